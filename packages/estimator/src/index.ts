@@ -1,0 +1,2 @@
+/** @fets/estimator. Explicit exports, grouped by idea. @packageDocumentation */
+export {};

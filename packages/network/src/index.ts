@@ -1,0 +1,2 @@
+/** @fets/network. Explicit exports, grouped by idea. @packageDocumentation */
+export {};

@@ -1,0 +1,31 @@
+/**
+ * @fets/pipeline: the data half of fets. Explicit exports, grouped by idea.
+ * @packageDocumentation
+ */
+// core
+export { FetsError, ConfigError, PipelineError, DataFormatError, OpError, describeValue } from './core/errors.js';
+export { MODES, parseModes, parseDsIds, checkDsId, modeMatches, dsIdMatches } from './core/mode.js';
+export type { Mode, ModeSpec, DsIdSpec, DsIdSelector, Selectable } from './core/mode.js';
+export { getCurrentItems } from './core/select.js';
+export {
+  keysSchema,
+  modeSpecSchema,
+  dsIdSpecSchema,
+  parseOptions,
+  formatIssues,
+  toKeyList,
+  nearestName,
+  editDistance,
+} from './core/options.js';
+export { Op, opOptionsSchema } from './core/op.js';
+export type { DataDict, OpOptions } from './core/op.js';
+export { NDArray, makeData } from './core/ndarray.js';
+export type { DType, NDData, Nested } from './core/ndarray.js';
+// schedule
+export { Scheduler, resolveScheduled, allScheduledValues } from './schedule/scheduler.js';
+export type { Schedulable } from './schedule/scheduler.js';
+export { EpochScheduler } from './schedule/epochScheduler.js';
+export { RepeatScheduler } from './schedule/repeatScheduler.js';
+// datasets
+export { Dataset, IterableDataset } from './datasets/dataset.js';
+export type { DataSource } from './datasets/dataset.js';
