@@ -29,3 +29,6 @@ export { RepeatScheduler } from './schedule/repeatScheduler.js';
 // datasets
 export { Dataset, IterableDataset } from './datasets/dataset.js';
 export type { DataSource } from './datasets/dataset.js';
+// ops
+export { NumpyOp, FilteredData, gatherInputs, scatterOutputs } from './ops/numpyOp.js';
+export type { PipelineState } from './ops/numpyOp.js';
