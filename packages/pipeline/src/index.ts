@@ -32,3 +32,24 @@ export type { DataSource } from './datasets/dataset.js';
 // ops
 export { NumpyOp, FilteredData, gatherInputs, scatterOutputs } from './ops/numpyOp.js';
 export type { PipelineState } from './ops/numpyOp.js';
+export { LambdaOp, Delete } from './ops/lambdaOp.js';
+export type { LambdaOpOptions } from './ops/lambdaOp.js';
+export { RemoveIf } from './ops/removeIf.js';
+export type { RemoveIfOptions } from './ops/removeIf.js';
+export { Batch } from './ops/batch.js';
+export type { BatchOptions } from './ops/batch.js';
+export { collate, collateKey } from './ops/collate.js';
+export { Sometimes } from './ops/meta/sometimes.js';
+export { OneOf } from './ops/meta/oneOf.js';
+export { Repeat } from './ops/meta/repeat.js';
+export { Fuse } from './ops/meta/fuse.js';
+// pipeline
+export { Pipeline, prefetched } from './pipeline/pipeline.js';
+export type { PipelineOptions, DataInput, EpochRequest } from './pipeline/pipeline.js';
+export type { EpochPlan, BatchSizeSpec } from './pipeline/plan.js';
+export type { OpProfile } from './pipeline/producer.js';
+export type { BenchmarkResult, OpTiming } from './pipeline/benchmark.js';
+export { AsyncQueue } from './pipeline/asyncQueue.js';
+// datasets: seeded random numbers (core/random.ts)
+export { seededRandom, randomInt, shuffleInPlace, permutation } from './core/random.js';
+export type { Rng } from './core/random.js';
