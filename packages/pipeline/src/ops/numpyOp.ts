@@ -31,12 +31,29 @@ export class FilteredData {
  * new Lowercase({ inputs: 'words', outputs: 'words', mode: '!infer' });
  */
 export abstract class NumpyOp extends Op {
+  /**
+   * Pad value per output key, used by `Batch` when it pads ragged samples to the batch's longest and no explicit
+   * `padValue` is given for that key (e.g. BertTokenize: ids 0, labels -100). Set it in a subclass's constructor.
+   */
+  padValues: Readonly<Record<string, number>> = {};
+
   constructor(options: OpOptions = {}) {
     super(options);
   }
 
   /** Transforms one sample's input value(s) into output value(s). */
   abstract forward(data: any, state: PipelineState): any;
+
+  /**
+   * Runs the op on one sample's dictionary in place: gathers inputs, calls `forward`, writes outputs. Returns
+   * `FilteredData` when the sample is dropped. Meta ops and `Delete` override this; custom ops need not.
+   */
+  apply(data: DataDict, state: PipelineState): FilteredData | undefined {
+    const r = this.forward(gatherInputs(this, data), state);
+    if (r instanceof FilteredData) return r;
+    scatterOutputs(this, data, r);
+    return undefined;
+  }
 
   /**
    * Transforms a whole batch: `data` holds one entry per input key, each a list of per-sample values (or a batched

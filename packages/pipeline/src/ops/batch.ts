@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { opOptionsSchema, type DataDict, type OpOptions } from '../core/op.js';
+import { parseOptions } from '../core/options.js';
+import type { DType } from '../core/ndarray.js';
+import { collate } from './collate.js';
+import { NumpyOp } from './numpyOp.js';
+
+const schema = opOptionsSchema
+  .omit({ inputs: true, outputs: true })
+  .extend({
+    batchSize: z.number().int().min(1),
+    dropLast: z.boolean().default(false),
+    padValue: z.union([z.number(), z.record(z.string(), z.number())]).optional(),
+    dtypes: z.record(z.string(), z.enum(['float32', 'int32', 'bool', 'string'])).optional(),
+    collateFn: z.custom<(samples: DataDict[]) => DataDict>((v) => typeof v === 'function', 'expected a function').optional(),
+  })
+  .strict();
+
+/** Options of {@link Batch}. */
+export interface BatchOptions extends Omit<OpOptions, 'inputs' | 'outputs'> {
+  /** Samples per batch (≥ 1). Use several Batch ops with `mode`/`dsId`, or an EpochScheduler, to vary it. */
+  batchSize: number;
+  /** Drop the last, incomplete batch of an epoch (default false). */
+  dropLast?: boolean;
+  /** Pad ragged keys to the batch's longest with this value (one value, or per key). */
+  padValue?: number | Record<string, number>;
+  /** Force a dtype per key (default: inferred; see `collateKey`). */
+  dtypes?: Record<string, DType>;
+  /** Replace the default collation. */
+  collateFn?: (samples: DataDict[]) => DataDict;
+}
+
+/**
+ * Marks where per-sample processing ends and batches are formed (FastEstimator's Batch op). Ops listed before it run
+ * on each sample; ops after it run on whole batches (`forwardBatch`). Numeric keys become `NDArray`s `[batch, ...]`.
+ *
+ * @example
+ * new Batch({ batchSize: 32, padValue: 0, mode: 'train' });
+ */
+export class Batch extends NumpyOp {
+  readonly batchSize: number;
+  readonly dropLast: boolean;
+  readonly padValue: number | Readonly<Record<string, number>> | undefined;
+  readonly dtypes: Readonly<Record<string, DType>> | undefined;
+  readonly collateFn: ((samples: DataDict[]) => DataDict) | undefined;
+
+  constructor(options: BatchOptions) {
+    const o = parseOptions('Batch', schema, options);
+    super(o);
+    this.batchSize = o.batchSize;
+    this.dropLast = o.dropLast;
+    this.padValue = o.padValue;
+    this.dtypes = o.dtypes;
+    this.collateFn = o.collateFn;
+  }
+
+  /** Collates samples into a batch. */
+  collate(samples: DataDict[]): DataDict {
+    return this.collateFn ? this.collateFn(samples) : collate(samples, this.padValue, this.dtypes);
+  }
+
+  /** Not used per sample: the Pipeline calls `collate`. */
+  override forward(data: unknown): unknown {
+    return data;
+  }
+}

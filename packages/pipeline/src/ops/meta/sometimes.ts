@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import type { DataDict } from '../../core/op.js';
+import { FetsError } from '../../core/errors.js';
+import { parseOptions } from '../../core/options.js';
+import { FilteredData, NumpyOp, type PipelineState } from '../numpyOp.js';
+
+const schema = z.strictObject({
+  op: z.custom<NumpyOp>((v) => v instanceof NumpyOp, 'expected a NumpyOp'),
+  prob: z.number().min(0).max(1).default(0.5),
+});
+
+/**
+ * Applies an op to a sample with probability `prob` (seeded through the Pipeline's per-sample random numbers). The op
+ * must write only keys it also reads, so a skipped sample still has every key.
+ *
+ * @example
+ * new Sometimes({ op: new MaskWords({ inputs: 'words', outputs: 'words' }), prob: 0.3 });
+ */
+export class Sometimes extends NumpyOp {
+  readonly op: NumpyOp;
+  readonly prob: number;
+
+  constructor(options: { op: NumpyOp; prob?: number }) {
+    const o = parseOptions('Sometimes', schema, options);
+    super({ inputs: [...o.op.inputs], outputs: [...o.op.outputs], mode: o.op.modeSpec });
+    const extra = o.op.outputs.filter((k) => !o.op.inputs.includes(k));
+    if (extra.length > 0) {
+      throw new FetsError(
+        `Sometimes: op ${o.op.name} writes ${extra.map((k) => `"${k}"`).join(', ')} which it does not read; ` +
+          `when skipped those keys would be missing. Expected outputs ⊆ inputs (${o.op.inputs.join(', ')})`,
+      );
+    }
+    this.op = o.op;
+    this.prob = o.prob;
+  }
+
+  override forward(data: unknown, state: PipelineState): unknown {
+    return state.random() < this.prob ? this.op.forward(data, state) : data;
+  }
+
+  override apply(data: DataDict, state: PipelineState): FilteredData | undefined {
+    return state.random() < this.prob ? this.op.apply(data, state) : undefined;
+  }
+}

@@ -1,0 +1,290 @@
+import { z } from 'zod';
+import { Observable } from 'rxjs';
+import { checkDsId, MODES, type Mode } from '../core/mode.js';
+import type { DataDict } from '../core/op.js';
+import { PipelineError } from '../core/errors.js';
+import { parseOptions } from '../core/options.js';
+import { Scheduler, resolveScheduled, allScheduledValues, type Schedulable } from '../schedule/scheduler.js';
+import { Dataset, IterableDataset, type DataSource } from '../datasets/dataset.js';
+import { NumpyOp } from '../ops/numpyOp.js';
+import { seededRandom } from '../core/random.js';
+import { AsyncQueue } from './asyncQueue.js';
+import { checkKeys, makePlan, signatureEpochs, type BatchSizeSpec, type EpochPlan } from './plan.js';
+import { finishBatch, produceBatches, runSampleOps, type OpProfile } from './producer.js';
+import { MODE_SEED, mixSeed } from './seeding.js';
+import { printBenchmark } from './benchmark.js';
+
+const isSource = (v: unknown) => v instanceof Dataset || v instanceof IterableDataset || v instanceof Scheduler;
+const sourceSpec = z
+  .custom<DataInput>(
+    (v) => isSource(v) || (v !== null && typeof v === 'object' && Object.values(v).length > 0 && Object.values(v).every(isSource)),
+    'expected a Dataset, an IterableDataset, a Scheduler of them, or {dsId: dataset}',
+  )
+  .optional();
+const scheduledNumber = z.union([z.number().int().min(1), z.custom<Scheduler<number>>((v) => v instanceof Scheduler, 'expected a Scheduler')]);
+const schema = z.strictObject({
+  trainData: sourceSpec,
+  evalData: sourceSpec,
+  testData: sourceSpec,
+  batchSize: z.union([scheduledNumber, z.partialRecord(z.enum(MODES), scheduledNumber)]).optional(),
+  padValue: z.union([z.number(), z.record(z.string(), z.number())]).optional(),
+  ops: z
+    .array(z.custom<Schedulable<NumpyOp>>((v) => v instanceof NumpyOp || v instanceof Scheduler, 'expected a NumpyOp or a Scheduler of NumpyOps'))
+    .default([]),
+  numProcess: z.number().int().min(0).default(0),
+  seed: z.number().int().default(0),
+  shuffle: z.boolean().default(true),
+  shuffleBuffer: z.number().int().min(1).default(1024),
+  prefetch: z.number().int().min(1).default(4),
+});
+
+/** One data source, several keyed by data-set id, or a scheduler of either. */
+export type DataInput = Schedulable<DataSource> | Record<string, Schedulable<DataSource>>;
+
+/** Options of {@link Pipeline}. */
+export interface PipelineOptions {
+  /** Training data (shuffled with `seed` each epoch unless `shuffle: false`). */
+  trainData?: DataInput;
+  /** Evaluation data. */
+  evalData?: DataInput;
+  /** Test data. */
+  testData?: DataInput;
+  /** Samples per batch when `ops` has no Batch op: a number, a Scheduler, or one per mode. */
+  batchSize?: BatchSizeSpec;
+  /** Pad value(s) for the implicit batch (ops like BertTokenize declare their own per key). */
+  padValue?: number | Record<string, number>;
+  /** Per-sample ops, optionally a Batch op, then per-batch ops. */
+  ops?: Schedulable<NumpyOp>[];
+  /** Worker threads for per-sample ops (0: the main thread). */
+  numProcess?: number;
+  /** Seed of the shuffle order and of every op's random numbers (default 0). */
+  seed?: number;
+  /** Shuffle train data (default true). */
+  shuffle?: boolean;
+  /** Shuffle buffer for streaming data sets (default 1024). */
+  shuffleBuffer?: number;
+  /** Batches produced ahead of the consumer (default 4): bounds memory. */
+  prefetch?: number;
+}
+
+/** Where a batch request runs. */
+export interface EpochRequest {
+  mode: Mode;
+  epoch?: number;
+  dsId?: string;
+  /** Number of batches (cycling the data if it has fewer); default one pass. */
+  numSteps?: number;
+  /** Shuffle (default: true in train mode when the Pipeline shuffles). */
+  shuffle?: boolean;
+}
+
+/**
+ * The data half of fets: turns data sets into batches through per-sample ops, streamed with bounded prefetch.
+ * Checks the op graph (every key read is produced upstream) when built.
+ *
+ * @example
+ * const pipeline = new Pipeline({ trainData: train, evalData, batchSize: 32,
+ *   ops: [new BertTokenize({ inputs: ['words', 'tags'], outputs: ['x', 'y'], tokenizer, labels })] });
+ * for await (const batch of pipeline.batches({ mode: 'train', epoch: 1 })) console.log(batch.x);
+ */
+export class Pipeline {
+  readonly data: Readonly<Partial<Record<Mode, DataInput>>>;
+  readonly ops: readonly Schedulable<NumpyOp>[];
+  readonly options: Readonly<Omit<z.output<typeof schema>, 'trainData' | 'evalData' | 'testData' | 'ops'>>;
+
+  constructor(options: PipelineOptions) {
+    const o = parseOptions('Pipeline', schema, options);
+    const { trainData, evalData, testData, ops, ...rest } = o;
+    this.data = { ...(trainData ? { train: trainData } : {}), ...(evalData ? { eval: evalData } : {}), ...(testData ? { test: testData } : {}) };
+    this.ops = ops;
+    this.options = rest;
+    for (const input of Object.values(this.data)) {
+      if (!isSource(input)) for (const id of Object.keys(input as object)) checkDsId(id);
+    }
+    this.checkGraph();
+  }
+
+  /** Modes that have data. */
+  get modes(): Mode[] {
+    return (Object.keys(this.data) as Mode[]).filter((m) => this.data[m] !== undefined);
+  }
+
+  /** Data-set ids of a mode ('' for a single data set). */
+  dsIds(mode: Mode): string[] {
+    const input = this.data[mode];
+    if (input === undefined) return [];
+    return isSource(input) ? [''] : Object.keys(input);
+  }
+
+  /** The data source of a mode/dsId at an epoch (null when a scheduler gives none). */
+  source(mode: Mode, epoch = 1, dsId = ''): DataSource | null {
+    const input = this.data[mode];
+    if (input === undefined) return null;
+    const entry = isSource(input) ? (input as Schedulable<DataSource>) : (input as Record<string, Schedulable<DataSource>>)[dsId];
+    if (entry === undefined) {
+      throw new PipelineError(`Pipeline: no ${mode} data set with dsId "${dsId}" (have: ${this.dsIds(mode).join(', ')})`, { mode, dsId });
+    }
+    return resolveScheduled(entry, epoch);
+  }
+
+  /** The ops plan for a mode/epoch/dsId. */
+  plan(mode: Mode, epoch = 1, dsId = ''): EpochPlan {
+    return makePlan(this.ops, { mode, epoch, dsId }, { batchSize: this.options.batchSize, padValue: this.options.padValue });
+  }
+
+  /** Keys a batch of this mode/epoch/dsId holds (data-set keys plus op outputs); undefined if the source does not declare them. */
+  outputKeys(mode: Mode, epoch = 1, dsId = ''): string[] | undefined {
+    const src = this.source(mode, epoch, dsId);
+    if (!src) return undefined;
+    const keys = src.keys();
+    if (keys === undefined) return undefined;
+    return checkKeys(this.plan(mode, epoch, dsId), keys, { mode, epoch, dsId, sourceName: `${mode} data` });
+  }
+
+  /** Checks every mode × dsId × signature epoch: each op input is produced upstream. Throws a PipelineError. */
+  checkGraph(): void {
+    const epochs = signatureEpochs([...this.ops, ...Object.values(this.data).flatMap((d) => (isSource(d) ? [d] : Object.values(d as object)))]);
+    for (const mode of this.modes) {
+      for (const dsId of this.dsIds(mode)) {
+        for (const epoch of epochs) this.outputKeys(mode, epoch, dsId);
+      }
+    }
+  }
+
+  /**
+   * One epoch of batches for a mode (one dsId), as an async iterable with bounded prefetch: the producer works at most
+   * `prefetch` batches ahead of the consumer.
+   */
+  batches(req: EpochRequest, profile?: OpProfile): AsyncIterable<DataDict> {
+    const { mode, epoch = 1, dsId = this.dsIds(req.mode)[0] ?? '' } = req;
+    const source = this.source(mode, epoch, dsId);
+    if (!source) return (async function* () {})();
+    const gen = produceBatches({
+      plan: this.plan(mode, epoch, dsId),
+      source,
+      mode,
+      epoch,
+      dsId,
+      seed: this.options.seed,
+      shuffle: req.shuffle ?? (mode === 'train' && this.options.shuffle),
+      shuffleBuffer: this.options.shuffleBuffer,
+      numSteps: req.numSteps,
+      profile,
+    });
+    return prefetched(gen, this.options.prefetch);
+  }
+
+  /** The same batches as an rxjs Observable (cold; each subscription runs the epoch). */
+  stream(req: EpochRequest): Observable<DataDict> {
+    return new Observable<DataDict>((subscriber) => {
+      let stopped = false;
+      const it = this.batches(req)[Symbol.asyncIterator]();
+      (async () => {
+        try {
+          for (;;) {
+            const r = await it.next();
+            if (r.done || stopped) break;
+            subscriber.next(r.value);
+          }
+          subscriber.complete();
+        } catch (e) {
+          subscriber.error(e);
+        } finally {
+          await it.return?.();
+        }
+      })();
+      return () => {
+        stopped = true;
+      };
+    });
+  }
+
+  /**
+   * Runs the ops of `mode` on a single sample and returns a batch of one (inference), e.g.
+   * `pipeline.transform({ words: ['the', 'dark', 'knight'] }, 'infer')`.
+   */
+  transform(data: DataDict, mode: Mode = 'infer', where: { epoch?: number; dsId?: string } = {}): DataDict {
+    const { epoch = 1, dsId = '' } = where;
+    const plan = this.plan(mode, epoch, dsId);
+    checkKeys(plan, Object.keys(data), { mode, epoch, dsId, sourceName: 'the input' });
+    const sample = { ...data };
+    const state = { mode, epoch, dsId, random: seededRandom(mixSeed(this.options.seed, epoch, MODE_SEED[mode], 0)) };
+    if (runSampleOps(plan.preOps, sample, state)) {
+      throw new PipelineError(`Pipeline.transform: the sample was filtered out by an op in mode "${mode}"`, { mode });
+    }
+    const batch = finishBatch({ plan, profile: undefined }, [sample], state);
+    if (!batch) throw new PipelineError(`Pipeline.transform: the batch was filtered out by a post-batch op in mode "${mode}"`, { mode });
+    return batch;
+  }
+
+  /** The first `numSteps` batches of a mode (FE's get_results): one batch when numSteps is 1, else a list. */
+  async getResults(req: { mode?: Mode; numSteps?: number; epoch?: number; dsId?: string; shuffle?: boolean } = {}): Promise<DataDict | DataDict[]> {
+    const { mode = 'train', numSteps = 1, epoch = 1, shuffle = false } = req;
+    const out: DataDict[] = [];
+    for await (const b of this.batches({ mode, epoch, numSteps, shuffle, ...(req.dsId !== undefined ? { dsId: req.dsId } : {}) })) {
+      out.push(b);
+      if (out.length >= numSteps) break;
+    }
+    return numSteps === 1 ? out[0]! : out;
+  }
+
+  /**
+   * Times the pipeline alone for `numSteps` batches and prints steps/sec and FE's per-op table (op, inputs, outputs,
+   * ms per visit, visits, share of time). Returns the figures.
+   */
+  async benchmark(req: { mode?: Mode; numSteps?: number; epoch?: number; dsId?: string; log?: (line: string) => void } = {}) {
+    const { mode = 'train', numSteps = 100, epoch = 1 } = req;
+    const profile: OpProfile = new Map();
+    const t0 = performance.now();
+    let steps = 0;
+    let samples = 0;
+    for await (const b of this.batches({ mode, epoch, numSteps, ...(req.dsId !== undefined ? { dsId: req.dsId } : {}) }, profile)) {
+      steps++;
+      const first = Object.values(b)[0] as { shape?: number[]; length?: number } | undefined;
+      samples += first?.shape?.[0] ?? first?.length ?? 0;
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    return printBenchmark({ mode, steps, samples, seconds, profile, log: req.log ?? ((l) => console.log(l)) });
+  }
+
+  /** All ops the Pipeline may run (every scheduler value). */
+  allOps(): NumpyOp[] {
+    return this.ops.flatMap((op) => allScheduledValues(op));
+  }
+}
+
+/** Drives an async generator into a bounded queue so production runs ahead of consumption by at most `capacity`. */
+export function prefetched<T>(gen: AsyncGenerator<T>, capacity: number): AsyncIterable<T> {
+  return {
+    [Symbol.asyncIterator](): AsyncIterator<T> {
+      const q = new AsyncQueue<T>(capacity);
+      let started = false;
+      const start = () => {
+        started = true;
+        void (async () => {
+          try {
+            for await (const item of gen) {
+              if (!(await q.push(item))) break;
+              await new Promise<void>((r) => setImmediate(r));
+            }
+            q.close();
+          } catch (e) {
+            q.fail(e);
+          } finally {
+            await gen.return(undefined);
+          }
+        })();
+      };
+      return {
+        next: () => {
+          if (!started) start();
+          return q.shift() as Promise<IteratorResult<T>>;
+        },
+        return: async () => {
+          q.close();
+          return { value: undefined, done: true };
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,182 @@
+import type { Mode } from '../core/mode.js';
+import type { DataDict } from '../core/op.js';
+import { PipelineError, FetsError } from '../core/errors.js';
+import { NDArray } from '../core/ndarray.js';
+import { permutation, seededRandom } from '../core/random.js';
+import { Dataset, type DataSource } from '../datasets/dataset.js';
+import { FilteredData, type NumpyOp, type PipelineState } from '../ops/numpyOp.js';
+import type { EpochPlan } from './plan.js';
+import { MODE_SEED, mixSeed } from './seeding.js';
+
+/** Per-op timing collected when profiling (`pipeline.benchmark`). */
+export type OpProfile = Map<NumpyOp | 'Batch', { ms: number; visits: number }>;
+
+/** What one epoch's producer needs to know. */
+export interface ProduceArgs {
+  readonly plan: EpochPlan;
+  readonly source: DataSource;
+  readonly mode: Mode;
+  readonly epoch: number;
+  readonly dsId: string;
+  readonly seed: number;
+  readonly shuffle: boolean;
+  readonly shuffleBuffer: number;
+  /** Stop after this many batches; cycle the data if it has fewer (undefined: one pass). */
+  readonly numSteps: number | undefined;
+  readonly profile: OpProfile | undefined;
+}
+
+const MAX_FILTER_RETRIES = 10_000;
+
+function time(profile: OpProfile | undefined, key: NumpyOp | 'Batch', t0: number): void {
+  if (!profile) return;
+  const e = profile.get(key) ?? { ms: 0, visits: 0 };
+  e.ms += performance.now() - t0;
+  e.visits += 1;
+  profile.set(key, e);
+}
+
+/** Runs the pre-batch ops on one sample in place; returns FilteredData if an op dropped it. */
+export function runSampleOps(
+  ops: readonly NumpyOp[],
+  data: DataDict,
+  state: PipelineState,
+  profile?: OpProfile,
+): FilteredData | undefined {
+  for (const op of ops) {
+    const t0 = profile ? performance.now() : 0;
+    const r = op.apply(data, state);
+    time(profile, op, t0);
+    if (r instanceof FilteredData) return r;
+  }
+  return undefined;
+}
+
+/** Splits a batched value into per-sample values (rows of an NDArray, items of a list). */
+function columnOf(v: unknown): unknown[] {
+  if (v instanceof NDArray) return Array.from({ length: v.shape[0] ?? 0 }, (_, i) => v.row(i));
+  return Array.isArray(v) ? v : [v];
+}
+
+/** Collates samples and runs the post-batch ops; returns the batch or undefined if a post-batch op dropped it. */
+export function finishBatch(args: Pick<ProduceArgs, 'plan' | 'profile'>, samples: DataDict[], state: PipelineState): DataDict | undefined {
+  const { plan, profile } = args;
+  const t0 = profile ? performance.now() : 0;
+  const batch = plan.collate(samples);
+  time(profile, 'Batch', t0);
+  for (const op of plan.postOps) {
+    const t1 = profile ? performance.now() : 0;
+    const r = op.forwardBatch(op.inputs.map((k) => columnOf(batch[k])), state);
+    time(profile, op, t1);
+    if (r instanceof FilteredData) return undefined;
+    const rows = Array.from({ length: r[0]?.length ?? 0 }, (_, i) => Object.fromEntries(op.outputs.map((k, j) => [k, r[j]![i]])));
+    Object.assign(batch, plan.collate(rows));
+  }
+  return batch;
+}
+
+/**
+ * Produces one epoch of batches from a data source: seeded order, per-sample ops, collation, post-batch ops.
+ * Per-sample random numbers depend only on (seed, epoch, mode, position), so results repeat whatever runs them.
+ */
+export async function* produceBatches(args: ProduceArgs): AsyncGenerator<DataDict> {
+  const { plan, source, mode, epoch, dsId, seed } = args;
+  const bs = plan.batch!.batchSize;
+  const dropLast = plan.batch!.dropLast;
+  const orderRng = seededRandom(mixSeed(seed, epoch, MODE_SEED[mode], 0x5eed));
+  const stateFor = (pos: number): PipelineState => ({
+    mode,
+    epoch,
+    dsId,
+    random: seededRandom(mixSeed(seed, epoch, MODE_SEED[mode], pos)),
+  });
+  let steps = 0;
+  let pos = 0;
+  let pending: DataDict[] = [];
+  const limit = args.numSteps;
+  const emit = (): DataDict | undefined => {
+    const b = finishBatch(args, pending, stateFor(-1 - steps));
+    pending = [];
+    return b;
+  };
+
+  if (source instanceof Dataset) {
+    const n = source.length;
+    if (n === 0) throw new PipelineError(`Pipeline: the ${mode} data set${dsId ? ` "${dsId}"` : ''} is empty`, { mode, dsId });
+    let order = args.shuffle ? permutation(n, orderRng) : Array.from({ length: n }, (_, i) => i);
+    let cursor = 0;
+    for (;;) {
+      if (cursor >= n) {
+        if (limit === undefined) break;
+        order = args.shuffle ? permutation(n, orderRng) : order;
+        cursor = 0;
+      }
+      let index = order[cursor++]!;
+      let retries = 0;
+      for (;;) {
+        const data: DataDict = { ...source.get(index) };
+        const r = runSampleOps(plan.preOps, data, stateFor(pos++), args.profile);
+        if (!r) {
+          pending.push(data);
+          break;
+        }
+        if (!r.replacement) break;
+        if (++retries > MAX_FILTER_RETRIES) {
+          throw new FetsError(`Pipeline: ${MAX_FILTER_RETRIES} samples in a row were filtered out in mode "${mode}"; check RemoveIf`);
+        }
+        index = Math.floor(orderRng() * n);
+      }
+      if (pending.length === bs) {
+        const b = emit();
+        if (b) {
+          yield b;
+          if (limit !== undefined && ++steps >= limit) return;
+        }
+      }
+    }
+  } else {
+    const buffer: DataDict[] = [];
+    const cap = args.shuffle ? Math.max(1, args.shuffleBuffer) : 1;
+    const handle = function* (data: DataDict): Generator<DataDict> {
+      const r = runSampleOps(plan.preOps, data, stateFor(pos++), args.profile);
+      if (r) return;
+      pending.push(data);
+      if (pending.length === bs) {
+        const b = emit();
+        if (b) yield b;
+      }
+    };
+    for (let pass = 0; ; pass++) {
+      let seen = 0;
+      for await (const raw of source.iterate()) {
+        seen++;
+        buffer.push({ ...raw });
+        if (buffer.length < cap) continue;
+        const j = Math.floor(orderRng() * buffer.length);
+        const pick = buffer[j]!;
+        buffer[j] = buffer[buffer.length - 1]!;
+        buffer.pop();
+        for (const b of handle(pick)) {
+          yield b;
+          if (limit !== undefined && ++steps >= limit) return;
+        }
+      }
+      while (buffer.length > 0) {
+        const j = Math.floor(orderRng() * buffer.length);
+        const pick = buffer[j]!;
+        buffer[j] = buffer[buffer.length - 1]!;
+        buffer.pop();
+        for (const b of handle(pick)) {
+          yield b;
+          if (limit !== undefined && ++steps >= limit) return;
+        }
+      }
+      if (seen === 0) throw new PipelineError(`Pipeline: the ${mode} data set${dsId ? ` "${dsId}"` : ''} yielded no samples`, { mode, dsId });
+      if (limit === undefined) break;
+    }
+  }
+  if (pending.length > 0 && !dropLast) {
+    const b = emit();
+    if (b) yield b;
+  }
+}
