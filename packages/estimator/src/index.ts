@@ -1,2 +1,27 @@
 /** @fets/estimator. Explicit exports, grouped by idea. @packageDocumentation */
 export {};
+// traces/metric: seqeval (entity-level sequence-labelling metrics, pure functions)
+export { seqevalReport } from './traces/metric/seqeval/report.js';
+export type { SeqevalReport, SeqevalRow } from './traces/metric/seqeval/report.js';
+export {
+  precisionRecallFscoreSupport,
+  countEntities,
+  scoresFromCounts,
+  seqevalOptionsSchema,
+} from './traces/metric/seqeval/prf.js';
+export type {
+  SeqevalOptions,
+  PrfOptions,
+  PerTypeScores,
+  AverageScores,
+  EntityCounts,
+} from './traces/metric/seqeval/prf.js';
+export { getEntities, endOfChunk, startOfChunk } from './traces/metric/seqeval/chunks.js';
+export type { Chunk } from './traces/metric/seqeval/chunks.js';
+export { extractEntities } from './traces/metric/seqeval/entities.js';
+export type { StrictEntity } from './traces/metric/seqeval/entities.js';
+export { SCHEMES, SCHEME_RULES, autoDetectScheme, parseToken } from './traces/metric/seqeval/schemes.js';
+export type { Scheme, SchemeRules } from './traces/metric/seqeval/schemes.js';
+export { SeqevalLengthError, SeqevalTagError } from './traces/metric/seqeval/errors.js';
+export { checkConsistentLength } from './traces/metric/seqeval/inputs.js';
+export { alignPredictions } from './traces/metric/seqeval/align.js';
