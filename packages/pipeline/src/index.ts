@@ -53,3 +53,22 @@ export { AsyncQueue } from './pipeline/asyncQueue.js';
 // datasets: seeded random numbers (core/random.ts)
 export { seededRandom, randomInt, shuffleInPlace, permutation } from './core/random.js';
 export type { Rng } from './core/random.js';
+// text (BERT WordPiece tokenizer, text ops)
+export { BertWordPieceTokenizer, TokenizerError, bertTokenizerOptionsSchema } from './text/bertWordPieceTokenizer.js';
+export type { BertTokenizerOptions, EncodeOptions, Encoding } from './text/bertWordPieceTokenizer.js';
+export { basicTokenize } from './text/basicTokenizer.js';
+export type { BasicTokenizeOptions } from './text/basicTokenizer.js';
+export { isBertWhitespace, isBertControl, isBertPunctuation, isCjkChar, stripAccents } from './text/charClasses.js';
+export { parseVocab, loadVocabFile, VocabError } from './text/vocab.js';
+export { wordPieceIds, maxPieceLength } from './text/wordpiece.js';
+export type { WordPieceVocab } from './text/wordpiece.js';
+export { Tokenize, splitWhitespace } from './ops/text/tokenize.js';
+export type { TokenizeOptions } from './ops/text/tokenize.js';
+export { WordtoId } from './ops/text/wordToId.js';
+export type { WordtoIdOptions, TokenMapping } from './ops/text/wordToId.js';
+export { PadSequence } from './ops/text/padSequence.js';
+export type { PadSequenceOptions } from './ops/text/padSequence.js';
+export { AttentionMask } from './ops/text/attentionMask.js';
+export type { AttentionMaskOptions } from './ops/text/attentionMask.js';
+export { BertTokenize } from './ops/text/bertTokenize.js';
+export type { BertTokenizeOptions, BertTokenizeOutput } from './ops/text/bertTokenize.js';

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { OpError, describeValue } from '../../core/errors.js';
+import { opOptionsSchema, type OpOptions } from '../../core/op.js';
+import { parseOptions } from '../../core/options.js';
+import { NumpyOp } from '../numpyOp.js';
+
+const attentionMaskSchema = z.strictObject({
+  ...opOptionsSchema.shape,
+  padId: z.number().int().default(0),
+});
+
+/** Options of {@link AttentionMask}. */
+export interface AttentionMaskOptions extends OpOptions {
+  /** Id of padding (default 0): positions holding it get 0, the rest 1. */
+  padId?: number;
+}
+
+/**
+ * Attention mask of a sequence of ids: 1 where the id is not `padId`, else 0. Key in: ids (array or typed array).
+ * Key out: `Int32Array` of the same length.
+ *
+ * @example
+ * new AttentionMask({ inputs: 'x', outputs: 'xMask' }); // [101, 2054, 102, 0, 0] → [1, 1, 1, 0, 0]
+ */
+export class AttentionMask extends NumpyOp {
+  readonly padId: number;
+
+  constructor(options: AttentionMaskOptions) {
+    const o = parseOptions('AttentionMask', attentionMaskSchema, options);
+    super(o);
+    this.padId = o.padId;
+    this.padValues = Object.fromEntries(this.outputs.map((k) => [k, 0]));
+  }
+
+  override forward(data: unknown): Int32Array {
+    if (!Array.isArray(data) && !(ArrayBuffer.isView(data) && !(data instanceof DataView))) {
+      throw new OpError(this.name, this.inputs[0], `expected an array of ids, received ${describeValue(data)}`);
+    }
+    const ids = data as ArrayLike<number>;
+    const out = new Int32Array(ids.length);
+    for (let i = 0; i < ids.length; i++) out[i] = ids[i] === this.padId ? 0 : 1;
+    return out;
+  }
+}

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { OpError, describeValue } from '../../core/errors.js';
+import { opOptionsSchema, type OpOptions } from '../../core/op.js';
+import { parseOptions } from '../../core/options.js';
+import { NumpyOp } from '../numpyOp.js';
+
+const padSequenceSchema = z.strictObject({
+  ...opOptionsSchema.shape,
+  maxLen: z.number().int().min(1),
+  value: z.union([z.number(), z.string()]).default(0),
+  append: z.boolean().default(true),
+  truncate: z.enum(['tail', 'head']).default('tail'),
+});
+
+/** Options of {@link PadSequence}. */
+export interface PadSequenceOptions extends OpOptions {
+  /** Output length (≥ 1). */
+  maxLen: number;
+  /** Fill value (default 0). */
+  value?: number | string;
+  /** Pad at the end (default) or, when false, at the start. */
+  append?: boolean;
+  /** Which end a longer sequence loses: 'tail' (default: keeps the first maxLen) or 'head' (keeps the last). */
+  truncate?: 'tail' | 'head';
+}
+
+type Seq = unknown[] | Int32Array | Float32Array | Float64Array | Uint8Array | Int8Array | Int16Array | Uint16Array | Uint32Array;
+
+/**
+ * Pads or truncates a sequence to exactly `maxLen` elements. Key in: an array or typed array. Key out: the same kind.
+ *
+ * @example
+ * new PadSequence({ inputs: 'x', outputs: 'x', maxLen: 5 }); // [7, 8, 9] → [7, 8, 9, 0, 0]; [1..8] → [1, 2, 3, 4, 5]
+ */
+export class PadSequence extends NumpyOp {
+  readonly maxLen: number;
+  readonly value: number | string;
+  readonly append: boolean;
+  readonly truncate: 'tail' | 'head';
+
+  constructor(options: PadSequenceOptions) {
+    const o = parseOptions('PadSequence', padSequenceSchema, options);
+    super(o);
+    this.maxLen = o.maxLen;
+    this.value = o.value;
+    this.append = o.append;
+    this.truncate = o.truncate;
+  }
+
+  override forward(data: unknown): Seq {
+    const typed = ArrayBuffer.isView(data) && !(data instanceof DataView);
+    if (!Array.isArray(data) && !typed) {
+      throw new OpError(this.name, this.inputs[0], `expected an array or typed array, received ${describeValue(data)}`);
+    }
+    const seq = data as Seq;
+    const n = seq.length;
+    const L = this.maxLen;
+    if (n >= L) {
+      const from = this.truncate === 'tail' ? 0 : n - L;
+      return seq.slice(from, from + L) as Seq;
+    }
+    if (typed) {
+      if (typeof this.value !== 'number') {
+        throw new OpError(this.name, this.inputs[0], `cannot pad a ${seq.constructor.name} with ${describeValue(this.value)}`);
+      }
+      const out = new (seq.constructor as new (n: number) => Int32Array)(L);
+      if (this.value !== 0) out.fill(this.value);
+      out.set(seq as Int32Array, this.append ? 0 : L - n);
+      return out;
+    }
+    const pad = new Array<unknown>(L - n).fill(this.value);
+    return this.append ? [...(seq as unknown[]), ...pad] : [...pad, ...(seq as unknown[])];
+  }
+}

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { OpError, describeValue } from '../../core/errors.js';
+import { opOptionsSchema, type OpOptions } from '../../core/op.js';
+import { parseOptions } from '../../core/options.js';
+import { NumpyOp } from '../numpyOp.js';
+
+const tokenizeSchema = z.strictObject({
+  ...opOptionsSchema.shape,
+  tokenizeFn: z.custom<(text: string) => string[]>((v) => typeof v === 'function', 'expected a function').optional(),
+  toLowerCase: z.boolean().default(false),
+});
+
+/** Options of {@link Tokenize}. */
+export interface TokenizeOptions extends OpOptions {
+  /** Splits one string into tokens (default: split on whitespace, dropping empty pieces). */
+  tokenizeFn?: (text: string) => string[];
+  /** Lower-case each token after splitting (default false). */
+  toLowerCase?: boolean;
+}
+
+/** Splits on runs of whitespace (Python's `str.split()`), without regexes. */
+export function splitWhitespace(text: string): string[] {
+  const out: string[] = [];
+  let start = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const space =
+      c === 0x20 || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f) || c === 0x85 || c === 0xa0 ||
+      c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f ||
+      c === 0x205f || c === 0x3000;
+    if (space) {
+      if (start >= 0) out.push(text.slice(start, i));
+      start = -1;
+    } else if (start < 0) start = i;
+  }
+  if (start >= 0) out.push(text.slice(start));
+  return out;
+}
+
+/**
+ * Splits a string into a list of tokens: by whitespace, or with `tokenizeFn`; optionally lower-cased.
+ * Key in: a string. Key out: `string[]`.
+ *
+ * @example
+ * new Tokenize({ inputs: 'text', outputs: 'words', toLowerCase: true }); // 'The Dark  Knight' → ['the', 'dark', 'knight']
+ */
+export class Tokenize extends NumpyOp {
+  readonly tokenizeFn: (text: string) => string[];
+  readonly toLowerCase: boolean;
+
+  constructor(options: TokenizeOptions) {
+    const o = parseOptions('Tokenize', tokenizeSchema, options);
+    super(o);
+    this.tokenizeFn = o.tokenizeFn ?? splitWhitespace;
+    this.toLowerCase = o.toLowerCase;
+  }
+
+  override forward(data: unknown): string[] {
+    if (typeof data !== 'string') {
+      throw new OpError(this.name, this.inputs[0], `expected a string, received ${describeValue(data)}`);
+    }
+    const tokens = this.tokenizeFn(data);
+    if (!Array.isArray(tokens)) {
+      throw new OpError(this.name, this.inputs[0], `tokenizeFn must return an array of strings, returned ${describeValue(tokens)}`);
+    }
+    return this.toLowerCase ? tokens.map((t) => String(t).toLowerCase()) : tokens;
+  }
+}
