@@ -1,0 +1,279 @@
+import { z } from 'zod';
+import {
+  FetsError,
+  Pipeline,
+  Scheduler,
+  getCurrentItems,
+  parseOptions,
+  type DataDict,
+  type Mode,
+  type Schedulable,
+} from '@fets/pipeline';
+import { Data } from '../core/data.js';
+import { System } from '../core/system.js';
+import { Trace, type TraceHook } from '../core/trace.js';
+import { sortTraces } from '../core/sortTraces.js';
+import { Summary } from '../summary/summary.js';
+import { Logger } from '../traces/io/logger.js';
+import { EvalEssential, TrainEssential } from '../traces/io/essentials.js';
+import type { NetworkLike } from './networkLike.js';
+
+const isNetwork = (v: unknown): v is NetworkLike =>
+  !!v && typeof v === 'object' && typeof (v as NetworkLike).runStep === 'function' && typeof (v as NetworkLike).requiredKeys === 'function';
+
+const schema = z.strictObject({
+  pipeline: z.custom<Pipeline>((v) => v instanceof Pipeline, 'expected a Pipeline'),
+  network: z.custom<NetworkLike>(isNetwork, 'expected a Network'),
+  epochs: z.number().int().min(1),
+  trainStepsPerEpoch: z.number().int().min(1).optional(),
+  evalStepsPerEpoch: z.number().int().min(1).optional(),
+  traces: z
+    .array(z.custom<Schedulable<Trace>>((v) => v instanceof Trace || v instanceof Scheduler, 'expected a Trace or a Scheduler of Traces'))
+    .default([]),
+  logSteps: z.number().int().min(0).default(100),
+  monitorNames: z.union([z.string(), z.array(z.string())]).optional(),
+  name: z.string().min(1).default('experiment'),
+});
+
+/** Options of {@link Estimator}. */
+export type EstimatorOptions = z.input<typeof schema>;
+
+/** The Estimator's configuration is inconsistent (checked before any training step). */
+export class EstimatorError extends FetsError {}
+
+/**
+ * Drives a Pipeline and a Network through epochs and fires Traces, in FastEstimator's order: `onBegin` → per epoch:
+ * train (`onEpochBegin` → per batch `onBatchBegin` → network step → `onBatchEnd` → `onEpochEnd`), then eval the same
+ * way → `onEnd`. `fit()` and `test()` return the run's `Summary`.
+ *
+ * @example
+ * const estimator = new Estimator({ pipeline, network, epochs: 3, traces: [new Accuracy({ trueKey: 'y', predKey: 'yPred' })] });
+ * const summary = await estimator.fit();
+ */
+export class Estimator {
+  readonly pipeline: Pipeline;
+  readonly network: NetworkLike;
+  readonly epochs: number;
+  readonly traces: readonly Schedulable<Trace>[];
+  readonly options: Readonly<z.output<typeof schema>>;
+  /** The loop state of the current or last run. */
+  system: System;
+
+  constructor(options: EstimatorOptions) {
+    const o = parseOptions('Estimator', schema, options);
+    this.options = o;
+    this.pipeline = o.pipeline;
+    this.network = o.network;
+    this.epochs = o.epochs;
+    this.traces = o.traces;
+    this.system = this.newSystem(o.name);
+  }
+
+  private newSystem(name: string): System {
+    const o = this.options;
+    return new System({
+      totalEpochs: o.epochs,
+      logSteps: o.logSteps,
+      trainStepsPerEpoch: o.trainStepsPerEpoch,
+      evalStepsPerEpoch: o.evalStepsPerEpoch,
+      experimentName: name,
+    }, new Summary(name));
+  }
+
+  /** Keys monitored by the essential traces: `monitorNames` plus every loss key. */
+  monitorNames(mode: Mode, epoch: number): string[] {
+    const extra = typeof this.options.monitorNames === 'string' ? [this.options.monitorNames] : (this.options.monitorNames ?? []);
+    return [...new Set([...this.network.lossKeys(mode, epoch), ...extra])];
+  }
+
+  /** The user's traces plus the essential ones and a Logger (unless the user gave one), for a mode/epoch/dsId. */
+  activeTraces(mode: Mode, epoch: number, dsId = ''): Trace[] {
+    const user = getCurrentItems(this.traces, { mode, epoch, dsId });
+    const monitors = this.monitorNames(mode, epoch);
+    const ess: Trace[] =
+      mode === 'train' ? [new TrainEssential(monitors, () => this.network.learningRates())] : [new EvalEssential(monitors)];
+    const logger = user.find((t) => t instanceof Logger) ?? this.defaultLogger;
+    const rest = user.filter((t) => !(t instanceof Logger));
+    return [...ess, ...rest, logger];
+  }
+  private readonly defaultLogger = new Logger();
+  private essentialsCache = new Map<string, Trace[]>();
+
+  /** Traces for a mode/epoch/dsId, sorted by their dependencies (cached so essential traces keep their state). */
+  private tracesFor(mode: Mode, epoch: number, dsId: string): Trace[] {
+    const key = `${mode}|${epoch}|${dsId}`;
+    let t = this.essentialsCache.get(key);
+    if (!t) {
+      const available = this.availableKeys(mode, epoch, dsId);
+      t = sortTraces(this.activeTraces(mode, epoch, dsId), available, ` in mode "${mode}"${dsId ? ` (dsId "${dsId}")` : ''}`);
+      // Essential traces keep per-run state: reuse the same instances across epochs of a mode.
+      const prev = [...this.essentialsCache.entries()].find(([k]) => k.startsWith(`${mode}|`) && k.endsWith(`|${dsId}`))?.[1];
+      if (prev) t = t.map((x) => (x instanceof TrainEssential || x instanceof EvalEssential ? (prev.find((p) => p.constructor === x.constructor) ?? x) : x));
+      this.essentialsCache.set(key, t);
+    }
+    return t;
+  }
+
+  /** Keys a trace can read in a mode: the batch keys plus what the Network produces. */
+  availableKeys(mode: Mode, epoch: number, dsId: string): string[] {
+    const pkeys = this.pipeline.outputKeys(mode, epoch, dsId) ?? this.network.requiredKeys(mode, epoch);
+    return [...new Set([...pkeys, ...this.network.producedKeys(mode, epoch)])];
+  }
+
+  /** Checks Pipeline → Network → Traces keys for every mode to run, before any step. */
+  checkGraph(modes: Mode[]): void {
+    for (const mode of modes) {
+      for (const dsId of this.pipeline.dsIds(mode)) {
+        const epochs = mode === 'test' ? [1] : Array.from({ length: Math.min(this.epochs, 16) }, (_, i) => i + 1);
+        for (const epoch of epochs) {
+          const pkeys = this.pipeline.outputKeys(mode, epoch, dsId);
+          if (pkeys) this.network.checkGraph(pkeys, mode, epoch);
+          this.tracesFor(mode, epoch, dsId);
+        }
+      }
+    }
+  }
+
+  private fetchKeys(traces: readonly Trace[], mode: Mode, epoch: number): string[] {
+    const keys = new Set<string>(this.monitorNames(mode, epoch));
+    for (const t of traces) for (const k of t.batchInputs()) keys.add(k);
+    return [...keys];
+  }
+
+  private async fire(traces: readonly Trace[], hook: TraceHook, batch: DataDict = {}): Promise<Data> {
+    const data = new Data(batch);
+    for (const t of traces) {
+      t.system = this.system;
+      await t[hook](data);
+    }
+    const s = this.system;
+    const recordMode: Mode = s.mode;
+    for (const [k, v] of data.logs) s.summary.record(recordMode, k, s.globalStep, v);
+    return data;
+  }
+
+  /** One batch through Pipeline and Network per mode, without updating weights: catches key and shape errors early. */
+  async warmup(modes: Mode[]): Promise<void> {
+    for (const mode of modes) {
+      for (const dsId of this.pipeline.dsIds(mode)) {
+        const it = this.pipeline.batches({ mode, epoch: 1, dsId, numSteps: 1 })[Symbol.asyncIterator]();
+        const r = await it.next();
+        await it.return?.();
+        if (r.done) continue;
+        const fetch = this.fetchKeys(this.tracesFor(mode, 1, dsId), mode, 1);
+        await this.network.runStep(r.value, { mode, epoch: 1, warmup: true }, fetch);
+      }
+    }
+  }
+
+  /**
+   * Trains for `epochs` (evaluating after each when there is eval data) and returns the Summary.
+   * `warmup` (default true) first runs one batch per mode without updating weights.
+   */
+  async fit(options: { summary?: string; warmup?: boolean } = {}): Promise<Summary> {
+    const modes = this.pipeline.modes.filter((m) => m === 'train' || m === 'eval');
+    if (!modes.includes('train')) throw new EstimatorError('Estimator.fit: the Pipeline has no trainData');
+    this.system = this.newSystem(options.summary ?? this.options.name);
+    this.essentialsCache.clear();
+    this.checkGraph(modes);
+    if (options.warmup ?? true) await this.warmup(modes);
+    const all = this.allTraces();
+    await this.fireOnce(all, 'onBegin', 'train');
+    const startEpoch = this.system.epoch + 1;
+    for (let epoch = startEpoch; epoch <= this.epochs; epoch++) {
+      this.system.update((d) => {
+        d.epoch = epoch;
+      });
+      await this.runEpoch('train', epoch, this.options.trainStepsPerEpoch);
+      if (modes.includes('eval')) await this.runEpochs('eval', epoch, this.options.evalStepsPerEpoch);
+      if (this.system.stopTraining) break;
+    }
+    await this.fireOnce(all, 'onEnd', 'train');
+    return this.system.summary;
+  }
+
+  /** Runs one test epoch (every test data set) and returns the Summary (appended to the fit's, if any). */
+  async test(options: { summary?: string } = {}): Promise<Summary> {
+    if (!this.pipeline.modes.includes('test')) throw new EstimatorError('Estimator.test: the Pipeline has no testData');
+    if (options.summary) this.system = this.newSystem(options.summary);
+    this.checkGraph(['test']);
+    const epoch = Math.max(1, this.system.epoch);
+    this.system.update((d) => {
+      d.mode = 'test';
+      d.epoch = epoch;
+    });
+    const all = this.allTraces(['test']);
+    await this.fireOnce(all, 'onBegin', 'test');
+    await this.runEpochs('test', epoch, undefined);
+    await this.fireOnce(all, 'onEnd', 'test');
+    return this.system.summary;
+  }
+
+  private allTraces(modes: Mode[] = ['train', 'eval']): Trace[] {
+    const set: Trace[] = [];
+    for (const mode of modes) {
+      if (!this.pipeline.modes.includes(mode)) continue;
+      for (const dsId of this.pipeline.dsIds(mode)) {
+        for (const t of this.tracesFor(mode, Math.max(1, this.system.epoch), dsId)) if (!set.includes(t)) set.push(t);
+      }
+    }
+    // Keep the Logger last so it prints what every other trace wrote.
+    return [...set.filter((t) => !(t instanceof Logger)), ...set.filter((t) => t instanceof Logger)];
+  }
+
+  private async fireOnce(traces: Trace[], hook: 'onBegin' | 'onEnd', mode: Mode): Promise<void> {
+    this.system.update((d) => {
+      d.mode = mode;
+    });
+    await this.fire(traces, hook);
+  }
+
+  private async runEpochs(mode: Mode, epoch: number, numSteps: number | undefined): Promise<void> {
+    for (const dsId of this.pipeline.dsIds(mode)) {
+      this.system.update((d) => {
+        d.dsId = dsId;
+      });
+      await this.runEpoch(mode, epoch, numSteps, dsId);
+    }
+    this.system.update((d) => {
+      d.dsId = '';
+    });
+  }
+
+  private async runEpoch(mode: Mode, epoch: number, numSteps: number | undefined, dsId = ''): Promise<void> {
+    this.system.update((d) => {
+      d.mode = mode;
+      d.batchIdx = 0;
+    });
+    const traces = this.tracesFor(mode, epoch, dsId);
+    const fetch = this.fetchKeys(traces, mode, epoch);
+    const logger = traces.find((t) => t instanceof Logger) as Logger | undefined;
+    logger?.setEpochSteps(numSteps ?? this.epochLength(mode, epoch, dsId));
+    await this.fire(traces, 'onEpochBegin');
+    let idx = 0;
+    for await (const batch of this.pipeline.batches({ mode, epoch, dsId, ...(numSteps !== undefined ? { numSteps } : {}) })) {
+      this.system.update((d) => {
+        d.batchIdx = idx;
+        if (mode === 'train') d.globalStep += 1;
+      });
+      await this.fire(traces, 'onBatchBegin', batch);
+      const out = await this.network.runStep(batch, { mode, epoch, warmup: false }, fetch);
+      await this.fire(traces, 'onBatchEnd', { ...batch, ...out });
+      idx++;
+      if (mode === 'train' && this.system.stopTraining) break;
+    }
+    await this.fire(traces, 'onEpochEnd');
+  }
+
+  private epochLength(mode: Mode, epoch: number, dsId: string): number | undefined {
+    const src = this.pipeline.source(mode, epoch, dsId);
+    const n = src?.length;
+    const bs = this.pipeline.plan(mode, epoch, dsId).batch?.batchSize;
+    return n !== undefined && bs ? Math.ceil(n / bs) : undefined;
+  }
+
+  /** The Summary of the current or last run. */
+  getSummary(): Summary {
+    return this.system.summary;
+  }
+}

@@ -1,0 +1,101 @@
+import type { NDArray } from '@fets/pipeline';
+import { Trace } from '../../core/trace.js';
+import type { Data } from '../../core/data.js';
+
+/** A scalar from a fetched value (number, 0-d/1-element NDArray). */
+export function scalarOf(v: unknown): number | undefined {
+  if (typeof v === 'number') return v;
+  if (v && typeof v === 'object' && 'data' in v && 'shape' in v) {
+    const a = v as NDArray;
+    if (a.size === 1) return Number(a.data[0]);
+    if (a.dtype !== 'string' && a.size > 0) {
+      let s = 0;
+      for (let i = 0; i < a.size; i++) s += Number(a.data[i]);
+      return s / a.size;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Always added by the Estimator in training (FastEstimator's TrainEssential): logs the monitored keys (losses) at log
+ * steps, `steps/sec` between log steps, `epoch_time(sec)` per epoch and `total_time(sec)` at the end, plus each
+ * model's learning rate through `lrFn`.
+ */
+export class TrainEssential extends Trace {
+  private tStep = 0;
+  private stepsSince = 0;
+  private tEpoch = 0;
+  private tBegin = 0;
+
+  constructor(
+    readonly monitorNames: readonly string[],
+    private readonly lrs: () => [string, number][],
+  ) {
+    super({ inputs: [...monitorNames], mode: 'train', outputs: ['steps/sec', 'epoch_time(sec)', 'total_time(sec)'] });
+  }
+
+  override onBegin(): void {
+    this.tBegin = performance.now();
+  }
+
+  override onEpochBegin(): void {
+    this.tEpoch = performance.now();
+    this.tStep = this.tEpoch;
+    this.stepsSince = 0;
+  }
+
+  override onBatchEnd(data: Data): void {
+    this.stepsSince++;
+    if (!this.system.shouldLog()) return;
+    for (const k of this.monitorNames) {
+      const v = scalarOf(data.get(k));
+      if (v !== undefined) data.writeWithLog(k, v);
+    }
+    const now = performance.now();
+    if (this.system.globalStep > 1 && this.stepsSince > 0) data.writeWithLog('steps/sec', Number(((1000 * this.stepsSince) / (now - this.tStep)).toFixed(2)));
+    for (const [name, lr] of this.lrs()) data.writeWithLog(`${name}_lr`, lr);
+    this.tStep = now;
+    this.stepsSince = 0;
+  }
+
+  override onEpochEnd(data: Data): void {
+    data.writeWithLog('epoch_time(sec)', Number(((performance.now() - this.tEpoch) / 1000).toFixed(2)));
+  }
+
+  override onEnd(data: Data): void {
+    data.writeWithLog('total_time(sec)', Number(((performance.now() - this.tBegin) / 1000).toFixed(2)));
+    for (const [name, lr] of this.lrs()) data.writeWithLog(`${name}_lr`, lr);
+  }
+}
+
+/**
+ * Always added by the Estimator for eval/test (FastEstimator's EvalEssential): averages each monitored key (losses)
+ * over the epoch's batches, weighted by batch size, and logs the averages at the epoch end.
+ */
+export class EvalEssential extends Trace {
+  private sums = new Map<string, { sum: number; n: number }>();
+
+  constructor(readonly monitorNames: readonly string[]) {
+    super({ inputs: [...monitorNames], mode: ['eval', 'test'], outputs: [...monitorNames] });
+  }
+
+  override onEpochBegin(): void {
+    this.sums = new Map();
+  }
+
+  override onBatchEnd(data: Data): void {
+    for (const k of this.monitorNames) {
+      const v = scalarOf(data.get(k));
+      if (v === undefined) continue;
+      const e = this.sums.get(k) ?? { sum: 0, n: 0 };
+      e.sum += v;
+      e.n += 1;
+      this.sums.set(k, e);
+    }
+  }
+
+  override onEpochEnd(data: Data): void {
+    for (const [k, { sum, n }] of this.sums) if (n > 0) data.writeWithLog(k, sum / n);
+  }
+}
