@@ -1,0 +1,163 @@
+import { z } from 'zod';
+import { FetsError } from '../core/errors.js';
+import type { DataDict } from '../core/op.js';
+import { parseOptions } from '../core/options.js';
+import { Dataset } from './dataset.js';
+import { splitIndices, type SplitOptions, type SplitSpec } from './split.js';
+
+const splitOptionsSchema = z.strictObject({ seed: z.number().finite().optional() });
+
+/** Arguments of `split`: one or more parts, optionally followed by `{ seed }`. */
+type SplitArgs = Array<SplitSpec | SplitOptions | undefined>;
+
+function isSpec(v: unknown): v is SplitSpec {
+  return typeof v === 'number' || Array.isArray(v);
+}
+
+/**
+ * A map-style data set that can give samples away: FastEstimator's `split`. Samples live in a store indexed 0 …
+ * storedLength-1 that never changes; the data set shows a view of it (all of it until the first split). Subclasses
+ * implement `storedLength` and `storedSample(i)`; `length`, `get(i)` and `split` come from here.
+ *
+ * @example
+ * const ds = new NumpyDataset({ x: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] });
+ * const evalDs = ds.split(0.2, { seed: 0 }); // ds keeps 8 samples, evalDs holds the other 2
+ */
+export abstract class ViewDataset extends Dataset {
+  #view: readonly number[] | undefined;
+
+  /** Number of stored samples, before any split removed some from the view. */
+  protected abstract get storedLength(): number;
+  /** Stored sample `index` (0 ≤ index < storedLength) as a fresh data dictionary. */
+  protected abstract storedSample(index: number): DataDict;
+
+  /** Restricts the view to these stored indices (used by subclasses that start as a view, like SubsetDataset). */
+  protected setView(storedIndices: readonly number[]): void {
+    this.#view = storedIndices;
+  }
+
+  /** Number of samples currently in the data set. */
+  get length(): number {
+    return this.#view?.length ?? this.storedLength;
+  }
+
+  /** Sample `index` (0 ≤ index < length) as a fresh data dictionary. */
+  get(index: number): DataDict {
+    return this.storedSample(this.storedIndex(index));
+  }
+
+  /** Position in the store of sample `index`: stable across later splits (use it to point back at a source line). */
+  storedIndex(index: number): number {
+    const n = this.length;
+    if (!Number.isInteger(index) || index < 0 || index >= n) {
+      throw new FetsError(`${this.constructor.name}: index ${index} is out of range for ${n} samples`);
+    }
+    return this.#view === undefined ? index : this.#view[index]!;
+  }
+
+  /**
+   * The store itself as a plain data set (indices are stored indices). Parts created by `split` read from it, so a
+   * later split of this data set cannot change them.
+   */
+  storedView(): Dataset {
+    return new StoredSamples(this.storedLength, (i) => this.storedSample(i), () => this.keys());
+  }
+
+  /**
+   * Removes samples from this data set and returns them as new data sets (FastEstimator semantics): a float in (0, 1)
+   * takes that fraction of the current size (rounded down), an integer takes that many samples, an index list takes
+   * exactly those samples. Several parts give an array, one part gives one data set. Random choices follow `seed`.
+   * The parts are index views ({@link SubsetDataset}): no sample is copied.
+   *
+   * @example
+   * const evalDs = train.split(0.1, { seed: 42 });      // 10% moved out of train
+   * const [a, b] = train.split(0.1, 0.1, { seed: 1 });  // two disjoint 10% parts
+   * const first = train.split([0, 1, 2]);              // exactly samples 0, 1, 2
+   */
+  split(spec: SplitSpec, options?: SplitOptions): SubsetDataset;
+  split(...args: SplitArgs): SubsetDataset | SubsetDataset[];
+  split(...given: SplitArgs): SubsetDataset | SubsetDataset[] {
+    const args = given.filter((a) => a !== undefined);
+    const last = args[args.length - 1];
+    const hasOptions = last !== undefined && !isSpec(last);
+    const specs = (hasOptions ? args.slice(0, -1) : args) as SplitSpec[];
+    if (specs.some((s) => !isSpec(s))) {
+      throw new FetsError(`${this.constructor.name}.split: options must come last: split(...parts, { seed })`);
+    }
+    const options = parseOptions(`${this.constructor.name}.split`, splitOptionsSchema, hasOptions ? last : {});
+    const { parts, rest } = splitIndices(this.length, specs, options);
+    const store = this.storedView();
+    const out = parts.map((p) => new SubsetDataset(store, p.map((i) => this.storedIndex(i))));
+    this.#view = rest.map((i) => this.storedIndex(i));
+    return specs.length === 1 ? out[0]! : out;
+  }
+}
+
+/** The unchanging store of a ViewDataset, seen as a plain data set. */
+class StoredSamples extends Dataset {
+  constructor(
+    readonly storedLength: number,
+    readonly sample: (index: number) => DataDict,
+    readonly sampleKeys: () => string[],
+  ) {
+    super();
+  }
+  get length(): number {
+    return this.storedLength;
+  }
+  get(index: number): DataDict {
+    return this.sample(index);
+  }
+  override keys(): string[] {
+    return this.sampleKeys();
+  }
+}
+
+/**
+ * A view of some samples of another map-style data set, by index, without copying. `split` returns these; wrap any
+ * custom `Dataset` in one to split it.
+ *
+ * @example
+ * const firstTen = new SubsetDataset(ds, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+ * const evalDs = new SubsetDataset(myCustomDataset).split(0.2, { seed: 0 });
+ */
+export class SubsetDataset extends ViewDataset {
+  /** The data set the indices point into. */
+  readonly source: Dataset;
+
+  /**
+   * @param source the data set to view (if it is itself a ViewDataset, the view is taken of its store, so later splits
+   *   of `source` do not change this one).
+   * @param indices positions in `source` (default: all of them, in order); repeats are allowed.
+   */
+  constructor(source: Dataset, indices?: readonly number[]) {
+    super();
+    const n = source.length;
+    const idx = indices ?? Array.from({ length: n }, (_, i) => i);
+    for (const i of idx) {
+      if (!Number.isInteger(i) || i < 0 || i >= n) {
+        throw new FetsError(`SubsetDataset: index ${i} is out of range for a source of ${n} samples`);
+      }
+    }
+    if (source instanceof ViewDataset) {
+      this.source = source.storedView();
+      this.setView(idx.map((i) => source.storedIndex(i)));
+    } else {
+      this.source = source;
+      this.setView([...idx]);
+    }
+  }
+
+  protected get storedLength(): number {
+    return this.source.length;
+  }
+  protected storedSample(index: number): DataDict {
+    return this.source.get(index);
+  }
+  override storedView(): Dataset {
+    return this.source;
+  }
+  override keys(): string[] {
+    return this.source.keys();
+  }
+}
