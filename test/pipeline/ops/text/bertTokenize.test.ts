@@ -4,6 +4,11 @@ import { BertTokenize, BertWordPieceTokenizer, ConfigError, OpError, type Pipeli
 import { shared } from '../../../helpers.js';
 
 const state: PipelineState = { mode: 'train', epoch: 1, dsId: '', random: () => 0.5 };
+/** Runs the op on one sample; the outputs are Int32Arrays (none undefined when tags are given). */
+const run = (op: BertTokenize, data: unknown, st: PipelineState = state): Int32Array[] => {
+  const r = op.forward(data, st);
+  return (Array.isArray(r) ? r : [r]) as Int32Array[];
+};
 const LABELS = ['O', 'B-ACTOR', 'I-ACTOR', 'B-TITLE', 'I-TITLE', 'B-YEAR'];
 
 describe('BertTokenize', () => {
@@ -16,7 +21,7 @@ describe('BertTokenize', () => {
 
   it('gives ids with [CLS]/[SEP] and the label on the first sub-token only', () => {
     const op = make();
-    const [x, y] = op.forward([['whats', 'unaffable', 'bruce', 'willis'], ['O', 'B-TITLE', 'B-ACTOR', 'I-ACTOR']], state);
+    const [x, y] = run(op, [['whats', 'unaffable', 'bruce', 'willis'], ['O', 'B-TITLE', 'B-ACTOR', 'I-ACTOR']], state);
     expect(tokenizer.convertIdsToTokens(x)).to.deep.equal(['[CLS]', 'what', '##s', 'una', '##ffa', '##ble', 'bruce', 'willis', '[SEP]']);
     expect(x).to.be.instanceOf(Int32Array);
     expect(Array.from(y)).to.deep.equal([-100, 0, -100, 3, -100, -100, 1, 2, -100]);
@@ -24,14 +29,14 @@ describe('BertTokenize', () => {
 
   it('labelAllTokens labels every sub-token, continuing B-X as I-X when I-X exists', () => {
     const op = make({ labelAllTokens: true });
-    const [, y] = op.forward([['unaffable', 'unaffable', '1999s'], ['B-TITLE', 'B-ACTOR', 'B-YEAR']], state);
+    const [, y] = run(op, [['unaffable', 'unaffable', '1999s'], ['B-TITLE', 'B-ACTOR', 'B-YEAR']], state);
     // 'unaffable' → 3 pieces; '1999s' → 2 pieces; B-YEAR has no I-YEAR so it repeats
     expect(Array.from(y)).to.deep.equal([-100, 3, 4, 4, 1, 2, 2, 5, 5, -100]);
   });
 
   it('truncates keeping [CLS] and [SEP]; pad fills ids with [PAD], labels with ignoreIndex', () => {
     const op = make({ maxLen: 5, pad: false });
-    const [x, y] = op.forward([['whats', 'unaffable'], ['O', 'B-TITLE']], state);
+    const [x, y] = run(op, [['whats', 'unaffable'], ['O', 'B-TITLE']], state);
     expect(tokenizer.convertIdsToTokens(x)).to.deep.equal(['[CLS]', 'what', '##s', 'una', '[SEP]']);
     expect(Array.from(y)).to.deep.equal([-100, 0, -100, 3, -100]);
     const padded = new BertTokenize({
@@ -39,7 +44,7 @@ describe('BertTokenize', () => {
       returnAttentionMask: true, returnWordIds: true, returnTokenTypeIds: true,
     });
     expect(padded.outputKinds).to.deep.equal(['inputIds', 'labels', 'tokenTypeIds', 'attentionMask', 'wordIds']);
-    const [px, py, pt, pm, pw] = padded.forward([['whats', 'up'], ['O', 'O']], state);
+    const [px, py, pt, pm, pw] = run(padded, [['whats', 'up'], ['O', 'O']], state);
     expect(Array.from(px)).to.deep.equal([101, 2054, 2015, 2039, 102, 0, 0, 0]);
     expect(Array.from(py)).to.deep.equal([-1, 0, -1, 0, -1, -1, -1, -1]);
     expect(Array.from(pt)).to.deep.equal([0, 0, 0, 0, 0, 0, 0, 0]);
@@ -56,7 +61,7 @@ describe('BertTokenize', () => {
 
   it('in inference (no tags input, or tags missing) gives ids and word ids and writes no labels', () => {
     const idsOnly = new BertTokenize({ inputs: 'words', outputs: ['x', 'w'], tokenizer, returnWordIds: true });
-    const [x, w] = idsOnly.forward(['the', 'dark', 'knight'], { ...state, mode: 'infer' });
+    const [x, w] = run(idsOnly, ['the', 'dark', 'knight'], { ...state, mode: 'infer' });
     expect(Array.from(x)).to.deep.equal([101, 1996, 2601, 5000, 102]);
     expect(Array.from(w)).to.deep.equal([-1, 0, 1, 2, -1]);
     const op = make();
@@ -68,22 +73,22 @@ describe('BertTokenize', () => {
   });
 
   it('rejects an unknown tag, naming the op, key, tag and the known labels', () => {
-    expect(() => make().forward([['bruce'], ['B-ACTRESS']], state)).to.throw(
+    expect(() => run(make(), [['bruce'], ['B-ACTRESS']], state)).to.throw(
       OpError,
       /BertTokenize \(key "tags"\): tag "B-ACTRESS" \(word 0\) is not in labels \(6 known: O, B-ACTOR, I-ACTOR, B-TITLE, I-TITLE, B-YEAR\)/,
     );
   });
 
   it('rejects words/tags of different lengths with both lengths', () => {
-    expect(() => make().forward([['bruce', 'willis'], ['B-ACTOR']], state)).to.throw(
+    expect(() => run(make(), [['bruce', 'willis'], ['B-ACTOR']], state)).to.throw(
       OpError,
       /BertTokenize \(key "tags"\): expected one tag per word: 2 words \("words"\) but 1 tags \("tags"\)/,
     );
   });
 
   it('rejects non-array words and non-string words', () => {
-    expect(() => make().forward(['bruce willis', ['B-ACTOR', 'I-ACTOR']], state)).to.throw(OpError, /split it first/);
-    expect(() => make().forward([['bruce', 7], ['B-ACTOR', 'I-ACTOR']], state)).to.throw(OpError, /word 1: expected a string, received 7/);
+    expect(() => run(make(), ['bruce willis', ['B-ACTOR', 'I-ACTOR']], state)).to.throw(OpError, /split it first/);
+    expect(() => run(make(), [['bruce', 7], ['B-ACTOR', 'I-ACTOR']], state)).to.throw(OpError, /word 1: expected a string, received 7/);
   });
 
   it('validates options at construction (ConfigError)', () => {
@@ -110,7 +115,7 @@ describe('BertTokenize', () => {
           const op = new BertTokenize({
             inputs: ['words', 'tags'], outputs: ['x', 'y', 'w'], tokenizer, labels: LABELS, maxLen, pad, returnWordIds: true,
           });
-          const [x, y, w] = op.forward([words, tags], state) as Int32Array[];
+          const [x, y, w] = run(op, [words, tags], state);
           const ref = tokenizer.encode(words, { maxLength: maxLen });
           const n = ref.inputIds.length;
           expect(y.length).to.equal(x.length);
@@ -143,7 +148,7 @@ describe('BertTokenize', () => {
           const op = new BertTokenize({
             inputs: ['words', 'tags'], outputs: ['x', 'y', 'w'], tokenizer, labels: LABELS, maxLen, labelAllTokens: true, returnWordIds: true,
           });
-          const [x, y, w] = op.forward([words, tags], state) as Int32Array[];
+          const [x, y, w] = run(op, [words, tags], state);
           expect(y.length).to.equal(x.length);
           for (let i = 0; i < y.length; i++) {
             if (i === 0 || i === y.length - 1) {

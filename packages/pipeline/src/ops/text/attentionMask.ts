@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { OpError, describeValue } from '../../core/errors.js';
 import { opOptionsSchema, type OpOptions } from '../../core/op.js';
 import { parseOptions } from '../../core/options.js';
-import { NumpyOp } from '../numpyOp.js';
+import { NumpyOp, type PipelineState } from '../numpyOp.js';
 
 const attentionMaskSchema = z.strictObject({
   ...opOptionsSchema.shape,
@@ -32,7 +32,7 @@ export class AttentionMask extends NumpyOp {
     this.padValues = Object.fromEntries(this.outputs.map((k) => [k, 0]));
   }
 
-  override forward(data: unknown): Int32Array {
+  override forward(data: unknown, _state?: PipelineState): Int32Array {
     if (!Array.isArray(data) && !(ArrayBuffer.isView(data) && !(data instanceof DataView))) {
       throw new OpError(this.name, this.inputs[0], `expected an array of ids, received ${describeValue(data)}`);
     }

@@ -177,7 +177,7 @@ export class BertTokenize extends NumpyOp {
     return out;
   }
 
-  override forward(data: unknown): (Int32Array | undefined)[] | Int32Array {
+  override forward(data: unknown, _state?: PipelineState): (Int32Array | undefined)[] | Int32Array {
     const withTags = this.inputs.length === 2;
     const [wordsIn, tagsIn] = withTags ? (data as unknown[]) : [data, undefined];
     const words = this.checkWords(wordsIn);
@@ -244,8 +244,7 @@ export class BertTokenize extends NumpyOp {
 
   /** As NumpyOp's, but leaves the label key unwritten when the tags are absent (inference). */
   override apply(data: DataDict, state: PipelineState): FilteredData | undefined {
-    void state;
-    const r = this.forward(gatherInputs(this, data));
+    const r = this.forward(gatherInputs(this, data), state);
     const vals = this.outputs.length === 1 ? [r] : (r as unknown[]);
     for (let i = 0; i < this.outputs.length; i++) if (vals[i] !== undefined) data[this.outputs[i]!] = vals[i];
     return undefined;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { OpError, describeValue } from '../../core/errors.js';
 import { opOptionsSchema, type OpOptions } from '../../core/op.js';
 import { parseOptions } from '../../core/options.js';
-import { NumpyOp } from '../numpyOp.js';
+import { NumpyOp, type PipelineState } from '../numpyOp.js';
 
 const padSequenceSchema = z.strictObject({
   ...opOptionsSchema.shape,
@@ -47,7 +47,7 @@ export class PadSequence extends NumpyOp {
     this.truncate = o.truncate;
   }
 
-  override forward(data: unknown): Seq {
+  override forward(data: unknown, _state?: PipelineState): Seq {
     const typed = ArrayBuffer.isView(data) && !(data instanceof DataView);
     if (!Array.isArray(data) && !typed) {
       throw new OpError(this.name, this.inputs[0], `expected an array or typed array, received ${describeValue(data)}`);

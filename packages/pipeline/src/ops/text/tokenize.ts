@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { OpError, describeValue } from '../../core/errors.js';
 import { opOptionsSchema, type OpOptions } from '../../core/op.js';
 import { parseOptions } from '../../core/options.js';
-import { NumpyOp } from '../numpyOp.js';
+import { NumpyOp, type PipelineState } from '../numpyOp.js';
 
 const tokenizeSchema = z.strictObject({
   ...opOptionsSchema.shape,
@@ -55,7 +55,7 @@ export class Tokenize extends NumpyOp {
     this.toLowerCase = o.toLowerCase;
   }
 
-  override forward(data: unknown): string[] {
+  override forward(data: unknown, _state?: PipelineState): string[] {
     if (typeof data !== 'string') {
       throw new OpError(this.name, this.inputs[0], `expected a string, received ${describeValue(data)}`);
     }

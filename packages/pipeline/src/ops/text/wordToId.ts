@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { OpError, describeValue } from '../../core/errors.js';
 import { opOptionsSchema, type OpOptions } from '../../core/op.js';
 import { parseOptions } from '../../core/options.js';
-import { NumpyOp } from '../numpyOp.js';
+import { NumpyOp, type PipelineState } from '../numpyOp.js';
 
 /** A token → id mapping: a record, a Map, or a function (returning undefined for an unknown token). */
 export type TokenMapping =
@@ -53,7 +53,7 @@ export class WordtoId extends NumpyOp {
     this.padValues = Object.fromEntries(this.outputs.map((k) => [k, 0]));
   }
 
-  override forward(data: unknown): Int32Array {
+  override forward(data: unknown, _state?: PipelineState): Int32Array {
     const key = this.inputs[0];
     if (!Array.isArray(data)) {
       throw new OpError(this.name, key, `expected an array of tokens, received ${describeValue(data)}`);
