@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { Observable } from 'rxjs';
 import { checkDsId, MODES, type Mode } from '../core/mode.js';
 import type { DataDict } from '../core/op.js';
-import { PipelineError } from '../core/errors.js';
+import { ConfigError, PipelineError } from '../core/errors.js';
+import { WorkerPool } from './workerPool.js';
 import { parseOptions } from '../core/options.js';
 import { Scheduler, resolveScheduled, allScheduledValues, type Schedulable } from '../schedule/scheduler.js';
 import { Dataset, IterableDataset, type DataSource } from '../datasets/dataset.js';
@@ -32,6 +33,8 @@ const schema = z.strictObject({
     .array(z.custom<Schedulable<NumpyOp>>((v) => v instanceof NumpyOp || v instanceof Scheduler, 'expected a NumpyOp or a Scheduler of NumpyOps'))
     .default([]),
   numProcess: z.number().int().min(0).default(0),
+  opsModule: z.union([z.string().min(1), z.instanceof(URL)]).optional(),
+  opsExport: z.string().min(1).default('createOps'),
   seed: z.number().int().default(0),
   shuffle: z.boolean().default(true),
   shuffleBuffer: z.number().int().min(1).default(1024),
@@ -55,8 +58,15 @@ export interface PipelineOptions {
   padValue?: number | Record<string, number>;
   /** Per-sample ops, optionally a Batch op, then per-batch ops. */
   ops?: Schedulable<NumpyOp>[];
-  /** Worker threads for per-sample ops (0: the main thread). */
+  /**
+   * Worker threads for per-sample ops of map-style data sets (0: this thread). Needs `opsModule`, since op instances
+   * cannot cross threads: each worker imports it and calls its `opsExport` function to build the same ops.
+   */
   numProcess?: number;
+  /** Module (path or file URL) exporting a function that returns this Pipeline's `ops` (for worker threads). */
+  opsModule?: string | URL;
+  /** Name of that function (default `createOps`). */
+  opsExport?: string;
   /** Seed of the shuffle order and of every op's random numbers (default 0). */
   seed?: number;
   /** Shuffle train data (default true). */
@@ -101,7 +111,27 @@ export class Pipeline {
     for (const input of Object.values(this.data)) {
       if (!isSource(input)) for (const id of Object.keys(input as object)) checkDsId(id);
     }
+    if (rest.numProcess > 0 && !rest.opsModule) {
+      throw new ConfigError('Pipeline', [], 'Pipeline: numProcess > 0 needs opsModule: worker threads cannot receive op instances; ' +
+        'point opsModule at a module exporting `createOps()` that returns the same ops list (received numProcess ' + rest.numProcess + ', no opsModule)');
+    }
     this.checkGraph();
+  }
+
+  private pool: WorkerPool | undefined;
+
+  /** The worker pool (created on first use when numProcess > 0). */
+  private processor(batchSize: number): WorkerPool | undefined {
+    const { numProcess, opsModule, opsExport } = this.options;
+    if (numProcess === 0 || !opsModule) return undefined;
+    this.pool ??= new WorkerPool(numProcess, opsModule instanceof URL ? opsModule.href : opsModule, opsExport, batchSize);
+    return this.pool;
+  }
+
+  /** Stops worker threads, if any (they also stop on their own when idle). */
+  async close(): Promise<void> {
+    await this.pool?.close();
+    this.pool = undefined;
   }
 
   /** Modes that have data. */
@@ -159,8 +189,10 @@ export class Pipeline {
     const { mode, epoch = 1, dsId = this.dsIds(req.mode)[0] ?? '' } = req;
     const source = this.source(mode, epoch, dsId);
     if (!source) return (async function* () {})();
+    const plan = this.plan(mode, epoch, dsId);
     const gen = produceBatches({
-      plan: this.plan(mode, epoch, dsId),
+      plan,
+      processor: profile ? undefined : this.processor(plan.batch?.batchSize ?? 1),
       source,
       mode,
       epoch,

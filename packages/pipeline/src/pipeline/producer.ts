@@ -24,9 +24,26 @@ export interface ProduceArgs {
   /** Stop after this many batches; cycle the data if it has fewer (undefined: one pass). */
   readonly numSteps: number | undefined;
   readonly profile: OpProfile | undefined;
+  /** Worker threads for the per-sample ops (undefined: this thread). */
+  readonly processor?: SampleProcessor | undefined;
 }
 
 const MAX_FILTER_RETRIES = 10_000;
+/** Positions of replacement draws start here, apart from the epoch's own positions. */
+const REPLACEMENT_POS = 0x40000000;
+
+/** Runs per-sample ops elsewhere (worker threads), in chunks, several chunks in flight. */
+export interface SampleProcessor {
+  /** Samples per task. */
+  readonly chunkSize: number;
+  /** Tasks in flight at once. */
+  readonly depth: number;
+  /** Runs the pre-batch ops of (mode, epoch, dsId) on each sample; FilteredData marks a dropped one. */
+  process(
+    items: { pos: number; data: DataDict }[],
+    where: { mode: Mode; epoch: number; dsId: string; seed: number },
+  ): Promise<(DataDict | FilteredData)[]>;
+}
 
 function time(profile: OpProfile | undefined, key: NumpyOp | 'Batch', t0: number): void {
   if (!profile) return;
@@ -75,6 +92,11 @@ export function finishBatch(args: Pick<ProduceArgs, 'plan' | 'profile'>, samples
   return batch;
 }
 
+/** The state an op sees for the sample at `pos` of an epoch: random numbers depend only on (seed, epoch, mode, pos). */
+export function sampleState(mode: Mode, epoch: number, dsId: string, seed: number, pos: number): PipelineState {
+  return { mode, epoch, dsId, random: seededRandom(mixSeed(seed, epoch, MODE_SEED[mode], pos)) };
+}
+
 /**
  * Produces one epoch of batches from a data source: seeded order, per-sample ops, collation, post-batch ops.
  * Per-sample random numbers depend only on (seed, epoch, mode, position), so results repeat whatever runs them.
@@ -84,12 +106,7 @@ export async function* produceBatches(args: ProduceArgs): AsyncGenerator<DataDic
   const bs = plan.batch!.batchSize;
   const dropLast = plan.batch!.dropLast;
   const orderRng = seededRandom(mixSeed(seed, epoch, MODE_SEED[mode], 0x5eed));
-  const stateFor = (pos: number): PipelineState => ({
-    mode,
-    epoch,
-    dsId,
-    random: seededRandom(mixSeed(seed, epoch, MODE_SEED[mode], pos)),
-  });
+  const stateFor = (pos: number): PipelineState => sampleState(mode, epoch, dsId, seed, pos);
   let steps = 0;
   let pos = 0;
   let pending: DataDict[] = [];
@@ -105,32 +122,61 @@ export async function* produceBatches(args: ProduceArgs): AsyncGenerator<DataDic
     if (n === 0) throw new PipelineError(`Pipeline: the ${mode} data set${dsId ? ` "${dsId}"` : ''} is empty`, { mode, dsId });
     let order = args.shuffle ? permutation(n, orderRng) : Array.from({ length: n }, (_, i) => i);
     let cursor = 0;
+    let exhausted = false;
+    const replRng = seededRandom(mixSeed(seed, epoch, MODE_SEED[mode], 0xa11ce));
+    let replCount = 0;
+    const processor = args.processor;
+    const chunkSize = processor ? processor.chunkSize : bs;
+    const nextChunk = (): { pos: number; data: DataDict }[] => {
+      const items: { pos: number; data: DataDict }[] = [];
+      while (items.length < chunkSize) {
+        if (cursor >= n) {
+          if (limit === undefined) {
+            exhausted = true;
+            break;
+          }
+          order = args.shuffle ? permutation(n, orderRng) : order;
+          cursor = 0;
+        }
+        items.push({ pos: pos++, data: { ...source.get(order[cursor++]!) } });
+      }
+      return items;
+    };
+    /** Draws replacements on this thread until one survives (the same draws whichever thread ran the first try). */
+    const replace = (): DataDict => {
+      for (let retries = 0; retries < MAX_FILTER_RETRIES; retries++) {
+        const data: DataDict = { ...source.get(Math.floor(replRng() * n)) };
+        const r = runSampleOps(plan.preOps, data, stateFor(REPLACEMENT_POS + replCount++), args.profile);
+        if (!r) return data;
+      }
+      throw new FetsError(`Pipeline: ${MAX_FILTER_RETRIES} samples in a row were filtered out in mode "${mode}"; check RemoveIf`);
+    };
+    const inflight: Promise<(DataDict | FilteredData)[]>[] = [];
+    const depth = processor ? processor.depth : 1;
+    const run = (items: { pos: number; data: DataDict }[]): Promise<(DataDict | FilteredData)[]> => {
+      if (processor) return processor.process(items, { mode, epoch, dsId, seed });
+      return Promise.resolve(
+        items.map(({ pos: p, data }) => runSampleOps(plan.preOps, data, stateFor(p), args.profile) ?? data),
+      );
+    };
     for (;;) {
-      if (cursor >= n) {
-        if (limit === undefined) break;
-        order = args.shuffle ? permutation(n, orderRng) : order;
-        cursor = 0;
+      while (inflight.length < depth && !exhausted) {
+        const items = nextChunk();
+        if (items.length > 0) inflight.push(run(items));
       }
-      let index = order[cursor++]!;
-      let retries = 0;
-      for (;;) {
-        const data: DataDict = { ...source.get(index) };
-        const r = runSampleOps(plan.preOps, data, stateFor(pos++), args.profile);
-        if (!r) {
-          pending.push(data);
-          break;
-        }
-        if (!r.replacement) break;
-        if (++retries > MAX_FILTER_RETRIES) {
-          throw new FetsError(`Pipeline: ${MAX_FILTER_RETRIES} samples in a row were filtered out in mode "${mode}"; check RemoveIf`);
-        }
-        index = Math.floor(orderRng() * n);
-      }
-      if (pending.length === bs) {
-        const b = emit();
-        if (b) {
-          yield b;
-          if (limit !== undefined && ++steps >= limit) return;
+      const next = inflight.shift();
+      if (!next) break;
+      for (const r of await next) {
+        if (r instanceof FilteredData) {
+          if (!r.replacement) continue;
+          pending.push(replace());
+        } else pending.push(r);
+        if (pending.length === bs) {
+          const b = emit();
+          if (b) {
+            yield b;
+            if (limit !== undefined && ++steps >= limit) return;
+          }
         }
       }
     }
