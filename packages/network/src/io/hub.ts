@@ -1,11 +1,12 @@
 import { createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
-import { copyFile, mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rename, rm, symlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline as streamPipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { FetsError, parseOptions } from '@fets/pipeline';
+import { atomicWriteFile } from './atomic.js';
 
 /**
  * Downloading from (or resolving in the cache of) the Hugging Face Hub failed. Names the repo, the file and, for
@@ -81,12 +82,6 @@ export function repoCacheDir(repo: string, cacheDir?: string): string {
 
 function defaultLog(line: string): void {
   process.stderr.write(`${line}\n`);
-}
-
-async function writeAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  await writeFile(tmp, data);
-  await rename(tmp, file);
 }
 
 function formatBytes(n: number): string {
@@ -256,7 +251,7 @@ export async function hubDownload(repo: string, file: string, options: HubOption
   }
   if (info.commit !== o.revision) {
     await mkdir(path.join(dir, 'refs', path.dirname(o.revision)), { recursive: true });
-    await writeAtomic(path.join(dir, 'refs', o.revision), info.commit);
+    await atomicWriteFile(path.join(dir, 'refs', o.revision), info.commit);
   }
   const snap = path.join(dir, 'snapshots', info.commit, ...file.split('/'));
   if (existsSync(snap)) return snap;

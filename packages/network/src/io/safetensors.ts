@@ -241,7 +241,8 @@ export function serializeSafetensors(
   metadata: Record<string, string> = { format: 'pt' },
 ): Uint8Array {
   const names = [...tensors.keys()].sort();
-  const header: Record<string, unknown> = { __metadata__: metadata };
+  const header: Record<string, unknown> = Object.create(null); // so a tensor named "__proto__" is an own key
+  header.__metadata__ = metadata;
   let offset = 0;
   for (const name of names) {
     const t = tensors.get(name)!;

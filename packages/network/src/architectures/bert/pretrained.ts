@@ -1,8 +1,9 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { FetsError, parseOptions } from '@fets/pipeline';
+import { atomicWriteFiles } from '../../io/atomic.js';
 import { hubOptionsSchema, resolveModelFiles } from '../../io/hub.js';
 import { parseSafetensors, serializeSafetensors, type SafetensorsF32Entry, type SafetensorsTensor } from '../../io/safetensors.js';
 import { BertModel } from './bertModel.js';
@@ -179,17 +180,11 @@ function parseVocab(text: string): string[] {
   return lines;
 }
 
-async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  await writeFile(tmp, data);
-  await rename(tmp, file);
-}
-
 /**
  * Writes a model in the Hugging Face layout, loadable by transformers' `from_pretrained` and by
  * {@link fromPretrained}: `config.json`, `model.safetensors` (F32, HF names, PyTorch shapes, sorted header with
- * `__metadata__: {format: 'pt'}`), and `vocab.txt` when the model carries a vocabulary. Each file is written to a
- * temporary name and renamed into place.
+ * `__metadata__: {format: 'pt'}`), and `vocab.txt` when the model carries a vocabulary. All files are written to temporary names first, then renamed
+ * into place (`atomicWriteFiles`), so a failed save never leaves a partial checkpoint.
  *
  * @example
  * await savePretrained(model, 'runs/ner-bert/best');
@@ -201,7 +196,10 @@ export async function savePretrained(model: PretrainedBert, dir: string): Promis
     entries.set(name, { shape: v.shape, data: (await v.data()) as Float32Array });
   }
   const config = toHfConfig(model.config, model.architecture);
-  await writeFileAtomic(path.join(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
-  await writeFileAtomic(path.join(dir, 'model.safetensors'), serializeSafetensors(entries, { format: 'pt' }));
-  if (model.vocab !== undefined) await writeFileAtomic(path.join(dir, 'vocab.txt'), `${model.vocab.join('\n')}\n`);
+  const files: [string, string | Uint8Array][] = [
+    [path.join(dir, 'model.safetensors'), serializeSafetensors(entries, { format: 'pt' })],
+    [path.join(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`],
+  ];
+  if (model.vocab !== undefined) files.push([path.join(dir, 'vocab.txt'), `${model.vocab.join('\n')}\n`]);
+  await atomicWriteFiles(files);
 }
