@@ -18,6 +18,8 @@ import {
   Sometimes,
   type DataDict,
 } from '@fets/pipeline';
+import { BertTokenize, BertWordPieceTokenizer, NumpyDataset } from '@fets/pipeline';
+import { shared } from '../../helpers.js';
 import { Counter, Range } from './fixtures.js';
 
 async function collect(p: Pipeline, req: Parameters<Pipeline['batches']>[0]): Promise<DataDict[]> {
@@ -195,5 +197,20 @@ describe('pipeline/Pipeline', () => {
     expect(lines[0]).to.match(/steps\/sec/);
     expect(lines.join('\n')).to.match(/LambdaOp.*x.*x2/);
     expect(r.ops.find((o) => o.op === 'LambdaOp')!.visits).to.equal(200);
+  });
+});
+
+describe('pipeline/Pipeline with BertTokenize', () => {
+  it('transform in infer mode works without tags (optional input), train mode still requires them', async () => {
+    const tokenizer = await BertWordPieceTokenizer.fromVocabFile(shared('vocab', 'bert-base-uncased-vocab.txt'), { lowercase: true });
+    const labels = ['O', 'B-ACTOR', 'I-ACTOR'];
+    const op = new BertTokenize({ inputs: ['words', 'tags'], outputs: ['x', 'y'], tokenizer, labels, maxLen: 16 });
+    const p = new Pipeline({ trainData: new NumpyDataset({ words: [['bruce', 'willis']], tags: [['B-ACTOR', 'I-ACTOR']] }), batchSize: 1, ops: [op] });
+    const b = p.transform({ words: ['bruce', 'willis', 'rocks'] }, 'infer');
+    expect((b.x as NDArray).shape).to.deep.equal([1, 5]);
+    expect(b).to.not.have.property('y');
+    const t = (await p.getResults({ mode: 'train' })) as DataDict;
+    expect((t.y as NDArray).toArray()).to.deep.equal([[-100, 1, 2, -100]]);
+    expect(() => p.transform({ words: ['a'] }, 'train')).to.throw(PipelineError, /reads key "tags" in mode "train"/);
   });
 });

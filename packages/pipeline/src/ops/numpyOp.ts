@@ -37,6 +37,9 @@ export abstract class NumpyOp extends Op {
    */
   padValues: Readonly<Record<string, number>> = {};
 
+  /** Inputs the op can do without in infer mode (e.g. BertTokenize's tags): the key check skips them there. */
+  optionalInputs: readonly string[] = [];
+
   constructor(options: OpOptions = {}) {
     super(options);
   }

@@ -93,7 +93,7 @@ export function checkKeys(
   const available = new Set(sourceKeys);
   for (const op of [...plan.preOps, ...plan.postOps]) {
     for (const k of op.inputs) {
-      if (!available.has(k)) {
+      if (!available.has(k) && !(where.mode === 'infer' && op.optionalInputs.includes(k))) {
         throw new PipelineError(
           `op ${op.name} reads key "${k}" in mode "${where.mode}"${where.dsId ? ` (dsId "${where.dsId}")` : ''}, ` +
             `but no data set or earlier op provides it\n  (${where.sourceName} provides: ${[...sourceKeys].join(', ') || 'nothing'}; ` +

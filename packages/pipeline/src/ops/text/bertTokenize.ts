@@ -104,7 +104,7 @@ export class BertTokenize extends NumpyOp {
   /** What each output key holds, in order. */
   readonly outputKinds: readonly BertTokenizeOutput[];
   /** Inputs that may be missing (the tags, at inference): the op then writes no labels. */
-  readonly optionalInputs: readonly string[];
+  override readonly optionalInputs: readonly string[];
   private readonly labelIds: ReadonlyMap<string, number>;
   /** Label id used on non-first sub-tokens with labelAllTokens (B-X → I-X when it exists). */
   private readonly continuation: Int32Array;
