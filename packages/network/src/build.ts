@@ -1,0 +1,172 @@
+import type * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
+import { ConfigError, EpochScheduler, FetsError, Scheduler, describeValue, parseOptions } from '@fets/pipeline';
+import { isModel, isLayersModel, type Model } from './model.js';
+import {
+  isOptimizer,
+  makeOptimizer,
+  optimizerLearningRate,
+  setOptimizerLearningRate,
+} from './optimizers/optimizers.js';
+
+/** What `build` accepts as an optimizer: a name, a factory, an instance. */
+export type OptimizerSpec = string | (() => tf.Optimizer) | tf.Optimizer;
+
+interface ModelInfo {
+  name: string;
+  optimizer: tf.Optimizer | Scheduler<tf.Optimizer>;
+  current: tf.Optimizer;
+  all: tf.Optimizer[];
+}
+
+const registry = new WeakMap<object, ModelInfo>();
+
+const buildSchema = z.strictObject({
+  modelName: z.string().min(1).optional(),
+});
+
+/** Options of {@link build}. */
+export type BuildOptions = z.input<typeof buildSchema>;
+
+function resolveOptimizer(spec: unknown, owner: string): tf.Optimizer {
+  if (typeof spec === 'string') return makeOptimizer(spec, owner);
+  if (isOptimizer(spec)) return spec;
+  if (typeof spec === 'function') {
+    const o = (spec as () => unknown)();
+    if (!isOptimizer(o)) {
+      throw new ConfigError(owner, [], `${owner}: optimizerFn: expected a function returning a tf.Optimizer, it returned ${describeValue(o)}`);
+    }
+    return o;
+  }
+  throw new ConfigError(
+    owner,
+    [],
+    `${owner}: optimizerFn: expected an optimizer name, a function returning a tf.Optimizer, a tf.Optimizer or an EpochScheduler of them, received ${describeValue(spec)}`,
+  );
+}
+
+/**
+ * Builds a model and attaches its optimizer and name (FastEstimator's `fe.build`). `modelFn` creates the model
+ * (a `tf.LayersModel` or a `FunctionModel`); `optimizerFn` is an optimizer name (`'adam'`, `'sgd'`, `'rmsprop'`,
+ * `'adagrad'`, `'adadelta'`, `'adamax'`, `'adamw'`), a function returning a `tf.Optimizer`, or an `EpochScheduler` of
+ * those (the Network switches optimizer by epoch). The model's name is `modelName` or the model's own name.
+ *
+ * @example
+ * const model = build(() => tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [4] })] }), 'adam');
+ * getOptimizer(model); // the Adam instance
+ */
+export function build<M extends Model>(
+  modelFn: (() => M) | M,
+  optimizerFn: OptimizerSpec | EpochScheduler<OptimizerSpec>,
+  options: BuildOptions = {},
+): M {
+  const o = parseOptions('build', buildSchema, options);
+  const model = typeof modelFn === 'function' ? (modelFn as () => M)() : modelFn;
+  if (!isModel(model)) {
+    throw new ConfigError(
+      'build',
+      [],
+      `build: modelFn: expected a function returning a tf.LayersModel or a FunctionModel, received ${describeValue(model)}`,
+    );
+  }
+  let optimizer: tf.Optimizer | Scheduler<tf.Optimizer>;
+  let all: tf.Optimizer[];
+  if (optimizerFn instanceof Scheduler) {
+    if (!(optimizerFn instanceof EpochScheduler)) {
+      throw new ConfigError('build', [], 'build: optimizerFn: only an EpochScheduler may schedule optimizers');
+    }
+    const made = new Map<unknown, tf.Optimizer>();
+    const entries = [...optimizerFn.epochDict.entries()].map(([epoch, spec]): [number, tf.Optimizer] => {
+      if (spec === null || spec === undefined) {
+        throw new ConfigError('build', [], `build: optimizerFn: the EpochScheduler has no optimizer at epoch ${epoch}`);
+      }
+      if (!made.has(spec)) made.set(spec, resolveOptimizer(spec, 'build'));
+      return [epoch, made.get(spec)!];
+    });
+    optimizer = new EpochScheduler(new Map(entries));
+    all = [...new Set(made.values())];
+  } else {
+    const opt = resolveOptimizer(optimizerFn, 'build');
+    optimizer = opt;
+    all = [opt];
+  }
+  const name = o.modelName ?? model.name;
+  registry.set(model, { name, optimizer, current: all[0]!, all });
+  return model;
+}
+
+function info(model: Model, what: string): ModelInfo {
+  const i = registry.get(model);
+  if (!i) {
+    throw new FetsError(
+      `${what}: model "${isModel(model) ? model.name : describeValue(model)}" was not created by build(); wrap it: build(() => model, 'adam')`,
+    );
+  }
+  return i;
+}
+
+/** True when the model went through {@link build}. */
+export function isBuilt(model: Model): boolean {
+  return registry.has(model);
+}
+
+/** The name `build` gave the model (`modelName`, or the model's own name). */
+export function getModelName(model: Model): string {
+  return info(model, 'getModelName').name;
+}
+
+/**
+ * The model's optimizer: at `epoch` when given (resolving an `EpochScheduler`), else the one in force (the Network
+ * selects it at the start of each step via {@link selectOptimizer}).
+ */
+export function getOptimizer(model: Model, epoch?: number): tf.Optimizer {
+  const i = info(model, 'getOptimizer');
+  if (epoch === undefined) return i.current;
+  if (i.optimizer instanceof Scheduler) {
+    const o = i.optimizer.getCurrentValue(epoch);
+    if (!o) throw new FetsError(`getOptimizer: model "${i.name}" has no optimizer scheduled at epoch ${epoch}`);
+    return o;
+  }
+  return i.optimizer;
+}
+
+/** Every optimizer the model may use (several with an `EpochScheduler`). */
+export function getAllOptimizers(model: Model): tf.Optimizer[] {
+  return [...info(model, 'getAllOptimizers').all];
+}
+
+/** Makes the optimizer scheduled for `epoch` the one in force; returns it. */
+export function selectOptimizer(model: Model, epoch: number): tf.Optimizer {
+  const i = info(model, 'selectOptimizer');
+  if (i.optimizer instanceof Scheduler) {
+    const o = i.optimizer.getCurrentValue(epoch);
+    if (o) i.current = o;
+  }
+  return i.current;
+}
+
+/**
+ * The learning rate of the model's optimizer in force.
+ *
+ * @example
+ * getLearningRate(model); // 0.001
+ */
+export function getLearningRate(model: Model): number {
+  return optimizerLearningRate(getOptimizer(model));
+}
+
+/**
+ * Sets the learning rate of the model's optimizer in force (used by LR schedulers).
+ *
+ * @example
+ * setLearningRate(model, 5e-4);
+ */
+export function setLearningRate(model: Model, lr: number): void {
+  setOptimizerLearningRate(getOptimizer(model), lr);
+}
+
+/** Human-readable kind of a model, for messages. */
+export function describeModel(model: Model): string {
+  const name = registry.get(model)?.name ?? model.name;
+  return `${isLayersModel(model) ? 'LayersModel' : 'FunctionModel'} "${name}"`;
+}

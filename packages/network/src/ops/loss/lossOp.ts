@@ -1,0 +1,106 @@
+import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
+import { ConfigError, OpError, opOptionsSchema, type OpOptions } from '@fets/pipeline';
+import { TensorOp } from '../tensorOp.js';
+
+/** Options every loss takes: `inputs: [yPred, yTrue]`, one output key, and whether to average. */
+export const lossOptionsSchema = opOptionsSchema.extend({ averageLoss: z.boolean().default(true) });
+
+/** Options every loss takes (see {@link lossOptionsSchema}). */
+export interface LossOptions extends OpOptions {
+  /** `[yPred, yTrue]`. */
+  inputs: string | string[];
+  /** The loss key. */
+  outputs: string;
+  /** Average to a scalar (default) or keep one value per sample (per position for sequences). */
+  averageLoss?: boolean;
+}
+
+/** `[a, b, c]` for messages. */
+export const fmtShape = (s: readonly number[]): string => `[${s.join(', ')}]`;
+
+/**
+ * Base of losses (FastEstimator's `LossOp`): reads `[yPred, yTrue]`, writes one loss key; `averageLoss` (default true)
+ * reduces per-sample values to their mean. Subclasses implement `forward`; the helpers here check shapes with messages
+ * naming the op, both keys and both shapes, and reduce with an optional mask.
+ *
+ * @example
+ * class MyLoss extends LossOp { forward([p, y]) { return this.reduce(tf.abs(tf.sub(p, y))); } }
+ */
+export abstract class LossOp extends TensorOp {
+  readonly averageLoss: boolean;
+
+  constructor(options: OpOptions, averageLoss: boolean) {
+    super(options);
+    this.averageLoss = averageLoss;
+    if (this.inputs.length !== 2 || this.outputs.length !== 1) {
+      throw new ConfigError(
+        this.name,
+        [],
+        `${this.name}: expected inputs [yPred, yTrue] and one output key, received inputs [${this.inputs}] outputs [${this.outputs}]`,
+      );
+    }
+  }
+
+  /** Key of the prediction. */
+  get predKey(): string {
+    return this.inputs[0]!;
+  }
+
+  /** Key of the ground truth. */
+  get trueKey(): string {
+    return this.inputs[1]!;
+  }
+
+  /** Throws an `OpError` naming both keys and both shapes. */
+  shapeError(yPred: tf.Tensor, yTrue: tf.Tensor, expected: string): never {
+    throw new OpError(
+      this.name,
+      undefined,
+      `prediction "${this.predKey}" has shape ${fmtShape(yPred.shape)} and label "${this.trueKey}" has shape ${fmtShape(yTrue.shape)}: expected ${expected}`,
+    );
+  }
+
+  /** Checks both inputs are tensors. */
+  checkTensors(yPred: unknown, yTrue: unknown): asserts yPred is tf.Tensor {
+    for (const [k, v] of [
+      [this.predKey, yPred],
+      [this.trueKey, yTrue],
+    ] as const) {
+      if (!(v instanceof tf.Tensor)) {
+        throw new OpError(this.name, k, `expected a tensor, received ${v === undefined ? 'undefined (key missing)' : typeof v}`);
+      }
+    }
+  }
+
+  /**
+   * Makes `yTrue` match `yPred`'s shape when they hold the same elements and differ only by a trailing 1
+   * (`[B]` vs `[B, 1]`); otherwise throws a shape error.
+   */
+  alignSameShape(yPred: tf.Tensor, yTrue: tf.Tensor): tf.Tensor {
+    const a = yPred.shape;
+    const b = yTrue.shape;
+    if (a.length === b.length && a.every((d, i) => d === b[i])) return yTrue;
+    const strip = (s: readonly number[]) => (s.length > 0 && s[s.length - 1] === 1 ? s.slice(0, -1) : s);
+    const sa = strip(a);
+    const sb = strip(b);
+    if (sa.length === sb.length && sa.every((d, i) => d === sb[i])) return tf.reshape(yTrue, a);
+    return this.shapeError(yPred, yTrue, 'the same shape');
+  }
+
+  /**
+   * Reduces per-sample losses: the mean when `averageLoss`, else the values themselves. With a `mask` (1 = counts),
+   * masked values are zeroed and the mean divides by the number of unmasked values (0 when none).
+   */
+  reduce(loss: tf.Tensor, mask?: tf.Tensor): tf.Tensor {
+    const l = mask ? tf.mul(loss, mask) : loss;
+    if (!this.averageLoss) return l;
+    if (!mask) return tf.mean(l);
+    return tf.div(tf.sum(l), tf.maximum(tf.sum(mask), 1));
+  }
+}
+
+/** Mean over the last axis for rank ≥ 2 (Keras' per-sample reduction), identity for rank ≤ 1. */
+export function meanLastAxis(x: tf.Tensor): tf.Tensor {
+  return x.rank >= 2 ? tf.mean(x, -1) : x;
+}

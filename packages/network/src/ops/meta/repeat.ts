@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { FetsError, parseOptions, type DataDict } from '@fets/pipeline';
+import { TensorOp, type TensorOpState } from '../tensorOp.js';
+
+const repeatSchema = z.strictObject({
+  op: z.custom<TensorOp>((v) => v instanceof TensorOp, 'expected a TensorOp'),
+  repeat: z.number().int().min(1).default(1),
+});
+
+/** Options of {@link Repeat}. */
+export type RepeatOptions = z.input<typeof repeatSchema>;
+
+/**
+ * Applies an op `repeat` times in a row (FastEstimator's `Repeat`); each application reads what the previous one wrote,
+ * so the op's outputs must be among its inputs.
+ *
+ * @example
+ * new Repeat({ op: new LambdaOp({ fn: (x) => tf.mul(x, 2), inputs: 'x', outputs: 'x' }), repeat: 3 }); // x·8
+ */
+export class Repeat extends TensorOp {
+  readonly op: TensorOp;
+  readonly repeat: number;
+
+  constructor(options: RepeatOptions) {
+    const o = parseOptions('Repeat', repeatSchema, options);
+    super({ inputs: [...o.op.inputs], outputs: [...o.op.outputs], mode: o.op.modeSpec });
+    (this as { dsIds: unknown }).dsIds = o.op.dsIds;
+    if (o.op.outputs.length === 0 || !o.op.outputs.every((k) => o.op.inputs.includes(k))) {
+      throw new FetsError(`Repeat: op ${o.op.name} must write only keys it reads, received inputs [${o.op.inputs}] outputs [${o.op.outputs}]`);
+    }
+    this.op = o.op;
+    this.repeat = o.repeat;
+  }
+
+  /** Applies the inner op's `forward` `repeat` times to the input(s). */
+  override forward(data: unknown, state: TensorOpState): unknown {
+    const d: DataDict = {};
+    this.inputs.forEach((k, i) => (d[k] = this.inputs.length === 1 ? data : (data as unknown[])[i]));
+    this.apply(d, state);
+    return this.outputs.length === 1 ? d[this.outputs[0]!] : this.outputs.map((k) => d[k]);
+  }
+
+  override apply(data: DataDict, state: TensorOpState): void {
+    for (let i = 0; i < this.repeat; i++) this.op.apply(data, state);
+  }
+
+  override get innerOps(): readonly TensorOp[] {
+    return [this.op];
+  }
+}

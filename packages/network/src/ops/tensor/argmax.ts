@@ -1,0 +1,35 @@
+import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
+import { ConfigError, opOptionsSchema, parseOptions, type OpOptions } from '@fets/pipeline';
+import { TensorOp, asList, fromList } from '../tensorOp.js';
+
+const argmaxSchema = opOptionsSchema.extend({ axis: z.number().int().default(-1) }).strict();
+
+/** Options of {@link Argmax}. */
+export interface ArgmaxOptions extends OpOptions {
+  /** Axis to reduce (negative counts from the end); default -1. */
+  axis?: number;
+}
+
+/**
+ * Index of the largest value along `axis` for each input (int32), e.g. class ids from logits.
+ *
+ * @example
+ * new Argmax({ inputs: 'yPred', outputs: 'yLabel', axis: -1 }); // [B, L, C] → [B, L]
+ */
+export class Argmax extends TensorOp {
+  readonly axis: number;
+
+  constructor(options: ArgmaxOptions) {
+    const o = parseOptions('Argmax', argmaxSchema, options);
+    super(o);
+    this.axis = o.axis;
+    if (this.inputs.length !== this.outputs.length || this.inputs.length === 0) {
+      throw new ConfigError('Argmax', [], `Argmax: expected one output key per input key, received inputs [${this.inputs}] outputs [${this.outputs}]`);
+    }
+  }
+
+  override forward(data: tf.Tensor | tf.Tensor[]): tf.Tensor | tf.Tensor[] {
+    return fromList(asList(data).map((x) => tf.argMax(x, this.axis)));
+  }
+}

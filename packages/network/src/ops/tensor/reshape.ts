@@ -1,0 +1,53 @@
+import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
+import { ConfigError, OpError, opOptionsSchema, parseOptions, type OpOptions } from '@fets/pipeline';
+import { TensorOp, asList, fromList } from '../tensorOp.js';
+
+const reshapeSchema = opOptionsSchema
+  .extend({
+    shape: z.union([z.number().int().min(-1), z.array(z.number().int().min(-1))]),
+    mode: opOptionsSchema.shape.mode.default('!infer'),
+  })
+  .strict();
+
+/** Options of {@link Reshape}. */
+export interface ReshapeOptions extends OpOptions {
+  /** Target shape, batch dimension included; at most one -1 (filled from the element count). */
+  shape: number | number[];
+}
+
+/**
+ * Reshapes each input tensor to `shape` (FastEstimator's `Reshape`, default mode `'!infer'` like FE). One output key
+ * per input key.
+ *
+ * @example
+ * new Reshape({ inputs: 'x', outputs: 'x', shape: [-1, 784] }); // [B, 28, 28] → [B, 784]
+ */
+export class Reshape extends TensorOp {
+  readonly shape: readonly number[];
+
+  constructor(options: ReshapeOptions) {
+    const o = parseOptions('Reshape', reshapeSchema, options);
+    super(o);
+    this.shape = typeof o.shape === 'number' ? [o.shape] : o.shape;
+    if (this.shape.filter((d) => d === -1).length > 1) {
+      throw new ConfigError('Reshape', [], `Reshape: shape: at most one dimension may be -1, received [${this.shape.join(', ')}]`);
+    }
+    if (this.inputs.length !== this.outputs.length || this.inputs.length === 0) {
+      throw new ConfigError('Reshape', [], `Reshape: expected one output key per input key, received inputs [${this.inputs}] outputs [${this.outputs}]`);
+    }
+  }
+
+  override forward(data: tf.Tensor | tf.Tensor[]): tf.Tensor | tf.Tensor[] {
+    return fromList(
+      asList(data).map((x, i) => {
+        const known = this.shape.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
+        const ok = this.shape.includes(-1) ? known > 0 && x.size % known === 0 : known === x.size;
+        if (!ok) {
+          throw new OpError(this.name, this.inputs[i], `cannot reshape [${x.shape.join(', ')}] (${x.size} elements) to [${this.shape.join(', ')}]`);
+        }
+        return tf.reshape(x, [...this.shape]);
+      }),
+    );
+  }
+}

@@ -1,0 +1,79 @@
+import type * as tf from '@tensorflow/tfjs';
+import { Op, gatherInputs, scatterOutputs, type DataDict, type Mode, type OpOptions } from '@fets/pipeline';
+
+/** What every TensorOp sees besides its inputs. */
+export interface TensorOpState {
+  /** Current mode. */
+  readonly mode: Mode;
+  /** Current epoch (1-based; 0 outside fit, e.g. `network.transform`). */
+  readonly epoch: number;
+  /** Global step (1-based; 0 outside fit). */
+  readonly step: number;
+  /** True during the Estimator's warm-up pass: gradients are computed but not applied. */
+  readonly warmup: boolean;
+  /** Data-set id of the batch ('' for a single data set). */
+  readonly dsId: string;
+  /** Random numbers in [0, 1) for meta ops (`Sometimes`, `OneOf`). */
+  readonly random: () => number;
+}
+
+/** Builds a complete {@link TensorOpState} from a partial one (defaults: epoch 0, step 0, no warm-up, Math.random). */
+export function makeTensorOpState(s: Partial<TensorOpState> & { mode: Mode }): TensorOpState {
+  return {
+    mode: s.mode,
+    epoch: s.epoch ?? 0,
+    step: s.step ?? 0,
+    warmup: s.warmup ?? false,
+    dsId: s.dsId ?? '',
+    random: s.random ?? Math.random,
+  };
+}
+
+/**
+ * Base of batch-level tensor ops run by the Network (FastEstimator's TensorOp). Implement `forward(data, state)`:
+ * `data` is the tensor of the single input key, or an array of tensors when there are several; return one tensor per
+ * output key the same way. Ops run inside the Network's `tf.tidy` scopes and, in training, inside the gradient
+ * function, so any tensor they create is tracked; they must not dispose their inputs.
+ *
+ * @example
+ * class Double extends TensorOp {
+ *   forward(x: tf.Tensor) { return tf.mul(x, 2); }
+ * }
+ * new Double({ inputs: 'x', outputs: 'x2' });
+ */
+export abstract class TensorOp extends Op {
+  constructor(options: OpOptions = {}) {
+    super(options);
+  }
+
+  /** Transforms the input tensor(s) into output tensor(s). */
+  abstract forward(data: any, state: TensorOpState): any;
+
+  /**
+   * Runs the op on the batch dictionary in place: gathers inputs, calls `forward`, writes outputs.
+   * Meta ops and `Delete` override this; custom ops need not.
+   */
+  apply(data: DataDict, state: TensorOpState): void {
+    scatterOutputs(this, data, this.forward(gatherInputs(this, data), state));
+  }
+
+  /** Ops this op runs inside it (meta ops), for graph analysis; empty for plain ops. */
+  get innerOps(): readonly TensorOp[] {
+    return [];
+  }
+
+  /** Keys this op removes from the batch (only `Delete`). */
+  get deletedKeys(): readonly string[] {
+    return [];
+  }
+}
+
+/** Flattens `forward` input as a list (one input → `[x]`). */
+export function asList(data: tf.Tensor | tf.Tensor[]): tf.Tensor[] {
+  return Array.isArray(data) ? data : [data];
+}
+
+/** Packs per-output results the way `scatterOutputs` expects (one output → the value itself). */
+export function fromList<T>(values: T[]): T | T[] {
+  return values.length === 1 ? values[0]! : values;
+}
