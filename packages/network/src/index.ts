@@ -47,3 +47,78 @@ export {
   resolveModelFiles,
 } from './io/hub.js';
 export type { HubOptions } from './io/hub.js';
+// ops (TensorOps, ModelOp, UpdateOp, meta ops)
+export { TensorOp, makeTensorOpState } from './ops/tensorOp.js';
+export type { TensorOpState } from './ops/tensorOp.js';
+export { LambdaOp } from './ops/tensor/lambdaOp.js';
+export type { LambdaOpOptions } from './ops/tensor/lambdaOp.js';
+export { Delete } from './ops/tensor/delete.js';
+export { Reshape } from './ops/tensor/reshape.js';
+export type { ReshapeOptions } from './ops/tensor/reshape.js';
+export { Argmax } from './ops/tensor/argmax.js';
+export type { ArgmaxOptions } from './ops/tensor/argmax.js';
+export { Average } from './ops/tensor/average.js';
+export { Permute, Transpose } from './ops/tensor/permute.js';
+export type { PermuteOptions } from './ops/tensor/permute.js';
+export { Sometimes } from './ops/meta/sometimes.js';
+export type { SometimesOptions } from './ops/meta/sometimes.js';
+export { OneOf } from './ops/meta/oneOf.js';
+export { Repeat } from './ops/meta/repeat.js';
+export type { RepeatOptions } from './ops/meta/repeat.js';
+export { Fuse } from './ops/meta/fuse.js';
+export { ModelOp } from './ops/modelOp.js';
+export type { ModelOpOptions } from './ops/modelOp.js';
+export { UpdateOp, NonFiniteLossError, clipByGlobalNorm } from './ops/updateOp.js';
+export type { UpdateOpOptions, UpdateOutcome } from './ops/updateOp.js';
+// losses
+export { LossOp, lossOptionsSchema, meanLastAxis } from './ops/loss/lossOp.js';
+export type { LossOptions } from './ops/loss/lossOp.js';
+export { CrossEntropy } from './ops/loss/crossEntropy.js';
+export type { CrossEntropyOptions, CrossEntropyForm } from './ops/loss/crossEntropy.js';
+export { MeanSquaredError } from './ops/loss/meanSquaredError.js';
+export type { MeanSquaredErrorOptions } from './ops/loss/meanSquaredError.js';
+export { L1Loss } from './ops/loss/l1Loss.js';
+export type { L1LossOptions } from './ops/loss/l1Loss.js';
+export { FocalLoss } from './ops/loss/focalLoss.js';
+export type { FocalLossOptions } from './ops/loss/focalLoss.js';
+export { L2Regularization } from './ops/loss/l2Regularization.js';
+export type { L2RegularizationOptions } from './ops/loss/l2Regularization.js';
+// build, optimizers, models
+export {
+  build,
+  isBuilt,
+  getModelName,
+  getOptimizer,
+  getAllOptimizers,
+  selectOptimizer,
+  getLearningRate,
+  setLearningRate,
+  describeModel,
+} from './build.js';
+export type { BuildOptions, OptimizerSpec } from './build.js';
+export { AdamW } from './optimizers/adamw.js';
+export type { AdamWOptions } from './optimizers/adamw.js';
+export {
+  OPTIMIZER_NAMES,
+  makeOptimizer,
+  isOptimizer,
+  optimizerLearningRate,
+  setOptimizerLearningRate,
+} from './optimizers/optimizers.js';
+export type { OptimizerName } from './optimizers/optimizers.js';
+export {
+  functionModel,
+  isLayersModel,
+  isFunctionModel,
+  isModel,
+  trainableVariables,
+  namedVariables,
+  callModel,
+} from './model.js';
+export type { Model } from './model.js';
+// network
+export { Network, feedForward } from './network.js';
+export type { NetworkOptions, StepState as NetworkStepState, StepResult } from './network.js';
+export { flattenOps, currentOps, keyFlow, checkKeys } from './graph.js';
+export type { NetworkOpEntry } from './graph.js';
+export { toTensor, toNDArray, tensorsIn } from './tensorData.js';
