@@ -122,3 +122,6 @@ export type { NetworkOptions, StepState as NetworkStepState, StepResult } from '
 export { flattenOps, currentOps, keyFlow, checkKeys } from './graph.js';
 export type { NetworkOpEntry } from './graph.js';
 export { toTensor, toNDArray, tensorsIn } from './tensorData.js';
+// architectures: BERT preset sizes
+export { BERT_PRESETS, bertPreset, isBertPreset } from './architectures/bert/presets.js';
+export type { BertPresetName } from './architectures/bert/presets.js';
