@@ -312,6 +312,9 @@ describe('BERT (architectures/bert)', function () {
       expect(() => m.call([ids], false)).to.throw(BertInputError, /sequence length 20 exceeds maxPositionEmbeddings 16/);
       expect(() => m.call([tf.zeros([2, 3], 'int32'), tf.zeros([2, 4], 'int32')], false)).to.throw(BertInputError, /attentionMask: expected shape \[2, 3\]/);
       expect(() => m.call([tf.zeros([6], 'int32')], false)).to.throw(BertInputError, /inputIds: expected shape \[B, L\]/);
+      const allMasked = tf.tidy(() => m.call([tf.tensor2d([[1, 2, 3]], undefined, 'int32'), tf.zeros([1, 3], 'int32')], false) as tf.Tensor[]);
+      expect(tf.tidy(() => tf.isFinite(allMasked[0]!).all().dataSync()[0])).to.equal(1); // uniform attention, as HF
+      tf.dispose(allMasked);
       const out = m.call([tf.zeros([2, 3], 'int32')], false) as tf.Tensor[];
       expect(out.map((t) => t.shape)).to.deep.equal([[2, 3, 16], [2, 16]]);
       tf.dispose(out);

@@ -7,7 +7,8 @@ import { atomicWriteFiles } from '../../io/atomic.js';
 import { hubOptionsSchema, resolveModelFiles } from '../../io/hub.js';
 import { parseSafetensors, serializeSafetensors, type SafetensorsF32Entry, type SafetensorsTensor } from '../../io/safetensors.js';
 import { BertModel } from './bertModel.js';
-import { fromHfConfig, resolveBertConfig, toHfConfig, type BertConfigInput } from './config.js';
+import type { FunctionModel } from '../functionModel.js';
+import { fromHfConfig, resolveBertConfig, toHfConfig, type BertConfig, type BertConfigInput } from './config.js';
 import { BertForTokenClassification } from './tokenClassification.js';
 
 /**
@@ -37,8 +38,16 @@ export interface LoadReport {
   mismatched: { name: string; checkpoint: number[]; model: number[] }[];
 }
 
-/** A BERT model fets can save and load. */
-export type PretrainedBert = BertModel | BertForTokenClassification;
+/**
+ * A BERT model fets can save and load: `BertModel`, `BertForTokenClassification`, and any later head (e.g. a masked-LM
+ * head with `cls.*` parameters next to `bert.*`) that exposes the same members.
+ */
+export interface PretrainedBert extends FunctionModel {
+  /** Hugging Face class name (`config.json` `architectures`, report lines). */
+  readonly architecture: string;
+  readonly config: BertConfig;
+  vocab: string[] | undefined;
+}
 
 const BASE_PREFIX = 'bert.';
 /** Buffers old checkpoints carry that are not parameters: accepted and ignored silently. */
