@@ -44,3 +44,17 @@ export type { NetworkLike, StepState } from './estimator/networkLike.js';
 export { Logger, formatValue } from './traces/io/logger.js';
 export type { LoggerOptions } from './traces/io/logger.js';
 export { TrainEssential, EvalEssential, scalarOf } from './traces/io/essentials.js';
+// traces/metric: classification metrics and SeqEval traces
+export { Accuracy } from './traces/metric/accuracy.js';
+export type { AccuracyOptions } from './traces/metric/accuracy.js';
+export { Precision, Recall, F1Score } from './traces/metric/precisionRecallF1.js';
+export type { PrecisionRecallF1Options } from './traces/metric/precisionRecallF1.js';
+export { ConfusionMatrix } from './traces/metric/confusionMatrix.js';
+export type { ConfusionMatrixOptions } from './traces/metric/confusionMatrix.js';
+export { ClassCounts } from './traces/metric/classCounts.js';
+export type { Average, LabelCount } from './traces/metric/classCounts.js';
+export { MetricInputError, readLabelPairs, argmaxLastAxis, asNDArray } from './traces/metric/labels.js';
+export type { LabelPairs, LabelReadOptions } from './traces/metric/labels.js';
+export { classificationOptionsSchema } from './traces/metric/metricOptions.js';
+export { SeqEval } from './traces/metric/seqEval.js';
+export type { SeqEvalOptions } from './traces/metric/seqEval.js';

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { parseOptions } from '@fets/pipeline';
+import { Trace } from '../../core/trace.js';
+import type { Data } from '../../core/data.js';
+import { readLabelPairs } from './labels.js';
+import { classificationOptionsSchema } from './metricOptions.js';
+
+const schema = classificationOptionsSchema.extend({
+  /** Key the accuracy is written to (default `'accuracy'`). */
+  outputName: z.string().min(1).default('accuracy'),
+});
+
+/** Options of {@link Accuracy}. */
+export type AccuracyOptions = z.input<typeof schema>;
+
+/**
+ * Fraction of correctly classified positions over an epoch (FastEstimator's Accuracy). Predictions with a class axis
+ * are argmaxed over it; single probabilities are thresholded at 0.5; positions whose label equals `ignoreValue` or
+ * whose mask is 0 are not counted. Writes `outputName` with log at the epoch end (NaN when nothing was counted).
+ *
+ * Keys in: `trueKey` (`[B]`, `[B, L]` ids or one-hot), `predKey` (`[B, C]`, `[B, L, C]` scores, probabilities or
+ * ids), optional `maskKey`. Out: `outputName` (number).
+ *
+ * @example
+ * new Accuracy({ trueKey: 'y', predKey: 'yPred', ignoreValue: -100 }); // token accuracy of a tagger
+ */
+export class Accuracy extends Trace {
+  readonly options: z.output<typeof schema>;
+  /** Correct positions so far in the epoch. */
+  correct = 0;
+  /** Counted positions so far in the epoch. */
+  total = 0;
+
+  constructor(options: AccuracyOptions) {
+    const o = parseOptions('Accuracy', schema, options);
+    super({
+      inputs: [o.trueKey, o.predKey, ...(o.maskKey ? [o.maskKey] : [])],
+      outputs: o.outputName,
+      mode: o.mode,
+      ...(o.dsId !== undefined ? { dsId: o.dsId } : {}),
+    });
+    this.options = o;
+  }
+
+  override onEpochBegin(): void {
+    this.correct = 0;
+    this.total = 0;
+  }
+
+  override onBatchEnd(data: Data): void {
+    const o = this.options;
+    const { yTrue, yPred } = readLabelPairs(
+      { trace: 'Accuracy', ...o },
+      data.get(o.trueKey),
+      data.get(o.predKey),
+      o.maskKey !== undefined ? data.get(o.maskKey) : undefined,
+    );
+    for (let i = 0; i < yTrue.length; i++) if (yTrue[i] === yPred[i]) this.correct++;
+    this.total += yTrue.length;
+  }
+
+  override onEpochEnd(data: Data): void {
+    data.writeWithLog(this.options.outputName, this.total === 0 ? NaN : this.correct / this.total);
+  }
+}

@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { dsIdSpecSchema, modeSpecSchema, parseOptions } from '@fets/pipeline';
+import { Trace } from '../../core/trace.js';
+import type { Data } from '../../core/data.js';
+import { MetricInputError, argmaxLastAxis, asNDArray } from './labels.js';
+import { alignPredictions } from './seqeval/align.js';
+import { seqevalReport, type SeqevalReport } from './seqeval/report.js';
+import { SCHEMES } from './seqeval/schemes.js';
+
+const schema = z.strictObject({
+  /** Key of the label ids `[B, L]` (`ignoreIndex` on positions that are not scored). */
+  trueKey: z.string().min(1),
+  /** Key of the logits or probabilities `[B, L, C]` (argmaxed) or predicted ids `[B, L]`. */
+  predKey: z.string().min(1),
+  /** Tag name of each label id (`['O', 'B-ACTOR', 'I-ACTOR', ...]`). */
+  labels: z.array(z.string().min(1)).min(1),
+  /** Tagging scheme used by strict mode (default IOB2). */
+  scheme: z.enum(SCHEMES).default('IOB2'),
+  /** seqeval's `mode`: 'strict' (entities by the scheme's rules, the default here) or 'default' (conlleval chunks). */
+  evalMode: z.enum(['strict', 'default']).default('strict'),
+  /** Label id of positions to skip (special tokens, padding, non-first sub-words). */
+  ignoreIndex: z.number().int().default(-100),
+  /** Prefix of the keys written: `${prefix}f1`, `${prefix}precision`, `${prefix}recall`, `${prefix}seqeval_report`. */
+  outputPrefix: z.string().default(''),
+  /** Modes the trace runs in (default `['eval', 'test']`). */
+  mode: modeSpecSchema.default(['eval', 'test']),
+  /** Data sets the trace runs for (default all). */
+  dsId: dsIdSpecSchema.optional(),
+});
+
+/** Options of {@link SeqEval}. */
+export type SeqEvalOptions = z.input<typeof schema>;
+
+/**
+ * Entity-level precision, recall and F1 of a sequence tagger over an epoch, the numbers of seqeval's
+ * `classification_report` (micro average). Each sentence keeps the positions whose true id is not `ignoreIndex`
+ * (with first-sub-token labels: one position per word), ids become tags through `labels`, and {@link seqevalReport}
+ * scores all sentences at the epoch end. Prints nothing itself.
+ *
+ * Keys in: `trueKey` `[B, L]` ids; `predKey` `[B, L, C]` scores (C = labels.length) or `[B, L]` ids.
+ * Out (epoch end): `f1`, `precision`, `recall` with log; `seqeval_report` (the full per-type report) without log.
+ *
+ * @example
+ * new SeqEval({ trueKey: 'y', predKey: 'yPred', labels, evalMode: 'strict', scheme: 'IOB2' });
+ */
+export class SeqEval extends Trace {
+  readonly options: z.output<typeof schema>;
+  /** True tag sequences of the running epoch, one per sentence. */
+  yTrue: string[][] = [];
+  /** Predicted tag sequences, aligned with `yTrue`. */
+  yPred: string[][] = [];
+  /** The report of the last finished epoch. */
+  lastReport: SeqevalReport | undefined;
+
+  constructor(options: SeqEvalOptions) {
+    const o = parseOptions('SeqEval', schema, options);
+    const p = o.outputPrefix;
+    super({
+      inputs: [o.trueKey, o.predKey],
+      outputs: [`${p}f1`, `${p}precision`, `${p}recall`, `${p}seqeval_report`],
+      mode: o.mode,
+      ...(o.dsId !== undefined ? { dsId: o.dsId } : {}),
+    });
+    this.options = o;
+  }
+
+  override onEpochBegin(): void {
+    this.yTrue = [];
+    this.yPred = [];
+  }
+
+  override onBatchEnd(data: Data): void {
+    const o = this.options;
+    const yt = asNDArray('SeqEval', o.trueKey, data.get(o.trueKey));
+    const yp = asNDArray('SeqEval', o.predKey, data.get(o.predKey));
+    if (yt.rank !== 2) throw new MetricInputError('SeqEval', o.trueKey, `expected label ids [B, L], received shape [${yt.shape.join(', ')}]`);
+    const [b, l] = yt.shape as [number, number];
+    let pred: ArrayLike<number>;
+    if (yp.rank === 3 && yp.shape[0] === b && yp.shape[1] === l) {
+      if (yp.shape[2] !== o.labels.length) {
+        throw new MetricInputError('SeqEval', o.predKey, `has ${yp.shape[2]} classes on its last axis but labels has ${o.labels.length} tags`);
+      }
+      pred = argmaxLastAxis(yp);
+    } else if (yp.rank === 2 && yp.shape[0] === b && yp.shape[1] === l) {
+      pred = yp.data as ArrayLike<number>;
+    } else {
+      throw new MetricInputError(
+        'SeqEval',
+        o.predKey,
+        `expected scores [${b}, ${l}, ${o.labels.length}] or ids [${b}, ${l}] to match "${o.trueKey}", received shape [${yp.shape.join(', ')}]`,
+      );
+    }
+    const t = yt.data as ArrayLike<number>;
+    for (let i = 0; i < b; i++) {
+      const row = (a: ArrayLike<number>) => Array.prototype.slice.call(a, i * l, (i + 1) * l) as number[];
+      const { yTrue, yPred } = alignPredictions(row(t), row(pred), o.labels, o.ignoreIndex);
+      if (yTrue.length === 0) continue;
+      this.yTrue.push(yTrue);
+      this.yPred.push(yPred);
+    }
+  }
+
+  override onEpochEnd(data: Data): void {
+    const o = this.options;
+    const p = o.outputPrefix;
+    const report = seqevalReport(this.yTrue, this.yPred, o.evalMode === 'strict' ? { mode: 'strict', scheme: o.scheme } : { mode: 'default' });
+    this.lastReport = report;
+    const micro = report['micro avg']!;
+    data.writeWithLog(`${p}f1`, micro['f1-score']);
+    data.writeWithLog(`${p}precision`, micro.precision);
+    data.writeWithLog(`${p}recall`, micro.recall);
+    data.writeWithoutLog(`${p}seqeval_report`, report);
+  }
+}
