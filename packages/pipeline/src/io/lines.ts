@@ -72,32 +72,37 @@ export interface NumberedLine {
  */
 export async function* readLines(file: string, options: { chunkSize?: number } = {}): AsyncGenerator<NumberedLine> {
   const stream = fs.createReadStream(file, { highWaterMark: options.chunkSize ?? 1 << 16 });
-  let carry: Uint8Array = new Uint8Array(0);
+  let pending: Uint8Array[] = []; // pieces of the current line (a long line spans chunks without re-copying)
+  let head: Uint8Array | undefined = new Uint8Array(0); // the first bytes, until the BOM question is settled
   let line = 0;
-  let first = true;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
-      let buf: Uint8Array = carry.length ? Buffer.concat([carry, chunk]) : chunk;
-      if (first) {
-        if (buf.length < 3 && !buf.includes(NEWLINE)) {
-          carry = buf;
+      let buf: Uint8Array = chunk;
+      if (head !== undefined) {
+        buf = head.length ? Buffer.concat([head, chunk]) : chunk;
+        if (buf.length < 3) {
+          head = buf;
           continue;
         }
         if (hasBom(buf)) buf = buf.subarray(3);
-        first = false;
+        head = undefined;
       }
       let start = 0;
       for (let end = buf.indexOf(NEWLINE); end !== -1; end = buf.indexOf(NEWLINE, start)) {
+        const piece = buf.subarray(start, end);
+        const bytes = pending.length ? Buffer.concat([...pending, piece]) : piece;
+        pending = [];
         line++;
-        yield { text: chompCr(decodeLine(buf.subarray(start, end), file, line)), line };
+        yield { text: chompCr(decodeLine(bytes, file, line)), line };
         start = end + 1;
       }
-      carry = buf.slice(start);
+      if (start < buf.length) pending.push(buf.subarray(start));
     }
-    if (first && hasBom(carry)) carry = carry.subarray(3);
-    if (carry.length > 0) {
+    if (head !== undefined && head.length > 0) pending = [hasBom(head) ? head.subarray(3) : head];
+    const rest = pending.length ? Buffer.concat(pending) : new Uint8Array(0);
+    if (rest.length > 0) {
       line++;
-      yield { text: chompCr(decodeLine(carry, file, line)), line };
+      yield { text: chompCr(decodeLine(rest, file, line)), line };
     }
   } finally {
     stream.destroy();
