@@ -8,16 +8,14 @@ import {
   L2Regularization,
   MeanSquaredError,
   build,
-  makeTensorOpState,
   type LossOp,
 } from '@fets/network';
 
-const state = makeTensorOpState({ mode: 'train' });
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
 function run(op: LossOp, p: number[][], y: number[][]): number[] {
-  return tf.tidy(() => Array.from((op.forward([tf.tensor(p), tf.tensor(y)], state) as tf.Tensor).dataSync()));
+  return tf.tidy(() => Array.from((op.forward([tf.tensor(p), tf.tensor(y)]) as tf.Tensor).dataSync()));
 }
 
 const P = [
@@ -44,9 +42,9 @@ describe('network/losses: regression and focal', () => {
 
   it('MeanSquaredError: [B] vs [B, 1] are interchangeable; other mismatches name keys and shapes', () => {
     const op = new MeanSquaredError({ inputs: ['pred', 'target'], outputs: 'l' });
-    const v = tf.tidy(() => (op.forward([tf.tensor([[1], [2]]), tf.tensor([0, 4])], state) as tf.Tensor).dataSync()[0]);
+    const v = tf.tidy(() => (op.forward([tf.tensor([[1], [2]]), tf.tensor([0, 4])]) as tf.Tensor).dataSync()[0]);
     expect(v).to.be.closeTo((1 + 4) / 2, 1e-6);
-    expect(() => tf.tidy(() => op.forward([tf.zeros([2, 3]), tf.zeros([2, 4])], state))).to.throw(
+    expect(() => tf.tidy(() => op.forward([tf.zeros([2, 3]), tf.zeros([2, 4])]))).to.throw(
       OpError,
       /MeanSquaredError: prediction "pred" has shape \[2, 3\] and label "target" has shape \[2, 4\]/,
     );
@@ -117,7 +115,7 @@ describe('network/losses: regression and focal', () => {
     const kernel = model.getWeights()[0]!.dataSync();
     const sq = Array.from(kernel).reduce((a, w) => a + w * w, 0);
     const op = new L2Regularization({ inputs: 'ce', outputs: 'loss', model, beta: 0.1 });
-    const v = tf.tidy(() => (op.forward(tf.scalar(1.5), state) as tf.Tensor).dataSync()[0]!);
+    const v = tf.tidy(() => (op.forward(tf.scalar(1.5)) as tf.Tensor).dataSync()[0]!);
     expect(v).to.be.closeTo(1.5 + 0.1 * sq, 1e-5);
     model.dispose();
   });

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { ConfigError, OpError, opOptionsSchema, type OpOptions } from '@fets/pipeline';
-import { TensorOp } from '../tensorOp.js';
+import { TensorOp, type TensorOpState } from '../tensorOp.js';
 
 /** Options every loss takes: `inputs: [yPred, yTrue]`, one output key, and whether to average. */
 export const lossOptionsSchema = opOptionsSchema.extend({ averageLoss: z.boolean().default(true) });
@@ -41,6 +41,9 @@ export abstract class LossOp extends TensorOp {
       );
     }
   }
+
+  /** Computes the loss from `[yPred, yTrue]` (losses need no state). */
+  abstract override forward(data: tf.Tensor[], state?: TensorOpState): tf.Tensor;
 
   /** Key of the prediction. */
   get predKey(): string {
