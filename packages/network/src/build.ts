@@ -1,7 +1,9 @@
-import type * as tf from '@tensorflow/tfjs';
+import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { ConfigError, EpochScheduler, FetsError, Scheduler, describeValue, parseOptions } from '@fets/pipeline';
-import { isModel, isLayersModel, type Model } from './model.js';
+import { parseSafetensors } from './io/safetensors.js';
+import { isModel, isLayersModel, namedVariables, type Model } from './model.js';
 import {
   isOptimizer,
   makeOptimizer,
@@ -23,7 +25,46 @@ const registry = new WeakMap<object, ModelInfo>();
 
 const buildSchema = z.strictObject({
   modelName: z.string().min(1).optional(),
+  weightsPath: z.string().min(1).optional(),
 });
+
+/**
+ * Copies every variable of `model` from a `.safetensors` file, matched by name (`namedWeights()` names for a
+ * FunctionModel, the weights' original names for a LayersModel). Every model variable must be present with its shape;
+ * keys the model does not use are ignored. Returns the names of the unused keys.
+ */
+export function loadWeightsFile(model: Model, weightsPath: string): string[] {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(weightsPath);
+  } catch (e) {
+    throw new FetsError(`build: weightsPath: cannot read "${weightsPath}": ${(e as Error).message}`, { cause: e });
+  }
+  if (!weightsPath.endsWith('.safetensors')) {
+    throw new FetsError(`build: weightsPath: expected a .safetensors file, received "${weightsPath}"`);
+  }
+  const file = parseSafetensors(bytes, weightsPath);
+  const named = namedVariables(model);
+  const missing = [...named.keys()].filter((k) => !file.tensors.has(k));
+  if (missing.length > 0) {
+    throw new FetsError(
+      `${weightsPath}: model "${model.name}" expects ${named.size} weights; missing from the file: ${missing.join(', ')} ` +
+        `(file has: ${[...file.tensors.keys()].slice(0, 20).join(', ')}${file.tensors.size > 20 ? ', …' : ''})`,
+    );
+  }
+  tf.tidy(() => {
+    for (const [name, variable] of named) {
+      const t = file.tensors.get(name)!;
+      const same = t.shape.length === variable.shape.length && t.shape.every((d, i) => d === variable.shape[i]);
+      if (!same) {
+        throw new FetsError(`${weightsPath}: ${name}: expected shape [${variable.shape.join(', ')}], received [${t.shape.join(', ')}]`);
+      }
+      const values = t.data instanceof Float32Array ? t.data : Float32Array.from(t.data as ArrayLike<number>, Number);
+      variable.assign(tf.tensor(values, t.shape, variable.dtype === 'int32' ? 'int32' : 'float32'));
+    }
+  });
+  return [...file.tensors.keys()].filter((k) => !named.has(k));
+}
 
 /** Options of {@link build}. */
 export type BuildOptions = z.input<typeof buildSchema>;
@@ -50,6 +91,7 @@ function resolveOptimizer(spec: unknown, owner: string): tf.Optimizer {
  * (a `tf.LayersModel` or a `FunctionModel`); `optimizerFn` is an optimizer name (`'adam'`, `'sgd'`, `'rmsprop'`,
  * `'adagrad'`, `'adadelta'`, `'adamax'`, `'adamw'`), a function returning a `tf.Optimizer`, or an `EpochScheduler` of
  * those (the Network switches optimizer by epoch). The model's name is `modelName` or the model's own name.
+ * `weightsPath` loads a `.safetensors` file into the model by weight name (see {@link loadWeightsFile}).
  *
  * @example
  * const model = build(() => tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [4] })] }), 'adam');
@@ -90,6 +132,7 @@ export function build<M extends Model>(
     optimizer = opt;
     all = [opt];
   }
+  if (o.weightsPath !== undefined) loadWeightsFile(model, o.weightsPath);
   const name = o.modelName ?? model.name;
   registry.set(model, { name, optimizer, current: all[0]!, all });
   return model;

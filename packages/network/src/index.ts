@@ -125,3 +125,5 @@ export { toTensor, toNDArray, tensorsIn } from './tensorData.js';
 // architectures: BERT preset sizes
 export { BERT_PRESETS, bertPreset, isBertPreset } from './architectures/bert/presets.js';
 export type { BertPresetName } from './architectures/bert/presets.js';
+// build: weights file
+export { loadWeightsFile } from './build.js';
