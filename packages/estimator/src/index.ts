@@ -58,3 +58,19 @@ export type { LabelPairs, LabelReadOptions } from './traces/metric/labels.js';
 export { classificationOptionsSchema } from './traces/metric/metricOptions.js';
 export { SeqEval } from './traces/metric/seqEval.js';
 export type { SeqEvalOptions } from './traces/metric/seqEval.js';
+// schedule: learning-rate schedules
+export { linearWarmupDecay, cosineDecay, warmupSteps, ScheduleError } from './schedule/lrSchedules.js';
+export type { LrFn, ScheduleContext, LinearWarmupDecayOptions, CosineDecayOptions } from './schedule/lrSchedules.js';
+// traces/adapt: EarlyStopping, LRScheduler, ReduceLROnPlateau, TerminateOnNaN
+export { EarlyStopping } from './traces/adapt/earlyStopping.js';
+export type { EarlyStoppingOptions } from './traces/adapt/earlyStopping.js';
+export { LRScheduler } from './traces/adapt/lrScheduler.js';
+export type { LRSchedulerOptions } from './traces/adapt/lrScheduler.js';
+export { ReduceLROnPlateau } from './traces/adapt/reduceLROnPlateau.js';
+export type { ReduceLROnPlateauOptions } from './traces/adapt/reduceLROnPlateau.js';
+export { TerminateOnNaN, firstNonFinite } from './traces/adapt/terminateOnNaN.js';
+export type { TerminateOnNaNOptions, NaNDetection } from './traces/adapt/terminateOnNaN.js';
+export { improves, monitoredValue } from './traces/adapt/compare.js';
+export type { CompareMode } from './traces/adapt/compare.js';
+export { lineWriterSchema, resolveWriter } from './traces/io/lineWriter.js';
+export type { LineWriter } from './traces/io/lineWriter.js';

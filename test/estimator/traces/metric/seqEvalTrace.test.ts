@@ -71,7 +71,7 @@ function toBatches(yTrue: string[][], yPred: string[][], labels: string[], batch
 
 function runEpoch(trace: SeqEval, batches: DataDict[]): Data {
   trace.system = new System({ totalEpochs: 1, mode: 'eval' });
-  trace.onEpochBegin(new Data());
+  trace.onEpochBegin();
   for (const b of batches) trace.onBatchEnd(new Data(b));
   const end = new Data();
   trace.onEpochEnd(end);
