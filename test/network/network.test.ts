@@ -196,6 +196,54 @@ describe('network/Network: training', () => {
     disc.dispose();
   });
 
+  for (const defer of [false, true]) {
+    it(`a non-trailing UpdateOp ${defer ? 'with defer: true waits for the end of the step' : 'applies at once: later passes see the new weights'}`, async () => {
+      const G0 = [0.5, -0.3, 0.8, 0.1];
+      const D0 = [0.7, -0.6];
+      const Gv = tf.variable(tf.tensor2d(G0, [2, 2]), true);
+      const Dv = tf.variable(tf.tensor2d(D0, [2, 1]), true);
+      const gen = build(functionModel({ name: `g${defer}`, call: ([x]) => tf.matMul(x!, Gv), variables: [Gv] }), () => tf.train.sgd(0.1));
+      const disc = build(functionModel({ name: `d${defer}`, call: ([h]) => tf.matMul(h!, Dv), variables: [Dv] }), () => tf.train.sgd(0.1));
+      const network = new Network([
+        new ModelOp({ model: gen, inputs: 'x', outputs: 'h' }),
+        new ModelOp({ model: disc, inputs: 'h', outputs: 's' }),
+        new LambdaOp({ fn: (v: tf.Tensor) => tf.mean(v), inputs: 's', outputs: 'lossG' }),
+        new UpdateOp({ model: gen, lossName: 'lossG', defer }),
+        new LambdaOp({ fn: (v: tf.Tensor) => tf.mean(tf.square(tf.sub(v, 1))), inputs: 's', outputs: 'lossD' }),
+        new UpdateOp({ model: disc, lossName: 'lossD' }),
+      ]);
+      const x = [
+        [1, 2],
+        [-1, 0.5],
+      ];
+      const wantD = tf.tidy(() => {
+        const xt = tf.tensor2d(x);
+        const G = tf.tensor2d(G0, [2, 2]);
+        const Dm = tf.tensor2d(D0, [2, 1]);
+        const gG = tf.grad((g: tf.Tensor) => tf.mean(tf.matMul(tf.matMul(xt, g), Dm)) as tf.Scalar)(G);
+        const Gseen = defer ? G : tf.sub(G, tf.mul(gG, 0.1));
+        const gD = tf.grad((d: tf.Tensor) => tf.mean(tf.square(tf.sub(tf.matMul(tf.matMul(xt, Gseen), d), 1))) as tf.Scalar)(Dm);
+        return tf.sub(Dm, tf.mul(gD, 0.1)).dataSync();
+      });
+      await network.runStep({ x: NDArray.from(x, 'float32') }, { mode: 'train', epoch: 1 });
+      Array.from(Dv.dataSync()).forEach((v, i) => expect(v).to.be.closeTo(wantD[i]!, 1e-6));
+      gen.dispose();
+      disc.dispose();
+    });
+  }
+
+  it('warm-up computes gradients but changes no weight', async () => {
+    const model = build(() => denseModel(D, C, 30), 'sgd');
+    const init = denseModel(D, C, 31);
+    copyWeights(model, init);
+    const network = classifierNetwork(model);
+    const r = await network.runStepTensors(classBatch(4, D, C, 1), { mode: 'train', epoch: 1, warmup: true });
+    expect(r.updates[0]!.outcome).to.equal('warmup');
+    r.dispose();
+    expect(maxWeightDiff(model, init)).to.equal(0);
+    expect(network.trainSteps).to.equal(0);
+  });
+
   it('an EpochScheduler of optimizers switches by epoch', async () => {
     const model = build(() => denseModel(D, C, 6), new EpochScheduler({ 1: 'sgd', 3: 'adam' }));
     const network = classifierNetwork(model);

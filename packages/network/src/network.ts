@@ -72,7 +72,9 @@ function runOps(ops: readonly TensorOp[], d: DataDict, state: TensorOpState): vo
  * out.ce; // number
  */
 export class Network {
+  /** The ops as given (TensorOps and schedulers of them). */
   readonly ops: readonly NetworkOpEntry[];
+  /** Default for UpdateOps without their own flag: skip updates whose loss is not finite instead of throwing. */
   readonly skipNonFinite: boolean;
   /** Every distinct model run by a ModelOp (in first-use order). */
   readonly models: readonly Model[];
