@@ -14,6 +14,7 @@ import {
   functionModel,
   getOptimizer,
 } from '@fets/network';
+import type { NetworkLike } from '@fets/estimator';
 import { classBatch, concatRows, copyWeights, denseModel, maxWeightDiff } from './netFixtures.js';
 
 const D = 5;
@@ -289,6 +290,8 @@ describe('network/Network: runStep, transform and key analysis', () => {
     expect(out.words).to.equal(batch.words);
     expect(tf.memory().numTensors).to.equal(before);
     expect(network.lossKeys('eval')).to.deep.equal(['ce']);
+    const asEstimatorSees: NetworkLike = network; // the Estimator's interface, checked by the compiler
+    expect(asEstimatorSees.requiredKeys('train', 1)).to.deep.equal(['x', 'y']);
     expect(network.learningRates()).to.deep.equal([[model.name, 0.01]]);
   });
 
