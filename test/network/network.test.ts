@@ -444,16 +444,19 @@ describe('network/Network: errors', () => {
     expect((err as Error).message).to.match(/loss "fake" does not depend on any trainable variable of model "m28"/);
   });
 
-  it('prediction/label shape mismatch inside a step names the op, keys and shapes', async () => {
+  it('prediction/label shape mismatch inside a step names the op, keys and shapes (and leaks nothing)', async () => {
     const model = build(() => denseModel(D, C, 29), 'sgd');
     const network = classifierNetwork(model);
     const b = classBatch(4, D, C, 1);
+    await network.runStep(b, { mode: 'train', epoch: 1 });
+    const before = tf.memory().numTensors;
     let err: unknown;
     try {
       await network.runStep({ x: b.x, y: NDArray.from([[1, 0], [0, 1], [1, 0], [0, 1]], 'float32') }, { mode: 'train', epoch: 1 });
     } catch (e) {
       err = e;
     }
+    expect(tf.memory().numTensors, 'a failing step frees what it created').to.equal(before);
     expect(err).to.be.instanceOf(OpError);
     expect((err as Error).message).to.match(/CrossEntropy: prediction "yPred" has shape \[4, 3\] and label "y" has shape \[4, 2\]/);
   });

@@ -331,13 +331,21 @@ export class Network {
         const kept = new Set<tf.Tensor>();
         const d: DataDict = { ...base };
         let res: { value: tf.Scalar; grads: tf.NamedTensorMap };
+        // An error thrown inside the gradient function would strand the tensors tfjs saved for the backward pass;
+        // so errors from the ops are caught there, a zero loss tied to the model finishes the pass, then rethrown.
+        let failure: { error: unknown } | undefined;
         try {
           res = tf.variableGrads(() => {
-            runOps(forwardOps, d, state);
-            for (const t of tensorsIn(Object.values(d))) {
-              if (!baseTensors.has(t)) kept.add(tf.keep(t));
+            try {
+              runOps(forwardOps, d, state);
+              for (const t of tensorsIn(Object.values(d))) {
+                if (!baseTensors.has(t)) kept.add(tf.keep(t));
+              }
+              return u.forward(d[u.lossName], state);
+            } catch (error) {
+              failure = { error };
+              return tf.mul(tf.sum(vars[0]!), 0) as tf.Scalar;
             }
-            return u.forward(d[u.lossName], state);
           }, vars);
         } catch (e) {
           kept.forEach((t) => t.dispose());
@@ -350,6 +358,12 @@ export class Network {
             );
           }
           throw e;
+        }
+        if (failure) {
+          tf.dispose(res.grads);
+          if (!kept.has(res.value)) res.value.dispose();
+          kept.forEach((t) => t.dispose());
+          throw failure.error;
         }
         if (!baseTensors.has(res.value)) kept.add(res.value);
         passOwned.forEach((t) => t.dispose());
