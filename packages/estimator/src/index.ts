@@ -74,3 +74,17 @@ export { improves, monitoredValue } from './traces/adapt/compare.js';
 export type { CompareMode } from './traces/adapt/compare.js';
 export { lineWriterSchema, resolveWriter } from './traces/io/lineWriter.js';
 export type { LineWriter } from './traces/io/lineWriter.js';
+// traces/io: savers, CSV, TensorBoard, file safety
+export { BestModelSaver } from './traces/io/bestModelSaver.js';
+export type { BestModelSaverOptions } from './traces/io/bestModelSaver.js';
+export { ModelSaver } from './traces/io/modelSaver.js';
+export type { ModelSaverOptions } from './traces/io/modelSaver.js';
+export { CSVLogger, csvField } from './traces/io/csvLogger.js';
+export type { CSVLoggerOptions } from './traces/io/csvLogger.js';
+export { TensorBoard, describeStructure } from './traces/io/tensorboard/tensorBoard.js';
+export type { TensorBoardOptions } from './traces/io/tensorboard/tensorBoard.js';
+export { encodeEvent, tfRecord } from './traces/io/tensorboard/eventFile.js';
+export type { EventRecord, SummaryValue } from './traces/io/tensorboard/eventFile.js';
+export { crc32c, maskedCrc32c } from './traces/io/tensorboard/crc32c.js';
+export { checkWritable, writeFileAtomic, safeFileName, OutputDirError } from './traces/io/fileSafety.js';
+export { saveModelWeights, loadModelWeights, serializeModelWeights } from './traces/io/modelWeights.js';

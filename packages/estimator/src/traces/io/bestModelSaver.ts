@@ -1,0 +1,106 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { ConfigError, parseOptions } from '@fets/pipeline';
+import { getModelName, isLayersModel, isModel, type Model } from '@fets/network';
+import { Trace } from '../../core/trace.js';
+import type { Data } from '../../core/data.js';
+import { improves, monitoredValue, worst } from '../adapt/compare.js';
+import { checkWritable, safeFileName, writeFileAtomic } from './fileSafety.js';
+import { lineWriterSchema, resolveWriter, type LineWriter } from './lineWriter.js';
+import { loadModelWeights, saveModelWeights } from './modelWeights.js';
+
+const schema = z.strictObject({
+  /** The model (built with `build`) to save. */
+  model: z.custom<Model>(isModel, 'expected a tf.LayersModel or a FunctionModel made by build()'),
+  /** Directory of the saved files (created if missing; must be writable, checked at construction). */
+  saveDir: z.string().min(1),
+  /** Key judged at each eval epoch end (default 'loss'). */
+  metric: z.string().min(1).default('loss'),
+  /** 'min' (default): lower is better; 'max': higher is better. */
+  saveBestMode: z.enum(['min', 'max']).default('min'),
+  /** Put the best weights back into the model when training ends. */
+  loadBestFinal: z.boolean().default(false),
+  /** Also save the architecture (`model.toJSON()`, LayersModels only) next to the weights. */
+  saveArchitecture: z.boolean().default(false),
+  /** Where the save notices are printed (default standard output). */
+  write: lineWriterSchema,
+});
+
+/** Options of {@link BestModelSaver}. */
+export type BestModelSaverOptions = z.input<typeof schema>;
+
+/**
+ * Saves a model's weights whenever an eval metric reaches a new best (FastEstimator's BestModelSaver). At each eval
+ * epoch end: if `metric` beats the best so far, the weights are written to
+ * `${saveDir}/${modelName}_best_${metric}.safetensors` atomically (the previous best stays complete until the new file
+ * is), and `FastEstimator-BestModelSaver: Saved model to …` is printed. Logs `since_best_${metric}` (eval epochs since
+ * the best) and `${saveBestMode}_${metric}` (the best value), as FastEstimator does. With `loadBestFinal` the best
+ * weights are loaded back at the end of training. An unwritable `saveDir` fails at construction.
+ *
+ * Keys in (epoch end): `metric`. Out: `since_best_${metric}`, `${saveBestMode}_${metric}`.
+ *
+ * @example
+ * new BestModelSaver({ model, saveDir: 'runs/ner-bert', metric: 'f1', saveBestMode: 'max', loadBestFinal: true });
+ */
+export class BestModelSaver extends Trace {
+  readonly options: Omit<z.output<typeof schema>, 'write'>;
+  private readonly write: LineWriter;
+  /** Path of the weights file written on improvement. */
+  readonly modelPath: string;
+  /** Best value so far. */
+  best = Infinity;
+  /** Eval epochs since the best. */
+  sinceBest = 0;
+  /** Epoch of the best value (0 before any save). */
+  bestEpoch = 0;
+
+  constructor(options: BestModelSaverOptions) {
+    const { write, ...o } = parseOptions('BestModelSaver', schema, options);
+    super({ inputs: o.metric, outputs: [`since_best_${o.metric}`, `${o.saveBestMode}_${o.metric}`], mode: 'eval' });
+    if (o.saveArchitecture && !isLayersModel(o.model)) {
+      throw new ConfigError('BestModelSaver', [], 'BestModelSaver: saveArchitecture: only a tf.LayersModel has a saveable architecture (this is a FunctionModel)');
+    }
+    checkWritable(o.saveDir, 'BestModelSaver', 'saveDir');
+    this.options = o;
+    this.write = resolveWriter(write);
+    this.modelPath = path.join(o.saveDir, `${safeFileName(getModelName(o.model))}_best_${safeFileName(o.metric)}.safetensors`);
+  }
+
+  /** Reads the metric only at epoch ends: nothing to fetch per batch. */
+  override batchInputs(): readonly string[] {
+    return [];
+  }
+
+  override onBegin(): void {
+    this.best = worst(this.options.saveBestMode);
+    this.sinceBest = 0;
+    this.bestEpoch = 0;
+  }
+
+  override async onEpochEnd(data: Data): Promise<void> {
+    const o = this.options;
+    const current = monitoredValue('BestModelSaver', data, o.metric);
+    if (current === undefined) return;
+    if (improves(o.saveBestMode, current, this.best)) {
+      this.best = current;
+      this.sinceBest = 0;
+      this.bestEpoch = this.system.epoch;
+      await saveModelWeights(o.model, this.modelPath, { format: 'fets', metric: o.metric, value: String(current), epoch: String(this.system.epoch) });
+      if (o.saveArchitecture && isLayersModel(o.model)) {
+        await writeFileAtomic(this.modelPath.replace(/\.safetensors$/, '.json'), JSON.stringify(o.model.toJSON(null, false)));
+      }
+      this.write(`FastEstimator-BestModelSaver: Saved model to ${this.modelPath}`);
+    } else {
+      this.sinceBest++;
+    }
+    data.writeWithLog(this.outputs[0]!, this.sinceBest);
+    data.writeWithLog(this.outputs[1]!, this.best);
+  }
+
+  override onEnd(): void {
+    if (!this.options.loadBestFinal || this.bestEpoch === 0 || !fs.existsSync(this.modelPath)) return;
+    this.write(`FastEstimator-BestModelSaver: Restoring model from ${this.modelPath}`);
+    loadModelWeights(this.options.model, this.modelPath);
+  }
+}

@@ -1,0 +1,68 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { parseOptions } from '@fets/pipeline';
+import { getModelName, isModel, type Model } from '@fets/network';
+import { Trace } from '../../core/trace.js';
+import { checkWritable, safeFileName } from './fileSafety.js';
+import { lineWriterSchema, resolveWriter, type LineWriter } from './lineWriter.js';
+import { saveModelWeights } from './modelWeights.js';
+
+const schema = z.strictObject({
+  /** The model (built with `build`) to save. */
+  model: z.custom<Model>(isModel, 'expected a tf.LayersModel or a FunctionModel made by build()'),
+  /** Directory of the saved files (created if missing; must be writable, checked at construction). */
+  saveDir: z.string().min(1),
+  /** Save every this many training epochs. */
+  frequency: z.number().int().min(1).default(1),
+  /** Keep only the newest this many files written by this trace (default: keep all). */
+  maxToKeep: z.number().int().min(1).optional(),
+  /** Where the save notices are printed (default standard output). */
+  write: lineWriterSchema,
+});
+
+/** Options of {@link ModelSaver}. */
+export type ModelSaverOptions = z.input<typeof schema>;
+
+/**
+ * Saves a model's weights every `frequency` training epochs (FastEstimator's ModelSaver) to
+ * `${saveDir}/${modelName}_epoch_${epoch}.safetensors`, atomically, deleting the oldest of its files beyond
+ * `maxToKeep`. An unwritable `saveDir` fails at construction.
+ *
+ * Keys: none.
+ *
+ * @example
+ * new ModelSaver({ model, saveDir: 'runs/ner-bert/epochs', frequency: 2, maxToKeep: 3 });
+ */
+export class ModelSaver extends Trace {
+  readonly options: Omit<z.output<typeof schema>, 'write'>;
+  private readonly write: LineWriter;
+  /** Files written by this trace in this run, oldest first (after pruning). */
+  saved: string[] = [];
+
+  constructor(options: ModelSaverOptions) {
+    const { write, ...o } = parseOptions('ModelSaver', schema, options);
+    super({ mode: 'train' });
+    checkWritable(o.saveDir, 'ModelSaver', 'saveDir');
+    this.options = o;
+    this.write = resolveWriter(write);
+  }
+
+  override onBegin(): void {
+    this.saved = [];
+  }
+
+  override async onEpochEnd(): Promise<void> {
+    const o = this.options;
+    const epoch = this.system.epoch;
+    if (epoch % o.frequency !== 0) return;
+    const file = path.join(o.saveDir, `${safeFileName(getModelName(o.model))}_epoch_${epoch}.safetensors`);
+    await saveModelWeights(o.model, file, { format: 'fets', epoch: String(epoch) });
+    this.saved = [...this.saved.filter((f) => f !== file), file];
+    this.write(`FastEstimator-ModelSaver: Saved model to ${file}`);
+    while (o.maxToKeep !== undefined && this.saved.length > o.maxToKeep) {
+      const old = this.saved.shift()!;
+      fs.rmSync(old, { force: true });
+    }
+  }
+}
