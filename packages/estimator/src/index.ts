@@ -88,3 +88,7 @@ export type { EventRecord, SummaryValue } from './traces/io/tensorboard/eventFil
 export { crc32c, maskedCrc32c } from './traces/io/tensorboard/crc32c.js';
 export { checkWritable, writeFileAtomic, safeFileName, OutputDirError } from './traces/io/fileSafety.js';
 export { saveModelWeights, loadModelWeights, serializeModelWeights } from './traces/io/modelWeights.js';
+// plot: curves from Summaries, log parsing
+export { visualizeLogs, plotPoints } from './plot/visualizeLogs.js';
+export type { VisualizeLogsOptions, PlotPoint } from './plot/visualizeLogs.js';
+export { parseLogFile, parseLoggedValue } from './plot/parseLogFile.js';
