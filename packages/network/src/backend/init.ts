@@ -1,0 +1,130 @@
+import os from 'node:os';
+import { z } from 'zod';
+import { parseOptions } from '@fets/pipeline';
+import { applyKernelOverridesFromEnv } from '../kernels/registry.js';
+import { BACKEND_KINDS, defaultCandidates, type BackendCandidate, type BackendKind, type LoadedBackend } from './candidates.js';
+import { BackendError } from './errors.js';
+
+/** The backend fets runs on, as chosen by {@link initBackend}. */
+export interface BackendInfo extends LoadedBackend {
+  /** Candidates tried before this one, each with the reason it was skipped. */
+  tried: { name: string; error: string }[];
+}
+
+/**
+ * Default wasm thread count: 2 when the machine has at least 2 logical cores. Measured on the 2-core machine of
+ * NOTES.md, the patched threaded build ran a BERT-mini training step faster than the single-thread SIMD build
+ * (see the report of the backend work; override with `FETS_WASM_THREADS`).
+ */
+export function defaultWasmThreads(): number {
+  return Math.max(1, Math.min(2, os.availableParallelism()));
+}
+
+const initSchema = z.strictObject({
+  /** Force one backend family (overrides `FETS_BACKEND`). */
+  backend: z.enum(BACKEND_KINDS as [BackendKind, ...BackendKind[]]).optional(),
+  /** wasm threads (overrides `FETS_WASM_THREADS`). */
+  threads: z.number().int().min(1).max(8).optional(),
+  /** Do not print the one-line backend report (also `FETS_QUIET=1`). */
+  quiet: z.boolean().optional(),
+  /** Candidate loaders to try in order (default: native GPU, native, wasm, cpu). For tests and embedders. */
+  candidates: z.array(z.custom<BackendCandidate>((v) => typeof v === 'object' && v !== null && 'load' in v)).optional(),
+  /** Where the report line goes (default: stderr). */
+  log: z.custom<(line: string) => void>((v) => typeof v === 'function', 'expected a function').optional(),
+});
+/** Options of {@link initBackend}. */
+export type InitBackendOptions = z.input<typeof initSchema>;
+
+function envBackend(): BackendKind | undefined {
+  const v = process.env.FETS_BACKEND?.trim();
+  if (!v) return undefined;
+  if ((BACKEND_KINDS as string[]).includes(v)) return v as BackendKind;
+  throw new BackendError(`FETS_BACKEND: expected one of ${BACKEND_KINDS.join(', ')}, received "${v}"`);
+}
+
+function envThreads(): number | undefined {
+  const v = process.env.FETS_WASM_THREADS?.trim();
+  if (!v) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 8) {
+    throw new BackendError(`FETS_WASM_THREADS: expected an integer from 1 to 8, received "${v}"`);
+  }
+  return n;
+}
+
+/** The one-line report: `fets: backend wasm (SIMD, 2 threads)`. */
+export function describeBackend(info: LoadedBackend): string {
+  const parts: string[] = [];
+  if (info.simd !== null) parts.push(info.simd ? 'SIMD' : 'no SIMD');
+  if (info.kind === 'tensorflow') parts.push(info.package);
+  parts.push(`${info.threads} thread${info.threads === 1 ? '' : 's'}`);
+  if (info.note) parts.push(info.note);
+  return `fets: backend ${info.name} (${parts.join(', ')})`;
+}
+
+/**
+ * Tries `candidates` in order and returns the first that loads (it is then the current tfjs backend); each failure
+ * is recorded in `tried`. Not cached: {@link initBackend} is the cached entry point.
+ *
+ * @example
+ * const info = await selectBackend([{ name: 'broken', kind: 'wasm', load: async () => { throw new Error('x'); } },
+ *                                   ...defaultCandidates({ wasmThreads: 1 })]);
+ */
+export async function selectBackend(candidates: readonly BackendCandidate[], force?: BackendKind): Promise<BackendInfo> {
+  const tried: { name: string; error: string }[] = [];
+  const list = force ? candidates.filter((c) => c.kind === force) : candidates;
+  for (const c of list) {
+    try {
+      const loaded = await c.load();
+      return { ...loaded, tried };
+    } catch (e) {
+      tried.push({ name: c.name, error: (e instanceof Error ? e.message : String(e)).split('\n')[0]! });
+    }
+  }
+  throw new BackendError(
+    force ? `FETS_BACKEND=${force}: no candidate of that kind loaded` : 'no TensorFlow.js backend could be started',
+    tried,
+  );
+}
+
+let pending: Promise<BackendInfo> | undefined;
+let current: BackendInfo | undefined;
+
+/**
+ * Picks and starts the backend once per process: native GPU → native → wasm → cpu, whichever loads first
+ * (`FETS_BACKEND=wasm|cpu|tensorflow` forces one; `FETS_WASM_THREADS=N` sets wasm threads), installs the wasm kernel
+ * replacements (`FETS_KERNELS`, see setKernelOverrides) and prints one line to stderr (`FETS_QUIET=1` silences it).
+ * Idempotent: later and concurrent callers get the same promise (their options are ignored); a failed attempt can
+ * be retried.
+ *
+ * @example
+ * const info = await initBackend(); // stderr: fets: backend wasm (SIMD, 2 threads)
+ */
+export function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
+  if (pending) return pending;
+  const o = parseOptions('initBackend', initSchema, options);
+  pending = (async () => {
+    const force = o.backend ?? envBackend();
+    const threads = o.threads ?? envThreads() ?? defaultWasmThreads();
+    const info = await selectBackend(o.candidates ?? defaultCandidates({ wasmThreads: threads }), force);
+    applyKernelOverridesFromEnv();
+    const quiet = o.quiet ?? ['1', 'true', 'yes'].includes(process.env.FETS_QUIET ?? '');
+    if (!quiet) (o.log ?? ((line: string) => process.stderr.write(`${line}\n`)))(describeBackend(info));
+    current = info;
+    return info;
+  })();
+  pending.catch(() => {
+    pending = undefined;
+  });
+  return pending;
+}
+
+/**
+ * The backend chosen by {@link initBackend}, or undefined before it finished.
+ *
+ * @example
+ * getBackendInfo()?.threads; // 2
+ */
+export function getBackendInfo(): BackendInfo | undefined {
+  return current;
+}

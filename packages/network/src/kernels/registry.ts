@@ -1,0 +1,144 @@
+import * as tf from '@tensorflow/tfjs';
+import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { nearestName } from '@fets/pipeline';
+import { BackendError } from '../backend/errors.js';
+import { makeBatchMatMul } from './batchMatMul.js';
+import { columnSum } from './columnSum.js';
+import { unsortedSegmentSum } from './segmentSum.js';
+import { captureOriginal } from './wasmInternals.js';
+
+/**
+ * The wasm kernel replacements fets can install, each switchable:
+ * - `UnsortedSegmentSum`: missing on wasm (gradient of tf.gather), computed with ScatterNd.
+ * - `BatchMatMulTranspose`: matMul with transposeA/transposeB as explicit transpose + XNNPACK product.
+ * - `BatchMatMulBatched`: 3-D/4-D products (attention) as XNNPACK products per batch, or one product when the right
+ *   operand is broadcast.
+ * - `Sum`: sums over leading axes (column sums) as `ones @ x` through XNNPACK.
+ */
+export const KERNEL_OVERRIDES = ['UnsortedSegmentSum', 'BatchMatMulTranspose', 'BatchMatMulBatched', 'Sum'] as const;
+/** One of {@link KERNEL_OVERRIDES}. */
+export type KernelOverride = (typeof KERNEL_OVERRIDES)[number];
+/** On/off per replacement. */
+export type KernelOverrideSettings = Record<KernelOverride, boolean>;
+
+const state: KernelOverrideSettings = {
+  UnsortedSegmentSum: false,
+  BatchMatMulTranspose: false,
+  BatchMatMulBatched: false,
+  Sum: false,
+};
+
+const batchMatMul = makeBatchMatMul(() => ({ transpose: state.BatchMatMulTranspose, batched: state.BatchMatMulBatched }));
+
+/** tfjs kernel name → which settings make fets register its own function for it. */
+const KERNELS: { kernelName: string; func: KernelFunc; on: (s: KernelOverrideSettings) => boolean }[] = [
+  { kernelName: 'UnsortedSegmentSum', func: unsortedSegmentSum as unknown as KernelFunc, on: (s) => s.UnsortedSegmentSum },
+  {
+    kernelName: 'BatchMatMul',
+    func: batchMatMul as unknown as KernelFunc,
+    on: (s) => s.BatchMatMulTranspose || s.BatchMatMulBatched,
+  },
+  { kernelName: 'Sum', func: columnSum as unknown as KernelFunc, on: (s) => s.Sum },
+];
+
+/** The kernels fets has registered in place of (or in addition to) the package's. */
+const installed = new Set<string>();
+
+function sync(): void {
+  for (const { kernelName, func, on } of KERNELS) {
+    const want = on(state);
+    if (want === installed.has(kernelName)) continue;
+    // The package's config is captured before it is first replaced; its setupFunc (cwrap of the C function) must
+    // still run on backend initialisation, since the replacement calls it.
+    const original = captureOriginal(kernelName);
+    if (tf.getKernel(kernelName, 'wasm')) tf.unregisterKernel(kernelName, 'wasm');
+    if (want) {
+      const config: KernelConfig = { kernelName, backendName: 'wasm', kernelFunc: func };
+      if (original?.setupFunc) config.setupFunc = original.setupFunc;
+      tf.registerKernel(config);
+      installed.add(kernelName);
+    } else {
+      if (original) tf.registerKernel(original);
+      installed.delete(kernelName);
+    }
+  }
+}
+
+/**
+ * Turns wasm kernel replacements on or off (`true`/`false` for all, or per name) and returns the new settings. Takes
+ * effect for the next kernel call; the cpu and native backends are never affected.
+ *
+ * @example
+ * setKernelOverrides({ Sum: false });      // keep the package's Sum
+ * setKernelOverrides(false);               // the package's kernels only (UnsortedSegmentSum then throws on wasm)
+ */
+export function setKernelOverrides(settings: boolean | Partial<KernelOverrideSettings>): KernelOverrideSettings {
+  if (typeof settings === 'boolean') {
+    for (const k of KERNEL_OVERRIDES) state[k] = settings;
+  } else {
+    for (const [k, v] of Object.entries(settings)) {
+      if (!(KERNEL_OVERRIDES as readonly string[]).includes(k)) {
+        const near = nearestName(k, KERNEL_OVERRIDES);
+        throw new BackendError(
+          `setKernelOverrides: unknown kernel "${k}"${near ? `, did you mean "${near}"?` : ''} (valid: ${KERNEL_OVERRIDES.join(', ')})`,
+        );
+      }
+      if (typeof v !== 'boolean') throw new BackendError(`setKernelOverrides: ${k}: expected a boolean, received ${String(v)}`);
+      state[k as KernelOverride] = v;
+    }
+  }
+  sync();
+  return getKernelOverrides();
+}
+
+/**
+ * The current on/off settings of the wasm kernel replacements.
+ *
+ * @example
+ * getKernelOverrides().UnsortedSegmentSum; // true after initBackend()
+ */
+export function getKernelOverrides(): KernelOverrideSettings {
+  return { ...state };
+}
+
+/**
+ * Parses a `FETS_KERNELS` value: `on`/`all` (default), `off`/`none`, a list of names to turn on (`Sum,BatchMatMulTranspose`),
+ * or a list of names to turn off, each prefixed with `-` (`-Sum,-BatchMatMulBatched`).
+ *
+ * @example
+ * parseKernelSpec('-Sum'); // every replacement except Sum
+ */
+export function parseKernelSpec(spec: string | undefined): KernelOverrideSettings {
+  const v = (spec ?? '').trim();
+  const all = (on: boolean) => Object.fromEntries(KERNEL_OVERRIDES.map((k) => [k, on])) as KernelOverrideSettings;
+  if (v === '' || ['on', 'all', '1', 'true'].includes(v.toLowerCase())) return all(true);
+  if (['off', 'none', '0', 'false'].includes(v.toLowerCase())) return all(false);
+  const items = v.split(',').map((s) => s.trim()).filter(Boolean);
+  const negative = items.every((s) => s.startsWith('-'));
+  if (!negative && items.some((s) => s.startsWith('-'))) {
+    throw new BackendError(`FETS_KERNELS: list either names to turn on or "-name"s to turn off, not both; received "${v}"`);
+  }
+  const out = all(negative);
+  for (const item of items) {
+    const name = negative ? item.slice(1) : item;
+    if (!(KERNEL_OVERRIDES as readonly string[]).includes(name)) {
+      const near = nearestName(name, KERNEL_OVERRIDES);
+      throw new BackendError(
+        `FETS_KERNELS: unknown kernel "${name}"${near ? `, did you mean "${near}"?` : ''} (valid: ${KERNEL_OVERRIDES.join(', ')})`,
+      );
+    }
+    out[name as KernelOverride] = !negative;
+  }
+  return out;
+}
+
+/**
+ * Applies `FETS_KERNELS` (see {@link parseKernelSpec}); called by initBackend.
+ *
+ * @example
+ * applyKernelOverridesFromEnv(); // FETS_KERNELS unset: every replacement on
+ */
+export function applyKernelOverridesFromEnv(): KernelOverrideSettings {
+  return setKernelOverrides(parseKernelSpec(process.env.FETS_KERNELS));
+}

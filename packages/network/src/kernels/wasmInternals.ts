@@ -1,0 +1,140 @@
+import * as tf from '@tensorflow/tfjs';
+import type { KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
+
+/**
+ * The parts of tfjs-backend-wasm 4.22's `BackendWasm` and its Emscripten module that the kernel replacements use.
+ * They are not in the package's public types; this file is the only place that relies on them.
+ */
+export interface WasmModule {
+  cwrap(name: string, ret: string | null, args: string[]): (...args: unknown[]) => unknown;
+  tfjs: {
+    registerTensor(id: number, size: number, memoryOffset: number): void;
+    disposeData(id: number): void;
+  };
+}
+
+/** Bookkeeping the wasm backend keeps per tensor. */
+export interface WasmTensorData {
+  id: number;
+  memoryOffset: number;
+  shape: number[];
+  dtype: tf.DataType;
+  refCount: number;
+}
+
+/** A `BackendWasm` as seen by kernel functions. */
+export interface WasmBackend {
+  wasm: WasmModule;
+  dataIdNextNumber: number;
+  dataIdMap: { get(dataId: unknown): WasmTensorData };
+  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
+  disposeData(dataId: unknown, force?: boolean): boolean;
+  typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
+}
+
+/** A kernel function's arguments. */
+export interface KernelArgs {
+  inputs: NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: NamedAttrMap;
+}
+
+/** The original (package) wasm kernels, captured before any replacement is registered. */
+const originals = new Map<string, KernelConfig>();
+
+/** Records the package's own config of `kernelName` for wasm (once) and returns it (undefined when it has none). */
+export function captureOriginal(kernelName: string): KernelConfig | undefined {
+  if (!originals.has(kernelName)) {
+    const k = tf.getKernel(kernelName, 'wasm');
+    if (k) originals.set(kernelName, k);
+  }
+  return originals.get(kernelName);
+}
+
+/**
+ * Runs the package's own wasm kernel `name` (never a replacement) on `backend`.
+ *
+ * @example
+ * const t = runOriginal('Transpose', { x }, { perm: [1, 0] }, backend);
+ */
+export function runOriginal(name: string, inputs: NamedTensorInfoMap, attrs: NamedAttrMap, backend: unknown): TensorInfo {
+  const k = captureOriginal(name);
+  if (!k) throw new Error(`wasm backend has no kernel ${name}`);
+  return k.kernelFunc({ inputs, attrs, backend: backend as never }) as TensorInfo;
+}
+
+/** Frees intermediate results of {@link runOriginal}. */
+export function release(backend: WasmBackend, ...infos: (TensorInfo | undefined)[]): void {
+  for (const t of infos) if (t) backend.disposeData(t.dataId);
+}
+
+/** A reshape that shares memory (the wasm Reshape kernel only bumps the reference count). */
+export function reshapeInfo(backend: WasmBackend, x: TensorInfo, shape: number[]): TensorInfo {
+  return runOriginal('Reshape', { x }, { shape }, backend);
+}
+
+/** Swaps the last two axes (a real copy, through the wasm Transpose kernel). */
+export function transposeLast2(backend: WasmBackend, x: TensorInfo): TensorInfo {
+  const r = x.shape.length;
+  const perm = Array.from({ length: r }, (_, i) => i);
+  perm[r - 2] = r - 1;
+  perm[r - 1] = r - 2;
+  return runOriginal('Transpose', { x }, { perm }, backend);
+}
+
+const batchMatMulFns = new WeakMap<WasmModule, (...args: unknown[]) => unknown>();
+
+/** The C `BatchMatMul` entry point (XNNPACK when both batch sizes are 1 and nothing is transposed). */
+function cBatchMatMul(backend: WasmBackend): (...args: unknown[]) => unknown {
+  let fn = batchMatMulFns.get(backend.wasm);
+  if (!fn) {
+    fn = backend.wasm.cwrap('BatchMatMul', null, [
+      'number', 'array', 'number', 'number', 'array', 'number', 'number', 'number', 'number',
+    ]);
+    batchMatMulFns.set(backend.wasm, fn);
+  }
+  return fn;
+}
+
+function shapeBytes(shape: number[]): Uint8Array {
+  return new Uint8Array(new Int32Array(shape).buffer);
+}
+
+/**
+ * `out[i] = a[i] @ b[i]` for `batch` contiguous [m,k]@[k,n] products, each run through XNNPACK on views of the
+ * operands' memory (a tensor id registered at an offset, no copy). `aStep`/`bStep` are 0 for a broadcast operand.
+ * The output (`[batch, m, n]` elements, float32) is written into `out`.
+ */
+export function xnnBatchedProducts(
+  backend: WasmBackend,
+  a: TensorInfo,
+  b: TensorInfo,
+  out: TensorInfo,
+  dims: { batch: number; m: number; k: number; n: number; aStep: number; bStep: number },
+): void {
+  const { batch, m, k, n, aStep, bStep } = dims;
+  const fn = cBatchMatMul(backend);
+  const aOff = backend.dataIdMap.get(a.dataId).memoryOffset;
+  const bOff = backend.dataIdMap.get(b.dataId).memoryOffset;
+  const oOff = backend.dataIdMap.get(out.dataId).memoryOffset;
+  const aShape = shapeBytes([1, m, k]);
+  const bShape = shapeBytes([1, k, n]);
+  const reg = backend.wasm.tfjs;
+  let bId = -1;
+  for (let i = 0; i < batch; i++) {
+    const aId = backend.dataIdNextNumber++;
+    const oId = backend.dataIdNextNumber++;
+    reg.registerTensor(aId, m * k, aOff + 4 * i * aStep * m * k);
+    reg.registerTensor(oId, m * n, oOff + 4 * i * m * n);
+    // A broadcast b keeps one id, so XNNPACK packs its weights once (its operator cache is keyed by tensor id).
+    if (bId < 0 || bStep !== 0) {
+      if (bId >= 0) reg.disposeData(bId);
+      bId = backend.dataIdNextNumber++;
+      reg.registerTensor(bId, k * n, bOff + 4 * i * bStep * k * n);
+    }
+    fn(aId, aShape, 3, bId, bShape, 3, 0, 0, oId);
+    reg.disposeData(aId);
+    reg.disposeData(oId);
+  }
+  if (bId >= 0) reg.disposeData(bId);
+}
