@@ -58,6 +58,8 @@ export type { LabelPairs, LabelReadOptions } from './traces/metric/labels.js';
 export { classificationOptionsSchema } from './traces/metric/metricOptions.js';
 export { SeqEval } from './traces/metric/seqEval.js';
 export type { SeqEvalOptions } from './traces/metric/seqEval.js';
+// traces/metric: seqeval text report
+export { formatSeqevalReport } from './traces/metric/seqeval/format.js';
 // schedule: learning-rate schedules
 export { linearWarmupDecay, cosineDecay, warmupSteps, ScheduleError } from './schedule/lrSchedules.js';
 export type { LrFn, ScheduleContext, LinearWarmupDecayOptions, CosineDecayOptions } from './schedule/lrSchedules.js';
@@ -74,6 +76,20 @@ export { improves, monitoredValue } from './traces/adapt/compare.js';
 export type { CompareMode } from './traces/adapt/compare.js';
 export { lineWriterSchema, resolveWriter } from './traces/io/lineWriter.js';
 export type { LineWriter } from './traces/io/lineWriter.js';
+// the one-stop namespaces: `import * as fe from '@fets/estimator'` → fe.op, fe.trace, fe.dataset, ...
+export * as op from './fe/op.js';
+export * as trace from './fe/trace.js';
+export * as dataset from './fe/dataset.js';
+export * as schedule from './fe/schedule.js';
+export * as architecture from './fe/architecture.js';
+export * as text from './fe/text.js';
+export * as io from './fe/io.js';
+export * as optimizer from './fe/optimizer.js';
+// the framework's main classes at the top level, as `fastestimator` has them
+export { Pipeline, NDArray, FetsError, ConfigError, PipelineError, DataFormatError, OpError, EpochScheduler, RepeatScheduler, parseOptions } from '@fets/pipeline';
+export type { DataDict, Mode } from '@fets/pipeline';
+export { Network, build } from '@fets/network';
+export type { Model } from '@fets/network';
 // traces/io: savers, CSV, TensorBoard, file safety
 export { BestModelSaver } from './traces/io/bestModelSaver.js';
 export type { BestModelSaverOptions } from './traces/io/bestModelSaver.js';

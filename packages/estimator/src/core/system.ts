@@ -20,7 +20,7 @@ export interface SystemState {
   readonly totalEpochs: number;
   /** Data-set id being processed ('' for a single data set). */
   readonly dsId: string;
-  /** Steps per training epoch if capped/extended, else undefined (one pass). */
+  /** Steps per training epoch: the Estimator's trainStepsPerEpoch, else one pass over the data (undefined if unknown). */
   readonly trainStepsPerEpoch: number | undefined;
   /** Steps per evaluation epoch if capped, else undefined. */
   readonly evalStepsPerEpoch: number | undefined;

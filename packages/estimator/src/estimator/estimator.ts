@@ -174,6 +174,10 @@ export class Estimator {
     const modes = this.pipeline.modes.filter((m) => m === 'train' || m === 'eval');
     if (!modes.includes('train')) throw new EstimatorError('Estimator.fit: the Pipeline has no trainData');
     this.system = this.newSystem(options.summary ?? this.options.name);
+    const perEpoch = this.options.trainStepsPerEpoch ?? this.epochLength('train', 1, '');
+    this.system.update((d) => {
+      d.trainStepsPerEpoch = perEpoch;
+    });
     this.essentialsCache.clear();
     this.checkGraph(modes);
     if (options.warmup ?? true) await this.warmup(modes);
@@ -268,8 +272,9 @@ export class Estimator {
   private epochLength(mode: Mode, epoch: number, dsId: string): number | undefined {
     const src = this.pipeline.source(mode, epoch, dsId);
     const n = src?.length;
-    const bs = this.pipeline.plan(mode, epoch, dsId).batch?.batchSize;
-    return n !== undefined && bs ? Math.ceil(n / bs) : undefined;
+    const batch = this.pipeline.plan(mode, epoch, dsId).batch;
+    if (n === undefined || !batch) return undefined;
+    return batch.dropLast ? Math.floor(n / batch.batchSize) : Math.ceil(n / batch.batchSize);
   }
 
   /** The Summary of the current or last run. */

@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { parseOptions } from '@fets/estimator';
+
+/** Everything the NER recipe can be told, with its defaults (one place). */
+export const nerConfigSchema = z.strictObject({
+  /** 'mit-movie' (default), 'bc5cdr-chem', or a folder with train/dev/test CoNLL-style files. */
+  dataset: z.string().default('mit-movie'),
+  /** Folder holding the data sets (default: $FETS_DATA_DIR, else the loader downloads or errors). */
+  dataDir: z.string().optional(),
+  /** 'tiny' | 'mini' | 'small' | … or a fromPretrained folder / hub name. */
+  model: z.string().default('mini'),
+  /** Initialise the encoder from a savePretrained folder (e.g. a fets-pretrained MLM), keeping a new head. */
+  init: z.string().optional(),
+  /** WordPiece vocabulary (default: the pretrained folder's, else bert-base-uncased from ../shared or the hub). */
+  vocab: z.string().optional(),
+  lowercase: z.boolean().optional(),
+  epochs: z.number().int().min(1).default(8),
+  batchSize: z.number().int().min(1).default(32),
+  maxLen: z.number().int().min(3).default(48),
+  lr: z.number().positive().default(1e-3),
+  weightDecay: z.number().min(0).default(0.01),
+  warmup: z.number().min(0).max(1).default(0.1),
+  clipNorm: z.number().positive().default(1.0),
+  dropout: z.number().min(0).max(1).default(0.1),
+  /** Fraction of the training split held out for model selection (MIT Movie has no dev split). */
+  evalFraction: z.number().min(0).max(0.5).default(0.1),
+  seed: z.number().int().default(0),
+  outDir: z.string().default('runs/ner-bert'),
+  logSteps: z.number().int().min(0).default(100),
+  /** Cap on training steps per epoch (quick runs). */
+  trainStepsPerEpoch: z.number().int().min(1).optional(),
+  /** Sentences to tag after training (printed as entity spans). */
+  predict: z.array(z.string()).default(['have you seen the dark knight with christian bale', 'any good romantic comedies from 1999']),
+});
+
+/** The NER recipe's configuration. */
+export type NerConfig = z.output<typeof nerConfigSchema>;
+
+const NUMERIC = new Set(['epochs', 'batchSize', 'maxLen', 'lr', 'weightDecay', 'warmup', 'clipNorm', 'dropout', 'evalFraction', 'seed', 'logSteps', 'trainStepsPerEpoch']);
+
+/**
+ * Reads the configuration from CLI flags (`--epochs 3 --model tiny`), an optional `--config file.yaml|json` applied
+ * first, and validates it.
+ */
+export function readNerConfig(argv: string[] = process.argv.slice(2)): NerConfig {
+  const flags = Object.fromEntries(Object.keys(nerConfigSchema.shape).map((k) => [k, { type: 'string' as const }]));
+  const { values } = parseArgs({ args: argv, options: { ...flags, config: { type: 'string' }, predict: { type: 'string', multiple: true } }, strict: true });
+  let raw: Record<string, unknown> = {};
+  if (values.config) {
+    const text = readFileSync(values.config, 'utf8');
+    raw = (values.config.endsWith('.json') ? JSON.parse(text) : parseYaml(text)) ?? {};
+  }
+  for (const [k, v] of Object.entries(values)) {
+    if (k === 'config' || v === undefined) continue;
+    if (k === 'lowercase') raw[k] = v === 'true';
+    else raw[k] = NUMERIC.has(k) ? Number(v) : v;
+  }
+  const cfg = parseOptions('ner-bert config', nerConfigSchema, raw);
+  return { ...cfg, outDir: path.resolve(cfg.outDir) };
+}

@@ -1,0 +1,135 @@
+/**
+ * The NER recipe FastEstimator's tutorial should have been: BERT WordPiece with label alignment and [CLS]/[SEP],
+ * masked loss (ignoreIndex -100), entity-level F1 (seqeval, strict IOB2), AdamW with linear warmup/decay,
+ * BestModelSaver on F1, and the test split scored at the end.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import * as fe from '@fets/estimator';
+import type { NerConfig } from './config.js';
+
+/** The data sets a run uses. */
+export interface NerSplits {
+  train: fe.dataset.Dataset;
+  evalData: fe.dataset.Dataset;
+  test: fe.dataset.Dataset | undefined;
+  labels: string[];
+  /** Which split `test` is (for metrics.json). */
+  testSplit: string;
+  cased: boolean;
+}
+
+/** Loads the configured data set; holds out `evalFraction` of train for model selection when it has no dev split. */
+export async function loadSplits(cfg: NerConfig): Promise<NerSplits> {
+  const rootOf = (folder: string) => (cfg.dataDir ? path.join(cfg.dataDir, folder) : undefined);
+  if (cfg.dataset === 'mit-movie') {
+    const root = rootOf('mit-movie');
+    const { train, test, labels } = await fe.dataset.mitMovie.loadData(root ? { rootDir: root } : {});
+    const evalData = train.split(cfg.evalFraction, { seed: cfg.seed });
+    return { train, evalData, test, labels: [...labels.labels], testSplit: 'engtest.bio', cased: false };
+  }
+  if (cfg.dataset === 'bc5cdr-chem') {
+    const root = rootOf('bc5cdr-chem');
+    const { train, evalData, test, labels } = await fe.dataset.bc5cdrChem.loadData(root ? { rootDir: root } : {});
+    return { train, evalData, test: test ?? evalData, labels: [...labels.labels], testSplit: test ? 'test.tsv' : 'devel.tsv', cased: true };
+  }
+  // Any CoNLL-style folder: train.* plus dev/devel/valid.* and test.* files.
+  const dir = cfg.dataset;
+  const find = (...stems: string[]) => {
+    for (const s of stems) for (const ext of ['.tsv', '.txt', '.conll', '.bio', '']) if (existsSync(path.join(dir, s + ext))) return path.join(dir, s + ext);
+    return undefined;
+  };
+  const trainFile = find('train');
+  if (!trainFile) throw new fe.FetsError(`ner-bert: no train file (train.tsv/.txt/.conll/.bio) in ${path.resolve(dir)}`);
+  const train = new fe.dataset.ConllDataset(trainFile);
+  const devFile = find('dev', 'devel', 'valid', 'validation');
+  const testFile = find('test');
+  const evalData = devFile ? new fe.dataset.ConllDataset(devFile) : train.split(cfg.evalFraction, { seed: cfg.seed });
+  const labels = [...fe.dataset.LabelVocab.fromTags(train.tagSequences()).labels];
+  return { train, evalData, test: testFile ? new fe.dataset.ConllDataset(testFile) : undefined, labels, testSplit: testFile ? path.basename(testFile) : 'none', cased: true };
+}
+
+/** Finds the WordPiece vocabulary: the flag, the pretrained folder's, ../vocab next to the data dir, else the hub. */
+export async function resolveVocab(cfg: NerConfig, cased: boolean): Promise<string> {
+  if (cfg.vocab) return cfg.vocab;
+  for (const dir of [cfg.init, cfg.model]) if (dir && existsSync(path.join(dir, 'vocab.txt'))) return path.join(dir, 'vocab.txt');
+  const name = cased ? 'bert-base-cased' : 'bert-base-uncased';
+  const dataDir = cfg.dataDir ?? process.env.FETS_DATA_DIR;
+  if (dataDir) {
+    const local = path.join(dataDir, '..', 'vocab', `${name}-vocab.txt`);
+    if (existsSync(local)) return local;
+  }
+  const file = await fe.io.hubDownload(`google-bert/${name}`, 'vocab.txt');
+  return file!;
+}
+
+/** Everything a run needs, built from a config. */
+export interface NerRun {
+  cfg: NerConfig;
+  splits: NerSplits;
+  tokenizer: fe.text.BertWordPieceTokenizer;
+  model: fe.architecture.BertForTokenClassification;
+  pipeline: fe.Pipeline;
+  network: fe.Network;
+  estimator: fe.Estimator;
+  /** The entity-F1 trace (its `lastReport` holds the latest per-type report). */
+  seqeval: fe.trace.SeqEval;
+}
+
+/** Builds Pipeline, model, Network and Estimator for a config (FastEstimator's three steps). */
+export async function buildNer(cfg: NerConfig, splits?: NerSplits): Promise<NerRun> {
+  const data = splits ?? (await loadSplits(cfg));
+  const lowercase = cfg.lowercase ?? !data.cased;
+  const tokenizer = await fe.text.BertWordPieceTokenizer.fromVocabFile(await resolveVocab(cfg, data.cased), { lowercase });
+  const labels = data.labels;
+
+  // Step 1: the Pipeline.
+  const pipeline = new fe.Pipeline({
+    trainData: data.train,
+    evalData: data.evalData,
+    ...(data.test ? { testData: data.test } : {}),
+    batchSize: cfg.batchSize,
+    seed: cfg.seed,
+    ops: [new fe.op.BertTokenize({ inputs: ['words', 'tags'], outputs: ['x', 'y'], tokenizer, labels, maxLen: cfg.maxLen }), new fe.op.AttentionMask({ inputs: 'x', outputs: 'xMask' })],
+  });
+
+  // Step 2: the model and the Network.
+  const id2label = labels;
+  const base = cfg.init ?? (fe.architecture.isBertPreset(cfg.model) ? undefined : cfg.model);
+  const model = base
+    ? await fe.architecture.fromPretrained(base, { id2label, seed: cfg.seed, config: { hiddenDropoutProb: cfg.dropout, attentionProbsDropoutProb: cfg.dropout } })
+    : fe.architecture.bertForTokenClassification(
+        fe.architecture.bertPreset(cfg.model, {
+          vocabSize: tokenizer.vocabSize,
+          id2label,
+          maxPositionEmbeddings: Math.max(512, cfg.maxLen),
+          hiddenDropoutProb: cfg.dropout,
+          attentionProbsDropoutProb: cfg.dropout,
+          seed: cfg.seed,
+          name: 'bert',
+        }),
+      );
+  fe.build(model, () => new fe.optimizer.AdamW({ learningRate: cfg.lr, weightDecay: cfg.weightDecay }), { modelName: 'bert' });
+  const network = new fe.Network([
+    new fe.op.ModelOp({ model, inputs: ['x', 'xMask'], outputs: 'yPred' }),
+    new fe.op.CrossEntropy({ inputs: ['yPred', 'y'], outputs: 'ce', fromLogits: true, ignoreIndex: -100 }),
+    new fe.op.UpdateOp({ model, lossName: 'ce', clipNorm: cfg.clipNorm }),
+  ]);
+
+  // Step 3: the Estimator.
+  const seqeval = new fe.trace.SeqEval({ trueKey: 'y', predKey: 'yPred', labels, scheme: 'IOB2', evalMode: 'strict', mode: ['eval', 'test'] });
+  const estimator = new fe.Estimator({
+    pipeline,
+    network,
+    epochs: cfg.epochs,
+    ...(cfg.trainStepsPerEpoch ? { trainStepsPerEpoch: cfg.trainStepsPerEpoch } : {}),
+    logSteps: cfg.logSteps,
+    traces: [
+      seqeval,
+      new fe.trace.Accuracy({ trueKey: 'y', predKey: 'yPred', ignoreValue: -100, mode: ['eval', 'test'] }),
+      new fe.trace.BestModelSaver({ model, saveDir: cfg.outDir, metric: 'f1', saveBestMode: 'max', loadBestFinal: true }),
+      new fe.trace.LRScheduler({ model, lrFn: fe.schedule.linearWarmupDecay({ warmup: cfg.warmup, peak: cfg.lr }), by: 'step' }),
+    ],
+  });
+  return { cfg, splits: data, tokenizer, model, pipeline, network, estimator, seqeval };
+}

@@ -1,0 +1,15 @@
+/** `fe.architecture`: model architectures (BERT) and model helpers. */
+export {
+  BertModel,
+  BertForTokenClassification,
+  bertModel,
+  bertForTokenClassification,
+  bertPreset,
+  isBertPreset,
+  BERT_PRESETS,
+  fromPretrained,
+  savePretrained,
+  readBertConfig,
+  functionModel,
+} from '@fets/network';
+export type { FunctionModel, BertConfigInput, PretrainedBert } from '@fets/network';

@@ -1,0 +1,3 @@
+/** `fe.io`: files in and out (safetensors, Hugging Face Hub cache, downloads). */
+export { parseSafetensors, readSafetensors, serializeSafetensors, hubDownload, resolveModelFiles } from '@fets/network';
+export { downloadFile } from '@fets/pipeline';

@@ -1,0 +1,18 @@
+/** `fe.op.numpyop`: the Pipeline's per-sample ops. */
+export {
+  NumpyOp,
+  LambdaOp,
+  Delete,
+  RemoveIf,
+  Batch,
+  Sometimes,
+  OneOf,
+  Repeat,
+  Fuse,
+  Tokenize,
+  WordtoId,
+  PadSequence,
+  AttentionMask,
+  BertTokenize,
+  FilteredData,
+} from '@fets/pipeline';

@@ -1,0 +1,34 @@
+/**
+ * `fe.op`: every op. Pipeline (per-sample) ops and Network (tensor) ops whose names are unique live here directly;
+ * `fe.op.numpyop` and `fe.op.tensorop` hold each side's full set (`LambdaOp`, `Delete`, `Sometimes`, `OneOf`,
+ * `Repeat` and `Fuse` exist on both sides, as in FastEstimator).
+ */
+export {
+  NumpyOp,
+  Batch,
+  RemoveIf,
+  Tokenize,
+  WordtoId,
+  PadSequence,
+  AttentionMask,
+  BertTokenize,
+  FilteredData,
+} from '@fets/pipeline';
+export {
+  TensorOp,
+  ModelOp,
+  UpdateOp,
+  Reshape,
+  Argmax,
+  Average,
+  Permute,
+  Transpose,
+  LossOp,
+  CrossEntropy,
+  MeanSquaredError,
+  L1Loss,
+  FocalLoss,
+  L2Regularization,
+} from '@fets/network';
+export * as numpyop from './numpyop.js';
+export * as tensorop from './tensorop.js';

@@ -1,0 +1,23 @@
+/** `fe.op.tensorop`: the Network's tensor ops. */
+export {
+  TensorOp,
+  LambdaOp,
+  Delete,
+  Reshape,
+  Argmax,
+  Average,
+  Permute,
+  Transpose,
+  Sometimes,
+  OneOf,
+  Repeat,
+  Fuse,
+  ModelOp,
+  UpdateOp,
+  LossOp,
+  CrossEntropy,
+  MeanSquaredError,
+  L1Loss,
+  FocalLoss,
+  L2Regularization,
+} from '@fets/network';

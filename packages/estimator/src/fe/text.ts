@@ -1,0 +1,2 @@
+/** `fe.text`: tokenizers. */
+export { BertWordPieceTokenizer, basicTokenize } from '@fets/pipeline';
