@@ -101,3 +101,16 @@ export { parseCsv, isNumericColumn } from './io/csv.js';
 export type { CsvRecord } from './io/csv.js';
 export { downloadFile, DownloadError } from './io/download.js';
 export type { DownloadOptions, ProgressStream } from './io/download.js';
+// datasets: the Brown corpus (POS tagging, plain text)
+export {
+  BrownDataset,
+  brown,
+  brownText,
+  brownRootDir,
+  simplifyBrownTag,
+  splitBrownToken,
+  BrownNotFoundError,
+  BrownFormatError,
+  BROWN_FILE_PATTERN,
+} from './datasets/brown.js';
+export type { BrownDatasetOptions, BrownTextOptions, BrownLoadOptions, BrownData, BrownSource } from './datasets/brown.js';

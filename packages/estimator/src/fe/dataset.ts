@@ -14,3 +14,6 @@ export {
   bc5cdrChem,
 } from '@fets/pipeline';
 export type { DataSource, NerData } from '@fets/pipeline';
+// the Brown corpus (POS tagging, plain text)
+export { BrownDataset, brown, brownText, simplifyBrownTag } from '@fets/pipeline';
+export type { BrownData, BrownDatasetOptions, BrownLoadOptions } from '@fets/pipeline';
