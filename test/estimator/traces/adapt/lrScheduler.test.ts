@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
-import { Dataset, Pipeline } from '@fets/pipeline';
+import { Dataset, GeneratorDataset, Pipeline } from '@fets/pipeline';
 import { MeanSquaredError, ModelOp, Network, UpdateOp, build, getLearningRate, optimizerLearningRate, getOptimizer } from '@fets/network';
 import { Estimator, LRScheduler, ReduceLROnPlateau, Trace, linearWarmupDecay } from '@fets/estimator';
 import { Range, ScriptedNetwork, memoryLogger } from '../fakes.js';
@@ -95,11 +95,37 @@ describe('estimator/traces/adapt LRScheduler and ReduceLROnPlateau', () => {
     expect(rates).to.deep.equal([1e-3, 5e-4, 2.5e-4]);
   });
 
+  it('a schedule needing the run length gets it from the data (epochs × one pass over the train set)', async () => {
+    const model = build(() => linear(5), () => tf.train.sgd(1e-3), { modelName: 'm4' });
+    const rates: number[] = [];
+    class Probe extends Trace {
+      override onBatchEnd() {
+        rates.push(getLearningRate(model));
+      }
+    }
+    const est = new Estimator({
+      pipeline: new Pipeline({ trainData: new Range(8), batchSize: 2 }),
+      network: new ScriptedNetwork(),
+      epochs: 2,
+      traces: [new LRScheduler({ model, lrFn: linearWarmupDecay({ warmup: 0.25, peak: 1e-3 }) }), new Probe({ mode: 'train' }), memoryLogger()],
+    });
+    await est.fit({ warmup: false });
+    // 8 steps in all (2 epochs × 4 batches): Hugging Face's linear schedule with 2 warm-up steps, step s = 0..7.
+    const hf = Array.from({ length: 8 }, (_, s) => 1e-3 * (s < 2 ? s / 2 : Math.max(0, (8 - s) / (8 - 2))));
+    expect(rates.length).to.equal(8);
+    rates.forEach((r, i) => expect(r).to.be.closeTo(hf[i]!, 1e-12));
+  });
+
   it('a schedule needing the run length fails in onBegin, before any step, when it is unknown', async () => {
     const model = build(() => linear(5), 'sgd', { modelName: 'm3' });
     const net = new ScriptedNetwork();
     const est = new Estimator({
-      pipeline: new Pipeline({ trainData: new Range(4), batchSize: 2 }),
+      pipeline: new Pipeline({
+        trainData: new GeneratorDataset(function* () {
+          for (let i = 0; i < 4; i++) yield new Range(4).get(i);
+        }, { keys: Object.keys(new Range(4).get(0)) }),
+        batchSize: 2,
+      }),
       network: net,
       epochs: 2,
       traces: [new LRScheduler({ model, lrFn: linearWarmupDecay({ warmup: 0.1, peak: 1e-3 }) }), memoryLogger()],
