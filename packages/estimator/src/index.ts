@@ -108,3 +108,6 @@ export { saveModelWeights, loadModelWeights, serializeModelWeights } from './tra
 export { visualizeLogs, plotPoints } from './plot/visualizeLogs.js';
 export type { VisualizeLogsOptions, PlotPoint } from './plot/visualizeLogs.js';
 export { parseLogFile, parseLoggedValue } from './plot/parseLogFile.js';
+// backend selection (node-gpu → node → wasm → cpu; FETS_BACKEND forces one)
+export { initBackend, getBackendInfo } from '@fets/network';
+export type { BackendInfo } from '@fets/network';

@@ -127,3 +127,30 @@ export { BERT_PRESETS, bertPreset, isBertPreset } from './architectures/bert/pre
 export type { BertPresetName } from './architectures/bert/presets.js';
 // build: weights file
 export { loadWeightsFile } from './build.js';
+// backend
+export { initBackend, getBackendInfo, selectBackend, describeBackend, defaultWasmThreads } from './backend/init.js';
+export type { BackendInfo, InitBackendOptions } from './backend/init.js';
+export { defaultCandidates, BACKEND_KINDS } from './backend/candidates.js';
+export type { BackendCandidate, BackendKind, LoadedBackend, CandidateOptions } from './backend/candidates.js';
+export { BackendError } from './backend/errors.js';
+export { loadWasmBackend } from './backend/wasm.js';
+export type { WasmStatus } from './backend/wasm.js';
+// kernels
+export {
+  KERNEL_OVERRIDES,
+  setKernelOverrides,
+  getKernelOverrides,
+  parseKernelSpec,
+  applyKernelOverridesFromEnv,
+} from './kernels/registry.js';
+export type { KernelOverride, KernelOverrideSettings } from './kernels/registry.js';
+export { benchmarkKernels } from './kernels/bench.js';
+export type { KernelBenchRow, KernelBenchOptions } from './kernels/bench.js';
+// io
+export { atomicWriteFile, atomicWriteFiles, FileWriteError } from './io/atomic.js';
+export type { AtomicFs, AtomicWriteOptions, FileData } from './io/atomic.js';
+export { fileSystem, registerFileRouters, manifestByteLength, MODEL_JSON, WEIGHTS_BIN } from './io/weights.js';
+export type { WeightsIOOptions } from './io/weights.js';
+export { saveVariables, loadVariables, VARIABLES_JSON, VARIABLES_BIN } from './io/variables.js';
+export type { VariableSpec, VariablesManifest } from './io/variables.js';
+export { WeightsFileError } from './io/weightsErrors.js';

@@ -20,7 +20,8 @@ export interface LossOptions extends OpOptions {
 export const fmtShape = (s: readonly number[]): string => `[${s.join(', ')}]`;
 
 /**
- * Base of losses (FastEstimator's `LossOp`): reads `[yPred, yTrue]`, writes one loss key; `averageLoss` (default true)
+ * Base of losses (FastEstimator's `LossOp`): reads `[yPred, yTrue]`, writes one loss key; runs in every mode but
+ * `infer` unless `mode` says otherwise; `averageLoss` (default true)
  * reduces per-sample values to their mean. Subclasses implement `forward`; the helpers here check shapes with messages
  * naming the op, both keys and both shapes, and reduce with an optional mask.
  *
@@ -31,7 +32,8 @@ export abstract class LossOp extends TensorOp {
   readonly averageLoss: boolean;
 
   constructor(options: OpOptions, averageLoss: boolean) {
-    super(options);
+    // As FastEstimator's LossOp: every mode but infer by default (inference has no labels).
+    super({ ...options, mode: options.mode === undefined ? '!infer' : options.mode });
     this.averageLoss = averageLoss;
     if (this.inputs.length !== 2 || this.outputs.length !== 1) {
       throw new ConfigError(
