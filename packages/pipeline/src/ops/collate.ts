@@ -95,6 +95,8 @@ function fill(v: unknown, out: { [i: number]: unknown }, offset: number, shape: 
  */
 export function collateKey(key: string, values: readonly unknown[], padValue?: number, dtype?: DType): unknown {
   const first = values[0];
+  const fast = collateTyped1d(key, values, padValue, dtype);
+  if (fast) return fast;
   if (typeof first === 'string' || first === null || first === undefined) return [...values];
   let shape: number[] | null = [];
   const shapes: number[][] = [];
@@ -150,6 +152,25 @@ export function collateKey(key: string, values: readonly unknown[], padValue?: n
     }
   }
   return new NDArray(out, fullShape, dt);
+}
+
+/** Fast path: every value a 1-D Int32Array (or every one a Float32Array): one allocation, row copies with `set`. */
+function collateTyped1d(key: string, values: readonly unknown[], padValue: number | undefined, dtype: DType | undefined): NDArray | undefined {
+  const first = values[0];
+  const Ctor = first instanceof Int32Array ? Int32Array : first instanceof Float32Array ? Float32Array : undefined;
+  if (!Ctor || (dtype && dtype !== (Ctor === Int32Array ? 'int32' : 'float32'))) return undefined;
+  let max = 0;
+  let ragged = false;
+  for (const v of values) {
+    if (!(v instanceof Ctor)) return undefined;
+    if (v.length !== (first as Int32Array).length) ragged = true;
+    if (v.length > max) max = v.length;
+  }
+  if (ragged && padValue === undefined) return undefined; // the general path reports the error
+  const out = new Ctor(values.length * max);
+  if (ragged && padValue !== 0) out.fill(padValue!);
+  for (let i = 0; i < values.length; i++) out.set(values[i] as Int32Array & Float32Array, i * max);
+  return new NDArray(out, [values.length, max], Ctor === Int32Array ? 'int32' : 'float32');
 }
 
 /** Collates a list of samples into one batch dictionary (see {@link collateKey}); keys come from the first sample. */
