@@ -111,3 +111,6 @@ export { parseLogFile, parseLoggedValue } from './plot/parseLogFile.js';
 // backend selection (node-gpu → node → wasm → cpu; FETS_BACKEND forces one)
 export { initBackend, getBackendInfo } from '@fets/network';
 export type { BackendInfo } from '@fets/network';
+// traces/io: full-state checkpoints
+export { RestoreWizard, CheckpointError } from './traces/io/restoreWizard.js';
+export type { RestoreWizardOptions, StatefulTrace } from './traces/io/restoreWizard.js';

@@ -26,6 +26,8 @@ export interface SystemState {
   readonly evalStepsPerEpoch: number | undefined;
   /** Name of the experiment (the Summary's name). */
   readonly experimentName: string;
+  /** Whether fit() evaluates after each training epoch. */
+  readonly hasEval: boolean;
 }
 
 /**
@@ -40,6 +42,8 @@ export class System {
   private current: SystemState;
   /** What the run has logged so far (`summary.history[mode][key].get(step)`). */
   readonly summary: Summary;
+  /** The Network being run (set by the Estimator; traces such as RestoreWizard reach the models through it). */
+  network: unknown = undefined;
 
   constructor(init: Partial<SystemState> & Pick<SystemState, 'totalEpochs'>, summary?: Summary) {
     this.summary = summary ?? new Summary(init.experimentName ?? 'experiment');
@@ -55,6 +59,7 @@ export class System {
         trainStepsPerEpoch: undefined,
         evalStepsPerEpoch: undefined,
         experimentName: 'experiment',
+        hasEval: false,
         ...init,
       },
       true,

@@ -15,6 +15,7 @@ import { Trace, type TraceHook } from '../core/trace.js';
 import { sortTraces } from '../core/sortTraces.js';
 import { Summary } from '../summary/summary.js';
 import { Logger } from '../traces/io/logger.js';
+import { RestoreWizard } from '../traces/io/restoreWizard.js';
 import { EvalEssential, TrainEssential } from '../traces/io/essentials.js';
 import type { NetworkLike } from './networkLike.js';
 
@@ -71,13 +72,15 @@ export class Estimator {
 
   private newSystem(name: string): System {
     const o = this.options;
-    return new System({
+    const system = new System({
       totalEpochs: o.epochs,
       logSteps: o.logSteps,
       trainStepsPerEpoch: o.trainStepsPerEpoch,
       evalStepsPerEpoch: o.evalStepsPerEpoch,
       experimentName: name,
     }, new Summary(name));
+    system.network = this.network;
+    return system;
   }
 
   /** Keys monitored by the essential traces: `monitorNames` plus every loss key. */
@@ -93,8 +96,9 @@ export class Estimator {
     const ess: Trace[] =
       mode === 'train' ? [new TrainEssential(monitors, () => this.network.learningRates())] : [new EvalEssential(monitors)];
     const logger = user.find((t) => t instanceof Logger) ?? this.defaultLogger;
-    const rest = user.filter((t) => !(t instanceof Logger));
-    return [...ess, ...rest, logger];
+    const rest = user.filter((t) => !(t instanceof Logger) && !(t instanceof RestoreWizard));
+    // Checkpoints are written after every other trace has finished the epoch; the Logger prints last.
+    return [...ess, ...rest, ...user.filter((t) => t instanceof RestoreWizard), logger];
   }
   private readonly defaultLogger = new Logger();
   private essentialsCache = new Map<string, Trace[]>();
@@ -177,12 +181,16 @@ export class Estimator {
     const perEpoch = this.options.trainStepsPerEpoch ?? this.epochLength('train', 1, '');
     this.system.update((d) => {
       d.trainStepsPerEpoch = perEpoch;
+      d.hasEval = modes.includes('eval');
     });
     this.essentialsCache.clear();
     this.checkGraph(modes);
     if (options.warmup ?? true) await this.warmup(modes);
     const all = this.allTraces();
-    await this.fireOnce(all, 'onBegin', 'train');
+    const wizards = all.filter((t): t is RestoreWizard => t instanceof RestoreWizard);
+    for (const w of wizards) w.setTraces(all);
+    // A RestoreWizard restores before any other trace begins.
+    await this.fireOnce([...wizards, ...all.filter((t) => !(t instanceof RestoreWizard))], 'onBegin', 'train');
     const startEpoch = this.system.epoch + 1;
     for (let epoch = startEpoch; epoch <= this.epochs; epoch++) {
       this.system.update((d) => {
