@@ -1,6 +1,10 @@
 import { expect } from 'chai';
 import { Dataset, NDArray, Pipeline, type DataDict, type Mode } from '@fets/pipeline';
-import { Data, Estimator, Logger, Trace, type NetworkLike, type StepState } from '@fets/estimator';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import * as tf from '@tensorflow/tfjs';
+import { build } from '@fets/network';
+import { BestModelSaver, Data, Estimator, Logger, Trace, type NetworkLike, type StepState } from '@fets/estimator';
 
 class Range extends Dataset {
   constructor(readonly n: number) {
@@ -190,5 +194,22 @@ describe('estimator/Estimator loop', () => {
     expect(lines.find((l) => l.startsWith('FastEstimator-Train: step: 4; epoch: 1; epoch_time(sec)'))).to.not.equal(undefined);
     expect(lines.find((l) => /^FastEstimator-Eval: step: 4; epoch: 1; loss: [\d.]+;$/.test(l))).to.not.equal(undefined);
     expect(lines.at(-1)).to.match(/^FastEstimator-Finish: step: 4; total_time\(sec\): [\d.]+; model_lr: 0.001;$/);
+  });
+});
+
+describe('estimator/Estimator: bad configuration fails before training', () => {
+  it('a monitored metric nobody writes (BestModelSaver, monitorNames) is an error naming the trace and key, before any step', async () => {
+    const net = new FakeNetwork();
+    const model = build(() => tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] }), 'sgd', { modelName: 'm' });
+    const saver = new BestModelSaver({ model, saveDir: mkdtempSync(`${os.tmpdir()}/fets-`), metric: 'f1', saveBestMode: 'max' });
+    const est = new Estimator({ pipeline: new Pipeline({ trainData: new Range(4), evalData: new Range(2), batchSize: 2 }), network: net, epochs: 1, traces: [saver, quiet()] });
+    let err: unknown;
+    await est.fit().catch((e) => (err = e));
+    expect(String(err)).to.match(/trace BestModelSaver reads key "f1" in mode "eval", but neither the Pipeline, the Network nor another trace provides it/);
+    expect(net.steps.length).to.equal(0);
+    const est2 = new Estimator({ pipeline: new Pipeline({ trainData: new Range(4), batchSize: 2 }), network: new FakeNetwork(), epochs: 1, monitorNames: 'acc', traces: [quiet()] });
+    let err2: unknown;
+    await est2.fit().catch((e) => (err2 = e));
+    expect(String(err2)).to.match(/reads key "acc" in mode "train"/);
   });
 });
