@@ -198,6 +198,9 @@ describe('estimator/Estimator loop', () => {
 });
 
 describe('estimator/Estimator: bad configuration fails before training', () => {
+  before(async () => {
+    await tf.setBackend('cpu');
+  });
   it('a monitored metric nobody writes (BestModelSaver, monitorNames) is an error naming the trace and key, before any step', async () => {
     const net = new FakeNetwork();
     const model = build(() => tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] }), 'sgd', { modelName: 'm' });

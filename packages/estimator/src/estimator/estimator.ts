@@ -1,4 +1,6 @@
+import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
+import { getBackendInfo, initBackend } from '@fets/network';
 import {
   FetsError,
   Pipeline,
@@ -38,6 +40,12 @@ const schema = z.strictObject({
 
 /** Options of {@link Estimator}. */
 export type EstimatorOptions = z.input<typeof schema>;
+
+/** Picks a backend with initBackend() unless the user already chose one (initBackend or tf.setBackend). */
+async function ensureBackend(): Promise<void> {
+  if (getBackendInfo() || tf.engine().backendName) return;
+  await initBackend();
+}
 
 /** The Estimator's configuration is inconsistent (checked before any training step). */
 export class EstimatorError extends FetsError {}
@@ -177,6 +185,7 @@ export class Estimator {
   async fit(options: { summary?: string; warmup?: boolean } = {}): Promise<Summary> {
     const modes = this.pipeline.modes.filter((m) => m === 'train' || m === 'eval');
     if (!modes.includes('train')) throw new EstimatorError('Estimator.fit: the Pipeline has no trainData');
+    await ensureBackend();
     this.system = this.newSystem(options.summary ?? this.options.name);
     const perEpoch = this.options.trainStepsPerEpoch ?? this.epochLength('train', 1, '');
     this.system.update((d) => {
@@ -207,6 +216,7 @@ export class Estimator {
   /** Runs one test epoch (every test data set) and returns the Summary (appended to the fit's, if any). */
   async test(options: { summary?: string } = {}): Promise<Summary> {
     if (!this.pipeline.modes.includes('test')) throw new EstimatorError('Estimator.test: the Pipeline has no testData');
+    await ensureBackend();
     if (options.summary) this.system = this.newSystem(options.summary);
     this.checkGraph(['test']);
     const epoch = Math.max(1, this.system.epoch);
