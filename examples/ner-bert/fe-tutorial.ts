@@ -120,7 +120,7 @@ const getKey = (val: number) => {
   for (const [key, value] of tag2idx) if (val === value) return key;
   return 'None';
 };
-console.log('Predictions: ', predictions.map(getKey));
+console.log(`Predictions:  [${predictions.map((p) => (getKey(p) === 'None' ? 'None' : `'${getKey(p)}'`)).join(', ')}]`);
 const pieces = tokenizer.tokenize(testInput);
 console.log('Per token:   ', pieces.map((p, i) => `${p}/${getKey(predictions[i]!)}`).join(' '));
 const split = testInput.split(' ').filter((w) => tokenizer.tokenize(w).length > 1);
