@@ -18,7 +18,7 @@ export const nerConfigSchema = z.strictObject({
   /** WordPiece vocabulary (default: the pretrained folder's, else bert-base-uncased from ../shared or the hub). */
   vocab: z.string().optional(),
   lowercase: z.boolean().optional(),
-  epochs: z.number().int().min(1).default(8),
+  epochs: z.number().int().min(1).default(5),
   batchSize: z.number().int().min(1).default(32),
   maxLen: z.number().int().min(3).default(48),
   lr: z.number().positive().default(1e-3),
