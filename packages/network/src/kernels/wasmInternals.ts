@@ -7,6 +7,7 @@ import type { KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from 
  */
 export interface WasmModule {
   cwrap(name: string, ret: string | null, args: string[]): (...args: unknown[]) => unknown;
+  HEAPU8: Uint8Array;
   tfjs: {
     registerTensor(id: number, size: number, memoryOffset: number): void;
     disposeData(id: number): void;
@@ -26,7 +27,11 @@ export interface WasmTensorData {
 export interface WasmBackend {
   wasm: WasmModule;
   dataIdNextNumber: number;
-  dataIdMap: { get(dataId: unknown): WasmTensorData };
+  dataIdMap: {
+    get(dataId: unknown): WasmTensorData;
+    set(dataId: unknown, data: WasmTensorData): void;
+    delete(dataId: unknown): boolean;
+  };
   makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
   disposeData(dataId: unknown, force?: boolean): boolean;
   typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
@@ -137,4 +142,31 @@ export function xnnBatchedProducts(
     reg.disposeData(oId);
   }
   if (bId >= 0) reg.disposeData(bId);
+}
+
+/**
+ * A float32 tensor over `shape` elements of `base`'s memory starting at element `offset` (no copy), usable as a
+ * kernel input. Release it with {@link releaseView} (which never frees the memory).
+ */
+export function viewOf(backend: WasmBackend, base: TensorInfo, offset: number, shape: number[]): TensorInfo {
+  const memoryOffset = backend.dataIdMap.get(base.dataId).memoryOffset + 4 * offset;
+  const id = backend.dataIdNextNumber++;
+  const dataId = { id };
+  backend.dataIdMap.set(dataId, { id, memoryOffset, shape, dtype: 'float32', refCount: 1 });
+  backend.wasm.tfjs.registerTensor(id, shape.reduce((p, d) => p * d, 1), memoryOffset);
+  return { dataId, shape, dtype: 'float32' };
+}
+
+/** Forgets a {@link viewOf} view (its memory belongs to the base tensor). */
+export function releaseView(backend: WasmBackend, view: TensorInfo): void {
+  const data = backend.dataIdMap.get(view.dataId);
+  backend.wasm.tfjs.disposeData(data.id);
+  backend.dataIdMap.delete(view.dataId);
+}
+
+/** A Float32Array over a tensor's memory (valid until the next allocation may grow the heap). */
+export function f32Of(backend: WasmBackend, t: TensorInfo, offset = 0, length?: number): Float32Array {
+  const base = backend.dataIdMap.get(t.dataId).memoryOffset + 4 * offset;
+  const n = length ?? t.shape.reduce((p, d) => p * d, 1) - offset;
+  return new Float32Array(backend.wasm.HEAPU8.buffer, base, n);
 }

@@ -1,0 +1,153 @@
+import * as tf from '@tensorflow/tfjs';
+import { getKernelOverrides, setKernelOverrides, type KernelOverride } from './registry.js';
+
+/** One line of {@link benchmarkKernels}: a kernel case timed with the package kernel and with the replacement. */
+export interface KernelBenchRow {
+  kernel: KernelOverride | 'BatchMatMul (plain, reference)';
+  case: string;
+  /** Floating-point operations of one call (2·m·k·n for products, elements for sums). */
+  flops: number;
+  /** Median milliseconds with the package kernel (for UnsortedSegmentSum, which wasm lacks: the cpu backend's). */
+  originalMs: number;
+  /** Median milliseconds with fets's replacement. */
+  replacedMs: number;
+  originalGflops: number;
+  replacedGflops: number;
+  /** originalMs / replacedMs. */
+  speedup: number;
+}
+
+/** Options of {@link benchmarkKernels}. */
+export interface KernelBenchOptions {
+  /** Timed runs per case (median reported); default 5, after 2 warm-up runs. */
+  repeats?: number;
+  /** Scale the BERT-like sizes down (for a quick check); default 1. */
+  scale?: number;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((p, q) => p - q);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+async function onCpu<T>(fn: () => T): Promise<T> {
+  const prev = tf.getBackend();
+  await tf.setBackend('cpu');
+  try {
+    return fn();
+  } finally {
+    await tf.setBackend(prev);
+  }
+}
+
+function time(fn: () => tf.Tensor, repeats: number): number {
+  const ts: number[] = [];
+  for (let i = 0; i < repeats + 2; i++) {
+    const t0 = performance.now();
+    const out = fn();
+    out.dataSync();
+    const dt = performance.now() - t0;
+    out.dispose();
+    if (i >= 2) ts.push(dt);
+  }
+  return median(ts);
+}
+
+/**
+ * Times each wasm kernel replacement against the package's kernel on BERT-training-like shapes (batch 32 × 64
+ * tokens, hidden 256, 4 heads, a 512-row embedding) and returns GFLOP/s for both. Must run with the wasm backend
+ * current; restores the override settings it found.
+ *
+ * @example
+ * await initBackend({ backend: 'wasm' });
+ * console.table(await benchmarkKernels());
+ */
+export async function benchmarkKernels(options: KernelBenchOptions = {}): Promise<KernelBenchRow[]> {
+  if (tf.getBackend() !== 'wasm') throw new Error(`benchmarkKernels needs the wasm backend, current: ${tf.getBackend()}`);
+  const repeats = options.repeats ?? 5;
+  const s = options.scale ?? 1;
+  const saved = getKernelOverrides();
+  const rows: KernelBenchRow[] = [];
+  const tokens = Math.max(8, Math.round(2048 * s));
+  const hidden = Math.max(8, Math.round(256 * s));
+  const ffn = 4 * hidden;
+  const seq = Math.max(8, Math.round(64 * s));
+  const heads = 4;
+  const headDim = hidden / heads;
+  const batch = Math.max(1, Math.round(tokens / seq));
+  // The cpu backend's UnsortedSegmentSum (the only reference: wasm has none) costs O(rows × segments), so the table
+  // is 512 rows here rather than BERT's 30,522; the replacement's cost does not depend on the table size much.
+  const vocab = Math.max(64, Math.round(512 * s));
+
+  const run = (
+    kernel: KernelBenchRow['kernel'],
+    name: string,
+    flops: number,
+    fn: () => tf.Tensor,
+    original: () => number = () => {
+      setKernelOverrides(false);
+      return time(fn, repeats);
+    },
+  ) => {
+    if (process.env.FETS_BENCH_DEBUG) console.error(`bench: ${name}`);
+    const originalMs = original();
+    setKernelOverrides(true);
+    const replacedMs = time(fn, repeats);
+    rows.push({
+      kernel,
+      case: name,
+      flops,
+      originalMs,
+      replacedMs,
+      originalGflops: flops / originalMs / 1e6,
+      replacedGflops: flops / replacedMs / 1e6,
+      speedup: originalMs / replacedMs,
+    });
+  };
+
+  const x = tf.randomNormal([tokens, hidden]);
+  const w = tf.randomNormal([hidden, ffn]);
+  const dy = tf.randomNormal([tokens, ffn]);
+  const q = tf.randomNormal([batch, heads, seq, headDim]);
+  const k = tf.randomNormal([batch, heads, seq, headDim]);
+  const p = tf.randomNormal([batch, heads, seq, seq]);
+  const ids = tf.randomUniform([tokens], 0, vocab, 'int32') as tf.Tensor1D;
+  const rowsGrad = tf.randomNormal([tokens, hidden]);
+  try {
+    const mm = 2 * tokens * hidden * ffn;
+    run('BatchMatMul (plain, reference)', `[${tokens},${hidden}]@[${hidden},${ffn}]`, mm, () => tf.matMul(x, w));
+    run('BatchMatMulTranspose', `transposeA [${tokens},${hidden}]ᵀ@[${tokens},${ffn}]`, mm, () => tf.matMul(x, dy, true));
+    run('BatchMatMulTranspose', `transposeB [${tokens},${ffn}]@[${hidden},${ffn}]ᵀ`, mm, () => tf.matMul(dy, w, false, true));
+    const att = 2 * batch * heads * seq * seq * headDim;
+    run('BatchMatMulBatched', `scores [${batch},${heads},${seq},${headDim}]@ᵀ`, att, () => tf.matMul(q, k, false, true));
+    run('BatchMatMulBatched', `context [${batch},${heads},${seq},${seq}]@[..,${seq},${headDim}]`, att, () =>
+      tf.matMul(p, k),
+    );
+    run('BatchMatMulBatched', `3-D @ 2-D [${batch},${seq},${hidden}]@[${hidden},${ffn}]`, mm, () =>
+      tf.matMul(x.reshape([batch, seq, hidden]), w),
+    );
+    run('Sum', `axis 0 of [${tokens},${ffn}]`, tokens * ffn, () => tf.sum(dy, 0));
+    run('Sum', `axes [0,1] of [${batch},${seq},${hidden}]`, tokens * hidden, () =>
+      tf.sum(rowsGrad.reshape([batch, seq, hidden]), [0, 1]),
+    );
+    // wasm has no UnsortedSegmentSum of its own: the reference is the cpu backend's kernel on the same data.
+    const cpuMs = await onCpu(() => {
+      const a = tf.tensor(rowsGrad.dataSync(), rowsGrad.shape);
+      const b = tf.tensor1d(ids.dataSync(), 'int32');
+      const t = time(() => tf.unsortedSegmentSum(a, b, vocab), 1);
+      tf.dispose([a, b]);
+      return t;
+    });
+    run(
+      'UnsortedSegmentSum',
+      `${tokens} rows into [${vocab},${hidden}] (original: cpu backend)`,
+      tokens * hidden,
+      () => tf.unsortedSegmentSum(rowsGrad, ids, vocab),
+      () => cpuMs,
+    );
+  } finally {
+    tf.dispose([x, w, dy, q, k, p, ids, rowsGrad]);
+    setKernelOverrides(saved);
+  }
+  return rows;
+}
