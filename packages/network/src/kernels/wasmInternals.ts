@@ -45,14 +45,14 @@ export interface KernelArgs {
 }
 
 /** The original (package) wasm kernels, captured before any replacement is registered. */
-const originals = new Map<string, KernelConfig>();
+const originals = new Map<string, KernelConfig | undefined>();
 
-/** Records the package's own config of `kernelName` for wasm (once) and returns it (undefined when it has none). */
+/**
+ * Records the package's own config of `kernelName` for wasm and returns it (undefined when it has none). Only the
+ * first call looks at the registry, so it must happen before fets registers a replacement under that name.
+ */
 export function captureOriginal(kernelName: string): KernelConfig | undefined {
-  if (!originals.has(kernelName)) {
-    const k = tf.getKernel(kernelName, 'wasm');
-    if (k) originals.set(kernelName, k);
-  }
+  if (!originals.has(kernelName)) originals.set(kernelName, tf.getKernel(kernelName, 'wasm'));
   return originals.get(kernelName);
 }
 
