@@ -101,8 +101,8 @@ let current: BackendInfo | undefined;
  * const info = await initBackend(); // stderr: fets: backend wasm (SIMD, 2 threads)
  */
 export function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
-  if (pending) return pending;
   const o = parseOptions('initBackend', initSchema, options);
+  if (pending) return pending;
   pending = (async () => {
     const force = o.backend ?? envBackend();
     const threads = o.threads ?? envThreads() ?? defaultWasmThreads();
