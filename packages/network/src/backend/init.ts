@@ -1,4 +1,3 @@
-import os from 'node:os';
 import { z } from 'zod';
 import { parseOptions } from '@fets/pipeline';
 import { applyKernelOverridesFromEnv } from '../kernels/registry.js';
@@ -12,12 +11,14 @@ export interface BackendInfo extends LoadedBackend {
 }
 
 /**
- * Default wasm thread count: 2 when the machine has at least 2 logical cores. Measured on the 2-core machine of
- * NOTES.md, the patched threaded build ran a BERT-mini training step faster than the single-thread SIMD build
- * (see the report of the backend work; override with `FETS_WASM_THREADS`).
+ * Default wasm thread count: 1 (the single-thread SIMD build). The patched threaded build loads and works
+ * (`FETS_WASM_THREADS=2`), but on the shared 2-core machine it was measured slower on a BERT-like training step:
+ * tiny 1,662–2,504 ms vs 568–735 ms, mini 5,641–6,472 ms vs 2,946–3,309 ms (bench/wasm-threads.ts, load average
+ * ~4.7). Its XNNPACK pool threads spin while they wait, which loses whenever the cores are not idle; NOTES.md saw at
+ * most 1.07–1.31× on an idle machine.
  */
 export function defaultWasmThreads(): number {
-  return Math.max(1, Math.min(2, os.availableParallelism()));
+  return 1;
 }
 
 const initSchema = z.strictObject({
