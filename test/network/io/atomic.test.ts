@@ -7,7 +7,7 @@ import { atomicWriteFile, atomicWriteFiles, FileWriteError } from '@fets/network
 
 const created: string[] = [];
 async function tempDir(): Promise<string> {
-  const dir = await tempDir();
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'fets-atomic-'));
   created.push(dir);
   return dir;
 }
