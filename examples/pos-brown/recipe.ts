@@ -188,7 +188,7 @@ export function buildPos(cfg: PosConfig): PosRun {
   fe.build(model, () => new fe.optimizer.AdamW({ learningRate: cfg.lr, weightDecay: 0 }), { modelName: isBert ? 'bert' : 'tagger' });
   const network = new fe.Network([
     new fe.op.ModelOp({ model, inputs: isBert ? ['x', 'xMask'] : ['x', 'suffix', 'shape'], outputs: 'yPred' }),
-    new fe.op.CrossEntropy({ inputs: ['yPred', 'y'], outputs: 'ce', fromLogits: true, ignoreIndex: -100, mode: '!infer' }),
+    new fe.op.CrossEntropy({ inputs: ['yPred', 'y'], outputs: 'ce', fromLogits: true, ignoreIndex: -100 }),
     new fe.op.UpdateOp({ model, lossName: 'ce' }),
   ]);
 
