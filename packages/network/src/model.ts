@@ -61,9 +61,24 @@ export function trainableVariables(model: Model): tf.Variable[] {
   return model.trainableWeights();
 }
 
-/** Every variable of a model by name (trainable or not). */
+/**
+ * Every variable of a model by name (trainable or not). A tfjs-layers model's weights are named by position,
+ * `layers.<i>.<weight>` (e.g. `layers.1.kernel`), not by tfjs' auto-numbered layer names (`dense_Dense3/kernel`),
+ * so a fresh instance of the same architecture loads a checkpoint saved from another.
+ */
 export function namedVariables(model: Model): Map<string, tf.Variable> {
-  if (isLayersModel(model)) return new Map(model.weights.map((w) => [w.originalName, w.read() as tf.Variable]));
+  if (isLayersModel(model)) {
+    const out = new Map<string, tf.Variable>();
+    model.layers.forEach((layer, i) => {
+      for (const w of layer.weights) {
+        const short = w.originalName.slice(w.originalName.lastIndexOf('/') + 1);
+        let name = `layers.${i}.${short}`;
+        for (let k = 2; out.has(name); k++) name = `layers.${i}.${short}_${k}`;
+        out.set(name, w.read() as tf.Variable);
+      }
+    });
+    return out;
+  }
   return model.namedWeights();
 }
 

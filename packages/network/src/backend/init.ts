@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { parseOptions } from '@fets/pipeline';
 import { applyKernelOverridesFromEnv } from '../kernels/registry.js';
@@ -95,15 +96,20 @@ let current: BackendInfo | undefined;
  * Picks and starts the backend once per process: native GPU → native → wasm → cpu, whichever loads first
  * (`FETS_BACKEND=wasm|cpu|tensorflow` forces one; `FETS_WASM_THREADS=N` sets wasm threads), installs the wasm kernel
  * replacements (`FETS_KERNELS`, see setKernelOverrides) and prints one line to stderr (`FETS_QUIET=1` silences it).
- * Idempotent: later and concurrent callers get the same promise (their options are ignored); a failed attempt can
- * be retried.
+ * Idempotent: later and concurrent callers get the same choice (their options are ignored), made active again if
+ * something switched tf to another backend meanwhile; a failed attempt can be retried.
  *
  * @example
  * const info = await initBackend(); // stderr: fets: backend wasm (SIMD, 2 threads)
  */
 export function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
   const o = parseOptions('initBackend', initSchema, options);
-  if (pending) return pending;
+  if (pending) {
+    return pending.then(async (info) => {
+      if (tf.getBackend() !== info.name) await tf.setBackend(info.name);
+      return info;
+    });
+  }
   pending = (async () => {
     const force = o.backend ?? envBackend();
     const threads = o.threads ?? envThreads() ?? defaultWasmThreads();
