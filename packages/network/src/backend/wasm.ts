@@ -14,6 +14,20 @@ export interface WasmStatus {
 }
 
 let pathsSet = false;
+
+/**
+ * Emscripten's Node glue installs `uncaughtException`/`unhandledRejection` handlers that rethrow, so any later
+ * uncaught error is reported at a line of the minified wasm glue (printed whole, tens of kilobytes). Remove the
+ * handlers the backend added; Node's own reporting is what users should see.
+ */
+function dropEmscriptenHandlers(before: { uncaughtException: Function[]; unhandledRejection: Function[] }): void {
+  for (const l of process.listeners('uncaughtException')) {
+    if (!before.uncaughtException.includes(l)) process.removeListener('uncaughtException', l);
+  }
+  for (const l of process.listeners('unhandledRejection')) {
+    if (!before.unhandledRejection.includes(l)) process.removeListener('unhandledRejection', l);
+  }
+}
 let loaded: WasmStatus | undefined;
 
 /**
@@ -36,6 +50,10 @@ export async function loadWasmBackend(threads: number): Promise<WasmStatus> {
   }
   let threadedError: string | undefined;
   let ok = false;
+  const before = {
+    uncaughtException: process.listeners('uncaughtException'),
+    unhandledRejection: process.listeners('unhandledRejection'),
+  };
   if (threads > 1) {
     tfwasm.setThreadsCount(threads);
     try {
@@ -50,6 +68,7 @@ export async function loadWasmBackend(threads: number): Promise<WasmStatus> {
     tfwasm.setThreadsCount(1);
     ok = await tf.setBackend('wasm');
   }
+  dropEmscriptenHandlers(before);
   if (!ok) throw new BackendError('the wasm backend failed to initialise (see the warning above)');
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
   loaded = { simd, threads: tfwasm.getThreadsCount(), ...(threadedError === undefined ? {} : { threadedError }) };
