@@ -50,6 +50,7 @@ describe('backend selection', function () {
   });
 
   it('chooses wasm on this machine (native packages absent), once, for concurrent callers too', async () => {
+    if (getBackendInfo()) await tf.setBackend(getBackendInfo()!.name); // an earlier test file may have switched tf
     const p1 = initBackend({ quiet: true });
     const p2 = initBackend({ quiet: true });
     expect(p1).to.equal(p2);

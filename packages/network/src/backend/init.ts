@@ -105,10 +105,9 @@ let current: BackendInfo | undefined;
 export function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
   const o = parseOptions('initBackend', initSchema, options);
   if (pending) {
-    return pending.then(async (info) => {
-      if (tf.getBackend() !== info.name) await tf.setBackend(info.name);
-      return info;
-    });
+    if (!current || tf.getBackend() === current.name) return pending;
+    const info = current;
+    return tf.setBackend(info.name).then(() => info);
   }
   pending = (async () => {
     const force = o.backend ?? envBackend();

@@ -75,6 +75,19 @@ export async function* readLines(file: string, options: { chunkSize?: number } =
   let pending: Uint8Array[] = []; // pieces of the current line (a long line spans chunks without re-copying)
   let head: Uint8Array | undefined = new Uint8Array(0); // the first bytes, until the BOM question is settled
   let line = 0;
+  /** Yields the lines `buf` completes (joined with the pieces pending from earlier chunks); keeps the rest pending. */
+  function* complete(buf: Uint8Array): Generator<NumberedLine> {
+    let start = 0;
+    for (let end = buf.indexOf(NEWLINE); end !== -1; end = buf.indexOf(NEWLINE, start)) {
+      const piece = buf.subarray(start, end);
+      const bytes = pending.length ? Buffer.concat([...pending, piece]) : piece;
+      pending = [];
+      line++;
+      yield { text: chompCr(decodeLine(bytes, file, line)), line };
+      start = end + 1;
+    }
+    if (start < buf.length) pending.push(buf.subarray(start));
+  }
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       let buf: Uint8Array = chunk;
@@ -87,18 +100,10 @@ export async function* readLines(file: string, options: { chunkSize?: number } =
         if (hasBom(buf)) buf = buf.subarray(3);
         head = undefined;
       }
-      let start = 0;
-      for (let end = buf.indexOf(NEWLINE); end !== -1; end = buf.indexOf(NEWLINE, start)) {
-        const piece = buf.subarray(start, end);
-        const bytes = pending.length ? Buffer.concat([...pending, piece]) : piece;
-        pending = [];
-        line++;
-        yield { text: chompCr(decodeLine(bytes, file, line)), line };
-        start = end + 1;
-      }
-      if (start < buf.length) pending.push(buf.subarray(start));
+      yield* complete(buf);
     }
-    if (head !== undefined && head.length > 0) pending = [hasBom(head) ? head.subarray(3) : head];
+    // A file shorter than a BOM never left `head`: split it like any chunk.
+    if (head !== undefined && head.length > 0) yield* complete(hasBom(head) ? head.subarray(3) : head);
     const rest = pending.length ? Buffer.concat(pending) : new Uint8Array(0);
     if (rest.length > 0) {
       line++;
