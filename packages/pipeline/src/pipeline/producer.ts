@@ -192,27 +192,27 @@ export async function* produceBatches(args: ProduceArgs): AsyncGenerator<DataDic
         if (b) yield b;
       }
     };
+    /** Takes a random sample out of the shuffle buffer (swap with the last, pop). */
+    const draw = (): DataDict => {
+      const j = Math.floor(orderRng() * buffer.length);
+      const pick = buffer[j]!;
+      buffer[j] = buffer[buffer.length - 1]!;
+      buffer.pop();
+      return pick;
+    };
     for (let pass = 0; ; pass++) {
       let seen = 0;
       for await (const raw of source.iterate()) {
         seen++;
         buffer.push({ ...raw });
         if (buffer.length < cap) continue;
-        const j = Math.floor(orderRng() * buffer.length);
-        const pick = buffer[j]!;
-        buffer[j] = buffer[buffer.length - 1]!;
-        buffer.pop();
-        for (const b of handle(pick)) {
+        for (const b of handle(draw())) {
           yield b;
           if (limit !== undefined && ++steps >= limit) return;
         }
       }
       while (buffer.length > 0) {
-        const j = Math.floor(orderRng() * buffer.length);
-        const pick = buffer[j]!;
-        buffer[j] = buffer[buffer.length - 1]!;
-        buffer.pop();
-        for (const b of handle(pick)) {
+        for (const b of handle(draw())) {
           yield b;
           if (limit !== undefined && ++steps >= limit) return;
         }
