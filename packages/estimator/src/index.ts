@@ -55,7 +55,7 @@ export { ClassCounts } from './traces/metric/classCounts.js';
 export type { Average, LabelCount } from './traces/metric/classCounts.js';
 export { MetricInputError, readLabelPairs, argmaxLastAxis, asNDArray } from './traces/metric/labels.js';
 export type { LabelPairs, LabelReadOptions } from './traces/metric/labels.js';
-export { classificationOptionsSchema } from './traces/metric/metricOptions.js';
+export { classificationOptionsSchema, metricTraceOptions } from './traces/metric/metricOptions.js';
 export { SeqEval } from './traces/metric/seqEval.js';
 export type { SeqEvalOptions } from './traces/metric/seqEval.js';
 // traces/metric: seqeval text report

@@ -3,7 +3,7 @@ import { parseOptions } from '@fets/pipeline';
 import { Trace } from '../../core/trace.js';
 import type { Data } from '../../core/data.js';
 import { readLabelPairs } from './labels.js';
-import { classificationOptionsSchema } from './metricOptions.js';
+import { classificationOptionsSchema, metricTraceOptions } from './metricOptions.js';
 
 const schema = classificationOptionsSchema.extend({
   /** Key the accuracy is written to (default `'accuracy'`). */
@@ -33,12 +33,7 @@ export class Accuracy extends Trace {
 
   constructor(options: AccuracyOptions) {
     const o = parseOptions('Accuracy', schema, options);
-    super({
-      inputs: [o.trueKey, o.predKey, ...(o.maskKey ? [o.maskKey] : [])],
-      outputs: o.outputName,
-      mode: o.mode,
-      ...(o.dsId !== undefined ? { dsId: o.dsId } : {}),
-    });
+    super(metricTraceOptions(o, o.outputName));
     this.options = o;
   }
 

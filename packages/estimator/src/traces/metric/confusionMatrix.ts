@@ -3,7 +3,7 @@ import { parseOptions } from '@fets/pipeline';
 import { Trace } from '../../core/trace.js';
 import type { Data } from '../../core/data.js';
 import { MetricInputError, readLabelPairs } from './labels.js';
-import { classificationOptionsSchema } from './metricOptions.js';
+import { classificationOptionsSchema, metricTraceOptions } from './metricOptions.js';
 
 const schema = classificationOptionsSchema.extend({
   /** Number of classes: the matrix is numClasses × numClasses. */
@@ -32,12 +32,7 @@ export class ConfusionMatrix extends Trace {
 
   constructor(options: ConfusionMatrixOptions) {
     const o = parseOptions('ConfusionMatrix', schema, options);
-    super({
-      inputs: [o.trueKey, o.predKey, ...(o.maskKey ? [o.maskKey] : [])],
-      outputs: o.outputName,
-      mode: o.mode,
-      ...(o.dsId !== undefined ? { dsId: o.dsId } : {}),
-    });
+    super(metricTraceOptions(o, o.outputName));
     this.options = o;
     this.matrix = new Float64Array(o.numClasses * o.numClasses);
   }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { dsIdSpecSchema, modeSpecSchema } from '@fets/pipeline';
+import type { TraceOptions } from '../../core/trace.js';
 
 /**
  * Options every classification metric trace takes: where labels and predictions are, which positions to skip, where
@@ -19,3 +20,19 @@ export const classificationOptionsSchema = z.strictObject({
   /** Data sets the trace runs for (default all). */
   dsId: dsIdSpecSchema.optional(),
 });
+
+/**
+ * The Trace options of a classification metric: reads the true, predicted (and mask) keys, writes `outputs`, runs in
+ * the configured modes and data sets.
+ *
+ * @example
+ * super(metricTraceOptions(o, o.outputName));
+ */
+export function metricTraceOptions(o: z.output<typeof classificationOptionsSchema>, outputs: string | string[]): TraceOptions {
+  return {
+    inputs: [o.trueKey, o.predKey, ...(o.maskKey ? [o.maskKey] : [])],
+    outputs,
+    mode: o.mode,
+    ...(o.dsId !== undefined ? { dsId: o.dsId } : {}),
+  };
+}

@@ -4,7 +4,7 @@ import { Trace } from '../../core/trace.js';
 import type { Data } from '../../core/data.js';
 import { ClassCounts, type Average } from './classCounts.js';
 import { readLabelPairs } from './labels.js';
-import { classificationOptionsSchema } from './metricOptions.js';
+import { classificationOptionsSchema, metricTraceOptions } from './metricOptions.js';
 
 const schema = classificationOptionsSchema.extend({
   /** Key the score is written to (default `'precision'`, `'recall'`, `'f1_score'`). */
@@ -42,12 +42,7 @@ abstract class PrfTrace extends Trace {
   ) {
     const o = parseOptions(owner, schema, options);
     const outputName = o.outputName ?? DEFAULT_NAME[which];
-    super({
-      inputs: [o.trueKey, o.predKey, ...(o.maskKey ? [o.maskKey] : [])],
-      outputs: outputName,
-      mode: o.mode,
-      ...(o.dsId !== undefined ? { dsId: o.dsId } : {}),
-    });
+    super(metricTraceOptions(o, outputName));
     this.options = { ...o, outputName };
   }
 
