@@ -23,7 +23,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { feedForward } from '@fets/network';
 import * as fe from '@fets/estimator';
 import { resolveVocab } from './recipe.js';
 import { nerConfigSchema } from './config.js';
@@ -113,7 +112,7 @@ const inferData = { x: testInput, y: testGroundTruth };
 let data = pipeline.transform(inferData, 'infer');
 data = await network.transform(data, 'infer');
 
-const logits = feedForward(trainedModel, [data.x as fe.NDArray, data.xMasks as fe.NDArray], { training: false }) as tf.Tensor;
+const logits = fe.feedForward(trainedModel, [data.x as fe.NDArray, data.xMasks as fe.NDArray], { training: false }) as tf.Tensor;
 const predictions = tf.tidy(() => tf.argMax(tf.reshape(logits, [maxLen, labelVocab.length + 1]), -1).arraySync() as number[]);
 logits.dispose();
 const getKey = (val: number) => {

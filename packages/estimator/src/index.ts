@@ -88,7 +88,7 @@ export * as optimizer from './fe/optimizer.js';
 // the framework's main classes at the top level, as `fastestimator` has them
 export { Pipeline, NDArray, FetsError, ConfigError, PipelineError, DataFormatError, OpError, EpochScheduler, RepeatScheduler, parseOptions } from '@fets/pipeline';
 export type { DataDict, Mode } from '@fets/pipeline';
-export { Network, build } from '@fets/network';
+export { Network, build, feedForward } from '@fets/network';
 export type { Model } from '@fets/network';
 // traces/io: savers, CSV, TensorBoard, file safety
 export { BestModelSaver } from './traces/io/bestModelSaver.js';
