@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
+import { errorOf } from '../../helpers.js';
 import fc from 'fast-check';
 import { ConfigError, DataFormatError, JSONLDataset, readLines, type DataDict } from '@fets/pipeline';
 
@@ -9,15 +10,6 @@ async function collect(ds: JSONLDataset): Promise<DataDict[]> {
   const out: DataDict[] = [];
   for await (const s of ds.iterate()) out.push(s);
   return out;
-}
-
-async function errorOf(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('pipeline/datasets: JSONLDataset', () => {

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { bc5cdrChem, ConfigError, DatasetNotFoundError, DownloadError, mitMovie, seededRandom } from '@fets/pipeline';
-import { shared } from '../../helpers.js';
+import { shared, errorOf } from '../../helpers.js';
 
 /** A generated MIT-Movie-style file: `TAG<TAB>word` lines, blank line between sentences. */
 function generateBio(sentences: number, seed: number): string {
@@ -36,15 +36,6 @@ class Capture {
     this.text += chunk;
     return true;
   }
-}
-
-async function errorOf(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('pipeline/datasets/ner: mitMovie and bc5cdrChem loaders', () => {
