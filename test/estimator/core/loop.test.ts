@@ -190,7 +190,7 @@ describe('estimator/Estimator loop', () => {
     await est.fit({ warmup: false });
     expect(lines[0]).to.match(/^FastEstimator-Start: step: 1; logging_interval: 2;/);
     expect(lines[1]).to.match(/^FastEstimator-Train: step: 1; loss: [\d.]+; model_lr: 0.001;$/);
-    expect(lines[2]).to.match(/^FastEstimator-Train: step: 2; loss: [\d.]+; steps\/sec: [\d.]+; model_lr: 0.001;$/);
+    expect(lines[2]).to.match(/^FastEstimator-Train: step: 2; loss: [\d.]+; steps\/sec: [\d.]+; data_wait\(%\): [\d.]+; model_lr: 0.001;$/);
     expect(lines.find((l) => l.startsWith('FastEstimator-Train: step: 4; epoch: 1; epoch_time(sec)'))).to.not.equal(undefined);
     expect(lines.find((l) => /^FastEstimator-Eval: step: 4; epoch: 1; loss: [\d.]+;$/.test(l))).to.not.equal(undefined);
     expect(lines.at(-1)).to.match(/^FastEstimator-Finish: step: 4; total_time\(sec\): [\d.]+; model_lr: 0.001;$/);

@@ -28,6 +28,11 @@ export interface SystemState {
   readonly experimentName: string;
   /** Whether fit() evaluates after each training epoch. */
   readonly hasEval: boolean;
+  /**
+   * Milliseconds the loop has waited for the Pipeline's batches in the current epoch of the current mode (the
+   * current batch's wait included; at `onEpochEnd`, the whole epoch's, the final end-of-data wait included).
+   */
+  readonly dataWaitMs: number;
 }
 
 /**
@@ -60,6 +65,7 @@ export class System {
         evalStepsPerEpoch: undefined,
         experimentName: 'experiment',
         hasEval: false,
+        dataWaitMs: 0,
         ...init,
       },
       true,
@@ -93,6 +99,10 @@ export class System {
   }
   get experimentName(): string {
     return this.current.experimentName;
+  }
+  /** Milliseconds waited for the Pipeline in the current epoch (see {@link SystemState.dataWaitMs}). */
+  get dataWaitMs(): number {
+    return this.current.dataWaitMs;
   }
   get stopTraining(): boolean {
     return this.current.stopTraining;

@@ -20,6 +20,7 @@ import { Logger } from '../traces/io/logger.js';
 import { RestoreWizard } from '../traces/io/restoreWizard.js';
 import { EvalEssential, TrainEssential } from '../traces/io/essentials.js';
 import type { NetworkLike } from './networkLike.js';
+import { timedBatches } from './timedBatches.js';
 
 const isNetwork = (v: unknown): v is NetworkLike =>
   !!v && typeof v === 'object' && typeof (v as NetworkLike).runStep === 'function' && typeof (v as NetworkLike).requiredKeys === 'function';
@@ -266,6 +267,7 @@ export class Estimator {
     this.system.update((d) => {
       d.mode = mode;
       d.batchIdx = 0;
+      d.dataWaitMs = 0;
     });
     const traces = this.tracesFor(mode, epoch, dsId);
     const fetch = this.fetchKeys(traces, mode, epoch);
@@ -273,9 +275,12 @@ export class Estimator {
     logger?.setEpochSteps(numSteps ?? this.epochLength(mode, epoch, dsId));
     await this.fire(traces, 'onEpochBegin');
     let idx = 0;
-    for await (const batch of this.pipeline.batches({ mode, epoch, dsId, ...(numSteps !== undefined ? { numSteps } : {}) })) {
+    let waited = 0;
+    const batches = this.pipeline.batches({ mode, epoch, dsId, ...(numSteps !== undefined ? { numSteps } : {}) });
+    for await (const batch of timedBatches(batches, (ms) => (waited += ms))) {
       this.system.update((d) => {
         d.batchIdx = idx;
+        d.dataWaitMs = waited;
         if (mode === 'train') d.globalStep += 1;
       });
       await this.fire(traces, 'onBatchBegin', batch);
@@ -284,6 +289,9 @@ export class Estimator {
       idx++;
       if (mode === 'train' && this.system.stopTraining) break;
     }
+    this.system.update((d) => {
+      d.dataWaitMs = waited;
+    });
     await this.fire(traces, 'onEpochEnd');
   }
 

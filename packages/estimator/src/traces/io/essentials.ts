@@ -17,22 +17,29 @@ export function scalarOf(v: unknown): number | undefined {
   return undefined;
 }
 
+/** `waitMs` as a percentage of `totalMs`, 2 decimals (0 when no time passed). */
+function waitShare(waitMs: number, totalMs: number): number {
+  return totalMs > 0 ? Number(((100 * Math.min(waitMs, totalMs)) / totalMs).toFixed(2)) : 0;
+}
+
 /**
  * Always added by the Estimator in training (FastEstimator's TrainEssential): logs the monitored keys (losses) at log
  * steps, `steps/sec` between log steps, `epoch_time(sec)` per epoch and `total_time(sec)` at the end, plus each
- * model's learning rate through `lrFn`.
+ * model's learning rate through `lrFn`. `data_wait(%)` (at log steps: since the previous one; at the epoch end: the
+ * epoch's) is the share of the loop's time spent waiting for the Pipeline's next batch (`system.dataWaitMs`).
  */
 export class TrainEssential extends Trace {
   private tStep = 0;
   private stepsSince = 0;
   private tEpoch = 0;
   private tBegin = 0;
+  private waitAtStep = 0;
 
   constructor(
     readonly monitorNames: readonly string[],
     private readonly lrs: () => [string, number][],
   ) {
-    super({ inputs: [...monitorNames], mode: 'train', outputs: ['steps/sec', 'epoch_time(sec)', 'total_time(sec)'] });
+    super({ inputs: [...monitorNames], mode: 'train', outputs: ['steps/sec', 'data_wait(%)', 'epoch_time(sec)', 'total_time(sec)'] });
   }
 
   override onBegin(): void {
@@ -43,6 +50,7 @@ export class TrainEssential extends Trace {
     this.tEpoch = performance.now();
     this.tStep = this.tEpoch;
     this.stepsSince = 0;
+    this.waitAtStep = 0;
   }
 
   override onBatchEnd(data: Data): void {
@@ -53,14 +61,20 @@ export class TrainEssential extends Trace {
       if (v !== undefined) data.writeWithLog(k, v);
     }
     const now = performance.now();
-    if (this.system.globalStep > 1 && this.stepsSince > 0) data.writeWithLog('steps/sec', Number(((1000 * this.stepsSince) / (now - this.tStep)).toFixed(2)));
+    if (this.system.globalStep > 1 && this.stepsSince > 0) {
+      data.writeWithLog('steps/sec', Number(((1000 * this.stepsSince) / (now - this.tStep)).toFixed(2)));
+      data.writeWithLog('data_wait(%)', waitShare(this.system.dataWaitMs - this.waitAtStep, now - this.tStep));
+    }
     for (const [name, lr] of this.lrs()) data.writeWithLog(`${name}_lr`, lr);
     this.tStep = now;
     this.stepsSince = 0;
+    this.waitAtStep = this.system.dataWaitMs;
   }
 
   override onEpochEnd(data: Data): void {
-    data.writeWithLog('epoch_time(sec)', Number(((performance.now() - this.tEpoch) / 1000).toFixed(2)));
+    const ms = performance.now() - this.tEpoch;
+    data.writeWithLog('epoch_time(sec)', Number((ms / 1000).toFixed(2)));
+    data.writeWithLog('data_wait(%)', waitShare(this.system.dataWaitMs, ms));
   }
 
   override onEnd(data: Data): void {
