@@ -114,3 +114,13 @@ export {
   BROWN_FILE_PATTERN,
 } from './datasets/brown.js';
 export type { BrownDatasetOptions, BrownTextOptions, BrownLoadOptions, BrownData, BrownSource } from './datasets/brown.js';
+// faults catalogue: where a failing sample came from
+export type { SampleLocation } from './core/errors.js';
+export { DataFileError } from './core/errors.js';
+// pretraining text: documents, sentence packing, masked-LM corruption
+export { parseTextDocuments, readTextDocuments, conllDocuments, brownDocuments, splitDocuments, countDocuments, PretrainTextError } from './datasets/pretrain/documents.js';
+export type { TextDocument, ConllDocumentsOptions } from './datasets/pretrain/documents.js';
+export { packSentences, PackedDataset } from './datasets/pretrain/packSentences.js';
+export type { PackSentencesOptions, PackStats } from './datasets/pretrain/packSentences.js';
+export { MaskTokens, MASK_TOKENS_OUTPUTS } from './ops/text/maskTokens.js';
+export type { MaskTokensOptions, MaskTokensOutput } from './ops/text/maskTokens.js';

@@ -7,10 +7,38 @@ import type { z } from 'zod';
  * try { pipeline.getResults({ mode: 'train' }); } catch (e) { if (e instanceof FetsError) console.error(e.message); }
  */
 export class FetsError extends Error {
+  /** The sample being processed when the error arose (set by the Pipeline for errors of per-sample ops). */
+  sample: SampleLocation | undefined;
+
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
   }
+
+  /**
+   * Records which sample was being processed and appends it to the message, once:
+   * `… [sample 17 of the train data, engtrain.bio:1042]`. Returns the error itself (to rethrow).
+   *
+   * @example
+   * throw err.locate({ mode: 'train', dsId: '', index: 17, source: 'engtrain.bio:1042' });
+   */
+  locate(where: SampleLocation): this {
+    if (this.sample !== undefined) return this;
+    this.sample = where;
+    const old = this.message;
+    const ds = where.dsId ? ` "${where.dsId}"` : '';
+    this.message = `${old} [sample ${where.index} of the ${where.mode} data${ds}${where.source ? `, ${where.source}` : ''}]`;
+    if (this.stack?.includes(old)) this.stack = this.stack.replace(old, this.message);
+    return this;
+  }
+}
+
+/** Where a sample comes from: its mode, data-set id, index in the data set and, when known, `file:line`. */
+export interface SampleLocation {
+  mode: string;
+  dsId: string;
+  index: number;
+  source?: string | undefined;
 }
 
 /**
@@ -58,6 +86,34 @@ export class DataFormatError extends FetsError {
     readonly line: number,
   ) {
     super(`${file}:${line}: ${message}`);
+  }
+}
+
+/**
+ * A data file cannot be read (missing, deleted or moved after the data set was created, unreadable). Names the data
+ * set, the file and the system's reason.
+ *
+ * @example
+ * // DataFileError: JSONLDataset: cannot read "train.jsonl": the file no longer exists (deleted or moved after the data set was created)
+ */
+export class DataFileError extends FetsError {
+  constructor(
+    readonly owner: string,
+    readonly file: string,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${owner}: cannot read ${JSON.stringify(file)}: ${reason}`, options);
+  }
+
+  /** The DataFileError for an `fs` error (`ENOENT` is worded as a file that disappeared). */
+  static fromFs(owner: string, file: string, e: unknown): DataFileError {
+    const code = (e as NodeJS.ErrnoException | undefined)?.code;
+    const reason =
+      code === 'ENOENT'
+        ? 'the file no longer exists (deleted or moved after the data set was created)'
+        : `${code ? `${code}: ` : ''}${e instanceof Error ? e.message : String(e)}`;
+    return new DataFileError(owner, file, reason, { cause: e });
   }
 }
 

@@ -197,6 +197,10 @@ export class ConllDataset extends ViewDataset {
     return `${this.file}:${this.sentenceLines[this.storedIndex(index)]}`;
   }
 
+  protected override describeStored(index: number): string {
+    return `${this.file}:${this.sentenceLines[index]}`;
+  }
+
   /** Number of tokens in the current view. */
   get tokenCount(): number {
     let n = 0;

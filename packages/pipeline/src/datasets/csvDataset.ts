@@ -46,8 +46,19 @@ export class CSVDataset extends NumpyDataset {
 
   static #load(file: string, o: z.output<typeof csvOptionsSchema>): Record<string, unknown[]> {
     if (typeof file !== 'string' || !fs.existsSync(file)) throw new FetsError(`CSVDataset: file not found: ${String(file)}`);
-    const records = parseCsv(decodeUtf8(fs.readFileSync(file), file), o.delimiter, file);
-    if (records.length === 0) throw new FetsError(`CSVDataset: ${file} is empty (expected a header row or data rows)`);
+    const text = decodeUtf8(fs.readFileSync(file), file);
+    const records = parseCsv(text, o.delimiter, file);
+    if (records.length === 0) {
+      const lines = text === '' ? 0 : text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
+      throw new DataFormatError(
+        `${lines === 0 ? 'the file is empty' : 'the file holds only blank lines'} (expected a header row or data rows)`,
+        file,
+        Math.max(1, lines),
+      );
+    }
+    if (o.header && records.length === 1) {
+      throw new DataFormatError(`a header row but no data rows: ${JSON.stringify(records[0]!.raw)}`, file, records[0]!.line);
+    }
     let names: string[];
     let rows = records;
     if (o.header) {

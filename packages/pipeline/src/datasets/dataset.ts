@@ -16,6 +16,13 @@ export abstract class Dataset {
   keys(): string[] {
     return this.length > 0 ? Object.keys(this.get(0)) : [];
   }
+  /**
+   * Where sample `index` comes from, for error messages (e.g. `engtrain.bio:1042` for a ConllDataset), or undefined
+   * when the data set cannot tell. The Pipeline adds it to errors raised by per-sample ops.
+   */
+  describe(_index: number): string | undefined {
+    return undefined;
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { z } from 'zod';
-import { DataFormatError, FetsError } from '../core/errors.js';
+import { DataFileError, DataFormatError, FetsError } from '../core/errors.js';
 import type { DataDict } from '../core/op.js';
 import { parseOptions } from '../core/options.js';
 import { countNonBlankLines, readLines } from '../io/lines.js';
@@ -42,7 +42,11 @@ export class JSONLDataset extends IterableDataset {
 
   /** Number of records (non-blank lines), counted on first access with a chunked scan of the file. */
   override get length(): number {
-    this.#length ??= countNonBlankLines(this.file, this.#options.chunkSize);
+    try {
+      this.#length ??= countNonBlankLines(this.file, this.#options.chunkSize);
+    } catch (e) {
+      throw DataFileError.fromFs('JSONLDataset', this.file, e);
+    }
     return this.#length;
   }
 
@@ -50,37 +54,62 @@ export class JSONLDataset extends IterableDataset {
     return this.#options.keys === undefined ? undefined : [...this.#options.keys];
   }
 
-  /** One pass over the file, record by record. */
+  /**
+   * One pass over the file, record by record. A file with no record (empty, or only blank lines) is a
+   * DataFormatError; a file deleted since the data set was created is a DataFileError naming it. A file deleted while
+   * a pass reads it is read to its end (the open handle keeps it), so the pass completes; the next pass fails.
+   */
   async *iterate(): AsyncGenerator<DataDict> {
     const keys = this.#options.keys;
-    for await (const { text, line } of readLines(this.file, { chunkSize: this.#options.chunkSize })) {
-      if (text.trim() === '') continue;
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch (e) {
-        throw new DataFormatError(`invalid JSON (${(e as Error).message}): ${quote(text)}`, this.file, line);
-      }
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-        throw new DataFormatError(`expected a JSON object per line, got ${quote(text)}`, this.file, line);
-      }
-      const record = value as DataDict;
-      if (keys === undefined) {
-        yield record;
-        continue;
-      }
-      const sample: DataDict = {};
-      for (const k of keys) {
-        if (!Object.hasOwn(record, k)) {
-          throw new DataFormatError(
-            `missing key "${k}" (record has: ${Object.keys(record).join(', ')})`,
-            this.file,
-            line,
-          );
+    let records = 0;
+    let lines = 0;
+    const it = readLines(this.file, { chunkSize: this.#options.chunkSize })[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        let r: IteratorResult<{ text: string; line: number }>;
+        try {
+          r = await it.next();
+        } catch (e) {
+          if (e instanceof FetsError) throw e;
+          throw DataFileError.fromFs('JSONLDataset', this.file, e);
         }
-        sample[k] = record[k];
+        if (r.done) break;
+        const { text, line } = r.value;
+        lines = line;
+        if (text.trim() === '') continue;
+        records++;
+        let value: unknown;
+        try {
+          value = JSON.parse(text);
+        } catch (e) {
+          throw new DataFormatError(`invalid JSON (${(e as Error).message}): ${quote(text)}`, this.file, line);
+        }
+        if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+          throw new DataFormatError(`expected a JSON object per line, got ${quote(text)}`, this.file, line);
+        }
+        const record = value as DataDict;
+        if (keys === undefined) {
+          yield record;
+          continue;
+        }
+        const sample: DataDict = {};
+        for (const k of keys) {
+          if (!Object.hasOwn(record, k)) {
+            throw new DataFormatError(
+              `missing key "${k}" (record has: ${Object.keys(record).join(', ')})`,
+              this.file,
+              line,
+            );
+          }
+          sample[k] = record[k];
+        }
+        yield sample;
       }
-      yield sample;
+    } finally {
+      await it.return?.(undefined);
+    }
+    if (records === 0) {
+      throw new DataFormatError(`no records: the file ${lines === 0 ? 'is empty' : 'holds only blank lines'}`, this.file, Math.max(1, lines));
     }
   }
 }

@@ -60,7 +60,17 @@ export abstract class ViewDataset extends Dataset {
    * later split of this data set cannot change them.
    */
   storedView(): Dataset {
-    return new StoredSamples(this.storedLength, (i) => this.storedSample(i), () => this.keys());
+    return new StoredSamples(this.storedLength, (i) => this.storedSample(i), () => this.keys(), (i) => this.describeStored(i));
+  }
+
+  /** Where stored sample `index` comes from (file:line), if known; subclasses reading files override it. */
+  protected describeStored(_index: number): string | undefined {
+    return undefined;
+  }
+
+  /** Where sample `index` (of the current view) comes from, if known. */
+  override describe(index: number): string | undefined {
+    return this.describeStored(this.storedIndex(index));
   }
 
   /**
@@ -99,6 +109,7 @@ class StoredSamples extends Dataset {
     readonly storedLength: number,
     readonly sample: (index: number) => DataDict,
     readonly sampleKeys: () => string[],
+    readonly describeSample: (index: number) => string | undefined,
   ) {
     super();
   }
@@ -110,6 +121,9 @@ class StoredSamples extends Dataset {
   }
   override keys(): string[] {
     return this.sampleKeys();
+  }
+  override describe(index: number): string | undefined {
+    return this.describeSample(index);
   }
 }
 
@@ -156,6 +170,9 @@ export class SubsetDataset extends ViewDataset {
   }
   override storedView(): Dataset {
     return this.source;
+  }
+  protected override describeStored(index: number): string | undefined {
+    return this.source.describe(index);
   }
   override keys(): string[] {
     return this.source.keys();

@@ -127,8 +127,8 @@ export async function* produceBatches(args: ProduceArgs): AsyncGenerator<DataDic
     let replCount = 0;
     const processor = args.processor;
     const chunkSize = processor ? processor.chunkSize : bs;
-    const nextChunk = (): { pos: number; data: DataDict }[] => {
-      const items: { pos: number; data: DataDict }[] = [];
+    const nextChunk = (): { pos: number; index: number; data: DataDict }[] => {
+      const items: { pos: number; index: number; data: DataDict }[] = [];
       while (items.length < chunkSize) {
         if (cursor >= n) {
           if (limit === undefined) {
@@ -138,7 +138,8 @@ export async function* produceBatches(args: ProduceArgs): AsyncGenerator<DataDic
           order = args.shuffle ? permutation(n, orderRng) : order;
           cursor = 0;
         }
-        items.push({ pos: pos++, data: { ...source.get(order[cursor++]!) } });
+        const index = order[cursor++]!;
+        items.push({ pos: pos++, index, data: { ...source.get(index) } });
       }
       return items;
     };
@@ -153,10 +154,18 @@ export async function* produceBatches(args: ProduceArgs): AsyncGenerator<DataDic
     };
     const inflight: Promise<(DataDict | FilteredData)[]>[] = [];
     const depth = processor ? processor.depth : 1;
-    const run = (items: { pos: number; data: DataDict }[]): Promise<(DataDict | FilteredData)[]> => {
+    const run = (items: { pos: number; index: number; data: DataDict }[]): Promise<(DataDict | FilteredData)[]> => {
       if (processor) return processor.process(items, { mode, epoch, dsId, seed });
       return Promise.resolve(
-        items.map(({ pos: p, data }) => runSampleOps(plan.preOps, data, stateFor(p), args.profile) ?? data),
+        items.map(({ pos: p, index, data }) => {
+          try {
+            return runSampleOps(plan.preOps, data, stateFor(p), args.profile) ?? data;
+          } catch (e) {
+            // Name the sample (and its file:line when the data set knows it) in the op's error.
+            if (e instanceof FetsError) throw e.locate({ mode, dsId, index, source: source.describe(index) });
+            throw e;
+          }
+        }),
       );
     };
     for (;;) {
@@ -184,7 +193,14 @@ export async function* produceBatches(args: ProduceArgs): AsyncGenerator<DataDic
     const buffer: DataDict[] = [];
     const cap = args.shuffle ? Math.max(1, args.shuffleBuffer) : 1;
     const handle = function* (data: DataDict): Generator<DataDict> {
-      const r = runSampleOps(plan.preOps, data, stateFor(pos++), args.profile);
+      const at = pos++;
+      let r: FilteredData | undefined;
+      try {
+        r = runSampleOps(plan.preOps, data, stateFor(at), args.profile);
+      } catch (e) {
+        if (e instanceof FetsError) throw e.locate({ mode, dsId, index: at });
+        throw e;
+      }
       if (r) return;
       pending.push(data);
       if (pending.length === bs) {
