@@ -114,3 +114,8 @@ export type { BackendInfo } from '@fets/network';
 // traces/io: full-state checkpoints
 export { RestoreWizard, CheckpointError } from './traces/io/restoreWizard.js';
 export type { RestoreWizardOptions, StatefulTrace } from './traces/io/restoreWizard.js';
+// traces/io: Profiler (kernel times of chosen training steps)
+export { Profiler } from './traces/io/profiler.js';
+export type { ProfilerOptions } from './traces/io/profiler.js';
+export { KernelTimer, ProfileError, profileKernelTimes, formatStepProfile } from './traces/io/kernelTimes.js';
+export type { StepProfile, StepProfileRow, KernelTimerOptions } from './traces/io/kernelTimes.js';

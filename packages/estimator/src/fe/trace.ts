@@ -18,3 +18,4 @@ export { seqevalReport } from '../traces/metric/seqeval/report.js';
 export { getEntities } from '../traces/metric/seqeval/chunks.js';
 export { formatSeqevalReport } from '../traces/metric/seqeval/format.js';
 export { alignPredictions } from '../traces/metric/seqeval/align.js';
+export { Profiler } from '../traces/io/profiler.js';
