@@ -53,7 +53,7 @@ describe('network/build: weightsPath', () => {
         ]),
       ),
     );
-    expect(() => build(a.m, 'sgd', { weightsPath: file })).to.throw(FetsError, /bad\.safetensors: bad_w: expected shape \[2, 2\], received \[4\]/);
+    expect(() => build(a.m, 'sgd', { weightsPath: file })).to.throw(FetsError, /bad\.safetensors: weight \"bad_w\": expected shape \[2, 2\] \(the model's\), received \[4\] \(in the file\)/);
     expect(() => build(a.m, 'sgd', { weightsPath: path.join(dir, 'nope.safetensors') })).to.throw(FetsError, /cannot read/);
     a.m.dispose();
   });

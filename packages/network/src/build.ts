@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { ConfigError, EpochScheduler, FetsError, Scheduler, describeValue, parseOptions } from '@fets/pipeline';
 import { parseSafetensors } from './io/safetensors.js';
+import { WeightsMismatchError, WeightsShapeError } from './io/weightsErrors.js';
 import { isModel, isLayersModel, namedVariables, type Model } from './model.js';
 import {
   isOptimizer,
@@ -47,18 +48,14 @@ export function loadWeightsFile(model: Model, weightsPath: string): string[] {
   const named = namedVariables(model);
   const missing = [...named.keys()].filter((k) => !file.tensors.has(k));
   if (missing.length > 0) {
-    throw new FetsError(
-      `${weightsPath}: model "${model.name}" expects ${named.size} weights; missing from the file: ${missing.join(', ')} ` +
-        `(file has: ${[...file.tensors.keys()].slice(0, 20).join(', ')}${file.tensors.size > 20 ? ', …' : ''})`,
-    );
+    const unexpected = [...file.tensors.keys()].filter((k) => !named.has(k));
+    throw new WeightsMismatchError(weightsPath, registry.get(model)?.name ?? model.name, named.size, missing, unexpected);
   }
   tf.tidy(() => {
     for (const [name, variable] of named) {
       const t = file.tensors.get(name)!;
       const same = t.shape.length === variable.shape.length && t.shape.every((d, i) => d === variable.shape[i]);
-      if (!same) {
-        throw new FetsError(`${weightsPath}: ${name}: expected shape [${variable.shape.join(', ')}], received [${t.shape.join(', ')}]`);
-      }
+      if (!same) throw new WeightsShapeError(weightsPath, name, variable.shape, t.shape);
       const values = t.data instanceof Float32Array ? t.data : Float32Array.from(t.data as ArrayLike<number>, Number);
       variable.assign(tf.tensor(values, t.shape, variable.dtype === 'int32' ? 'int32' : 'float32'));
     }

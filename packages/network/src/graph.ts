@@ -50,7 +50,10 @@ export function describeOp(op: TensorOp, modelName?: (op: UpdateOp) => string): 
 
 /**
  * Throws a `PipelineError` naming the op and the key when an op reads a key that neither `available` (what the
- * Pipeline provides) nor an earlier op provides, in op order.
+ * Pipeline provides) nor an earlier op provides, in op order; and when two ops of the mode write the same key and the
+ * later one does not read it (FastEstimator lets the later silently win; fets refuses, since one output is then lost).
+ * An op that reads the key it writes (an in-place update such as `Reshape({ inputs: 'x', outputs: 'x' })`) is
+ * allowed, and so is writing a key again after `Delete` removed it.
  */
 export function checkKeys(
   ops: readonly TensorOp[],
@@ -60,7 +63,8 @@ export function checkKeys(
 ): void {
   const have = new Set(available);
   const fromPipeline = [...have];
-  for (const op of ops) {
+  const writers = new Map<string, { op: TensorOp; index: number }>();
+  ops.forEach((op, index) => {
     for (const k of op.inputs) {
       if (have.has(k)) continue;
       const what = op instanceof UpdateOp ? `loss key "${k}"` : `key "${k}"`;
@@ -70,7 +74,24 @@ export function checkKeys(
         { op: op.name, key: k, mode, available: [...have].sort() },
       );
     }
-    for (const k of op.outputs) have.add(k);
-    for (const k of op.deletedKeys) have.delete(k);
-  }
+    for (const k of op.outputs) {
+      const prev = writers.get(k);
+      if (prev && prev.op !== op && !op.inputs.includes(k)) {
+        const a = describeOp(prev.op, modelName);
+        const b = describeOp(op, modelName);
+        throw new PipelineError(
+          `Network: ops ${a} (op ${prev.index + 1}) and ${b} (op ${index + 1}) both write key "${k}" in mode "${mode}": ` +
+            `the second would silently overwrite the first's output. Give them different output keys, or make op ${index + 1} ` +
+            `read "${k}" to update it in place`,
+          { op: op.name, key: k, mode, available: [...have].sort() },
+        );
+      }
+      writers.set(k, { op, index });
+      have.add(k);
+    }
+    for (const k of op.deletedKeys) {
+      have.delete(k);
+      writers.delete(k);
+    }
+  });
 }

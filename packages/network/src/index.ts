@@ -154,3 +154,7 @@ export type { WeightsIOOptions } from './io/weights.js';
 export { saveVariables, loadVariables, VARIABLES_JSON, VARIABLES_BIN } from './io/variables.js';
 export type { VariableSpec, VariablesManifest } from './io/variables.js';
 export { WeightsFileError } from './io/weightsErrors.js';
+// faults catalogue: typed errors for bad labels, weights that do not fit, non-finite inputs
+export { LabelRangeError } from './ops/loss/crossEntropy.js';
+export { WeightsMismatchError, WeightsShapeError } from './io/weightsErrors.js';
+export type { NonFiniteInput } from './ops/updateOp.js';

@@ -15,7 +15,7 @@ import { checkKeys, currentOps, flattenOps, keyFlow, type NetworkOpEntry } from 
 import { callModel, type Model } from './model.js';
 import { ModelOp } from './ops/modelOp.js';
 import { TensorOp, makeTensorOpState, type TensorOpState } from './ops/tensorOp.js';
-import { UpdateOp, type UpdateOutcome } from './ops/updateOp.js';
+import { NonFiniteLossError, UpdateOp, type NonFiniteInput, type UpdateOutcome } from './ops/updateOp.js';
 import { tensorsIn, toNDArray, toTensor } from './tensorData.js';
 
 const networkSchema = z.strictObject({ skipNonFinite: z.boolean().default(false) });
@@ -31,6 +31,12 @@ export interface StepState {
   warmup?: boolean;
   dsId?: string;
   random?: () => number;
+  /**
+   * Skip (and count) updates whose loss is NaN/±Inf instead of throwing, for UpdateOps without their own
+   * `skipNonFinite` (default: the Network's option). The Estimator sets it when a TerminateOnNaN trace watches the
+   * run, so that trace stops training with the weights of the last finite step.
+   */
+  skipNonFinite?: boolean;
 }
 
 /** What {@link Network.runStepTensors} returns. Tensors stay alive until `dispose()`. */
@@ -260,11 +266,13 @@ export class Network {
       if (updateIdx.length === 0) {
         data = this.forwardTidy(ops, base, state, owned);
       } else {
-        data = await this.trainPasses(ops, updateIdx, base, state, owned, updates);
+        data = await this.trainPasses(ops, updateIdx, base, state, owned, updates, s.skipNonFinite ?? this.skipNonFinite);
         const rest = ops.slice(updateIdx[updateIdx.length - 1]! + 1).filter((op) => !(op instanceof UpdateOp));
         if (rest.length > 0) data = this.forwardTidy(rest, data, state, owned);
       }
     } catch (e) {
+      // A non-finite loss often comes from a non-finite input: name the input keys that hold NaN/±Inf.
+      if (e instanceof NonFiniteLossError) e.noteInputs(nonFiniteInputs(base, keyFlow(ops).required));
       disposeOwned();
       throw e;
     }
@@ -308,6 +316,7 @@ export class Network {
     state: TensorOpState,
     owned: Set<tf.Tensor>,
     updates: { op: UpdateOp; model: string; outcome: UpdateOutcome }[],
+    skipNonFinite: boolean,
   ): Promise<DataDict> {
     const last = updateIdx[updateIdx.length - 1]!;
     const trailingStart = (() => {
@@ -376,7 +385,7 @@ export class Network {
           tf.dispose(res.grads);
           throw e;
         }
-        const r = await u.prepare(value, res.grads, state, this.skipNonFinite, modelName);
+        const r = await u.prepare(value, res.grads, state, skipNonFinite, modelName);
         const entry = { op: u, model: modelName, outcome: r.outcome };
         updates.push(entry);
         if (r.apply) {
@@ -434,6 +443,26 @@ export class Network {
   dispose(): void {
     for (const op of flattenOps(this.ops)) if (op instanceof UpdateOp) op.dispose();
   }
+}
+
+/** The float inputs among `keys` of `d` that hold NaN or ±Infinity: key, first flat index and value. */
+function nonFiniteInputs(d: DataDict, keys: Iterable<string>): NonFiniteInput[] {
+  const out: NonFiniteInput[] = [];
+  for (const key of keys) {
+    const t = d[key];
+    if (!(t instanceof tf.Tensor) || t.dtype !== 'float32' || t.isDisposed) continue;
+    const values = t.dataSync() as Float32Array;
+    let count = 0;
+    let first = -1;
+    for (let i = 0; i < values.length; i++) {
+      if (!Number.isFinite(values[i]!)) {
+        if (first === -1) first = i;
+        count++;
+      }
+    }
+    if (first !== -1) out.push({ key, index: first, value: values[first]!, count, shape: [...t.shape] });
+  }
+  return out;
 }
 
 /**

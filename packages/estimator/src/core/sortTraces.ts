@@ -32,7 +32,7 @@ export function sortTraces<T extends Trace>(traces: readonly T[], available: Ite
       if (w.length === 0 && !avail.has(k) && !t.outputs.includes(k)) {
         throw new TraceGraphError(
           `trace ${t.name} reads key "${k}"${where}, but neither the Pipeline, the Network nor another trace provides it` +
-            ` (available: ${[...avail, ...writers.keys()].join(', ') || 'nothing'})`,
+            ` (available: ${[...new Set([...avail, ...writers.keys()])].join(', ') || 'nothing'})`,
           [t.name],
           k,
         );

@@ -29,3 +29,46 @@ export class WeightsFileError extends FetsError {
     );
   }
 }
+
+/**
+ * A weights file does not fit the model it is loaded into: weights the model needs are missing from the file
+ * (typically a checkpoint of another model). Names the file, the model, the missing weights and the file's weights
+ * the model does not use.
+ *
+ * @example
+ * // WeightsMismatchError: ckpt/m.safetensors: does not fit model "m": 2 of its 4 weights are missing from the file:
+ * //   dense_1/kernel, dense_1/bias; the file has 2 weights the model does not use: head/kernel, head/bias
+ */
+export class WeightsMismatchError extends FetsError {
+  constructor(
+    readonly file: string,
+    readonly model: string,
+    readonly expectedCount: number,
+    readonly missing: readonly string[],
+    readonly unexpected: readonly string[],
+  ) {
+    const list = (names: readonly string[]) => `${names.slice(0, 20).join(', ')}${names.length > 20 ? `, … (${names.length - 20} more)` : ''}`;
+    super(
+      `${file}: does not fit model "${model}": ${missing.length} of its ${expectedCount} weights are missing from the file: ${list(missing)}` +
+        (unexpected.length ? `; the file has ${unexpected.length} weights the model does not use: ${list(unexpected)}` : '; the file has no other weights'),
+    );
+  }
+}
+
+/**
+ * A weight in a file has another shape than the model's variable of the same name (a config that does not match the
+ * checkpoint). Names the file, the weight, the expected (model) and received (file) shapes.
+ *
+ * @example
+ * // WeightsShapeError: ckpt/m.safetensors: weight "dense_1/kernel": expected shape [16, 3] (the model's), received [16, 5] (in the file)
+ */
+export class WeightsShapeError extends FetsError {
+  constructor(
+    readonly file: string,
+    readonly weight: string,
+    readonly expected: readonly number[],
+    readonly received: readonly number[],
+  ) {
+    super(`${file}: weight "${weight}": expected shape [${expected.join(', ')}] (the model's), received [${received.join(', ')}] (in the file)`);
+  }
+}

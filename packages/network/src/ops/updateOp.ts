@@ -43,6 +43,9 @@ export interface UpdateOpOptions {
  * // NonFiniteLossError: UpdateOp (key "loss"): loss of model "bert" is NaN at step 12 (epoch 1, mode train) ...
  */
 export class NonFiniteLossError extends OpError {
+  /** Inputs of the step that held NaN/±Inf (filled by the Network), the likely cause. */
+  nonFiniteInputs: readonly NonFiniteInput[] = [];
+
   constructor(
     op: string,
     key: string,
@@ -59,6 +62,39 @@ export class NonFiniteLossError extends OpError {
         'lower the learning rate, check inputs and labels, or pass skipNonFinite: true to skip such steps',
     );
   }
+
+  /** Records the non-finite inputs found and names them in the message (once). Returns the error. */
+  noteInputs(found: readonly NonFiniteInput[]): this {
+    if (found.length === 0 || this.nonFiniteInputs.length > 0) return this;
+    this.nonFiniteInputs = found;
+    const old = this.message;
+    const parts = found.map((f) => {
+      const at = unravel(f.index, f.shape);
+      return `input "${f.key}" holds ${f.value} at [${at.join(', ')}] (${f.count} non-finite of ${f.shape.reduce((a, b) => a * b, 1)})`;
+    });
+    this.message = `${old}. Cause: ${parts.join('; ')}`;
+    if (this.stack?.includes(old)) this.stack = this.stack.replace(old, this.message);
+    return this;
+  }
+}
+
+/** An input tensor of a step that held a non-finite value: key, first flat index, its value, how many, the shape. */
+export interface NonFiniteInput {
+  key: string;
+  index: number;
+  value: number;
+  count: number;
+  shape: number[];
+}
+
+function unravel(index: number, shape: readonly number[]): number[] {
+  const out = new Array<number>(shape.length).fill(0);
+  let rest = index;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    out[d] = rest % shape[d]!;
+    rest = Math.floor(rest / shape[d]!);
+  }
+  return out;
 }
 
 /** What an UpdateOp did in one step. */

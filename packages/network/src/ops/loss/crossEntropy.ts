@@ -167,12 +167,36 @@ export class CrossEntropy extends LossOp {
     if (idx) {
       const vals = label.dataSync();
       const b = bad.dataSync();
-      const first = vals[b.findIndex((x) => x !== 0)];
-      throw new OpError(
-        this.name,
-        this.trueKey,
-        `sparse label ${first} is outside the ${numClasses} classes of prediction "${this.predKey}" (expected 0..${numClasses - 1}${this.ignoreIndex === undefined ? '' : ` or ignoreIndex ${this.ignoreIndex}`})`,
-      );
+      const badVals = Array.from(vals).filter((_, i) => b[i] !== 0);
+      throw new LabelRangeError(this.name, this.trueKey, this.predKey, numClasses, Math.min(...badVals), Math.max(...badVals), badVals.length, this.ignoreIndex);
     }
+  }
+}
+
+/**
+ * Sparse labels fall outside the prediction head's classes (tfjs would silently compute garbage from them). Names the
+ * label key, the prediction key, the head's width, the smallest and largest offending label and how many there are.
+ *
+ * @example
+ * // LabelRangeError: CrossEntropy (key "y"): 3 labels are outside the 5 classes of prediction "yPred" (head width 5):
+ * //   max label 9, min label 5; expected 0..4 or ignoreIndex -100
+ */
+export class LabelRangeError extends OpError {
+  constructor(
+    op: string,
+    readonly labelKey: string,
+    readonly predKey: string,
+    readonly numClasses: number,
+    readonly minLabel: number,
+    readonly maxLabel: number,
+    readonly count: number,
+    readonly ignoreIndex: number | undefined,
+  ) {
+    super(
+      op,
+      labelKey,
+      `${count} label${count === 1 ? ' is' : 's are'} outside the ${numClasses} classes of prediction "${predKey}" (head width ${numClasses}): ` +
+        `max label ${maxLabel}, min label ${minLabel}; expected 0..${numClasses - 1}${ignoreIndex === undefined ? '' : ` or ignoreIndex ${ignoreIndex}`}`,
+    );
   }
 }
