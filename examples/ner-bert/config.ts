@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { parseOptions } from '@fets/estimator';
+import { FetsError, parseOptions } from '@fets/estimator';
 
 /** Everything the NER recipe can be told, with its defaults (one place). */
 export const nerConfigSchema = z.strictObject({
@@ -21,6 +21,8 @@ export const nerConfigSchema = z.strictObject({
   epochs: z.number().int().min(1).default(5),
   batchSize: z.number().int().min(1).default(32),
   maxLen: z.number().int().min(3).default(48),
+  /** Group sentences of similar length into batches (less padding, faster steps); `--bucket false` turns it off. */
+  bucket: z.boolean().default(true),
   lr: z.number().positive().default(1e-3),
   weightDecay: z.number().min(0).default(0.01),
   warmup: z.number().min(0).max(1).default(0.1),
@@ -56,7 +58,10 @@ export function readNerConfig(argv: string[] = process.argv.slice(2)): NerConfig
   }
   for (const [k, v] of Object.entries(values)) {
     if (k === 'config' || v === undefined) continue;
-    if (k === 'lowercase') raw[k] = v === 'true';
+    if (k === 'lowercase' || k === 'bucket') {
+      if (v !== 'true' && v !== 'false') throw new FetsError(`ner-bert config: --${k}: expected true or false, received "${String(v)}"`);
+      raw[k] = v === 'true';
+    }
     else raw[k] = NUMERIC.has(k) ? Number(v) : v;
   }
   const cfg = parseOptions('ner-bert config', nerConfigSchema, raw);

@@ -124,3 +124,5 @@ export { packSentences, PackedDataset } from './datasets/pretrain/packSentences.
 export type { PackSentencesOptions, PackStats } from './datasets/pretrain/packSentences.js';
 export { MaskTokens, MASK_TOKENS_OUTPUTS } from './ops/text/maskTokens.js';
 export type { MaskTokensOptions, MaskTokensOutput } from './ops/text/maskTokens.js';
+// length-grouped batching
+export { bucketGroups } from './pipeline/producer.js';

@@ -13,6 +13,8 @@ const schema = opOptionsSchema
     padValue: z.union([z.number(), z.record(z.string(), z.number())]).optional(),
     dtypes: z.record(z.string(), z.enum(['float32', 'int32', 'bool', 'string'])).optional(),
     collateFn: z.custom<(samples: DataDict[]) => DataDict>((v) => typeof v === 'function', 'expected a function').optional(),
+    bucketBy: z.string().min(1).optional(),
+    bucketBatches: z.number().int().min(2).default(50),
   })
   .strict();
 
@@ -28,6 +30,15 @@ export interface BatchOptions extends Omit<OpOptions, 'inputs' | 'outputs'> {
   dtypes?: Record<string, DType>;
   /** Replace the default collation. */
   collateFn?: (samples: DataDict[]) => DataDict;
+  /**
+   * Group samples of similar length into the same batch (Hugging Face's `group_by_length`, tf.data's
+   * `bucket_by_sequence_length`): the key whose length (array length, NDArray's first dimension, string length)
+   * decides. Samples are taken `bucketBatches` batches at a time in the epoch's (shuffled) order, sorted by that length
+   * and cut into batches, whose order is then shuffled. Less padding, so fewer wasted FLOPs on ragged text.
+   */
+  bucketBy?: string;
+  /** Batches per sorting pool when `bucketBy` is set (default 50, as Hugging Face's LengthGroupedSampler). */
+  bucketBatches?: number;
 }
 
 /**
@@ -36,6 +47,7 @@ export interface BatchOptions extends Omit<OpOptions, 'inputs' | 'outputs'> {
  *
  * @example
  * new Batch({ batchSize: 32, padValue: 0, mode: 'train' });
+ * new Batch({ batchSize: 32, bucketBy: 'x' }); // similar lengths together: less padding
  */
 export class Batch extends NumpyOp {
   readonly batchSize: number;
@@ -43,6 +55,8 @@ export class Batch extends NumpyOp {
   readonly padValue: number | Readonly<Record<string, number>> | undefined;
   readonly dtypes: Readonly<Record<string, DType>> | undefined;
   readonly collateFn: ((samples: DataDict[]) => DataDict) | undefined;
+  readonly bucketBy: string | undefined;
+  readonly bucketBatches: number;
 
   constructor(options: BatchOptions) {
     const o = parseOptions('Batch', schema, options);
@@ -52,6 +66,8 @@ export class Batch extends NumpyOp {
     this.padValue = o.padValue;
     this.dtypes = o.dtypes;
     this.collateFn = o.collateFn;
+    this.bucketBy = o.bucketBy;
+    this.bucketBatches = o.bucketBatches;
   }
 
   /** Collates samples into a batch. */

@@ -2,7 +2,7 @@ import type { Mode } from '../core/mode.js';
 import type { DataDict } from '../core/op.js';
 import { PipelineError, FetsError } from '../core/errors.js';
 import { NDArray } from '../core/ndarray.js';
-import { permutation, seededRandom } from '../core/random.js';
+import { permutation, seededRandom, shuffleInPlace, type Rng } from '../core/random.js';
 import { Dataset, type DataSource } from '../datasets/dataset.js';
 import { FilteredData, type NumpyOp, type PipelineState } from '../ops/numpyOp.js';
 import type { EpochPlan } from './plan.js';
@@ -111,10 +111,17 @@ export async function* produceBatches(args: ProduceArgs): AsyncGenerator<DataDic
   let pos = 0;
   let pending: DataDict[] = [];
   const limit = args.numSteps;
-  const emit = (): DataDict | undefined => {
-    const b = finishBatch(args, pending, stateFor(-1 - steps));
+  const bucketRng = seededRandom(mixSeed(seed, epoch, MODE_SEED[mode], 0xb0c3));
+  const poolSize = plan.batch!.bucketBy ? bs * plan.batch!.bucketBatches : bs;
+  /** Turns the pending samples into batches (one, or a sorted pool's worth when bucketing). */
+  const drain = function* (final: boolean): Generator<DataDict> {
+    const groups = plan.batch!.bucketBy ? bucketGroups(pending, bs, plan.batch!.bucketBy, args.shuffle ? bucketRng : undefined) : [pending];
     pending = [];
-    return b;
+    for (const g of groups) {
+      if (g.length < bs && final && dropLast) continue;
+      const b = finishBatch(args, g, stateFor(-1 - steps));
+      if (b) yield b;
+    }
   };
 
   if (source instanceof Dataset) {
@@ -180,9 +187,8 @@ export async function* produceBatches(args: ProduceArgs): AsyncGenerator<DataDic
           if (!r.replacement) continue;
           pending.push(replace());
         } else pending.push(r);
-        if (pending.length === bs) {
-          const b = emit();
-          if (b) {
+        if (pending.length === poolSize) {
+          for (const b of drain(false)) {
             yield b;
             if (limit !== undefined && ++steps >= limit) return;
           }
@@ -203,10 +209,7 @@ export async function* produceBatches(args: ProduceArgs): AsyncGenerator<DataDic
       }
       if (r) return;
       pending.push(data);
-      if (pending.length === bs) {
-        const b = emit();
-        if (b) yield b;
-      }
+      if (pending.length === poolSize) yield* drain(false);
     };
     /** Takes a random sample out of the shuffle buffer (swap with the last, pop). */
     const draw = (): DataDict => {
@@ -237,8 +240,34 @@ export async function* produceBatches(args: ProduceArgs): AsyncGenerator<DataDic
       if (limit === undefined) break;
     }
   }
-  if (pending.length > 0 && !dropLast) {
-    const b = emit();
-    if (b) yield b;
+  if (pending.length > 0) {
+    for (const b of drain(true)) {
+      yield b;
+      if (limit !== undefined && ++steps >= limit) return;
+    }
   }
+}
+
+/** Length of a sample's value for bucketing: array length, an NDArray's first dimension, a string's length. */
+function lengthOf(v: unknown, key: string): number {
+  if (v instanceof NDArray) return v.shape[0] ?? 1;
+  if (Array.isArray(v) || typeof v === 'string' || ArrayBuffer.isView(v)) return (v as { length: number }).length;
+  if (typeof v === 'number') return v;
+  throw new PipelineError(`Batch: bucketBy key "${key}" has no length (expected an array, NDArray or string, received ${v === undefined ? 'undefined: no op produces it' : typeof v})`, { key });
+}
+
+/**
+ * Sorts a pool of samples by the length of `key` (stable, so ties keep the epoch's order), cuts it into batches of
+ * `bs` and shuffles the batches' order (when `rng` is given): similar lengths share a batch, the order stays random.
+ */
+export function bucketGroups(samples: DataDict[], bs: number, key: string, rng: Rng | undefined): DataDict[][] {
+  const lens = samples.map((s) => lengthOf(s[key], key));
+  const idx = samples.map((_, i) => i).sort((a, b) => lens[a]! - lens[b]! || a - b);
+  const groups: DataDict[][] = [];
+  for (let i = 0; i < idx.length; i += bs) groups.push(idx.slice(i, i + bs).map((j) => samples[j]!));
+  if (!rng) return groups;
+  // Keep a short last batch last, so dropLast and step counts see it where a plain batcher would.
+  const full = groups.length > 0 && groups[groups.length - 1]!.length < bs ? groups.slice(0, -1) : groups;
+  const tail = full === groups ? [] : [groups[groups.length - 1]!];
+  return [...shuffleInPlace(full, rng), ...tail];
 }
