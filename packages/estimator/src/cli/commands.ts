@@ -1,0 +1,225 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { stringify as toYaml } from 'yaml';
+import { initBackend } from '@fets/network';
+import { FetsError, MODES, type Mode } from '@fets/pipeline';
+import type { Estimator } from '../estimator/estimator.js';
+import { visualizeLogs } from '../plot/visualizeLogs.js';
+import { checkWritable, safeFileName, writeFileAtomic } from '../traces/io/fileSafety.js';
+import { checkEstimator, formatCheckReport } from './check.js';
+import { displayPath } from './configFile.js';
+import { buildExperiment, loadExperiment, type ExperimentCommand, type LoadedExperiment } from './experiment.js';
+import { loadSavedWeights } from './loadWeights.js';
+import { resolveParams } from './params.js';
+import { compareRuns, readRuns } from './runFiles.js';
+
+/** Where the command line writes (process streams by default; tests pass collectors). */
+export interface CliIO {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const processIO: CliIO = {
+  out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
+  err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
+};
+
+interface ModelCommandOptions {
+  config: string[];
+  set: string[];
+  summary?: string;
+}
+
+const collect = (v: string, prev: string[]): string[] => [...prev, v];
+
+function addParamOptions(cmd: Command, runName = true): Command {
+  cmd
+    .argument('<experiment>', 'experiment file (.ts/.js) whose default export is defineExperiment({ schema, build })')
+    .option('-c, --config <file>', 'YAML/JSON parameter file; repeat to deep-merge several in order', collect, [])
+    .option('--set <key.path=value>', 'override one parameter after the files (value read as YAML: 3, true, [a, b]); repeatable', collect, []);
+  if (runName) cmd.option('--summary <name>', 'name of the run (Summary name); also saves the Summary as JSON in --summary-dir');
+  return cmd;
+}
+
+function version(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** The validated parameters as shown at the start of a run. */
+export function formatParams(name: string, params: unknown, opts: { config: readonly string[]; set: readonly string[] }): string {
+  const from = [...opts.config.map((c) => displayPath(path.resolve(c))), ...opts.set.map((s) => `--set ${s}`)];
+  const body = toYaml(params ?? {}, { indent: 2, lineWidth: 0 }).trimEnd();
+  return `fets: ${name} params${from.length ? ` (${from.join(', ')})` : ' (defaults)'}:\n${body
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n')}`;
+}
+
+async function prepare(file: string, opts: ModelCommandOptions, command: ExperimentCommand, io: CliIO): Promise<{ loaded: LoadedExperiment; estimator: Estimator }> {
+  const loaded = await loadExperiment(file);
+  const { params } = resolveParams(loaded.name, loaded.experiment.schema, { configs: opts.config, sets: opts.set });
+  if (loaded.experiment.description) io.out(`fets: ${loaded.name}: ${loaded.experiment.description}`);
+  io.out(formatParams(loaded.name, params, opts));
+  await initBackend();
+  const estimator = await buildExperiment(loaded, params, { command, runName: opts.summary });
+  return { loaded, estimator };
+}
+
+/** Fails before any work when the Summary could not be saved at the end. */
+function checkSummaryDir(name: string | undefined, dir: string, command: string): void {
+  if (name) checkWritable(dir, `fets ${command}`, '--summary-dir');
+}
+
+async function saveSummary(estimator: Estimator, name: string | undefined, dir: string, io: CliIO): Promise<void> {
+  if (!name) return;
+  const file = path.join(dir, `${safeFileName(name)}.json`);
+  await writeFileAtomic(file, `${JSON.stringify(estimator.getSummary().toJSON())}\n`);
+  io.out(`fets: saved the Summary to ${displayPath(path.resolve(file))}`);
+}
+
+const seconds = (t0: number) => ((performance.now() - t0) / 1000).toFixed(1);
+
+function parseList(v: string | undefined): string[] | undefined {
+  if (v === undefined) return undefined;
+  const items = v.split(',').map((s) => s.trim()).filter(Boolean);
+  return items.length ? items : undefined;
+}
+
+function parseModes(v: string | undefined): Mode[] | undefined {
+  const list = parseList(v);
+  for (const m of list ?? []) {
+    if (!(MODES as readonly string[]).includes(m)) throw new FetsError(`--modes: unknown mode "${m}" (valid: ${MODES.join(', ')})`);
+  }
+  return list as Mode[] | undefined;
+}
+
+/**
+ * The `fets` program (commander): `train`, `test`, `check` on an experiment file, `logs` / `plot` on saved runs.
+ * `io` receives everything printed.
+ *
+ * @example
+ * await createProgram().parseAsync(['check', 'examples/ner-bert/experiment.ts'], { from: 'user' });
+ */
+export function createProgram(io: CliIO = processIO): Command {
+  const program = new Command('fets')
+    .description('fets command line: train, test and check experiments; compare saved runs')
+    .version(version())
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .showHelpAfterError('(run fets help <command> for its options)');
+
+  addParamOptions(program.command('train').description('train: merge parameters, build the experiment, Estimator.fit()'))
+    .option('--summary-dir <dir>', 'folder for the --summary JSON file', 'runs/summaries')
+    .option('--test', 'run the test epoch after training (when the Pipeline has testData)')
+    .option('--no-warmup', 'skip the warm-up batch before training')
+    .action(async (file: string, opts: ModelCommandOptions & { summaryDir: string; test?: boolean; warmup: boolean }) => {
+      const t0 = performance.now();
+      checkSummaryDir(opts.summary, opts.summaryDir, 'train');
+      const { estimator } = await prepare(file, opts, 'train', io);
+      try {
+        await estimator.fit({ ...(opts.summary ? { summary: opts.summary } : {}), warmup: opts.warmup });
+        if (opts.test) {
+          if (estimator.pipeline.modes.includes('test')) await estimator.test();
+          else io.err('fets: --test: the Pipeline has no testData; skipped');
+        }
+      } finally {
+        await estimator.pipeline.close();
+      }
+      await saveSummary(estimator, opts.summary, opts.summaryDir, io);
+      io.out(`fets: train finished in ${seconds(t0)} s`);
+    });
+
+  addParamOptions(program.command('test').description('test: build the experiment, load saved weights, Estimator.test()'))
+    .option('--load <path>', 'weights: a .safetensors file, or a folder from BestModelSaver / ModelSaver / RestoreWizard')
+    .option('--summary-dir <dir>', 'folder for the --summary JSON file', 'runs/summaries')
+    .action(async (file: string, opts: ModelCommandOptions & { load?: string; summaryDir: string }) => {
+      const t0 = performance.now();
+      checkSummaryDir(opts.summary, opts.summaryDir, 'test');
+      const { estimator } = await prepare(file, opts, 'test', io);
+      try {
+        if (opts.load) {
+          for (const w of loadSavedWeights(estimator.network, opts.load)) {
+            io.out(`fets: loaded model "${w.model}" from ${displayPath(path.resolve(w.file))}${w.unused.length ? ` (${w.unused.length} weights in the file unused)` : ''}`);
+          }
+        } else {
+          io.err('fets: no --load given: testing the weights build() made');
+        }
+        await estimator.test(opts.summary ? { summary: opts.summary } : {});
+      } finally {
+        await estimator.pipeline.close();
+      }
+      await saveSummary(estimator, opts.summary, opts.summaryDir, io);
+      io.out(`fets: test finished in ${seconds(t0)} s`);
+    });
+
+  addParamOptions(program.command('check').description('validate only: build Pipeline, Network, Estimator; one batch per mode through the graph; print it'), false)
+    .action(async (file: string, opts: ModelCommandOptions) => {
+      const t0 = performance.now();
+      const { loaded, estimator } = await prepare(file, opts, 'check', io);
+      try {
+        const report = await checkEstimator(estimator);
+        io.out(formatCheckReport(report));
+        io.out(
+          `fets check: ok: ${loaded.name}: ${report.modes.map((m) => m.mode + (m.dsId ? `(${m.dsId})` : '')).join(', ')} checked ` +
+            `(one batch each, no weights changed) in ${seconds(t0)} s`,
+        );
+      } finally {
+        await estimator.pipeline.close();
+      }
+    });
+
+  for (const [name, what] of [
+    ['logs', 'compare runs: Logger output (fets train … | tee run.log), CSVLogger .csv, Summary .json, folders'],
+    ['plot', 'the same as logs (FastEstimator has both names; typical input: runs/summaries from fets train --summary)'],
+  ] as const) {
+    program
+      .command(name)
+      .description(`${what}; prints the last values side by side and draws the curves`)
+      .argument('<paths...>', 'files or folders of saved runs')
+      .addOption(new Option('-o, --out <file>', 'image to write (.svg or .png)').default('runs/logs.svg'))
+      .option('--keys <a,b>', 'keys to compare (default: every numeric key)')
+      .option('--modes <train,eval>', 'modes to compare (default: all)')
+      .option('--title <text>', 'title above the curves')
+      .action(async (paths: string[], opts: { out: string; keys?: string; modes?: string; title?: string }) => {
+        const runs = readRuns(paths);
+        const keys = parseList(opts.keys);
+        const modes = parseModes(opts.modes);
+        for (const r of runs) io.out(`fets: run "${r.summary.name}" from ${r.file} (${r.format})`);
+        io.out(compareRuns(runs, keys, modes).join('\n'));
+        await visualizeLogs(
+          runs.map((r) => r.summary),
+          { savePath: opts.out, ...(keys ? { keys } : {}), ...(modes ? { modes } : {}), ...(opts.title ? { title: opts.title } : {}) },
+        );
+        io.out(`fets: wrote ${displayPath(path.resolve(opts.out))}`);
+      });
+  }
+  return program;
+}
+
+/**
+ * Runs the `fets` command line on `argv` (without node and script) and returns the exit code: 0 on success, 1 with
+ * the error's message (`ConfigError: …`, `PipelineError: …`) on `io.err` when anything fails.
+ *
+ * @example
+ * const code = await runCli(['check', 'examples/ner-bert/experiment.ts', '--config', 'examples/ner-bert/configs/tiny.yaml']);
+ */
+export async function runCli(argv: readonly string[], io: CliIO = processIO): Promise<number> {
+  try {
+    await createProgram(io).parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode;
+    if (e instanceof FetsError) {
+      io.err(`${e.name}: ${e.message}`);
+      return 1;
+    }
+    const err = e as Error;
+    io.err(`fets: unexpected ${err?.name ?? 'error'}: ${err?.stack ?? String(e)}`);
+    return 1;
+  }
+}
