@@ -136,3 +136,7 @@ export { readRunFile, readRuns, parseCsvLog, parseCsv, compareRuns, RunFileError
 export type { SavedRun } from './cli/runFiles.js';
 export { runCli, createProgram, formatParams } from './cli/commands.js';
 export type { CliIO } from './cli/commands.js';
+// faults catalogue: failed saves, non-finite weights, interrupted fits
+export { SaveError } from './traces/io/fileSafety.js';
+export { nonFiniteWeight } from './traces/io/modelWeights.js';
+export { TrainingInterruptedError, InterruptWatch, INTERRUPT_EXIT_CODE } from './estimator/interrupt.js';

@@ -20,6 +20,8 @@ import { Logger } from '../traces/io/logger.js';
 import { RestoreWizard } from '../traces/io/restoreWizard.js';
 import { EvalEssential, TrainEssential } from '../traces/io/essentials.js';
 import type { NetworkLike } from './networkLike.js';
+import { TerminateOnNaN } from '../traces/adapt/terminateOnNaN.js';
+import { INTERRUPT_EXIT_CODE, InterruptWatch, TrainingInterruptedError } from './interrupt.js';
 import { timedBatches } from './timedBatches.js';
 
 const isNetwork = (v: unknown): v is NetworkLike =>
@@ -179,11 +181,29 @@ export class Estimator {
     }
   }
 
+  private readonly interrupt = new InterruptWatch();
+  /** Training batches run (or skipped on resume) in the current epoch: what a mid-epoch checkpoint records. */
+  private trainBatchesDone = 0;
+
   /**
    * Trains for `epochs` (evaluating after each when there is eval data) and returns the Summary.
    * `warmup` (default true) first runs one batch per mode without updating weights.
+   *
+   * Ctrl+C (SIGINT) while it runs: the current step finishes, each RestoreWizard writes a resumable mid-epoch
+   * checkpoint, and the process exits with status 130 (unless the application listens for SIGINT itself: then fit
+   * rejects with a TrainingInterruptedError). A second SIGINT exits at once. The handler is removed when fit ends.
+   * Running the same script again resumes from the checkpoint, skipping the batches of the epoch already trained.
    */
   async fit(options: { summary?: string; warmup?: boolean } = {}): Promise<Summary> {
+    this.interrupt.start();
+    try {
+      return await this.fitWatched(options);
+    } finally {
+      this.interrupt.stop();
+    }
+  }
+
+  private async fitWatched(options: { summary?: string; warmup?: boolean }): Promise<Summary> {
     const modes = this.pipeline.modes.filter((m) => m === 'train' || m === 'eval');
     if (!modes.includes('train')) throw new EstimatorError('Estimator.fit: the Pipeline has no trainData');
     await ensureBackend();
@@ -202,16 +222,41 @@ export class Estimator {
     // A RestoreWizard restores before any other trace begins.
     await this.fireOnce([...wizards, ...all.filter((t) => !(t instanceof RestoreWizard))], 'onBegin', 'train');
     const startEpoch = this.system.epoch + 1;
+    const resumeBatches = wizards[0]?.resumeBatches ?? 0;
+    this.trainBatchesDone = 0;
+    if (this.interrupt.requested) return this.stopOnInterrupt(wizards, startEpoch);
     for (let epoch = startEpoch; epoch <= this.epochs; epoch++) {
       this.system.update((d) => {
         d.epoch = epoch;
       });
-      await this.runEpoch('train', epoch, this.options.trainStepsPerEpoch);
+      await this.runEpoch('train', epoch, this.options.trainStepsPerEpoch, '', epoch === startEpoch ? resumeBatches : 0);
+      if (this.interrupt.requested) return this.stopOnInterrupt(wizards, epoch);
       if (modes.includes('eval')) await this.runEpochs('eval', epoch, this.options.evalStepsPerEpoch);
+      if (this.interrupt.requested) return this.stopOnInterrupt(wizards, epoch);
       if (this.system.stopTraining) break;
     }
     await this.fireOnce(all, 'onEnd', 'train');
     return this.system.summary;
+  }
+
+  /**
+   * Ends an interrupted fit: each RestoreWizard writes a mid-epoch checkpoint (`epoch - 1` whole epochs plus the
+   * batches of `epoch` already trained), then the process exits with status 130, or, when the application listens
+   * for SIGINT itself, a TrainingInterruptedError is thrown.
+   */
+  private async stopOnInterrupt(wizards: readonly RestoreWizard[], epoch: number): Promise<never> {
+    const s = this.system;
+    let checkpoint: string | undefined;
+    for (const w of wizards) checkpoint = (await w.saveInterrupted(epoch - 1, this.trainBatchesDone)) ?? checkpoint;
+    const saved = checkpoint
+      ? `checkpoint saved to ${checkpoint}; run again to resume`
+      : wizards.length > 0
+        ? 'nothing was trained since the last checkpoint; run again to resume from it'
+        : 'no RestoreWizard, so nothing was saved';
+    const error = new TrainingInterruptedError('SIGINT', s.epoch, s.globalStep, s.mode, checkpoint, saved);
+    process.stderr.write(`FastEstimator: ${error.message.replace(/^Estimator\.fit: /, '')}\n`);
+    if (this.interrupt.othersListen()) throw error;
+    process.exit(INTERRUPT_EXIT_CODE);
   }
 
   /** Runs one test epoch (every test data set) and returns the Summary (appended to the fit's, if any). */
@@ -257,13 +302,18 @@ export class Estimator {
         d.dsId = dsId;
       });
       await this.runEpoch(mode, epoch, numSteps, dsId);
+      if (this.interrupt.requested) break;
     }
     this.system.update((d) => {
       d.dsId = '';
     });
   }
 
-  private async runEpoch(mode: Mode, epoch: number, numSteps: number | undefined, dsId = ''): Promise<void> {
+  /**
+   * One epoch of a mode. `skip`: batches to draw from the Pipeline and discard first (already trained before a
+   * restart). Returns without `onEpochEnd` when interrupted: the epoch did not finish.
+   */
+  private async runEpoch(mode: Mode, epoch: number, numSteps: number | undefined, dsId = '', skip = 0): Promise<void> {
     this.system.update((d) => {
       d.mode = mode;
       d.batchIdx = 0;
@@ -276,17 +326,28 @@ export class Estimator {
     await this.fire(traces, 'onEpochBegin');
     let idx = 0;
     let waited = 0;
+    if (mode === 'train') this.trainBatchesDone = 0;
+    // With a TerminateOnNaN watching, a non-finite loss skips its update (weights stay finite) and that trace stops.
+    const step = { mode, epoch, warmup: false, ...(traces.some((t) => t instanceof TerminateOnNaN) ? { skipNonFinite: true } : {}) };
     const batches = this.pipeline.batches({ mode, epoch, dsId, ...(numSteps !== undefined ? { numSteps } : {}) });
     for await (const batch of timedBatches(batches, (ms) => (waited += ms))) {
+      if (idx < skip) {
+        idx++;
+        if (mode === 'train') this.trainBatchesDone = idx;
+        if (this.interrupt.requested) return;
+        continue;
+      }
       this.system.update((d) => {
         d.batchIdx = idx;
         d.dataWaitMs = waited;
         if (mode === 'train') d.globalStep += 1;
       });
       await this.fire(traces, 'onBatchBegin', batch);
-      const out = await this.network.runStep(batch, { mode, epoch, warmup: false }, fetch);
+      const out = await this.network.runStep(batch, step, fetch);
       await this.fire(traces, 'onBatchEnd', { ...batch, ...out });
       idx++;
+      if (mode === 'train') this.trainBatchesDone = idx;
+      if (this.interrupt.requested) return;
       if (mode === 'train' && this.system.stopTraining) break;
     }
     this.system.update((d) => {

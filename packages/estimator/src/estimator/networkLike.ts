@@ -6,6 +6,8 @@ export interface StepState {
   readonly epoch: number;
   /** True during the warm-up batch: the Network must not update any weight. */
   readonly warmup: boolean;
+  /** Skip updates whose loss is NaN/±Inf instead of throwing (set when a TerminateOnNaN trace watches the run). */
+  readonly skipNonFinite?: boolean;
 }
 
 /**

@@ -48,10 +48,11 @@ export class WeightsMismatchError extends FetsError {
     readonly unexpected: readonly string[],
   ) {
     const list = (names: readonly string[]) => `${names.slice(0, 20).join(', ')}${names.length > 20 ? `, … (${names.length - 20} more)` : ''}`;
-    super(
-      `${file}: does not fit model "${model}": ${missing.length} of its ${expectedCount} weights are missing from the file: ${list(missing)}` +
-        (unexpected.length ? `; the file has ${unexpected.length} weights the model does not use: ${list(unexpected)}` : '; the file has no other weights'),
-    );
+    const parts: string[] = [];
+    if (missing.length) parts.push(`${missing.length} of its ${expectedCount} weights are missing from the file: ${list(missing)}`);
+    if (unexpected.length) parts.push(`the file has ${unexpected.length} weights the model does not use: ${list(unexpected)}`);
+    else parts.push('the file has no other weights');
+    super(`${file}: does not fit model "${model}": ${parts.join('; ')}`);
   }
 }
 

@@ -8,7 +8,7 @@ import type { Data } from '../../core/data.js';
 import { improves, monitoredValue, worst } from '../adapt/compare.js';
 import { checkWritable, safeFileName, writeFileAtomic } from './fileSafety.js';
 import { lineWriterSchema, resolveWriter, type LineWriter } from './lineWriter.js';
-import { loadModelWeights, saveModelWeights } from './modelWeights.js';
+import { loadModelWeights, nonFiniteWeight, saveModelWeights } from './modelWeights.js';
 
 const schema = z.strictObject({
   /** The model (built with `build`) to save. */
@@ -36,7 +36,8 @@ export type BestModelSaverOptions = z.input<typeof schema>;
  * `${saveDir}/${modelName}_best_${metric}.safetensors` atomically (the previous best stays complete until the new file
  * is), and `FastEstimator-BestModelSaver: Saved model to …` is printed. Logs `since_best_${metric}` (eval epochs since
  * the best) and `${saveBestMode}_${metric}` (the best value), as FastEstimator does. With `loadBestFinal` the best
- * weights are loaded back at the end of training. An unwritable `saveDir` fails at construction.
+ * weights are loaded back at the end of training. An unwritable `saveDir` fails at construction. Weights holding
+ * NaN/±Inf are never saved (a notice is printed; the previous best file stays).
  *
  * Keys in (epoch end): `metric`. Out: `since_best_${metric}`, `${saveBestMode}_${metric}`.
  *
@@ -82,13 +83,17 @@ export class BestModelSaver extends Trace {
     const o = this.options;
     const current = monitoredValue('BestModelSaver', data, o.metric);
     if (current === undefined) return;
-    if (improves(o.saveBestMode, current, this.best)) {
+    const bad = improves(o.saveBestMode, current, this.best) ? nonFiniteWeight(o.model) : undefined;
+    if (bad) {
+      this.write(`FastEstimator-BestModelSaver: not saving ${this.modelPath}: weight "${bad.name}" holds ${bad.value}; the previous best is kept`);
+      this.sinceBest++;
+    } else if (improves(o.saveBestMode, current, this.best)) {
       this.best = current;
       this.sinceBest = 0;
       this.bestEpoch = this.system.epoch;
-      await saveModelWeights(o.model, this.modelPath, { format: 'fets', metric: o.metric, value: String(current), epoch: String(this.system.epoch) });
+      await saveModelWeights(o.model, this.modelPath, { format: 'fets', metric: o.metric, value: String(current), epoch: String(this.system.epoch) }, 'BestModelSaver');
       if (o.saveArchitecture && isLayersModel(o.model)) {
-        await writeFileAtomic(this.modelPath.replace(/\.safetensors$/, '.json'), JSON.stringify(o.model.toJSON(null, false)));
+        await writeFileAtomic(this.modelPath.replace(/\.safetensors$/, '.json'), JSON.stringify(o.model.toJSON(null, false)), 'BestModelSaver');
       }
       this.write(`FastEstimator-BestModelSaver: Saved model to ${this.modelPath}`);
     } else {

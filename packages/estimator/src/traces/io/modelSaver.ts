@@ -6,7 +6,7 @@ import { getModelName, isModel, type Model } from '@fets/network';
 import { Trace } from '../../core/trace.js';
 import { checkWritable, safeFileName } from './fileSafety.js';
 import { lineWriterSchema, resolveWriter, type LineWriter } from './lineWriter.js';
-import { saveModelWeights } from './modelWeights.js';
+import { nonFiniteWeight, saveModelWeights } from './modelWeights.js';
 
 const schema = z.strictObject({
   /** The model (built with `build`) to save. */
@@ -27,7 +27,8 @@ export type ModelSaverOptions = z.input<typeof schema>;
 /**
  * Saves a model's weights every `frequency` training epochs (FastEstimator's ModelSaver) to
  * `${saveDir}/${modelName}_epoch_${epoch}.safetensors`, atomically, deleting the oldest of its files beyond
- * `maxToKeep`. An unwritable `saveDir` fails at construction.
+ * `maxToKeep`. An unwritable `saveDir` fails at construction. Weights holding NaN/±Inf (a diverged run) are never
+ * saved: a notice is printed and the earlier files stay.
  *
  * Keys: none.
  *
@@ -57,7 +58,12 @@ export class ModelSaver extends Trace {
     const epoch = this.system.epoch;
     if (epoch % o.frequency !== 0) return;
     const file = path.join(o.saveDir, `${safeFileName(getModelName(o.model))}_epoch_${epoch}.safetensors`);
-    await saveModelWeights(o.model, file, { format: 'fets', epoch: String(epoch) });
+    const bad = nonFiniteWeight(o.model);
+    if (bad) {
+      this.write(`FastEstimator-ModelSaver: not saving ${file}: weight "${bad.name}" holds ${bad.value}; the files saved before are kept`);
+      return;
+    }
+    await saveModelWeights(o.model, file, { format: 'fets', epoch: String(epoch) }, 'ModelSaver');
     this.saved = [...this.saved.filter((f) => f !== file), file];
     this.write(`FastEstimator-ModelSaver: Saved model to ${file}`);
     while (o.maxToKeep !== undefined && this.saved.length > o.maxToKeep) {

@@ -19,13 +19,13 @@ export function serializeModelWeights(model: Model, metadata: Record<string, str
 
 /**
  * Saves every variable of `model` to `file` (`.safetensors`) atomically: the previous file stays complete until the
- * new one is fully written. Bit-exact for float32 weights.
+ * new one is fully written (a failure is a SaveError naming `owner` and the file). Bit-exact for float32 weights.
  *
  * @example
  * await saveModelWeights(model, 'runs/ner/model_best_f1.safetensors');
  */
-export async function saveModelWeights(model: Model, file: string, metadata?: Record<string, string>): Promise<void> {
-  await writeFileAtomic(file, serializeModelWeights(model, metadata));
+export async function saveModelWeights(model: Model, file: string, metadata?: Record<string, string>, owner = 'saveModelWeights'): Promise<void> {
+  await writeFileAtomic(file, serializeModelWeights(model, metadata), owner);
 }
 
 /**
@@ -37,4 +37,20 @@ export async function saveModelWeights(model: Model, file: string, metadata?: Re
  */
 export function loadModelWeights(model: Model, file: string): string[] {
   return loadWeightsFile(model, file);
+}
+
+/**
+ * The first weight of `model` holding NaN or ±Infinity (its name, flat index and value), or undefined when every weight
+ * is finite. Savers check it so that a diverged model never overwrites a good checkpoint.
+ *
+ * @example
+ * const bad = nonFiniteWeight(model); // { name: 'dense_Dense1/kernel', index: 3, value: NaN }
+ */
+export function nonFiniteWeight(model: Model): { name: string; index: number; value: number } | undefined {
+  for (const [name, v] of namedVariables(model)) {
+    if (v.dtype !== 'float32') continue;
+    const d = v.dataSync();
+    for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i]!)) return { name, index: i, value: d[i]! };
+  }
+  return undefined;
 }

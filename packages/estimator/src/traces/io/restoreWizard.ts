@@ -1,16 +1,18 @@
-import { mkdir, readFile, readdir, rename, rm, writeFile, open } from 'node:fs/promises';
+// Through the module object, looked up at call time: tests replace fsp.writeFile to simulate a full disk.
+import fsp from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { FetsError, parseOptions } from '@fets/pipeline';
-import { Network, getAllOptimizers, getModelName, parseSafetensors, serializeSafetensors, type Model } from '@fets/network';
+import { Network, WeightsMismatchError, getAllOptimizers, getModelName, namedVariables, parseSafetensors, serializeSafetensors, type Model } from '@fets/network';
 import { Trace } from '../../core/trace.js';
+import { TerminateOnNaN } from '../adapt/terminateOnNaN.js';
 import type { Data } from '../../core/data.js';
 import { getRandomState, setRandomState } from '../../core/deterministic.js';
 import { Summary } from '../../summary/summary.js';
-import { checkWritable, safeFileName } from './fileSafety.js';
-import { loadModelWeights, serializeModelWeights } from './modelWeights.js';
+import { SaveError, checkWritable, safeFileName } from './fileSafety.js';
+import { loadModelWeights, nonFiniteWeight, serializeModelWeights } from './modelWeights.js';
 
 const schema = z.strictObject({
   directory: z.string().min(1),
@@ -38,10 +40,26 @@ interface Manifest {
   models: { name: string; weights: string; optimizers: { file: string; order: string[] }[] }[];
   traces: Record<string, unknown>;
   summary: ReturnType<Summary['toJSON']>;
+  /** Batches of epoch `epoch + 1` already trained (a checkpoint written on an interrupt, mid-epoch). */
+  skipBatches?: number;
+}
+
+/** Checkpoint folders: `epoch-0003`, or `epoch-0002-step-00000023` for one written mid-epoch on an interrupt. */
+const CHECKPOINT_DIR = /^epoch-\d+(?:-step-\d+)?$/;
+/** Temporary names of unfinished saves: `.epoch-0003.tmp-<pid>`, `.latest.tmp-<pid>`. */
+const TEMP_ENTRY = /^\.(?:epoch-\d+(?:-step-\d+)?|latest)\.tmp-(\d+)$/;
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function fsyncPath(p: string): Promise<void> {
-  const h = await open(p, 'r');
+  const h = await fsp.open(p, 'r');
   try {
     await h.sync();
   } finally {
@@ -55,7 +73,11 @@ async function fsyncPath(p: string): Promise<void> {
  * step, history), the deterministic random state and the state of traces that have one. On `fit()`, if `directory`
  * holds a checkpoint, the run continues from it; the data order is a function of (seed, epoch), so it repeats too.
  * Checkpoints are written to a temporary folder, fsynced and renamed, then `latest` is switched atomically: a kill at
- * any moment leaves the previous checkpoint whole.
+ * any moment leaves the previous checkpoint whole; a failed write (disk full, directory gone) is a SaveError, removes
+ * its temporary folder and leaves `latest` on the previous checkpoint. Temporary folders left by a killed process are
+ * removed at the next start. A model whose weights hold NaN/±Inf is never checkpointed (a notice is printed). On an
+ * interrupt (SIGINT) the Estimator asks for a mid-epoch checkpoint, which records how many batches of the epoch were
+ * trained; the resumed run replays the data order and skips them.
  *
  * @example
  * new Estimator({ pipeline, network, epochs: 10, traces: [new RestoreWizard({ directory: 'runs/ner/restore' })] });
@@ -66,6 +88,10 @@ export class RestoreWizard extends Trace {
   readonly keep: number;
   /** Epoch restored from (0: started fresh). */
   restoredEpoch = 0;
+  /** Batches of the epoch after `restoredEpoch` that the restored checkpoint had already trained (0: none). */
+  resumeBatches = 0;
+  /** Global step of the checkpoint last written or restored (-1: none). */
+  savedStep = -1;
   private traces: Trace[] = [];
 
   constructor(options: RestoreWizardOptions) {
@@ -103,18 +129,51 @@ export class RestoreWizard extends Trace {
     return out;
   }
 
+  /** Removes temporary entries left by a save that a killed process never finished. */
+  private async removeStale(): Promise<void> {
+    if (!existsSync(this.directory)) return;
+    for (const name of await fsp.readdir(this.directory)) {
+      const hit = TEMP_ENTRY.exec(name);
+      if (!hit) continue;
+      const pid = Number(hit[1]);
+      if (pid !== process.pid && pidAlive(pid)) continue;
+      await fsp.rm(path.join(this.directory, name), { recursive: true, force: true });
+      process.stderr.write(`FastEstimator-RestoreWizard: removed ${path.join(this.directory, name)}, an unfinished checkpoint of an interrupted save\n`);
+    }
+  }
+
+  /** Reads the manifest of checkpoint folder `name`, or undefined when it is missing or unreadable. */
+  private async readManifest(name: string): Promise<{ dir: string; m: Manifest } | undefined> {
+    const dir = path.join(this.directory, name);
+    try {
+      return { dir, m: JSON.parse(await fsp.readFile(path.join(dir, 'manifest.json'), 'utf8')) as Manifest };
+    } catch {
+      return undefined;
+    }
+  }
+
   override async onBegin(): Promise<void> {
+    this.restoredEpoch = 0;
+    this.resumeBatches = 0;
+    this.savedStep = -1;
+    await this.removeStale();
     const latest = path.join(this.directory, 'latest');
     if (!existsSync(latest)) return;
-    const name = (await readFile(latest, 'utf8')).trim();
-    const dir = path.join(this.directory, name);
-    const manifestFile = path.join(dir, 'manifest.json');
-    let m: Manifest;
-    try {
-      m = JSON.parse(await readFile(manifestFile, 'utf8')) as Manifest;
-    } catch (e) {
-      throw new CheckpointError(`RestoreWizard: cannot read ${manifestFile}: ${(e as Error).message}`);
+    const name = (await fsp.readFile(latest, 'utf8')).trim();
+    let found = await this.readManifest(name);
+    if (!found) {
+      // `latest` names a folder that is gone or unreadable: fall back to the newest complete checkpoint, loudly.
+      const dirs = (await fsp.readdir(this.directory)).filter((f) => CHECKPOINT_DIR.test(f)).sort().reverse();
+      for (const d of dirs) if ((found = await this.readManifest(d))) break;
+      if (!found) {
+        throw new CheckpointError(
+          `RestoreWizard: ${latest} names checkpoint "${name}", but ${path.join(this.directory, name, 'manifest.json')} cannot be read ` +
+            `and no other complete checkpoint is in ${this.directory}`,
+        );
+      }
+      process.stderr.write(`FastEstimator-RestoreWizard: checkpoint "${name}" named by ${latest} is unreadable; using ${found.dir}\n`);
     }
+    const { dir, m } = found;
     const models = this.models();
     for (const saved of m.models) {
       const model = models.find((x) => getModelName(x) === saved.name);
@@ -123,11 +182,15 @@ export class RestoreWizard extends Trace {
           `RestoreWizard: checkpoint ${dir} holds model "${saved.name}", the Network has ${models.map((x) => `"${getModelName(x)}"`).join(', ')}`,
         );
       }
-      loadModelWeights(model, path.join(dir, saved.weights));
+      // A checkpoint is of this very model: weights the model does not have mean another architecture.
+      const unused = loadModelWeights(model, path.join(dir, saved.weights));
+      if (unused.length > 0) {
+        throw new WeightsMismatchError(path.join(dir, saved.weights), saved.name, namedVariables(model).size, [], unused);
+      }
       const opts = getAllOptimizers(model);
       for (let i = 0; i < saved.optimizers.length && i < opts.length; i++) {
         const { file, order } = saved.optimizers[i]!;
-        const parsed = parseSafetensors(new Uint8Array(await readFile(path.join(dir, file))), path.join(dir, file));
+        const parsed = parseSafetensors(new Uint8Array(await fsp.readFile(path.join(dir, file))), path.join(dir, file));
         const named = order.map((n) => {
           const t = parsed.tensors.get(n);
           if (!t) throw new CheckpointError(`RestoreWizard: ${file} lacks optimizer weight "${n}"`);
@@ -141,69 +204,128 @@ export class RestoreWizard extends Trace {
     for (const [key, t] of this.statefulTraces()) if (key in m.traces) t.setState(m.traces[key]);
     this.system.restore({ epoch: m.epoch, globalStep: m.globalStep, history: Summary.fromJSON(m.summary) });
     this.restoredEpoch = m.epoch;
-    process.stderr.write(`FastEstimator-RestoreWizard: restored from ${dir}: resuming after epoch ${m.epoch}, step ${m.globalStep}\n`);
+    this.resumeBatches = m.skipBatches ?? 0;
+    this.savedStep = m.globalStep;
+    const skip = this.resumeBatches > 0 ? ` (epoch ${m.epoch + 1} resumes after its first ${this.resumeBatches} batches)` : '';
+    process.stderr.write(`FastEstimator-RestoreWizard: restored from ${dir}: resuming after epoch ${m.epoch}, step ${m.globalStep}${skip}\n`);
   }
 
   override async onEpochEnd(data: Data): Promise<void> {
     const s = this.system;
     const last = s.mode === 'eval' || (s.mode === 'train' && !s.state.hasEval);
     if (!last || s.epoch % this.frequency !== 0) return;
+    // Training stopped on a NaN/Inf this epoch: the epoch is not a state to resume from; keep the last good checkpoint.
+    const nan = this.traces.find((t): t is TerminateOnNaN => t instanceof TerminateOnNaN && t.detected !== undefined);
+    if (nan?.detected) {
+      const d = nan.detected;
+      process.stderr.write(
+        `FastEstimator-RestoreWizard: not saving epoch ${s.epoch}: TerminateOnNaN found ${d.value} in "${d.key}" at step ${d.step}; ` +
+          'the previous checkpoint stays the one to resume from\n',
+      );
+      return;
+    }
     await this.save(data.logs);
   }
 
-  /** Writes a checkpoint of the current state now (`pending`: values this hook round logged, not yet in the Summary). */
-  async save(pending: ReadonlyMap<string, unknown> = new Map()): Promise<string> {
+  /**
+   * Writes a mid-epoch checkpoint on an interrupt: `completedEpochs` whole epochs plus `skipBatches` batches of the
+   * next. Returns its folder, or undefined when nothing was trained since the last checkpoint (nothing to save).
+   */
+  async saveInterrupted(completedEpochs: number, skipBatches: number): Promise<string | undefined> {
+    if (this.system.globalStep === this.savedStep) return undefined;
+    return this.save(new Map(), { epoch: completedEpochs, skipBatches });
+  }
+
+  /**
+   * Writes a checkpoint of the current state now (`pending`: values this hook round logged, not yet in the Summary;
+   * `at`: the epoch to record and batches of the next already trained, for a mid-epoch checkpoint). Returns its folder,
+   * or undefined when a weight is not finite (nothing is written then; the previous checkpoint stays `latest`).
+   */
+  async save(pending: ReadonlyMap<string, unknown> = new Map(), at?: { epoch: number; skipBatches: number }): Promise<string | undefined> {
     const s = this.system;
+    const models = this.models();
+    for (const model of models) {
+      const bad = nonFiniteWeight(model);
+      if (bad) {
+        process.stderr.write(
+          `FastEstimator-RestoreWizard: not saving epoch ${s.epoch}: weight "${bad.name}" of model "${getModelName(model)}" holds ${bad.value}; ` +
+            `the previous checkpoint stays the one to resume from\n`,
+        );
+        return undefined;
+      }
+    }
     const history = Summary.fromJSON(s.summary.toJSON());
     for (const [k, v] of pending) history.record(s.mode, k, s.globalStep, v);
-    await mkdir(this.directory, { recursive: true });
-    const name = `epoch-${String(s.epoch).padStart(4, '0')}`;
+    const epoch = at?.epoch ?? s.epoch;
+    const skipBatches = at?.skipBatches ?? 0;
+    const name = `epoch-${String(epoch).padStart(4, '0')}${skipBatches > 0 ? `-step-${String(s.globalStep).padStart(8, '0')}` : ''}`;
     const tmp = path.join(this.directory, `.${name}.tmp-${process.pid}`);
-    await rm(tmp, { recursive: true, force: true });
-    await mkdir(tmp);
-    const manifest: Manifest = {
-      version: 1,
-      epoch: s.epoch,
-      globalStep: s.globalStep,
-      randomState: getRandomState(),
-      models: [],
-      traces: {},
-      summary: history.toJSON(),
-    };
-    const write = async (file: string, data: string | Uint8Array) => {
-      const p = path.join(tmp, file);
-      await writeFile(p, data);
-      await fsyncPath(p);
-    };
-    for (const model of this.models()) {
-      const mname = getModelName(model);
-      const weights = `${safeFileName(mname)}.safetensors`;
-      await write(weights, serializeModelWeights(model));
-      const optimizers: Manifest['models'][number]['optimizers'] = [];
-      let i = 0;
-      for (const opt of getAllOptimizers(model)) {
-        const named = await opt.getWeights();
-        const entries = new Map<string, { shape: readonly number[]; data: Float32Array }>();
-        for (const w of named) entries.set(w.name, { shape: w.tensor.shape, data: Float32Array.from(await w.tensor.data()) });
-        const file = `${safeFileName(mname)}.optimizer-${i++}.safetensors`;
-        await write(file, serializeSafetensors(entries, { format: 'fets-optimizer' }));
-        optimizers.push({ file, order: named.map((w) => w.name) });
-      }
-      manifest.models.push({ name: mname, weights, optimizers });
-    }
-    for (const [key, t] of this.statefulTraces()) manifest.traces[key] = t.getState();
-    await write('manifest.json', `${JSON.stringify(manifest)}\n`);
-    await fsyncPath(tmp);
-    const final = path.join(this.directory, name);
-    await rm(final, { recursive: true, force: true });
-    await rename(tmp, final);
     const latestTmp = path.join(this.directory, `.latest.tmp-${process.pid}`);
-    await writeFile(latestTmp, `${name}\n`);
-    await fsyncPath(latestTmp);
-    await rename(latestTmp, path.join(this.directory, 'latest'));
-    await fsyncPath(this.directory);
-    const all = (await readdir(this.directory)).filter((f) => /^epoch-\d+$/.test(f)).sort();
-    for (const old of all.slice(0, Math.max(0, all.length - this.keep))) await rm(path.join(this.directory, old), { recursive: true, force: true });
+    const latest = path.join(this.directory, 'latest');
+    const previous = existsSync(latest) ? (await fsp.readFile(latest, 'utf8')).trim() : undefined;
+    let current = tmp;
+    let stage = 'creating the temporary folder';
+    const write = async (file: string, data: string | Uint8Array) => {
+      current = path.join(tmp, file);
+      stage = 'writing the temporary folder';
+      await fsp.writeFile(current, data);
+      await fsyncPath(current);
+    };
+    const final = path.join(this.directory, name);
+    try {
+      await fsp.mkdir(this.directory, { recursive: true });
+      await fsp.rm(tmp, { recursive: true, force: true });
+      await fsp.mkdir(tmp);
+      const manifest: Manifest = {
+        version: 1,
+        epoch,
+        globalStep: s.globalStep,
+        randomState: getRandomState(),
+        models: [],
+        traces: {},
+        summary: history.toJSON(),
+        ...(skipBatches > 0 ? { skipBatches } : {}),
+      };
+      for (const model of models) {
+        const mname = getModelName(model);
+        const weights = `${safeFileName(mname)}.safetensors`;
+        await write(weights, serializeModelWeights(model));
+        const optimizers: Manifest['models'][number]['optimizers'] = [];
+        let i = 0;
+        for (const opt of getAllOptimizers(model)) {
+          const named = await opt.getWeights();
+          const entries = new Map<string, { shape: readonly number[]; data: Float32Array }>();
+          for (const w of named) entries.set(w.name, { shape: w.tensor.shape, data: Float32Array.from(await w.tensor.data()) });
+          const file = `${safeFileName(mname)}.optimizer-${i++}.safetensors`;
+          await write(file, serializeSafetensors(entries, { format: 'fets-optimizer' }));
+          optimizers.push({ file, order: named.map((w) => w.name) });
+        }
+        manifest.models.push({ name: mname, weights, optimizers });
+      }
+      for (const [key, t] of this.statefulTraces()) manifest.traces[key] = t.getState();
+      await write('manifest.json', `${JSON.stringify(manifest)}\n`);
+      await fsyncPath(tmp);
+      stage = 'moving the checkpoint into place';
+      current = final;
+      await fsp.rm(final, { recursive: true, force: true });
+      await fsp.rename(tmp, final);
+      stage = 'switching latest';
+      current = latest;
+      await fsp.writeFile(latestTmp, `${name}\n`);
+      await fsyncPath(latestTmp);
+      await fsp.rename(latestTmp, latest);
+      await fsyncPath(this.directory);
+    } catch (e) {
+      await fsp.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+      await fsp.rm(latestTmp, { force: true }).catch(() => undefined);
+      const kept = previous ? `the previous checkpoint (${previous}) stays latest` : 'no checkpoint existed before';
+      throw new SaveError('RestoreWizard', current, stage, `${kept} and no temporary file is left`, e);
+    }
+    this.savedStep = s.globalStep;
+    const all = (await fsp.readdir(this.directory)).filter((f) => CHECKPOINT_DIR.test(f)).sort();
+    for (const old of all.slice(0, Math.max(0, all.length - this.keep))) {
+      if (old !== name) await fsp.rm(path.join(this.directory, old), { recursive: true, force: true });
+    }
     return final;
   }
 }
