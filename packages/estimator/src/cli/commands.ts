@@ -186,9 +186,9 @@ export function createProgram(io: CliIO = processIO): Command {
       .option('--modes <train,eval>', 'modes to compare (default: all)')
       .option('--title <text>', 'title above the curves')
       .action(async (paths: string[], opts: { out: string; keys?: string; modes?: string; title?: string }) => {
-        const runs = readRuns(paths);
         const keys = parseList(opts.keys);
         const modes = parseModes(opts.modes);
+        const runs = readRuns(paths);
         for (const r of runs) io.out(`fets: run "${r.summary.name}" from ${r.file} (${r.format})`);
         io.out(compareRuns(runs, keys, modes).join('\n'));
         await visualizeLogs(

@@ -100,7 +100,11 @@ export async function loadExperiment(file: string): Promise<LoadedExperiment> {
     mod = (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
   } catch (e) {
     if (e instanceof FetsError) throw e;
-    throw new ExperimentError(`cannot load experiment file ${shown}: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+    const why = (e as Error)?.message ?? String(e);
+    const hint = /require\(\) ES Module|Cannot use import statement outside a module/.test(why)
+      ? ' (experiment files are ES modules: keep them in a package whose package.json says "type": "module", or name them .mts)'
+      : '';
+    throw new ExperimentError(`cannot load experiment file ${shown}: ${why}${hint}`, { cause: e });
   }
   const exp = mod.default;
   if (!isExperiment(exp)) {

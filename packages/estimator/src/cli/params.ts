@@ -59,7 +59,8 @@ export function checkSetPath(owner: string, schema: z.ZodType, set: SetOverride)
   let msg: string;
   if (miss.leafType !== undefined) {
     const parent = set.path.slice(0, miss.index).join('.');
-    msg = `${owner}: --set ${set.text}: "${full}" is not a parameter: "${parent}" is a ${miss.leafType}, it has no key "${set.path[miss.index]}"`;
+    const article = /^[aeiou]/.test(miss.leafType) ? 'an' : 'a';
+    msg = `${owner}: --set ${set.text}: "${full}" is not a parameter: "${parent}" is ${article} ${miss.leafType}, it has no key "${set.path[miss.index]}"`;
     msg += ` (set it whole: --set ${parent}=…)`;
   } else {
     const nearest = miss.nearest ?? nearestName(full, schemaPaths(schema));

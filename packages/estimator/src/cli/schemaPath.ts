@@ -87,7 +87,13 @@ export function findPathMiss(schema: z.ZodType, path: readonly string[]): PathMi
         else {
           const valid = Object.keys(n.shape);
           const near = nearestName(seg, valid);
-          miss = { index: i, valid, nearest: near === undefined ? undefined : [...path.slice(0, i), near].join('.'), leafType: undefined };
+          let nearest: string | undefined;
+          if (near !== undefined) {
+            // Suggest the whole corrected path when the rest of it exists under the suggested key.
+            const fixed = [...path.slice(0, i), near, ...path.slice(i + 1)];
+            nearest = (findPathMiss(schema, fixed) === undefined ? fixed : fixed.slice(0, i + 1)).join('.');
+          }
+          miss = { index: i, valid, nearest, leafType: undefined };
         }
       } else if (n.kind === 'record') {
         miss = walk(n.element, i + 1);
