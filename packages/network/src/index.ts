@@ -158,3 +158,6 @@ export { WeightsFileError } from './io/weightsErrors.js';
 export { LabelRangeError } from './ops/loss/crossEntropy.js';
 export { WeightsMismatchError, WeightsShapeError } from './io/weightsErrors.js';
 export type { NonFiniteInput } from './ops/updateOp.js';
+// architectures/bert: masked-language-model head (pretraining)
+export { BertForMaskedLM, bertForMaskedLM } from './architectures/bert/maskedLM.js';
+export type { MaskedLMOutput } from './architectures/bert/maskedLM.js';

@@ -169,7 +169,7 @@ describe('MaskTokens', function () {
         shuffle: false,
         ops: [new MaskTokens({ inputs: 'ids', outputs: ['x', 'y'], tokenizer: tok, mode: 'train' })],
       });
-    const labels = async (p: Pipeline, epoch: number) => Array.from(((await p.getResults({ mode: 'train', epoch })) as { y: NDArray }).y.data);
+    const labels = async (p: Pipeline, epoch: number) => Array.from(((await p.getResults({ mode: 'train', epoch })) as { y: NDArray }).y.data as Int32Array);
     const e1 = await labels(make(), 1);
     expect(await labels(make(), 1)).to.deep.equal(e1);
     expect(await labels(make(), 2)).to.not.deep.equal(e1);

@@ -13,3 +13,5 @@ export {
   functionModel,
 } from '@fets/network';
 export type { FunctionModel, BertConfigInput, PretrainedBert } from '@fets/network';
+// masked-language-model pretraining
+export { BertForMaskedLM, bertForMaskedLM } from '@fets/network';

@@ -17,3 +17,6 @@ export type { DataSource, NerData } from '@fets/pipeline';
 // the Brown corpus (POS tagging, plain text)
 export { BrownDataset, brown, brownText, simplifyBrownTag } from '@fets/pipeline';
 export type { BrownData, BrownDatasetOptions, BrownLoadOptions } from '@fets/pipeline';
+// pretraining text: documents and sentence packing
+export { packSentences, PackedDataset, brownDocuments, conllDocuments, readTextDocuments, parseTextDocuments, splitDocuments, countDocuments } from '@fets/pipeline';
+export type { TextDocument, PackStats, PackSentencesOptions } from '@fets/pipeline';

@@ -16,3 +16,5 @@ export {
   BertTokenize,
   FilteredData,
 } from '@fets/pipeline';
+// masked-LM corruption
+export { MaskTokens } from '@fets/pipeline';

@@ -32,3 +32,5 @@ export {
 } from '@fets/network';
 export * as numpyop from './numpyop.js';
 export * as tensorop from './tensorop.js';
+// masked-LM corruption
+export { MaskTokens } from '@fets/pipeline';

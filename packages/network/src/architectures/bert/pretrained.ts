@@ -9,6 +9,7 @@ import { parseSafetensors, serializeSafetensors, type SafetensorsF32Entry, type 
 import { BertModel } from './bertModel.js';
 import type { FunctionModel } from '../functionModel.js';
 import { fromHfConfig, resolveBertConfig, toHfConfig, type BertConfig, type BertConfigInput } from './config.js';
+import { BertForMaskedLM } from './maskedLM.js';
 import { BertForTokenClassification } from './tokenClassification.js';
 
 /**
@@ -47,6 +48,10 @@ export interface PretrainedBert extends FunctionModel {
   readonly architecture: string;
   readonly config: BertConfig;
   vocab: string[] | undefined;
+  /** Checkpoint names that alias another parameter (e.g. HF's tied MLM decoder): accepted on load, never saved. */
+  readonly tiedWeights?: ReadonlyMap<string, string>;
+  /** Whether `config.json` gets `id2label`/`label2id` (default true; false for heads without labels). */
+  readonly saveLabels?: boolean;
 }
 
 const BASE_PREFIX = 'bert.';
@@ -57,7 +62,8 @@ const pyList = (names: readonly string[]) => `[${names.map((n) => `'${n}'`).join
 
 /**
  * Copies checkpoint tensors into a model's variables by Hugging Face name. Accepts checkpoints with and without the
- * `bert.` prefix, legacy `LayerNorm.gamma`/`beta` names, and ignores `embeddings.position_ids`. Reports (one line
+ * `bert.` prefix, legacy `LayerNorm.gamma`/`beta` names, and ignores `embeddings.position_ids` and the model's
+ * `tiedWeights` aliases (an HF MLM's `cls.predictions.decoder.weight`). Reports (one line
  * each, via `log`) the parameters left newly initialised and the unused checkpoint keys, as transformers does.
  *
  * @throws CheckpointShapeError when a shape differs (unless `ignoreMismatchedSizes`)
@@ -75,7 +81,7 @@ export function loadWeights(
   const report: LoadReport = { missing: [], unexpected: [], mismatched: [] };
   const byModelName = new Map<string, { key: string; tensor: SafetensorsTensor }>();
   for (const [key, tensor] of tensors) {
-    if (IGNORED_BUFFERS.test(key)) continue;
+    if (IGNORED_BUFFERS.test(key) || model.tiedWeights?.has(key)) continue;
     let name = key.replace(/LayerNorm\.gamma$/, 'LayerNorm.weight').replace(/LayerNorm\.beta$/, 'LayerNorm.bias');
     if (expectsPrefix && !hasPrefix && named.has(BASE_PREFIX + name)) name = BASE_PREFIX + name;
     else if (!expectsPrefix && hasPrefix && name.startsWith(BASE_PREFIX)) name = name.slice(BASE_PREFIX.length);
@@ -119,7 +125,7 @@ export function loadWeights(
 /** Options of {@link fromPretrained}: Hub options plus label and config overrides. */
 export const fromPretrainedOptionsSchema = hubOptionsSchema.extend({
   /** Which model to build (default `BertForTokenClassification`). */
-  architecture: z.enum(['BertForTokenClassification', 'BertModel']).default('BertForTokenClassification'),
+  architecture: z.enum(['BertForTokenClassification', 'BertModel', 'BertForMaskedLM']).default('BertForTokenClassification'),
   /** Label count of a new head (labels `LABEL_i` unless the checkpoint's count matches). */
   numLabels: z.number().int().positive().optional(),
   /** Label names by id (a new head's labels; sets numLabels). */
@@ -144,8 +150,10 @@ export type FromPretrainedOptions = z.input<typeof fromPretrainedOptionsSchema>;
  * @example
  * const model = await fromPretrained('runs/mlm-bert', { numLabels: labels.length, id2label: labels });
  * const bert = await fromPretrained('../shared/fixtures/bert-tiny-random', { architecture: 'BertModel' });
+ * const mlm = await fromPretrained('runs/pretrain-bert', { architecture: 'BertForMaskedLM' }); // continue pretraining
  */
 export async function fromPretrained(nameOrPath: string, options: FromPretrainedOptions & { architecture: 'BertModel' }): Promise<BertModel>;
+export async function fromPretrained(nameOrPath: string, options: FromPretrainedOptions & { architecture: 'BertForMaskedLM' }): Promise<BertForMaskedLM>;
 export async function fromPretrained(
   nameOrPath: string,
   options?: FromPretrainedOptions & { architecture?: 'BertForTokenClassification' },
@@ -169,7 +177,12 @@ export async function fromPretrained(nameOrPath: string, options: FromPretrained
     }
   }
   const config = resolveBertConfig(input, architecture);
-  const model = architecture === 'BertModel' ? new BertModel(config) : new BertForTokenClassification(config);
+  const model =
+    architecture === 'BertModel'
+      ? new BertModel(config)
+      : architecture === 'BertForMaskedLM'
+        ? new BertForMaskedLM(config)
+        : new BertForTokenClassification(config);
   try {
     const weightsPath = files['model.safetensors']!;
     const { tensors } = parseSafetensors(await readFile(weightsPath), weightsPath);
@@ -204,7 +217,7 @@ export async function savePretrained(model: PretrainedBert, dir: string): Promis
   for (const [name, v] of model.namedWeights()) {
     entries.set(name, { shape: v.shape, data: (await v.data()) as Float32Array });
   }
-  const config = toHfConfig(model.config, model.architecture);
+  const config = toHfConfig(model.config, model.architecture, model.saveLabels ?? true);
   const files: [string, string | Uint8Array][] = [
     [path.join(dir, 'model.safetensors'), serializeSafetensors(entries, { format: 'pt' })],
     [path.join(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`],
