@@ -161,3 +161,15 @@ export type { NonFiniteInput } from './ops/updateOp.js';
 // architectures/bert: masked-language-model head (pretraining)
 export { BertForMaskedLM, bertForMaskedLM } from './architectures/bert/maskedLM.js';
 export type { MaskedLMOutput } from './architectures/bert/maskedLM.js';
+// kernels: fused wasm kernels (session 2), kernel profiler, BERT step for benchmarks
+export { dropoutSeeded, fillDropoutMask, DROPOUT_MASK_KERNEL } from './kernels/dropout.js';
+export { geluErf, geluInto, GELU_KERNEL } from './kernels/gelu.js';
+export { layerNormLastAxis, LAYER_NORM_KERNEL, LAYER_NORM_GRAD_KERNEL } from './kernels/layerNorm.js';
+export { adamwStep, ADAMW_KERNEL } from './kernels/adamw.js';
+export type { AdamWStepScalars } from './kernels/adamw.js';
+export { simplifyPermutation } from './kernels/layout.js';
+export { setSimdLoops } from './kernels/simd.js';
+export { profileKernels, formatKernelProfile } from './kernels/profile.js';
+export type { KernelProfile, KernelProfileRow, KernelProfileOptions } from './kernels/profile.js';
+export { bertTrainStep } from './kernels/bertStep.js';
+export type { BertTrainStep, BertTrainStepOptions } from './kernels/bertStep.js';

@@ -3,43 +3,79 @@ import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { nearestName } from '@fets/pipeline';
 import { BackendError } from '../backend/errors.js';
+import { ADAMW_KERNEL, adamwKernel } from './adamw.js';
 import { makeBatchMatMul } from './batchMatMul.js';
 import { columnSum } from './columnSum.js';
+import { DROPOUT_MASK_KERNEL, dropoutMaskKernel } from './dropout.js';
+import { GELU_KERNEL, geluKernel } from './gelu.js';
+import { LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL, layerNormGradKernel, layerNormKernel } from './layerNorm.js';
+import { gatherRows, identityShared, transposeFast } from './layout.js';
 import { unsortedSegmentSum } from './segmentSum.js';
 import { captureOriginal } from './wasmInternals.js';
 
 /**
  * The wasm kernel replacements fets can install, each switchable:
  * - `UnsortedSegmentSum`: missing on wasm (gradient of tf.gather), computed with ScatterNd.
- * - `BatchMatMulTranspose`: matMul with transposeA/transposeB as explicit transpose + XNNPACK product.
+ * - `BatchMatMulTranspose`: matMul with transposeA/transposeB as explicit transpose + XNNPACK product (for a
+ *   transposed left operand, whichever of the two operands is cheaper to transpose).
  * - `BatchMatMulBatched`: 3-D/4-D products (attention) as XNNPACK products per batch, or one product when the right
  *   operand is broadcast.
- * - `Sum`: sums over leading axes (column sums) as `ones @ x` through XNNPACK.
+ * - `BatchMatMulOnes`: `ones[1, k] @ b` (bias gradients) as a column sum.
+ * - `Sum`: sums over leading axes (column sums) by halving through the wasm Add kernel.
+ * - `Identity`: shares the buffer instead of copying it (tfjs clones every tensor it saves for the backward pass).
+ * - `Transpose`: no-op permutations share the buffer; batched 2-axis swaps run as tiled copies.
+ * - `GatherV2`: axis-0 gathers (embedding lookups) as row copies.
+ * - `Dropout`: kernel `FetsDropoutMask`, tf.dropout's mask in one pass (used by `dropoutSeeded`, hence BERT's dropout).
+ * - `Gelu`: kernel `FetsGelu` (value and derivative in one pass) (used by `geluErf`, hence BERT's `gelu`).
+ * - `LayerNorm`: kernels `FetsLayerNorm`/`FetsLayerNormGrad` (used by `layerNormLastAxis`, hence BERT's LayerNorm).
+ * - `AdamW`: kernel `FetsAdamW`, the whole update of one variable in one pass (used by AdamW).
  */
-export const KERNEL_OVERRIDES = ['UnsortedSegmentSum', 'BatchMatMulTranspose', 'BatchMatMulBatched', 'Sum'] as const;
+export const KERNEL_OVERRIDES = [
+  'UnsortedSegmentSum',
+  'BatchMatMulTranspose',
+  'BatchMatMulBatched',
+  'BatchMatMulOnes',
+  'Sum',
+  'Identity',
+  'Transpose',
+  'GatherV2',
+  'Dropout',
+  'Gelu',
+  'LayerNorm',
+  'AdamW',
+] as const;
 /** One of {@link KERNEL_OVERRIDES}. */
 export type KernelOverride = (typeof KERNEL_OVERRIDES)[number];
 /** On/off per replacement. */
 export type KernelOverrideSettings = Record<KernelOverride, boolean>;
 
-const state: KernelOverrideSettings = {
-  UnsortedSegmentSum: false,
-  BatchMatMulTranspose: false,
-  BatchMatMulBatched: false,
-  Sum: false,
-};
+const state = Object.fromEntries(KERNEL_OVERRIDES.map((k) => [k, false])) as KernelOverrideSettings;
 
-const batchMatMul = makeBatchMatMul(() => ({ transpose: state.BatchMatMulTranspose, batched: state.BatchMatMulBatched }));
+const batchMatMul = makeBatchMatMul(() => ({
+  transpose: state.BatchMatMulTranspose,
+  batched: state.BatchMatMulBatched,
+  ones: state.BatchMatMulOnes,
+}));
+
+const fn = (f: unknown) => f as KernelFunc;
 
 /** tfjs kernel name → which settings make fets register its own function for it. */
 const KERNELS: { kernelName: string; func: KernelFunc; on: (s: KernelOverrideSettings) => boolean }[] = [
-  { kernelName: 'UnsortedSegmentSum', func: unsortedSegmentSum as unknown as KernelFunc, on: (s) => s.UnsortedSegmentSum },
+  { kernelName: 'UnsortedSegmentSum', func: fn(unsortedSegmentSum), on: (s) => s.UnsortedSegmentSum },
   {
     kernelName: 'BatchMatMul',
-    func: batchMatMul as unknown as KernelFunc,
-    on: (s) => s.BatchMatMulTranspose || s.BatchMatMulBatched,
+    func: fn(batchMatMul),
+    on: (s) => s.BatchMatMulTranspose || s.BatchMatMulBatched || s.BatchMatMulOnes,
   },
-  { kernelName: 'Sum', func: columnSum as unknown as KernelFunc, on: (s) => s.Sum },
+  { kernelName: 'Sum', func: fn(columnSum), on: (s) => s.Sum },
+  { kernelName: 'Identity', func: fn(identityShared), on: (s) => s.Identity },
+  { kernelName: 'Transpose', func: fn(transposeFast), on: (s) => s.Transpose },
+  { kernelName: 'GatherV2', func: fn(gatherRows), on: (s) => s.GatherV2 },
+  { kernelName: DROPOUT_MASK_KERNEL, func: fn(dropoutMaskKernel), on: (s) => s.Dropout },
+  { kernelName: GELU_KERNEL, func: fn(geluKernel), on: (s) => s.Gelu },
+  { kernelName: LAYER_NORM_KERNEL, func: fn(layerNormKernel), on: (s) => s.LayerNorm },
+  { kernelName: LAYER_NORM_GRAD_KERNEL, func: fn(layerNormGradKernel), on: (s) => s.LayerNorm },
+  { kernelName: ADAMW_KERNEL, func: fn(adamwKernel), on: (s) => s.AdamW },
 ];
 
 /** The kernels fets has registered in place of (or in addition to) the package's. */

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
+import type { WasmMemory } from './simd.js';
 
 /**
  * The parts of tfjs-backend-wasm 4.22's `BackendWasm` and its Emscripten module that the kernel replacements use.
@@ -8,6 +9,8 @@ import type { KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from 
 export interface WasmModule {
   cwrap(name: string, ret: string | null, args: string[]): (...args: unknown[]) => unknown;
   HEAPU8: Uint8Array;
+  /** The instance's exports; `memory` is the heap as a WebAssembly.Memory. */
+  asm?: { memory?: WasmMemory };
   tfjs: {
     registerTensor(id: number, size: number, memoryOffset: number): void;
     disposeData(id: number): void;
@@ -34,6 +37,7 @@ export interface WasmBackend {
   };
   makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
   disposeData(dataId: unknown, force?: boolean): boolean;
+  incRef(dataId: unknown): void;
   typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
 }
 
@@ -78,13 +82,20 @@ export function reshapeInfo(backend: WasmBackend, x: TensorInfo, shape: number[]
   return runOriginal('Reshape', { x }, { shape }, backend);
 }
 
-/** Swaps the last two axes (a real copy, through the wasm Transpose kernel). */
-export function transposeLast2(backend: WasmBackend, x: TensorInfo): TensorInfo {
+/**
+ * Swaps the last two axes (a real copy) through the registered wasm Transpose kernel (fets's replacement when it is
+ * on). With `consume`, `x` is released afterwards (for a temporary view made by {@link reshapeInfo}).
+ */
+export function transposeLast2(backend: WasmBackend, x: TensorInfo, consume = false): TensorInfo {
   const r = x.shape.length;
   const perm = Array.from({ length: r }, (_, i) => i);
   perm[r - 2] = r - 1;
   perm[r - 1] = r - 2;
-  return runOriginal('Transpose', { x }, { perm }, backend);
+  const k = tf.getKernel('Transpose', 'wasm') ?? captureOriginal('Transpose');
+  if (!k) throw new Error('wasm backend has no kernel Transpose');
+  const out = k.kernelFunc({ inputs: { x }, attrs: { perm }, backend: backend as never }) as TensorInfo;
+  if (consume) backend.disposeData(x.dataId);
+  return out;
 }
 
 const batchMatMulFns = new WeakMap<WasmModule, (...args: unknown[]) => unknown>();
@@ -169,4 +180,15 @@ export function f32Of(backend: WasmBackend, t: TensorInfo, offset = 0, length?: 
   const base = backend.dataIdMap.get(t.dataId).memoryOffset + 4 * offset;
   const n = length ?? t.shape.reduce((p, d) => p * d, 1) - offset;
   return new Float32Array(backend.wasm.HEAPU8.buffer, base, n);
+}
+
+/** The output tensor info sharing `x`'s memory under a new shape (no copy; the reference count is raised). */
+export function shareInfo(backend: WasmBackend, x: TensorInfo, shape: number[]): TensorInfo {
+  backend.incRef(x.dataId);
+  return { dataId: x.dataId, shape, dtype: x.dtype };
+}
+
+/** Byte offset of a tensor's data on the wasm heap. */
+export function offsetOf(backend: WasmBackend, t: TensorInfo): number {
+  return backend.dataIdMap.get(t.dataId).memoryOffset;
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { FetsError, parseOptions } from '@fets/pipeline';
+import { adamwStep } from '../kernels/adamw.js';
 
 const adamWSchema = z.strictObject({
   learningRate: z.number().positive().default(1e-3),
@@ -96,11 +97,22 @@ export class AdamW extends tf.Optimizer {
           s = { m: tf.zerosLike(value).variable(false), v: tf.zerosLike(value).variable(false) };
           this.slots.set(name, s);
         }
+        const decay = this.decays(name) ? 1 - lr * this.weightDecay : 1;
+        // One fused kernel on wasm (FETS_KERNELS replacement `AdamW`); the elementwise ops below elsewhere.
+        const fused = adamwStep(value, s.m, s.v, grad, {
+          beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, learningRate: lr, bc1, bc2, decay,
+        });
+        if (fused) {
+          s.m.assign(fused[1]!);
+          s.v.assign(fused[2]!);
+          value.assign(fused[0]!);
+          continue;
+        }
         const m = tf.add(tf.mul(s.m, this.beta1), tf.mul(grad, 1 - this.beta1));
         const v = tf.add(tf.mul(s.v, this.beta2), tf.mul(tf.square(grad), 1 - this.beta2));
         s.m.assign(m);
         s.v.assign(v);
-        const base = this.decays(name) ? tf.mul(value, 1 - lr * this.weightDecay) : value;
+        const base = decay !== 1 ? tf.mul(value, decay) : value;
         const step = tf.div(tf.div(m, bc1), tf.add(tf.sqrt(tf.div(v, bc2)), this.epsilon));
         value.assign(tf.sub(base, tf.mul(step, lr)));
       }

@@ -1,4 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import { dropoutSeeded } from '../../kernels/dropout.js';
+import { geluErf } from '../../kernels/gelu.js';
+import { layerNormLastAxis } from '../../kernels/layerNorm.js';
 import type { BertActivation } from './config.js';
 
 /** `torch.finfo(torch.float32).min`: the additive mask value Hugging Face puts on masked keys. */
@@ -57,12 +60,8 @@ export const linear = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, 
  * const y = layerNorm(x2d, gamma, beta, 1e-12);
  */
 export function layerNorm(x: tf.Tensor2D, gamma: tf.Tensor, beta: tf.Tensor, eps: number): tf.Tensor2D {
-  return tf.tidy(() => {
-    const mean = tf.mean(x, -1, true);
-    const centred = tf.sub(x, mean);
-    const variance = tf.mean(tf.square(centred), -1, true);
-    return tf.add(tf.mul(tf.mul(centred, tf.rsqrt(tf.add(variance, eps))), gamma), beta) as tf.Tensor2D;
-  });
+  // Fused kernels on wasm (FETS_KERNELS replacement `LayerNorm`), the tfjs composition elsewhere.
+  return layerNormLastAxis(x, gamma, beta, eps);
 }
 
 /**
@@ -75,7 +74,8 @@ export function layerNorm(x: tf.Tensor2D, gamma: tf.Tensor, beta: tf.Tensor, eps
 export function activation(name: BertActivation): (x: tf.Tensor) => tf.Tensor {
   switch (name) {
     case 'gelu':
-      return (x) => tf.tidy(() => tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1)));
+      // Fused kernels on wasm (FETS_KERNELS replacement `Gelu`), the tfjs composition elsewhere.
+      return (x) => geluErf(x);
     case 'gelu_new':
     case 'gelu_pytorch_tanh':
       return (x) =>
@@ -101,7 +101,8 @@ export function activation(name: BertActivation): (x: tf.Tensor) => tf.Tensor {
  */
 export function dropout<T extends tf.Tensor>(x: T, rate: number, training: boolean, seeds: SeedStream): T {
   if (!training || rate === 0) return x;
-  return tf.dropout(x, rate, undefined, seeds.next()) as T;
+  // The same mask as tf.dropout for the seed; one fused kernel on wasm (FETS_KERNELS replacement `Dropout`).
+  return dropoutSeeded(x, rate, seeds.next());
 }
 
 /** How a parameter is initialised (Hugging Face `_init_weights` for BERT). */

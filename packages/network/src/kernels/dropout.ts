@@ -1,0 +1,96 @@
+import * as tf from '@tensorflow/tfjs';
+import type { TensorInfo } from '@tensorflow/tfjs';
+import type { KernelArgs, WasmBackend } from './wasmInternals.js';
+
+/** Name of the fused dropout-mask kernel fets registers on wasm. */
+export const DROPOUT_MASK_KERNEL = 'FetsDropoutMask';
+
+/** The state of Baagøe's Alea generator (seedrandom's `alea`, which tfjs's randomUniform draws from). */
+interface AleaState {
+  s0: number;
+  s1: number;
+  s2: number;
+  c: number;
+}
+
+/** Baagøe's Mash hash, as Alea seeds itself with it. */
+function mash(): (data: string) => number {
+  let n = 0xefc8249d;
+  return (data) => {
+    for (let i = 0; i < data.length; i++) {
+      n += data.charCodeAt(i);
+      let h = 0.02519603282416938 * n;
+      n = h >>> 0;
+      h -= n;
+      h *= n;
+      n = h >>> 0;
+      h -= n;
+      n += h * 0x100000000;
+    }
+    return (n >>> 0) * 2.3283064365386963e-10;
+  };
+}
+
+function aleaSeed(seed: string): AleaState {
+  const m = mash();
+  const st: AleaState = { c: 1, s0: m(' '), s1: m(' '), s2: m(' ') };
+  st.s0 -= m(seed);
+  if (st.s0 < 0) st.s0 += 1;
+  st.s1 -= m(seed);
+  if (st.s1 < 0) st.s1 += 1;
+  st.s2 -= m(seed);
+  if (st.s2 < 0) st.s2 += 1;
+  return st;
+}
+
+/**
+ * Writes tf.dropout's multiplier into `out`: for each element u = the next Alea draw (as float32, like
+ * randomUniform's buffer), `floor(u + keep) / keep` in float32 arithmetic, i.e. 0 or fround(1 / keep). The draws
+ * are those of `tf.randomUniform(shape, 0, 1, 'float32', seed)`, so the mask equals tf.dropout's bit for bit.
+ */
+export function fillDropoutMask(out: Float32Array, rate: number, seed: number | string | undefined): void {
+  const st = aleaSeed(String(seed ?? Math.random()));
+  const keep = Math.fround(1 - rate);
+  const scale = Math.fround(1 / keep);
+  let { s0, s1, s2, c } = st;
+  const n = out.length;
+  for (let i = 0; i < n; i++) {
+    const t = 2091639 * s0 + c * 2.3283064365386963e-10;
+    s0 = s1;
+    s1 = s2;
+    c = t | 0;
+    s2 = t - c;
+    out[i] = Math.fround(Math.fround(s2) + keep) >= 1 ? scale : 0;
+  }
+}
+
+/**
+ * The `FetsDropoutMask` kernel: no inputs; attrs {shape, rate, seed}. Out: float32 tensor of `shape` holding
+ * tf.dropout's multiplier (see {@link fillDropoutMask}), in one pass over the heap instead of a JS buffer of
+ * randomUniform, its upload and three elementwise kernels.
+ */
+export function dropoutMaskKernel(args: KernelArgs): TensorInfo {
+  const backend = args.backend as WasmBackend;
+  const shape = args.attrs!.shape as number[];
+  const out = backend.makeOutput([...shape], 'float32');
+  fillDropoutMask(backend.typedArrayFromHeap(out) as Float32Array, Number(args.attrs!.rate), args.attrs!.seed as number | undefined);
+  return out;
+}
+
+/**
+ * Inverted dropout equal to `tf.dropout(x, rate, undefined, seed)` (same mask for the same seed), computed with the
+ * fused `FetsDropoutMask` kernel when the current backend has it (wasm, replacement `Dropout` on), else by tf.dropout.
+ * Gradient: `dy · mask` (the mask is a constant).
+ *
+ * @example
+ * const y = dropoutSeeded(x, 0.1, 42); // same values as tf.dropout(x, 0.1, undefined, 42)
+ */
+export function dropoutSeeded<T extends tf.Tensor>(x: T, rate: number, seed?: number): T {
+  if (rate === 0 || !tf.getKernel(DROPOUT_MASK_KERNEL, tf.getBackend()) || x.dtype !== 'float32' || !(rate > 0 && rate < 1)) {
+    return tf.dropout(x, rate, undefined, seed) as T;
+  }
+  return tf.tidy(() => {
+    const mask = tf.engine().runKernel(DROPOUT_MASK_KERNEL, {}, { shape: x.shape, rate, seed } as never) as tf.Tensor;
+    return tf.mul(x, mask) as T;
+  });
+}

@@ -1,0 +1,140 @@
+import * as tf from '@tensorflow/tfjs';
+import type { TensorInfo } from '@tensorflow/tfjs';
+import type { KernelArgs, WasmBackend } from './wasmInternals.js';
+
+/** Name of the fused LayerNorm forward kernel (outputs y, and per row the mean and 1/σ). */
+export const LAYER_NORM_KERNEL = 'FetsLayerNorm';
+/** Name of the fused LayerNorm gradient kernel (outputs dx, dγ, dβ). */
+export const LAYER_NORM_GRAD_KERNEL = 'FetsLayerNormGrad';
+
+/**
+ * `FetsLayerNorm`: inputs {x [rows, h], gamma [h], beta [h]}, attrs {eps}. Out: [y [rows, h], mean [rows],
+ * rstd [rows]] with biased variance, rstd = 1/√(var + eps); statistics in float64, one row at a time.
+ */
+export function layerNormKernel(args: KernelArgs): TensorInfo[] {
+  const backend = args.backend as WasmBackend;
+  const { x, gamma, beta } = args.inputs as Record<string, TensorInfo>;
+  const eps = Number(args.attrs!.eps);
+  const h = x!.shape[x!.shape.length - 1]!;
+  const rows = x!.shape.reduce((p, d) => p * d, 1) / h;
+  const y = backend.makeOutput([...x!.shape], 'float32');
+  const mean = backend.makeOutput([rows], 'float32');
+  const rstd = backend.makeOutput([rows], 'float32');
+  const xs = backend.typedArrayFromHeap(x!) as Float32Array;
+  const gs = backend.typedArrayFromHeap(gamma!) as Float32Array;
+  const bs = backend.typedArrayFromHeap(beta!) as Float32Array;
+  const ys = backend.typedArrayFromHeap(y) as Float32Array;
+  const ms = backend.typedArrayFromHeap(mean) as Float32Array;
+  const rs = backend.typedArrayFromHeap(rstd) as Float32Array;
+  for (let r = 0; r < rows; r++) {
+    const o = r * h;
+    let s = 0;
+    for (let j = 0; j < h; j++) s += xs[o + j]!;
+    const mu = s / h;
+    let v = 0;
+    for (let j = 0; j < h; j++) {
+      const d = xs[o + j]! - mu;
+      v += d * d;
+    }
+    const inv = 1 / Math.sqrt(v / h + eps);
+    for (let j = 0; j < h; j++) ys[o + j] = (xs[o + j]! - mu) * inv * gs[j]! + bs[j]!;
+    ms[r] = mu;
+    rs[r] = inv;
+  }
+  return [y, mean, rstd];
+}
+
+/**
+ * `FetsLayerNormGrad`: inputs {dy, x, gamma, mean, rstd} (the forward's statistics). Out: [dx, dgamma, dbeta]:
+ * with x̂ = (x − μ)·rstd and g = dy·γ, `dx = rstd·(g − mean(g) − x̂·mean(g·x̂))`, `dγ = Σ_rows dy·x̂`, `dβ = Σ_rows dy`.
+ */
+export function layerNormGradKernel(args: KernelArgs): TensorInfo[] {
+  const backend = args.backend as WasmBackend;
+  const { dy, x, gamma, mean, rstd } = args.inputs as Record<string, TensorInfo>;
+  const h = x!.shape[x!.shape.length - 1]!;
+  const rows = x!.shape.reduce((p, d) => p * d, 1) / h;
+  const dx = backend.makeOutput([...x!.shape], 'float32');
+  const dgamma = backend.makeOutput([h], 'float32');
+  const dbeta = backend.makeOutput([h], 'float32');
+  const g = backend.typedArrayFromHeap(dy!) as Float32Array;
+  const xs = backend.typedArrayFromHeap(x!) as Float32Array;
+  const gs = backend.typedArrayFromHeap(gamma!) as Float32Array;
+  const ms = backend.typedArrayFromHeap(mean!) as Float32Array;
+  const rs = backend.typedArrayFromHeap(rstd!) as Float32Array;
+  const out = backend.typedArrayFromHeap(dx) as Float32Array;
+  const dg = new Float64Array(h);
+  const db = new Float64Array(h);
+  const xhat = new Float64Array(h);
+  for (let r = 0; r < rows; r++) {
+    const o = r * h;
+    const mu = ms[r]!;
+    const inv = rs[r]!;
+    let sg = 0;
+    let sgx = 0;
+    for (let j = 0; j < h; j++) {
+      const xh = (xs[o + j]! - mu) * inv;
+      const d = g[o + j]!;
+      const gj = d * gs[j]!;
+      xhat[j] = xh;
+      sg += gj;
+      sgx += gj * xh;
+      dg[j]! += d * xh;
+      db[j]! += d;
+    }
+    const mg = sg / h;
+    const mgx = sgx / h;
+    for (let j = 0; j < h; j++) out[o + j] = inv * (g[o + j]! * gs[j]! - mg - xhat[j]! * mgx);
+  }
+  (backend.typedArrayFromHeap(dgamma) as Float32Array).set(dg);
+  (backend.typedArrayFromHeap(dbeta) as Float32Array).set(db);
+  return [dx, dgamma, dbeta];
+}
+
+function fusedFor(eps: number) {
+  return tf.customGrad(((x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, save: tf.GradSaveFunc) => {
+    const [y, mean, rstd] = tf.engine().runKernel(LAYER_NORM_KERNEL, { x, gamma, beta }, { eps } as never) as tf.Tensor[];
+    save([x, gamma, mean!, rstd!]);
+    return {
+      value: y!,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [sx, sg, sm, sr] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+        return tf.engine().runKernel(LAYER_NORM_GRAD_KERNEL, { dy: dy as tf.Tensor, x: sx, gamma: sg, mean: sm, rstd: sr }, {}) as tf.Tensor[];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) => tf.Tensor;
+}
+
+const byEps = new Map<number, (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) => tf.Tensor>();
+
+/**
+ * Layer normalisation over the last axis with biased variance (as `torch.nn.LayerNorm`): `(x − μ)/√(σ² + eps)·γ + β`.
+ * On a backend with the fused kernels (wasm, replacement `LayerNorm` on) one pass forward and one backward;
+ * elsewhere the composition of tfjs ops. x: [..., h] float32; gamma, beta: [h].
+ *
+ * @example
+ * const y = layerNormLastAxis(x, gamma, beta, 1e-12);
+ */
+export function layerNormLastAxis<T extends tf.Tensor>(x: T, gamma: tf.Tensor, beta: tf.Tensor, eps: number): T {
+  const h = x.shape[x.shape.length - 1];
+  const be = tf.getBackend();
+  if (
+    x.dtype === 'float32' &&
+    x.rank >= 1 &&
+    gamma.rank === 1 &&
+    beta.rank === 1 &&
+    gamma.shape[0] === h &&
+    beta.shape[0] === h &&
+    tf.getKernel(LAYER_NORM_KERNEL, be) &&
+    tf.getKernel(LAYER_NORM_GRAD_KERNEL, be)
+  ) {
+    let f = byEps.get(eps);
+    if (!f) byEps.set(eps, (f = fusedFor(eps)));
+    return f(x, gamma, beta) as T;
+  }
+  return tf.tidy(() => {
+    const mean = tf.mean(x, -1, true);
+    const centred = tf.sub(x, mean);
+    const variance = tf.mean(tf.square(centred), -1, true);
+    return tf.add(tf.mul(tf.mul(centred, tf.rsqrt(tf.add(variance, eps))), gamma), beta) as T;
+  });
+}
