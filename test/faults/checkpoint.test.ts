@@ -357,6 +357,26 @@ describe('faults/checkpoint: weights files and save directories', function () {
     );
     expect(listDir(dir)).to.deep.equal(['epoch-0001', 'epoch-0002', 'latest']);
   });
+
+  it('K11 a Hugging Face folder holding another model\'s weights: fromPretrained refuses (WeightsMismatchError), no silent random init', async () => {
+    const dir = tmpDir('k11');
+    const model = tinyModel();
+    await estimatorFor(model, 1, [new ModelSaver({ model, saveDir: dir, write: () => {} })]).fit();
+    const bert = tmpDir('k11-bert');
+    fs.copyFileSync(path.join(dir, 'm_epoch_1.safetensors'), path.join(bert, 'model.safetensors'));
+    fs.copyFileSync(shared('fixtures', 'bert-tiny-random', 'config.json'), path.join(bert, 'config.json'));
+    const logged: string[] = [];
+    const e = (await errorOf(fromPretrained(bert, { log: (l) => logged.push(l) }))) as WeightsMismatchError;
+    expect(e).to.be.instanceOf(WeightsMismatchError);
+    expect(e.message).to.match(
+      new RegExp(
+        `^${path.join(bert, 'model.safetensors').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: does not fit model "BertForTokenClassification": ` +
+          `${e.missing.length} of its ${e.missing.length} weights are missing from the file: bert\\.embeddings\\.word_embeddings\\.weight, .*; ` +
+          'the file has 4 weights the model does not use: layers\\.0\\.bias, layers\\.0\\.kernel, layers\\.1\\.bias, layers\\.1\\.kernel$',
+      ),
+    );
+    expect(logged).to.deep.equal([]);
+  });
 });
 
 const realOpen = fsp.open;

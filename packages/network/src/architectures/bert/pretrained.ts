@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { FetsError, parseOptions } from '@fets/pipeline';
 import { atomicWriteFiles } from '../../io/atomic.js';
+import { WeightsMismatchError } from '../../io/weightsErrors.js';
 import { hubOptionsSchema, resolveModelFiles } from '../../io/hub.js';
 import { parseSafetensors, serializeSafetensors, type SafetensorsF32Entry, type SafetensorsTensor } from '../../io/safetensors.js';
 import { BertModel } from './bertModel.js';
@@ -67,6 +68,7 @@ const pyList = (names: readonly string[]) => `[${names.map((n) => `'${n}'`).join
  * each, via `log`) the parameters left newly initialised and the unused checkpoint keys, as transformers does.
  *
  * @throws CheckpointShapeError when a shape differs (unless `ignoreMismatchedSizes`)
+ * @throws WeightsMismatchError when not one parameter of the model is in the checkpoint (another model's file)
  * @example
  * const report = loadWeights(model, (await readSafetensors(file)).tensors, { source: file });
  */
@@ -89,6 +91,10 @@ export function loadWeights(
     else report.unexpected.push(key);
   }
   const file = options.file ?? options.source;
+  if (named.size > 0 && byModelName.size === 0) {
+    // Not one parameter matches: a checkpoint of another model, not a partial one. Refuse rather than train from scratch.
+    throw new WeightsMismatchError(file, model.architecture, named.size, [...named.keys()], report.unexpected);
+  }
   tf.tidy(() => {
     for (const [name, variable] of named) {
       const hit = byModelName.get(name);
