@@ -61,6 +61,33 @@ function collectOrigins(node: YamlNode | null | undefined, prefix: string[], lin
 }
 
 /**
+ * For "missing closing quote / bracket" errors (which YAML reports where it gave up, often the end of the file), the
+ * line and column where the unclosed quote or bracket was opened, scanning back from the reported line.
+ */
+function unclosedOpening(lines: readonly string[], errLine: number, message: string): { line: number; col: number } | undefined {
+  const quote = /closing "quote/.test(message) ? '"' : /closing 'quote/.test(message) ? "'" : undefined;
+  const bracket = /end with a \]|flow sequence/i.test(message) ? ['[', ']'] : /end with a \}|flow mapping/i.test(message) ? ['{', '}'] : undefined;
+  if (!quote && !bracket) return undefined;
+  let depth = 0;
+  for (let l = Math.min(errLine, lines.length); l >= 1; l--) {
+    const text = lines[l - 1]!;
+    if (quote) {
+      const idx = [...text.matchAll(quote === '"' ? /(?<!\\)"/g : /'/g)].map((m) => m.index!);
+      if (idx.length % 2 === 1) return { line: l, col: idx[idx.length - 1]! + 1 };
+      continue;
+    }
+    for (let c = text.length - 1; c >= 0; c--) {
+      if (text[c] === bracket![1]) depth++;
+      else if (text[c] === bracket![0]) {
+        if (depth === 0) return { line: l, col: c + 1 };
+        depth--;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
  * Reads a parameter file: YAML, or JSON (read as YAML 1.2, of which JSON is a subset). The top level must be a mapping
  * (an empty file is `{}`). Syntax errors and duplicate keys throw a {@link ConfigFileError} `file:line: …`; a missing
  * file throws one naming the resolved path.
@@ -83,10 +110,14 @@ export function readConfigFile(file: string): ConfigFile {
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const err = doc.errors[0];
   if (err) {
-    const line = err.linePos?.[0]?.line ?? lines.linePos(err.pos[0]).line;
-    const col = err.linePos?.[0]?.col ?? lines.linePos(err.pos[0]).col;
-    const quoted = text.split(/\r?\n/)[line - 1] ?? '';
-    throw new ConfigFileError(`column ${col}: ${err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}: ${JSON.stringify(quoted.trim())}`, shown, line);
+    const at = lines.linePos(err.pos[0]);
+    const what = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    const textLines = text.split(/\r?\n/);
+    const open = unclosedOpening(textLines, at.line, what);
+    const line = open?.line ?? at.line;
+    const col = open?.col ?? at.col;
+    const note = open && open.line !== at.line ? ` (still open at line ${at.line})` : '';
+    throw new ConfigFileError(`column ${col}: ${what}${note}: ${JSON.stringify((textLines[line - 1] ?? '').trim())}`, shown, line);
   }
   let values: unknown;
   try {
