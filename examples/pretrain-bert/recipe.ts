@@ -1,0 +1,180 @@
+/**
+ * Masked-language-model pretraining of BERT (TF Model Garden's bert/pretraining, without next-sentence prediction):
+ * documents → sentences packed into [CLS] … [SEP] sequences → dynamic BERT masking (15%; 80/10/10) → logits only at
+ * the masked positions, decoder tied to the word embeddings → sparse cross entropy (-100 ignored), AdamW with linear
+ * warm-up/decay (over the wall-clock budget when there is one), resumable checkpoints, a Hugging Face folder at the end.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import * as fe from '@fets/estimator';
+import type { PretrainConfig } from './config.js';
+import { TimeBudget } from './timeBudget.js';
+
+/** Where the text comes from and what packing made of it. */
+export interface PretrainData {
+  train: fe.dataset.PackedDataset;
+  /** Held-out Brown documents, packed and masked once (fixed masks, so epochs compare). */
+  evalData: fe.dataset.NumpyDataset | undefined;
+  /** One line per source, for the log. */
+  sources: string[];
+}
+
+/** Finds the WordPiece vocabulary: the flag, the model folder's, $FETS_DATA_DIR/../vocab, else the hub. */
+export async function resolveVocab(cfg: PretrainConfig): Promise<string> {
+  if (cfg.vocab) return cfg.vocab;
+  if (existsSync(path.join(cfg.model, 'vocab.txt'))) return path.join(cfg.model, 'vocab.txt');
+  const dataDir = cfg.dataDir ?? process.env.FETS_DATA_DIR;
+  if (dataDir) {
+    const local = path.join(dataDir, '..', 'vocab', 'bert-base-uncased-vocab.txt');
+    if (existsSync(local)) return local;
+  }
+  return (await fe.io.hubDownload('google-bert/bert-base-uncased', 'vocab.txt'))!;
+}
+
+/** Number of predictions per sequence the head computes. */
+export const maxPredictionsOf = (cfg: PretrainConfig): number => cfg.maxPredictions ?? Math.ceil(cfg.maxLen * cfg.maskProb);
+
+/** The MaskTokens op of the recipe (train mode: a new mask every epoch). */
+export function maskOp(cfg: PretrainConfig, tokenizer: fe.text.BertWordPieceTokenizer): fe.op.MaskTokens {
+  return new fe.op.MaskTokens({
+    inputs: 'inputIds',
+    outputs: ['x', 'maskedPositions', 'maskedLabels'],
+    returns: ['inputIds', 'maskedPositions', 'maskedLabels'],
+    tokenizer,
+    maskProb: cfg.maskProb,
+    wholeWord: cfg.wholeWord,
+    maxPredictions: maxPredictionsOf(cfg),
+    mode: 'train',
+  });
+}
+
+/** Reads and packs the configured text; the held-out Brown part is masked once with a fixed seed. */
+export async function loadPretrainData(cfg: PretrainConfig, tokenizer: fe.text.BertWordPieceTokenizer): Promise<PretrainData> {
+  const trainDocs: fe.dataset.TextDocument[] = [];
+  const sources: string[] = [];
+  let heldOut: fe.dataset.TextDocument[] = [];
+  const describe = (name: string, docs: readonly fe.dataset.TextDocument[]) => {
+    const c = fe.dataset.countDocuments(docs);
+    return `${name}: ${c.documents} documents, ${c.sentences} sentences, ${c.words} words`;
+  };
+  if (cfg.brown) {
+    const split = fe.dataset.splitDocuments(fe.dataset.brownDocuments(), cfg.heldOut, { seed: cfg.seed });
+    trainDocs.push(...split.train);
+    heldOut = split.heldOut;
+    sources.push(describe('brown (train)', split.train), describe('brown (held out)', heldOut));
+  }
+  if (cfg.nerTrain) {
+    let docs: fe.dataset.TextDocument[];
+    if (cfg.nerTrain === 'mit-movie') {
+      const root = cfg.dataDir ? path.join(cfg.dataDir, 'mit-movie') : undefined;
+      const { train } = await fe.dataset.mitMovie.loadData(root ? { rootDir: root } : {});
+      // The same call ner-bert makes: its held-out sentences (and engtest.bio) never reach pretraining.
+      if (cfg.nerEvalFraction > 0) train.split(cfg.nerEvalFraction, { seed: cfg.seed });
+      docs = fe.dataset.conllDocuments(train);
+    } else docs = fe.dataset.conllDocuments(cfg.nerTrain);
+    for (let r = 0; r < cfg.nerRepeat; r++) trainDocs.push(...docs);
+    sources.push(`${describe(`${cfg.nerTrain} (words only)`, docs)}${cfg.nerRepeat > 1 ? `, × ${cfg.nerRepeat}` : ''}`);
+  }
+  for (const file of cfg.text) {
+    const docs = fe.dataset.readTextDocuments(file);
+    trainDocs.push(...docs);
+    sources.push(describe(file, docs));
+  }
+  if (trainDocs.length === 0) throw new fe.FetsError('pretrain-bert: no training text (--brown false and no --nerTrain or --text)');
+  const train = fe.dataset.packSentences(trainDocs, { tokenizer, maxLen: cfg.maxLen, shortSeqProb: cfg.shortSeqProb, seed: cfg.seed });
+  let evalData: fe.dataset.NumpyDataset | undefined;
+  if (heldOut.length > 0) {
+    const packed = fe.dataset.packSentences(heldOut, { tokenizer, maxLen: cfg.maxLen, shortSeqProb: 0 });
+    const op = maskOp(cfg, tokenizer);
+    const cols: Record<string, Int32Array[]> = { x: [], maskedPositions: [], maskedLabels: [] };
+    for (let i = 0; i < packed.length; i++) {
+      const state = { mode: 'eval' as const, epoch: 0, dsId: '', random: fe.seededRandom(cfg.seed * 1_000_003 + i) };
+      const [x, pos, labels] = op.forward(packed.get(i).inputIds, state) as Int32Array[];
+      cols.x!.push(x!);
+      cols.maskedPositions!.push(pos!);
+      cols.maskedLabels!.push(labels!);
+    }
+    evalData = new fe.dataset.NumpyDataset(cols);
+  }
+  return { train, evalData, sources };
+}
+
+/** Everything a run needs. */
+export interface PretrainRun {
+  cfg: PretrainConfig;
+  tokenizer: fe.text.BertWordPieceTokenizer;
+  data: PretrainData;
+  model: fe.architecture.BertForMaskedLM;
+  pipeline: fe.Pipeline;
+  network: fe.Network;
+  estimator: fe.Estimator;
+  budget: TimeBudget | undefined;
+  /** Training steps the schedule plans for (the budget may stop earlier). */
+  totalSteps: number;
+}
+
+/**
+ * Linear warm-up then linear decay to 0 over the run's progress: the larger of the share of steps done and, with a
+ * time budget, the share of the budget spent (so the rate reaches 0 when the budget ends, whatever the speed).
+ */
+export function pretrainSchedule(cfg: PretrainConfig, totalSteps: number, budget: TimeBudget | undefined): fe.schedule.LrFn {
+  return (step: number) => {
+    const p = Math.max((step - 1) / totalSteps, budget?.fraction() ?? 0);
+    if (p < cfg.warmup) return (cfg.lr * p) / cfg.warmup;
+    return cfg.lr * Math.max(0, (1 - p) / (1 - cfg.warmup));
+  };
+}
+
+/** Builds tokenizer, data, model, Pipeline, Network and Estimator for a config. */
+export async function buildPretrain(cfg: PretrainConfig): Promise<PretrainRun> {
+  const tokenizer = await fe.text.BertWordPieceTokenizer.fromVocabFile(await resolveVocab(cfg), { lowercase: true });
+  const data = await loadPretrainData(cfg, tokenizer);
+
+  // Step 1: the Pipeline. Masks are drawn per sample and epoch from the Pipeline seed.
+  const pipeline = new fe.Pipeline({
+    trainData: data.train,
+    ...(data.evalData ? { evalData: data.evalData } : {}),
+    seed: cfg.seed,
+    ops: [
+      maskOp(cfg, tokenizer),
+      new fe.op.AttentionMask({ inputs: 'x', outputs: 'xMask', padId: tokenizer.padId }),
+      new fe.op.Batch({ batchSize: cfg.batchSize, padValue: { x: tokenizer.padId, xMask: 0, inputIds: tokenizer.padId } }),
+    ],
+  });
+
+  // Step 2: the model and the Network.
+  const dropout = { hiddenDropoutProb: cfg.dropout, attentionProbsDropoutProb: cfg.dropout };
+  const model = fe.architecture.isBertPreset(cfg.model)
+    ? fe.architecture.bertForMaskedLM(
+        fe.architecture.bertPreset(cfg.model, { vocabSize: tokenizer.vocabSize, maxPositionEmbeddings: Math.max(512, cfg.maxLen), ...dropout, seed: cfg.seed, name: 'bert' }),
+      )
+    : await fe.architecture.fromPretrained(cfg.model, { architecture: 'BertForMaskedLM', seed: cfg.seed, config: { ...dropout, name: 'bert' } });
+  model.vocab = [...tokenizer.idToToken];
+  fe.build(model, () => new fe.optimizer.AdamW({ learningRate: cfg.lr, weightDecay: cfg.weightDecay }), { modelName: 'bert' });
+  const network = new fe.Network([
+    new fe.op.ModelOp({ model, inputs: ['x', 'xMask', 'maskedPositions'], outputs: 'mlmLogits' }),
+    new fe.op.CrossEntropy({ inputs: ['mlmLogits', 'maskedLabels'], outputs: 'mlm_loss', fromLogits: true, ignoreIndex: -100 }),
+    new fe.op.Argmax({ inputs: 'mlmLogits', outputs: 'mlmPred' }),
+    new fe.op.UpdateOp({ model, lossName: 'mlm_loss', clipNorm: cfg.clipNorm }),
+  ]);
+
+  // Step 3: the Estimator.
+  const stepsPerEpoch = cfg.trainStepsPerEpoch ?? Math.ceil(data.train.length / cfg.batchSize);
+  const totalSteps = stepsPerEpoch * cfg.epochs;
+  const budget = cfg.minutes === undefined ? undefined : new TimeBudget(cfg.minutes);
+  const traces: fe.trace.Trace[] = [
+    new fe.trace.Accuracy({ trueKey: 'maskedLabels', predKey: 'mlmPred', ignoreValue: -100, outputName: 'mlm_accuracy', mode: ['train', 'eval'] }),
+    new fe.trace.LRScheduler({ model, lrFn: pretrainSchedule(cfg, totalSteps, budget), by: 'step' }),
+  ];
+  if (budget) traces.push(budget);
+  if (cfg.restore) traces.push(new fe.trace.RestoreWizard({ directory: path.join(cfg.outDir, 'restore') }));
+  const estimator = new fe.Estimator({
+    pipeline,
+    network,
+    epochs: cfg.epochs,
+    ...(cfg.trainStepsPerEpoch ? { trainStepsPerEpoch: cfg.trainStepsPerEpoch } : {}),
+    logSteps: cfg.logSteps,
+    traces,
+  });
+  return { cfg, tokenizer, data, model, pipeline, network, estimator, budget, totalSteps };
+}

@@ -1,0 +1,63 @@
+/**
+ * `npm run pretrain`: masked-language-model pretraining of BERT on the Brown corpus (plus, by option, the words of an
+ * NER training split or plain-text files), then a Hugging Face folder (config.json, model.safetensors, vocab.txt) in
+ * outDir that `npm run ner -- --init <outDir>` fine-tunes.
+ * Flags: --model tiny|mini|<folder> --minutes N --epochs N --trainStepsPerEpoch N --batchSize N --maxLen N --lr X
+ * --nerTrain mit-movie|<file> --nerRepeat N --text file.txt --wholeWord true --outDir DIR --config file.yaml (config.ts).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import * as fe from '@fets/estimator';
+import { readPretrainConfig } from './config.js';
+import { buildPretrain, maxPredictionsOf } from './recipe.js';
+
+const t0 = performance.now();
+const cfg = readPretrainConfig();
+await fe.initBackend();
+fe.enableDeterministic(cfg.seed);
+console.log(`pretrain-bert: ${JSON.stringify(cfg)}`);
+const run = await buildPretrain(cfg);
+for (const line of run.data.sources) console.log(`pretrain-bert: ${line}`);
+const s = run.data.train.stats;
+console.log(
+  `pretrain-bert: ${s.sequences} training sequences of at most ${cfg.maxLen} tokens (mean ${s.meanLength.toFixed(1)}, ${s.tokens} tokens, ` +
+    `${s.truncatedSentences} overlong sentences cut), ${run.data.evalData?.length ?? 0} held-out sequences; ` +
+    `model ${cfg.model} (${run.model.trainableWeights().reduce((n, v) => n + v.size, 0)} parameters), ` +
+    `${maxPredictionsOf(cfg)} predictions per sequence, schedule over ${run.totalSteps} steps${cfg.minutes ? ` or ${cfg.minutes} min` : ''}`,
+);
+const setupSeconds = (performance.now() - t0) / 1000;
+const tFit = performance.now();
+const summary = await run.estimator.fit();
+const fitSeconds = (performance.now() - tFit) / 1000;
+
+await fe.architecture.savePretrained(run.model, cfg.outDir);
+const last = (mode: 'train' | 'eval', key: string) => {
+  const h = summary.history[mode]?.[key];
+  return h && h.size > 0 ? Number([...h.values()].at(-1)) : null;
+};
+const evalLoss = last('eval', 'mlm_loss');
+const steps = run.estimator.system.globalStep;
+const out = {
+  steps,
+  epochs: run.estimator.system.epoch,
+  stoppedByBudget: run.budget?.stoppedAt !== undefined,
+  trainStepsPerSecond: Number((steps / fitSeconds).toFixed(3)),
+  sequencesSeen: steps * cfg.batchSize,
+  eval: { mlmLoss: evalLoss, perplexity: evalLoss === null ? null : Math.exp(evalLoss), mlmAccuracy: last('eval', 'mlm_accuracy') },
+  train: { mlmLoss: last('train', 'mlm_loss'), mlmAccuracy: last('train', 'mlm_accuracy') },
+  packing: s,
+  setupSeconds: Number(setupSeconds.toFixed(1)),
+  wallSeconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
+  model: cfg.model,
+  maxLen: cfg.maxLen,
+  batchSize: cfg.batchSize,
+  seed: cfg.seed,
+  backend: fe.getBackendInfo()?.name,
+};
+mkdirSync(cfg.outDir, { recursive: true });
+writeFileSync(path.join(cfg.outDir, 'pretrain.json'), `${JSON.stringify(out, null, 2)}\n`);
+console.log(
+  `pretrain-bert: ${steps} steps in ${fitSeconds.toFixed(0)} s (${out.trainStepsPerSecond} steps/s); held-out MLM loss ${evalLoss?.toFixed(3) ?? 'n/a'}, ` +
+    `accuracy ${out.eval.mlmAccuracy?.toFixed(3) ?? 'n/a'}; wrote ${cfg.outDir} (config.json, model.safetensors, vocab.txt, pretrain.json)`,
+);
+console.log(`pretrain-bert: fine-tune it with: npm run ner -- --init ${path.relative(process.cwd(), cfg.outDir) || '.'}`);
