@@ -9,7 +9,12 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { listDir, tmpDir } from './fixtures/tiny.js';
+import * as tf from '@tensorflow/tfjs';
+import { Pipeline } from '@fets/pipeline';
+import { CrossEntropy, ModelOp, Network, UpdateOp } from '@fets/network';
+import { Estimator, Logger, RestoreWizard, Trace, TrainingInterruptedError } from '@fets/estimator';
+import { errorOf } from '../helpers.js';
+import { listDir, tinyData, tinyModel, tmpDir } from './fixtures/tiny.js';
 
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'child.ts');
 
@@ -151,5 +156,48 @@ describe('faults/process: signals during training', function () {
     expect(again.stderr).to.include(`restored from ${path.join(dir, 'epoch-0002')}: resuming after epoch 2, step 18`);
     expectSameWeights(full, read(out), 'SIGKILL at step 23');
     expect(listDir(dir)).to.deep.equal(['epoch-0005', 'latest']);
+  });
+
+  it('P4 SIGINT when the application listens for SIGINT itself: fit() rejects with TrainingInterruptedError after the checkpoint; the handler is gone after fit', async () => {
+    await tf.setBackend('cpu');
+    const dir = path.join(root, 'p4');
+    const appListener = (): void => {};
+    process.on('SIGINT', appListener);
+    const listeners = process.listenerCount('SIGINT');
+    let during = 0;
+    /** Ctrl+C arrives during step 8 (epoch 2, batch 2 of 6). */
+    class CtrlC extends Trace {
+      override onBatchEnd(): void {
+        during = Math.max(during, process.listenerCount('SIGINT'));
+        if (this.system.globalStep === 8) process.emit('SIGINT', 'SIGINT');
+      }
+    }
+    const model = tinyModel();
+    const estimator = new Estimator({
+      pipeline: new Pipeline({ trainData: tinyData(48), batchSize: 8 }),
+      network: new Network([
+        new ModelOp({ model, inputs: 'x', outputs: 'yPred' }),
+        new CrossEntropy({ inputs: ['yPred', 'y'], outputs: 'ce', fromLogits: true }),
+        new UpdateOp({ model, lossName: 'ce' }),
+      ]),
+      epochs: 3,
+      traces: [new CtrlC({ mode: 'train' }), new RestoreWizard({ directory: dir }), new Logger({ write: () => {} })],
+    });
+    let e: TrainingInterruptedError;
+    const realWrite = process.stderr.write.bind(process.stderr);
+    process.stderr.write = (() => true) as typeof process.stderr.write;
+    try {
+      e = (await errorOf(estimator.fit())) as TrainingInterruptedError;
+    } finally {
+      process.stderr.write = realWrite;
+      process.off('SIGINT', appListener);
+    }
+    expect(e).to.be.instanceOf(TrainingInterruptedError);
+    const ckpt = path.join(dir, 'epoch-0001-step-00000008');
+    expect(e.message).to.equal(`Estimator.fit: interrupted by SIGINT at step 8 (epoch 2, train); checkpoint saved to ${ckpt}; run again to resume`);
+    expect([e.signal, e.epoch, e.step, e.checkpoint, e.exitCode]).to.deep.equal(['SIGINT', 2, 8, ckpt, 130]);
+    expect(during).to.equal(listeners + 1);
+    expect(process.listenerCount('SIGINT')).to.equal(listeners - 1);
+    expect(listDir(dir)).to.deep.equal(['epoch-0001-step-00000008', 'latest']);
   });
 });
