@@ -73,7 +73,25 @@ describe('cli: the fets bin end to end (spawned)', function () {
     expect(r.stdout).to.include('fets check: ok: dense: train, eval, test checked');
   });
 
-  it('a signal to the bin reaches the run; the bin ends with the same signal', async () => {
+  it('Ctrl+C (SIGINT to the process group) reaches the run once: the Estimator finishes the step and exits 130', async () => {
+    let sent = false;
+    const r = await runBin(['train', FIXTURE, '--set', 'epochs=100000'], {
+      detached: true,
+      onStdout: (all, pid) => {
+        if (!sent && all.includes('FastEstimator-Train')) {
+          sent = true;
+          process.kill(-pid, 'SIGINT');
+        }
+      },
+    });
+    expect(sent).to.equal(true);
+    expect(r.code, r.stderr).to.equal(130);
+    expect(r.stderr).to.include('FastEstimator: SIGINT: finishing the current step');
+    expect(r.stderr).to.match(/FastEstimator: interrupted by SIGINT at step \d+ .*no RestoreWizard, so nothing was saved/);
+    expect(r.stderr).not.to.include('second SIGINT');
+  });
+
+  it('SIGTERM to the bin is forwarded to the run; the bin ends with the same signal', async () => {
     let sent = false;
     const r = await runBin(['train', FIXTURE, '--set', 'epochs=100000'], {
       onStdout: (all, pid) => {

@@ -19,13 +19,21 @@ export interface BinResult {
  */
 export function runBin(
   args: readonly string[],
-  options: { cwd?: string; env?: Record<string, string>; command?: readonly string[]; onStdout?: (all: string, pid: number) => void } = {},
+  options: {
+    cwd?: string;
+    env?: Record<string, string>;
+    command?: readonly string[];
+    /** Start the bin as the leader of its own process group (so a signal can go to the group, as a terminal sends it). */
+    detached?: boolean;
+    onStdout?: (all: string, pid: number) => void;
+  } = {},
 ): Promise<BinResult> {
   const [cmd, ...pre] = options.command ?? [process.execPath, FETS_BIN];
   const child = spawn(cmd!, [...pre, ...args], {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, FETS_QUIET: '1', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached ?? false,
   });
   let stdout = '';
   let stderr = '';

@@ -203,7 +203,8 @@ export function createProgram(io: CliIO = processIO): Command {
 
 /**
  * Runs the `fets` command line on `argv` (without node and script) and returns the exit code: 0 on success, 1 with
- * the error's message (`ConfigError: …`, `PipelineError: …`) on `io.err` when anything fails.
+ * the error's message (`ConfigError: …`, `PipelineError: …`) on `io.err` when anything fails (an error carrying its
+ * own `exitCode`, such as an interrupted fit's 130, returns that).
  *
  * @example
  * const code = await runCli(['check', 'examples/ner-bert/experiment.ts', '--config', 'examples/ner-bert/configs/tiny.yaml']);
@@ -216,7 +217,9 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO): Pr
     if (e instanceof CommanderError) return e.exitCode;
     if (e instanceof FetsError) {
       io.err(`${e.name}: ${e.message}`);
-      return 1;
+      // e.g. TrainingInterruptedError carries 130, what a shell reports for Ctrl+C.
+      const code = (e as { exitCode?: unknown }).exitCode;
+      return typeof code === 'number' && Number.isInteger(code) && code > 0 ? code : 1;
     }
     const err = e as Error;
     io.err(`fets: unexpected ${err?.name ?? 'error'}: ${err?.stack ?? String(e)}`);
