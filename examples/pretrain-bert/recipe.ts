@@ -99,6 +99,17 @@ export async function loadPretrainData(cfg: PretrainConfig, tokenizer: fe.text.B
   return { train, evalData, sources };
 }
 
+/** Counts the training steps of this process (a resumed run's global step also counts the restored ones). */
+export class StepCounter extends fe.trace.Trace {
+  steps = 0;
+  constructor() {
+    super({ mode: 'train' });
+  }
+  override onBatchEnd(): void {
+    this.steps++;
+  }
+}
+
 /** Everything a run needs. */
 export interface PretrainRun {
   cfg: PretrainConfig;
@@ -109,6 +120,7 @@ export interface PretrainRun {
   network: fe.Network;
   estimator: fe.Estimator;
   budget: TimeBudget | undefined;
+  counter: StepCounter;
   /** Training steps the schedule plans for (the budget may stop earlier). */
   totalSteps: number;
 }
@@ -162,9 +174,11 @@ export async function buildPretrain(cfg: PretrainConfig): Promise<PretrainRun> {
   const stepsPerEpoch = cfg.trainStepsPerEpoch ?? Math.ceil(data.train.length / cfg.batchSize);
   const totalSteps = stepsPerEpoch * cfg.epochs;
   const budget = cfg.minutes === undefined ? undefined : new TimeBudget(cfg.minutes);
+  const counter = new StepCounter();
   const traces: fe.trace.Trace[] = [
     new fe.trace.Accuracy({ trueKey: 'maskedLabels', predKey: 'mlmPred', ignoreValue: -100, outputName: 'mlm_accuracy', mode: ['train', 'eval'] }),
     new fe.trace.LRScheduler({ model, lrFn: pretrainSchedule(cfg, totalSteps, budget), by: 'step' }),
+    counter,
   ];
   if (budget) traces.push(budget);
   if (cfg.restore) traces.push(new fe.trace.RestoreWizard({ directory: path.join(cfg.outDir, 'restore') }));
@@ -176,5 +190,5 @@ export async function buildPretrain(cfg: PretrainConfig): Promise<PretrainRun> {
     logSteps: cfg.logSteps,
     traces,
   });
-  return { cfg, tokenizer, data, model, pipeline, network, estimator, budget, totalSteps };
+  return { cfg, tokenizer, data, model, pipeline, network, estimator, budget, counter, totalSteps };
 }

@@ -37,11 +37,13 @@ const last = (mode: 'train' | 'eval', key: string) => {
 };
 const evalLoss = last('eval', 'mlm_loss');
 const steps = run.estimator.system.globalStep;
+const stepsHere = run.counter.steps;
 const out = {
   steps,
+  stepsThisRun: stepsHere,
   epochs: run.estimator.system.epoch,
   stoppedByBudget: run.budget?.stoppedAt !== undefined,
-  trainStepsPerSecond: Number((steps / fitSeconds).toFixed(3)),
+  fitStepsPerSecond: Number((stepsHere / fitSeconds).toFixed(3)),
   sequencesSeen: steps * cfg.batchSize,
   eval: { mlmLoss: evalLoss, perplexity: evalLoss === null ? null : Math.exp(evalLoss), mlmAccuracy: last('eval', 'mlm_accuracy') },
   train: { mlmLoss: last('train', 'mlm_loss'), mlmAccuracy: last('train', 'mlm_accuracy') },
@@ -57,7 +59,7 @@ const out = {
 mkdirSync(cfg.outDir, { recursive: true });
 writeFileSync(path.join(cfg.outDir, 'pretrain.json'), `${JSON.stringify(out, null, 2)}\n`);
 console.log(
-  `pretrain-bert: ${steps} steps in ${fitSeconds.toFixed(0)} s (${out.trainStepsPerSecond} steps/s); held-out MLM loss ${evalLoss?.toFixed(3) ?? 'n/a'}, ` +
+  `pretrain-bert: ${stepsHere} steps in ${fitSeconds.toFixed(0)} s${steps !== stepsHere ? ` (${steps} in all, with the restored run)` : ''} (${out.fitStepsPerSecond} steps/s); held-out MLM loss ${evalLoss?.toFixed(3) ?? 'n/a'}, ` +
     `accuracy ${out.eval.mlmAccuracy?.toFixed(3) ?? 'n/a'}; wrote ${cfg.outDir} (config.json, model.safetensors, vocab.txt, pretrain.json)`,
 );
 console.log(`pretrain-bert: fine-tune it with: npm run ner -- --init ${path.relative(process.cwd(), cfg.outDir) || '.'}`);
