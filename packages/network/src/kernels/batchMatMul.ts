@@ -1,5 +1,6 @@
 import { backend_util, type TensorInfo } from '@tensorflow/tfjs';
 import { columnSum } from './columnSum.js';
+import { gemmProducts } from './gemm.js';
 import {
   f32Of,
   release,
@@ -20,6 +21,8 @@ export interface BatchMatMulModes {
   batched: boolean;
   /** `ones[1, k] @ b` (a column sum, as dense-layer bias gradients are often written) runs as the Sum replacement. */
   ones: boolean;
+  /** 2-D and batched float32 products run on fets's WebAssembly SIMD GEMM (gemm.ts) instead of XNNPACK. */
+  gemm: boolean;
 }
 
 const sizeOf = (dims: readonly number[]): number => dims.reduce((p, d) => p * d, 1);
@@ -29,6 +32,58 @@ function isAllOnes(backend: WasmBackend, t: TensorInfo): boolean {
   const v = f32Of(backend, t);
   for (let i = 0; i < v.length; i++) if (v[i] !== 1) return false;
   return v.length > 0;
+}
+
+/**
+ * `[rows, k] @ [k, n]` (row-major float32) into a new tensor of `outShape`: fets's GEMM when `gemm` is on, else the
+ * package kernel (XNNPACK).
+ */
+function product2d(backend: WasmBackend, a: TensorInfo, b: TensorInfo, rows: number, k: number, n: number, outShape: number[], gemm: boolean): TensorInfo {
+  if (gemm && rows * n > 0) {
+    const out = backend.makeOutput(outShape, 'float32');
+    if (gemmProducts(backend, a, b, out, { batch: 1, m: rows, k, n, aStep: 0, bStep: 0 })) return out;
+    release(backend, out);
+  }
+  const a2 = reshapeInfo(backend, a, [1, rows, k]);
+  const b2 = reshapeInfo(backend, b, [1, k, n]);
+  const out = runOriginal('BatchMatMul', { a: a2, b: b2 }, { transposeA: false, transposeB: false }, backend);
+  release(backend, a2, b2);
+  const shaped = reshapeInfo(backend, out, outShape);
+  release(backend, out);
+  return shaped;
+}
+
+/**
+ * The whole product on fets's GEMM, transposes included (no transposed copies): one 2-D product when b is a single
+ * matrix and a is not transposed, else one product per batch entry. Undefined when the shapes need the other paths
+ * (mismatched inner sizes, mixed broadcasting) or the GEMM is not available.
+ */
+function gemmProduct(backend: WasmBackend, a: TensorInfo, b: TensorInfo, transA: boolean, transB: boolean): TensorInfo | undefined {
+  const [ra, ca] = a.shape.slice(-2) as [number, number];
+  const [rb, cb] = b.shape.slice(-2) as [number, number];
+  const [m, k] = transA ? [ca, ra] : [ra, ca];
+  const [kb, n] = transB ? [cb, rb] : [rb, cb];
+  if (k !== kb) return undefined;
+  const outerA = a.shape.slice(0, -2);
+  const outerB = b.shape.slice(0, -2);
+  const batchA = sizeOf(outerA);
+  const batchB = sizeOf(outerB);
+  const outer = backend_util.assertAndGetBroadcastShape(outerA, outerB);
+  const size = sizeOf(outer);
+  if ((batchA !== 1 && batchA !== size) || (batchB !== 1 && batchB !== size)) return undefined;
+  const out = backend.makeOutput([...outer, m, n], 'float32');
+  if (size * m * n === 0) return out;
+  if (k === 0) {
+    backend.typedArrayFromHeap(out).fill(0);
+    return out;
+  }
+  const flat = batchB === 1 && !transA;
+  const dims = flat
+    ? { batch: 1, m: batchA * m, k, n, aStep: 0, bStep: 0, transA, transB }
+    : { batch: size, m, k, n, aStep: batchA === 1 ? 0 : 1, bStep: batchB === 1 ? 0 : 1, transA, transB };
+  if (gemmProducts(backend, a, b, out, dims)) return out;
+  release(backend, out);
+  return undefined;
 }
 
 /**
@@ -73,6 +128,10 @@ export function makeBatchMatMul(modes: () => BatchMatMulModes) {
     if ((!m0.transpose && (transposeA || transposeB)) || (batched && !m0.batched)) {
       return runOriginal('BatchMatMul', { a, b }, { transposeA, transposeB }, backend);
     }
+    if (m0.gemm) {
+      const viaGemm = gemmProduct(backend, a, b, transposeA, transposeB);
+      if (viaGemm) return viaGemm;
+    }
     if (transposeA && !transposeB && !batched) {
       // C = Aᵀ·B with A [k, m], B [k, n]: transposing B and then the [n, m] result moves k·n + n·m elements instead
       // of k·m (e.g. a weight gradient dyᵀ·x with dy [2048, 1024] and x [2048, 256]: 0.75 M instead of 2 M).
@@ -80,11 +139,9 @@ export function makeBatchMatMul(modes: () => BatchMatMulModes) {
       const n = b.shape[b.shape.length - 1]!;
       if (b.shape[b.shape.length - 2] === k && k * n + n * m < k * m) {
         const bt = transposeLast2(backend, reshapeInfo(backend, b, [k, n]), true);
-        const a3 = reshapeInfo(backend, a, [1, k, m]);
-        const bt3 = reshapeInfo(backend, bt, [1, n, k]);
-        const ct = runOriginal('BatchMatMul', { a: bt3, b: a3 }, { transposeA: false, transposeB: false }, backend);
-        release(backend, bt, a3, bt3);
-        const c = transposeLast2(backend, reshapeInfo(backend, ct, [n, m]), true);
+        const ct = product2d(backend, bt, a, n, k, m, [n, m], m0.gemm);
+        release(backend, bt);
+        const c = transposeLast2(backend, ct);
         release(backend, ct);
         const shaped = reshapeInfo(backend, c, [...backend_util.assertAndGetBroadcastShape(outerA, outerB), m, n]);
         release(backend, c);
@@ -106,13 +163,7 @@ export function makeBatchMatMul(modes: () => BatchMatMulModes) {
       const size = sizeOf(outer);
       if (batchB === 1) {
         // One 2-D product: [batchA·m, k] @ [k, n].
-        const a2 = reshapeInfo(backend, a, [1, batchA * m, k]);
-        const b2 = reshapeInfo(backend, b, [1, k, n]);
-        const out = runOriginal('BatchMatMul', { a: a2, b: b2 }, { transposeA: false, transposeB: false }, backend);
-        release(backend, a2, b2);
-        const shaped = reshapeInfo(backend, out, [...outer, m, n]);
-        release(backend, out);
-        return shaped;
+        return product2d(backend, a, b, batchA * m, k, n, [...outer, m, n], m0.gemm);
       }
       if (batchB !== size || (batchA !== 1 && batchA !== size)) {
         return runOriginal('BatchMatMul', { a, b }, { transposeA: false, transposeB: false }, backend);
@@ -121,7 +172,8 @@ export function makeBatchMatMul(modes: () => BatchMatMulModes) {
       const out = backend.makeOutput([...outer, m, n], 'float32');
       if (batch * m * n > 0 && k === 0) backend.typedArrayFromHeap(out).fill(0);
       else if (batch * m * n > 0) {
-        xnnBatchedProducts(backend, a, b, out, { batch, m, k, n, aStep: batchA === 1 ? 0 : 1, bStep: 1 });
+        const dims = { batch, m, k, n, aStep: batchA === 1 ? 0 : 1, bStep: 1 };
+        if (!(m0.gemm && gemmProducts(backend, a, b, out, dims))) xnnBatchedProducts(backend, a, b, out, dims);
       }
       return out;
     } finally {

@@ -1,5 +1,5 @@
 import { util, type TensorInfo } from '@tensorflow/tfjs';
-import { runOriginal, shareInfo, type KernelArgs, type WasmBackend } from './wasmInternals.js';
+import { offsetOf, runOriginal, shareInfo, type KernelArgs, type WasmBackend } from './wasmInternals.js';
 
 /**
  * `Identity` on wasm without a copy. The package kernel copies the whole buffer; tfjs calls it for every tensor a
@@ -90,6 +90,23 @@ function transposeTiles(
 }
 
 /**
+ * As {@link transposeTiles} for chunks of 16 or more elements, with `heap` one array over the whole wasm memory and
+ * `x`, `out` element offsets into it: each chunk is one native `copyWithin` (a memmove).
+ */
+function transposeChunks(heap: Float32Array, x: number, out: number, batch: number, rows: number, cols: number, chunk: number): void {
+  const plane = rows * cols * chunk;
+  for (let b = 0; b < batch; b++) {
+    const base = b * plane;
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) {
+        const s = x + base + (i * cols + j) * chunk;
+        heap.copyWithin(out + base + (j * rows + i) * chunk, s, s + chunk);
+      }
+    }
+  }
+}
+
+/**
  * `Transpose` on wasm. The identity permutation shares the input's memory (the package copies it: e.g. the
  * [30,522, 256] embedding gradient, transposed by `perm [0, 1]` in tf.gather's gradient). A
  * permutation that simplifies to a batched swap of two axes (`[1,0]`, `[0,2,1]`, `[1,0,2]`, `[0,2,1,3]`: dense-layer
@@ -119,6 +136,11 @@ export function transposeFast(args: KernelArgs): TensorInfo {
   else if (p === '0,2,1,3') dims = [d[0]!, d[1]!, d[2]!, d[3]!];
   if (!dims || size < MIN_TRANSPOSE || x.dtype === 'bool') return runOriginal('Transpose', { x }, args.attrs ?? {}, backend);
   const out = backend.makeOutput(outShape, x.dtype);
+  if (dims[3] >= 16) {
+    const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
+    transposeChunks(heap, offsetOf(backend, x) / 4, offsetOf(backend, out) / 4, ...dims);
+    return out;
+  }
   const src = backend.typedArrayFromHeap(x) as Float32Array | Int32Array;
   const dst = backend.typedArrayFromHeap(out) as Float32Array | Int32Array;
   transposeTiles(src, dst, ...dims);

@@ -41,7 +41,8 @@ function shapeKey(name: string, inputs: Record<string, TensorInfo | undefined>, 
     .map(([k, t]) => `${k}[${t.shape.join(',')}]${t.dtype === 'float32' ? '' : t.dtype}`)
     .join(' ');
   const at = Object.entries(attrs ?? {})
-    .filter(([, v]) => typeof v === 'boolean' || typeof v === 'number' || (Array.isArray(v) && v.length <= 8))
+    // Attributes that name the case (flags, axes, perms), not per-call values (seeds, step sizes).
+    .filter(([k, v]) => k !== 'seed' && (typeof v === 'boolean' || Number.isInteger(v) || (Array.isArray(v) && v.length <= 8)))
     .map(([k, v]) => `${k}=${Array.isArray(v) ? `[${v.join(',')}]` : String(v)}`)
     .join(' ');
   return `${name} ${ins}${at ? ` ${at}` : ''}`;

@@ -21,6 +21,7 @@ import { captureOriginal } from './wasmInternals.js';
  * - `BatchMatMulBatched`: 3-D/4-D products (attention) as XNNPACK products per batch, or one product when the right
  *   operand is broadcast.
  * - `BatchMatMulOnes`: `ones[1, k] @ b` (bias gradients) as a column sum.
+ * - `Gemm`: float32 products on fets's WebAssembly SIMD GEMM instead of XNNPACK (see gemm.ts).
  * - `Sum`: sums over leading axes (column sums) by halving through the wasm Add kernel.
  * - `Identity`: shares the buffer instead of copying it (tfjs clones every tensor it saves for the backward pass).
  * - `Transpose`: no-op permutations share the buffer; batched 2-axis swaps run as tiled copies.
@@ -35,6 +36,7 @@ export const KERNEL_OVERRIDES = [
   'BatchMatMulTranspose',
   'BatchMatMulBatched',
   'BatchMatMulOnes',
+  'Gemm',
   'Sum',
   'Identity',
   'Transpose',
@@ -55,6 +57,7 @@ const batchMatMul = makeBatchMatMul(() => ({
   transpose: state.BatchMatMulTranspose,
   batched: state.BatchMatMulBatched,
   ones: state.BatchMatMulOnes,
+  gemm: state.Gemm,
 }));
 
 const fn = (f: unknown) => f as KernelFunc;
@@ -65,7 +68,7 @@ const KERNELS: { kernelName: string; func: KernelFunc; on: (s: KernelOverrideSet
   {
     kernelName: 'BatchMatMul',
     func: fn(batchMatMul),
-    on: (s) => s.BatchMatMulTranspose || s.BatchMatMulBatched || s.BatchMatMulOnes,
+    on: (s) => s.BatchMatMulTranspose || s.BatchMatMulBatched || s.BatchMatMulOnes || s.Gemm,
   },
   { kernelName: 'Sum', func: fn(columnSum), on: (s) => s.Sum },
   { kernelName: 'Identity', func: fn(identityShared), on: (s) => s.Identity },
@@ -177,4 +180,16 @@ export function parseKernelSpec(spec: string | undefined): KernelOverrideSetting
  */
 export function applyKernelOverridesFromEnv(): KernelOverrideSettings {
   return setKernelOverrides(parseKernelSpec(process.env.FETS_KERNELS));
+}
+
+/**
+ * Whether `tf.matMul(a, b, true, false)` is as fast as an explicit transpose plus a plain product on the current
+ * backend: false only on wasm with both `Gemm` and `BatchMatMulTranspose` off (the package kernel then runs transposed
+ * operands in a scalar loop). Layers that have the choice (BERT's dense gradient) ask this.
+ *
+ * @example
+ * const dw = transposedMatMulIsFast() ? tf.matMul(dy, x, true, false) : tf.matMul(tf.transpose(dy), x);
+ */
+export function transposedMatMulIsFast(): boolean {
+  return tf.getBackend() !== 'wasm' || state.Gemm || state.BatchMatMulTranspose;
 }

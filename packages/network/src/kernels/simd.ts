@@ -20,10 +20,12 @@ const WA = (
   }
 ).WebAssembly;
 
-const I32 = 0x7f;
-const F32 = 0x7d;
-const V128 = 0x7b;
-type ValType = typeof I32 | typeof F32 | typeof V128;
+/** Value types of the assembler. */
+export const I32 = 0x7f;
+export const F32 = 0x7d;
+export const V128 = 0x7b;
+/** One of {@link I32}, {@link F32}, {@link V128}. */
+export type ValType = typeof I32 | typeof F32 | typeof V128;
 
 function uleb(n: number): number[] {
   const out: number[] = [];
@@ -57,8 +59,9 @@ const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.fl
 const name = (s: string): number[] => [...uleb(s.length), ...[...s].map((c) => c.charCodeAt(0))];
 
 /** SIMD opcodes (after the 0xfd prefix) used here. */
-const SIMD = {
+export const SIMD = {
   load: 0x00,
+  load32Splat: 0x09,
   store: 0x0b,
   const: 0x0c,
   f32x4Splat: 0x13,
@@ -79,7 +82,7 @@ const SIMD = {
 } as const;
 
 /** A function body under construction: stack-machine code over numbered locals (parameters first). */
-class Body {
+export class Body {
   readonly code: number[] = [];
   private readonly extra: ValType[] = [];
   constructor(private readonly params: ValType[]) {}
@@ -155,7 +158,7 @@ class Body {
 }
 
 /** A module of exported functions, importing `env.memory`. */
-function assemble(fns: { name: string; params: ValType[]; body: Body }[], shared: boolean): Uint8Array {
+export function assemble(fns: { name: string; params: ValType[]; body: Body }[], shared: boolean): Uint8Array {
   const section = (id: number, content: number[]) => [id, ...uleb(content.length), ...content];
   const types = fns.map((f) => [0x60, ...vec(f.params.map((p) => [p])), 0]);
   const limits = shared ? [0x03, 0, ...uleb(65536)] : [0x00, 0];

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { dropoutSeeded } from '../../kernels/dropout.js';
 import { geluErf } from '../../kernels/gelu.js';
 import { layerNormLastAxis } from '../../kernels/layerNorm.js';
+import { transposedMatMulIsFast } from '../../kernels/registry.js';
 import type { BertActivation } from './config.js';
 
 /** `torch.finfo(torch.float32).min`: the additive mask value Hugging Face puts on masked keys. */
@@ -29,8 +30,9 @@ export class SeedStream {
 }
 
 /**
- * Dense layer in PyTorch layout: `x [M, in] @ Wᵀ + b` with `W [out, in]`. Its gradient avoids transposed matMuls
- * (slow on wasm): `dx = dy @ W`, `dW = transpose(dy) @ x`, `db = ones[1, M] @ dy`.
+ * Dense layer in PyTorch layout: `x [M, in] @ Wᵀ + b` with `W [out, in]`. Its gradient: `dx = dy @ W`,
+ * `dW = dyᵀ @ x` (a transposed product where that is fast, else an explicit transpose: the wasm package kernel runs
+ * transposed operands in a scalar loop), `db = ones[1, M] @ dy`.
  *
  * @example
  * const y = linear(x2d, weight, bias); // [M, out]
@@ -46,7 +48,7 @@ export const linear = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, 
       const g = dy as tf.Tensor2D;
       const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
       const dx = tf.matMul(g, ws);
-      const dw = tf.matMul(tf.transpose(g), xs);
+      const dw = transposedMatMulIsFast() ? tf.matMul(g, xs, true, false) : tf.matMul(tf.transpose(g), xs);
       const db = tf.reshape(tf.matMul(tf.ones([1, g.shape[0]]), g), [g.shape[1]]);
       return [dx, dw, db];
     },
