@@ -361,3 +361,38 @@ describe('wasm fused kernels and layout replacements', function () {
     });
   });
 });
+
+describe('wasm GEMM (replacement Gemm)', function () {
+  this.timeout(60000);
+  before(async () => {
+    await initBackend({ quiet: true });
+  });
+  after(() => {
+    setKernelOverrides(true);
+  });
+
+  it('without FMA gives the same bits as XNNPACK (k-ordered multiply-add) on edge sizes, transposes and batches', async () => {
+    await tf.setBackend('wasm');
+    const cases: [number[], number[], boolean, boolean][] = [
+      [[37, 29], [29, 19], false, false],
+      [[5, 3], [3, 8], false, false],
+      [[64, 130], [130, 33], false, false],
+      [[29, 37], [29, 19], true, false],
+      [[3, 37, 29], [3, 19, 29], false, true],
+      [[6, 9, 17], [17, 12], false, false],
+    ];
+    for (const [sa, sb, ta, tb] of cases) {
+      const f = (a: tf.Tensor, b: tf.Tensor) => tf.matMul(a, b, ta, tb);
+      const inputs = [input(sa, sa[0]!), input(sb, sb[0]! + 1)];
+      setKernelOverrides({ Gemm: true, GemmFma: false });
+      const ours = await runOn('wasm', f as never, inputs);
+      // The package's own path: XNNPACK for untransposed 2-D, transposed copies first otherwise.
+      setKernelOverrides({ Gemm: false });
+      const xnn = await runOn('wasm', f as never, inputs);
+      expectClose(ours, xnn, 0, `GEMM vs XNNPACK ${sa}${ta ? 'ᵀ' : ''}·${sb}${tb ? 'ᵀ' : ''}`);
+      setKernelOverrides(true);
+      const fma = await runOn('wasm', f as never, inputs);
+      expectClose(fma, xnn, 1e-5, 'GEMM with FMA vs XNNPACK');
+    }
+  });
+});

@@ -23,6 +23,8 @@ export interface BatchMatMulModes {
   ones: boolean;
   /** 2-D and batched float32 products run on fets's WebAssembly SIMD GEMM (gemm.ts) instead of XNNPACK. */
   gemm: boolean;
+  /** The GEMM uses fused multiply-adds (relaxed SIMD) when they compile. */
+  fma: boolean;
 }
 
 const sizeOf = (dims: readonly number[]): number => dims.reduce((p, d) => p * d, 1);
@@ -38,10 +40,10 @@ function isAllOnes(backend: WasmBackend, t: TensorInfo): boolean {
  * `[rows, k] @ [k, n]` (row-major float32) into a new tensor of `outShape`: fets's GEMM when `gemm` is on, else the
  * package kernel (XNNPACK).
  */
-function product2d(backend: WasmBackend, a: TensorInfo, b: TensorInfo, rows: number, k: number, n: number, outShape: number[], gemm: boolean): TensorInfo {
+function product2d(backend: WasmBackend, a: TensorInfo, b: TensorInfo, rows: number, k: number, n: number, outShape: number[], gemm: boolean, fma = false): TensorInfo {
   if (gemm && rows * n > 0) {
     const out = backend.makeOutput(outShape, 'float32');
-    if (gemmProducts(backend, a, b, out, { batch: 1, m: rows, k, n, aStep: 0, bStep: 0 })) return out;
+    if (gemmProducts(backend, a, b, out, { batch: 1, m: rows, k, n, aStep: 0, bStep: 0, fma })) return out;
     release(backend, out);
   }
   const a2 = reshapeInfo(backend, a, [1, rows, k]);
@@ -58,7 +60,7 @@ function product2d(backend: WasmBackend, a: TensorInfo, b: TensorInfo, rows: num
  * matrix and a is not transposed, else one product per batch entry. Undefined when the shapes need the other paths
  * (mismatched inner sizes, mixed broadcasting) or the GEMM is not available.
  */
-function gemmProduct(backend: WasmBackend, a: TensorInfo, b: TensorInfo, transA: boolean, transB: boolean): TensorInfo | undefined {
+function gemmProduct(backend: WasmBackend, a: TensorInfo, b: TensorInfo, transA: boolean, transB: boolean, fma: boolean): TensorInfo | undefined {
   const [ra, ca] = a.shape.slice(-2) as [number, number];
   const [rb, cb] = b.shape.slice(-2) as [number, number];
   const [m, k] = transA ? [ca, ra] : [ra, ca];
@@ -79,8 +81,8 @@ function gemmProduct(backend: WasmBackend, a: TensorInfo, b: TensorInfo, transA:
   }
   const flat = batchB === 1 && !transA;
   const dims = flat
-    ? { batch: 1, m: batchA * m, k, n, aStep: 0, bStep: 0, transA, transB }
-    : { batch: size, m, k, n, aStep: batchA === 1 ? 0 : 1, bStep: batchB === 1 ? 0 : 1, transA, transB };
+    ? { batch: 1, m: batchA * m, k, n, aStep: 0, bStep: 0, transA, transB, fma }
+    : { batch: size, m, k, n, aStep: batchA === 1 ? 0 : 1, bStep: batchB === 1 ? 0 : 1, transA, transB, fma };
   if (gemmProducts(backend, a, b, out, dims)) return out;
   release(backend, out);
   return undefined;
@@ -129,7 +131,7 @@ export function makeBatchMatMul(modes: () => BatchMatMulModes) {
       return runOriginal('BatchMatMul', { a, b }, { transposeA, transposeB }, backend);
     }
     if (m0.gemm) {
-      const viaGemm = gemmProduct(backend, a, b, transposeA, transposeB);
+      const viaGemm = gemmProduct(backend, a, b, transposeA, transposeB, m0.fma);
       if (viaGemm) return viaGemm;
     }
     if (transposeA && !transposeB && !batched) {
@@ -139,7 +141,7 @@ export function makeBatchMatMul(modes: () => BatchMatMulModes) {
       const n = b.shape[b.shape.length - 1]!;
       if (b.shape[b.shape.length - 2] === k && k * n + n * m < k * m) {
         const bt = transposeLast2(backend, reshapeInfo(backend, b, [k, n]), true);
-        const ct = product2d(backend, bt, a, n, k, m, [n, m], m0.gemm);
+        const ct = product2d(backend, bt, a, n, k, m, [n, m], m0.gemm, m0.fma);
         release(backend, bt);
         const c = transposeLast2(backend, ct);
         release(backend, ct);
@@ -163,7 +165,7 @@ export function makeBatchMatMul(modes: () => BatchMatMulModes) {
       const size = sizeOf(outer);
       if (batchB === 1) {
         // One 2-D product: [batchA·m, k] @ [k, n].
-        return product2d(backend, a, b, batchA * m, k, n, [...outer, m, n], m0.gemm);
+        return product2d(backend, a, b, batchA * m, k, n, [...outer, m, n], m0.gemm, m0.fma);
       }
       if (batchB !== size || (batchA !== 1 && batchA !== size)) {
         return runOriginal('BatchMatMul', { a, b }, { transposeA: false, transposeB: false }, backend);
@@ -172,7 +174,7 @@ export function makeBatchMatMul(modes: () => BatchMatMulModes) {
       const out = backend.makeOutput([...outer, m, n], 'float32');
       if (batch * m * n > 0 && k === 0) backend.typedArrayFromHeap(out).fill(0);
       else if (batch * m * n > 0) {
-        const dims = { batch, m, k, n, aStep: batchA === 1 ? 0 : 1, bStep: 1 };
+        const dims = { batch, m, k, n, aStep: batchA === 1 ? 0 : 1, bStep: 1, fma: m0.fma };
         if (!(m0.gemm && gemmProducts(backend, a, b, out, dims))) xnnBatchedProducts(backend, a, b, out, dims);
       }
       return out;

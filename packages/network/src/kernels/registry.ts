@@ -22,6 +22,8 @@ import { captureOriginal } from './wasmInternals.js';
  *   operand is broadcast.
  * - `BatchMatMulOnes`: `ones[1, k] @ b` (bias gradients) as a column sum.
  * - `Gemm`: float32 products on fets's WebAssembly SIMD GEMM instead of XNNPACK (see gemm.ts).
+ * - `GemmFma`: that GEMM with fused multiply-adds (relaxed SIMD; sets V8's `--experimental-wasm-relaxed-simd` on
+ *   Node 20). Off: every product is the same bits as a naive float32 dot product.
  * - `Sum`: sums over leading axes (column sums) by halving through the wasm Add kernel.
  * - `Identity`: shares the buffer instead of copying it (tfjs clones every tensor it saves for the backward pass).
  * - `Transpose`: no-op permutations share the buffer; batched 2-axis swaps run as tiled copies.
@@ -37,6 +39,7 @@ export const KERNEL_OVERRIDES = [
   'BatchMatMulBatched',
   'BatchMatMulOnes',
   'Gemm',
+  'GemmFma',
   'Sum',
   'Identity',
   'Transpose',
@@ -58,6 +61,7 @@ const batchMatMul = makeBatchMatMul(() => ({
   batched: state.BatchMatMulBatched,
   ones: state.BatchMatMulOnes,
   gemm: state.Gemm,
+  fma: state.GemmFma,
 }));
 
 const fn = (f: unknown) => f as KernelFunc;

@@ -79,6 +79,8 @@ export const SIMD = {
   f32x4Div: 0xe7,
   f32x4Max: 0xe9,
   i32x4TruncSatF32x4S: 0xf8,
+  /** Relaxed SIMD: a·b + c, fused where the CPU has FMA. */
+  f32x4RelaxedMadd: 0x105,
 } as const;
 
 /** A function body under construction: stack-machine code over numbered locals (parameters first). */
