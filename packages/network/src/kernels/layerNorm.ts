@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
-import type { KernelArgs, WasmBackend } from './wasmInternals.js';
+import { simdLoops } from './simd.js';
+import { offsetOf, type KernelArgs, type WasmBackend } from './wasmInternals.js';
 
 /** Name of the fused LayerNorm forward kernel (outputs y, and per row the mean and 1/σ). */
 export const LAYER_NORM_KERNEL = 'FetsLayerNorm';
@@ -9,7 +10,8 @@ export const LAYER_NORM_GRAD_KERNEL = 'FetsLayerNormGrad';
 
 /**
  * `FetsLayerNorm`: inputs {x [rows, h], gamma [h], beta [h]}, attrs {eps}. Out: [y [rows, h], mean [rows],
- * rstd [rows]] with biased variance, rstd = 1/√(var + eps); statistics in float64, one row at a time.
+ * rstd [rows]] with biased variance, rstd = 1/√(var + eps), one row at a time: in WebAssembly SIMD (float32 sums in
+ * four lanes, see simd.ts) when h is a multiple of 4, else a JS loop with float64 statistics.
  */
 export function layerNormKernel(args: KernelArgs): TensorInfo[] {
   const backend = args.backend as WasmBackend;
@@ -20,6 +22,12 @@ export function layerNormKernel(args: KernelArgs): TensorInfo[] {
   const y = backend.makeOutput([...x!.shape], 'float32');
   const mean = backend.makeOutput([rows], 'float32');
   const rstd = backend.makeOutput([rows], 'float32');
+  const simd = h % 4 === 0 ? simdLoops(backend.wasm.asm?.memory) : null;
+  if (simd) {
+    const o = (t: TensorInfo) => offsetOf(backend, t);
+    simd.lnForward(o(x!), o(gamma!), o(beta!), o(y), o(mean), o(rstd), rows, h / 4, 1 / h, eps);
+    return [y, mean, rstd];
+  }
   const xs = backend.typedArrayFromHeap(x!) as Float32Array;
   const gs = backend.typedArrayFromHeap(gamma!) as Float32Array;
   const bs = backend.typedArrayFromHeap(beta!) as Float32Array;
@@ -56,6 +64,14 @@ export function layerNormGradKernel(args: KernelArgs): TensorInfo[] {
   const dx = backend.makeOutput([...x!.shape], 'float32');
   const dgamma = backend.makeOutput([h], 'float32');
   const dbeta = backend.makeOutput([h], 'float32');
+  const simd = h % 4 === 0 ? simdLoops(backend.wasm.asm?.memory) : null;
+  if (simd) {
+    const o = (t: TensorInfo) => offsetOf(backend, t);
+    (backend.typedArrayFromHeap(dgamma) as Float32Array).fill(0);
+    (backend.typedArrayFromHeap(dbeta) as Float32Array).fill(0);
+    simd.lnBackward(o(dy!), o(x!), o(gamma!), o(mean!), o(rstd!), o(dx), o(dgamma), o(dbeta), rows, h / 4, 1 / h);
+    return [dx, dgamma, dbeta];
+  }
   const g = backend.typedArrayFromHeap(dy!) as Float32Array;
   const xs = backend.typedArrayFromHeap(x!) as Float32Array;
   const gs = backend.typedArrayFromHeap(gamma!) as Float32Array;

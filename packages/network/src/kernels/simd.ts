@@ -79,6 +79,7 @@ export const SIMD = {
   f32x4Div: 0xe7,
   f32x4Max: 0xe9,
   i32x4TruncSatF32x4S: 0xf8,
+  f32x4ExtractLane: 0x1f,
   /** Relaxed SIMD: a·b + c, fused where the CPU has FMA. */
   f32x4RelaxedMadd: 0x105,
 } as const;
@@ -136,6 +137,16 @@ export class Body {
     this.get(ptr);
     value();
     return this.simd(SIMD.store, 0, 0);
+  }
+  /** Pushes the f32 constant `c`. */
+  f32(c: number): this {
+    return this.op(0x43, ...f32Bytes(c));
+  }
+  /** The sum of the four lanes of the f32x4 in local `v` (as an f32 on the stack). */
+  hsum(v: number): this {
+    this.get(v).simd(SIMD.f32x4ExtractLane, 0).get(v).simd(SIMD.f32x4ExtractLane, 1).op(0x92);
+    this.get(v).simd(SIMD.f32x4ExtractLane, 2).get(v).simd(SIMD.f32x4ExtractLane, 3).op(0x92);
+    return this.op(0x92);
   }
   /** `local += step` for each of `ptrs`. */
   advance(ptrs: number[], step: number): this {
@@ -314,6 +325,137 @@ function geluBody(): { params: ValType[]; body: Body } {
   return { params, body: b };
 }
 
+/**
+ * `lnForward(x, gamma, beta, y, mean, rstd, rows, h4, 1/h, eps)`: LayerNorm of `rows` rows of h = 4·h4 floats: per
+ * row μ = Σx/h, σ² = Σ(x − μ)²/h, rstd = 1/√(σ² + eps), `y = ((x − μ)·rstd)·γ + β` (the order of the tfjs ops);
+ * μ and rstd stored per row. Sums in four float32 lanes.
+ */
+function lnForwardBody(): { params: ValType[]; body: Body } {
+  const params: ValType[] = [I32, I32, I32, I32, I32, I32, I32, I32, F32, F32];
+  const b = new Body(params);
+  const [px, pg, pb, py, pm, pr, rows, h4, invH, eps] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const [p, q, g, bb, n] = [b.local(I32), b.local(I32), b.local(I32), b.local(I32), b.local(I32)];
+  const [ACC, M, R] = [b.local(V128), b.local(V128), b.local(V128)];
+  const [mean, rstd] = [b.local(F32), b.local(F32)];
+  const sub = () => b.simd(SIMD.f32x4Sub);
+  const mul = () => b.simd(SIMD.f32x4Mul);
+  const add = () => b.simd(SIMD.f32x4Add);
+  b.repeat(rows, () => {
+    // Σx
+    b.splat(0).set(ACC).get(px).set(p).get(h4).set(n);
+    b.repeat(n, () => {
+      b.get(ACC).load(p);
+      add();
+      b.set(ACC).advance([p], 16);
+    });
+    b.hsum(ACC).get(invH).op(0x94).tee(mean).simd(SIMD.f32x4Splat).set(M);
+    // Σ(x − μ)²
+    b.splat(0).set(ACC).get(px).set(p).get(h4).set(n);
+    b.repeat(n, () => {
+      b.get(ACC).load(p).get(M);
+      sub();
+      b.set(R).get(R).get(R);
+      mul();
+      add();
+      b.set(ACC).advance([p], 16);
+    });
+    b.f32(1).hsum(ACC).get(invH).op(0x94).get(eps).op(0x92).op(0x91).op(0x95).tee(rstd).simd(SIMD.f32x4Splat).set(R);
+    // y = ((x − μ)·rstd)·γ + β
+    b.get(px).set(p).get(py).set(q).get(pg).set(g).get(pb).set(bb).get(h4).set(n);
+    b.repeat(n, () => {
+      b.store(q, () => {
+        b.load(p).get(M);
+        sub();
+        b.get(R);
+        mul();
+        b.load(g);
+        mul();
+        b.load(bb);
+        add();
+      });
+      b.advance([p, q, g, bb], 16);
+    });
+    b.get(pm).get(mean).op(0x38, 2, 0).get(pr).get(rstd).op(0x38, 2, 0);
+    b.advance([pm, pr], 4);
+    b.get(px).get(h4).i32(16).op(0x6c).op(0x6a).set(px);
+    b.get(py).get(h4).i32(16).op(0x6c).op(0x6a).set(py);
+  });
+  return { params, body: b };
+}
+
+/**
+ * `lnBackward(dy, x, gamma, mean, rstd, dx, dgamma, dbeta, rows, h4, 1/h)`: with x̂ = (x − μ)·rstd and g = dy·γ,
+ * `dx = rstd·((g − mean(g)) − x̂·mean(g·x̂))`; `dgamma += dy·x̂`, `dbeta += dy` over rows (both zeroed by the caller).
+ */
+function lnBackwardBody(): { params: ValType[]; body: Body } {
+  const params: ValType[] = [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, F32];
+  const b = new Body(params);
+  const [pdy, px, pg, pm, pr, pdx, pdg, pdb, rows, h4, invH] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const [d, x, g, o, dg, db, n] = [b.local(I32), b.local(I32), b.local(I32), b.local(I32), b.local(I32), b.local(I32), b.local(I32)];
+  const [M, R, XH, D, GJ, SG, SGX, MG, MGX] = Array.from({ length: 9 }, () => b.local(V128)) as [number, number, number, number, number, number, number, number, number];
+  const sub = () => b.simd(SIMD.f32x4Sub);
+  const mul = () => b.simd(SIMD.f32x4Mul);
+  const add = () => b.simd(SIMD.f32x4Add);
+  const xhat = () => {
+    b.load(x).get(M);
+    sub();
+    b.get(R);
+    mul();
+    b.set(XH);
+  };
+  b.repeat(rows, () => {
+    b.get(pm).op(0x2a, 2, 0).simd(SIMD.f32x4Splat).set(M);
+    b.get(pr).op(0x2a, 2, 0).simd(SIMD.f32x4Splat).set(R);
+    b.splat(0).set(SG).splat(0).set(SGX);
+    b.get(pdy).set(d).get(px).set(x).get(pg).set(g).get(pdg).set(dg).get(pdb).set(db).get(h4).set(n);
+    b.repeat(n, () => {
+      xhat();
+      b.load(d).set(D);
+      b.get(D).load(g);
+      mul();
+      b.set(GJ);
+      b.get(SG).get(GJ);
+      add();
+      b.set(SG);
+      b.get(SGX).get(GJ).get(XH);
+      mul();
+      add();
+      b.set(SGX);
+      b.store(dg, () => {
+        b.load(dg).get(D).get(XH);
+        mul();
+        add();
+      });
+      b.store(db, () => {
+        b.load(db).get(D);
+        add();
+      });
+      b.advance([d, x, g, dg, db], 16);
+    });
+    b.hsum(SG).get(invH).op(0x94).simd(SIMD.f32x4Splat).set(MG);
+    b.hsum(SGX).get(invH).op(0x94).simd(SIMD.f32x4Splat).set(MGX);
+    b.get(pdy).set(d).get(px).set(x).get(pg).set(g).get(pdx).set(o).get(h4).set(n);
+    b.repeat(n, () => {
+      xhat();
+      b.store(o, () => {
+        b.load(d).load(g);
+        mul();
+        b.get(MG);
+        sub();
+        b.get(XH).get(MGX);
+        mul();
+        sub();
+        b.get(R);
+        mul();
+      });
+      b.advance([d, x, g, o], 16);
+    });
+    b.advance([pm, pr], 4);
+    for (const ptr of [pdy, px, pdx]) b.get(ptr).get(h4).i32(16).op(0x6c).op(0x6a).set(ptr);
+  });
+  return { params, body: b };
+}
+
 /** The assembled loops, bound to one wasm memory. */
 export interface SimdLoops {
   adamw(
@@ -322,6 +464,11 @@ export interface SimdLoops {
     epsilon: number, learningRate: number, decay: number,
   ): void;
   gelu(x: number, y: number, d: number, n4: number): void;
+  lnForward(x: number, gamma: number, beta: number, y: number, mean: number, rstd: number, rows: number, h4: number, invH: number, eps: number): void;
+  lnBackward(
+    dy: number, x: number, gamma: number, mean: number, rstd: number, dx: number, dgamma: number, dbeta: number,
+    rows: number, h4: number, invH: number,
+  ): void;
 }
 
 const cache = new WeakMap<WasmMemory, SimdLoops | null>();
@@ -353,7 +500,15 @@ export function simdLoops(memory: WasmMemory | undefined): SimdLoops | null {
   let loops: SimdLoops | null = null;
   try {
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const bytes = assemble([{ name: 'adamw', ...adamwBody() }, { name: 'gelu', ...geluBody() }], shared);
+    const bytes = assemble(
+      [
+        { name: 'adamw', ...adamwBody() },
+        { name: 'gelu', ...geluBody() },
+        { name: 'lnForward', ...lnForwardBody() },
+        { name: 'lnBackward', ...lnBackwardBody() },
+      ],
+      shared,
+    );
     const instance = new WA.Instance(new WA.Module(bytes), { env: { memory } });
     loops = instance.exports as unknown as SimdLoops;
   } catch {
