@@ -1,11 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
+import { AdamW } from '../optimizers/adamw.js';
+import { dropoutSeeded } from './dropout.js';
+import { geluErf } from './gelu.js';
+import { layerNormLastAxis } from './layerNorm.js';
 import { getKernelOverrides, setKernelOverrides, type KernelOverride } from './registry.js';
+
+let benchRuns = 0;
 
 /** One line of {@link benchmarkKernels}: a kernel case timed with the package kernel and with the replacement. */
 export interface KernelBenchRow {
   kernel: KernelOverride | 'BatchMatMul (plain, reference)';
   case: string;
-  /** Floating-point operations of one call (2·m·k·n for products, elements for sums). */
+  /** Floating-point operations of one call (2·m·k·n for products, elements for sums and elementwise ops). */
   flops: number;
   /** Median milliseconds with the package kernel (for UnsortedSegmentSum, which wasm lacks: the cpu backend's). */
   originalMs: number;
@@ -44,7 +50,7 @@ function time(fn: () => tf.Tensor, repeats: number): number {
   const ts: number[] = [];
   for (let i = 0; i < repeats + 2; i++) {
     const t0 = performance.now();
-    const out = fn();
+    const out = tf.tidy(fn);
     out.dataSync();
     const dt = performance.now() - t0;
     out.dispose();
@@ -54,9 +60,10 @@ function time(fn: () => tf.Tensor, repeats: number): number {
 }
 
 /**
- * Times each wasm kernel replacement against the package's kernel on BERT-training-like shapes (batch 32 × 64
- * tokens, hidden 256, 4 heads, a 512-row embedding) and returns GFLOP/s for both. Must run with the wasm backend
- * current; restores the override settings it found.
+ * Times each wasm kernel replacement against the package's kernel (or the tfjs ops a fused kernel replaces) on
+ * BERT-training-like shapes (batch 32 × 64 tokens, hidden 256, 4 heads, a 512-row embedding for the segment sum,
+ * 30,522 rows for the lookup and AdamW) and returns GFLOP/s (elements/ns for elementwise rows) for both. Must run
+ * with the wasm backend current; restores the override settings it found.
  *
  * @example
  * await initBackend({ backend: 'wasm' });
@@ -89,7 +96,7 @@ export async function benchmarkKernels(options: KernelBenchOptions = {}): Promis
       return time(fn, repeats);
     },
   ) => {
-    if (process.env.FETS_BENCH_DEBUG) console.error(`bench: ${name}`);
+    if (process.env.FETS_BENCH_DEBUG) console.error(`bench: ${name} (tensors: ${tf.memory().numTensors})`);
     const originalMs = original();
     setKernelOverrides(true);
     const replacedMs = time(fn, repeats);
@@ -113,6 +120,15 @@ export async function benchmarkKernels(options: KernelBenchOptions = {}): Promis
   const p = tf.randomNormal([batch, heads, seq, seq]);
   const ids = tf.randomUniform([tokens], 0, vocab, 'int32') as tf.Tensor1D;
   const rowsGrad = tf.randomNormal([tokens, hidden]);
+  const gamma = tf.ones([hidden]);
+  const beta = tf.zeros([hidden]);
+  // BERT's word embedding (30,522 rows) for the lookup and the optimizer step.
+  const bigVocab = Math.max(64, Math.round(30522 * s));
+  const table = tf.randomNormal([bigVocab, hidden]);
+  const bigIds = tf.randomUniform([tokens], 0, bigVocab, 'int32') as tf.Tensor1D;
+  const tableGrad = tf.randomNormal([bigVocab, hidden]);
+  const tableVar = tf.tidy(() => tf.variable(tf.zeros([bigVocab, hidden]), true, `benchmarkKernels/table_${benchRuns++}`));
+  const optimizer = new AdamW({ learningRate: 1e-3 });
   try {
     const mm = 2 * tokens * hidden * ffn;
     run('BatchMatMul (plain, reference)', `[${tokens},${hidden}]@[${hidden},${ffn}]`, mm, () => tf.matMul(x, w));
@@ -145,8 +161,30 @@ export async function benchmarkKernels(options: KernelBenchOptions = {}): Promis
       () => tf.unsortedSegmentSum(rowsGrad, ids, vocab),
       () => cpuMs,
     );
+    // Session-2 replacements: the GEMM against XNNPACK, and each fused op against the tfjs ops it replaces
+    // (forward + backward where it has a gradient).
+    run('Gemm', `[${tokens},${hidden}]@[${hidden},${ffn}] vs XNNPACK`, mm, () => tf.matMul(x, w));
+    run('Gemm', `transposeA [${tokens},${hidden}]ᵀ@[${tokens},${ffn}]`, mm, () => tf.matMul(x, dy, true));
+    run('Gelu', `GELU forward + backward on [${tokens},${ffn}]`, tokens * ffn, () =>
+      tf.tidy(() => tf.grad((t: tf.Tensor) => geluErf(t).sum())(dy)),
+    );
+    run('LayerNorm', `LayerNorm forward + backward on [${tokens},${hidden}]`, tokens * hidden, () =>
+      tf.tidy(() => tf.grad((t: tf.Tensor) => layerNormLastAxis(t, gamma, beta, 1e-12).sum())(x)),
+    );
+    run('Dropout', `dropout mask, rate 0.1, [${tokens},${hidden}]`, tokens * hidden, () => dropoutSeeded(x, 0.1, 7));
+    run('Transpose', `identity perm [0,1] of [${bigVocab},${hidden}] (embedding gradient)`, bigVocab * hidden, () =>
+      tf.transpose(table, [0, 1]),
+    );
+    run('Transpose', `[${tokens},${ffn}] → [1,0]`, tokens * ffn, () => tf.transpose(dy));
+    run('GatherV2', `${tokens} rows of [${bigVocab},${hidden}]`, tokens * hidden, () => tf.gather(table, bigIds));
+    run('AdamW', `AdamW step on [${bigVocab},${hidden}]`, bigVocab * hidden, () => {
+      optimizer.applyGradients({ [tableVar.name]: tableGrad });
+      return tf.scalar(0);
+    });
   } finally {
-    tf.dispose([x, w, dy, q, k, p, ids, rowsGrad]);
+    tf.dispose([x, w, dy, q, k, p, ids, rowsGrad, gamma, beta, table, bigIds, tableGrad]);
+    tableVar.dispose();
+    optimizer.dispose();
     setKernelOverrides(saved);
   }
   return rows;
