@@ -1,58 +1,81 @@
 /**
- * `npm run bench`: benchmarks (never part of the tests). Prints a short table and writes JSON to bench/results/.
- * Data: FETS_DATA_DIR (default ../shared/datasets); vocabulary from ../vocab next to it.
- * Figures so far: WordPiece + label alignment alone, and the whole Pipeline (ConllDataset → BertTokenize → batches
- * padded to the batch's longest) on MIT Movie train.
+ * `npm run bench [-- <figure> …]`: the benchmark suite (never part of the tests). Each figure is a ratio of two
+ * things measured side by side in the same run; each writes bench/results/<figure>-<timestamp>.json, and a table
+ * (figure / fets / reference / ratio / goal / met) is printed at the end.
+ *
+ *   npm run bench                      all figures: overhead, datawait, pipeline, model, profile mini
+ *   npm run bench -- overhead          Estimator.fit vs a hand-written tfjs loop (bert-tiny, dense MLP)
+ *   npm run bench -- datawait          share of the step spent waiting for the Pipeline in a real NER epoch
+ *   npm run bench -- pipeline          BertTokenize + padding throughput on MIT Movie
+ *   npm run bench -- model             BERT train step / inference: wasm kernels off and on, cpu, PyTorch
+ *   npm run bench -- profile [mini]    per-kernel time table of a bert train step (--by-shape: by input shapes)
+ *
+ * Options: --reps N (repetitions after warm-up, default 5), --quick (fewer steps and reps; for checking the code,
+ * not for figures), --no-cpu (model: skip the js cpu backend). Data: FETS_DATA_DIR (default ../shared/datasets).
+ * Measure on an idle machine (`uptime` load < 0.5): the table's absolute times mean little under load.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { AttentionMask, BertTokenize, BertWordPieceTokenizer, NDArray, Pipeline, mitMovie } from '@fets/pipeline';
-import { pipelineThroughput } from './pipeline-throughput.js';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { formatTable, note, writeResult, type FigureResult, type Row } from './common.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const DATA = process.env.FETS_DATA_DIR ?? path.join(ROOT, '..', 'shared', 'datasets');
+const FIGURES = ['overhead', 'datawait', 'pipeline', 'model', 'profile'] as const;
+type Figure = (typeof FIGURES)[number];
 
-/** One epoch of the real NER Pipeline, timed: sentences/s and WordPiece tokens/s (padding excluded). */
-async function pipelineEpoch(): Promise<{ sentences: number; tokens: number; seconds: number; sentencesPerSec: number; tokensPerSec: number }> {
-  const { train, labels } = await mitMovie.loadData({ rootDir: path.join(DATA, 'mit-movie') });
-  const tokenizer = await BertWordPieceTokenizer.fromVocabFile(path.join(DATA, '..', 'vocab', 'bert-base-uncased-vocab.txt'), { lowercase: true });
-  const pipeline = new Pipeline({
-    trainData: train,
-    batchSize: 32,
-    ops: [
-      new BertTokenize({ inputs: ['words', 'tags'], outputs: ['x', 'y'], tokenizer, labels: [...labels.labels], maxLen: 64 }),
-      new AttentionMask({ inputs: 'x', outputs: 'xMask' }),
-    ],
-  });
-  let best = { sentences: 0, tokens: 0, seconds: Infinity };
-  for (let epoch = 1; epoch <= 3; epoch++) {
-    let sentences = 0;
-    let tokens = 0;
-    const t0 = performance.now();
-    for await (const b of pipeline.batches({ mode: 'train', epoch })) {
-      const mask = b.xMask as NDArray;
-      sentences += mask.shape[0]!;
-      for (let i = 0; i < mask.size; i++) tokens += mask.data[i] as number;
-    }
-    const seconds = (performance.now() - t0) / 1000;
-    if (seconds < best.seconds) best = { sentences, tokens, seconds };
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    reps: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    'no-cpu': { type: 'boolean', default: false },
+    'by-shape': { type: 'boolean', default: false },
+  },
+});
+const quick = values.quick!;
+const reps = values.reps ? Number(values.reps) : quick ? 2 : 5;
+if (!Number.isInteger(reps) || reps < 1) throw new Error(`bench: --reps: expected a positive integer, received ${values.reps}`);
+
+const wanted: { figure: Figure; arg?: string }[] = [];
+for (let i = 0; i < positionals.length; i++) {
+  const p = positionals[i]!;
+  if (!(FIGURES as readonly string[]).includes(p)) {
+    throw new Error(`bench: unknown figure "${p}" (valid: ${FIGURES.join(', ')})`);
   }
-  return { ...best, sentencesPerSec: best.sentences / best.seconds, tokensPerSec: best.tokens / best.seconds };
+  const next = positionals[i + 1];
+  if (p === 'profile' && next && !(FIGURES as readonly string[]).includes(next)) {
+    wanted.push({ figure: 'profile', arg: next });
+    i++;
+  } else wanted.push({ figure: p as Figure });
+}
+if (wanted.length === 0) wanted.push(...FIGURES.map((figure) => ({ figure })));
+
+const load = os.loadavg()[0]!;
+if (load > 0.5) note(`load average ${load.toFixed(2)}: other work is running; treat absolute times as debugging only`);
+
+const rows: Row[] = [];
+const files: string[] = [];
+for (const { figure, arg } of wanted) {
+  let r: FigureResult;
+  switch (figure) {
+    case 'overhead':
+      r = await (await import('./overhead.js')).run({ reps, ...(quick ? { bertSteps: 3, denseSteps: 20 } : {}) });
+      break;
+    case 'datawait':
+      r = await (await import('./datawait.js')).run(quick ? { steps: 10, model: 'tiny' } : {});
+      break;
+    case 'pipeline':
+      r = await (await import('./pipeline.js')).run();
+      break;
+    case 'model':
+      r = await (await import('./model.js')).run({ reps, warmup: quick ? 1 : 2, cpu: !values['no-cpu'] && !quick, ...(quick ? { sizes: ['tiny'] } : {}) });
+      break;
+    case 'profile':
+      r = await (await import('./profile.js')).run({ size: arg ?? (quick ? 'tiny' : 'mini'), byShape: values['by-shape']!, reps: quick ? 1 : 3 });
+      break;
+  }
+  rows.push(...r.rows);
+  files.push(writeResult(arg ? `${figure}-${arg}` : figure, { quick, reps, rows: r.rows, ...r.data }));
 }
 
-const op = await pipelineThroughput();
-const epoch = await pipelineEpoch();
-const rows: [string, string, string][] = [
-  ['WordPiece + alignment (BertTokenize op, warm cache)', `${Math.round(op.sentencesPerSec).toLocaleString()} sent/s`, `${Math.round(op.tokensPerSec).toLocaleString()} tok/s`],
-  ['WordPiece + alignment (cache off)', '', `${Math.round(op.uncachedTokensPerSec).toLocaleString()} tok/s`],
-  ['Pipeline epoch (tokenize, mask, batch 32, pad to longest)', `${Math.round(epoch.sentencesPerSec).toLocaleString()} sent/s`, `${Math.round(epoch.tokensPerSec).toLocaleString()} tok/s`],
-];
-console.log('fets bench: pipeline throughput on MIT Movie train (one core, best of several passes)');
-for (const [name, a, b] of rows) console.log(`  ${name.padEnd(58)} ${a.padStart(16)} ${b.padStart(18)}`);
-console.log(`  goal: ≥ 1,000,000 tokens/s → ${op.tokensPerSec >= 1e6 && epoch.tokensPerSec >= 1e6 ? 'met' : 'not met'}`);
-const outDir = path.join(ROOT, 'bench', 'results');
-mkdirSync(outDir, { recursive: true });
-const file = path.join(outDir, `pipeline-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, op, epoch }, null, 2)}\n`);
-console.log(`  wrote ${path.relative(ROOT, file)}`);
+console.log(`\nfets bench (${new Date().toISOString()}, load average ${os.loadavg().map((v) => v.toFixed(2)).join(' ')}${quick ? ', --quick' : ''})`);
+console.log(formatTable(rows));
+for (const f of files) console.log(`wrote ${f}`);

@@ -109,6 +109,35 @@ describe('estimator/traces Profiler', () => {
     expect(stopError).to.be.instanceOf(ProfileError);
     tf.dispose([w, x]);
   });
+
+  it('counts the kernels inside a tf.customGrad op once: the op keeps only its own (self) time', async () => {
+    const x = tf.randomNormal([256, 256], 0, 1, 'float32', 5);
+    // Forward: four products through the engine, nested in the custom op's own engine entry.
+    const heavy = tf.customGrad(((a: tf.Tensor, save: tf.GradSaveFunc) => {
+      save([a]);
+      let y = a;
+      for (let i = 0; i < 4; i++) y = tf.matMul(y, a);
+      return { value: y, gradFunc: (dy: tf.Tensor) => dy };
+    }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (a: tf.Tensor) => tf.Tensor;
+    const step = () => {
+      const y = heavy(x);
+      y.dataSync();
+      y.dispose();
+    };
+    step();
+    const p = await profileKernelTimes(step);
+    const custom = p.rows.find((r) => r.kernel.startsWith('(custom op:'));
+    expect(custom, p.rows.map((r) => r.kernel).join(', ')).to.not.equal(undefined);
+    expect(custom!.calls).to.equal(1);
+    expect(p.rows.find((r) => r.kernel === 'BatchMatMul')!.calls).to.equal(4);
+    // tf.profile's entries hold the products twice (each, and the op around them); the profile counts them once.
+    const products = p.rows.find((r) => r.kernel === 'BatchMatMul')!.ms;
+    expect(custom!.ms).to.be.below(products);
+    expect(p.kernelMs).to.be.below(1.5 * products);
+    expect(p.kernelMs).to.be.below(p.wallMs);
+    expect(p.outsideMs).to.be.above(0);
+    x.dispose();
+  });
 });
 
 function checkShares(p: StepProfile): void {

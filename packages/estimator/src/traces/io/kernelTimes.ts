@@ -7,9 +7,15 @@ import { FetsError } from '@fets/pipeline';
  * that is `performance.now()` around the kernel function, and since their kernels run synchronously it is the
  * kernel's real cost; `kernelTimeMs` is a promise that resolves to that number (`tf.profile` awaits it). On native
  * `tensorflow` it is also wall time; on `webgl`/`webgpu` it is GPU timer-query time (or an `{error}` when queries are
- * unavailable, counted as 0 here). Forward and gradient kernels are both recorded; fets's own wasm kernels
- * (setKernelOverrides) call the package's kernel functions directly, so nothing is counted twice. What is not in a
- * kernel (the tfjs engine and tape, optimizers' and fets's JS, data conversion) shows as the "outside kernels" time.
+ * unavailable, counted as 0 here). Forward and gradient kernels are both recorded.
+ *
+ * Nesting: the forward function of a `tf.customGrad` op (fets's dense layer, tfjs's logSoftmax, …) runs through the
+ * engine as one entry named after the enclosing scope (`unnamed scope`, `logSoftmax__op`) *and* its inner kernels are
+ * recorded too, so summing raw `tf.profile` times counts them twice. The timer notes the engine's `kernelDepth` as
+ * each entry is recorded (inner entries are recorded before their outer one) and gives every entry its self time:
+ * its time minus that of the entries nested in it. Custom-gradient entries are listed as `(custom op: <scope>)`.
+ * fets's wasm kernel replacements call the package's kernel functions directly, not through the engine. What is
+ * not in any kernel (the engine and tape, optimizers' and fets's JS, data conversion) is the "outside kernels" time.
  */
 
 /** One line of a {@link StepProfile}: a kernel (or kernel + input shapes), its calls and time. */
@@ -48,6 +54,21 @@ export interface KernelTimerOptions {
 export class ProfileError extends FetsError {}
 
 type KernelInfo = ReturnType<typeof tf.engine>['state']['activeProfile']['kernels'][number];
+/** A recorded entry with the engine's kernel depth when it was recorded (0: not nested in another entry). */
+type DepthInfo = KernelInfo & { fetsDepth?: number };
+
+/** An array for the engine's profile that notes the kernel depth of each entry as it is pushed. */
+function depthRecordingArray(): DepthInfo[] {
+  const arr: DepthInfo[] = [];
+  const engine = tf.engine();
+  Object.defineProperty(arr, 'push', {
+    value: (...items: DepthInfo[]) => {
+      for (const it of items) it.fetsDepth = engine.state.kernelDepth;
+      return Array.prototype.push.apply(arr, items);
+    },
+  });
+  return arr;
+}
 
 /**
  * Records the time of every tfjs kernel between `start()` and `stop()`, across awaits (the engine's profiling mode, as
@@ -80,7 +101,7 @@ export class KernelTimer {
     if (state.profiling) {
       throw new ProfileError('KernelTimer.start: tfjs is already profiling (a tf.profile() or another KernelTimer is running)');
     }
-    state.activeProfile.kernels = [];
+    state.activeProfile.kernels = depthRecordingArray();
     state.profiling = true;
     this.running = true;
     this.tensors0 = tf.memory().numTensors;
@@ -96,7 +117,7 @@ export class KernelTimer {
     this.running = false;
     const kernels = state.activeProfile.kernels;
     state.activeProfile.kernels = [];
-    return summarizeKernels(kernels, wallMs, tf.memory().numTensors - this.tensors0, this.options);
+    return summarizeKernels(kernels as DepthInfo[], wallMs, tf.memory().numTensors - this.tensors0, this.options);
   }
 }
 
@@ -105,13 +126,21 @@ async function kernelMs(k: KernelInfo): Promise<number> {
   return typeof v === 'number' && Number.isFinite(v) ? v : 0;
 }
 
-/** Groups recorded kernels into rows (largest time first). */
-async function summarizeKernels(kernels: KernelInfo[], wallMs: number, newTensors: number, o: KernelTimerOptions): Promise<StepProfile> {
+/** Groups recorded kernels into rows of self time (largest first). */
+async function summarizeKernels(kernels: DepthInfo[], wallMs: number, newTensors: number, o: KernelTimerOptions): Promise<StepProfile> {
   const byKey = new Map<string, { calls: number; ms: number }>();
+  const backend = tf.getBackend();
+  // nested[d]: time of the entries at depth d recorded since the last entry at a depth < d (their parent's children).
+  const nested: number[] = [];
   let total = 0;
   for (const k of kernels) {
-    const ms = await kernelMs(k);
-    const key = o.byShape ? `${k.name} ${k.inputShapes.map((s) => (s ? `[${s.join(',')}]` : '-')).join(' ')}` : k.name;
+    const full = await kernelMs(k);
+    const d = k.fetsDepth ?? 0;
+    const ms = Math.max(0, full - (nested[d + 1] ?? 0));
+    nested[d + 1] = 0;
+    nested[d] = (nested[d] ?? 0) + full;
+    const name = tf.getKernel(k.name, backend) ? k.name : `(custom op: ${k.name || 'unnamed scope'})`;
+    const key = o.byShape ? `${name} ${k.inputShapes.map((s) => (s ? `[${s.join(',')}]` : '-')).join(' ')}` : name;
     const e = byKey.get(key) ?? { calls: 0, ms: 0 };
     e.calls += 1;
     e.ms += ms;

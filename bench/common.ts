@@ -1,0 +1,100 @@
+/**
+ * Shared pieces of `npm run bench`: paths, medians, the results writer (bench/results/<figure>-<timestamp>.json), the
+ * table every figure contributes rows to, and running a bench script in a child process.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** Data sets: FETS_DATA_DIR, default ../shared/datasets; the vocabularies are in ../vocab next to it. */
+export const DATA = process.env.FETS_DATA_DIR ?? path.join(ROOT, '..', 'shared', 'datasets');
+export const VOCAB = path.join(DATA, '..', 'vocab', 'bert-base-uncased-vocab.txt');
+
+/** One line of the final table. */
+export interface Row {
+  figure: string;
+  /** fets's figure, formatted. */
+  fets: string;
+  /** The reference it is compared with (hand loop, PyTorch, …), formatted; '' when none. */
+  reference: string;
+  /** fets / reference (or the measured share), formatted; '' when none. */
+  ratio: string;
+  goal: string;
+  /** 'yes' | 'no' | '' (no goal). */
+  met: string;
+}
+
+/** What each figure's `run` returns: its table rows and the raw numbers written to JSON. */
+export interface FigureResult {
+  rows: Row[];
+  data: Record<string, unknown>;
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+export const fmtMs = (ms: number): string => `${ms.toLocaleString('en-US', { maximumFractionDigits: ms < 10 ? 2 : ms < 100 ? 1 : 0 })} ms`;
+export const fmtX = (r: number): string => `${r.toFixed(2)}×`;
+export const fmtInt = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+/** The machine and software a result was measured on (kept with every JSON file). */
+export function environment(): Record<string, unknown> {
+  const load = os.loadavg();
+  return {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    loadAverage: load.map((v) => Number(v.toFixed(2))),
+    nice: os.getPriority(),
+  };
+}
+
+/** Writes bench/results/<figure>-<timestamp>.json and returns its path relative to the repo. */
+export function writeResult(figure: string, data: Record<string, unknown>): string {
+  const dir = path.join(ROOT, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${figure}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify({ figure, environment: environment(), ...data }, null, 2)}\n`);
+  return path.relative(ROOT, file);
+}
+
+/** The final table: figure / fets / reference / ratio / goal / met. */
+export function formatTable(rows: readonly Row[]): string {
+  const head: Row = { figure: 'figure', fets: 'fets', reference: 'reference', ratio: 'ratio', goal: 'goal', met: 'met' };
+  const cols = ['figure', 'fets', 'reference', 'ratio', 'goal', 'met'] as const;
+  const w = cols.map((c) => Math.max(...[head, ...rows].map((r) => r[c].length)));
+  const line = (r: Row) => cols.map((c, i) => (i === 0 ? r[c].padEnd(w[i]!) : r[c].padStart(w[i]!))).join('  ');
+  return [line(head), w.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** Marker of the JSON line a child bench process prints last. */
+export const CHILD_JSON = 'FETS_BENCH_JSON ';
+
+/**
+ * Runs `node … bench/<script>` (TypeScript through tsx, fets packages from source) with extra env and returns the
+ * JSON it printed after {@link CHILD_JSON}. Its stderr goes to ours.
+ */
+export function runChild(script: string, args: string[], env: Record<string, string>): unknown {
+  const out = execFileSync(process.execPath, ['--conditions=fets-source', '--import', 'tsx', path.join(ROOT, 'bench', script), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, FETS_QUIET: '1', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 * 1024 * 1024,
+    encoding: 'utf8',
+  });
+  const line = out.split('\n').reverse().find((l) => l.startsWith(CHILD_JSON));
+  if (!line) throw new Error(`bench: ${script} printed no result line; its output:\n${out}`);
+  return JSON.parse(line.slice(CHILD_JSON.length));
+}
+
+/** Prints a progress note to stderr (the table goes to stdout). */
+export function note(msg: string): void {
+  process.stderr.write(`bench: ${msg}\n`);
+}
