@@ -66,7 +66,7 @@ for (const { figure, arg } of wanted) {
       r = await (await import('./pipeline.js')).run();
       break;
     case 'model':
-      r = await (await import('./model.js')).run({ reps, warmup: quick ? 1 : 2, cpu: !values['no-cpu'] && !quick, ...(quick ? { sizes: ['tiny'] } : {}) });
+      r = await (await import('./model.js')).run({ reps, warmup: quick ? 1 : 2, rounds: quick ? 1 : 3, cpu: !values['no-cpu'] && !quick, ...(quick ? { sizes: ['tiny'] } : {}) });
       break;
     case 'profile':
       r = await (await import('./profile.js')).run({ size: arg ?? (quick ? 'tiny' : 'mini'), byShape: values['by-shape']!, reps: quick ? 1 : 3 });
