@@ -35,6 +35,8 @@ export const nerConfigSchema = z.strictObject({
   logSteps: z.number().int().min(0).default(100),
   /** Cap on training steps per epoch (quick runs). */
   trainStepsPerEpoch: z.number().int().min(1).optional(),
+  /** Training steps to profile (a per-kernel time table is printed): `--profile 20` or `--profile 20,500`. */
+  profile: z.array(z.number().int().min(1)).default([]),
   /** Sentences to tag after training (printed as entity spans). */
   predict: z.array(z.string()).default(['have you seen the dark knight with christian bale', 'any good romantic comedies from 1999']),
 });
@@ -62,6 +64,7 @@ export function readNerConfig(argv: string[] = process.argv.slice(2)): NerConfig
       if (v !== 'true' && v !== 'false') throw new FetsError(`ner-bert config: --${k}: expected true or false, received "${String(v)}"`);
       raw[k] = v === 'true';
     }
+    else if (k === 'profile') raw[k] = String(v).split(',').map((x) => Number(x.trim()));
     else raw[k] = NUMERIC.has(k) ? Number(v) : v;
   }
   const cfg = parseOptions('ner-bert config', nerConfigSchema, raw);

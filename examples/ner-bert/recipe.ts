@@ -133,6 +133,7 @@ export async function buildNer(cfg: NerConfig, splits?: NerSplits): Promise<NerR
       new fe.trace.Accuracy({ trueKey: 'y', predKey: 'yPred', ignoreValue: -100, mode: ['eval', 'test'] }),
       new fe.trace.BestModelSaver({ model, saveDir: cfg.outDir, metric: 'f1', saveBestMode: 'max', loadBestFinal: true }),
       new fe.trace.LRScheduler({ model, lrFn: fe.schedule.linearWarmupDecay({ warmup: cfg.warmup, peak: cfg.lr }), by: 'step' }),
+      ...(cfg.profile.length > 0 ? [new fe.trace.Profiler({ steps: cfg.profile })] : []),
     ],
   });
   return { cfg, splits: data, tokenizer, model, pipeline, network, estimator, seqeval };

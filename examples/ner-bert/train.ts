@@ -1,7 +1,7 @@
 /**
  * `npm run ner`: fine-tunes BERT for named-entity recognition (MIT Movie by default) and scores the test split.
  * Flags: --dataset mit-movie|bc5cdr-chem|<folder> --model tiny|mini|<pretrained folder> --init <folder> --epochs N
- * --batchSize N --maxLen N --lr X --dataDir DIR --outDir DIR --config file.yaml (see config.ts for all).
+ * --batchSize N --maxLen N --lr X --dataDir DIR --outDir DIR --config file.yaml --profile 20 (kernel time table of step 20; see config.ts for all).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
