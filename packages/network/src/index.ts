@@ -16,6 +16,7 @@ export type { BertActivation, BertConfig, BertConfigInput, HfBertConfig } from '
 export { FLOAT32_MIN, SeedStream } from './architectures/bert/layers.js';
 export { BertModel, BertInputError, bertModel } from './architectures/bert/bertModel.js';
 export type { BertOutput } from './architectures/bert/bertModel.js';
+export { BertWithHead } from './architectures/bert/bertWithHead.js';
 export { BertForTokenClassification, bertForTokenClassification } from './architectures/bert/tokenClassification.js';
 export type { TokenClassificationOutput } from './architectures/bert/tokenClassification.js';
 export {

@@ -191,8 +191,8 @@ export class UpdateOp extends TensorOp {
   applyGradients(grads: tf.NamedTensorMap): UpdateOutcome {
     const vars = this.variables();
     let final: (tf.Tensor | null)[];
-    try {
-      if (this.mergeGrad > 1) {
+    if (this.mergeGrad > 1) {
+      try {
         if (!this.accum) this.accum = new Map(vars.map((v) => [v.name, tf.zerosLike(v).variable(false)]));
         for (const v of vars) {
           const g = grads[v.name];
@@ -206,11 +206,14 @@ export class UpdateOp extends TensorOp {
         final = vars.map((v) => tf.div(this.accum!.get(v.name)!, this.mergeGrad));
         for (const acc of this.accum.values()) tf.tidy(() => acc.assign(tf.zerosLike(acc)));
         this.accumCount = 0;
-      } else {
-        final = vars.map((v) => (grads[v.name] ? tf.clone(grads[v.name]!) : null));
+      } finally {
+        tf.dispose(grads);
       }
-    } finally {
-      tf.dispose(grads);
+    } else {
+      // The gradients themselves go to the optimizer (no copy); those of variables this op does not train are freed.
+      final = vars.map((v) => grads[v.name] ?? null);
+      const used = new Set(final);
+      tf.dispose(Object.values(grads).filter((g) => !used.has(g)));
     }
     if (this.clipNorm !== undefined) {
       const clipped = clipByGlobalNorm(final, this.clipNorm);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import type { FunctionModel } from '../functionModel.js';
-import { BertInputError, BertModel, uniqueScope } from './bertModel.js';
+import { BertInputError } from './bertModel.js';
+import { BertWithHead } from './bertWithHead.js';
 import { resolveBertConfig, type BertConfig, type BertConfigInput, type HfBertConfig } from './config.js';
 import { SeedStream, activation, initVariable, layerNorm, linear } from './layers.js';
 
@@ -34,7 +34,7 @@ const EMBEDDINGS = 'bert.embeddings.word_embeddings.weight';
  * const mlm = bertForMaskedLM(bertPreset('mini', { seed: 0 }));
  * const logits = mlm.call([ids, mask, maskedPositions], true) as tf.Tensor3D; // [B, P, 30522]
  */
-export class BertForMaskedLM implements FunctionModel {
+export class BertForMaskedLM extends BertWithHead {
   /** Hugging Face class name, written to `config.json` `architectures`. */
   readonly architecture = 'BertForMaskedLM';
   /** `config.json` gets no `id2label` (the model has no labels). */
@@ -44,17 +44,11 @@ export class BertForMaskedLM implements FunctionModel {
     ['cls.predictions.decoder.weight', EMBEDDINGS],
     ['cls.predictions.decoder.bias', 'cls.predictions.bias'],
   ]);
-  readonly name: string;
-  readonly config: BertConfig;
-  readonly bert: BertModel;
-  private readonly params = new Map<string, tf.Variable>();
   private readonly act: (x: tf.Tensor) => tf.Tensor;
 
   constructor(config: BertConfig) {
-    this.config = config;
-    this.name = config.name ?? 'BertForMaskedLM';
-    const scope = uniqueScope('bert_mlm');
-    this.bert = new BertModel({ ...config, name: this.name }, { addPoolingLayer: false, scope: `${scope}/bert` });
+    super(config, 'BertForMaskedLM', 'bert_mlm');
+    const scope = this.scope;
     const seeds = new SeedStream(config.seed === undefined ? undefined : config.seed + 2);
     const { hiddenSize: H, vocabSize: V, initializerRange: std } = config;
     const add = (name: string, shape: number[], init: Parameters<typeof initVariable>[1]) =>
@@ -65,15 +59,6 @@ export class BertForMaskedLM implements FunctionModel {
     add('cls.predictions.transform.LayerNorm.bias', [H], { kind: 'zeros' });
     add('cls.predictions.bias', [V], { kind: 'zeros' });
     this.act = activation(config.hiddenAct);
-  }
-
-  /** WordPiece vocabulary (from `vocab.txt`), saved with the model. */
-  get vocab(): string[] | undefined {
-    return this.bert.vocab;
-  }
-
-  set vocab(v: string[] | undefined) {
-    this.bert.vocab = v;
   }
 
   /** The word-embedding matrix [vocabSize, H], shared by the input lookup and the decoder. */
@@ -128,31 +113,6 @@ export class BertForMaskedLM implements FunctionModel {
       return { logits };
     }
     return { logits, lastHiddenState: enc.lastHiddenState };
-  }
-
-  /** `FunctionModel.call`: logits [B, P, vocabSize] (or [B, L, vocabSize] without positions). */
-  call(inputs: tf.Tensor[], training: boolean): tf.Tensor {
-    return this.forward(inputs, training).logits;
-  }
-
-  /** Every variable (all trainable); the word embeddings appear once. */
-  trainableWeights(): tf.Variable[] {
-    return [...this.bert.trainableWeights(), ...this.params.values()];
-  }
-
-  /** HF names: `bert.*`, then `cls.predictions.transform.*` and `cls.predictions.bias` (the decoder is tied). */
-  namedWeights(): Map<string, tf.Variable> {
-    const out = new Map<string, tf.Variable>();
-    for (const [k, v] of this.bert.namedWeights()) out.set(`bert.${k}`, v);
-    for (const [k, v] of this.params) out.set(k, v);
-    return out;
-  }
-
-  /** Frees every variable. */
-  dispose(): void {
-    this.bert.dispose();
-    for (const v of this.params.values()) v.dispose();
-    this.params.clear();
   }
 }
 

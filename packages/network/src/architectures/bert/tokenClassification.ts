@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { FunctionModel } from '../functionModel.js';
-import { BertModel, uniqueScope } from './bertModel.js';
+import { BertWithHead } from './bertWithHead.js';
 import { resolveBertConfig, type BertConfig, type BertConfigInput, type HfBertConfig } from './config.js';
 import { SeedStream, dropout, initVariable, linear } from './layers.js';
 
@@ -21,33 +20,18 @@ export interface TokenClassificationOutput {
  * const model = bertForTokenClassification({ ...miniConfig, numLabels: labels.length, seed: 0 });
  * const logits = model.call([ids, mask], false) as tf.Tensor3D;
  */
-export class BertForTokenClassification implements FunctionModel {
+export class BertForTokenClassification extends BertWithHead {
   /** Hugging Face class name, written to `config.json` `architectures`. */
   readonly architecture = 'BertForTokenClassification';
-  readonly name: string;
-  readonly config: BertConfig;
-  readonly bert: BertModel;
-  private readonly params = new Map<string, tf.Variable>();
   private readonly seeds: SeedStream;
 
   constructor(config: BertConfig) {
-    this.config = config;
-    this.name = config.name ?? 'BertForTokenClassification';
-    const scope = uniqueScope('bert_token_cls');
-    this.bert = new BertModel({ ...config, name: this.name }, { addPoolingLayer: false, scope: `${scope}/bert` });
+    super(config, 'BertForTokenClassification', 'bert_token_cls');
+    const scope = this.scope;
     this.seeds = new SeedStream(config.seed === undefined ? undefined : config.seed + 1);
     const std = config.initializerRange;
     this.params.set('classifier.weight', initVariable([config.numLabels, config.hiddenSize], { kind: 'normal', std }, this.seeds, `${scope}/classifier.weight`));
     this.params.set('classifier.bias', initVariable([config.numLabels], { kind: 'zeros' }, this.seeds, `${scope}/classifier.bias`));
-  }
-
-  /** WordPiece vocabulary (from `vocab.txt`), saved with the model. */
-  get vocab(): string[] | undefined {
-    return this.bert.vocab;
-  }
-
-  set vocab(v: string[] | undefined) {
-    this.bert.vocab = v;
   }
 
   /** The label names, by id. */
@@ -75,31 +59,6 @@ export class BertForTokenClassification implements FunctionModel {
       return { logits };
     }
     return { logits, lastHiddenState: enc.lastHiddenState, hiddenStates: enc.hiddenStates! };
-  }
-
-  /** `FunctionModel.call`: logits [B, L, numLabels]. */
-  call(inputs: tf.Tensor[], training: boolean): tf.Tensor {
-    return this.forward(inputs, training).logits;
-  }
-
-  /** Every variable (all trainable). */
-  trainableWeights(): tf.Variable[] {
-    return [...this.bert.trainableWeights(), ...this.params.values()];
-  }
-
-  /** HF names: `bert.*` then `classifier.weight`, `classifier.bias`. */
-  namedWeights(): Map<string, tf.Variable> {
-    const out = new Map<string, tf.Variable>();
-    for (const [k, v] of this.bert.namedWeights()) out.set(`bert.${k}`, v);
-    for (const [k, v] of this.params) out.set(k, v);
-    return out;
-  }
-
-  /** Frees every variable. */
-  dispose(): void {
-    this.bert.dispose();
-    for (const v of this.params.values()) v.dispose();
-    this.params.clear();
   }
 }
 
