@@ -4,7 +4,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { Pipeline } from '@fets/pipeline';
-import { build } from '@fets/network';
+import { build, initBackend } from '@fets/network';
 import { CSVLogger, Data, Estimator, TensorBoard, Trace, crc32c, maskedCrc32c } from '@fets/estimator';
 import { Range, ScriptedNetwork, memoryLogger } from '../fakes.js';
 
@@ -125,6 +125,9 @@ function parseCsv(text: string): string[][] {
 }
 
 describe('estimator/traces/io CSVLogger and TensorBoard', () => {
+  // TensorBoard's graph summary builds a tfjs model: pick the backend here so the file also passes when run alone.
+  before(() => initBackend({ quiet: true }));
+
   it('crc32c matches the Castagnoli check value and RFC 3720 vectors', () => {
     const enc = new TextEncoder();
     expect(crc32c(enc.encode('123456789'))).to.equal(0xe3069283);
@@ -196,5 +199,24 @@ describe('estimator/traces/io CSVLogger and TensorBoard', () => {
     expect(fs.readdirSync(path.dirname(file))).to.deep.equal(['log.csv']);
     const blocked = path.join(dir, 'sub', 'log.csv', 'x.csv');
     expect(() => new CSVLogger({ filename: blocked })).to.throw(/CSVLogger: filename ".*log\.csv": cannot write there/);
+  });
+
+  it('CSVLogger keeps the training rows when test() runs after fit(), and a new fit() starts afresh', async () => {
+    const file = path.join(tmp(), 'log.csv');
+    const est = new Estimator({
+      pipeline: new Pipeline({ trainData: new Range(8), evalData: new Range(4), testData: new Range(6), batchSize: 2 }),
+      network: new ScriptedNetwork({ trainLoss: (s) => 1 / s, evalLoss: (e) => 0.25 * e }),
+      epochs: 2,
+      logSteps: 2,
+      traces: [new CSVLogger({ filename: file }), memoryLogger()],
+    });
+    await est.fit({ warmup: false });
+    const modes = () => parseCsv(fs.readFileSync(file, 'utf8')).slice(1).map((r) => r[0]);
+    const afterFit = modes();
+    expect(afterFit).to.include.members(['train', 'eval']);
+    await est.test();
+    expect(modes()).to.deep.equal([...afterFit, 'test']);
+    await est.fit({ warmup: false });
+    expect(modes()).to.deep.equal(afterFit);
   });
 });

@@ -34,7 +34,8 @@ export function csvField(s: string): string {
  * Writes what the run logs to a CSV file (FastEstimator's CSVLogger): one row per logged training step and per
  * epoch end, columns `mode, epoch, step` then every logged key in order of first appearance (empty where a row lacks
  * it). The file is rewritten atomically at every epoch end and at the end, so it is always a complete, consistent
- * CSV even when new keys appear mid-run. Values are formatted as the Logger prints them.
+ * CSV even when new keys appear mid-run. `fit()` starts the rows afresh; a later `test()` adds its rows after them.
+ * Values are formatted as the Logger prints them.
  *
  * Keys in: none fetched. Out: the file.
  *
@@ -52,8 +53,9 @@ export class CSVLogger extends Trace {
     this.filename = o.filename;
   }
 
+  /** A new training run starts a new file; `test()` after `fit()` appends its rows to the run's. */
   override onBegin(): void {
-    this.rows = [];
+    if (this.system.mode === 'train') this.rows = [];
   }
 
   private add(data: Data): void {
