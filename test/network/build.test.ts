@@ -20,7 +20,7 @@ describe('network/build: weightsPath', () => {
     return { w, b, m: functionModel({ name: tag, call: ([x]) => tf.add(tf.matMul(x!, w), b), variables: [w, b] }) };
   };
 
-  it('loads a safetensors file into the model by weight name', () => {
+  it('loads a safetensors file into the model by weight name, and names the file\'s unused weights in one line', () => {
     const file = path.join(dir, 'ok.safetensors');
     writeFileSync(
       file,
@@ -33,7 +33,15 @@ describe('network/build: weightsPath', () => {
       ),
     );
     const { w, b, m } = model('ok');
-    build(m, 'sgd', { weightsPath: file });
+    const warned: string[] = [];
+    const warn = console.warn;
+    console.warn = (line: string) => warned.push(line);
+    try {
+      build(m, 'sgd', { weightsPath: file });
+    } finally {
+      console.warn = warn;
+    }
+    expect(warned).to.deep.equal([`build: 1 weight of ${file} not used by model "ok": unused`]);
     expect(Array.from(w.dataSync())).to.deep.equal([1, 2, 3, 4]);
     expect(Array.from(b.dataSync())).to.deep.equal([5, 6]);
     m.dispose();

@@ -88,7 +88,8 @@ function resolveOptimizer(spec: unknown, owner: string): tf.Optimizer {
  * (a `tf.LayersModel` or a `FunctionModel`); `optimizerFn` is an optimizer name (`'adam'`, `'sgd'`, `'rmsprop'`,
  * `'adagrad'`, `'adadelta'`, `'adamax'`, `'adamw'`), a function returning a `tf.Optimizer`, or an `EpochScheduler` of
  * those (the Network switches optimizer by epoch). The model's name is `modelName` or the model's own name.
- * `weightsPath` loads a `.safetensors` file into the model by weight name (see {@link loadWeightsFile}).
+ * `weightsPath` loads a `.safetensors` file into the model by weight name (see {@link loadWeightsFile}); weights in
+ * the file that the model does not use are named in one warning line, as transformers does.
  *
  * @example
  * const model = build(() => tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [4] })] }), 'adam');
@@ -129,7 +130,14 @@ export function build<M extends Model>(
     optimizer = opt;
     all = [opt];
   }
-  if (o.weightsPath !== undefined) loadWeightsFile(model, o.weightsPath);
+  if (o.weightsPath !== undefined) {
+    const unused = loadWeightsFile(model, o.weightsPath);
+    // As transformers does: a checkpoint with more than the model uses loads, and says so in one line.
+    if (unused.length > 0) {
+      const shown = unused.slice(0, 10).join(', ') + (unused.length > 10 ? `, … (${unused.length - 10} more)` : '');
+      console.warn(`build: ${unused.length} weight${unused.length === 1 ? '' : 's'} of ${o.weightsPath} not used by model "${o.modelName ?? model.name}": ${shown}`);
+    }
+  }
   const name = o.modelName ?? model.name;
   registry.set(model, { name, optimizer, current: all[0]!, all });
   return model;
