@@ -53,6 +53,9 @@ export function environment(): Record<string, unknown> {
     cpuModel: os.cpus()[0]?.model,
     loadAverage: load.map((v) => Number(v.toFixed(2))),
     nice: os.getPriority(),
+    // The kernel set and backend asked for ("on": every fets wasm kernel; `UnsortedSegmentSum` alone: plain tfjs).
+    kernels: process.env.FETS_KERNELS ?? 'on',
+    backend: process.env.FETS_BACKEND ?? 'auto',
   };
 }
 
