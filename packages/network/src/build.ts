@@ -130,15 +130,15 @@ export function build<M extends Model>(
     optimizer = opt;
     all = [opt];
   }
+  const name = o.modelName ?? model.name;
   if (o.weightsPath !== undefined) {
     const unused = loadWeightsFile(model, o.weightsPath);
     // As transformers does: a checkpoint with more than the model uses loads, and says so in one line.
     if (unused.length > 0) {
       const shown = unused.slice(0, 10).join(', ') + (unused.length > 10 ? `, … (${unused.length - 10} more)` : '');
-      console.warn(`build: ${unused.length} weight${unused.length === 1 ? '' : 's'} of ${o.weightsPath} not used by model "${o.modelName ?? model.name}": ${shown}`);
+      console.warn(`build: ${unused.length} weight${unused.length === 1 ? '' : 's'} of ${o.weightsPath} not used by model "${name}": ${shown}`);
     }
   }
-  const name = o.modelName ?? model.name;
   registry.set(model, { name, optimizer, current: all[0]!, all });
   return model;
 }
