@@ -5,7 +5,7 @@
  * over all tokens, fets's AdamW (lr 1e-4, weight decay 0.01). bench/torch_step.py builds the same in PyTorch.
  */
 import * as tf from '@tensorflow/tfjs';
-import { AdamW, bertForTokenClassification, bertPreset, type BertForTokenClassification } from '@fets/network';
+import { AdamW, bertForTokenClassification, bertPreset, sparseSoftmaxCrossEntropy, type BertForTokenClassification } from '@fets/network';
 
 export const BATCH = 32;
 export const SEQ = 64;
@@ -45,8 +45,10 @@ export function bertTask(size: string, seed = 0): { model: BertForTokenClassific
 
 /** Mean cross-entropy of logits [B, L, C] against int labels [B, L] (the math of fets's CrossEntropy, sparse form). */
 export function tokenCrossEntropy(logits: tf.Tensor, labels: tf.Tensor): tf.Scalar {
+  // The loss CrossEntropy computes for sparse labels and logits (one fused softmax), so the hand loop and fets do
+  // the same arithmetic; PyTorch's F.cross_entropy is fused likewise.
   const c = logits.shape[logits.shape.length - 1]!;
-  return tf.mean(tf.neg(tf.sum(tf.mul(tf.oneHot(labels, c), tf.logSoftmax(logits)), -1))) as tf.Scalar;
+  return tf.mean(sparseSoftmaxCrossEntropy(tf.reshape(logits, [-1, c]) as tf.Tensor2D, tf.reshape(labels, [-1]) as tf.Tensor1D)) as tf.Scalar;
 }
 
 /** One training step by hand: tensors from the batch, gradients, AdamW update, the loss read back. */

@@ -3,7 +3,7 @@
  * table every figure contributes rows to, and running a bench script in a child process.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +43,16 @@ export const fmtMs = (ms: number): string => `${ms.toLocaleString('en-US', { max
 export const fmtX = (r: number): string => `${r.toFixed(2)}×`;
 export const fmtInt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
+/** The CPU's vector-extension flags from /proc/cpuinfo (undefined off Linux). */
+function cpuSimdFlags(): string[] | undefined {
+  try {
+    const flags = /^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim().split(/\s+/) ?? [];
+    return flags.filter((f) => /^(sse4_2|avx|avx2|fma|avx512f|avx512_vnni|amx_tile)$/.test(f));
+  } catch {
+    return undefined; // not Linux
+  }
+}
+
 /** The machine and software a result was measured on (kept with every JSON file). */
 export function environment(): Record<string, unknown> {
   const load = os.loadavg();
@@ -51,6 +61,8 @@ export function environment(): Record<string, unknown> {
     node: process.version,
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model,
+    // The vector extensions native peers (PyTorch's OpenBLAS) can use; WebAssembly SIMD is 128-bit on every host.
+    cpuSimd: cpuSimdFlags(),
     loadAverage: load.map((v) => Number(v.toFixed(2))),
     nice: os.getPriority(),
     // The kernel set and backend asked for ("on": every fets wasm kernel; `UnsortedSegmentSum` alone: plain tfjs).

@@ -54,6 +54,8 @@ export const pretrainConfigSchema = z.strictObject({
   /** Resumable checkpoints (RestoreWizard) in outDir/restore after every epoch; a rerun continues from the last. */
   restore: z.boolean().default(true),
   logSteps: z.number().int().min(0).default(50),
+  /** Training steps to profile (a per-kernel time table is printed): `--profile 20` or `--profile 20,500`. */
+  profile: z.array(z.number().int().min(1)).default([]),
 });
 
 /** The pretraining recipe's configuration. */
@@ -83,7 +85,8 @@ export function readPretrainConfig(argv: string[] = process.argv.slice(2)): Pret
     if (BOOLEAN.has(k)) {
       if (v !== 'true' && v !== 'false') throw new FetsError(`pretrain-bert config: --${k}: expected true or false, received "${String(v)}"`);
       raw[k] = v === 'true';
-    } else raw[k] = NUMERIC.has(k) ? Number(v) : v;
+    } else if (k === 'profile') raw[k] = String(v).split(',').map((x) => Number(x.trim()));
+    else raw[k] = NUMERIC.has(k) ? Number(v) : v;
   }
   const cfg = parseOptions('pretrain-bert config', pretrainConfigSchema, raw);
   return { ...cfg, outDir: path.resolve(cfg.outDir) };

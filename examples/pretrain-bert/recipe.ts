@@ -181,6 +181,7 @@ export async function buildPretrain(cfg: PretrainConfig): Promise<PretrainRun> {
     counter,
   ];
   if (budget) traces.push(budget);
+  if (cfg.profile.length > 0) traces.push(new fe.trace.Profiler({ steps: cfg.profile }));
   if (cfg.restore) traces.push(new fe.trace.RestoreWizard({ directory: path.join(cfg.outDir, 'restore') }));
   const estimator = new fe.Estimator({
     pipeline,

@@ -76,6 +76,7 @@ export { LossOp, lossOptionsSchema, meanLastAxis } from './ops/loss/lossOp.js';
 export type { LossOptions } from './ops/loss/lossOp.js';
 export { CrossEntropy } from './ops/loss/crossEntropy.js';
 export type { CrossEntropyOptions, CrossEntropyForm } from './ops/loss/crossEntropy.js';
+export { sparseSoftmaxCrossEntropy } from './ops/loss/sparseSoftmaxCrossEntropy.js';
 export { MeanSquaredError } from './ops/loss/meanSquaredError.js';
 export type { MeanSquaredErrorOptions } from './ops/loss/meanSquaredError.js';
 export { L1Loss } from './ops/loss/l1Loss.js';

@@ -143,6 +143,19 @@ describe('wasm kernel replacements', function () {
       );
     });
 
+    it('matches cpu for products whose right operand is swept in several cache-sized panel chunks', async () => {
+      // 256 KiB of packed B per chunk: k = 1000 gives 8 panels (64 columns) a chunk, k = 9000 one panel; m = 9 and
+      // n = 203 leave a partial row block and a partial last panel.
+      for (const [i, [m, k, n]] of [[9, 1000, 203], [6, 9000, 21], [13, 300, 700]].entries()) {
+        for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+          await differential(
+            (a, b) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D, ta, tb),
+            [input(ta ? [k, m] : [m, k], 31 + i), input(tb ? [n, k] : [k, n], 47 + i)],
+          );
+        }
+      }
+    });
+
     it('matches cpu for 3-D/4-D batched products, broadcasting, transposes (values and gradients)', async () => {
       // tfjs's own BatchMatMul gradient does not reduce broadcast batch dimensions (on any backend): values only there.
       const cases: { a: number[]; b: number[]; ta?: boolean; tb?: boolean; noGrad?: boolean }[] = [

@@ -170,6 +170,41 @@ describe('network/losses: CrossEntropy', () => {
     );
   });
 
+  it('property: the fused sparse path has the gradient of the composed one-hot loss, ignored rows included', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 2, max: 40 }),
+        fc.array(fc.float({ min: -20, max: 20, noNaN: true }), { minLength: 240, maxLength: 240 }),
+        fc.array(fc.integer({ min: -1, max: 39 }), { minLength: 6, maxLength: 6 }),
+        (b, c, vals, labs) => {
+          const lg = tf.tensor2d(Array.from({ length: b * c }, (_, i) => vals[i]!), [b, c]);
+          // -1 stands for an ignored position (ignoreIndex -100); every other label is taken modulo c.
+          const lb = labs.slice(0, b).map((l) => (l < 0 ? -100 : l % c));
+          const y = tf.tensor1d(lb, 'int32');
+          const keep = tf.tensor1d(lb.map((l) => (l < 0 ? 0 : 1)));
+          const oh = tf.tensor2d(lb.flatMap((l) => Array.from({ length: c }, (_, j) => (j === l ? 1 : 0))), [b, c]);
+          const op = new CrossEntropy({ inputs: ['p', 'y'], outputs: 'l', fromLogits: true, ignoreIndex: -100 });
+          const fused = tf.grad((x: tf.Tensor) => op.forward([x, y]) as tf.Scalar)(lg);
+          // The composed reference: masked mean of -Σ onehot · logSoftmax.
+          const composed = tf.grad((x: tf.Tensor) =>
+            tf.div(tf.sum(tf.mul(tf.neg(tf.sum(tf.mul(oh, tf.logSoftmax(x)), -1)), keep)), tf.maximum(tf.sum(keep), 1)) as tf.Scalar,
+          )(lg);
+          const lossFused = (op.forward([lg, y]) as tf.Tensor).dataSync()[0]!;
+          const lossComposed = tf.tidy(() =>
+            tf.div(tf.sum(tf.mul(tf.neg(tf.sum(tf.mul(oh, tf.logSoftmax(lg)), -1)), keep)), tf.maximum(tf.sum(keep), 1)).dataSync()[0]!,
+          );
+          expect(lossFused).to.be.closeTo(lossComposed, 1e-4 * Math.max(1, Math.abs(lossComposed)));
+          const g1 = fused.dataSync();
+          const g2 = composed.dataSync();
+          for (let i = 0; i < g1.length; i++) expect(g1[i]).to.be.closeTo(g2[i]!, 1e-5);
+          tf.dispose([lg, y, keep, oh, fused, composed]);
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+
   it('shape mismatch names the op, both keys and both shapes', () => {
     const op = new CrossEntropy({ inputs: ['yPred', 'y'], outputs: 'l' });
     const err = (() => {

@@ -30,7 +30,8 @@ export class SeedStream {
 }
 
 /**
- * Dense layer in PyTorch layout: `x [M, in] @ Wᵀ + b` with `W [out, in]`. Its gradient: `dx = dy @ W`,
+ * Dense layer in PyTorch layout: `x [M, in] @ Wᵀ + b` with `W [out, in]` (Wᵀ read in place where transposed
+ * products are fast, else an explicit transpose). Its gradient: `dx = dy @ W`,
  * `dW = dyᵀ @ x` (a transposed product where that is fast, else an explicit transpose: the wasm package kernel runs
  * transposed operands in a scalar loop), `db = ones[1, M] @ dy`.
  *
@@ -41,7 +42,9 @@ export const linear = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, 
   const x2 = x as tf.Tensor2D;
   const w2 = w as tf.Tensor2D;
   save([x2, w2]);
-  const value = tf.add(tf.matMul(x2, tf.transpose(w2)), b);
+  // x @ Wᵀ read in place where transposed products are fast (no transposed copy of W every step: for a tied
+  // 30,522-row decoder that copy cost more than the product).
+  const value = tf.add(transposedMatMulIsFast() ? tf.matMul(x2, w2, false, true) : tf.matMul(x2, tf.transpose(w2)), b);
   return {
     value,
     gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {

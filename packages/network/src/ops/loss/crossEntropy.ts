@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { OpError, parseOptions } from '@fets/pipeline';
 import { LossOp, fmtShape, lossOptionsSchema, meanLastAxis, type LossOptions } from './lossOp.js';
+import { sparseSoftmaxCrossEntropy } from './sparseSoftmaxCrossEntropy.js';
 
 const EPS = 1e-7;
 
@@ -107,6 +108,7 @@ export class CrossEntropy extends LossOp {
     }
     if (form === 'binary') return this.binary(yPred, yTrue);
     const numClasses = yPred.shape[yPred.shape.length - 1]!;
+    if (form === 'sparse' && this.fromLogits && this.labelSmoothing === 0 && !this.classWeights) return this.sparseFromLogits(yPred, yTrue);
     const logp = this.fromLogits
       ? tf.logSoftmax(yPred)
       : tf.log(tf.clipByValue(tf.div(yPred, tf.sum(yPred, -1, true)), EPS, 1 - EPS));
@@ -125,6 +127,18 @@ export class CrossEntropy extends LossOp {
     }
     let loss = tf.neg(tf.sum(tf.mul(target, logp), -1));
     if (this.classWeights) loss = tf.mul(loss, this.lookupWeights(label));
+    return this.reduce(loss, this.ignoreIndex === undefined ? undefined : tf.cast(tf.notEqual(label, this.ignoreIndex), 'float32'));
+  }
+
+  /** Sparse labels and logits, nothing else asked: the fused {@link sparseSoftmaxCrossEntropy} (one exp). */
+  private sparseFromLogits(yPred: tf.Tensor, yTrue: tf.Tensor): tf.Tensor {
+    const numClasses = yPred.shape[yPred.shape.length - 1]!;
+    const label = tf.cast(yTrue.rank === yPred.rank ? tf.squeeze(yTrue, [-1]) : yTrue, 'int32');
+    this.checkLabelRange(label, numClasses);
+    const rowsShape = yPred.shape.slice(0, -1);
+    const n = rowsShape.reduce((a, b) => a * b, 1);
+    const perRow = sparseSoftmaxCrossEntropy(tf.reshape(yPred, [n, numClasses]), tf.reshape(label, [n]));
+    const loss = tf.reshape(perRow, rowsShape);
     return this.reduce(loss, this.ignoreIndex === undefined ? undefined : tf.cast(tf.notEqual(label, this.ignoreIndex), 'float32'));
   }
 
