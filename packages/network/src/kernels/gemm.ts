@@ -22,6 +22,9 @@ const NV = 2;
 export const GEMM_NR = 4 * NV;
 /** Bytes of packed B one sweep over the rows of A works on (about half of a 512 KiB L2 cache). */
 const GEMM_CHUNK_BYTES = 256 * 1024;
+/** Packed B up to this size is swept whole for each row block (BERT's layer weights: it stays in L2/L3 and the
+ * rows of A are read once); only larger ones are chunked. */
+const GEMM_CHUNK_ABOVE = 4 * 1024 * 1024;
 
 interface GemmExports {
   /**
@@ -210,7 +213,7 @@ export function gemmProducts(
   const panels = Math.ceil(n / GEMM_NR);
   const full = Math.floor(n / GEMM_NR);
   const np = panels * GEMM_NR;
-  const chunk = Math.max(1, Math.floor(GEMM_CHUNK_BYTES / (4 * k * GEMM_NR)));
+  const chunk = 4 * k * np <= GEMM_CHUNK_ABOVE ? panels : Math.max(1, Math.floor(GEMM_CHUNK_BYTES / (4 * k * GEMM_NR)));
   // Scratch: packed B (k × np) and, when n is not a multiple of NR, a padded C (m × np) per product.
   const packed = backend.makeOutput([k * np], 'float32');
   // A transposed: each full block of MR rows is first gathered k-major (16 bytes per k), so the microkernel reads
