@@ -42,6 +42,8 @@ export interface CrossEntropyOptions extends LossOptions {
  * Per-sample losses have `yPred`'s shape without the class axis (`[B]`, or `[B, L]` for token classification).
  * `classWeights` scale each value by its true class's weight (categorical: argmax of `yTrue`); `ignoreIndex` masks
  * positions whose label equals it (categorical: whose argmax equals it), out of both the sum and the count.
+ * Sparse labels with logits (and no smoothing or class weights) go through {@link sparseSoftmaxCrossEntropy}, one
+ * softmax pass with its gradient written out.
  *
  * @example
  * new CrossEntropy({ inputs: ['yPred', 'y'], outputs: 'loss', fromLogits: true, ignoreIndex: -100 }); // [B,L,C],[B,L]
