@@ -225,6 +225,7 @@ export function gemmProducts(
     const bOff = offsetOf(backend, b);
     const oOff = offsetOf(backend, out);
     const pOff = offsetOf(backend, packed);
+    const paOff = packedA ? offsetOf(backend, packedA) : 0;
     const cBase = padded ? offsetOf(backend, padded) : 0;
     let packedFor = -1;
     for (let i = 0; i < batch; i++) {
@@ -278,7 +279,6 @@ export function gemmProducts(
         for (let r = 0; r < m; r += GEMM_MR) {
           const mr = Math.min(GEMM_MR, m - r);
           if (transA && mr === GEMM_MR && packedA) {
-            const paOff = offsetOf(backend, packedA);
             g.packA(aAt + 4 * r, 4 * m, paOff, k);
             g[`tileT${mr}`](paOff, 16, pb, c0 + r * ldc, ldc, cp, k);
           } else if (transA) g[`tileT${mr}`](aAt + 4 * r, 4 * m, pb, c0 + r * ldc, ldc, cp, k);

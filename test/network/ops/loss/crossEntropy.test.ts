@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs';
 import { OpError, ConfigError } from '@fets/pipeline';
-import { CrossEntropy } from '@fets/network';
+import { CrossEntropy, sparseSoftmaxCrossEntropy } from '@fets/network';
 
 
 const softmax = (row: number[]) => {
@@ -203,6 +203,21 @@ describe('network/losses: CrossEntropy', () => {
       ),
       { numRuns: 25 },
     );
+  });
+
+  it('sparseSoftmaxCrossEntropy alone: per-row values, softmax − onehot gradients, zero loss and gradient for out-of-range labels', () => {
+    const lab = [0, -100, 2, 3]; // 3 is outside the 3 classes
+    const x = tf.tensor2d(logits);
+    const y = tf.tensor1d(lab, 'int32');
+    const values = Array.from(sparseSoftmaxCrossEntropy(x, y).dataSync());
+    const grad = tf.grad((t: tf.Tensor) => tf.sum(sparseSoftmaxCrossEntropy(t as tf.Tensor2D, y)))(x).arraySync() as number[][];
+    logits.forEach((row, i) => {
+      const p = softmax(row);
+      const ok = lab[i]! >= 0 && lab[i]! < 3;
+      expect(values[i]).to.be.closeTo(ok ? -Math.log(p[lab[i]!]!) : 0, 1e-5);
+      row.forEach((_, j) => expect(grad[i]![j]).to.be.closeTo(ok ? p[j]! - (j === lab[i] ? 1 : 0) : 0, 1e-6));
+    });
+    tf.dispose([x, y]);
   });
 
   it('shape mismatch names the op, both keys and both shapes', () => {

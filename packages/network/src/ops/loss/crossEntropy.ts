@@ -110,15 +110,16 @@ export class CrossEntropy extends LossOp {
     }
     if (form === 'binary') return this.binary(yPred, yTrue);
     const numClasses = yPred.shape[yPred.shape.length - 1]!;
-    if (form === 'sparse' && this.fromLogits && this.labelSmoothing === 0 && !this.classWeights) return this.sparseFromLogits(yPred, yTrue);
+    if (form === 'sparse' && this.fromLogits && this.labelSmoothing === 0 && !this.classWeights) {
+      return this.sparseFromLogits(yPred, this.sparseLabels(yPred, yTrue, numClasses), numClasses);
+    }
     const logp = this.fromLogits
       ? tf.logSoftmax(yPred)
       : tf.log(tf.clipByValue(tf.div(yPred, tf.sum(yPred, -1, true)), EPS, 1 - EPS));
     let target: tf.Tensor;
     let label: tf.Tensor;
     if (form === 'sparse') {
-      label = tf.cast(yTrue.rank === yPred.rank ? tf.squeeze(yTrue, [-1]) : yTrue, 'int32');
-      this.checkLabelRange(label, numClasses);
+      label = this.sparseLabels(yPred, yTrue, numClasses);
       target = tf.oneHot(label, numClasses);
     } else {
       target = tf.cast(yTrue, 'float32');
@@ -132,11 +133,15 @@ export class CrossEntropy extends LossOp {
     return this.reduce(loss, this.ignoreIndex === undefined ? undefined : tf.cast(tf.notEqual(label, this.ignoreIndex), 'float32'));
   }
 
-  /** Sparse labels and logits, nothing else asked: the fused {@link sparseSoftmaxCrossEntropy} (one exp). */
-  private sparseFromLogits(yPred: tf.Tensor, yTrue: tf.Tensor): tf.Tensor {
-    const numClasses = yPred.shape[yPred.shape.length - 1]!;
+  /** Class ids as int32 without a trailing 1, checked against the head's width. */
+  private sparseLabels(yPred: tf.Tensor, yTrue: tf.Tensor, numClasses: number): tf.Tensor {
     const label = tf.cast(yTrue.rank === yPred.rank ? tf.squeeze(yTrue, [-1]) : yTrue, 'int32');
     this.checkLabelRange(label, numClasses);
+    return label;
+  }
+
+  /** Sparse labels and logits, nothing else asked: the fused {@link sparseSoftmaxCrossEntropy} (one exp). */
+  private sparseFromLogits(yPred: tf.Tensor, label: tf.Tensor, numClasses: number): tf.Tensor {
     const rowsShape = yPred.shape.slice(0, -1);
     const n = rowsShape.reduce((a, b) => a * b, 1);
     const perRow = sparseSoftmaxCrossEntropy(tf.reshape(yPred, [n, numClasses]), tf.reshape(label, [n]));
