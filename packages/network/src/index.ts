@@ -144,7 +144,10 @@ export {
   getKernelOverrides,
   parseKernelSpec,
   applyKernelOverridesFromEnv,
+  nativeOn,
 } from './kernels/registry.js';
+export { loadNativeAddon, nativeAddon, nativeDir, nativeStatus, setNativeThreads } from './kernels/native/addon.js';
+export type { NativeAddon, NativeLoad } from './kernels/native/addon.js';
 export type { KernelOverride, KernelOverrideSettings } from './kernels/registry.js';
 export { benchmarkKernels } from './kernels/bench.js';
 export type { KernelBenchRow, KernelBenchOptions } from './kernels/bench.js';

@@ -21,6 +21,11 @@ export interface LoadedBackend {
   threads: number;
   /** Extra remark for the log line (e.g. why the threaded wasm build was not used). */
   note?: string;
+  /**
+   * wasm only: fets' native kernels under the wasm backend: the microkernel variant and the pool's threads, or why
+   * they are off (set by initBackend).
+   */
+  native?: { isa: string; threads: number } | { off: string };
 }
 
 /** One backend to try: a name for messages, its kind (for `FETS_BACKEND`), and a loader that makes it current. */

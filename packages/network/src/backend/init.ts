@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { parseOptions } from '@fets/pipeline';
-import { applyKernelOverridesFromEnv } from '../kernels/registry.js';
+import { nativeStatus, setNativeThreads } from '../kernels/native/addon.js';
+import { applyKernelOverridesFromEnv, getKernelOverrides } from '../kernels/registry.js';
 import { BACKEND_KINDS, defaultCandidates, type BackendCandidate, type BackendKind, type LoadedBackend } from './candidates.js';
 import { BackendError } from './errors.js';
 
@@ -54,14 +55,45 @@ function envThreads(): number | undefined {
   return n;
 }
 
-/** The one-line report: `fets: backend wasm (SIMD, 2 threads)`. */
+const ISA_NAMES: Record<string, string> = { avx512: 'AVX-512', avx2: 'AVX2', neon: 'NEON', generic: 'portable C' };
+
+/**
+ * The one-line report: `fets: backend wasm (SIMD, native kernels AVX-512, 2 threads)`, or with the native kernels
+ * unavailable `fets: backend wasm (SIMD, 1 thread); native kernels off: <why>; the WebAssembly SIMD kernels serve`.
+ */
 export function describeBackend(info: LoadedBackend): string {
   const parts: string[] = [];
   if (info.simd !== null) parts.push(info.simd ? 'SIMD' : 'no SIMD');
   if (info.kind === 'tensorflow') parts.push(info.package);
-  parts.push(`${info.threads} thread${info.threads === 1 ? '' : 's'}`);
+  const native = info.native && 'isa' in info.native ? info.native : undefined;
+  if (native) parts.push(`native kernels ${ISA_NAMES[native.isa] ?? native.isa}`);
+  const threads = native ? native.threads : info.threads;
+  parts.push(`${threads} thread${threads === 1 ? '' : 's'}`);
   if (info.note) parts.push(info.note);
-  return `fets: backend ${info.name} (${parts.join(', ')})`;
+  const off = info.native && 'off' in info.native ? `; native kernels off: ${info.native.off}; the WebAssembly SIMD kernels serve` : '';
+  return `fets: backend ${info.name} (${parts.join(', ')})${off}`;
+}
+
+/** `FETS_THREADS`: the native kernels' thread count (default: every CPU this process may use). */
+function envNativeThreads(): number | undefined {
+  const v = process.env.FETS_THREADS?.trim();
+  if (!v) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 256) {
+    throw new BackendError(`FETS_THREADS: expected an integer from 1 to 256, received "${v}"`);
+  }
+  return n;
+}
+
+/** The native kernels' state for the report line (wasm only). */
+function nativeReport(): LoadedBackend['native'] {
+  if (!getKernelOverrides().Native) return { off: 'FETS_KERNELS turns Native off' };
+  const status = nativeStatus();
+  if (!status.ok) return { off: status.reason };
+  const threads = envNativeThreads();
+  if (threads !== undefined) setNativeThreads(threads);
+  const now = nativeStatus();
+  return now.ok ? { isa: now.isa, threads: now.threads } : { off: now.reason };
 }
 
 /**
@@ -114,6 +146,7 @@ export function initBackend(options: InitBackendOptions = {}): Promise<BackendIn
     const threads = o.threads ?? envThreads() ?? defaultWasmThreads();
     const info = await selectBackend(o.candidates ?? defaultCandidates({ wasmThreads: threads }), force);
     applyKernelOverridesFromEnv();
+    if (info.kind === 'wasm') info.native = nativeReport();
     const quiet = o.quiet ?? ['1', 'true', 'yes'].includes(process.env.FETS_QUIET ?? '');
     if (!quiet) (o.log ?? ((line: string) => process.stderr.write(`${line}\n`)))(describeBackend(info));
     current = info;

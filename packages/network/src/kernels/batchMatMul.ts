@@ -1,6 +1,7 @@
 import { backend_util, type TensorInfo } from '@tensorflow/tfjs';
 import { columnSum } from './columnSum.js';
 import { gemmProducts } from './gemm.js';
+import { nativeAddon } from './native/addon.js';
 import {
   f32Of,
   release,
@@ -25,6 +26,8 @@ export interface BatchMatMulModes {
   gemm: boolean;
   /** The GEMM uses fused multiply-adds (relaxed SIMD) when they compile. */
   fma: boolean;
+  /** Products run on the native addon's GEMM when it is loaded (before any of the above). */
+  native: boolean;
 }
 
 const sizeOf = (dims: readonly number[]): number => dims.reduce((p, d) => p * d, 1);
@@ -43,7 +46,7 @@ function isAllOnes(backend: WasmBackend, t: TensorInfo): boolean {
 function product2d(backend: WasmBackend, a: TensorInfo, b: TensorInfo, rows: number, k: number, n: number, outShape: number[], gemm: boolean, fma = false): TensorInfo {
   if (gemm && rows * n > 0) {
     const out = backend.makeOutput(outShape, 'float32');
-    if (gemmProducts(backend, a, b, out, { batch: 1, m: rows, k, n, aStep: 0, bStep: 0, fma })) return out;
+    if (gemmProducts(backend, a, b, out, { batch: 1, m: rows, k, n, aStep: 0, bStep: 0, fma, native: false })) return out;
     release(backend, out);
   }
   const a2 = reshapeInfo(backend, a, [1, rows, k]);
@@ -60,7 +63,7 @@ function product2d(backend: WasmBackend, a: TensorInfo, b: TensorInfo, rows: num
  * matrix and a is not transposed, else one product per batch entry. Undefined when the shapes need the other paths
  * (mismatched inner sizes, mixed broadcasting) or the GEMM is not available.
  */
-function gemmProduct(backend: WasmBackend, a: TensorInfo, b: TensorInfo, transA: boolean, transB: boolean, fma: boolean): TensorInfo | undefined {
+function gemmProduct(backend: WasmBackend, a: TensorInfo, b: TensorInfo, transA: boolean, transB: boolean, fma: boolean, native: boolean): TensorInfo | undefined {
   const [ra, ca] = a.shape.slice(-2) as [number, number];
   const [rb, cb] = b.shape.slice(-2) as [number, number];
   const [m, k] = transA ? [ca, ra] : [ra, ca];
@@ -81,8 +84,8 @@ function gemmProduct(backend: WasmBackend, a: TensorInfo, b: TensorInfo, transA:
   }
   const flat = batchB === 1 && !transA;
   const dims = flat
-    ? { batch: 1, m: batchA * m, k, n, aStep: 0, bStep: 0, transA, transB, fma }
-    : { batch: size, m, k, n, aStep: batchA === 1 ? 0 : 1, bStep: batchB === 1 ? 0 : 1, transA, transB, fma };
+    ? { batch: 1, m: batchA * m, k, n, aStep: 0, bStep: 0, transA, transB, fma, native }
+    : { batch: size, m, k, n, aStep: batchA === 1 ? 0 : 1, bStep: batchB === 1 ? 0 : 1, transA, transB, fma, native };
   if (gemmProducts(backend, a, b, out, dims)) return out;
   release(backend, out);
   return undefined;
@@ -130,8 +133,8 @@ export function makeBatchMatMul(modes: () => BatchMatMulModes) {
     if ((!m0.transpose && (transposeA || transposeB)) || (batched && !m0.batched)) {
       return runOriginal('BatchMatMul', { a, b }, { transposeA, transposeB }, backend);
     }
-    if (m0.gemm) {
-      const viaGemm = gemmProduct(backend, a, b, transposeA, transposeB, m0.fma);
+    if (m0.gemm || (m0.native && nativeAddon())) {
+      const viaGemm = gemmProduct(backend, a, b, transposeA, transposeB, m0.fma, m0.native);
       if (viaGemm) return viaGemm;
     }
     if (transposeA && !transposeB && !batched) {
@@ -174,7 +177,7 @@ export function makeBatchMatMul(modes: () => BatchMatMulModes) {
       const out = backend.makeOutput([...outer, m, n], 'float32');
       if (batch * m * n > 0 && k === 0) backend.typedArrayFromHeap(out).fill(0);
       else if (batch * m * n > 0) {
-        const dims = { batch, m, k, n, aStep: batchA === 1 ? 0 : 1, bStep: 1, fma: m0.fma };
+        const dims = { batch, m, k, n, aStep: batchA === 1 ? 0 : 1, bStep: 1, fma: m0.fma, native: false };
         if (!(m0.gemm && gemmProducts(backend, a, b, out, dims))) xnnBatchedProducts(backend, a, b, out, dims);
       }
       return out;

@@ -1,5 +1,6 @@
 import v8 from 'node:v8';
 import type { TensorInfo } from '@tensorflow/tfjs';
+import { nativeAddon } from './native/addon.js';
 import { Body, I32, SIMD, V128, assemble, type ValType, type WasmMemory } from './simd.js';
 import { offsetOf, type WasmBackend } from './wasmInternals.js';
 
@@ -187,6 +188,8 @@ export interface GemmDims {
   transB?: boolean;
   /** Use the fused multiply-add microkernel when it compiles (see {@link gemmLoops}). */
   fma?: boolean;
+  /** Run on the native addon's GEMM when it is loaded (all threads, the CPU's vector width). */
+  native?: boolean;
 }
 
 /**
@@ -204,6 +207,13 @@ export function gemmProducts(
   out: TensorInfo,
   dims: GemmDims,
 ): boolean {
+  const addon = dims.native ? nativeAddon() : undefined;
+  if (addon) {
+    const { batch, m, k, n, aStep, bStep } = dims;
+    addon.gemm(backend.wasm.HEAPU8, offsetOf(backend, a), offsetOf(backend, b), offsetOf(backend, out), batch, m, n, k,
+      aStep, bStep, Boolean(dims.transA), Boolean(dims.transB));
+    return true;
+  }
   const memory = backend.wasm.asm?.memory;
   const g = (dims.fma ? gemmLoops(memory, true) : null) ?? gemmLoops(memory, false);
   if (!g) return false;

@@ -11,6 +11,7 @@ import { GELU_KERNEL, geluKernel } from './gelu.js';
 import { LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL, layerNormGradKernel, layerNormKernel } from './layerNorm.js';
 import { gatherRows, identityShared, transposeFast } from './layout.js';
 import { unsortedSegmentSum } from './segmentSum.js';
+import { nativeAddon } from './native/addon.js';
 import { captureOriginal } from './wasmInternals.js';
 
 /**
@@ -32,6 +33,9 @@ import { captureOriginal } from './wasmInternals.js';
  * - `Gelu`: kernel `FetsGelu` (value and derivative in one pass) (used by `geluErf`, hence BERT's `gelu`).
  * - `LayerNorm`: kernels `FetsLayerNorm`/`FetsLayerNormGrad` (used by `layerNormLastAxis`, hence BERT's LayerNorm).
  * - `AdamW`: kernel `FetsAdamW`, the whole update of one variable in one pass (used by AdamW).
+ * - `Native`: fets' native addon (C++, built during `npm install`) runs the products (and the fused kernels it has)
+ *   with the CPU's full vector width (AVX-512, AVX2+FMA, NEON) on a pool of threads, in place on the wasm heap; when
+ *   the addon is unavailable this switch changes nothing and the WebAssembly kernels serve.
  */
 export const KERNEL_OVERRIDES = [
   'UnsortedSegmentSum',
@@ -48,6 +52,7 @@ export const KERNEL_OVERRIDES = [
   'Gelu',
   'LayerNorm',
   'AdamW',
+  'Native',
 ] as const;
 /** One of {@link KERNEL_OVERRIDES}. */
 export type KernelOverride = (typeof KERNEL_OVERRIDES)[number];
@@ -62,6 +67,7 @@ const batchMatMul = makeBatchMatMul(() => ({
   ones: state.BatchMatMulOnes,
   gemm: state.Gemm,
   fma: state.GemmFma,
+  native: state.Native,
 }));
 
 const fn = (f: unknown) => f as KernelFunc;
@@ -72,7 +78,7 @@ const KERNELS: { kernelName: string; func: KernelFunc; on: (s: KernelOverrideSet
   {
     kernelName: 'BatchMatMul',
     func: fn(batchMatMul),
-    on: (s) => s.BatchMatMulTranspose || s.BatchMatMulBatched || s.BatchMatMulOnes || s.Gemm,
+    on: (s) => s.BatchMatMulTranspose || s.BatchMatMulBatched || s.BatchMatMulOnes || s.Gemm || s.Native,
   },
   { kernelName: 'Sum', func: fn(columnSum), on: (s) => s.Sum },
   { kernelName: 'Identity', func: fn(identityShared), on: (s) => s.Identity },
@@ -187,6 +193,16 @@ export function applyKernelOverridesFromEnv(): KernelOverrideSettings {
 }
 
 /**
+ * Whether the native addon serves the wasm kernels: the `Native` switch is on and the addon loaded.
+ *
+ * @example
+ * if (nativeOn()) console.log(nativeStatus());
+ */
+export function nativeOn(): boolean {
+  return state.Native && nativeAddon() !== undefined;
+}
+
+/**
  * Whether `tf.matMul(a, b, true, false)` is as fast as an explicit transpose plus a plain product on the current
  * backend: false only on wasm with both `Gemm` and `BatchMatMulTranspose` off (the package kernel then runs transposed
  * operands in a scalar loop). Layers that have the choice (BERT's dense gradient) ask this.
@@ -195,5 +211,5 @@ export function applyKernelOverridesFromEnv(): KernelOverrideSettings {
  * const dw = transposedMatMulIsFast() ? tf.matMul(dy, x, true, false) : tf.matMul(tf.transpose(dy), x);
  */
 export function transposedMatMulIsFast(): boolean {
-  return tf.getBackend() !== 'wasm' || state.Gemm || state.BatchMatMulTranspose;
+  return tf.getBackend() !== 'wasm' || state.Gemm || state.BatchMatMulTranspose || nativeOn();
 }

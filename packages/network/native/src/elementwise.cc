@@ -1,0 +1,7 @@
+#include "addon.h"
+
+namespace fets {
+
+void registerElementwise(napi_env, napi_value) {}
+
+}  // namespace fets

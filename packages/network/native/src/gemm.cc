@@ -1,0 +1,260 @@
+// The GEMM driver: B packed into k-major panels of NR columns per block of KC steps (shared by all threads), A packed
+// per thread into MR-row panels of one MC×KC block, then the microkernel sweeps MR×NR tiles of C. Tiles at the edges
+// of C are computed whole from zero-padded panels into a scratch tile and only their valid part is stored.
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+
+#include "gemm.h"
+
+namespace fets {
+
+namespace {
+
+constexpr int kKc = 256;          // k steps per packed block (one B micro-panel of KC·NR floats stays in L1/L2)
+constexpr int kMcTarget = 128;    // rows of A per packed block, rounded down to a multiple of MR (~128 KiB: L2)
+constexpr int kMaxThreads = 256;  // scratch slots
+
+/** A grow-only 64-byte-aligned float buffer. */
+struct Scratch {
+  float* data = nullptr;
+  size_t size = 0;
+  float* get(size_t n) {
+    if (n > size) {
+      std::free(data);
+      size_t bytes = ((n * sizeof(float) + 63) / 64) * 64;
+      data = static_cast<float*>(std::aligned_alloc(64, bytes));
+      size = data ? n : 0;
+    }
+    return data;
+  }
+};
+Scratch gPackA[kMaxThreads];
+Scratch gPackB[kMaxThreads];  // per-thread B for products run whole on one thread
+Scratch gSharedB;
+
+inline float at(const float* x, ptrdiff_t ld, bool t, int r, int c) { return t ? x[c * ld + r] : x[r * ld + c]; }
+
+/** A's rows [i0, i0+mc), steps [p0, p0+kc) into MR-row panels, k-major within a panel, zero-padded rows. */
+void packA(const Product& g, int mr, int i0, int mc, int p0, int kc, float* dst) {
+  for (int ib = 0; ib < mc; ib += mr) {
+    const int rows = std::min(mr, mc - ib);
+    if (g.ta) {
+      // Stored [k, m]: the MR values of one step are adjacent.
+      for (int p = 0; p < kc; p++) {
+        const float* src = g.a + (ptrdiff_t)(p0 + p) * g.lda + i0 + ib;
+        float* d = dst + p * mr;
+        int i = 0;
+        for (; i < rows; i++) d[i] = src[i];
+        for (; i < mr; i++) d[i] = 0.f;
+      }
+    } else {
+      for (int i = 0; i < mr; i++) {
+        if (i >= rows) {
+          for (int p = 0; p < kc; p++) dst[p * mr + i] = 0.f;
+          continue;
+        }
+        const float* src = g.a + (ptrdiff_t)(i0 + ib + i) * g.lda + p0;
+        for (int p = 0; p < kc; p++) dst[p * mr + i] = src[p];
+      }
+    }
+    dst += (ptrdiff_t)mr * kc;
+  }
+}
+
+/** Panels [q0, q1) of B's steps [p0, p0+kc) (panel q = columns q·NR …), k-major, zero-padded columns. */
+void packB(const Product& g, int nr, int p0, int kc, int q0, int q1, float* dst) {
+  for (int q = q0; q < q1; q++) {
+    const int j0 = q * nr;
+    const int cols = std::min(nr, g.n - j0);
+    float* d = dst + (ptrdiff_t)(q - q0) * kc * nr;
+    if (g.tb) {
+      for (int j = 0; j < nr; j++) {
+        if (j >= cols) {
+          for (int p = 0; p < kc; p++) d[p * nr + j] = 0.f;
+          continue;
+        }
+        const float* src = g.b + (ptrdiff_t)(j0 + j) * g.ldb + p0;
+        for (int p = 0; p < kc; p++) d[p * nr + j] = src[p];
+      }
+    } else {
+      for (int p = 0; p < kc; p++) {
+        const float* src = g.b + (ptrdiff_t)(p0 + p) * g.ldb + j0;
+        float* dp = d + p * nr;
+        if (cols == nr) {
+          std::memcpy(dp, src, sizeof(float) * nr);
+        } else {
+          int j = 0;
+          for (; j < cols; j++) dp[j] = src[j];
+          for (; j < nr; j++) dp[j] = 0.f;
+        }
+      }
+    }
+  }
+}
+
+/** The sweep of one packed A block over panels [q0, q1) of one packed B block. */
+void sweep(const Product& g, const Isa& isa, const float* pa, int i0, int mc, const float* pb, int q0, int q1, int kc,
+           bool accumulate) {
+  const int mr = isa.mr, nr = isa.nr;
+  alignas(64) float tile[16 * 64];
+  for (int q = q0; q < q1; q++) {
+    const int j0 = q * nr;
+    const int cols = std::min(nr, g.n - j0);
+    const float* bp = pb + (ptrdiff_t)q * kc * nr;
+    for (int ib = 0; ib < mc; ib += mr) {
+      const int rows = std::min(mr, mc - ib);
+      const float* ap = pa + (ptrdiff_t)(ib / mr) * mr * kc;
+      float* c = g.c + (ptrdiff_t)(i0 + ib) * g.ldc + j0;
+      if (rows == mr && cols == nr) {
+        isa.kernel(kc, ap, bp, c, g.ldc, accumulate);
+      } else {
+        isa.kernel(kc, ap, bp, tile, nr, 0);
+        for (int i = 0; i < rows; i++) {
+          float* ci = c + i * g.ldc;
+          const float* ti = tile + i * nr;
+          if (accumulate)
+            for (int j = 0; j < cols; j++) ci[j] += ti[j];
+          else
+            for (int j = 0; j < cols; j++) ci[j] = ti[j];
+        }
+      }
+    }
+  }
+}
+
+void zeroC(const Product& g) {
+  for (int i = 0; i < g.m; i++) std::memset(g.c + (ptrdiff_t)i * g.ldc, 0, sizeof(float) * g.n);
+}
+
+/** Packed B size in floats: K × (panels · NR), blocks of KC steps one after the other. */
+size_t packedBSize(const Product& g, const Isa& isa) {
+  const int panels = (g.n + isa.nr - 1) / isa.nr;
+  return (size_t)g.k * panels * isa.nr;
+}
+
+/** Rows of A per packed block for this microkernel (a multiple of MR). */
+inline int mcRows(const Isa& isa) { return std::max(isa.mr, (kMcTarget / isa.mr) * isa.mr); }
+
+/** One whole product on the calling thread, with that thread's scratch. */
+void serialProduct(const Product& g, const Isa& isa, int thread) {
+  if (g.m == 0 || g.n == 0) return;
+  if (g.k == 0) return zeroC(g);
+  const int panels = (g.n + isa.nr - 1) / isa.nr;
+  const int kMcRows = mcRows(isa);
+  const int mcMax = std::min(kMcRows, ((g.m + isa.mr - 1) / isa.mr) * isa.mr);
+  float* pb = gPackB[thread].get((size_t)std::min(g.k, kKc) * panels * isa.nr);
+  float* pa = gPackA[thread].get((size_t)mcMax * kKc);
+  for (int p0 = 0; p0 < g.k; p0 += kKc) {
+    const int kc = std::min(kKc, g.k - p0);
+    packB(g, isa.nr, p0, kc, 0, panels, pb);
+    for (int i0 = 0; i0 < g.m; i0 += kMcRows) {
+      const int mc = std::min(kMcRows, g.m - i0);
+      packA(g, isa.mr, i0, mc, p0, kc, pa);
+      sweep(g, isa, pa, i0, mc, pb, 0, panels, kc, p0 > 0);
+    }
+  }
+}
+
+struct ParallelJob {
+  const Product* g;
+  const Isa* isa;
+  float* packed;  // all of B, KC blocks one after the other
+  int panels;
+  int mBlocks;
+  int panelsPerChunk;
+  int chunks;
+  int packTasksPerBlock;
+};
+
+void packTask(void* ctx, int task, int) {
+  auto& j = *static_cast<ParallelJob*>(ctx);
+  const int block = task / j.packTasksPerBlock;
+  const int part = task % j.packTasksPerBlock;
+  const int per = (j.panels + j.packTasksPerBlock - 1) / j.packTasksPerBlock;
+  const int q0 = part * per, q1 = std::min(j.panels, q0 + per);
+  if (q0 >= q1) return;
+  const int p0 = block * kKc;
+  const int kc = std::min(kKc, j.g->k - p0);
+  const int nr = j.isa->nr;
+  packB(*j.g, nr, p0, kc, q0, q1, j.packed + (size_t)p0 * j.panels * nr + (size_t)q0 * kc * nr);
+}
+
+void computeTask(void* ctx, int task, int thread) {
+  auto& j = *static_cast<ParallelJob*>(ctx);
+  const Product& g = *j.g;
+  const Isa& isa = *j.isa;
+  const int kMcRows = mcRows(isa);
+  const int mb = task / j.chunks;
+  const int chunk = task % j.chunks;
+  const int i0 = mb * kMcRows;
+  const int mc = std::min(kMcRows, g.m - i0);
+  const int q0 = chunk * j.panelsPerChunk;
+  const int q1 = std::min(j.panels, q0 + j.panelsPerChunk);
+  float* pa = gPackA[thread].get((size_t)((mc + isa.mr - 1) / isa.mr) * isa.mr * kKc);
+  for (int p0 = 0; p0 < g.k; p0 += kKc) {
+    const int kc = std::min(kKc, g.k - p0);
+    packA(g, isa.mr, i0, mc, p0, kc, pa);
+    sweep(g, isa, pa, i0, mc, j.packed + (size_t)p0 * j.panels * isa.nr, q0, q1, kc, p0 > 0);
+  }
+}
+
+void parallelProduct(Pool& pool, const Product& g, const Isa& isa) {
+  if (g.m == 0 || g.n == 0) return;
+  if (g.k == 0) return zeroC(g);
+  const int threads = pool.threads();
+  const double flops = 2.0 * g.m * g.n * g.k;
+  if (threads == 1 || flops < 2e6) return serialProduct(g, isa, 0);
+  ParallelJob j;
+  j.g = &g;
+  j.isa = &isa;
+  j.panels = (g.n + isa.nr - 1) / isa.nr;
+  j.packed = gSharedB.get(packedBSize(g, isa));
+  j.mBlocks = (g.m + mcRows(isa) - 1) / mcRows(isa);
+  // Column chunks so that there are at least 4 tasks per thread where the panels allow it (a chunk ≥ 4 panels).
+  const int want = std::max(1, (4 * threads + j.mBlocks - 1) / j.mBlocks);
+  j.chunks = std::max(1, std::min(want, j.panels / 4));
+  j.panelsPerChunk = (j.panels + j.chunks - 1) / j.chunks;
+  j.chunks = (j.panels + j.panelsPerChunk - 1) / j.panelsPerChunk;
+  const int kBlocks = (g.k + kKc - 1) / kKc;
+  j.packTasksPerBlock = std::max(1, std::min(j.panels, 2 * threads));
+  pool.run(kBlocks * j.packTasksPerBlock, packTask, &j);
+  pool.run(j.mBlocks * j.chunks, computeTask, &j);
+}
+
+struct BatchJob {
+  const Product* g;
+  const Isa* isa;
+  ptrdiff_t aStride, bStride, cStride;
+};
+
+void batchTask(void* ctx, int task, int thread) {
+  auto& j = *static_cast<BatchJob*>(ctx);
+  Product p = *j.g;
+  p.a += task * j.aStride;
+  p.b += task * j.bStride;
+  p.c += task * j.cStride;
+  serialProduct(p, *j.isa, thread);
+}
+
+}  // namespace
+
+void gemmBatched(Pool& pool, const Isa& isa, const Product& p, int batch, ptrdiff_t aStride, ptrdiff_t bStride,
+                 ptrdiff_t cStride) {
+  if (batch <= 0) return;
+  const double flops = 2.0 * p.m * p.n * p.k;
+  if (batch > 1 && pool.threads() > 1 && flops < 64e6) {
+    BatchJob j{&p, &isa, aStride, bStride, cStride};
+    pool.run(batch, batchTask, &j);
+    return;
+  }
+  for (int i = 0; i < batch; i++) {
+    Product q = p;
+    q.a += i * aStride;
+    q.b += i * bStride;
+    q.c += i * cStride;
+    parallelProduct(pool, q, isa);
+  }
+}
+
+}  // namespace fets

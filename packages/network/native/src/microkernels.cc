@@ -1,0 +1,228 @@
+// Register-tiled microkernels, one per instruction set, each compiled for its target with a function attribute so
+// that one binary serves every CPU; the best one that runs is chosen at run time (selectIsa).
+#include <cstring>
+
+#include "gemm.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define FETS_X86 1
+#endif
+#if defined(__aarch64__)
+#include <arm_neon.h>
+#endif
+
+namespace fets {
+
+namespace {
+
+// Portable: 4 × 16, plain loops the compiler vectorises for the baseline instruction set.
+constexpr int kGenMr = 4, kGenNr = 16;
+void kernelGeneric(int kc, const float* a, const float* b, float* c, ptrdiff_t ldc, int accumulate) {
+  float acc[kGenMr][kGenNr] = {};
+  for (int p = 0; p < kc; p++) {
+    const float* bp = b + p * kGenNr;
+    const float* ap = a + p * kGenMr;
+    for (int i = 0; i < kGenMr; i++) {
+      const float ai = ap[i];
+      for (int j = 0; j < kGenNr; j++) acc[i][j] += ai * bp[j];
+    }
+  }
+  for (int i = 0; i < kGenMr; i++) {
+    float* ci = c + i * ldc;
+    if (accumulate)
+      for (int j = 0; j < kGenNr; j++) ci[j] += acc[i][j];
+    else
+      for (int j = 0; j < kGenNr; j++) ci[j] = acc[i][j];
+  }
+}
+// Register-resident FMA loops for the peak figure: `chains` independent accumulators, no memory traffic.
+double peakGeneric(long iters) {
+  float acc[8][4] = {};
+  const float x = 0.999999f, y = 1e-7f;
+  for (long t = 0; t < iters; t++)
+    for (int i = 0; i < 8; i++)
+      for (int j = 0; j < 4; j++) acc[i][j] = acc[i][j] * x + y;
+  volatile float sink = 0;
+  for (int i = 0; i < 8; i++)
+    for (int j = 0; j < 4; j++) sink = sink + acc[i][j];
+  return 2.0 * 8 * 4 * iters;
+}
+const Isa kGeneric = {"generic", kGenMr, kGenNr, kernelGeneric, peakGeneric};
+
+#if FETS_X86
+// AVX-512F: 8 rows × 32 columns, 16 zmm accumulators; A broadcast from memory into the FMA.
+__attribute__((target("avx512f"))) void kernelAvx512(int kc, const float* a, const float* b, float* c, ptrdiff_t ldc,
+                                                      int accumulate) {
+  __m512 c00 = _mm512_setzero_ps(), c01 = _mm512_setzero_ps(), c10 = _mm512_setzero_ps(), c11 = _mm512_setzero_ps();
+  __m512 c20 = _mm512_setzero_ps(), c21 = _mm512_setzero_ps(), c30 = _mm512_setzero_ps(), c31 = _mm512_setzero_ps();
+  __m512 c40 = _mm512_setzero_ps(), c41 = _mm512_setzero_ps(), c50 = _mm512_setzero_ps(), c51 = _mm512_setzero_ps();
+  __m512 c60 = _mm512_setzero_ps(), c61 = _mm512_setzero_ps(), c70 = _mm512_setzero_ps(), c71 = _mm512_setzero_ps();
+  for (int p = 0; p < kc; p++, a += 8, b += 32) {
+    const __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
+    __m512 x;
+    x = _mm512_set1_ps(a[0]); c00 = _mm512_fmadd_ps(x, b0, c00); c01 = _mm512_fmadd_ps(x, b1, c01);
+    x = _mm512_set1_ps(a[1]); c10 = _mm512_fmadd_ps(x, b0, c10); c11 = _mm512_fmadd_ps(x, b1, c11);
+    x = _mm512_set1_ps(a[2]); c20 = _mm512_fmadd_ps(x, b0, c20); c21 = _mm512_fmadd_ps(x, b1, c21);
+    x = _mm512_set1_ps(a[3]); c30 = _mm512_fmadd_ps(x, b0, c30); c31 = _mm512_fmadd_ps(x, b1, c31);
+    x = _mm512_set1_ps(a[4]); c40 = _mm512_fmadd_ps(x, b0, c40); c41 = _mm512_fmadd_ps(x, b1, c41);
+    x = _mm512_set1_ps(a[5]); c50 = _mm512_fmadd_ps(x, b0, c50); c51 = _mm512_fmadd_ps(x, b1, c51);
+    x = _mm512_set1_ps(a[6]); c60 = _mm512_fmadd_ps(x, b0, c60); c61 = _mm512_fmadd_ps(x, b1, c61);
+    x = _mm512_set1_ps(a[7]); c70 = _mm512_fmadd_ps(x, b0, c70); c71 = _mm512_fmadd_ps(x, b1, c71);
+  }
+  const __m512 rows[8][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31},
+                             {c40, c41}, {c50, c51}, {c60, c61}, {c70, c71}};
+  for (int i = 0; i < 8; i++) {
+    float* ci = c + i * ldc;
+    if (accumulate) {
+      _mm512_storeu_ps(ci, _mm512_add_ps(_mm512_loadu_ps(ci), rows[i][0]));
+      _mm512_storeu_ps(ci + 16, _mm512_add_ps(_mm512_loadu_ps(ci + 16), rows[i][1]));
+    } else {
+      _mm512_storeu_ps(ci, rows[i][0]);
+      _mm512_storeu_ps(ci + 16, rows[i][1]);
+    }
+  }
+}
+__attribute__((target("avx512f"))) double peakAvx512(long iters) {
+  __m512 a[12];
+  for (int i = 0; i < 12; i++) a[i] = _mm512_set1_ps(0.001f * i);
+  const __m512 x = _mm512_set1_ps(0.999999f), y = _mm512_set1_ps(1e-7f);
+  for (long t = 0; t < iters; t++) {
+    a[0] = _mm512_fmadd_ps(a[0], x, y); a[1] = _mm512_fmadd_ps(a[1], x, y); a[2] = _mm512_fmadd_ps(a[2], x, y);
+    a[3] = _mm512_fmadd_ps(a[3], x, y); a[4] = _mm512_fmadd_ps(a[4], x, y); a[5] = _mm512_fmadd_ps(a[5], x, y);
+    a[6] = _mm512_fmadd_ps(a[6], x, y); a[7] = _mm512_fmadd_ps(a[7], x, y); a[8] = _mm512_fmadd_ps(a[8], x, y);
+    a[9] = _mm512_fmadd_ps(a[9], x, y); a[10] = _mm512_fmadd_ps(a[10], x, y); a[11] = _mm512_fmadd_ps(a[11], x, y);
+  }
+  __m512 s = a[0];
+  for (int i = 1; i < 12; i++) s = _mm512_add_ps(s, a[i]);
+  volatile float sink = _mm512_reduce_add_ps(s);
+  (void)sink;
+  return 2.0 * 16 * 12 * iters;
+}
+const Isa kAvx512 = {"avx512", 8, 32, kernelAvx512, peakAvx512};
+
+// AVX2 + FMA: 6 rows × 16 columns, 12 ymm accumulators.
+__attribute__((target("avx2,fma"))) void kernelAvx2(int kc, const float* a, const float* b, float* c, ptrdiff_t ldc,
+                                                    int accumulate) {
+  __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(), c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
+  __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps(), c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
+  __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps(), c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+  for (int p = 0; p < kc; p++, a += 6, b += 16) {
+    const __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
+    __m256 x;
+    x = _mm256_broadcast_ss(a + 0); c00 = _mm256_fmadd_ps(x, b0, c00); c01 = _mm256_fmadd_ps(x, b1, c01);
+    x = _mm256_broadcast_ss(a + 1); c10 = _mm256_fmadd_ps(x, b0, c10); c11 = _mm256_fmadd_ps(x, b1, c11);
+    x = _mm256_broadcast_ss(a + 2); c20 = _mm256_fmadd_ps(x, b0, c20); c21 = _mm256_fmadd_ps(x, b1, c21);
+    x = _mm256_broadcast_ss(a + 3); c30 = _mm256_fmadd_ps(x, b0, c30); c31 = _mm256_fmadd_ps(x, b1, c31);
+    x = _mm256_broadcast_ss(a + 4); c40 = _mm256_fmadd_ps(x, b0, c40); c41 = _mm256_fmadd_ps(x, b1, c41);
+    x = _mm256_broadcast_ss(a + 5); c50 = _mm256_fmadd_ps(x, b0, c50); c51 = _mm256_fmadd_ps(x, b1, c51);
+  }
+  const __m256 rows[6][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
+  for (int i = 0; i < 6; i++) {
+    float* ci = c + i * ldc;
+    if (accumulate) {
+      _mm256_storeu_ps(ci, _mm256_add_ps(_mm256_loadu_ps(ci), rows[i][0]));
+      _mm256_storeu_ps(ci + 8, _mm256_add_ps(_mm256_loadu_ps(ci + 8), rows[i][1]));
+    } else {
+      _mm256_storeu_ps(ci, rows[i][0]);
+      _mm256_storeu_ps(ci + 8, rows[i][1]);
+    }
+  }
+}
+__attribute__((target("avx2,fma"))) double peakAvx2(long iters) {
+  __m256 a[12];
+  for (int i = 0; i < 12; i++) a[i] = _mm256_set1_ps(0.001f * i);
+  const __m256 x = _mm256_set1_ps(0.999999f), y = _mm256_set1_ps(1e-7f);
+  for (long t = 0; t < iters; t++) {
+    a[0] = _mm256_fmadd_ps(a[0], x, y); a[1] = _mm256_fmadd_ps(a[1], x, y); a[2] = _mm256_fmadd_ps(a[2], x, y);
+    a[3] = _mm256_fmadd_ps(a[3], x, y); a[4] = _mm256_fmadd_ps(a[4], x, y); a[5] = _mm256_fmadd_ps(a[5], x, y);
+    a[6] = _mm256_fmadd_ps(a[6], x, y); a[7] = _mm256_fmadd_ps(a[7], x, y); a[8] = _mm256_fmadd_ps(a[8], x, y);
+    a[9] = _mm256_fmadd_ps(a[9], x, y); a[10] = _mm256_fmadd_ps(a[10], x, y); a[11] = _mm256_fmadd_ps(a[11], x, y);
+  }
+  __m256 s = a[0];
+  for (int i = 1; i < 12; i++) s = _mm256_add_ps(s, a[i]);
+  alignas(32) float out[8];
+  _mm256_store_ps(out, s);
+  volatile float sink = out[0] + out[7];
+  (void)sink;
+  return 2.0 * 8 * 12 * iters;
+}
+const Isa kAvx2 = {"avx2", 6, 16, kernelAvx2, peakAvx2};
+#endif
+
+#if defined(__aarch64__)
+// NEON (aarch64): 8 rows × 8 columns, 16 q-register accumulators; A's 8 values of a step in two registers, used by lane.
+void kernelNeon(int kc, const float* a, const float* b, float* c, ptrdiff_t ldc, int accumulate) {
+  float32x4_t acc[8][2];
+  for (int i = 0; i < 8; i++) acc[i][0] = acc[i][1] = vdupq_n_f32(0.f);
+  for (int p = 0; p < kc; p++, a += 8, b += 8) {
+    const float32x4_t b0 = vld1q_f32(b), b1 = vld1q_f32(b + 4);
+    const float32x4_t a0 = vld1q_f32(a), a1 = vld1q_f32(a + 4);
+    acc[0][0] = vfmaq_laneq_f32(acc[0][0], b0, a0, 0); acc[0][1] = vfmaq_laneq_f32(acc[0][1], b1, a0, 0);
+    acc[1][0] = vfmaq_laneq_f32(acc[1][0], b0, a0, 1); acc[1][1] = vfmaq_laneq_f32(acc[1][1], b1, a0, 1);
+    acc[2][0] = vfmaq_laneq_f32(acc[2][0], b0, a0, 2); acc[2][1] = vfmaq_laneq_f32(acc[2][1], b1, a0, 2);
+    acc[3][0] = vfmaq_laneq_f32(acc[3][0], b0, a0, 3); acc[3][1] = vfmaq_laneq_f32(acc[3][1], b1, a0, 3);
+    acc[4][0] = vfmaq_laneq_f32(acc[4][0], b0, a1, 0); acc[4][1] = vfmaq_laneq_f32(acc[4][1], b1, a1, 0);
+    acc[5][0] = vfmaq_laneq_f32(acc[5][0], b0, a1, 1); acc[5][1] = vfmaq_laneq_f32(acc[5][1], b1, a1, 1);
+    acc[6][0] = vfmaq_laneq_f32(acc[6][0], b0, a1, 2); acc[6][1] = vfmaq_laneq_f32(acc[6][1], b1, a1, 2);
+    acc[7][0] = vfmaq_laneq_f32(acc[7][0], b0, a1, 3); acc[7][1] = vfmaq_laneq_f32(acc[7][1], b1, a1, 3);
+  }
+  for (int i = 0; i < 8; i++) {
+    float* ci = c + i * ldc;
+    if (accumulate) {
+      vst1q_f32(ci, vaddq_f32(vld1q_f32(ci), acc[i][0]));
+      vst1q_f32(ci + 4, vaddq_f32(vld1q_f32(ci + 4), acc[i][1]));
+    } else {
+      vst1q_f32(ci, acc[i][0]);
+      vst1q_f32(ci + 4, acc[i][1]);
+    }
+  }
+}
+double peakNeon(long iters) {
+  float32x4_t a[12];
+  for (int i = 0; i < 12; i++) a[i] = vdupq_n_f32(0.001f * i);
+  const float32x4_t x = vdupq_n_f32(0.999999f), y = vdupq_n_f32(1e-7f);
+  for (long t = 0; t < iters; t++)
+    for (int i = 0; i < 12; i++) a[i] = vfmaq_f32(y, a[i], x);
+  float32x4_t s = a[0];
+  for (int i = 1; i < 12; i++) s = vaddq_f32(s, a[i]);
+  volatile float sink = vaddvq_f32(s);
+  (void)sink;
+  return 2.0 * 4 * 12 * iters;
+}
+const Isa kNeon = {"neon", 8, 8, kernelNeon, peakNeon};
+#endif
+
+const Isa* gList[4];
+int gCount = 0;
+
+void buildList() {
+  if (gCount) return;
+#if FETS_X86
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f")) gList[gCount++] = &kAvx512;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) gList[gCount++] = &kAvx2;
+#endif
+#if defined(__aarch64__)
+  gList[gCount++] = &kNeon;
+#endif
+  gList[gCount++] = &kGeneric;
+}
+
+}  // namespace
+
+const Isa* const* isaList(int* count) {
+  buildList();
+  *count = gCount;
+  return gList;
+}
+
+const Isa* selectIsa(const char* name) {
+  buildList();
+  if (!name || !*name) return gList[0];
+  for (int i = 0; i < gCount; i++)
+    if (std::strcmp(gList[i]->name, name) == 0) return gList[i];
+  return nullptr;
+}
+
+}  // namespace fets

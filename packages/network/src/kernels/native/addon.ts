@@ -1,0 +1,106 @@
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The functions of fets' native addon (`packages/network/native`, built by node-gyp during `npm install`). Every
+ * kernel works in place on one typed array (the tfjs wasm heap) at byte offsets.
+ */
+export interface NativeAddon {
+  /**
+   * `batch` float32 products C = op(A)·op(B) ([m, k]·[k, n]; A stored [k, m] when `transA`, B [n, k] when `transB`),
+   * operands contiguous per product; `aStep`/`bStep` 0 when one matrix serves every product.
+   */
+  gemm(heap: Uint8Array, aOff: number, bOff: number, cOff: number, batch: number, m: number, n: number, k: number,
+    aStep: number, bStep: number, transA: boolean, transB: boolean): void;
+  /** The microkernel in use, every variant that runs on this CPU, the pool's threads and the CPUs available. */
+  info(): { isa: string; isas: string[]; threads: number; cpus: number; mr: number; nr: number };
+  /** Resizes the thread pool. */
+  setThreads(n: number): void;
+  /** Picks a microkernel variant by name (`''`: the best for this CPU). */
+  setIsa(name: string): void;
+  /** This variant's register-resident FMA rate on one thread, GFLOP/s, best over `seconds`. */
+  peak(seconds: number): number;
+  /** Element-wise kernels (see elementwise.cc); each returns nothing and writes its outputs in place. */
+  [kernel: string]: unknown;
+}
+
+/** Whether the addon runs here, and why not when it does not. */
+export type NativeLoad = { ok: true; addon: NativeAddon; path: string } | { ok: false; reason: string; path: string };
+
+/** The addon's folder (`packages/network/native`), from this file in `src/` or its compiled copy in `dist/`. */
+export function nativeDir(): string {
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'native');
+}
+
+/**
+ * Loads the addon from `dir` (default {@link nativeDir}). When the binary is missing, the reason recorded by the
+ * install-time build (`build/status.json`) is returned; when it fails to load, the loader's message.
+ *
+ * @example
+ * const r = loadNativeAddon();
+ * if (!r.ok) console.log(r.reason);
+ */
+export function loadNativeAddon(dir: string = nativeDir()): NativeLoad {
+  const file = path.join(dir, 'build', 'Release', 'fets_native.node');
+  if (!fs.existsSync(file)) {
+    let reason = `not built (no ${file}; run \`node ${path.join(dir, 'build.mjs')}\`)`;
+    try {
+      const status = JSON.parse(fs.readFileSync(path.join(dir, 'build', 'status.json'), 'utf8')) as { ok?: boolean; reason?: string };
+      if (status.ok === false && status.reason) reason = `the install-time build failed: ${status.reason}`;
+    } catch {
+      // No status: the build never ran (installed with --ignore-scripts, or a copy of the sources).
+    }
+    return { ok: false, reason, path: file };
+  }
+  try {
+    const addon = createRequire(import.meta.url)(file) as NativeAddon;
+    if (typeof addon.gemm !== 'function' || typeof addon.info !== 'function') {
+      return { ok: false, reason: `${file} is not fets' native addon (no gemm/info)`, path: file };
+    }
+    return { ok: true, addon, path: file };
+  } catch (e) {
+    return { ok: false, reason: `${file} failed to load: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}`, path: file };
+  }
+}
+
+let cached: NativeLoad | undefined;
+
+/**
+ * The process's native addon, loaded once (undefined when it is unavailable; {@link nativeStatus} says why).
+ *
+ * @example
+ * nativeAddon()?.info().isa; // 'avx512'
+ */
+export function nativeAddon(): NativeAddon | undefined {
+  cached ??= loadNativeAddon(process.env.FETS_NATIVE_DIR || undefined);
+  return cached.ok ? cached.addon : undefined;
+}
+
+/**
+ * What the native kernels are: `{ ok: true, isa, threads, … }` or `{ ok: false, reason }`.
+ *
+ * @example
+ * nativeStatus(); // { ok: true, isa: 'avx512', isas: ['avx512', 'avx2', 'generic'], threads: 2, cpus: 2, … }
+ */
+export function nativeStatus():
+  | ({ ok: true; path: string } & ReturnType<NativeAddon['info']>)
+  | { ok: false; reason: string; path: string } {
+  const addon = nativeAddon();
+  const c = cached!;
+  if (!addon || !c.ok) return c as { ok: false; reason: string; path: string };
+  return { ok: true, path: c.path, ...addon.info() };
+}
+
+/**
+ * Sets the native thread pool's size (default: `FETS_THREADS`, else every CPU this process may use). No effect when
+ * the addon is unavailable.
+ *
+ * @example
+ * setNativeThreads(1);
+ */
+export function setNativeThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new RangeError(`setNativeThreads: expected an integer from 1 to 256, received ${n}`);
+  nativeAddon()?.setThreads(n);
+}
