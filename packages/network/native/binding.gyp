@@ -1,15 +1,37 @@
 {
+  "target_defaults": {
+    "cflags!": ["-fno-exceptions"],
+    "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
+    "cflags_cc": ["-O3", "-std=c++17", "-fno-math-errno", "-fno-trapping-math", "-ffp-contract=off", "-pthread"],
+    "xcode_settings": {"OTHER_CPLUSPLUSFLAGS": ["-O3", "-std=c++17", "-fno-math-errno", "-ffp-contract=off"]},
+    "defines": ["NAPI_VERSION=8"]
+  },
   "targets": [
     {
       "target_name": "fets_native",
-      "sources": ["src/addon.cc", "src/pool.cc", "src/gemm.cc", "src/microkernels.cc", "src/elementwise.cc"],
-      "cflags!": ["-fno-exceptions"],
-      "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
-      "cflags": ["-O3", "-fno-math-errno"],
-      "cflags_cc": ["-O3", "-std=c++17", "-fno-math-errno", "-pthread"],
+      "sources": ["src/addon.cc", "src/pool.cc", "src/gemm.cc", "src/microkernels.cc", "src/elementwise.cc",
+                  "src/vec/select.cc", "src/vec/base.cc"],
       "ldflags": ["-pthread"],
-      "xcode_settings": {"OTHER_CPLUSPLUSFLAGS": ["-O3", "-std=c++17"]},
-      "defines": ["NAPI_VERSION=8"]
+      "conditions": [
+        ["target_arch=='x64'", {"dependencies": ["fets_vec_avx512", "fets_vec_avx2"]}],
+        ["target_arch!='x64'", {"defines": ["FETS_NO_X86_VEC"]}]
+      ]
+    },
+    {
+      "target_name": "fets_vec_avx512",
+      "type": "static_library",
+      "sources": ["src/vec/avx512.cc"],
+      "cflags": ["-fPIC"],
+      "cflags_cc": ["-mavx512f", "-mavx512vl", "-mavx512dq", "-mavx512bw", "-mavx2", "-mfma", "-mprefer-vector-width=512"],
+      "xcode_settings": {"OTHER_CPLUSPLUSFLAGS": ["-O3", "-std=c++17", "-ffp-contract=off", "-mavx512f", "-mavx512vl", "-mavx512dq", "-mavx512bw", "-mavx2", "-mfma"]}
+    },
+    {
+      "target_name": "fets_vec_avx2",
+      "type": "static_library",
+      "sources": ["src/vec/avx2.cc"],
+      "cflags": ["-fPIC"],
+      "cflags_cc": ["-mavx2", "-mfma"],
+      "xcode_settings": {"OTHER_CPLUSPLUSFLAGS": ["-O3", "-std=c++17", "-ffp-contract=off", "-mavx2", "-mfma"]}
     }
   ]
 }

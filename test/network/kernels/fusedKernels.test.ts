@@ -249,9 +249,10 @@ describe('wasm fused kernels and layout replacements', function () {
   });
 
   describe('GELU (FetsGelu)', () => {
-    for (const simd of [true, false]) {
-      it(`matches the cpu composition in values and gradients (${simd ? 'SIMD' : 'JS'} loop)`, async () => {
+    for (const [loop, simd, native] of [['native', true, true], ['SIMD', true, false], ['JS', false, false]] as const) {
+      it(`matches the cpu composition in values and gradients (${loop} loop)`, async () => {
         setSimdLoops(simd);
+        setKernelOverrides({ Native: native });
         try {
           await fc.assert(
             fc.asyncProperty(
@@ -274,6 +275,7 @@ describe('wasm fused kernels and layout replacements', function () {
           );
         } finally {
           setSimdLoops(true);
+          setKernelOverrides({ Native: true });
         }
       });
     }
@@ -324,10 +326,11 @@ describe('wasm fused kernels and layout replacements', function () {
   });
 
   describe('AdamW (FetsAdamW)', () => {
-    for (const simd of [true, false]) {
-      it(`updates variables and slots to the same bits as the elementwise ops (${simd ? 'SIMD' : 'JS'} loop)`, async () => {
+    for (const [loop, simd, native] of [['native', true, true], ['SIMD', true, false], ['JS', false, false]] as const) {
+      it(`updates variables and slots to the same bits as the elementwise ops (${loop} loop)`, async () => {
         await tf.setBackend('wasm');
         setSimdLoops(simd);
+        setKernelOverrides({ Native: native });
         try {
           for (const [shape, decayName] of [[[37, 5], 'dense.weight'], [[1031], 'dense.bias'], [[3], 'x.weight']] as [number[], string][]) {
             const results: number[][][] = [];

@@ -60,7 +60,7 @@ describe('native kernels: GEMM', function () {
           fc.property(
             fc.constantFrom(1, 2, 3, 7, 8, 13, 31, 32, 33, 64, 97, 130),
             fc.constantFrom(1, 5, 16, 17, 31, 61, 100, 257),
-            fc.constantFrom(1, 3, 8, 19, 64, 127, 300),
+            fc.constantFrom(1, 3, 8, 19, 64, 127, 300, 1100),
             fc.boolean(),
             fc.boolean(),
             fc.integer({ min: 1, max: 3 }),

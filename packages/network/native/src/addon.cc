@@ -229,11 +229,22 @@ napi_value Peak(napi_env env, napi_callback_info info) {
   return out;
 }
 
+// tune(kc, mc, kcSerial): the GEMM's blocking (benchmarks; 0 keeps a value).
+napi_value Tune(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!args(env, info, 3, argv, "tune")) return nullptr;
+  double v[3];
+  if (!numbers(env, argv, 0, 3, v, "tune")) return nullptr;
+  gemmTune((int)v[0], (int)v[1], (int)v[2]);
+  return undefinedValue(env);
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   const napi_property_descriptor props[] = {
       {"gemm", nullptr, Gemm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"tune", nullptr, Tune, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"peak", nullptr, Peak, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setIsa", nullptr, SetIsa, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

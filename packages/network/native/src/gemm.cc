@@ -11,8 +11,9 @@ namespace fets {
 
 namespace {
 
-constexpr int kKc = 256;          // k steps per packed block (one B micro-panel of KC·NR floats stays in L1/L2)
-constexpr int kMcTarget = 128;    // rows of A per packed block, rounded down to a multiple of MR (~128 KiB: L2)
+int kKc = 256;          // k steps per packed block when threads share B (one B micro-panel of KC·NR floats in L1/L2)
+int kKcSerial = 1024;   // the same on one thread (fewer passes over C measured faster there)
+int kMcTarget = 128;    // rows of A per packed block, rounded down to a multiple of MR (~128 KiB: L2)
 constexpr int kMaxThreads = 256;  // scratch slots
 
 /** A grow-only 64-byte-aligned float buffer. */
@@ -95,8 +96,9 @@ void packB(const Product& g, int nr, int p0, int kc, int q0, int q1, float* dst)
 
 /** The sweep of one packed A block over panels [q0, q1) of one packed B block. */
 void sweep(const Product& g, const Isa& isa, const float* pa, int i0, int mc, const float* pb, int q0, int q1, int kc,
-           bool accumulate) {
+           bool accumulate, bool direct, int p0) {
   const int mr = isa.mr, nr = isa.nr;
+  const ptrdiff_t rs = g.ta ? 1 : g.lda, ks = g.ta ? g.lda : 1;
   alignas(64) float tile[16 * 64];
   for (int q = q0; q < q1; q++) {
     const int j0 = q * nr;
@@ -104,12 +106,15 @@ void sweep(const Product& g, const Isa& isa, const float* pa, int i0, int mc, co
     const float* bp = pb + (ptrdiff_t)q * kc * nr;
     for (int ib = 0; ib < mc; ib += mr) {
       const int rows = std::min(mr, mc - ib);
-      const float* ap = pa + (ptrdiff_t)(ib / mr) * mr * kc;
+      // Direct: full row blocks are read in place, only the partial last one was packed (at the start of pa).
+      const bool inPlace = direct && rows == mr;
+      const float* ap = inPlace ? g.a + (i0 + ib) * rs + p0 * ks : direct ? pa : pa + (ptrdiff_t)(ib / mr) * mr * kc;
+      const ptrdiff_t ars = inPlace ? rs : 1, aks = inPlace ? ks : mr;
       float* c = g.c + (ptrdiff_t)(i0 + ib) * g.ldc + j0;
       if (rows == mr && cols == nr) {
-        isa.kernel(kc, ap, bp, c, g.ldc, accumulate);
+        isa.kernel(kc, ap, ars, aks, bp, nr, c, g.ldc, accumulate);
       } else {
-        isa.kernel(kc, ap, bp, tile, nr, 0);
+        isa.kernel(kc, ap, ars, aks, bp, nr, tile, nr, 0);
         for (int i = 0; i < rows; i++) {
           float* ci = c + i * g.ldc;
           const float* ti = tile + i * nr;
@@ -127,31 +132,98 @@ void zeroC(const Product& g) {
   for (int i = 0; i < g.m; i++) std::memset(g.c + (ptrdiff_t)i * g.ldc, 0, sizeof(float) * g.n);
 }
 
+/** Whether A is read in place (not packed): row-major A, whose rows the microkernel broadcasts from directly. */
+bool gDirectRows = true;
+bool gDirectCols = true;
+inline bool directA(const Product& g) { return g.ta ? gDirectCols : gDirectRows; }
+
+/** Packs what the sweep reads packed: every row block, or with direct A only a partial last block. */
+void prepareA(const Product& g, int mr, int i0, int mc, int p0, int kc, float* pa, bool direct) {
+  if (!direct) return packA(g, mr, i0, mc, p0, kc, pa);
+  const int full = (mc / mr) * mr;
+  if (full < mc) packA(g, mr, i0 + full, mc - full, p0, kc, pa);
+}
+
 /** Packed B size in floats: K × (panels · NR), blocks of KC steps one after the other. */
 size_t packedBSize(const Product& g, const Isa& isa) {
   const int panels = (g.n + isa.nr - 1) / isa.nr;
   return (size_t)g.k * panels * isa.nr;
 }
 
+/** k split into equal blocks of at most `most` steps. */
+inline int blockK(int k, int most) {
+  const int blocks = (k + most - 1) / most;
+  return (k + blocks - 1) / blocks;
+}
+
 /** Rows of A per packed block for this microkernel (a multiple of MR). */
 inline int mcRows(const Isa& isa) { return std::max(isa.mr, (kMcTarget / isa.mr) * isa.mr); }
+
+/** Products up to this many floats of A (and k ≤ KC) are read in place rather than packed. */
+size_t kDirectA = 16 * 1024;
+
+/**
+ * A small product without packing A: full MR-row blocks are read where they are (strided broadcasts), and B's full
+ * panels too when B is not transposed (vector loads along its rows); partial blocks and transposed B are packed.
+ * For attention's many [64, 64]·[64, 64] products packing cost as much as the arithmetic.
+ */
+void directProduct(const Product& g, const Isa& isa, int thread) {
+  const int mr = isa.mr, nr = isa.nr, kc = g.k;
+  const int panels = (g.n + nr - 1) / nr;
+  float* pb = gPackB[thread].get((size_t)kc * nr);
+  float* pa = gPackA[thread].get((size_t)kc * mr);
+  alignas(64) float tile[16 * 64];
+  const ptrdiff_t rs = g.ta ? 1 : g.lda, ks = g.ta ? g.lda : 1;
+  for (int q = 0; q < panels; q++) {
+    const int j0 = q * nr;
+    const int cols = std::min(nr, g.n - j0);
+    const float* bp;
+    ptrdiff_t bs;
+    if (!g.tb && cols == nr) {
+      bp = g.b + j0;
+      bs = g.ldb;
+    } else {
+      packB(g, nr, 0, kc, q, q + 1, pb);
+      bp = pb;
+      bs = nr;
+    }
+    for (int i0 = 0; i0 < g.m; i0 += mr) {
+      const int rows = std::min(mr, g.m - i0);
+      float* c = g.c + (ptrdiff_t)i0 * g.ldc + j0;
+      if (rows == mr && cols == nr) {
+        isa.kernel(kc, g.a + i0 * rs, rs, ks, bp, bs, c, g.ldc, 0);
+        continue;
+      }
+      if (rows == mr) {
+        isa.kernel(kc, g.a + i0 * rs, rs, ks, bp, bs, tile, nr, 0);
+      } else {
+        packA(g, mr, i0, rows, 0, kc, pa);
+        isa.kernel(kc, pa, 1, mr, bp, bs, tile, nr, 0);
+      }
+      for (int i = 0; i < rows; i++) std::memcpy(c + i * g.ldc, tile + i * nr, sizeof(float) * cols);
+    }
+  }
+}
 
 /** One whole product on the calling thread, with that thread's scratch. */
 void serialProduct(const Product& g, const Isa& isa, int thread) {
   if (g.m == 0 || g.n == 0) return;
   if (g.k == 0) return zeroC(g);
+  if (g.k <= kKcSerial && (size_t)g.m * g.k <= kDirectA) return directProduct(g, isa, thread);
   const int panels = (g.n + isa.nr - 1) / isa.nr;
   const int kMcRows = mcRows(isa);
   const int mcMax = std::min(kMcRows, ((g.m + isa.mr - 1) / isa.mr) * isa.mr);
-  float* pb = gPackB[thread].get((size_t)std::min(g.k, kKc) * panels * isa.nr);
-  float* pa = gPackA[thread].get((size_t)mcMax * kKc);
-  for (int p0 = 0; p0 < g.k; p0 += kKc) {
-    const int kc = std::min(kKc, g.k - p0);
+  const int kb = blockK(g.k, kKcSerial);
+  float* pb = gPackB[thread].get((size_t)kb * panels * isa.nr);
+  float* pa = gPackA[thread].get((size_t)mcMax * kb);
+  for (int p0 = 0; p0 < g.k; p0 += kb) {
+    const int kc = std::min(kb, g.k - p0);
     packB(g, isa.nr, p0, kc, 0, panels, pb);
     for (int i0 = 0; i0 < g.m; i0 += kMcRows) {
       const int mc = std::min(kMcRows, g.m - i0);
-      packA(g, isa.mr, i0, mc, p0, kc, pa);
-      sweep(g, isa, pa, i0, mc, pb, 0, panels, kc, p0 > 0);
+      const bool direct = directA(g);
+      prepareA(g, isa.mr, i0, mc, p0, kc, pa, direct);
+      sweep(g, isa, pa, i0, mc, pb, 0, panels, kc, p0 > 0, direct, p0);
     }
   }
 }
@@ -165,6 +237,7 @@ struct ParallelJob {
   int panelsPerChunk;
   int chunks;
   int packTasksPerBlock;
+  int kc;  // k steps per block (the last may be shorter)
 };
 
 void packTask(void* ctx, int task, int) {
@@ -174,8 +247,8 @@ void packTask(void* ctx, int task, int) {
   const int per = (j.panels + j.packTasksPerBlock - 1) / j.packTasksPerBlock;
   const int q0 = part * per, q1 = std::min(j.panels, q0 + per);
   if (q0 >= q1) return;
-  const int p0 = block * kKc;
-  const int kc = std::min(kKc, j.g->k - p0);
+  const int p0 = block * j.kc;
+  const int kc = std::min(j.kc, j.g->k - p0);
   const int nr = j.isa->nr;
   packB(*j.g, nr, p0, kc, q0, q1, j.packed + (size_t)p0 * j.panels * nr + (size_t)q0 * kc * nr);
 }
@@ -191,11 +264,12 @@ void computeTask(void* ctx, int task, int thread) {
   const int mc = std::min(kMcRows, g.m - i0);
   const int q0 = chunk * j.panelsPerChunk;
   const int q1 = std::min(j.panels, q0 + j.panelsPerChunk);
-  float* pa = gPackA[thread].get((size_t)((mc + isa.mr - 1) / isa.mr) * isa.mr * kKc);
-  for (int p0 = 0; p0 < g.k; p0 += kKc) {
-    const int kc = std::min(kKc, g.k - p0);
-    packA(g, isa.mr, i0, mc, p0, kc, pa);
-    sweep(g, isa, pa, i0, mc, j.packed + (size_t)p0 * j.panels * isa.nr, q0, q1, kc, p0 > 0);
+  float* pa = gPackA[thread].get((size_t)((mc + isa.mr - 1) / isa.mr) * isa.mr * j.kc);
+  for (int p0 = 0; p0 < g.k; p0 += j.kc) {
+    const int kc = std::min(j.kc, g.k - p0);
+    const bool direct = directA(g);
+    prepareA(g, isa.mr, i0, mc, p0, kc, pa, direct);
+    sweep(g, isa, pa, i0, mc, j.packed + (size_t)p0 * j.panels * isa.nr, q0, q1, kc, p0 > 0, direct, p0);
   }
 }
 
@@ -216,7 +290,8 @@ void parallelProduct(Pool& pool, const Product& g, const Isa& isa) {
   j.chunks = std::max(1, std::min(want, j.panels / 4));
   j.panelsPerChunk = (j.panels + j.chunks - 1) / j.chunks;
   j.chunks = (j.panels + j.panelsPerChunk - 1) / j.panelsPerChunk;
-  const int kBlocks = (g.k + kKc - 1) / kKc;
+  j.kc = blockK(g.k, kKc);
+  const int kBlocks = (g.k + j.kc - 1) / j.kc;
   j.packTasksPerBlock = std::max(1, std::min(j.panels, 2 * threads));
   pool.run(kBlocks * j.packTasksPerBlock, packTask, &j);
   pool.run(j.mBlocks * j.chunks, computeTask, &j);
@@ -238,6 +313,16 @@ void batchTask(void* ctx, int task, int thread) {
 }
 
 }  // namespace
+
+void gemmTune(int kc, int mc, int kcSerial) {
+  if (kc >= 16) kKc = kc;
+  if (kcSerial >= 16) kKcSerial = kcSerial;
+  if (const char* d = std::getenv("FETS_GEMM_DIRECT")) {
+    gDirectRows = d[0] == '1' || d[0] == '3';
+    gDirectCols = d[0] == '2' || d[0] == '3';
+  }
+  if (mc >= 16) kMcTarget = mc;
+}
 
 void gemmBatched(Pool& pool, const Isa& isa, const Product& p, int batch, ptrdiff_t aStride, ptrdiff_t bStride,
                  ptrdiff_t cStride) {

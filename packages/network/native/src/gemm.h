@@ -8,8 +8,13 @@
 
 namespace fets {
 
-/** A microkernel: C[MR, NR] (=|+=) Apacked[kc][MR]ᵀ · Bpacked[kc][NR], C row-major with row stride ldc (floats). */
-using MicroKernel = void (*)(int kc, const float* a, const float* b, float* c, ptrdiff_t ldc, int accumulate);
+/**
+ * A microkernel: C[MR, NR] (=|+=) A[MR, kc] · B[kc, NR], with A's element (i, p) at a[i·rs + p·ks] (packed: rs 1,
+ * ks MR; or A read in place), B's row p at b + p·bs (packed: bs NR; or B read in place), C row-major with row stride
+ * ldc (all in floats).
+ */
+using MicroKernel = void (*)(int kc, const float* a, ptrdiff_t rs, ptrdiff_t ks, const float* b, ptrdiff_t bs,
+                             float* c, ptrdiff_t ldc, int accumulate);
 
 /** One instruction-set variant of the GEMM. */
 struct Isa {
@@ -42,5 +47,11 @@ struct Product {
  */
 void gemmBatched(Pool& pool, const Isa& isa, const Product& p, int batch, ptrdiff_t aStride, ptrdiff_t bStride,
                  ptrdiff_t cStride);
+
+/**
+ * Sets the blocking (values below 16 keep the current one): k steps per packed block with threads (default 256), rows
+ * of A per block (default 128), k steps per block on one thread (default 1024).
+ */
+void gemmTune(int kc, int mc, int kcSerial);
 
 }  // namespace fets

@@ -18,13 +18,14 @@ namespace {
 
 // Portable: 4 × 16, plain loops the compiler vectorises for the baseline instruction set.
 constexpr int kGenMr = 4, kGenNr = 16;
-void kernelGeneric(int kc, const float* a, const float* b, float* c, ptrdiff_t ldc, int accumulate) {
+void kernelGeneric(int kc, const float* a, ptrdiff_t rs, ptrdiff_t ks, const float* b, ptrdiff_t bs, float* c,
+                   ptrdiff_t ldc, int accumulate) {
   float acc[kGenMr][kGenNr] = {};
   for (int p = 0; p < kc; p++) {
-    const float* bp = b + p * kGenNr;
-    const float* ap = a + p * kGenMr;
+    const float* bp = b + p * bs;
+    const float* ap = a + p * ks;
     for (int i = 0; i < kGenMr; i++) {
-      const float ai = ap[i];
+      const float ai = ap[i * rs];
       for (int j = 0; j < kGenNr; j++) acc[i][j] += ai * bp[j];
     }
   }
@@ -52,23 +53,27 @@ const Isa kGeneric = {"generic", kGenMr, kGenNr, kernelGeneric, peakGeneric};
 
 #if FETS_X86
 // AVX-512F: 8 rows × 32 columns, 16 zmm accumulators; A broadcast from memory into the FMA.
-__attribute__((target("avx512f"))) void kernelAvx512(int kc, const float* a, const float* b, float* c, ptrdiff_t ldc,
+__attribute__((target("avx512f"))) void kernelAvx512(int kc, const float* a, ptrdiff_t rs, ptrdiff_t ks,
+                                                      const float* b, ptrdiff_t bs, float* c, ptrdiff_t ldc,
                                                       int accumulate) {
   __m512 c00 = _mm512_setzero_ps(), c01 = _mm512_setzero_ps(), c10 = _mm512_setzero_ps(), c11 = _mm512_setzero_ps();
   __m512 c20 = _mm512_setzero_ps(), c21 = _mm512_setzero_ps(), c30 = _mm512_setzero_ps(), c31 = _mm512_setzero_ps();
   __m512 c40 = _mm512_setzero_ps(), c41 = _mm512_setzero_ps(), c50 = _mm512_setzero_ps(), c51 = _mm512_setzero_ps();
   __m512 c60 = _mm512_setzero_ps(), c61 = _mm512_setzero_ps(), c70 = _mm512_setzero_ps(), c71 = _mm512_setzero_ps();
-  for (int p = 0; p < kc; p++, a += 8, b += 32) {
-    const __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
+  const float* r0 = a;
+  const float* r4 = a + 4 * rs;
+  const ptrdiff_t r2 = 2 * rs, r3 = 3 * rs;
+  for (int p = 0; p < kc; p++, r0 += ks, r4 += ks, b += bs) {
+    const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
     __m512 x;
-    x = _mm512_set1_ps(a[0]); c00 = _mm512_fmadd_ps(x, b0, c00); c01 = _mm512_fmadd_ps(x, b1, c01);
-    x = _mm512_set1_ps(a[1]); c10 = _mm512_fmadd_ps(x, b0, c10); c11 = _mm512_fmadd_ps(x, b1, c11);
-    x = _mm512_set1_ps(a[2]); c20 = _mm512_fmadd_ps(x, b0, c20); c21 = _mm512_fmadd_ps(x, b1, c21);
-    x = _mm512_set1_ps(a[3]); c30 = _mm512_fmadd_ps(x, b0, c30); c31 = _mm512_fmadd_ps(x, b1, c31);
-    x = _mm512_set1_ps(a[4]); c40 = _mm512_fmadd_ps(x, b0, c40); c41 = _mm512_fmadd_ps(x, b1, c41);
-    x = _mm512_set1_ps(a[5]); c50 = _mm512_fmadd_ps(x, b0, c50); c51 = _mm512_fmadd_ps(x, b1, c51);
-    x = _mm512_set1_ps(a[6]); c60 = _mm512_fmadd_ps(x, b0, c60); c61 = _mm512_fmadd_ps(x, b1, c61);
-    x = _mm512_set1_ps(a[7]); c70 = _mm512_fmadd_ps(x, b0, c70); c71 = _mm512_fmadd_ps(x, b1, c71);
+    x = _mm512_set1_ps(r0[0]); c00 = _mm512_fmadd_ps(x, b0, c00); c01 = _mm512_fmadd_ps(x, b1, c01);
+    x = _mm512_set1_ps(r0[rs]); c10 = _mm512_fmadd_ps(x, b0, c10); c11 = _mm512_fmadd_ps(x, b1, c11);
+    x = _mm512_set1_ps(r0[r2]); c20 = _mm512_fmadd_ps(x, b0, c20); c21 = _mm512_fmadd_ps(x, b1, c21);
+    x = _mm512_set1_ps(r0[r3]); c30 = _mm512_fmadd_ps(x, b0, c30); c31 = _mm512_fmadd_ps(x, b1, c31);
+    x = _mm512_set1_ps(r4[0]); c40 = _mm512_fmadd_ps(x, b0, c40); c41 = _mm512_fmadd_ps(x, b1, c41);
+    x = _mm512_set1_ps(r4[rs]); c50 = _mm512_fmadd_ps(x, b0, c50); c51 = _mm512_fmadd_ps(x, b1, c51);
+    x = _mm512_set1_ps(r4[r2]); c60 = _mm512_fmadd_ps(x, b0, c60); c61 = _mm512_fmadd_ps(x, b1, c61);
+    x = _mm512_set1_ps(r4[r3]); c70 = _mm512_fmadd_ps(x, b0, c70); c71 = _mm512_fmadd_ps(x, b1, c71);
   }
   const __m512 rows[8][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31},
                              {c40, c41}, {c50, c51}, {c60, c61}, {c70, c71}};
@@ -102,20 +107,24 @@ __attribute__((target("avx512f"))) double peakAvx512(long iters) {
 const Isa kAvx512 = {"avx512", 8, 32, kernelAvx512, peakAvx512};
 
 // AVX2 + FMA: 6 rows × 16 columns, 12 ymm accumulators.
-__attribute__((target("avx2,fma"))) void kernelAvx2(int kc, const float* a, const float* b, float* c, ptrdiff_t ldc,
+__attribute__((target("avx2,fma"))) void kernelAvx2(int kc, const float* a, ptrdiff_t rs, ptrdiff_t ks,
+                                                    const float* b, ptrdiff_t bs, float* c, ptrdiff_t ldc,
                                                     int accumulate) {
   __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(), c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
   __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps(), c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
   __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps(), c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
-  for (int p = 0; p < kc; p++, a += 6, b += 16) {
-    const __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
+  const float* r0 = a;
+  const float* r3 = a + 3 * rs;
+  const ptrdiff_t r2 = 2 * rs;
+  for (int p = 0; p < kc; p++, r0 += ks, r3 += ks, b += bs) {
+    const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
     __m256 x;
-    x = _mm256_broadcast_ss(a + 0); c00 = _mm256_fmadd_ps(x, b0, c00); c01 = _mm256_fmadd_ps(x, b1, c01);
-    x = _mm256_broadcast_ss(a + 1); c10 = _mm256_fmadd_ps(x, b0, c10); c11 = _mm256_fmadd_ps(x, b1, c11);
-    x = _mm256_broadcast_ss(a + 2); c20 = _mm256_fmadd_ps(x, b0, c20); c21 = _mm256_fmadd_ps(x, b1, c21);
-    x = _mm256_broadcast_ss(a + 3); c30 = _mm256_fmadd_ps(x, b0, c30); c31 = _mm256_fmadd_ps(x, b1, c31);
-    x = _mm256_broadcast_ss(a + 4); c40 = _mm256_fmadd_ps(x, b0, c40); c41 = _mm256_fmadd_ps(x, b1, c41);
-    x = _mm256_broadcast_ss(a + 5); c50 = _mm256_fmadd_ps(x, b0, c50); c51 = _mm256_fmadd_ps(x, b1, c51);
+    x = _mm256_broadcast_ss(r0); c00 = _mm256_fmadd_ps(x, b0, c00); c01 = _mm256_fmadd_ps(x, b1, c01);
+    x = _mm256_broadcast_ss(r0 + rs); c10 = _mm256_fmadd_ps(x, b0, c10); c11 = _mm256_fmadd_ps(x, b1, c11);
+    x = _mm256_broadcast_ss(r0 + r2); c20 = _mm256_fmadd_ps(x, b0, c20); c21 = _mm256_fmadd_ps(x, b1, c21);
+    x = _mm256_broadcast_ss(r3); c30 = _mm256_fmadd_ps(x, b0, c30); c31 = _mm256_fmadd_ps(x, b1, c31);
+    x = _mm256_broadcast_ss(r3 + rs); c40 = _mm256_fmadd_ps(x, b0, c40); c41 = _mm256_fmadd_ps(x, b1, c41);
+    x = _mm256_broadcast_ss(r3 + r2); c50 = _mm256_fmadd_ps(x, b0, c50); c51 = _mm256_fmadd_ps(x, b1, c51);
   }
   const __m256 rows[6][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
   for (int i = 0; i < 6; i++) {
@@ -152,12 +161,22 @@ const Isa kAvx2 = {"avx2", 6, 16, kernelAvx2, peakAvx2};
 
 #if defined(__aarch64__)
 // NEON (aarch64): 8 rows × 8 columns, 16 q-register accumulators; A's 8 values of a step in two registers, used by lane.
-void kernelNeon(int kc, const float* a, const float* b, float* c, ptrdiff_t ldc, int accumulate) {
+void kernelNeon(int kc, const float* a, ptrdiff_t rs, ptrdiff_t ks, const float* b, ptrdiff_t bs, float* c,
+                ptrdiff_t ldc, int accumulate) {
   float32x4_t acc[8][2];
   for (int i = 0; i < 8; i++) acc[i][0] = acc[i][1] = vdupq_n_f32(0.f);
-  for (int p = 0; p < kc; p++, a += 8, b += 8) {
+  for (int p = 0; p < kc; p++, a += ks, b += bs) {
     const float32x4_t b0 = vld1q_f32(b), b1 = vld1q_f32(b + 4);
-    const float32x4_t a0 = vld1q_f32(a), a1 = vld1q_f32(a + 4);
+    float32x4_t a0, a1;
+    if (rs == 1) {
+      a0 = vld1q_f32(a);
+      a1 = vld1q_f32(a + 4);
+    } else {
+      const float g0[4] = {a[0], a[rs], a[2 * rs], a[3 * rs]};
+      const float g1[4] = {a[4 * rs], a[5 * rs], a[6 * rs], a[7 * rs]};
+      a0 = vld1q_f32(g0);
+      a1 = vld1q_f32(g1);
+    }
     acc[0][0] = vfmaq_laneq_f32(acc[0][0], b0, a0, 0); acc[0][1] = vfmaq_laneq_f32(acc[0][1], b1, a0, 0);
     acc[1][0] = vfmaq_laneq_f32(acc[1][0], b0, a0, 1); acc[1][1] = vfmaq_laneq_f32(acc[1][1], b1, a0, 1);
     acc[2][0] = vfmaq_laneq_f32(acc[2][0], b0, a0, 2); acc[2][1] = vfmaq_laneq_f32(acc[2][1], b1, a0, 2);

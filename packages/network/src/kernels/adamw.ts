@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
+import { nativeKernelsOn } from './native/addon.js';
 import { simdLoops } from './simd.js';
 import { offsetOf, type KernelArgs, type WasmBackend } from './wasmInternals.js';
 
@@ -44,6 +45,12 @@ export function adamwKernel(args: KernelArgs): TensorInfo[] {
   const mo = backend.makeOutput(shape, 'float32');
   const vo = backend.makeOutput(shape, 'float32');
   const n = p!.shape.reduce((q, d) => q * d, 1);
+  const addon = nativeKernelsOn();
+  if (addon) {
+    const o = (t: TensorInfo) => offsetOf(backend, t);
+    addon.adamw(backend.wasm.HEAPU8, o(p!), o(m!), o(v!), o(g!), o(po), o(mo), o(vo), n, b1, c1, b2, c2, bc1, bc2, eps, lr, decay);
+    return [po, mo, vo];
+  }
   const simd = simdLoops(backend.wasm.asm?.memory);
   const n4 = simd ? n >> 2 : 0;
   if (simd && n4 > 0) {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
-import type { KernelArgs, WasmBackend } from './wasmInternals.js';
+import { nativeKernelsOn } from './native/addon.js';
+import { offsetOf, type KernelArgs, type WasmBackend } from './wasmInternals.js';
 
 /** Name of the fused dropout-mask kernel fets registers on wasm. */
 export const DROPOUT_MASK_KERNEL = 'FetsDropoutMask';
@@ -73,6 +74,15 @@ export function dropoutMaskKernel(args: KernelArgs): TensorInfo {
   const backend = args.backend as WasmBackend;
   const shape = args.attrs!.shape as number[];
   const out = backend.makeOutput([...shape], 'float32');
+  const addon = nativeKernelsOn();
+  if (addon) {
+    const rate = Number(args.attrs!.rate);
+    const st = aleaSeed(String(args.attrs!.seed ?? Math.random()));
+    const keep = Math.fround(1 - rate);
+    const n = shape.reduce((p, d) => p * d, 1);
+    addon.dropoutMask(backend.wasm.HEAPU8, offsetOf(backend, out), n, st.s0, st.s1, st.s2, st.c, keep, Math.fround(1 / keep));
+    return out;
+  }
   fillDropoutMask(backend.typedArrayFromHeap(out) as Float32Array, Number(args.attrs!.rate), args.attrs!.seed as number | undefined);
   return out;
 }

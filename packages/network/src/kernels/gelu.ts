@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
+import { nativeKernelsOn } from './native/addon.js';
 import { simdLoops } from './simd.js';
 import { offsetOf, type KernelArgs, type WasmBackend } from './wasmInternals.js';
 
@@ -41,6 +42,11 @@ export function geluKernel(args: KernelArgs): TensorInfo[] {
   const y = backend.makeOutput([...x.shape], 'float32');
   const d = backend.makeOutput([...x.shape], 'float32');
   const n = x.shape.reduce((p, q) => p * q, 1);
+  const addon = nativeKernelsOn();
+  if (addon) {
+    addon.gelu(backend.wasm.HEAPU8, offsetOf(backend, x), offsetOf(backend, y), offsetOf(backend, d), n);
+    return [y, d];
+  }
   const simd = simdLoops(backend.wasm.asm?.memory);
   const n4 = simd ? n >> 2 : 0;
   if (simd && n4 > 0) simd.gelu(offsetOf(backend, x), offsetOf(backend, y), offsetOf(backend, d), n4);

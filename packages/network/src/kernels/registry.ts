@@ -11,7 +11,8 @@ import { GELU_KERNEL, geluKernel } from './gelu.js';
 import { LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL, layerNormGradKernel, layerNormKernel } from './layerNorm.js';
 import { gatherRows, identityShared, transposeFast } from './layout.js';
 import { unsortedSegmentSum } from './segmentSum.js';
-import { nativeAddon } from './native/addon.js';
+import { nativeAddon, setNativeSwitch } from './native/addon.js';
+import { nativeBinary } from './native/binary.js';
 import { captureOriginal } from './wasmInternals.js';
 
 /**
@@ -70,6 +71,8 @@ const batchMatMul = makeBatchMatMul(() => ({
   native: state.Native,
 }));
 
+setNativeSwitch(() => state.Native);
+
 const fn = (f: unknown) => f as KernelFunc;
 
 /** tfjs kernel name → which settings make fets register its own function for it. */
@@ -89,6 +92,9 @@ const KERNELS: { kernelName: string; func: KernelFunc; on: (s: KernelOverrideSet
   { kernelName: LAYER_NORM_KERNEL, func: fn(layerNormKernel), on: (s) => s.LayerNorm },
   { kernelName: LAYER_NORM_GRAD_KERNEL, func: fn(layerNormGradKernel), on: (s) => s.LayerNorm },
   { kernelName: ADAMW_KERNEL, func: fn(adamwKernel), on: (s) => s.AdamW },
+  { kernelName: 'Add', func: fn(nativeBinary('Add', 0)), on: (s) => s.Native && nativeAddon() !== undefined },
+  { kernelName: 'Multiply', func: fn(nativeBinary('Multiply', 1)), on: (s) => s.Native && nativeAddon() !== undefined },
+  { kernelName: 'Sub', func: fn(nativeBinary('Sub', 2)), on: (s) => s.Native && nativeAddon() !== undefined },
 ];
 
 /** The kernels fets has registered in place of (or in addition to) the package's. */

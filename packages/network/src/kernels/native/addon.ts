@@ -22,8 +22,19 @@ export interface NativeAddon {
   setIsa(name: string): void;
   /** This variant's register-resident FMA rate on one thread, GFLOP/s, best over `seconds`. */
   peak(seconds: number): number;
-  /** Element-wise kernels (see elementwise.cc); each returns nothing and writes its outputs in place. */
-  [kernel: string]: unknown;
+  /** tf.dropout's multiplier from an Alea state (see dropout.ts), `n` floats at `outOff`. */
+  dropoutMask(heap: Uint8Array, outOff: number, n: number, s0: number, s1: number, s2: number, c: number, keep: number, scale: number): void;
+  /** GELU and its derivative over `n` floats. */
+  gelu(heap: Uint8Array, xOff: number, yOff: number, dOff: number, n: number): void;
+  /** One AdamW step over `n` floats (scalars as the wasm kernel's). */
+  adamw(heap: Uint8Array, p: number, m: number, v: number, g: number, pOut: number, mOut: number, vOut: number, n: number,
+    b1: number, c1: number, b2: number, c2: number, bc1: number, bc2: number, eps: number, lr: number, decay: number): void;
+  /** `out = a op b` over `n` floats: op 0 add, 1 multiply, 2 subtract. */
+  binary(heap: Uint8Array, aOff: number, bOff: number, outOff: number, n: number, op: number): void;
+  /** `out[r, c] = a[r, c] op b[c]` for `rows` rows of `cols` floats. */
+  binaryRows(heap: Uint8Array, aOff: number, bOff: number, outOff: number, rows: number, cols: number, op: number): void;
+  /** The instruction set of the element-wise loops (`avx512`, `avx2`, `base`). */
+  vecIsa(): string;
 }
 
 /** Whether the addon runs here, and why not when it does not. */
@@ -91,6 +102,24 @@ export function nativeStatus():
   const c = cached!;
   if (!addon || !c.ok) return c as { ok: false; reason: string; path: string };
   return { ok: true, path: c.path, ...addon.info() };
+}
+
+let kernelsOn: () => boolean = () => true;
+
+/** Lets the kernel registry say whether its `Native` switch is on (called once by registry.ts). */
+export function setNativeSwitch(on: () => boolean): void {
+  kernelsOn = on;
+}
+
+/**
+ * The addon when the fused wasm kernels should run on it: loaded, and the `Native` switch on.
+ *
+ * @example
+ * const addon = nativeKernelsOn();
+ * if (addon) addon.gelu(heap, x, y, d, n);
+ */
+export function nativeKernelsOn(): NativeAddon | undefined {
+  return kernelsOn() ? nativeAddon() : undefined;
 }
 
 /**

@@ -1,0 +1,3 @@
+#define FETS_VEC_NS vec_base
+#define FETS_VEC_NAME "base"
+#include "kernels.inc.cc"
