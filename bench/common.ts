@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nativeStatus } from '@fets/network';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Data sets: FETS_DATA_DIR, default ../shared/datasets; the vocabularies are in ../vocab next to it. */
@@ -43,11 +44,10 @@ export const fmtMs = (ms: number): string => `${ms.toLocaleString('en-US', { max
 export const fmtX = (r: number): string => `${r.toFixed(2)}×`;
 export const fmtInt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
-/** The CPU's vector-extension flags from /proc/cpuinfo (undefined off Linux). */
-function cpuSimdFlags(): string[] | undefined {
+/** The CPU's flags from /proc/cpuinfo, as lscpu prints them (undefined off Linux). */
+function cpuFlags(): string[] | undefined {
   try {
-    const flags = /^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim().split(/\s+/) ?? [];
-    return flags.filter((f) => /^(sse4_2|avx|avx2|fma|avx512f|avx512_vnni|amx_tile)$/.test(f));
+    return /^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim().split(/\s+/) ?? [];
   } catch {
     return undefined; // not Linux
   }
@@ -62,7 +62,13 @@ export function environment(): Record<string, unknown> {
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model,
     // The vector extensions native peers (PyTorch's OpenBLAS) can use; WebAssembly SIMD is 128-bit on every host.
-    cpuSimd: cpuSimdFlags(),
+    cpuSimd: cpuFlags()?.filter((f) => /^(sse4_2|avx|avx2|fma|avx512\w*|amx_\w+)$/.test(f)),
+    cpuFlags: cpuFlags()?.join(' '),
+    // fets' native kernels as this process sees them (variant, threads), or why they are off.
+    native: (() => {
+      const s = nativeStatus();
+      return s.ok ? { isa: s.isa, threads: Number(process.env.FETS_THREADS) || s.threads, cpus: s.cpus } : { off: s.reason };
+    })(),
     loadAverage: load.map((v) => Number(v.toFixed(2))),
     nice: os.getPriority(),
     // The kernel set and backend asked for ("on": every fets wasm kernel; `UnsortedSegmentSum` alone: plain tfjs).

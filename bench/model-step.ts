@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { describeBackend, getKernelOverrides, initBackend } from '@fets/network';
+import { describeBackend, getKernelOverrides, initBackend, nativeOn, nativeStatus } from '@fets/network';
 import { bertBatches, bertInfer, bertTask, bertTrainStep } from './bertTask.js';
 import { CHILD_JSON, median } from './common.js';
 
@@ -35,4 +35,4 @@ for (const size of values.sizes!.split(',')) {
   model.dispose();
   optimizer.dispose();
 }
-console.log(CHILD_JSON + JSON.stringify({ backend: info.name, threads: info.threads, simd: info.simd, kernels: tf.getBackend() === 'wasm' ? getKernelOverrides() : null, reps, warmup, results }));
+console.log(CHILD_JSON + JSON.stringify({ backend: info.name, threads: info.threads, simd: info.simd, kernels: tf.getBackend() === 'wasm' ? getKernelOverrides() : null, native: nativeOn() ? nativeStatus() : null, reps, warmup, results }));

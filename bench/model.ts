@@ -1,46 +1,26 @@
 /**
- * Figure 4, model step: BERT train step and inference (batch 32 × 64, bench/bertTask.ts) per backend, with fets's wasm
- * kernel replacements off and on, against the same model in PyTorch (bench/torch_step.py) when /usr/bin/python3 has
- * torch. Each setting runs in its own child process (kernels and backend are fixed per process); per size, kernels
- * off, kernels on and PyTorch run back to back, for several rounds. "Kernels off" keeps only `UnsortedSegmentSum` (wasm has none, so without it embedding
- * gradients throw): it is the package's wasm kernels, i.e. plain tfjs 4.22 on wasm. The goal: bert-mini train step
- * with kernels on ≤ 1.5× PyTorch's on one thread.
+ * Figure 4, model step: BERT train step and inference (batch 32 × 64, bench/bertTask.ts) on the wasm backend in four
+ * settings, each in its own child process: plain tfjs (`FETS_KERNELS=UnsortedSegmentSum`, the one kernel wasm lacks),
+ * fets' WebAssembly kernels (`FETS_KERNELS=-Native`), and fets' native kernels on one thread and on every thread
+ * (`FETS_THREADS`); against the same model in PyTorch (bench/torch_step.py) on one thread and on every thread, its
+ * OpenBLAS core matched to the CPU (torchPeer.ts). Per size, all settings run back to back for several rounds; ratios
+ * are paired within a round and the median over rounds is reported. Goal: native ≤ 1.0× PyTorch at equal threads,
+ * training and inference.
  */
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
-import { CHILD_JSON, ROOT, fmtMs, fmtX, median, note, runChild, type FigureResult, type Row } from './common.js';
+import os from 'node:os';
+import { fmtMs, fmtX, median, note, runChild, type FigureResult, type Row } from './common.js';
+import { runTorch, torchMissing } from './torchPeer.js';
 
+interface Timing {
+  trainMedianMs: number;
+  inferMedianMs: number;
+  trainMs: number[];
+  inferMs: number[];
+}
 interface StepResults {
-  results: Record<string, { trainMedianMs: number; inferMedianMs: number; trainMs: number[]; inferMs: number[] }>;
+  results: Record<string, Timing>;
   [k: string]: unknown;
 }
-
-const PYTHON = '/usr/bin/python3';
-const KERNELS_OFF = 'UnsortedSegmentSum';
-
-function torchAvailable(): string | undefined {
-  try {
-    execFileSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' });
-    return undefined;
-  } catch {
-    return `${PYTHON} cannot import torch (apt-get install python3-torch libopenblas0-pthread): PyTorch peer skipped`;
-  }
-}
-
-function runTorch(threads: number, sizes: string[], reps: number, warmup: number): StepResults {
-  const t = String(threads);
-  const out = execFileSync(PYTHON, [path.join(ROOT, 'bench', 'torch_step.py'), '--threads', t, '--sizes', sizes.join(','), '--reps', String(reps), '--warmup', String(warmup)], {
-    encoding: 'utf8',
-    // Without PASSIVE, OpenMP and OpenBLAS threads spin against each other (NOTES.md: 2 threads ran 2× slower).
-    env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', OMP_NUM_THREADS: t, OPENBLAS_NUM_THREADS: t },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const line = out.split('\n').find((l) => l.startsWith(CHILD_JSON));
-  if (!line) throw new Error(`bench: torch_step.py printed no result line:\n${out}`);
-  return JSON.parse(line.slice(CHILD_JSON.length)) as StepResults;
-}
-
-type Timing = StepResults['results'][string];
 
 /** Several rounds' timings of one setting pooled: medians over every timed repetition. */
 function pool(ts: readonly Timing[]): Timing {
@@ -50,116 +30,95 @@ function pool(ts: readonly Timing[]): Timing {
 }
 
 /**
- * Options: sizes (default tiny, mini), repetitions per process, rounds (each round runs kernels off, kernels on and
- * PyTorch once per size, back to back: ratios are paired within a round and the median over rounds is reported,
- * which keeps them honest when the machine's speed drifts), whether to time the js cpu backend (bert-tiny, 3 reps).
+ * Options: sizes (default tiny, mini), repetitions per process, rounds, `plain` (also time plain tfjs on wasm: slow,
+ * about 5 s a mini step), `cpu` (also the js cpu backend on bert-tiny).
  */
-export async function run(options: { sizes?: string[]; reps?: number; warmup?: number; rounds?: number; cpu?: boolean } = {}): Promise<FigureResult> {
+export async function run(options: { sizes?: string[]; reps?: number; warmup?: number; rounds?: number; plain?: boolean; cpu?: boolean } = {}): Promise<FigureResult> {
   const sizes = options.sizes ?? ['tiny', 'mini'];
   const reps = options.reps ?? 5;
   const warmup = options.warmup ?? 2;
   const rounds = options.rounds ?? 3;
+  const all = os.availableParallelism();
   const args = (s: string[], r = reps, w = warmup) => ['--sizes', s.join(','), '--reps', String(r), '--warmup', String(w)];
-  const skip = torchAvailable();
+  const settings: { key: string; label: string; env: Record<string, string> }[] = [
+    ...(options.plain ?? true ? [{ key: 'plain', label: 'plain tfjs wasm', env: { FETS_BACKEND: 'wasm', FETS_KERNELS: 'UnsortedSegmentSum' } }] : []),
+    { key: 'wasm', label: 'fets wasm kernels', env: { FETS_BACKEND: 'wasm', FETS_KERNELS: '-Native' } },
+    { key: 'native1', label: 'fets native, 1 thread', env: { FETS_BACKEND: 'wasm', FETS_KERNELS: 'on', FETS_THREADS: '1' } },
+    ...(all > 1 ? [{ key: `native${all}`, label: `fets native, ${all} threads`, env: { FETS_BACKEND: 'wasm', FETS_KERNELS: 'on', FETS_THREADS: String(all) } }] : []),
+  ];
+  const threadCounts = all > 1 ? [1, all] : [1];
+  const skip = torchMissing();
   if (skip) note(skip);
-  const off: Record<string, Timing[]> = {};
-  const on: Record<string, Timing[]> = {};
-  const torch1: Record<string, Timing[]> = {};
-  const meta: Record<string, unknown> = {};
-  const blas: number[] = [];
+  const timings: Record<string, Record<string, Timing[]>> = {};
+  const torchMeta: Record<string, unknown> = {};
+  const push = (key: string, size: string, t: Timing) => ((timings[key] ??= {})[size] ??= []).push(t);
+  let nativeInfo: unknown;
   for (let round = 1; round <= rounds; round++) {
     for (const size of sizes) {
-      note(`model step ${size}, round ${round}/${rounds}: wasm kernels off, wasm kernels on${skip ? '' : ', PyTorch 1 thread'}`);
-      const a = runChild('model-step.ts', args([size]), { FETS_BACKEND: 'wasm', FETS_KERNELS: KERNELS_OFF }) as StepResults;
-      const b = runChild('model-step.ts', args([size]), { FETS_BACKEND: 'wasm', FETS_KERNELS: 'on' }) as StepResults;
-      (off[size] ??= []).push(a.results[size]!);
-      (on[size] ??= []).push(b.results[size]!);
-      meta.kernelsOff = a.kernels;
-      meta.kernelsOn = b.kernels;
+      note(`model step ${size}, round ${round}/${rounds}: ${settings.map((s) => s.label).join(', ')}${skip ? '' : ', PyTorch 1 and all threads'}`);
+      for (const s of settings) {
+        const r = runChild('model-step.ts', args([size]), s.env) as StepResults;
+        push(s.key, size, r.results[size]!);
+        if (s.key.startsWith('native')) nativeInfo = r.native;
+      }
       if (!skip) {
-        const t = runTorch(1, [size], reps, warmup);
-        (torch1[size] ??= []).push(t.results[size]!);
-        blas.push(t.matmulGflops as number);
-        meta.torchVersion = t.torch;
+        for (const t of threadCounts) {
+          const r = runTorch(t, args([size]));
+          push(`torch${t}`, size, (r.results as Record<string, Timing>)[size]!);
+          torchMeta[`threads${t}`] = { torch: r.torch, openblasCore: r.openblasCore, openblasDetected: r.openblasDetected, openblasForced: r.openblasForced, matmulGflops: r.matmulGflops };
+        }
       }
     }
   }
-  let torch2: StepResults | undefined;
-  if (!skip) {
-    note('model step: PyTorch, 2 threads');
-    torch2 = runTorch(2, sizes, reps, warmup);
-    if (median(blas) < 10) {
-      note(`PyTorch's BLAS runs a 2048×256×1024 product at ${median(blas).toFixed(1)} GFLOP/s: the reference BLAS? apt-get install libopenblas0-pthread`);
-    }
-  }
   let cpu: Timing | undefined;
-  if (options.cpu ?? true) {
+  if (options.cpu ?? false) {
     note('model step tiny: js cpu backend (slow: 3 reps)');
     cpu = (runChild('model-step.ts', args(['tiny'], 3, 1), { FETS_BACKEND: 'cpu' }) as StepResults).results.tiny;
   }
   /** Median over rounds of a / b (paired per round). */
-  const paired = (a: readonly Timing[], b: readonly Timing[], key: 'trainMedianMs' | 'inferMedianMs') =>
-    median(a.map((t, i) => t[key] / b[i]![key]));
+  const paired = (a: readonly Timing[], b: readonly Timing[], key: 'trainMedianMs' | 'inferMedianMs') => median(a.map((t, i) => t[key] / b[i]![key]));
   const rows: Row[] = [];
   const ratios: Record<string, Record<string, number>> = {};
+  const core = (t: number) => (torchMeta[`threads${t}`] as { openblasCore?: string } | undefined)?.openblasCore ?? '?';
   for (const size of sizes) {
-    const ref = torch1[size] ? pool(torch1[size]) : undefined;
     ratios[size] = {};
     for (const [phase, key] of [['train', 'trainMedianMs'], ['inference', 'inferMedianMs']] as const) {
-      for (const [label, ts] of [['kernels off', off[size]!], ['kernels on', on[size]!]] as const) {
-        const goal = size === 'mini' && phase === 'train' ? '≤ 1.50×' : '';
-        const ratio = ref ? paired(ts, torch1[size]!, key) : undefined;
-        if (ratio !== undefined) ratios[size][`${phase}, ${label} / PyTorch 1T`] = ratio;
+      for (const s of settings) {
+        const threads = s.key === 'native1' ? 1 : s.key.startsWith('native') ? all : 1;
+        const ref = timings[`torch${threads}`]?.[size];
+        const ratio = ref ? paired(timings[s.key]![size]!, ref, key) : undefined;
+        if (ratio !== undefined) ratios[size][`${phase}, ${s.label} / PyTorch ${threads}T`] = ratio;
+        const goal = s.key.startsWith('native') && size === 'mini' ? '≤ 1.00×' : '';
         rows.push({
-          figure: `model: bert-${size} ${phase}, wasm, ${label}`,
-          fets: fmtMs(pool(ts)[key]),
-          reference: ref ? `${fmtMs(ref[key])} PyTorch 1T` : 'no PyTorch',
+          figure: `model: bert-${size} ${phase}, ${s.label}`,
+          fets: fmtMs(pool(timings[s.key]![size]!)[key]),
+          reference: ref ? `${fmtMs(pool(ref)[key])} PyTorch ${threads}T (${core(threads)})` : 'no PyTorch',
           ratio: ratio === undefined ? '' : fmtX(ratio),
           goal,
-          met: goal && ratio !== undefined ? (ratio <= 1.5 ? 'yes' : 'no') : '',
+          met: goal && ratio !== undefined ? (ratio <= 1 ? 'yes' : 'no') : '',
         });
       }
     }
-    const speed = paired(on[size]!, off[size]!, 'trainMedianMs');
-    ratios[size]['train, on / off'] = speed;
-    rows.push({
-      figure: `model: bert-${size} train, kernels on vs off`,
-      fets: fmtMs(pool(on[size]!).trainMedianMs),
-      reference: `${fmtMs(pool(off[size]!).trainMedianMs)} off`,
-      ratio: fmtX(speed),
-      goal: '',
-      met: '',
-    });
-    const ref2 = torch2?.results[size];
-    if (ref2) {
-      rows.push({ figure: `model: bert-${size} train, PyTorch 2 threads`, fets: '', reference: fmtMs(ref2.trainMedianMs), ratio: '', goal: '', met: '' });
-    }
+    const best = `native${all > 1 ? all : 1}`;
+    ratios[size]['train, native / wasm kernels'] = paired(timings[best]![size]!, timings.wasm![size]!, 'trainMedianMs');
   }
   if (cpu) {
-    const ref = torch1.tiny ? pool(torch1.tiny) : undefined;
-    rows.push({
-      figure: 'model: bert-tiny train, js cpu backend',
-      fets: fmtMs(cpu.trainMedianMs),
-      reference: ref ? `${fmtMs(ref.trainMedianMs)} PyTorch 1T` : 'no PyTorch',
-      ratio: ref ? fmtX(cpu.trainMedianMs / ref.trainMedianMs) : '',
-      goal: '',
-      met: '',
-    });
+    const ref = timings.torch1?.tiny ? pool(timings.torch1.tiny) : undefined;
+    rows.push({ figure: 'model: bert-tiny train, js cpu backend', fets: fmtMs(cpu.trainMedianMs), reference: ref ? `${fmtMs(ref.trainMedianMs)} PyTorch 1T` : 'no PyTorch', ratio: ref ? fmtX(cpu.trainMedianMs / ref.trainMedianMs) : '', goal: '', met: '' });
   }
   return {
     rows,
     data: {
       task: 'BertForTokenClassification, batch 32 × 64 random ids, full mask, 25 labels, mean CE, AdamW; medians',
-      kernelsOffSpec: `FETS_KERNELS=${KERNELS_OFF}`,
-      ...meta,
+      settings,
+      native: nativeInfo,
       reps,
       warmup,
       rounds,
       ratios,
-      pytorchMatmulGflops: blas,
-      wasm: { off, on },
+      timings,
       cpu: cpu ? { tiny: cpu } : null,
-      pytorch: skip ? { skipped: skip } : { threads1: torch1, threads2: torch2 },
+      pytorch: skip ? { skipped: skip } : torchMeta,
     },
   };
 }

@@ -8,17 +8,18 @@
  *   npm run bench -- datawait          share of the step spent waiting for the Pipeline in a real NER epoch
  *   npm run bench -- pipeline          BertTokenize + padding throughput on MIT Movie
  *   npm run bench -- model             BERT train step / inference: wasm kernels off and on, cpu, PyTorch
+ *   npm run bench -- gemm              native GEMM GFLOP/s on BERT-mini products, 1 and all threads, vs FMA peak and PyTorch
  *   npm run bench -- profile [mini]    per-kernel time table of a bert train step (--by-shape: by input shapes)
  *
  * Options: --reps N (repetitions after warm-up, default 5), --quick (fewer steps and reps; for checking the code,
- * not for figures), --no-cpu (model: skip the js cpu backend). Data: FETS_DATA_DIR (default ../shared/datasets).
+ * not for figures), --cpu (model: also the js cpu backend), --no-plain (model: skip plain tfjs, about 5 s a mini step). Data: FETS_DATA_DIR (default ../shared/datasets).
  * Measure on an idle machine (`uptime` load < 0.5): the table's absolute times mean little under load.
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { formatTable, note, writeResult, type FigureResult, type Row } from './common.js';
 
-const FIGURES = ['overhead', 'datawait', 'pipeline', 'model', 'profile'] as const;
+const FIGURES = ['overhead', 'datawait', 'pipeline', 'model', 'gemm', 'profile'] as const;
 type Figure = (typeof FIGURES)[number];
 
 const { values, positionals } = parseArgs({
@@ -26,7 +27,8 @@ const { values, positionals } = parseArgs({
   options: {
     reps: { type: 'string' },
     quick: { type: 'boolean', default: false },
-    'no-cpu': { type: 'boolean', default: false },
+    cpu: { type: 'boolean', default: false },
+    'no-plain': { type: 'boolean', default: false },
     'by-shape': { type: 'boolean', default: false },
   },
 });
@@ -66,7 +68,10 @@ for (const { figure, arg } of wanted) {
       r = await (await import('./pipeline.js')).run();
       break;
     case 'model':
-      r = await (await import('./model.js')).run({ reps, warmup: quick ? 1 : 2, rounds: quick ? 1 : 3, cpu: !values['no-cpu'] && !quick, ...(quick ? { sizes: ['tiny'] } : {}) });
+      r = await (await import('./model.js')).run({ reps, warmup: quick ? 1 : 2, rounds: quick ? 1 : 3, plain: !values['no-plain'] && !quick, cpu: values.cpu!, ...(quick ? { sizes: ['tiny'] } : {}) });
+      break;
+    case 'gemm':
+      r = await (await import('./gemm.js')).run({ reps: quick ? 10 : 4 * reps });
       break;
     case 'profile':
       r = await (await import('./profile.js')).run({ size: arg ?? (quick ? 'tiny' : 'mini'), byShape: values['by-shape']!, reps: quick ? 1 : 3 });

@@ -66,14 +66,40 @@ class BertTokenClassifier(nn.Module):
         return self.classifier(self.drop(x))
 
 
+def gemm_only(a):
+    """GFLOP/s of single products (best of reps after warm-up), the shapes bench/gemm.ts times in fets."""
+    rates = []
+    for spec in a.gemm.split(";"):
+        m, k, n, ta, tb, *rest = (int(v) for v in spec.split(","))
+        batch = rest[0] if rest else 1
+        x = torch.randn(batch, k, m) if ta else torch.randn(batch, m, k)
+        w = torch.randn(batch, n, k) if tb else torch.randn(batch, k, n)
+        xa = x.transpose(-1, -2) if ta else x
+        wb = w.transpose(-1, -2) if tb else w
+        if batch == 1:
+            xa, wb = xa[0], wb[0]
+        times = []
+        for i in range(a.warmup + a.reps):
+            t0 = time.perf_counter()
+            torch.matmul(xa, wb)
+            if i >= a.warmup:
+                times.append(time.perf_counter() - t0)
+        rates.append(2 * batch * m * k * n / min(times) / 1e9)
+    print("FETS_BENCH_JSON " + json.dumps({"torch": torch.__version__, "threads": a.threads, "gflops": rates}))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--sizes", default="tiny,mini")
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--warmup", type=int, default=2)
+    ap.add_argument("--gemm", default="", help="time only these products: 'm,k,n,ta,tb[,batch]' separated by ';'")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
+    if a.gemm:
+        gemm_only(a)
+        return
     torch.manual_seed(0)
     ids = torch.randint(1, VOCAB, (BATCH, SEQ))
     mask = torch.ones(BATCH, SEQ, dtype=torch.long)
