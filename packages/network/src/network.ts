@@ -88,7 +88,7 @@ export class Network {
   trainSteps = 0;
 
   constructor(ops: NetworkOpEntry[], options: NetworkOptions = {}) {
-    const o = parseOptions('Network', networkSchema, options);
+    const o = parseOptions(new.target.name, networkSchema, options);
     this.skipNonFinite = o.skipNonFinite;
     if (!Array.isArray(ops) || ops.length === 0) {
       throw new ConfigError('Network', [], `Network: ops: expected a non-empty list of TensorOps, received ${describeValue(ops)}`);

@@ -18,7 +18,7 @@ export {
   editDistance,
 } from './core/options.js';
 export { Op, opOptionsSchema } from './core/op.js';
-export type { DataDict, OpOptions } from './core/op.js';
+export type { DataDict, OpOptions, OpOptionsIn, OpOptionsOut, OpSchema } from './core/op.js';
 export { NDArray, makeData } from './core/ndarray.js';
 export type { DType, NDData, Nested } from './core/ndarray.js';
 // schedule

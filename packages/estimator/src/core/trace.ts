@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { Op, type OpOptions } from '@fets/pipeline';
 import type { Data } from './data.js';
 import type { System } from './system.js';
@@ -19,7 +20,7 @@ export type TraceOptions = OpOptions;
  * }
  * new CountSamples({ inputs: 'x', outputs: 'samples', mode: 'eval' });
  */
-export abstract class Trace extends Op {
+export abstract class Trace extends Op<z.ZodType<object, OpOptions>> {
   /** The loop state; set by the Estimator before `onBegin`. */
   system!: System;
 

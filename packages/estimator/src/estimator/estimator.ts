@@ -72,7 +72,7 @@ export class Estimator {
   system: System;
 
   constructor(options: EstimatorOptions) {
-    const o = parseOptions('Estimator', schema, options);
+    const o = parseOptions(new.target.name, schema, options);
     this.options = o;
     this.pipeline = o.pipeline;
     this.network = o.network;

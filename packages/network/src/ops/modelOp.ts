@@ -1,27 +1,22 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { ConfigError, OpError, opOptionsSchema, parseOptions, type OpOptions } from '@fets/pipeline';
+import { ConfigError, OpError, opOptionsSchema } from '@fets/pipeline';
 import { callModel, isLayersModel, isModel, type Model } from '../model.js';
 import { TensorOp, asList, fromList, type TensorOpState } from './tensorOp.js';
 
 const layerRef = z.union([z.string().min(1), z.number().int().min(0)]);
-const modelOpSchema = opOptionsSchema
-  .extend({
-    model: z.custom<Model>((v) => isModel(v), 'expected a tf.LayersModel or a FunctionModel'),
-    trainable: z.boolean().default(true),
-    intermediateLayers: z.union([layerRef, z.array(layerRef)]).optional(),
-  })
-  .strict();
-
 /** Options of {@link ModelOp}. */
-export interface ModelOpOptions extends OpOptions {
+export const modelOpOptions = opOptionsSchema.extend({
   /** The model to run (made by `build`). */
-  model: Model;
+  model: z.custom<Model>((v) => isModel(v), 'expected a tf.LayersModel or a FunctionModel'),
   /** When false, the model always runs with `training = false` (dropout off, frozen behaviour). Default true. */
-  trainable?: boolean;
+  trainable: z.boolean().default(true),
   /** Layers (names or indices into `model.layers`) whose outputs are also written, after the model's outputs. */
-  intermediateLayers?: string | number | (string | number)[];
-}
+  intermediateLayers: z.union([layerRef, z.array(layerRef)]).optional(),
+});
+
+/** Options of {@link ModelOp} (see {@link modelOpOptions}). */
+export type ModelOpOptions = z.input<typeof modelOpOptions>;
 
 /**
  * Runs a model on the input keys and writes its output(s) (FastEstimator's `ModelOp`). `training` is true only in
@@ -31,15 +26,15 @@ export interface ModelOpOptions extends OpOptions {
  * @example
  * new ModelOp({ model, inputs: ['x', 'xMask'], outputs: 'yPred' }); // x, xMask: int32 [B, L] → yPred [B, L, C]
  */
-export class ModelOp extends TensorOp {
+export class ModelOp extends TensorOp<typeof modelOpOptions> {
   readonly model: Model;
   readonly trainable: boolean;
   readonly intermediateLayers: readonly (string | number)[];
   private probe: tf.LayersModel | undefined;
 
   constructor(options: ModelOpOptions) {
-    const o = parseOptions('ModelOp', modelOpSchema, options);
-    super(o);
+    super(options, modelOpOptions);
+    const o = this.options;
     this.model = o.model;
     this.trainable = o.trainable;
     const il = o.intermediateLayers;

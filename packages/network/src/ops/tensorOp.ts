@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import { Op, gatherInputs, scatterOutputs, type DataDict, type Mode, type OpOptions } from '@fets/pipeline';
+import { Op, gatherInputs, scatterOutputs, type DataDict, type Mode, type OpOptionsIn, type OpSchema } from '@fets/pipeline';
 
 /** What every TensorOp sees besides its inputs. */
 export interface TensorOpState {
@@ -41,9 +41,10 @@ export function makeTensorOpState(s: Partial<TensorOpState> & { mode: Mode }): T
  * }
  * new Double({ inputs: 'x', outputs: 'x2' });
  */
-export abstract class TensorOp extends Op {
-  constructor(options: OpOptions = {}) {
-    super(options);
+export abstract class TensorOp<S extends OpSchema = OpSchema> extends Op<S> {
+  /** @param options validated against `schema` (default: inputs, outputs, mode, dsId only) */
+  constructor(options?: OpOptionsIn<S>, schema?: S) {
+    super(options, schema);
   }
 
   /** Transforms the input tensor(s) into output tensor(s). */

@@ -124,7 +124,7 @@ export class UpdateOp extends TensorOp {
   private accumCount = 0;
 
   constructor(options: UpdateOpOptions) {
-    const o = parseOptions('UpdateOp', updateSchema, options);
+    const o = parseOptions(new.target.name, updateSchema, options);
     super({ inputs: o.lossName, mode: o.mode, dsId: o.dsId ?? null });
     this.model = o.model;
     this.lossName = o.lossName;

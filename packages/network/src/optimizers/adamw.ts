@@ -56,7 +56,7 @@ export class AdamW extends tf.Optimizer {
 
   constructor(options: AdamWOptions = {}) {
     super();
-    const o = parseOptions('AdamW', adamWSchema, options);
+    const o = parseOptions(new.target.name, adamWSchema, options);
     this.learningRate = o.learningRate;
     this.beta1 = o.beta1;
     this.beta2 = o.beta2;

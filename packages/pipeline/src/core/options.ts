@@ -3,12 +3,12 @@ import { ConfigError, describeValue } from './errors.js';
 import { MODES } from './mode.js';
 
 /** One key or a list of keys (`'x'` or `['x', 'y']`). */
-export const keysSchema = z.union([z.string().min(1), z.array(z.string().min(1))]);
+export const keysSchema = z.union([z.string().min(1), z.array(z.string().min(1)).readonly()]);
 const modeName = z.union([z.enum(MODES), z.enum(MODES.map((m) => `!${m}`) as [`!${(typeof MODES)[number]}`])]);
 /** A mode selector: `'train'`, `'!infer'`, `['train', 'eval']`, or null (every mode). */
-export const modeSpecSchema = z.union([modeName, z.array(modeName)]).nullable();
+export const modeSpecSchema = z.union([modeName, z.array(modeName).readonly()]).nullable();
 /** A data-set id selector: `'a'`, `'!a'`, `['a', 'b']`, or null (every data set). */
-export const dsIdSpecSchema = z.union([z.string().min(1), z.array(z.string().min(1))]).nullable();
+export const dsIdSpecSchema = z.union([z.string().min(1), z.array(z.string().min(1)).readonly()]).nullable();
 
 /** Normalises a key spec to a list. */
 export function toKeyList(keys: string | readonly string[] | undefined | null): string[] {

@@ -219,7 +219,7 @@ export class BrownDataset extends ViewDataset {
 
   constructor(options: BrownDatasetOptions = {}) {
     super();
-    const o = parseOptions('BrownDataset', brownOptionsSchema, options);
+    const o = parseOptions(new.target.name, brownOptionsSchema, options);
     const { root, files } = selectFiles('BrownDataset', o);
     const mapTag = o.tagset === 'simplified' ? simplifyBrownTag : (t: string) => t;
     const parsed = parseFiles(root, files, mapTag, o.lowercase);

@@ -122,7 +122,7 @@ export class ConllDataset extends ViewDataset {
    */
   constructor(source: string | ConllText, options: ConllDatasetOptions = {}) {
     super();
-    const o = parseOptions('ConllDataset', conllOptionsSchema, options);
+    const o = parseOptions(new.target.name, conllOptionsSchema, options);
     let name: string;
     let text: string;
     if (typeof source === 'string') {

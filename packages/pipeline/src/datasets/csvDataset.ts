@@ -40,7 +40,7 @@ export class CSVDataset extends NumpyDataset {
   readonly file: string;
 
   constructor(file: string, options: CSVDatasetOptions = {}) {
-    super(CSVDataset.#load(file, parseOptions('CSVDataset', csvOptionsSchema, options)));
+    super(CSVDataset.#load(file, parseOptions(new.target.name, csvOptionsSchema, options)));
     this.file = file;
   }
 

@@ -48,7 +48,7 @@ export class GeneratorDataset extends IterableDataset {
       );
     }
     this.#factory = factory;
-    this.#options = parseOptions('GeneratorDataset', generatorOptionsSchema, options);
+    this.#options = parseOptions(new.target.name, generatorOptionsSchema, options);
   }
 
   override get length(): number | undefined {

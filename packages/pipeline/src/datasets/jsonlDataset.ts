@@ -33,7 +33,7 @@ export class JSONLDataset extends IterableDataset {
 
   constructor(file: string, options: JSONLDatasetOptions = {}) {
     super();
-    this.#options = parseOptions('JSONLDataset', jsonlOptionsSchema, options);
+    this.#options = parseOptions(new.target.name, jsonlOptionsSchema, options);
     if (typeof file !== 'string' || !fs.existsSync(file)) {
       throw new FetsError(`JSONLDataset: file not found: ${String(file)}`);
     }

@@ -1,45 +1,33 @@
 import { z } from 'zod';
-import { opOptionsSchema, type DataDict, type OpOptions } from '../core/op.js';
-import { parseOptions } from '../core/options.js';
+import { opOptionsSchema, type DataDict } from '../core/op.js';
 import type { DType } from '../core/ndarray.js';
 import { collate } from './collate.js';
 import { NumpyOp } from './numpyOp.js';
 
-const schema = opOptionsSchema
-  .omit({ inputs: true, outputs: true })
-  .extend({
-    batchSize: z.number().int().min(1),
-    dropLast: z.boolean().default(false),
-    padValue: z.union([z.number(), z.record(z.string(), z.number())]).optional(),
-    dtypes: z.record(z.string(), z.enum(['float32', 'int32', 'bool', 'string'])).optional(),
-    collateFn: z.custom<(samples: DataDict[]) => DataDict>((v) => typeof v === 'function', 'expected a function').optional(),
-    bucketBy: z.string().min(1).optional(),
-    bucketBatches: z.number().int().min(2).default(50),
-  })
-  .strict();
-
 /** Options of {@link Batch}. */
-export interface BatchOptions extends Omit<OpOptions, 'inputs' | 'outputs'> {
+export const batchOptions = opOptionsSchema.omit({ inputs: true, outputs: true }).extend({
   /** Samples per batch (≥ 1). Use several Batch ops with `mode`/`dsId`, or an EpochScheduler, to vary it. */
-  batchSize: number;
+  batchSize: z.number().int().min(1),
   /** Drop the last, incomplete batch of an epoch (default false). */
-  dropLast?: boolean;
+  dropLast: z.boolean().default(false),
   /** Pad ragged keys to the batch's longest with this value (one value, or per key). */
-  padValue?: number | Record<string, number>;
+  padValue: z.union([z.number(), z.record(z.string(), z.number())]).optional(),
   /** Force a dtype per key (default: inferred; see `collateKey`). */
-  dtypes?: Record<string, DType>;
+  dtypes: z.record(z.string(), z.enum(['float32', 'int32', 'bool', 'string'])).optional(),
   /** Replace the default collation. */
-  collateFn?: (samples: DataDict[]) => DataDict;
+  collateFn: z.custom<(samples: DataDict[]) => DataDict>((v) => typeof v === 'function', 'expected a function').optional(),
   /**
    * Group samples of similar length into the same batch (Hugging Face's `group_by_length`, tf.data's
    * `bucket_by_sequence_length`): the key whose length (array length, NDArray's first dimension, string length)
    * decides. Samples are taken `bucketBatches` batches at a time in the epoch's (shuffled) order, sorted by that length
    * and cut into batches, whose order is then shuffled. Less padding, so fewer wasted FLOPs on ragged text.
    */
-  bucketBy?: string;
+  bucketBy: z.string().min(1).optional(),
   /** Batches per sorting pool when `bucketBy` is set (default 50, as Hugging Face's LengthGroupedSampler). */
-  bucketBatches?: number;
-}
+  bucketBatches: z.number().int().min(2).default(50),
+});
+/** Options of {@link Batch} (see {@link batchOptions}). */
+export type BatchOptions = z.input<typeof batchOptions>;
 
 /**
  * Marks where per-sample processing ends and batches are formed (FastEstimator's Batch op). Ops listed before it run
@@ -49,7 +37,7 @@ export interface BatchOptions extends Omit<OpOptions, 'inputs' | 'outputs'> {
  * new Batch({ batchSize: 32, padValue: 0, mode: 'train' });
  * new Batch({ batchSize: 32, bucketBy: 'x' }); // similar lengths together: less padding
  */
-export class Batch extends NumpyOp {
+export class Batch extends NumpyOp<typeof batchOptions> {
   readonly batchSize: number;
   readonly dropLast: boolean;
   readonly padValue: number | Readonly<Record<string, number>> | undefined;
@@ -59,8 +47,8 @@ export class Batch extends NumpyOp {
   readonly bucketBatches: number;
 
   constructor(options: BatchOptions) {
-    const o = parseOptions('Batch', schema, options);
-    super(o);
+    super(options, batchOptions);
+    const o = this.options;
     this.batchSize = o.batchSize;
     this.dropLast = o.dropLast;
     this.padValue = o.padValue;

@@ -1,15 +1,14 @@
 import { z } from 'zod';
-import { opOptionsSchema, type DataDict, type OpOptions } from '../core/op.js';
-import { parseOptions } from '../core/options.js';
+import { opOptionsSchema, type DataDict } from '../core/op.js';
 import { NumpyOp, type PipelineState } from './numpyOp.js';
 
-const lambdaSchema = opOptionsSchema.extend({ fn: z.custom<(...args: any[]) => unknown>((v) => typeof v === 'function', 'expected a function') }).strict();
-
 /** Options of {@link LambdaOp}. */
-export interface LambdaOpOptions extends OpOptions {
+export const lambdaOpOptions = opOptionsSchema.extend({
   /** Called with the input value(s) spread as arguments, then the state; returns the output value(s). */
-  fn: (...args: any[]) => unknown;
-}
+  fn: z.custom<(...args: any[]) => unknown>((v) => typeof v === 'function', 'expected a function'),
+});
+/** Options of {@link LambdaOp} (see {@link lambdaOpOptions}). */
+export type LambdaOpOptions = z.input<typeof lambdaOpOptions>;
 
 /**
  * A per-sample op from a function: `fn(...inputValues, state)` returns the output value (or a list, for several outputs).
@@ -17,13 +16,12 @@ export interface LambdaOpOptions extends OpOptions {
  * @example
  * new LambdaOp({ fn: (words: string[]) => words.length, inputs: 'words', outputs: 'numWords' });
  */
-export class LambdaOp extends NumpyOp {
+export class LambdaOp extends NumpyOp<typeof lambdaOpOptions> {
   readonly fn: (...args: any[]) => unknown;
 
   constructor(options: LambdaOpOptions) {
-    const o = parseOptions('LambdaOp', lambdaSchema, options);
-    super(o);
-    this.fn = o.fn;
+    super(options, lambdaOpOptions);
+    this.fn = this.options.fn;
   }
 
   override forward(data: unknown, state: PipelineState): unknown {
@@ -33,7 +31,10 @@ export class LambdaOp extends NumpyOp {
   }
 }
 
-const deleteSchema = opOptionsSchema.omit({ outputs: true }).strict();
+/** Options of {@link Delete}: the keys to remove (`inputs`), and where it runs. */
+export const deleteOptions = opOptionsSchema.omit({ outputs: true });
+/** Options of {@link Delete} (see {@link deleteOptions}). */
+export type DeleteOptions = z.input<typeof deleteOptions>;
 
 /**
  * Removes keys from the data dictionary (e.g. raw text no longer needed after tokenizing).
@@ -41,9 +42,9 @@ const deleteSchema = opOptionsSchema.omit({ outputs: true }).strict();
  * @example
  * new Delete({ inputs: ['words', 'tags'] });
  */
-export class Delete extends NumpyOp {
-  constructor(options: Omit<OpOptions, 'outputs'>) {
-    super(parseOptions('Delete', deleteSchema, options));
+export class Delete extends NumpyOp<typeof deleteOptions> {
+  constructor(options: DeleteOptions) {
+    super(options, deleteOptions);
   }
 
   /** Returns nothing: `apply` deletes the input keys. */

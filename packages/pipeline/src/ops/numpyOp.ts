@@ -1,4 +1,4 @@
-import { Op, type DataDict, type OpOptions } from '../core/op.js';
+import { Op, type DataDict, type OpOptionsIn, type OpSchema } from '../core/op.js';
 import type { Mode } from '../core/mode.js';
 
 /** What every Pipeline op sees besides its inputs. */
@@ -30,7 +30,7 @@ export class FilteredData {
  * }
  * new Lowercase({ inputs: 'words', outputs: 'words', mode: '!infer' });
  */
-export abstract class NumpyOp extends Op {
+export abstract class NumpyOp<S extends OpSchema = OpSchema> extends Op<S> {
   /**
    * Pad value per output key, used by `Batch` when it pads ragged samples to the batch's longest and no explicit
    * `padValue` is given for that key (e.g. BertTokenize: ids 0, labels -100). Set it in a subclass's constructor.
@@ -40,8 +40,9 @@ export abstract class NumpyOp extends Op {
   /** Inputs the op can do without in infer mode (e.g. BertTokenize's tags): the key check skips them there. */
   optionalInputs: readonly string[] = [];
 
-  constructor(options: OpOptions = {}) {
-    super(options);
+  /** @param options validated against `schema` (default: inputs, outputs, mode, dsId only) */
+  constructor(options?: OpOptionsIn<S>, schema?: S) {
+    super(options, schema);
   }
 
   /** Transforms one sample's input value(s) into output value(s). */
@@ -77,13 +78,13 @@ export abstract class NumpyOp extends Op {
 }
 
 /** Gathers an op's inputs from a data dict in the shape `forward` expects (value, or list of values). */
-export function gatherInputs(op: Op, data: DataDict): unknown {
+export function gatherInputs(op: Pick<Op, 'inputs'>, data: DataDict): unknown {
   if (op.inputs.length === 1) return data[op.inputs[0]!];
   return op.inputs.map((k) => data[k]);
 }
 
 /** Writes `forward`'s result into the data dict under the op's output keys. */
-export function scatterOutputs(op: Op, data: DataDict, result: unknown): void {
+export function scatterOutputs(op: Pick<Op, 'outputs' | 'name'>, data: DataDict, result: unknown): void {
   const outs = op.outputs;
   if (outs.length === 0) return;
   if (outs.length === 1) {

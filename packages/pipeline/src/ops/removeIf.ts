@@ -1,23 +1,16 @@
 import { z } from 'zod';
-import { opOptionsSchema, type OpOptions } from '../core/op.js';
-import { parseOptions } from '../core/options.js';
+import { opOptionsSchema } from '../core/op.js';
 import { FilteredData, NumpyOp, type PipelineState } from './numpyOp.js';
 
-const schema = opOptionsSchema
-  .extend({
-    fn: z.custom<(...args: any[]) => boolean>((v) => typeof v === 'function', 'expected a function'),
-    replacement: z.boolean().default(true),
-  })
-  .omit({ outputs: true })
-  .strict();
-
 /** Options of {@link RemoveIf}. */
-export interface RemoveIfOptions extends Omit<OpOptions, 'outputs'> {
+export const removeIfOptions = opOptionsSchema.omit({ outputs: true }).extend({
   /** Called with the input value(s); true drops the sample. */
-  fn: (...args: any[]) => boolean;
+  fn: z.custom<(...args: any[]) => boolean>((v) => typeof v === 'function', 'expected a function'),
   /** Draw another sample in place of a dropped one so the epoch keeps its length (default true, as FE). */
-  replacement?: boolean;
-}
+  replacement: z.boolean().default(true),
+});
+/** Options of {@link RemoveIf} (see {@link removeIfOptions}). */
+export type RemoveIfOptions = z.input<typeof removeIfOptions>;
 
 /**
  * Drops samples for which `fn` is true (FastEstimator's RemoveIf). With `replacement` (default) the Pipeline draws
@@ -26,13 +19,13 @@ export interface RemoveIfOptions extends Omit<OpOptions, 'outputs'> {
  * @example
  * new RemoveIf({ fn: (words: string[]) => words.length === 0, inputs: 'words', replacement: false });
  */
-export class RemoveIf extends NumpyOp {
+export class RemoveIf extends NumpyOp<typeof removeIfOptions> {
   readonly fn: (...args: any[]) => boolean;
   readonly replacement: boolean;
 
   constructor(options: RemoveIfOptions) {
-    const o = parseOptions('RemoveIf', schema, options);
-    super(o);
+    super(options, removeIfOptions);
+    const o = this.options;
     this.fn = o.fn;
     this.replacement = o.replacement;
   }

@@ -103,7 +103,7 @@ export class Pipeline {
   readonly options: Readonly<Omit<z.output<typeof schema>, 'trainData' | 'evalData' | 'testData' | 'ops'>>;
 
   constructor(options: PipelineOptions) {
-    const o = parseOptions('Pipeline', schema, options);
+    const o = parseOptions(new.target.name, schema, options);
     const { trainData, evalData, testData, ops, ...rest } = o;
     this.data = { ...(trainData ? { train: trainData } : {}), ...(evalData ? { eval: evalData } : {}), ...(testData ? { test: testData } : {}) };
     this.ops = ops;

@@ -48,7 +48,7 @@ export type EarlyStoppingOptions = z.input<typeof schema>;
  * new EarlyStopping({ monitor: 'f1', compareMode: 'max', patience: 3 });
  */
 export class EarlyStopping extends Trace {
-  readonly options: Omit<z.output<typeof schema>, 'write'>;
+  override readonly options: Omit<z.output<typeof schema>, 'write'>;
   private readonly write: LineWriter;
   /** Best value so far. */
   best = Infinity;
@@ -61,7 +61,7 @@ export class EarlyStopping extends Trace {
   private snapshot: Map<string, tf.Tensor> | undefined;
 
   constructor(options: EarlyStoppingOptions = {}) {
-    const { write, ...o } = parseOptions('EarlyStopping', schema, options);
+    const { write, ...o } = parseOptions(new.target.name, schema, options);
     super({ inputs: o.monitor, mode: o.mode, ...(o.dsId !== undefined ? { dsId: o.dsId } : {}) });
     this.options = o;
     this.write = resolveWriter(write);

@@ -40,7 +40,7 @@ export class LRScheduler extends Trace {
   private context: ScheduleContext = {};
 
   constructor(options: LRSchedulerOptions) {
-    const o = parseOptions('LRScheduler', schema, options);
+    const o = parseOptions(new.target.name, schema, options);
     super({ mode: 'train', outputs: `${getModelName(o.model)}_lr` });
     this.model = o.model;
     this.lrFn = o.lrFn;

@@ -37,7 +37,7 @@ export type ReduceLROnPlateauOptions = z.input<typeof schema>;
  * new ReduceLROnPlateau({ model, metric: 'f1', compareMode: 'max', patience: 2, factor: 0.5 });
  */
 export class ReduceLROnPlateau extends Trace {
-  readonly options: Omit<z.output<typeof schema>, 'write'>;
+  override readonly options: Omit<z.output<typeof schema>, 'write'>;
   private readonly write: LineWriter;
   /** Best value so far. */
   best = Infinity;
@@ -45,7 +45,7 @@ export class ReduceLROnPlateau extends Trace {
   wait = 0;
 
   constructor(options: ReduceLROnPlateauOptions) {
-    const { write, ...o } = parseOptions('ReduceLROnPlateau', schema, options);
+    const { write, ...o } = parseOptions(new.target.name, schema, options);
     super({ inputs: o.metric, outputs: `${getModelName(o.model)}_lr`, mode: 'eval' });
     this.options = o;
     this.write = resolveWriter(write);

@@ -54,7 +54,7 @@ export class TerminateOnNaN extends Trace {
   detected: NaNDetection | undefined;
 
   constructor(options: TerminateOnNaNOptions = {}) {
-    const o = parseOptions('TerminateOnNaN', schema, options);
+    const o = parseOptions(new.target.name, schema, options);
     const keys = o.monitorNames === undefined ? undefined : toKeyList(o.monitorNames);
     super({ inputs: keys ?? [], ...(o.mode !== undefined ? { mode: o.mode } : {}), ...(o.dsId !== undefined ? { dsId: o.dsId } : {}) });
     this.keys = keys;

@@ -45,7 +45,7 @@ export type BestModelSaverOptions = z.input<typeof schema>;
  * new BestModelSaver({ model, saveDir: 'runs/ner-bert', metric: 'f1', saveBestMode: 'max', loadBestFinal: true });
  */
 export class BestModelSaver extends Trace {
-  readonly options: Omit<z.output<typeof schema>, 'write'>;
+  override readonly options: Omit<z.output<typeof schema>, 'write'>;
   private readonly write: LineWriter;
   /** Path of the weights file written on improvement. */
   readonly modelPath: string;
@@ -57,7 +57,7 @@ export class BestModelSaver extends Trace {
   bestEpoch = 0;
 
   constructor(options: BestModelSaverOptions) {
-    const { write, ...o } = parseOptions('BestModelSaver', schema, options);
+    const { write, ...o } = parseOptions(new.target.name, schema, options);
     super({ inputs: o.metric, outputs: [`since_best_${o.metric}`, `${o.saveBestMode}_${o.metric}`], mode: 'eval' });
     if (o.saveArchitecture && !isLayersModel(o.model)) {
       throw new ConfigError('BestModelSaver', [], 'BestModelSaver: saveArchitecture: only a tf.LayersModel has a saveable architecture (this is a FunctionModel)');

@@ -47,7 +47,7 @@ export class CSVLogger extends Trace {
   private rows: Row[] = [];
 
   constructor(options: CSVLoggerOptions) {
-    const o = parseOptions('CSVLogger', schema, options);
+    const o = parseOptions(new.target.name, schema, options);
     super({ ...(o.mode !== undefined ? { mode: o.mode } : {}), ...(o.dsId !== undefined ? { dsId: o.dsId } : {}) });
     checkWritable(path.dirname(path.resolve(o.filename)), 'CSVLogger', 'filename');
     this.filename = o.filename;

@@ -40,7 +40,7 @@ export class Logger extends Trace {
   private epochSteps: number | undefined;
 
   constructor(options: LoggerOptions = {}) {
-    const o = parseOptions('Logger', schema, options);
+    const o = parseOptions(new.target.name, schema, options);
     super({});
     this.write = o.write ?? ((l) => process.stdout.write(`${l}\n`));
     this.digits = o.digits;

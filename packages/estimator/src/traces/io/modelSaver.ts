@@ -36,13 +36,13 @@ export type ModelSaverOptions = z.input<typeof schema>;
  * new ModelSaver({ model, saveDir: 'runs/ner-bert/epochs', frequency: 2, maxToKeep: 3 });
  */
 export class ModelSaver extends Trace {
-  readonly options: Omit<z.output<typeof schema>, 'write'>;
+  override readonly options: Omit<z.output<typeof schema>, 'write'>;
   private readonly write: LineWriter;
   /** Files written by this trace in this run, oldest first (after pruning). */
   saved: string[] = [];
 
   constructor(options: ModelSaverOptions) {
-    const { write, ...o } = parseOptions('ModelSaver', schema, options);
+    const { write, ...o } = parseOptions(new.target.name, schema, options);
     super({ mode: 'train' });
     checkWritable(o.saveDir, 'ModelSaver', 'saveDir');
     this.options = o;

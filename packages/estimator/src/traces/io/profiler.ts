@@ -41,7 +41,7 @@ export class Profiler extends Trace {
   private readonly timer: KernelTimer;
 
   constructor(options: ProfilerOptions = {}) {
-    const o = parseOptions('Profiler', schema, options);
+    const o = parseOptions(new.target.name, schema, options);
     super({ mode: 'train' });
     this.steps = new Set(typeof o.steps === 'number' ? [o.steps] : o.steps);
     this.top = o.top;

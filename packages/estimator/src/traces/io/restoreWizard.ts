@@ -95,7 +95,7 @@ export class RestoreWizard extends Trace {
   private traces: Trace[] = [];
 
   constructor(options: RestoreWizardOptions) {
-    const o = parseOptions('RestoreWizard', schema, options);
+    const o = parseOptions(new.target.name, schema, options);
     super({ mode: ['train', 'eval'] });
     this.directory = o.directory;
     this.frequency = o.frequency;

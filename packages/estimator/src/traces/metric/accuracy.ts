@@ -25,14 +25,14 @@ export type AccuracyOptions = z.input<typeof schema>;
  * new Accuracy({ trueKey: 'y', predKey: 'yPred', ignoreValue: -100 }); // token accuracy of a tagger
  */
 export class Accuracy extends Trace {
-  readonly options: z.output<typeof schema>;
+  override readonly options: z.output<typeof schema>;
   /** Correct positions so far in the epoch. */
   correct = 0;
   /** Counted positions so far in the epoch. */
   total = 0;
 
   constructor(options: AccuracyOptions) {
-    const o = parseOptions('Accuracy', schema, options);
+    const o = parseOptions(new.target.name, schema, options);
     super(metricTraceOptions(o, o.outputName));
     this.options = o;
   }

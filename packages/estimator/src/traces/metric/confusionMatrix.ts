@@ -26,12 +26,12 @@ export type ConfusionMatrixOptions = z.input<typeof schema>;
  * new ConfusionMatrix({ trueKey: 'y', predKey: 'yPred', numClasses: 10 });
  */
 export class ConfusionMatrix extends Trace {
-  readonly options: z.output<typeof schema>;
+  override readonly options: z.output<typeof schema>;
   /** The running epoch's matrix, row-major. */
   matrix: Float64Array;
 
   constructor(options: ConfusionMatrixOptions) {
-    const o = parseOptions('ConfusionMatrix', schema, options);
+    const o = parseOptions(new.target.name, schema, options);
     super(metricTraceOptions(o, o.outputName));
     this.options = o;
     this.matrix = new Float64Array(o.numClasses * o.numClasses);

@@ -30,7 +30,7 @@ const DEFAULT_NAME: Record<Which, string> = { precision: 'precision', recall: 'r
 
 /** Shared body of Precision, Recall and F1Score: per-label counts over the epoch, scored at its end. */
 abstract class PrfTrace extends Trace {
-  readonly options: z.output<typeof schema> & { outputName: string };
+  override readonly options: z.output<typeof schema> & { outputName: string };
   /** Counts of the running epoch. */
   counts = new ClassCounts();
   private binary = false;

@@ -44,7 +44,7 @@ export type SeqEvalOptions = z.input<typeof schema>;
  * new SeqEval({ trueKey: 'y', predKey: 'yPred', labels, evalMode: 'strict', scheme: 'IOB2' });
  */
 export class SeqEval extends Trace {
-  readonly options: z.output<typeof schema>;
+  override readonly options: z.output<typeof schema>;
   /** True tag sequences of the running epoch, one per sentence. */
   yTrue: string[][] = [];
   /** Predicted tag sequences, aligned with `yTrue`. */
@@ -53,7 +53,7 @@ export class SeqEval extends Trace {
   lastReport: SeqevalReport | undefined;
 
   constructor(options: SeqEvalOptions) {
-    const o = parseOptions('SeqEval', schema, options);
+    const o = parseOptions(new.target.name, schema, options);
     const p = o.outputPrefix;
     super({
       inputs: [o.trueKey, o.predKey],

@@ -20,8 +20,13 @@ export interface NativeAddon {
   setThreads(n: number): void;
   /** Picks a microkernel variant by name (`''`: the best for this CPU). */
   setIsa(name: string): void;
-  /** This variant's register-resident FMA rate on one thread, GFLOP/s, best over `seconds`. */
-  peak(seconds: number): number;
+  /**
+   * This variant's register-resident FMA rate, GFLOP/s, best over `seconds`: on the calling thread, or with
+   * `allThreads` summed over every pool thread running the loop at once.
+   */
+  peak(seconds: number, allThreads: boolean): number;
+  /** GEMM blocking for benchmarks (0 keeps a value): k per block with threads, rows of A per block, k on one thread. */
+  tune(kc: number, mc: number, kcSerial: number): void;
   /** tf.dropout's multiplier from an Alea state (see dropout.ts), `n` floats at `outOff`. */
   dropoutMask(heap: Uint8Array, outOff: number, n: number, s0: number, s1: number, s2: number, c: number, keep: number, scale: number): void;
   /** GELU and its derivative over `n` floats. */

@@ -1,37 +1,30 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { OpError, parseOptions } from '@fets/pipeline';
-import { LossOp, fmtShape, lossOptionsSchema, meanLastAxis, type LossOptions } from './lossOp.js';
+import { OpError } from '@fets/pipeline';
+import { LossOp, fmtShape, lossOptionsSchema, meanLastAxis } from './lossOp.js';
 import { sparseSoftmaxCrossEntropy } from './sparseSoftmaxCrossEntropy.js';
 
 const EPS = 1e-7;
 
-const ceSchema = lossOptionsSchema
-  .extend({
-    fromLogits: z.boolean().default(false),
-    form: z.enum(['binary', 'categorical', 'sparse']).optional(),
-    classWeights: z.record(z.string().regex(/^\d+$/, 'expected class indices as keys'), z.number().min(0)).optional(),
-    ignoreIndex: z.number().int().optional(),
-    labelSmoothing: z.number().min(0).max(1).optional(),
-  })
-  .strict();
+/** Options of {@link CrossEntropy}. */
+export const crossEntropyOptions = lossOptionsSchema.extend({
+  /** Whether `yPred` holds logits (softmax/sigmoid applied inside, stably) instead of probabilities. Default false. */
+  fromLogits: z.boolean().default(false),
+  /** Force a form; by default detected from the shapes (see {@link CrossEntropy}). */
+  form: z.enum(['binary', 'categorical', 'sparse']).optional(),
+  /** Weight per class index (missing classes weigh 1), multiplying each sample's loss, as FastEstimator does. */
+  classWeights: z.record(z.string().regex(/^\d+$/, 'expected class indices as keys'), z.number().min(0)).optional(),
+  /** Label value whose positions are left out of the loss and of the mean's denominator (e.g. -100). */
+  ignoreIndex: z.number().int().optional(),
+  /** Label smoothing ε: targets become (1-ε)·y + ε/C (binary: + ε/2). */
+  labelSmoothing: z.number().min(0).max(1).optional(),
+});
 
 /** The three forms of cross entropy. */
-export type CrossEntropyForm = 'binary' | 'categorical' | 'sparse';
+export type CrossEntropyForm = NonNullable<z.output<typeof crossEntropyOptions>['form']>;
 
-/** Options of {@link CrossEntropy}. */
-export interface CrossEntropyOptions extends LossOptions {
-  /** Whether `yPred` holds logits (softmax/sigmoid applied inside, stably) instead of probabilities. Default false. */
-  fromLogits?: boolean;
-  /** Force a form; by default detected from the shapes (see {@link CrossEntropy}). */
-  form?: CrossEntropyForm;
-  /** Weight per class index (missing classes weigh 1), multiplying each sample's loss, as FastEstimator does. */
-  classWeights?: Record<number, number>;
-  /** Label value whose positions are left out of the loss and of the mean's denominator (e.g. -100). */
-  ignoreIndex?: number;
-  /** Label smoothing ε: targets become (1-ε)·y + ε/C (binary: + ε/2). */
-  labelSmoothing?: number;
-}
+/** Options of {@link CrossEntropy} (see {@link crossEntropyOptions}). */
+export type CrossEntropyOptions = z.input<typeof crossEntropyOptions>;
 
 /**
  * Cross entropy (FastEstimator's `CrossEntropy`), numerically stable (log-softmax / log-sigmoid for logits,
@@ -48,7 +41,7 @@ export interface CrossEntropyOptions extends LossOptions {
  * @example
  * new CrossEntropy({ inputs: ['yPred', 'y'], outputs: 'loss', fromLogits: true, ignoreIndex: -100 }); // [B,L,C],[B,L]
  */
-export class CrossEntropy extends LossOp {
+export class CrossEntropy extends LossOp<typeof crossEntropyOptions> {
   readonly fromLogits: boolean;
   readonly form: CrossEntropyForm | undefined;
   readonly classWeights: ReadonlyMap<number, number> | undefined;
@@ -56,8 +49,8 @@ export class CrossEntropy extends LossOp {
   readonly labelSmoothing: number;
 
   constructor(options: CrossEntropyOptions) {
-    const o = parseOptions('CrossEntropy', ceSchema, options);
-    super(o, o.averageLoss);
+    super(options, crossEntropyOptions);
+    const o = this.options;
     this.fromLogits = o.fromLogits;
     this.form = o.form;
     this.classWeights = o.classWeights

@@ -1,30 +1,23 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { parseOptions } from '@fets/pipeline';
-import { LossOp, lossOptionsSchema, type LossOptions } from './lossOp.js';
+import { LossOp, lossOptionsSchema } from './lossOp.js';
 
 const EPS = 1e-7;
 
-const focalSchema = lossOptionsSchema
-  .extend({
-    gamma: z.number().min(0).default(2),
-    alpha: z.number().min(0).max(1).nullable().default(0.25),
-    fromLogits: z.boolean().default(false),
-    shapeReduction: z.enum(['sum', 'mean']).default('sum'),
-  })
-  .strict();
-
 /** Options of {@link FocalLoss}. */
-export interface FocalLossOptions extends LossOptions {
+export const focalLossOptions = lossOptionsSchema.extend({
   /** Focusing exponent γ (default 2; 0 gives plain binary cross entropy). */
-  gamma?: number;
+  gamma: z.number().min(0).default(2),
   /** Weight α of positives (1 − α for negatives); `null` for no weighting. Default 0.25. */
-  alpha?: number | null;
+  alpha: z.number().min(0).max(1).nullable().default(0.25),
   /** Whether `yPred` holds logits. Default false (probabilities). */
-  fromLogits?: boolean;
+  fromLogits: z.boolean().default(false),
   /** How each sample's elements are combined: `'sum'` (default, as FastEstimator) or `'mean'`. */
-  shapeReduction?: 'sum' | 'mean';
-}
+  shapeReduction: z.enum(['sum', 'mean']).default('sum'),
+});
+
+/** Options of {@link FocalLoss} (see {@link focalLossOptions}). */
+export type FocalLossOptions = z.input<typeof focalLossOptions>;
 
 /**
  * Binary focal loss (Lin et al., RetinaNet; FastEstimator's `FocalLoss`): element-wise
@@ -34,15 +27,15 @@ export interface FocalLossOptions extends LossOptions {
  * @example
  * new FocalLoss({ inputs: ['yPred', 'y'], outputs: 'loss', gamma: 2, alpha: 0.25 }); // [B, K] multi-label
  */
-export class FocalLoss extends LossOp {
+export class FocalLoss extends LossOp<typeof focalLossOptions> {
   readonly gamma: number;
   readonly alpha: number | null;
   readonly fromLogits: boolean;
   readonly shapeReduction: 'sum' | 'mean';
 
   constructor(options: FocalLossOptions) {
-    const o = parseOptions('FocalLoss', focalSchema, options);
-    super(o, o.averageLoss);
+    super(options, focalLossOptions);
+    const o = this.options;
     this.gamma = o.gamma;
     this.alpha = o.alpha;
     this.fromLogits = o.fromLogits;

@@ -1,25 +1,19 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { parseOptions } from '@fets/pipeline';
-import { LossOp, lossOptionsSchema, meanLastAxis, type LossOptions } from './lossOp.js';
-
-const l1Schema = lossOptionsSchema
-  .extend({
-    loss: z.enum(['L1', 'Smooth', 'Huber']).default('L1'),
-    beta: z.number().positive().default(1),
-    delta: z.number().positive().default(1),
-  })
-  .strict();
+import { LossOp, lossOptionsSchema, meanLastAxis } from './lossOp.js';
 
 /** Options of {@link L1Loss}. */
-export interface L1LossOptions extends LossOptions {
+export const l1LossOptions = lossOptionsSchema.extend({
   /** `'L1'` |d|; `'Smooth'` 0.5·d²/β when |d| < β else |d| − 0.5·β; `'Huber'` 0.5·d² when |d| ≤ δ else δ·(|d| − 0.5·δ). */
-  loss?: 'L1' | 'Smooth' | 'Huber';
+  loss: z.enum(['L1', 'Smooth', 'Huber']).default('L1'),
   /** Smooth L1 threshold β (default 1). */
-  beta?: number;
+  beta: z.number().positive().default(1),
   /** Huber threshold δ (default 1). */
-  delta?: number;
-}
+  delta: z.number().positive().default(1),
+});
+
+/** Options of {@link L1Loss} (see {@link l1LossOptions}). */
+export type L1LossOptions = z.input<typeof l1LossOptions>;
 
 /**
  * L1-family regression losses (FastEstimator's `L1_Loss`): absolute error, smooth L1, or Huber, element-wise, then
@@ -28,14 +22,14 @@ export interface L1LossOptions extends LossOptions {
  * @example
  * new L1Loss({ inputs: ['yPred', 'y'], outputs: 'loss', loss: 'Huber', delta: 0.5 });
  */
-export class L1Loss extends LossOp {
+export class L1Loss extends LossOp<typeof l1LossOptions> {
   readonly loss: 'L1' | 'Smooth' | 'Huber';
   readonly beta: number;
   readonly delta: number;
 
   constructor(options: L1LossOptions) {
-    const o = parseOptions('L1Loss', l1Schema, options);
-    super(o, o.averageLoss);
+    super(options, l1LossOptions);
+    const o = this.options;
     this.loss = o.loss;
     this.beta = o.beta;
     this.delta = o.delta;

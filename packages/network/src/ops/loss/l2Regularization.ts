@@ -1,27 +1,19 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { ConfigError, OpError, opOptionsSchema, parseOptions, type OpOptions } from '@fets/pipeline';
+import { ConfigError, OpError, opOptionsSchema } from '@fets/pipeline';
 import { isLayersModel, isModel, trainableVariables, type Model } from '../../model.js';
 import { TensorOp } from '../tensorOp.js';
 
-const l2Schema = opOptionsSchema
-  .extend({
-    model: z.custom<Model>((v) => isModel(v), 'expected a tf.LayersModel or a FunctionModel'),
-    beta: z.number().min(0).default(0.01),
-  })
-  .strict();
-
 /** Options of {@link L2Regularization}. */
-export interface L2RegularizationOptions extends OpOptions {
-  /** The loss key to add to (one input). */
-  inputs: string;
-  /** Where the regularised loss goes (one output; may equal the input). */
-  outputs: string;
+export const l2RegularizationOptions = opOptionsSchema.extend({
   /** The model whose kernel weights are penalised. */
-  model: Model;
+  model: z.custom<Model>((v) => isModel(v), 'expected a tf.LayersModel or a FunctionModel'),
   /** Penalty factor (default 0.01). */
-  beta?: number;
-}
+  beta: z.number().min(0).default(0.01),
+});
+
+/** Options of {@link L2Regularization} (see {@link l2RegularizationOptions}). */
+export type L2RegularizationOptions = z.input<typeof l2RegularizationOptions>;
 
 /**
  * Adds β·Σw² over the model's kernel weights to a loss (FastEstimator's `L2Regularizaton`). Kernel weights: trainable
@@ -31,13 +23,13 @@ export interface L2RegularizationOptions extends OpOptions {
  * @example
  * new L2Regularization({ inputs: 'ce', outputs: 'loss', model, beta: 1e-4 });
  */
-export class L2Regularization extends TensorOp {
+export class L2Regularization extends TensorOp<typeof l2RegularizationOptions> {
   readonly model: Model;
   readonly beta: number;
 
   constructor(options: L2RegularizationOptions) {
-    const o = parseOptions('L2Regularization', l2Schema, options);
-    super(o);
+    super(options, l2RegularizationOptions);
+    const o = this.options;
     this.model = o.model;
     this.beta = o.beta;
     if (this.inputs.length !== 1 || this.outputs.length !== 1) {

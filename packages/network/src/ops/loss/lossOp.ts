@@ -1,20 +1,25 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { ConfigError, OpError, opOptionsSchema, type OpOptions } from '@fets/pipeline';
+import { ConfigError, OpError, keysSchema, modeSpecSchema, opOptionsSchema, type OpOptionsIn } from '@fets/pipeline';
 import { TensorOp, type TensorOpState } from '../tensorOp.js';
 
 /** Options every loss takes: `inputs: [yPred, yTrue]`, one output key, and whether to average. */
-export const lossOptionsSchema = opOptionsSchema.extend({ averageLoss: z.boolean().default(true) });
+export const lossOptionsSchema = opOptionsSchema.extend({
+  /** `[yPred, yTrue]`. */
+  inputs: keysSchema,
+  /** The loss key. */
+  outputs: z.string().min(1),
+  /** Modes the loss runs in; default every mode but infer (inference has no labels), as FastEstimator's LossOp. */
+  mode: modeSpecSchema.default('!infer'),
+  /** Average to a scalar (default) or keep one value per sample (per position for sequences). */
+  averageLoss: z.boolean().default(true),
+});
 
 /** Options every loss takes (see {@link lossOptionsSchema}). */
-export interface LossOptions extends OpOptions {
-  /** `[yPred, yTrue]`. */
-  inputs: string | string[];
-  /** The loss key. */
-  outputs: string;
-  /** Average to a scalar (default) or keep one value per sample (per position for sequences). */
-  averageLoss?: boolean;
-}
+export type LossOptions = z.input<typeof lossOptionsSchema>;
+
+/** The schema of a loss's options: {@link lossOptionsSchema}, or it extended. */
+export type LossSchema = z.ZodType<z.output<typeof lossOptionsSchema>, z.input<typeof lossOptionsSchema>>;
 
 /** `[a, b, c]` for messages. */
 export const fmtShape = (s: readonly number[]): string => `[${s.join(', ')}]`;
@@ -28,13 +33,13 @@ export const fmtShape = (s: readonly number[]): string => `[${s.join(', ')}]`;
  * @example
  * class MyLoss extends LossOp { forward([p, y]) { return this.reduce(tf.abs(tf.sub(p, y))); } }
  */
-export abstract class LossOp extends TensorOp {
+export abstract class LossOp<S extends LossSchema = typeof lossOptionsSchema> extends TensorOp<S> {
   readonly averageLoss: boolean;
 
-  constructor(options: OpOptions, averageLoss: boolean) {
-    // As FastEstimator's LossOp: every mode but infer by default (inference has no labels).
-    super({ ...options, mode: options.mode === undefined ? '!infer' : options.mode });
-    this.averageLoss = averageLoss;
+  /** @param options validated against `schema` (default {@link lossOptionsSchema}) */
+  constructor(options: z.input<S>, schema?: S) {
+    super(options as OpOptionsIn<S>, (schema ?? lossOptionsSchema) as S);
+    this.averageLoss = (this.options as z.output<typeof lossOptionsSchema>).averageLoss;
     if (this.inputs.length !== 2 || this.outputs.length !== 1) {
       throw new ConfigError(
         this.name,

@@ -1,10 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { parseOptions } from '@fets/pipeline';
 import { LossOp, lossOptionsSchema, meanLastAxis, type LossOptions } from './lossOp.js';
 
-const mseSchema = lossOptionsSchema.strict();
-
-/** Options of {@link MeanSquaredError}. */
+/** Options of {@link MeanSquaredError}: those of every loss ({@link lossOptionsSchema}). */
 export type MeanSquaredErrorOptions = LossOptions;
 
 /**
@@ -16,8 +13,7 @@ export type MeanSquaredErrorOptions = LossOptions;
  */
 export class MeanSquaredError extends LossOp {
   constructor(options: MeanSquaredErrorOptions) {
-    const o = parseOptions('MeanSquaredError', mseSchema, options);
-    super(o, o.averageLoss);
+    super(options, lossOptionsSchema);
   }
 
   override forward(data: tf.Tensor[]): tf.Tensor {

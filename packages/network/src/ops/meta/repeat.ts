@@ -22,7 +22,7 @@ export class Repeat extends TensorOp {
   readonly repeat: number;
 
   constructor(options: RepeatOptions) {
-    const o = parseOptions('Repeat', repeatSchema, options);
+    const o = parseOptions(new.target.name, repeatSchema, options);
     super({ inputs: [...o.op.inputs], outputs: [...o.op.outputs], mode: o.op.modeSpec });
     (this as { dsIds: unknown }).dsIds = o.op.dsIds;
     if (o.op.outputs.length === 0 || !o.op.outputs.every((k) => o.op.inputs.includes(k))) {

@@ -22,7 +22,7 @@ export class Sometimes extends TensorOp {
   readonly prob: number;
 
   constructor(options: SometimesOptions) {
-    const o = parseOptions('Sometimes', sometimesSchema, options);
+    const o = parseOptions(new.target.name, sometimesSchema, options);
     const extra = o.op.outputs.filter((k) => !o.op.inputs.includes(k));
     super({ inputs: [...o.op.inputs, ...extra], outputs: [...o.op.outputs], mode: o.op.modeSpec });
     (this as { dsIds: unknown }).dsIds = o.op.dsIds;

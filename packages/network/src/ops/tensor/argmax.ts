@@ -1,15 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { ConfigError, opOptionsSchema, parseOptions, type OpOptions } from '@fets/pipeline';
+import { ConfigError, opOptionsSchema } from '@fets/pipeline';
 import { TensorOp, asList, fromList } from '../tensorOp.js';
 
-const argmaxSchema = opOptionsSchema.extend({ axis: z.number().int().default(-1) }).strict();
-
 /** Options of {@link Argmax}. */
-export interface ArgmaxOptions extends OpOptions {
+export const argmaxOptions = opOptionsSchema.extend({
   /** Axis to reduce (negative counts from the end); default -1. */
-  axis?: number;
-}
+  axis: z.number().int().default(-1),
+});
+
+/** Options of {@link Argmax} (see {@link argmaxOptions}). */
+export type ArgmaxOptions = z.input<typeof argmaxOptions>;
 
 /**
  * Index of the largest value along `axis` for each input (int32), e.g. class ids from logits.
@@ -17,12 +18,12 @@ export interface ArgmaxOptions extends OpOptions {
  * @example
  * new Argmax({ inputs: 'yPred', outputs: 'yLabel', axis: -1 }); // [B, L, C] → [B, L]
  */
-export class Argmax extends TensorOp {
+export class Argmax extends TensorOp<typeof argmaxOptions> {
   readonly axis: number;
 
   constructor(options: ArgmaxOptions) {
-    const o = parseOptions('Argmax', argmaxSchema, options);
-    super(o);
+    super(options, argmaxOptions);
+    const o = this.options;
     this.axis = o.axis;
     if (this.inputs.length !== this.outputs.length || this.inputs.length === 0) {
       throw new ConfigError('Argmax', [], `Argmax: expected one output key per input key, received inputs [${this.inputs}] outputs [${this.outputs}]`);

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { ConfigError, opOptionsSchema, parseOptions, type OpOptions } from '@fets/pipeline';
+import { ConfigError, type OpOptions } from '@fets/pipeline';
 import { TensorOp, asList } from '../tensorOp.js';
 
-const averageSchema = opOptionsSchema.strict();
 
 /**
  * Element-wise mean of its input tensors (same shape, or broadcastable), written to one output key.
@@ -12,7 +11,7 @@ const averageSchema = opOptionsSchema.strict();
  */
 export class Average extends TensorOp {
   constructor(options: OpOptions) {
-    super(parseOptions('Average', averageSchema, options));
+    super(options);
     if (this.outputs.length !== 1 || this.inputs.length === 0) {
       throw new ConfigError('Average', [], `Average: expected at least one input and exactly one output, received inputs [${this.inputs}] outputs [${this.outputs}]`);
     }

@@ -1,7 +1,11 @@
-import { opOptionsSchema, parseOptions, type DataDict, type OpOptions } from '@fets/pipeline';
+import type { z } from 'zod';
+import { opOptionsSchema, type DataDict } from '@fets/pipeline';
 import { TensorOp } from '../tensorOp.js';
 
-const deleteSchema = opOptionsSchema.omit({ outputs: true }).strict();
+/** Options of {@link Delete}: the keys to remove (`inputs`), and where it runs. */
+export const deleteOptions = opOptionsSchema.omit({ outputs: true });
+/** Options of {@link Delete} (see {@link deleteOptions}). */
+export type DeleteOptions = z.input<typeof deleteOptions>;
 
 /**
  * Removes keys from the batch (FastEstimator's tensor `Delete`): later ops cannot read them and they are not returned.
@@ -9,9 +13,9 @@ const deleteSchema = opOptionsSchema.omit({ outputs: true }).strict();
  * @example
  * new Delete({ inputs: ['hidden'], mode: 'infer' });
  */
-export class Delete extends TensorOp {
-  constructor(options: Omit<OpOptions, 'outputs'>) {
-    super(parseOptions('Delete', deleteSchema, options));
+export class Delete extends TensorOp<typeof deleteOptions> {
+  constructor(options: DeleteOptions) {
+    super(options, deleteOptions);
   }
 
   /** Returns nothing: `apply` deletes the input keys. */

@@ -1,17 +1,15 @@
 import type * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { opOptionsSchema, parseOptions, type OpOptions } from '@fets/pipeline';
+import { opOptionsSchema } from '@fets/pipeline';
 import { TensorOp, type TensorOpState } from '../tensorOp.js';
 
-const lambdaSchema = opOptionsSchema
-  .extend({ fn: z.custom<(...args: any[]) => unknown>((v) => typeof v === 'function', 'expected a function') })
-  .strict();
-
 /** Options of {@link LambdaOp}. */
-export interface LambdaOpOptions extends OpOptions {
+export const lambdaOpOptions = opOptionsSchema.extend({
   /** Called with the input tensor(s) spread as arguments, then the state; returns the output tensor(s). */
-  fn: (...args: any[]) => tf.Tensor | tf.Tensor[] | unknown;
-}
+  fn: z.custom<(...args: any[]) => tf.Tensor | tf.Tensor[] | unknown>((v) => typeof v === 'function', 'expected a function'),
+});
+/** Options of {@link LambdaOp} (see {@link lambdaOpOptions}). */
+export type LambdaOpOptions = z.input<typeof lambdaOpOptions>;
 
 /**
  * A batch-level tensor op from a function: `fn(...inputTensors, state)` returns the output tensor (or a list, for
@@ -20,13 +18,12 @@ export interface LambdaOpOptions extends OpOptions {
  * @example
  * new LambdaOp({ fn: (x: tf.Tensor) => tf.mul(x, 2), inputs: 'x', outputs: 'x2' });
  */
-export class LambdaOp extends TensorOp {
+export class LambdaOp extends TensorOp<typeof lambdaOpOptions> {
   readonly fn: (...args: any[]) => unknown;
 
   constructor(options: LambdaOpOptions) {
-    const o = parseOptions('LambdaOp', lambdaSchema, options);
-    super(o);
-    this.fn = o.fn;
+    super(options, lambdaOpOptions);
+    this.fn = this.options.fn;
   }
 
   override forward(data: tf.Tensor | tf.Tensor[], state: TensorOpState): unknown {

@@ -1,15 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { ConfigError, OpError, opOptionsSchema, parseOptions, type OpOptions } from '@fets/pipeline';
+import { ConfigError, OpError, opOptionsSchema } from '@fets/pipeline';
 import { TensorOp, asList, fromList } from '../tensorOp.js';
 
-const permuteSchema = opOptionsSchema.extend({ perm: z.array(z.number().int().min(0)).min(1) }).strict();
-
 /** Options of {@link Permute}. */
-export interface PermuteOptions extends OpOptions {
+export const permuteOptions = opOptionsSchema.extend({
   /** New order of the axes, batch axis included (e.g. `[0, 2, 1]`). */
-  perm: number[];
-}
+  perm: z.array(z.number().int().min(0)).min(1),
+});
+
+/** Options of {@link Permute} (see {@link permuteOptions}). */
+export type PermuteOptions = z.input<typeof permuteOptions>;
 
 /**
  * Reorders the axes of each input (`tf.transpose` with `perm`). `Transpose` is the same op under FE's other name.
@@ -17,12 +18,12 @@ export interface PermuteOptions extends OpOptions {
  * @example
  * new Permute({ inputs: 'x', outputs: 'x', perm: [0, 2, 1] }); // [B, L, C] → [B, C, L]
  */
-export class Permute extends TensorOp {
+export class Permute extends TensorOp<typeof permuteOptions> {
   readonly perm: readonly number[];
 
   constructor(options: PermuteOptions) {
-    const o = parseOptions(new.target.name, permuteSchema, options);
-    super(o);
+    super(options, permuteOptions);
+    const o = this.options;
     this.perm = o.perm;
     const sorted = [...o.perm].sort((a, b) => a - b);
     if (!sorted.every((v, i) => v === i)) {

@@ -1,20 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { ConfigError, OpError, opOptionsSchema, parseOptions, type OpOptions } from '@fets/pipeline';
+import { ConfigError, OpError, opOptionsSchema } from '@fets/pipeline';
 import { TensorOp, asList, fromList } from '../tensorOp.js';
 
-const reshapeSchema = opOptionsSchema
-  .extend({
-    shape: z.union([z.number().int().min(-1), z.array(z.number().int().min(-1))]),
-    mode: opOptionsSchema.shape.mode.default('!infer'),
-  })
-  .strict();
-
 /** Options of {@link Reshape}. */
-export interface ReshapeOptions extends OpOptions {
+export const reshapeOptions = opOptionsSchema.extend({
   /** Target shape, batch dimension included; at most one -1 (filled from the element count). */
-  shape: number | number[];
-}
+  shape: z.union([z.number().int().min(-1), z.array(z.number().int().min(-1))]),
+  mode: opOptionsSchema.shape.mode.default('!infer'),
+});
+
+/** Options of {@link Reshape} (see {@link reshapeOptions}). */
+export type ReshapeOptions = z.input<typeof reshapeOptions>;
 
 /**
  * Reshapes each input tensor to `shape` (FastEstimator's `Reshape`, default mode `'!infer'` like FE). One output key
@@ -23,12 +20,12 @@ export interface ReshapeOptions extends OpOptions {
  * @example
  * new Reshape({ inputs: 'x', outputs: 'x', shape: [-1, 784] }); // [B, 28, 28] → [B, 784]
  */
-export class Reshape extends TensorOp {
+export class Reshape extends TensorOp<typeof reshapeOptions> {
   readonly shape: readonly number[];
 
   constructor(options: ReshapeOptions) {
-    const o = parseOptions('Reshape', reshapeSchema, options);
-    super(o);
+    super(options, reshapeOptions);
+    const o = this.options;
     this.shape = typeof o.shape === 'number' ? [o.shape] : o.shape;
     if (this.shape.filter((d) => d === -1).length > 1) {
       throw new ConfigError('Reshape', [], `Reshape: shape: at most one dimension may be -1, received [${this.shape.join(', ')}]`);

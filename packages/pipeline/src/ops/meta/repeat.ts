@@ -23,7 +23,7 @@ export class Repeat extends NumpyOp {
   readonly maxRepeat: number;
 
   constructor(options: { op: NumpyOp; repeat?: number | ((...a: any[]) => boolean); maxRepeat?: number }) {
-    const o = parseOptions('Repeat', schema, options);
+    const o = parseOptions(new.target.name, schema, options);
     super({ inputs: [...o.op.inputs], outputs: [...o.op.outputs], mode: o.op.modeSpec });
     if (!o.op.outputs.every((k) => o.op.inputs.includes(k)) || o.op.outputs.length === 0) {
       throw new FetsError(`Repeat: op ${o.op.name} must write only keys it reads, received inputs [${o.op.inputs}] outputs [${o.op.outputs}]`);

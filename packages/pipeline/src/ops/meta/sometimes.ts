@@ -21,7 +21,7 @@ export class Sometimes extends NumpyOp {
   readonly prob: number;
 
   constructor(options: { op: NumpyOp; prob?: number }) {
-    const o = parseOptions('Sometimes', schema, options);
+    const o = parseOptions(new.target.name, schema, options);
     super({ inputs: [...o.op.inputs], outputs: [...o.op.outputs], mode: o.op.modeSpec });
     const extra = o.op.outputs.filter((k) => !o.op.inputs.includes(k));
     if (extra.length > 0) {

@@ -1,19 +1,16 @@
 import { z } from 'zod';
 import { OpError, describeValue } from '../../core/errors.js';
-import { opOptionsSchema, type OpOptions } from '../../core/op.js';
-import { parseOptions } from '../../core/options.js';
+import { opOptionsSchema } from '../../core/op.js';
 import { NumpyOp, type PipelineState } from '../numpyOp.js';
 
-const attentionMaskSchema = z.strictObject({
-  ...opOptionsSchema.shape,
+/** Options of {@link AttentionMask}. */
+export const attentionMaskOptions = opOptionsSchema.extend({
+  /** Id of padding (default 0): positions holding it get 0, the rest 1. */
   padId: z.number().int().default(0),
 });
 
-/** Options of {@link AttentionMask}. */
-export interface AttentionMaskOptions extends OpOptions {
-  /** Id of padding (default 0): positions holding it get 0, the rest 1. */
-  padId?: number;
-}
+/** Options of {@link AttentionMask} (see {@link attentionMaskOptions}). */
+export type AttentionMaskOptions = z.input<typeof attentionMaskOptions>;
 
 /**
  * Attention mask of a sequence of ids: 1 where the id is not `padId`, else 0. Key in: ids (array or typed array).
@@ -22,12 +19,12 @@ export interface AttentionMaskOptions extends OpOptions {
  * @example
  * new AttentionMask({ inputs: 'x', outputs: 'xMask' }); // [101, 2054, 102, 0, 0] → [1, 1, 1, 0, 0]
  */
-export class AttentionMask extends NumpyOp {
+export class AttentionMask extends NumpyOp<typeof attentionMaskOptions> {
   readonly padId: number;
 
   constructor(options: AttentionMaskOptions) {
-    const o = parseOptions('AttentionMask', attentionMaskSchema, options);
-    super(o);
+    super(options, attentionMaskOptions);
+    const o = this.options;
     this.padId = o.padId;
     this.padValues = Object.fromEntries(this.outputs.map((k) => [k, 0]));
   }

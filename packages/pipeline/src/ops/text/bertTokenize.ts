@@ -1,23 +1,38 @@
 import { z } from 'zod';
 import { OpError, describeValue } from '../../core/errors.js';
-import { opOptionsSchema, type DataDict, type OpOptions } from '../../core/op.js';
-import { parseOptions, toKeyList } from '../../core/options.js';
+import { opOptionsSchema, type DataDict } from '../../core/op.js';
+import { keysSchema, toKeyList } from '../../core/options.js';
 import { BertWordPieceTokenizer } from '../../text/bertWordPieceTokenizer.js';
 import { FilteredData, NumpyOp, gatherInputs, type PipelineState } from '../numpyOp.js';
 
-const bertTokenizeSchema = z
-  .strictObject({
-    ...opOptionsSchema.shape,
-    tokenizer: z.instanceof(BertWordPieceTokenizer, { message: 'expected a BertWordPieceTokenizer' }),
-    labels: z.array(z.string()).min(1).optional(),
-    maxLen: z.number().int().min(3).default(512),
-    labelAllTokens: z.boolean().default(false),
-    ignoreIndex: z.number().int().default(-100),
-    pad: z.boolean().default(false),
-    returnTokenTypeIds: z.boolean().default(false),
-    returnAttentionMask: z.boolean().default(false),
-    returnWordIds: z.boolean().default(false),
-  })
+/** Options of {@link BertTokenize}. */
+export const bertTokenizeOptions = opOptionsSchema.extend({
+  /** `['words']` or `['words', 'tags']`: pre-split words and, when training, one tag string per word. */
+  inputs: keysSchema,
+  /**
+   * Keys, in this order: ids; labels (when tags are an input); then token type ids, attention mask, word ids when the
+   * matching `return*` option is set.
+   */
+  outputs: keysSchema,
+  /** The WordPiece tokenizer (its vocabulary gives the ids, `[CLS]`, `[SEP]`, `[PAD]`). */
+  tokenizer: z.instanceof(BertWordPieceTokenizer, { message: 'expected a BertWordPieceTokenizer' }),
+  /** Label vocabulary: a tag's id is its index (required when tags are an input). */
+  labels: z.array(z.string()).min(1).readonly().optional(),
+  /** Longest output, `[CLS]` and `[SEP]` included (default 512, at least 3). */
+  maxLen: z.number().int().min(3).default(512),
+  /** Label every sub-token of a word, not only the first (a B-X tag continues as I-X when I-X exists). */
+  labelAllTokens: z.boolean().default(false),
+  /** Label on special tokens, padding, and non-first sub-tokens (default -100). */
+  ignoreIndex: z.number().int().default(-100),
+  /** Pad every output to `maxLen` (ids with the tokenizer's pad id, labels with `ignoreIndex`, word ids with -1). */
+  pad: z.boolean().default(false),
+  /** Output token type ids (all 0: one segment). */
+  returnTokenTypeIds: z.boolean().default(false),
+  /** Output the attention mask (1 on tokens, 0 on padding). */
+  returnAttentionMask: z.boolean().default(false),
+  /** Output the word index of each token (-1 for `[CLS]`, `[SEP]` and padding) to map predictions back to words. */
+  returnWordIds: z.boolean().default(false),
+})
   .superRefine((o, ctx) => {
     const inputs = toKeyList(o.inputs);
     const outputs = toKeyList(o.outputs);
@@ -57,31 +72,8 @@ function expectedOutputs(withTags: boolean, o: OutputFlags): BertTokenizeOutput[
 /** What each output key of {@link BertTokenize} holds. */
 export type BertTokenizeOutput = 'inputIds' | 'labels' | 'tokenTypeIds' | 'attentionMask' | 'wordIds';
 
-/** Options of {@link BertTokenize}. */
-export interface BertTokenizeOptions extends OpOptions {
-  /** `['words']` or `['words', 'tags']`: pre-split words and, when training, one tag string per word. */
-  inputs: string | readonly string[];
-  /**
-   * Keys, in this order: ids; labels (when tags are an input); then token type ids, attention mask, word ids when the
-   * matching `return*` option is set.
-   */
-  outputs: string | readonly string[];
-  tokenizer: BertWordPieceTokenizer;
-  /** Label vocabulary: a tag's id is its index (required when tags are an input). */
-  labels?: readonly string[];
-  /** Longest output, `[CLS]` and `[SEP]` included (default 512, at least 3). */
-  maxLen?: number;
-  /** Label every sub-token of a word, not only the first (a B-X tag continues as I-X when I-X exists). */
-  labelAllTokens?: boolean;
-  /** Label on special tokens, padding, and non-first sub-tokens (default -100). */
-  ignoreIndex?: number;
-  /** Pad every output to `maxLen` (ids with the tokenizer's pad id, labels with `ignoreIndex`, word ids with -1). */
-  pad?: boolean;
-  returnTokenTypeIds?: boolean;
-  returnAttentionMask?: boolean;
-  /** Output the word index of each token (-1 for `[CLS]`, `[SEP]` and padding) to map predictions back to words. */
-  returnWordIds?: boolean;
-}
+/** Options of {@link BertTokenize} (see {@link bertTokenizeOptions}). */
+export type BertTokenizeOptions = z.input<typeof bertTokenizeOptions>;
 
 /**
  * BERT input from pre-split words (and tags): WordPiece ids wrapped in `[CLS]` … `[SEP]`, truncated to `maxLen`
@@ -94,7 +86,7 @@ export interface BertTokenizeOptions extends OpOptions {
  *   maxLen: 48 });
  * // { words: ['bruce', 'willis'], tags: ['B-ACTOR', 'I-ACTOR'] } → x [101, 5503, 12688, 102], y [-100, 1, 2, -100]
  */
-export class BertTokenize extends NumpyOp {
+export class BertTokenize extends NumpyOp<typeof bertTokenizeOptions> {
   readonly tokenizer: BertWordPieceTokenizer;
   readonly labels: readonly string[];
   readonly maxLen: number;
@@ -110,8 +102,8 @@ export class BertTokenize extends NumpyOp {
   private readonly continuation: Int32Array;
 
   constructor(options: BertTokenizeOptions) {
-    const o = parseOptions('BertTokenize', bertTokenizeSchema, options);
-    super(o);
+    super(options, bertTokenizeOptions);
+    const o = this.options;
     this.tokenizer = o.tokenizer;
     this.labels = o.labels ?? [];
     this.maxLen = o.maxLen;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { OpError, describeValue } from '../../core/errors.js';
-import { opOptionsSchema, type OpOptions } from '../../core/op.js';
-import { parseOptions, toKeyList } from '../../core/options.js';
+import { opOptionsSchema } from '../../core/op.js';
+import { keysSchema, toKeyList } from '../../core/options.js';
 import { randomInt } from '../../core/random.js';
 import { BertWordPieceTokenizer } from '../../text/bertWordPieceTokenizer.js';
 import { NumpyOp, type PipelineState } from '../numpyOp.js';
@@ -13,19 +13,31 @@ export type MaskTokensOutput = (typeof MASK_TOKENS_OUTPUTS)[number];
 
 const FIXED_SIZE: ReadonlySet<MaskTokensOutput> = new Set(['maskedPositions', 'maskedLabels', 'maskedWeights']);
 
-const maskTokensSchema = z
-  .strictObject({
-    ...opOptionsSchema.shape,
-    tokenizer: z.instanceof(BertWordPieceTokenizer, { message: 'expected a BertWordPieceTokenizer' }),
-    maskProb: z.number().gt(0).lt(1).default(0.15),
-    maskTokenRate: z.number().min(0).max(1).default(0.8),
-    randomTokenRate: z.number().min(0).max(1).default(0.1),
-    wholeWord: z.boolean().default(false),
-    maxPredictions: z.number().int().min(1).optional(),
-    returns: z.array(z.enum(MASK_TOKENS_OUTPUTS)).min(1).default(['inputIds', 'labels']),
-    ignoreIndex: z.number().int().default(-100),
-    maskToken: z.string().min(1).default('[MASK]'),
-  })
+/** Options of {@link MaskTokens}. */
+export const maskTokensOptions = opOptionsSchema.extend({
+  /** The key of the token ids (`Int32Array` or `number[]`, e.g. from `packSentences` or `BertTokenize`). */
+  inputs: keysSchema,
+  /** One key per entry of `returns`, in that order. */
+  outputs: keysSchema,
+  /** The tokenizer whose vocabulary the ids come from (special ids, `[MASK]`, `##` continuations, random pool). */
+  tokenizer: z.instanceof(BertWordPieceTokenizer, { message: 'expected a BertWordPieceTokenizer' }),
+  /** Fraction of the candidate tokens chosen for prediction (default 0.15). */
+  maskProb: z.number().gt(0).lt(1).default(0.15),
+  /** Fraction of the chosen tokens replaced by `[MASK]` (default 0.8). */
+  maskTokenRate: z.number().min(0).max(1).default(0.8),
+  /** Fraction of the chosen tokens replaced by a random token (default 0.1); the rest stay unchanged. */
+  randomTokenRate: z.number().min(0).max(1).default(0.1),
+  /** Choose whole words: a `##` piece is chosen together with the pieces before it (default false). */
+  wholeWord: z.boolean().default(false),
+  /** Most predictions per sequence (BERT's `max_predictions_per_seq`); the size of the `masked*` outputs. */
+  maxPredictions: z.number().int().min(1).optional(),
+  /** The outputs, in the order of the output keys (default `['inputIds', 'labels']`); see {@link MaskTokens}. */
+  returns: z.array(z.enum(MASK_TOKENS_OUTPUTS)).min(1).readonly().default(['inputIds', 'labels']),
+  /** Label of positions not chosen, and of unused `maskedLabels` slots (default -100). */
+  ignoreIndex: z.number().int().default(-100),
+  /** The mask token (default `[MASK]`). */
+  maskToken: z.string().min(1).default('[MASK]'),
+})
   .superRefine((o, ctx) => {
     const inputs = toKeyList(o.inputs);
     const outputs = toKeyList(o.outputs);
@@ -45,31 +57,8 @@ const maskTokensSchema = z
     }
   });
 
-/** Options of {@link MaskTokens}. */
-export interface MaskTokensOptions extends OpOptions {
-  /** The key of the token ids (`Int32Array` or `number[]`, e.g. from `packSentences` or `BertTokenize`). */
-  inputs: string | readonly string[];
-  /** One key per entry of `returns`, in that order. */
-  outputs: string | readonly string[];
-  /** The tokenizer whose vocabulary the ids come from (special ids, `[MASK]`, `##` continuations, random pool). */
-  tokenizer: BertWordPieceTokenizer;
-  /** Fraction of the candidate tokens chosen for prediction (default 0.15). */
-  maskProb?: number;
-  /** Fraction of the chosen tokens replaced by `[MASK]` (default 0.8). */
-  maskTokenRate?: number;
-  /** Fraction of the chosen tokens replaced by a random token (default 0.1); the rest stay unchanged. */
-  randomTokenRate?: number;
-  /** Choose whole words: a `##` piece is chosen together with the pieces before it (default false). */
-  wholeWord?: boolean;
-  /** Most predictions per sequence (BERT's `max_predictions_per_seq`); the size of the `masked*` outputs. */
-  maxPredictions?: number;
-  /** The outputs, in the order of the output keys (default `['inputIds', 'labels']`); see {@link MaskTokens}. */
-  returns?: readonly MaskTokensOutput[];
-  /** Label of positions not chosen, and of unused `maskedLabels` slots (default -100). */
-  ignoreIndex?: number;
-  /** The mask token (default `[MASK]`). */
-  maskToken?: string;
-}
+/** Options of {@link MaskTokens} (see {@link maskTokensOptions}). */
+export type MaskTokensOptions = z.input<typeof maskTokensOptions>;
 
 /**
  * BERT's masked-language-model corruption, drawn anew for every sample in every epoch (dynamic masking, as RoBERTa)
@@ -96,7 +85,7 @@ export interface MaskTokensOptions extends OpOptions {
  *   returns: ['inputIds', 'maskedPositions', 'maskedLabels'], maxPredictions: 10, mode: 'train' });
  * // [101, 2023, 2003, 1037, 3231, 102] → x [101, 2023, 103, 1037, 3231, 102], positions [2, 0, …], labels [2003, -100, …]
  */
-export class MaskTokens extends NumpyOp {
+export class MaskTokens extends NumpyOp<typeof maskTokensOptions> {
   readonly tokenizer: BertWordPieceTokenizer;
   readonly maskProb: number;
   readonly maskTokenRate: number;
@@ -115,8 +104,8 @@ export class MaskTokens extends NumpyOp {
   private readonly continuation: Uint8Array;
 
   constructor(options: MaskTokensOptions) {
-    const o = parseOptions('MaskTokens', maskTokensSchema, options);
-    super(o);
+    super(options, maskTokensOptions);
+    const o = this.options;
     const tok = o.tokenizer;
     this.tokenizer = tok;
     this.maskProb = o.maskProb;

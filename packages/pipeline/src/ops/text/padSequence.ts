@@ -1,28 +1,22 @@
 import { z } from 'zod';
 import { OpError, describeValue } from '../../core/errors.js';
-import { opOptionsSchema, type OpOptions } from '../../core/op.js';
-import { parseOptions } from '../../core/options.js';
+import { opOptionsSchema } from '../../core/op.js';
 import { NumpyOp, type PipelineState } from '../numpyOp.js';
 
-const padSequenceSchema = z.strictObject({
-  ...opOptionsSchema.shape,
+/** Options of {@link PadSequence}. */
+export const padSequenceOptions = opOptionsSchema.extend({
+  /** Output length (≥ 1). */
   maxLen: z.number().int().min(1),
+  /** Fill value (default 0). */
   value: z.union([z.number(), z.string()]).default(0),
+  /** Pad at the end (default) or, when false, at the start. */
   append: z.boolean().default(true),
+  /** Which end a longer sequence loses: 'tail' (default: keeps the first maxLen) or 'head' (keeps the last). */
   truncate: z.enum(['tail', 'head']).default('tail'),
 });
 
-/** Options of {@link PadSequence}. */
-export interface PadSequenceOptions extends OpOptions {
-  /** Output length (≥ 1). */
-  maxLen: number;
-  /** Fill value (default 0). */
-  value?: number | string;
-  /** Pad at the end (default) or, when false, at the start. */
-  append?: boolean;
-  /** Which end a longer sequence loses: 'tail' (default: keeps the first maxLen) or 'head' (keeps the last). */
-  truncate?: 'tail' | 'head';
-}
+/** Options of {@link PadSequence} (see {@link padSequenceOptions}). */
+export type PadSequenceOptions = z.input<typeof padSequenceOptions>;
 
 type Seq = unknown[] | Int32Array | Float32Array | Float64Array | Uint8Array | Int8Array | Int16Array | Uint16Array | Uint32Array;
 
@@ -32,15 +26,15 @@ type Seq = unknown[] | Int32Array | Float32Array | Float64Array | Uint8Array | I
  * @example
  * new PadSequence({ inputs: 'x', outputs: 'x', maxLen: 5 }); // [7, 8, 9] → [7, 8, 9, 0, 0]; [1..8] → [1, 2, 3, 4, 5]
  */
-export class PadSequence extends NumpyOp {
+export class PadSequence extends NumpyOp<typeof padSequenceOptions> {
   readonly maxLen: number;
   readonly value: number | string;
   readonly append: boolean;
   readonly truncate: 'tail' | 'head';
 
   constructor(options: PadSequenceOptions) {
-    const o = parseOptions('PadSequence', padSequenceSchema, options);
-    super(o);
+    super(options, padSequenceOptions);
+    const o = this.options;
     this.maxLen = o.maxLen;
     this.value = o.value;
     this.append = o.append;

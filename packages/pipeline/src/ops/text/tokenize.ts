@@ -1,22 +1,18 @@
 import { z } from 'zod';
 import { OpError, describeValue } from '../../core/errors.js';
-import { opOptionsSchema, type OpOptions } from '../../core/op.js';
-import { parseOptions } from '../../core/options.js';
+import { opOptionsSchema } from '../../core/op.js';
 import { NumpyOp, type PipelineState } from '../numpyOp.js';
 
-const tokenizeSchema = z.strictObject({
-  ...opOptionsSchema.shape,
+/** Options of {@link Tokenize}. */
+export const tokenizeOptions = opOptionsSchema.extend({
+  /** Splits one string into tokens (default: split on whitespace, dropping empty pieces). */
   tokenizeFn: z.custom<(text: string) => string[]>((v) => typeof v === 'function', 'expected a function').optional(),
+  /** Lower-case each token after splitting (default false). */
   toLowerCase: z.boolean().default(false),
 });
 
-/** Options of {@link Tokenize}. */
-export interface TokenizeOptions extends OpOptions {
-  /** Splits one string into tokens (default: split on whitespace, dropping empty pieces). */
-  tokenizeFn?: (text: string) => string[];
-  /** Lower-case each token after splitting (default false). */
-  toLowerCase?: boolean;
-}
+/** Options of {@link Tokenize} (see {@link tokenizeOptions}). */
+export type TokenizeOptions = z.input<typeof tokenizeOptions>;
 
 /** Splits on runs of whitespace (Python's `str.split()`), without regexes. */
 export function splitWhitespace(text: string): string[] {
@@ -44,13 +40,13 @@ export function splitWhitespace(text: string): string[] {
  * @example
  * new Tokenize({ inputs: 'text', outputs: 'words', toLowerCase: true }); // 'The Dark  Knight' → ['the', 'dark', 'knight']
  */
-export class Tokenize extends NumpyOp {
+export class Tokenize extends NumpyOp<typeof tokenizeOptions> {
   readonly tokenizeFn: (text: string) => string[];
   readonly toLowerCase: boolean;
 
   constructor(options: TokenizeOptions) {
-    const o = parseOptions('Tokenize', tokenizeSchema, options);
-    super(o);
+    super(options, tokenizeOptions);
+    const o = this.options;
     this.tokenizeFn = o.tokenizeFn ?? splitWhitespace;
     this.toLowerCase = o.toLowerCase;
   }

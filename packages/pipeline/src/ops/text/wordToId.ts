@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { OpError, describeValue } from '../../core/errors.js';
-import { opOptionsSchema, type OpOptions } from '../../core/op.js';
-import { parseOptions } from '../../core/options.js';
+import { opOptionsSchema } from '../../core/op.js';
 import { NumpyOp, type PipelineState } from '../numpyOp.js';
 
 /** A token → id mapping: a record, a Map, or a function (returning undefined for an unknown token). */
@@ -10,23 +9,20 @@ export type TokenMapping =
   | ReadonlyMap<string, number>
   | ((token: string) => number | undefined);
 
-const wordToIdSchema = z.strictObject({
-  ...opOptionsSchema.shape,
+/** Options of {@link WordtoId}. */
+export const wordtoIdOptions = opOptionsSchema.extend({
+  /** Token → id (record, Map, or function). */
   mapping: z.union([
     z.instanceof(Map),
     z.custom<(token: string) => number | undefined>((v) => typeof v === 'function', 'expected a function'),
     z.record(z.string(), z.number().int()),
   ]),
+  /** Id of a token missing from `mapping`; without it a missing token is an error. */
   unkId: z.number().int().optional(),
 });
 
-/** Options of {@link WordtoId}. */
-export interface WordtoIdOptions extends OpOptions {
-  /** Token → id (record, Map, or function). */
-  mapping: TokenMapping;
-  /** Id of a token missing from `mapping`; without it a missing token is an error. */
-  unkId?: number;
-}
+/** Options of {@link WordtoId} (see {@link wordtoIdOptions}). */
+export type WordtoIdOptions = z.input<typeof wordtoIdOptions>;
 
 /**
  * Maps a list of tokens to integer ids. An unknown token maps to `unkId`; with no `unkId` it throws an OpError naming
@@ -35,13 +31,13 @@ export interface WordtoIdOptions extends OpOptions {
  * @example
  * new WordtoId({ inputs: 'words', outputs: 'x', mapping: { the: 1, dark: 2 }, unkId: 0 }); // ['the', 'cat'] → [1, 0]
  */
-export class WordtoId extends NumpyOp {
+export class WordtoId extends NumpyOp<typeof wordtoIdOptions> {
   readonly unkId: number | undefined;
   private readonly lookup: (token: string) => number | undefined;
 
   constructor(options: WordtoIdOptions) {
-    const o = parseOptions('WordtoId', wordToIdSchema, options);
-    super(o);
+    super(options, wordtoIdOptions);
+    const o = this.options;
     this.unkId = o.unkId;
     const m = o.mapping as TokenMapping;
     if (typeof m === 'function') this.lookup = m;

@@ -66,13 +66,13 @@ export function describeStructure(model: Model): string {
  * new TensorBoard({ logDir: 'runs/tb', updateFreq: 50 });
  */
 export class TensorBoard extends Trace {
-  readonly options: z.output<typeof schema>;
+  override readonly options: z.output<typeof schema>;
   private fds = new Map<string, number>();
   /** Event files written in this run, by mode and data set. */
   readonly files = new Map<string, string>();
 
   constructor(options: TensorBoardOptions) {
-    const o = parseOptions('TensorBoard', schema, options);
+    const o = parseOptions(new.target.name, schema, options);
     super({ ...(o.mode !== undefined ? { mode: o.mode } : {}), ...(o.dsId !== undefined ? { dsId: o.dsId } : {}) });
     checkWritable(o.logDir, 'TensorBoard', 'logDir');
     this.options = o;
