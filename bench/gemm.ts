@@ -5,7 +5,7 @@
  * CPU, see torchPeer.ts). Goal: ≥ 60% of peak on [2048,256]×[256,1024].
  */
 import os from 'node:os';
-import { nativeAddon } from '@fets/network';
+import { nativeAddon } from '@fets/network/kernels';
 import { fmtX, note, type FigureResult, type Row } from './common.js';
 import { runTorch, torchMissing } from './torchPeer.js';
 

@@ -5,7 +5,8 @@
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { describeBackend, getKernelOverrides, initBackend, nativeOn, nativeStatus } from '@fets/network';
+import { describeBackend, getKernelOverrides, initBackend, nativeStatus } from '@fets/network';
+import { nativeOn } from '@fets/network/kernels';
 import { bertBatches, bertInfer, bertTask, bertTrainStep } from './bertTask.js';
 import { CHILD_JSON, median } from './common.js';
 

@@ -132,7 +132,7 @@ export { checkEstimator, formatCheckReport, describeShape, CheckError } from './
 export type { CheckReport, ModeCheck, OpLine } from './cli/check.js';
 export { loadSavedWeights, LoadWeightsError } from './cli/loadWeights.js';
 export type { LoadedWeights } from './cli/loadWeights.js';
-export { readRunFile, readRuns, parseCsvLog, parseCsv, compareRuns, RunFileError } from './cli/runFiles.js';
+export { readRunFile, readRuns, parseCsvLog, compareRuns, RunFileError } from './cli/runFiles.js';
 export type { SavedRun } from './cli/runFiles.js';
 export { runCli, createProgram, formatParams } from './cli/commands.js';
 export type { CliIO } from './cli/commands.js';

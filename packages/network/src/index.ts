@@ -137,20 +137,10 @@ export type { BackendCandidate, BackendKind, LoadedBackend, CandidateOptions } f
 export { BackendError } from './backend/errors.js';
 export { loadWasmBackend } from './backend/wasm.js';
 export type { WasmStatus } from './backend/wasm.js';
-// kernels
-export {
-  KERNEL_OVERRIDES,
-  setKernelOverrides,
-  getKernelOverrides,
-  parseKernelSpec,
-  applyKernelOverridesFromEnv,
-  nativeOn,
-} from './kernels/registry.js';
-export { loadNativeAddon, nativeAddon, nativeDir, nativeStatus, setNativeThreads } from './kernels/native/addon.js';
-export type { NativeAddon, NativeLoad } from './kernels/native/addon.js';
+// kernels: the switches (the kernel layer itself is `@fets/network/kernels`)
+export { getKernelOverrides, setKernelOverrides } from './kernels/registry.js';
 export type { KernelOverride, KernelOverrideSettings } from './kernels/registry.js';
-export { benchmarkKernels } from './kernels/bench.js';
-export type { KernelBenchRow, KernelBenchOptions } from './kernels/bench.js';
+export { nativeStatus, setNativeThreads } from './kernels/native/addon.js';
 // io
 export { atomicWriteFile, atomicWriteFiles, FileWriteError } from './io/atomic.js';
 export type { AtomicFs, AtomicWriteOptions, FileData } from './io/atomic.js';
@@ -166,15 +156,7 @@ export type { NonFiniteInput } from './ops/updateOp.js';
 // architectures/bert: masked-language-model head (pretraining)
 export { BertForMaskedLM, bertForMaskedLM } from './architectures/bert/maskedLM.js';
 export type { MaskedLMOutput } from './architectures/bert/maskedLM.js';
-// kernels: fused wasm kernels (session 2), kernel profiler, BERT step for benchmarks
-export { dropoutSeeded, fillDropoutMask, DROPOUT_MASK_KERNEL } from './kernels/dropout.js';
-export { geluErf, geluInto, GELU_KERNEL } from './kernels/gelu.js';
-export { layerNormLastAxis, LAYER_NORM_KERNEL, LAYER_NORM_GRAD_KERNEL } from './kernels/layerNorm.js';
-export { adamwStep, ADAMW_KERNEL } from './kernels/adamw.js';
-export type { AdamWStepScalars } from './kernels/adamw.js';
-export { simplifyPermutation } from './kernels/layout.js';
-export { setSimdLoops } from './kernels/simd.js';
-export { profileKernels, formatKernelProfile } from './kernels/profile.js';
-export type { KernelProfile, KernelProfileRow, KernelProfileOptions } from './kernels/profile.js';
-export { bertTrainStep } from './kernels/bertStep.js';
-export type { BertTrainStep, BertTrainStepOptions } from './kernels/bertStep.js';
+// layers with fused kernels: the same values on every backend
+export { dropoutSeeded } from './kernels/dropout.js';
+export { geluErf } from './kernels/gelu.js';
+export { layerNormLastAxis } from './kernels/layerNorm.js';

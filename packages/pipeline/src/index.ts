@@ -15,7 +15,6 @@ export {
   formatIssues,
   toKeyList,
   nearestName,
-  editDistance,
 } from './core/options.js';
 export { Op, opOptionsSchema } from './core/op.js';
 export type { DataDict, OpOptions, OpOptionsIn, OpOptionsOut, OpSchema } from './core/op.js';

@@ -16,7 +16,6 @@ import {
   compareRuns,
   initBackend,
   op,
-  parseCsv,
   parseCsvLog,
   readRunFile,
   readRuns,
@@ -115,11 +114,9 @@ describe('cli: saved runs (Logger lines, CSVLogger, Summary JSON, checkpoints)',
     ]);
   });
 
-  it('parseCsv follows RFC 4180 quoting; parseCsvLog keeps data-set ids apart', () => {
-    expect(parseCsv('a,"b,c","say ""hi"""\r\n1,"two\nlines",3\n')).to.deep.equal([
-      ['a', 'b,c', 'say "hi"'],
-      ['1', 'two\nlines', '3'],
-    ]);
+  it('parseCsvLog reads RFC 4180 quoting (the Pipeline parser) and keeps data-set ids apart', () => {
+    const quoted = parseCsvLog('mode,epoch,step,"a,b"\r\neval,1,3,"2"\n', 'q');
+    expect(quoted.series('eval', 'a,b')).to.deep.equal([[3, 2]]);
     const s = parseCsvLog('mode,epoch,step,f1,"[1,2]"\neval(ds1),1,10,0.5,\neval,1,10,0.6,7\n', 'x');
     expect(s.series('eval', 'f1(ds1)')).to.deep.equal([[10, 0.5]]);
     expect(s.series('eval', 'f1')).to.deep.equal([[10, 0.6]]);

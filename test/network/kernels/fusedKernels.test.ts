@@ -1,21 +1,8 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs';
-import {
-  AdamW,
-  benchmarkKernels,
-  bertTrainStep,
-  dropoutSeeded,
-  formatKernelProfile,
-  getKernelOverrides,
-  geluErf,
-  initBackend,
-  layerNormLastAxis,
-  profileKernels,
-  setKernelOverrides,
-  setSimdLoops,
-  simplifyPermutation,
-} from '@fets/network';
+import { AdamW, dropoutSeeded, getKernelOverrides, geluErf, initBackend, layerNormLastAxis, setKernelOverrides } from '@fets/network';
+import { benchmarkKernels, bertTrainStep, formatKernelProfile, profileKernels, setSimdLoops, simplifyPermutation } from '@fets/network/kernels';
 
 type Out = { shape: number[]; values: number[] };
 type In = { values: number[]; shape: number[]; dtype?: 'float32' | 'int32' };

@@ -1,7 +1,8 @@
 import os from 'node:os';
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
-import { adamwStep, dropoutSeeded, geluErf, initBackend, nativeAddon, setKernelOverrides } from '@fets/network';
+import { dropoutSeeded, geluErf, initBackend, setKernelOverrides } from '@fets/network';
+import { adamwStep, nativeAddon } from '@fets/network/kernels';
 
 const native = nativeAddon();
 

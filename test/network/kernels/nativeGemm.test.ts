@@ -5,7 +5,8 @@ import path from 'node:path';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs';
-import { getKernelOverrides, initBackend, loadNativeAddon, nativeAddon, nativeDir, nativeStatus, setKernelOverrides } from '@fets/network';
+import { getKernelOverrides, initBackend, nativeStatus, setKernelOverrides } from '@fets/network';
+import { loadNativeAddon, nativeAddon, nativeDir } from '@fets/network/kernels';
 import { ROOT } from '../../helpers.js';
 
 /** C = op(A)·op(B) in float64, the reference. */

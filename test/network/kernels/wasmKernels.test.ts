@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs';
-import { getKernelOverrides, initBackend, setKernelOverrides, KERNEL_OVERRIDES, parseKernelSpec } from '@fets/network';
+import { getKernelOverrides, initBackend, setKernelOverrides } from '@fets/network';
+import { KERNEL_OVERRIDES, WASM_PACKAGE_VERSION, parseKernelSpec, wasmVersionMismatch } from '@fets/network/kernels';
 
 /** Runs `fn` on a backend with `inputs` copied there; returns plain arrays of every output. */
 async function runOn(backend: 'wasm' | 'cpu', fn: (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[], inputs: { values: number[]; shape: number[]; dtype?: 'float32' | 'int32' }[]) {
@@ -241,6 +242,13 @@ describe('wasm kernel replacements', function () {
   });
 
   describe('settings', () => {
+    it('run only on the wasm package version they were written against (pinned in package.json)', async () => {
+      const pinned = JSON.parse(await import('node:fs').then((fs) => fs.readFileSync(new URL('../../../packages/network/package.json', import.meta.url), 'utf8')));
+      expect(pinned.dependencies['@tensorflow/tfjs-backend-wasm']).to.equal(WASM_PACKAGE_VERSION);
+      expect(wasmVersionMismatch()).to.equal(undefined);
+      expect(wasmVersionMismatch('4.23.0')).to.equal(`@tensorflow/tfjs-backend-wasm is 4.23.0, but fets' kernel replacements read private fields of ${WASM_PACKAGE_VERSION}`);
+    });
+
     it('parses FETS_KERNELS specs and rejects unknown names with a suggestion', () => {
       expect(parseKernelSpec('off').Sum).to.equal(false);
       expect(parseKernelSpec(undefined).Sum).to.equal(true);

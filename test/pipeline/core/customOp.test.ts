@@ -31,7 +31,7 @@ describe('custom ops', () => {
     expect(op.options).to.deep.equal({ inputs: 'x', outputs: 'y', factor: 3, shift: 0 });
     expect(op.inputs).to.deep.equal(['x']);
     const pipeline = new Pipeline({ trainData: new NumpyDataset({ x: [1, 2] }), batchSize: 2, ops: [op, new Double({ inputs: 'y', outputs: 'z' })] });
-    const batch = await pipeline.getResults('train');
+    const batch = (await pipeline.getResults({ mode: 'train' })) as Record<string, unknown>;
     expect(Array.from((batch.z as { data: ArrayLike<number> }).data)).to.deep.equal([6, 12]);
   });
 

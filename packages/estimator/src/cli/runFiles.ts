@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { FetsError, MODES, type Mode } from '@fets/pipeline';
+import { FetsError, MODES, parseCsv, type Mode } from '@fets/pipeline';
 import { Summary } from '../summary/summary.js';
 import { parseLogFile, parseLoggedValue } from '../plot/parseLogFile.js';
 import { displayPath } from './configFile.js';
@@ -17,32 +17,6 @@ export interface SavedRun {
   readonly format: 'log' | 'csv' | 'summary' | 'checkpoint';
 }
 
-/** Splits CSV text into rows of fields (RFC 4180: quoted fields may hold commas, quotes as `""`, line breaks). */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"' && field === '') quoted = true;
-    else if (c === ',') row.push(field), (field = '');
-    else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += c;
-  }
-  if (field !== '' || row.length > 0) (row.push(field), rows.push(row));
-  return rows;
-}
-
 const MODE_RE = /^(train|eval|test|infer)(?:\((.*)\))?$/;
 
 /**
@@ -53,7 +27,7 @@ const MODE_RE = /^(train|eval|test|infer)(?:\((.*)\))?$/;
  * const s = parseCsvLog(fs.readFileSync('runs/a/log.csv', 'utf8'), 'a');
  */
 export function parseCsvLog(text: string, name: string, file = name): Summary {
-  const rows = parseCsv(text).filter((r) => r.length > 1 || r[0] !== '');
+  const rows = parseCsv(text, ',', file).map((r) => r.fields);
   const header = rows[0];
   if (!header || header[0] !== 'mode' || header[1] !== 'epoch' || header[2] !== 'step') {
     throw new RunFileError(`${file}:1: expected a CSVLogger header "mode,epoch,step,…", received "${(header ?? []).join(',').slice(0, 80)}"`);

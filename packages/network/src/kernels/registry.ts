@@ -13,7 +13,7 @@ import { gatherRows, identityShared, transposeFast } from './layout.js';
 import { unsortedSegmentSum } from './segmentSum.js';
 import { nativeAddon, setNativeSwitch } from './native/addon.js';
 import { nativeBinary } from './native/binary.js';
-import { captureOriginal } from './wasmInternals.js';
+import { WASM_PACKAGE_VERSION, captureOriginal, wasmVersionMismatch } from './wasmInternals.js';
 
 /**
  * The wasm kernel replacements fets can install, each switchable:
@@ -129,6 +129,10 @@ function sync(): void {
  * setKernelOverrides(false);               // the package's kernels only (UnsortedSegmentSum then throws on wasm)
  */
 export function setKernelOverrides(settings: boolean | Partial<KernelOverrideSettings>): KernelOverrideSettings {
+  const mismatch = wasmVersionMismatch();
+  if (mismatch && (settings === true || (typeof settings === 'object' && Object.values(settings).some(Boolean)))) {
+    throw new BackendError(`setKernelOverrides: ${mismatch}; install exactly ${WASM_PACKAGE_VERSION} or set FETS_KERNELS=off`);
+  }
   if (typeof settings === 'boolean') {
     for (const k of KERNEL_OVERRIDES) state[k] = settings;
   } else {

@@ -1,6 +1,23 @@
 import * as tf from '@tensorflow/tfjs';
+import * as tfwasm from '@tensorflow/tfjs-backend-wasm';
 import type { KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
 import type { WasmMemory } from './simd.js';
+
+/** The tfjs-backend-wasm version whose private fields this file reads (package.json pins it exactly). */
+export const WASM_PACKAGE_VERSION = '4.22.0';
+
+/**
+ * Why fets' kernel replacements cannot run on the installed wasm package (its version is not the one this file was
+ * written against), or undefined when they can.
+ *
+ * @example
+ * wasmVersionMismatch(); // undefined with @tensorflow/tfjs-backend-wasm 4.22.0
+ */
+export function wasmVersionMismatch(installed: string = tfwasm.version_wasm): string | undefined {
+  return installed === WASM_PACKAGE_VERSION
+    ? undefined
+    : `@tensorflow/tfjs-backend-wasm is ${installed}, but fets' kernel replacements read private fields of ${WASM_PACKAGE_VERSION}`;
+}
 
 /**
  * The parts of tfjs-backend-wasm 4.22's `BackendWasm` and its Emscripten module that the kernel replacements use.

@@ -1,0 +1,32 @@
+/**
+ * `@fets/network/kernels`: fets' kernel layer under the wasm backend, for benchmarks, tests and kernel work. Users
+ * need only the switches re-exported by `@fets/network` (`setKernelOverrides`, `nativeStatus`, `setNativeThreads`).
+ */
+
+// Benchmarks and profiling
+export { benchmarkKernels } from './bench.js';
+export type { KernelBenchOptions, KernelBenchRow } from './bench.js';
+export { bertTrainStep } from './bertStep.js';
+export type { BertTrainStep, BertTrainStepOptions } from './bertStep.js';
+export { formatKernelProfile, profileKernels } from './profile.js';
+export type { KernelProfile, KernelProfileOptions, KernelProfileRow } from './profile.js';
+
+// Fused kernels (names registered on wasm, the loops behind them)
+export { ADAMW_KERNEL, adamwStep } from './adamw.js';
+export type { AdamWStepScalars } from './adamw.js';
+export { DROPOUT_MASK_KERNEL, fillDropoutMask } from './dropout.js';
+export { GELU_KERNEL, geluInto } from './gelu.js';
+export { LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL } from './layerNorm.js';
+export { simplifyPermutation } from './layout.js';
+export { setSimdLoops } from './simd.js';
+
+// Native addon
+export { loadNativeAddon, nativeAddon, nativeDir } from './native/addon.js';
+export type { NativeAddon, NativeLoad } from './native/addon.js';
+
+// Switches
+export { KERNEL_OVERRIDES, applyKernelOverridesFromEnv, nativeOn, parseKernelSpec, transposedMatMulIsFast } from './registry.js';
+export type { KernelOverride, KernelOverrideSettings } from './registry.js';
+
+// The wasm package this layer reads
+export { WASM_PACKAGE_VERSION, wasmVersionMismatch } from './wasmInternals.js';
