@@ -15,11 +15,14 @@ import {
   DataFileError,
   DataFormatError,
   JSONLDataset,
+  LabelVocab,
   NDArray,
   OpError,
   Pipeline,
   type DataDict,
 } from '@fets/pipeline';
+import { Network, LambdaOp as NetLambdaOp } from '@fets/network';
+import { Estimator } from '@fets/estimator';
 import { errorOf, shared } from '../helpers.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fets-faults-data-'));
@@ -151,6 +154,31 @@ describe('faults/data: bad input files', function () {
       `BertTokenize (key "tags"): tag "B-ACTRO" (word 1) is not in labels (3 known: O, B-ACTOR, I-ACTOR) [sample 1 of the train data, ${file}:4]`,
     );
     expect(e.sample).to.deep.equal({ mode: 'train', dsId: '', index: 1, source: `${file}:4` });
+  });
+
+  it('D9b a tag only the test split holds stops fit before step 1, at the line of the tag', async () => {
+    const train = write('split-train.tsv', 'what\tO\nmovies\tO\n\nshow\tO\ntom\tB-X\n');
+    const test = write('split-test.tsv', 'show\tO\nme\tO\n\nfind\tO\nthe\tO\nmatrix\tB-Y\n');
+    const trainDs = new ConllDataset(train);
+    const labels = [...LabelVocab.fromTags(trainDs.tagSequences()).labels];
+    const p = new Pipeline({
+      trainData: trainDs,
+      testData: new ConllDataset(test),
+      batchSize: 2,
+      ops: [new BertTokenize({ inputs: ['words', 'tags'], outputs: ['x', 'y'], tokenizer, labels, maxLen: 16 })],
+    });
+    const e = (await errorOf((async () => p.checkData())())) as OpError;
+    expect(e).to.be.instanceOf(OpError);
+    expect(e.message).to.equal(
+      `BertTokenize (key "tags"): tag "B-Y" (word 2) is not in labels (2 known: O, B-X); found before training [sample 1 of the test data, ${test}:6]`,
+    );
+    // The Estimator runs the check before its first step: no batch reaches the Network.
+    let calls = 0;
+    const network = new Network([new NetLambdaOp({ inputs: 'x', outputs: 'z', fn: (x: unknown) => (calls++, x) })]);
+    const estimator = new Estimator({ pipeline: p, network, epochs: 1 });
+    const fitError = await errorOf(estimator.fit());
+    expect(fitError.message).to.equal(e.message);
+    expect(calls).to.equal(0);
   });
 
   it('D10 CRLF line endings (real MIT Movie data): parsed and batched exactly as the LF file', async () => {

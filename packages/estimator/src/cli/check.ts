@@ -147,6 +147,7 @@ export async function checkEstimator(estimator: Estimator): Promise<CheckReport>
   const modes = estimator.pipeline.modes.filter((m): m is Mode => m === 'train' || m === 'eval' || m === 'test');
   if (modes.length === 0) throw new CheckError('fets check: the Pipeline has no train, eval or test data');
   estimator.checkGraph(modes);
+  estimator.pipeline.checkData(modes);
   const network = estimator.network;
   const out: ModeCheck[] = [];
   for (const mode of modes) {

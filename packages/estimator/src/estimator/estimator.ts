@@ -215,6 +215,9 @@ export class Estimator {
     });
     this.essentialsCache.clear();
     this.checkGraph(modes);
+    // Every split's data is checked before step 1 (the test split too: a tag it alone holds must not surface only
+    // after training).
+    this.pipeline.checkData(this.pipeline.modes.filter((m) => m !== 'infer'));
     if (options.warmup ?? true) await this.warmup(modes);
     const all = this.allTraces();
     const wizards = all.filter((t): t is RestoreWizard => t instanceof RestoreWizard);
@@ -265,6 +268,7 @@ export class Estimator {
     await ensureBackend();
     if (options.summary) this.system = this.newSystem(options.summary);
     this.checkGraph(['test']);
+    this.pipeline.checkData(['test']);
     const epoch = Math.max(1, this.system.epoch);
     this.system.update((d) => {
       d.mode = 'test';

@@ -197,8 +197,9 @@ export class ConllDataset extends ViewDataset {
     return `${this.file}:${this.sentenceLines[this.storedIndex(index)]}`;
   }
 
-  protected override describeStored(index: number): string {
-    return `${this.file}:${this.sentenceLines[index]}`;
+  /** `file:line` of stored sentence `index`, or of its word `position` (one token a line). */
+  protected override describeStored(index: number, position?: number): string {
+    return `${this.file}:${this.sentenceLines[index]! + (position ?? 0)}`;
   }
 
   /** Number of tokens in the current view. */

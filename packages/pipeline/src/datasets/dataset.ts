@@ -18,9 +18,10 @@ export abstract class Dataset {
   }
   /**
    * Where sample `index` comes from, for error messages (e.g. `engtrain.bio:1042` for a ConllDataset), or undefined
-   * when the data set cannot tell. The Pipeline adds it to errors raised by per-sample ops.
+   * when the data set cannot tell. With `position`, where that item of the sample comes from where the data set knows
+   * (a ConllDataset: the line of word `position`). The Pipeline adds it to errors raised by per-sample ops.
    */
-  describe(_index: number): string | undefined {
+  describe(_index: number, _position?: number): string | undefined {
     return undefined;
   }
 }

@@ -60,17 +60,17 @@ export abstract class ViewDataset extends Dataset {
    * later split of this data set cannot change them.
    */
   storedView(): Dataset {
-    return new StoredSamples(this.storedLength, (i) => this.storedSample(i), () => this.keys(), (i) => this.describeStored(i));
+    return new StoredSamples(this.storedLength, (i) => this.storedSample(i), () => this.keys(), (i, p) => this.describeStored(i, p));
   }
 
-  /** Where stored sample `index` comes from (file:line), if known; subclasses reading files override it. */
-  protected describeStored(_index: number): string | undefined {
+  /** Where stored sample `index` (or its item `position`) comes from (file:line), if known; file readers override it. */
+  protected describeStored(_index: number, _position?: number): string | undefined {
     return undefined;
   }
 
-  /** Where sample `index` (of the current view) comes from, if known. */
-  override describe(index: number): string | undefined {
-    return this.describeStored(this.storedIndex(index));
+  /** Where sample `index` (of the current view), or its item `position`, comes from, if known. */
+  override describe(index: number, position?: number): string | undefined {
+    return this.describeStored(this.storedIndex(index), position);
   }
 
   /**
@@ -109,7 +109,7 @@ class StoredSamples extends Dataset {
     readonly storedLength: number,
     readonly sample: (index: number) => DataDict,
     readonly sampleKeys: () => string[],
-    readonly describeSample: (index: number) => string | undefined,
+    readonly describeSample: (index: number, position?: number) => string | undefined,
   ) {
     super();
   }
@@ -122,8 +122,8 @@ class StoredSamples extends Dataset {
   override keys(): string[] {
     return this.sampleKeys();
   }
-  override describe(index: number): string | undefined {
-    return this.describeSample(index);
+  override describe(index: number, position?: number): string | undefined {
+    return this.describeSample(index, position);
   }
 }
 
@@ -171,8 +171,8 @@ export class SubsetDataset extends ViewDataset {
   override storedView(): Dataset {
     return this.source;
   }
-  protected override describeStored(index: number): string | undefined {
-    return this.source.describe(index);
+  protected override describeStored(index: number, position?: number): string | undefined {
+    return this.source.describe(index, position);
   }
   override keys(): string[] {
     return this.source.keys();

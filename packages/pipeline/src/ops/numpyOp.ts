@@ -1,5 +1,6 @@
 import { Op, type DataDict, type OpOptionsIn, type OpSchema } from '../core/op.js';
 import type { Mode } from '../core/mode.js';
+import type { Dataset } from '../datasets/dataset.js';
 
 /** What every Pipeline op sees besides its inputs. */
 export interface PipelineState {
@@ -47,6 +48,13 @@ export abstract class NumpyOp<S extends OpSchema = OpSchema> extends Op<S> {
 
   /** Transforms one sample's input value(s) into output value(s). */
   abstract forward(data: any, state: PipelineState): any;
+
+  /**
+   * Checks a whole data set before the first step (the Estimator's warm-up, `fets check`, `Pipeline.checkData`), so a
+   * problem in any split stops the run before training rather than at its first bad batch. Default: nothing to check.
+   * Throw a located FetsError (`err.locate({ mode, dsId, index, source: dataset.describe(index, position) })`).
+   */
+  checkData(_data: Dataset, _where: { mode: Mode; dsId: string }): void {}
 
   /**
    * Runs the op on one sample's dictionary in place: gathers inputs, calls `forward`, writes outputs. Returns

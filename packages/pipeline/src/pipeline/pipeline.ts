@@ -171,6 +171,26 @@ export class Pipeline {
     return checkKeys(this.plan(mode, epoch, dsId), keys, { mode, epoch, dsId, sourceName: `${mode} data` });
   }
 
+  /**
+   * Runs every op's data check ({@link NumpyOp.checkData}: e.g. BertTokenize's tags against its labels) on the whole
+   * data set of each mode (default: every mode with data) and data-set id, before any step. Streaming data sets are
+   * not scanned.
+   *
+   * @example
+   * pipeline.checkData(); // OpError: BertTokenize (key "tags"): tag "B-Y" (word 0) is not in labels … [sample 3 of the test data, test.tsv:17]
+   */
+  checkData(modes: readonly Mode[] = this.modes): void {
+    for (const mode of modes) {
+      if (!this.modes.includes(mode)) continue;
+      for (const dsId of this.dsIds(mode)) {
+        const source = this.source(mode, 1, dsId);
+        if (!(source instanceof Dataset)) continue;
+        const plan = this.plan(mode, 1, dsId);
+        for (const op of plan.preOps) op.checkData(source, { mode, dsId });
+      }
+    }
+  }
+
   /** Checks every mode × dsId × signature epoch: each op input is produced upstream. Throws a PipelineError. */
   checkGraph(): void {
     const epochs = signatureEpochs([...this.ops, ...Object.values(this.data).flatMap((d) => (isSource(d) ? [d] : Object.values(d as object)))]);

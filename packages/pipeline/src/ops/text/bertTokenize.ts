@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { OpError, describeValue } from '../../core/errors.js';
 import { opOptionsSchema, type DataDict } from '../../core/op.js';
 import { keysSchema, toKeyList } from '../../core/options.js';
+import type { Mode } from '../../core/mode.js';
+import { ConllDataset } from '../../datasets/conllDataset.js';
+import type { Dataset } from '../../datasets/dataset.js';
 import { BertWordPieceTokenizer } from '../../text/bertWordPieceTokenizer.js';
 import { FilteredData, NumpyOp, gatherInputs, type PipelineState } from '../numpyOp.js';
 
@@ -167,6 +170,29 @@ export class BertTokenize extends NumpyOp<typeof bertTokenizeOptions> {
       out[i] = id;
     }
     return out;
+  }
+
+  /**
+   * Every tag of a data set must be a label: the first that is not stops the run before training, located at its
+   * sample and (for a file) its line.
+   */
+  override checkData(data: Dataset, where: { mode: Mode; dsId: string }): void {
+    if (this.inputs.length !== 2) return;
+    const key = this.inputs[1]!;
+    const sequences = data instanceof ConllDataset && data.keys()[1] === key ? data.tagSequences() : undefined;
+    for (let i = 0; i < data.length; i++) {
+      const tags = sequences ? sequences[i] : data.get(i)[key];
+      if (!Array.isArray(tags)) continue; // forward reports a sample without tags
+      for (let w = 0; w < tags.length; w++) {
+        if (this.labelIds.has(tags[w] as string)) continue;
+        const known = this.labels.length > 30 ? `${this.labels.slice(0, 30).join(', ')}, …` : this.labels.join(', ');
+        throw new OpError(
+          this.name,
+          key,
+          `tag ${describeValue(tags[w])} (word ${w}) is not in labels (${this.labels.length} known: ${known}); found before training`,
+        ).locate({ mode: where.mode, dsId: where.dsId, index: i, source: data.describe(i, w) });
+      }
+    }
   }
 
   override forward(data: unknown, _state?: PipelineState): (Int32Array | undefined)[] | Int32Array {
