@@ -58,6 +58,8 @@ export type { LabelPairs, LabelReadOptions } from './traces/metric/labels.js';
 export { classificationOptionsSchema, metricTraceOptions } from './traces/metric/metricOptions.js';
 export { SeqEval } from './traces/metric/seqEval.js';
 export type { SeqEvalOptions } from './traces/metric/seqEval.js';
+export { TagPredictions } from './traces/io/tagPredictions.js';
+export type { PredictedSpan, TagPredictionsOptions } from './traces/io/tagPredictions.js';
 // traces/metric: seqeval text report
 export { formatSeqevalReport } from './traces/metric/seqeval/format.js';
 // schedule: learning-rate schedules

@@ -14,6 +14,7 @@ export { RestoreWizard } from '../traces/io/restoreWizard.js';
 export { ModelSaver } from '../traces/io/modelSaver.js';
 export { CSVLogger } from '../traces/io/csvLogger.js';
 export { TensorBoard } from '../traces/io/tensorboard/tensorBoard.js';
+export { TagPredictions } from '../traces/io/tagPredictions.js';
 export { seqevalReport } from '../traces/metric/seqeval/report.js';
 export { getEntities } from '../traces/metric/seqeval/chunks.js';
 export { formatSeqevalReport } from '../traces/metric/seqeval/format.js';

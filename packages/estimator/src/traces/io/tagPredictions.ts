@@ -1,0 +1,122 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { dsIdSpecSchema, modeSpecSchema, parseOptions } from '@fets/pipeline';
+import { Trace } from '../../core/trace.js';
+import type { Data } from '../../core/data.js';
+import { MetricInputError, argmaxLastAxis, asNDArray } from '../metric/labels.js';
+import { alignPredictions } from '../metric/seqeval/align.js';
+import { getEntities } from '../metric/seqeval/chunks.js';
+import { extractEntities } from '../metric/seqeval/entities.js';
+import { SCHEMES, type Scheme } from '../metric/seqeval/schemes.js';
+import { checkWritable, writeFileAtomic } from './fileSafety.js';
+
+const schema = z.strictObject({
+  /** Key of the words of each sentence (`string[]` per sample: the data set's words, kept in the batch). */
+  wordsKey: z.string().min(1),
+  /** Key of the label ids `[B, L]` (`ignoreIndex` where a position is not a word's first sub-token). */
+  trueKey: z.string().min(1),
+  /** Key of the logits or probabilities `[B, L, C]` (argmaxed) or predicted ids `[B, L]`. */
+  predKey: z.string().min(1),
+  /** Tag name of each label id. */
+  labels: z.array(z.string().min(1)).min(1),
+  /** Label id of positions that are not scored. */
+  ignoreIndex: z.number().int().default(-100),
+  /** Folder the files go to (created if missing; checked writable at construction). */
+  saveDir: z.string().min(1),
+  /** Scheme of the entity spans in the JSONL file (strict mode: seqeval's `Entities`); default IOB2. */
+  scheme: z.enum(SCHEMES).default('IOB2'),
+  /** 'strict' spans by the scheme's rules (as the SeqEval trace's default), or 'default' (conlleval chunks). */
+  evalMode: z.enum(['strict', 'default']).default('strict'),
+  /** Base name of the files: `${name}.conll` and `${name}.jsonl`. */
+  name: z.string().min(1).default('predictions'),
+  /** Modes the trace runs in (default test). */
+  mode: modeSpecSchema.default('test'),
+  /** Data sets the trace runs for (default all). */
+  dsId: dsIdSpecSchema.optional(),
+});
+
+/** Options of {@link TagPredictions}. */
+export type TagPredictionsOptions = z.input<typeof schema>;
+
+/** One entity span of a sentence in `predictions.jsonl` (word indices, `last` inclusive, as Hugging Face's pipeline). */
+export interface PredictedSpan {
+  type: string;
+  first: number;
+  last: number;
+  text: string;
+}
+
+/**
+ * Writes a token-classification epoch's predictions (Hugging Face's `predictions.txt`), by default in the test epoch:
+ * - `${saveDir}/predictions.conll`: `word gold predicted` per line, a blank line between sentences: the format
+ *   conlleval and seqeval read, so the score can be checked outside fets;
+ * - `${saveDir}/predictions.jsonl`: one line per sentence, `{ words, entities: [{ type, first, last, text }] }` with
+ *   the predicted spans (strict IOB2 by default, as the SeqEval trace scores them).
+ * Each scored position (a word's first sub-token) is one word, in order; the sentences are those SeqEval scores, so
+ * re-scoring the CoNLL file gives the reported F1. Both files are written atomically at epoch end.
+ *
+ * Keys in (per batch): `wordsKey`, `trueKey`, `predKey`.
+ *
+ * @example
+ * new TagPredictions({ wordsKey: 'words', trueKey: 'y', predKey: 'yPred', labels, saveDir: 'runs/ner-bert' });
+ */
+export class TagPredictions extends Trace {
+  override readonly options: z.output<typeof schema>;
+  /** Words, gold and predicted tags of the running epoch, one entry per sentence. */
+  sentences: { words: string[]; gold: string[]; pred: string[] }[] = [];
+  /** Files written by the last epoch. */
+  written: string[] = [];
+
+  constructor(options: TagPredictionsOptions) {
+    const o = parseOptions(new.target.name, schema, options);
+    super({ inputs: [o.wordsKey, o.trueKey, o.predKey], mode: o.mode, ...(o.dsId !== undefined ? { dsId: o.dsId } : {}) });
+    checkWritable(o.saveDir, new.target.name, 'saveDir');
+    this.options = o;
+  }
+
+  override onEpochBegin(): void {
+    this.sentences = [];
+  }
+
+  override onBatchEnd(data: Data): void {
+    const o = this.options;
+    const words = data.get(o.wordsKey);
+    const yt = asNDArray(this.name, o.trueKey, data.get(o.trueKey));
+    const yp = asNDArray(this.name, o.predKey, data.get(o.predKey));
+    if (yt.rank !== 2) throw new MetricInputError(this.name, o.trueKey, `expected label ids [B, L], received shape [${yt.shape.join(', ')}]`);
+    const [b, l] = yt.shape as [number, number];
+    if (!Array.isArray(words) || words.length !== b) {
+      throw new MetricInputError(this.name, o.wordsKey, `expected ${b} word lists (one per sentence of the batch), received ${Array.isArray(words) ? words.length : typeof words}`);
+    }
+    const pred = yp.rank === 3 ? argmaxLastAxis(yp) : (yp.data as ArrayLike<number>);
+    const t = yt.data as ArrayLike<number>;
+    for (let i = 0; i < b; i++) {
+      const row = (a: ArrayLike<number>) => Array.prototype.slice.call(a, i * l, (i + 1) * l) as number[];
+      const { yTrue, yPred } = alignPredictions(row(t), row(pred), o.labels, o.ignoreIndex);
+      if (yTrue.length === 0) continue;
+      const ws = (words[i] as unknown[]).map(String);
+      this.sentences.push({ words: ws.slice(0, yTrue.length), gold: yTrue, pred: yPred });
+    }
+  }
+
+  /** The predicted spans of one sentence. */
+  spans(words: readonly string[], tags: readonly string[]): PredictedSpan[] {
+    const o = this.options;
+    const raw =
+      o.evalMode === 'strict'
+        ? extractEntities([tags], o.scheme as Scheme).map((e) => ({ type: e.type, first: e.start, last: e.end - 1 }))
+        : getEntities(tags).map((e) => ({ type: e.type, first: e.start, last: e.end }));
+    return raw.sort((a, b) => a.first - b.first).map((s) => ({ ...s, text: words.slice(s.first, s.last + 1).join(' ') }));
+  }
+
+  override async onEpochEnd(_data: Data): Promise<void> {
+    const o = this.options;
+    const conll = this.sentences.map((s) => s.words.map((w, j) => `${w} ${s.gold[j]} ${s.pred[j]}\n`).join('')).join('\n');
+    const jsonl = this.sentences.map((s) => `${JSON.stringify({ words: s.words, entities: this.spans(s.words, s.pred) })}\n`).join('');
+    const conllFile = path.join(o.saveDir, `${o.name}.conll`);
+    const jsonlFile = path.join(o.saveDir, `${o.name}.jsonl`);
+    await writeFileAtomic(conllFile, conll, this.name);
+    await writeFileAtomic(jsonlFile, jsonl, this.name);
+    this.written = [conllFile, jsonlFile];
+  }
+}
