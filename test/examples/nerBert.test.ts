@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable, Writable } from 'node:stream';
 import { expect } from 'chai';
 import * as fe from '@fets/estimator';
 import { readNerConfig } from '../../examples/ner-bert/config.js';
@@ -61,5 +62,16 @@ describe('examples/ner-bert', function () {
     const strict = fe.extractEntities(conll.map((s) => s.pred), 'IOB2');
     expect(spans.map(({ text: _t, ...e }) => e)).to.deep.equal(strict.map((e) => ({ sent: e.sent, type: e.type, start: e.start, end: e.end })));
     for (const s of spans) expect(s.text).to.equal(conll[s.sent]!.words.slice(s.start, s.end).join(' '));
+
+    // fets predict's streaming path on the same sentences as raw text gives the test epoch's tags, word for word.
+    const text = conll.map((s) => s.words.join(' ')).join('\n');
+    const chunks: string[] = [];
+    const sink = new Writable({ write: (c, _e, done) => (chunks.push(String(c)), done()) });
+    const stats = await fe.predictStream(run.estimator, Readable.from([text]), sink, { format: 'conll', batchSize: 7 });
+    expect(stats.sentences).to.equal(300);
+    const blocks = chunks.join('').split('\n\n').filter((b) => b.trim()).map((b) => b.trim().split('\n').map((l) => l.split(' ')));
+    expect(blocks.map((b) => b.map((r) => r[0]))).to.deep.equal(conll.map((s) => s.words));
+    const tagged = blocks.map((b) => b.map((r) => r[1]));
+    expect(tagged).to.deep.equal(conll.map((s) => s.pred));
   });
 });

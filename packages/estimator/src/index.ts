@@ -59,6 +59,11 @@ export { classificationOptionsSchema, metricTraceOptions } from './traces/metric
 export { SeqEval } from './traces/metric/seqEval.js';
 export type { SeqEvalOptions } from './traces/metric/seqEval.js';
 export { TagPredictions } from './traces/io/tagPredictions.js';
+// predict: raw text through a trained token-classification experiment
+export { TaggerError, TokenTagger } from './predict/tokenTagger.js';
+export type { TaggedSentence, TokenTaggerOptions } from './predict/tokenTagger.js';
+export { formatTagged, predictStream } from './cli/predict.js';
+export type { PredictStats, PredictStreamOptions } from './cli/predict.js';
 export type { PredictedSpan, TagPredictionsOptions } from './traces/io/tagPredictions.js';
 // traces/metric: seqeval text report
 export { formatSeqevalReport } from './traces/metric/seqeval/format.js';

@@ -11,6 +11,7 @@ import { checkEstimator, formatCheckReport } from './check.js';
 import { displayPath } from './configFile.js';
 import { buildExperiment, loadExperiment, type ExperimentCommand, type LoadedExperiment } from './experiment.js';
 import { loadSavedWeights } from './loadWeights.js';
+import { openInput, openOutput, predictStream } from './predict.js';
 import { resolveParams } from './params.js';
 import { compareRuns, readRuns } from './runFiles.js';
 
@@ -63,8 +64,10 @@ export function formatParams(name: string, params: unknown, opts: { config: read
 async function prepare(file: string, opts: ModelCommandOptions, command: ExperimentCommand, io: CliIO): Promise<{ loaded: LoadedExperiment; estimator: Estimator }> {
   const loaded = await loadExperiment(file);
   const { params } = resolveParams(loaded.name, loaded.experiment.schema, { configs: opts.config, sets: opts.set });
-  if (loaded.experiment.description) io.out(`fets: ${loaded.name}: ${loaded.experiment.description}`);
-  io.out(formatParams(loaded.name, params, opts));
+  // predict writes its results to standard output: what it says about itself goes to standard error.
+  const say = command === 'predict' ? io.err : io.out;
+  if (loaded.experiment.description) say(`fets: ${loaded.name}: ${loaded.experiment.description}`);
+  say(formatParams(loaded.name, params, opts));
   await initBackend();
   const estimator = await buildExperiment(loaded, params, { command, runName: opts.summary });
   return { loaded, estimator };
@@ -155,6 +158,38 @@ export function createProgram(io: CliIO = processIO): Command {
       }
       await saveSummary(estimator, opts.summary, opts.summaryDir, io);
       io.out(`fets: test finished in ${seconds(t0)} s`);
+    });
+
+  addParamOptions(
+    program.command('predict').description('tag raw text with a trained token-classification experiment: one sentence a line in, one result a line out'),
+    false,
+  )
+    .option('--load <path>', 'weights: a .safetensors file, or a folder from BestModelSaver / ModelSaver / RestoreWizard')
+    .option('--input <file>', 'sentences, one a line ("-": standard input)', '-')
+    .addOption(new Option('--format <format>', 'jsonl: entity spans per sentence; conll: a tag per word').choices(['jsonl', 'conll']).default('jsonl'))
+    .option('--out <file>', 'write the results to this file (default: standard output)')
+    .option('--batch-size <n>', 'sentences per Network call', '32')
+    .action(async (file: string, opts: ModelCommandOptions & { load?: string; input: string; format: 'jsonl' | 'conll'; out?: string; batchSize: string }) => {
+      const batchSize = Number(opts.batchSize);
+      if (!Number.isInteger(batchSize) || batchSize < 1) throw new FetsError(`fets predict: --batch-size: expected a positive integer, received "${opts.batchSize}"`);
+      const input = openInput(opts.input);
+      const { estimator } = await prepare(file, opts, 'predict', io);
+      try {
+        if (opts.load) {
+          for (const w of loadSavedWeights(estimator.network, opts.load)) io.err(`fets: loaded model "${w.model}" from ${displayPath(path.resolve(w.file))}`);
+        } else {
+          io.err('fets: no --load given: predicting with the weights build() made');
+        }
+        const output = openOutput(opts.out);
+        const stats = await predictStream(estimator, input, output, { format: opts.format, batchSize });
+        if (output !== process.stdout) await new Promise<void>((resolve) => output.end(resolve));
+        io.err(
+          `fets predict: ${stats.sentences} sentences (${stats.words} words) in ${stats.seconds.toFixed(1)} s: ` +
+            `${(stats.sentences / Math.max(stats.seconds, 1e-9)).toFixed(0)} sentences/s`,
+        );
+      } finally {
+        await estimator.pipeline.close();
+      }
     });
 
   addParamOptions(program.command('check').description('validate only: build Pipeline, Network, Estimator; one batch per mode through the graph; print it'), false)

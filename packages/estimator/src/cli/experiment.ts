@@ -7,11 +7,11 @@ import type { Estimator } from '../estimator/estimator.js';
 import { displayPath } from './configFile.js';
 
 /** Which command is building the experiment. */
-export type ExperimentCommand = 'train' | 'test' | 'check';
+export type ExperimentCommand = 'train' | 'test' | 'check' | 'predict';
 
 /** What `build` is told besides the parameters. */
 export interface ExperimentContext {
-  /** The command running: `check` builds without training, `test` will load saved weights next. */
+  /** The command running: `check` builds without training, `test` and `predict` will load saved weights next. */
   readonly command: ExperimentCommand;
   /** The run name given with `--summary`, if any. */
   readonly runName: string | undefined;

@@ -269,6 +269,31 @@ export class Pipeline {
     return batch;
   }
 
+  /**
+   * {@link transform} for several samples at once: each runs the per-sample ops, then they form one batch (padded to
+   * the longest) and the batch ops run. For inference on many inputs (`fets predict`): one Network call per batch.
+   *
+   * @example
+   * const batch = pipeline.transformBatch([{ words: ['a', 'film'] }, { words: ['tom', 'hanks', 'films'] }], 'infer');
+   */
+  transformBatch(samples: readonly DataDict[], mode: Mode = 'infer', where: { epoch?: number; dsId?: string } = {}): DataDict {
+    const { epoch = 1, dsId = '' } = where;
+    if (samples.length === 0) throw new PipelineError('Pipeline.transformBatch: expected at least one sample', { mode });
+    const plan = this.plan(mode, epoch, dsId);
+    const state = { mode, epoch, dsId, random: seededRandom(mixSeed(this.options.seed, epoch, MODE_SEED[mode], 0)) };
+    const out = samples.map((data, i) => {
+      checkKeys(plan, Object.keys(data), { mode, epoch, dsId, sourceName: `input ${i}` });
+      const sample = { ...data };
+      if (runSampleOps(plan.preOps, sample, state)) {
+        throw new PipelineError(`Pipeline.transformBatch: input ${i} was filtered out by an op in mode "${mode}"`, { mode });
+      }
+      return sample;
+    });
+    const batch = finishBatch({ plan, profile: undefined }, out, state);
+    if (!batch) throw new PipelineError(`Pipeline.transformBatch: the batch was filtered out by a post-batch op in mode "${mode}"`, { mode });
+    return batch;
+  }
+
   /** The first `numSteps` batches of a mode (FE's get_results): one batch when numSteps is 1, else a list. */
   async getResults(req: { mode?: Mode; numSteps?: number; epoch?: number; dsId?: string; shuffle?: boolean } = {}): Promise<DataDict | DataDict[]> {
     const { mode = 'train', numSteps = 1, epoch = 1, shuffle = false } = req;

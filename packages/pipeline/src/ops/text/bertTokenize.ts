@@ -173,6 +173,25 @@ export class BertTokenize extends NumpyOp<typeof bertTokenizeOptions> {
   }
 
   /**
+   * Where each word's first sub-token lands in this op's `inputIds` output for `words` (-1 for a word cut by
+   * `maxLen`): the positions whose predictions are the words' (the same alignment as the labels).
+   *
+   * @example
+   * op.firstTokenPositions(['bruce', 'willis']); // Int32Array [1, 2]
+   */
+  firstTokenPositions(words: readonly string[]): Int32Array {
+    const out = new Int32Array(words.length).fill(-1);
+    const end = this.maxLen - 1;
+    let pos = 1;
+    for (let w = 0; w < words.length && pos < end; w++) {
+      const n = this.tokenizer.wordToIds(words[w]!).length;
+      if (n > 0) out[w] = pos;
+      pos += n;
+    }
+    return out;
+  }
+
+  /**
    * Every tag of a data set must be a label: the first that is not stops the run before training, located at its
    * sample and (for a file) its line.
    */

@@ -1,0 +1,109 @@
+import { BertTokenize, FetsError, NDArray, type DataDict, type Pipeline } from '@fets/pipeline';
+import type { Network } from '@fets/network';
+import { getEntities } from '../traces/metric/seqeval/chunks.js';
+import { extractEntities } from '../traces/metric/seqeval/entities.js';
+import type { PredictedSpan } from '../traces/io/tagPredictions.js';
+
+/** A tagged sentence: its words, one tag per word, and the entity spans of those tags. */
+export interface TaggedSentence {
+  words: string[];
+  tags: string[];
+  entities: PredictedSpan[];
+}
+
+/** Nothing in the experiment can tag words (no BertTokenize with labels, no scores output). */
+export class TaggerError extends FetsError {}
+
+/** Options of {@link TokenTagger}. */
+export interface TokenTaggerOptions {
+  /** Key of the Network's scores `[B, L, C]` (default: the one output of that shape). */
+  predKey?: string;
+  /** How spans are read from the tags: 'strict' IOB2 (as SeqEval and TagPredictions score them) or 'default'. */
+  evalMode?: 'strict' | 'default';
+}
+
+/**
+ * Tags raw sentences with a trained token-classification experiment, as Hugging Face's
+ * `pipeline("ner", aggregation_strategy="first")`: the experiment's own Pipeline (`transformBatch`, infer mode) and
+ * Network (`transform`), each word's tag from its first sub-token (the positions BertTokenize labels), entity spans
+ * from the tags. The BertTokenize op of the Pipeline gives the tokenizer, the labels and the alignment.
+ *
+ * @example
+ * const tagger = new TokenTagger(estimator.pipeline, estimator.network);
+ * const [s] = await tagger.tag([['have', 'you', 'seen', 'the', 'dark', 'knight']]);
+ * s.entities; // [{ type: 'TITLE', first: 3, last: 5, text: 'the dark knight' }]
+ */
+export class TokenTagger {
+  /** The Pipeline's BertTokenize op. */
+  readonly tokenize: BertTokenize;
+  /** Tag name of each class. */
+  readonly labels: readonly string[];
+  #predKey: string | undefined;
+
+  constructor(
+    readonly pipeline: Pipeline,
+    readonly network: Network,
+    readonly options: TokenTaggerOptions = {},
+  ) {
+    const op = pipeline.ops.flatMap((o) => (o instanceof BertTokenize ? [o] : []))[0];
+    if (!op) throw new TaggerError('TokenTagger: the Pipeline has no BertTokenize op (nothing aligns words and tokens)');
+    if (op.labels.length === 0) throw new TaggerError('TokenTagger: the BertTokenize op has no labels (tag names)');
+    this.tokenize = op;
+    this.labels = op.labels;
+    this.#predKey = options.predKey;
+  }
+
+  /** The Network's output of scores `[B, L, C]` for these labels. */
+  private scores(out: DataDict): NDArray {
+    const want = this.#predKey;
+    if (want !== undefined) {
+      const v = out[want];
+      if (!(v instanceof NDArray) || v.shape.length !== 3) {
+        throw new TaggerError(`TokenTagger: predKey "${want}": expected scores [B, L, ${this.labels.length}], received ${v instanceof NDArray ? `shape [${v.shape}]` : typeof v}`);
+      }
+      return v;
+    }
+    const found = Object.entries(out).filter(([, v]) => v instanceof NDArray && v.shape.length === 3 && v.shape[2] === this.labels.length);
+    if (found.length !== 1) {
+      throw new TaggerError(
+        `TokenTagger: expected one Network output of shape [B, L, ${this.labels.length}], found ${found.length ? found.map(([k]) => k).join(', ') : 'none'}; set predKey`,
+      );
+    }
+    this.#predKey = found[0]![0];
+    return found[0]![1] as NDArray;
+  }
+
+  /** Tags a batch of sentences (each a list of words; empty sentences give empty results). */
+  async tag(sentences: readonly (readonly string[])[]): Promise<TaggedSentence[]> {
+    const results: TaggedSentence[] = sentences.map((w) => ({ words: [...w], tags: w.map(() => 'O'), entities: [] }));
+    const todo = results.filter((r) => r.words.length > 0);
+    if (todo.length === 0) return results;
+    const wordsKey = this.tokenize.inputs[0]!;
+    const batch = this.pipeline.transformBatch(todo.map((r) => ({ [wordsKey]: r.words })), 'infer');
+    const scores = this.scores(await this.network.transform(batch, 'infer'));
+    const [, len, classes] = scores.shape as [number, number, number];
+    const data = scores.data as ArrayLike<number>;
+    todo.forEach((r, i) => {
+      const positions = this.tokenize.firstTokenPositions(r.words);
+      for (let w = 0; w < r.words.length; w++) {
+        const pos = positions[w]!;
+        if (pos < 0 || pos >= len) continue;
+        const base = (i * len + pos) * classes;
+        let best = 0;
+        for (let c = 1; c < classes; c++) if (data[base + c]! > data[base + best]!) best = c;
+        r.tags[w] = this.labels[best]!;
+      }
+      r.entities = this.spans(r.words, r.tags);
+    });
+    return results;
+  }
+
+  /** Entity spans of tags (`last` inclusive). */
+  spans(words: readonly string[], tags: readonly string[]): PredictedSpan[] {
+    const raw =
+      (this.options.evalMode ?? 'strict') === 'strict'
+        ? extractEntities([tags], 'IOB2').map((e) => ({ type: e.type, first: e.start, last: e.end - 1 }))
+        : getEntities(tags).map((e) => ({ type: e.type, first: e.start, last: e.end }));
+    return raw.sort((a, b) => a.first - b.first).map((s) => ({ ...s, text: words.slice(s.first, s.last + 1).join(' ') }));
+  }
+}
