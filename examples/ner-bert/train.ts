@@ -7,7 +7,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as fe from '@fets/estimator';
 import { readNerConfig } from './config.js';
-import { predictEntities } from './predict.js';
 import { buildNer } from './recipe.js';
 
 const t0 = performance.now();
@@ -58,7 +57,9 @@ const out: Record<string, unknown> = {
 writeFileSync(path.join(cfg.outDir, 'metrics.json'), `${JSON.stringify(out, null, 2)}\n`);
 console.log(`ner-bert: wrote ${path.join(cfg.outDir, 'metrics.json')} (f1 ${String(out.f1 ?? 'n/a')}, ${out.wallSeconds} s)`);
 
-for (const sentence of cfg.predict) {
-  const { entities } = await predictEntities(run, sentence);
-  console.log(`predict: "${sentence}" → ${entities.map((e) => `[${e.type}: ${e.text}]`).join(' ') || '(no entities)'}`);
+// Raw text → entity spans, as `fets predict` does (the same Pipeline and Network, infer mode).
+const tagger = new fe.TokenTagger(run.pipeline, run.network);
+const tagged = await tagger.tag(cfg.predict.map((sentence) => sentence.trim().split(/\s+/)));
+for (const [i, { entities }] of tagged.entries()) {
+  console.log(`predict: "${cfg.predict[i]}" → ${entities.map((e) => `[${e.type}: ${e.text}]`).join(' ') || '(no entities)'}`);
 }
