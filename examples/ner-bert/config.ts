@@ -37,6 +37,10 @@ export const nerConfigSchema = z.strictObject({
   trainStepsPerEpoch: z.number().int().min(1).optional(),
   /** Training steps to profile (a per-kernel time table is printed): `--profile 20` or `--profile 20,500`. */
   profile: z.array(z.number().int().min(1)).default([]),
+  /** Write a resumable checkpoint (RestoreWizard) into outDir/checkpoints after every epoch and on Ctrl+C. */
+  checkpoints: z.boolean().default(true),
+  /** Continue from the last checkpoint in outDir/checkpoints (LR schedule, data order, best F1 restored). */
+  resume: z.boolean().default(false),
   /** Sentences to tag after training (printed as entity spans). */
   predict: z.array(z.string()).default(['have you seen the dark knight with christian bale', 'any good romantic comedies from 1999']),
 });
@@ -52,7 +56,9 @@ const NUMERIC = new Set(['epochs', 'batchSize', 'maxLen', 'lr', 'weightDecay', '
  */
 export function readNerConfig(argv: string[] = process.argv.slice(2)): NerConfig {
   const flags = Object.fromEntries(Object.keys(nerConfigSchema.shape).map((k) => [k, { type: 'string' as const }]));
-  const { values } = parseArgs({ args: argv, options: { ...flags, config: { type: 'string' }, predict: { type: 'string', multiple: true } }, strict: true });
+  // --resume alone means --resume true.
+  const args = argv.flatMap((a, i) => (a === '--resume' && (argv[i + 1] === undefined || argv[i + 1]!.startsWith('--')) ? ['--resume', 'true'] : [a]));
+  const { values } = parseArgs({ args, options: { ...flags, config: { type: 'string' }, predict: { type: 'string', multiple: true } }, strict: true });
   let raw: Record<string, unknown> = {};
   if (values.config) {
     const text = readFileSync(values.config, 'utf8');
@@ -60,7 +66,7 @@ export function readNerConfig(argv: string[] = process.argv.slice(2)): NerConfig
   }
   for (const [k, v] of Object.entries(values)) {
     if (k === 'config' || v === undefined) continue;
-    if (k === 'lowercase' || k === 'bucket') {
+    if (k === 'lowercase' || k === 'bucket' || k === 'checkpoints' || k === 'resume') {
       if (v !== 'true' && v !== 'false') throw new FetsError(`ner-bert config: --${k}: expected true or false, received "${String(v)}"`);
       raw[k] = v === 'true';
     }

@@ -138,6 +138,9 @@ export async function buildNer(cfg: NerConfig, splits?: NerSplits): Promise<NerR
       new fe.trace.BestModelSaver({ model, saveDir: cfg.outDir, metric: 'f1', saveBestMode: 'max', loadBestFinal: true }),
       new fe.trace.LRScheduler({ model, lrFn: fe.schedule.linearWarmupDecay({ warmup: cfg.warmup, peak: cfg.lr }), by: 'step' }),
       ...(cfg.profile.length > 0 ? [new fe.trace.Profiler({ steps: cfg.profile })] : []),
+      ...(cfg.checkpoints
+        ? [new fe.trace.RestoreWizard({ directory: path.join(cfg.outDir, 'checkpoints'), resume: cfg.resume, resumeHint: 'the same command with --resume' })]
+        : []),
     ],
   });
   return { cfg, splits: data, tokenizer, model, pipeline, network, estimator, seqeval };

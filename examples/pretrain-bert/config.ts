@@ -51,8 +51,10 @@ export const pretrainConfigSchema = z.strictObject({
   dropout: z.number().min(0).max(1).default(0.1),
   seed: z.number().int().default(0),
   outDir: z.string().default('runs/pretrain-bert'),
-  /** Resumable checkpoints (RestoreWizard) in outDir/restore after every epoch; a rerun continues from the last. */
+  /** Resumable checkpoints (RestoreWizard) in outDir/restore after every epoch and on Ctrl+C. */
   restore: z.boolean().default(true),
+  /** Continue from the last checkpoint in outDir/restore (time budget, LR schedule and data order restored). */
+  resume: z.boolean().default(false),
   logSteps: z.number().int().min(0).default(50),
   /** Training steps to profile (a per-kernel time table is printed): `--profile 20` or `--profile 20,500`. */
   profile: z.array(z.number().int().min(1)).default([]),
@@ -65,7 +67,7 @@ const NUMERIC = new Set([
   'heldOut', 'nerRepeat', 'nerEvalFraction', 'epochs', 'trainStepsPerEpoch', 'minutes', 'batchSize', 'maxLen', 'shortSeqProb',
   'maskProb', 'maxPredictions', 'lr', 'warmup', 'weightDecay', 'clipNorm', 'dropout', 'seed', 'logSteps',
 ]);
-const BOOLEAN = new Set(['brown', 'wholeWord', 'restore']);
+const BOOLEAN = new Set(['brown', 'wholeWord', 'restore', 'resume']);
 
 /**
  * Reads the configuration from CLI flags (`--model tiny --minutes 2`), an optional `--config file.yaml|json` applied
@@ -73,7 +75,9 @@ const BOOLEAN = new Set(['brown', 'wholeWord', 'restore']);
  */
 export function readPretrainConfig(argv: string[] = process.argv.slice(2)): PretrainConfig {
   const flags = Object.fromEntries(Object.keys(pretrainConfigSchema.shape).map((k) => [k, { type: 'string' as const, multiple: k === 'text' }]));
-  const { values } = parseArgs({ args: argv, options: { ...flags, config: { type: 'string' } }, strict: true });
+  // --resume alone means --resume true.
+  const args = argv.flatMap((a, i) => (a === '--resume' && (argv[i + 1] === undefined || argv[i + 1]!.startsWith('--')) ? ['--resume', 'true'] : [a]));
+  const { values } = parseArgs({ args, options: { ...flags, config: { type: 'string' } }, strict: true });
   let raw: Record<string, unknown> = {};
   if (values.config) {
     const file = values.config as string;

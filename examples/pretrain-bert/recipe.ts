@@ -182,7 +182,9 @@ export async function buildPretrain(cfg: PretrainConfig): Promise<PretrainRun> {
   ];
   if (budget) traces.push(budget);
   if (cfg.profile.length > 0) traces.push(new fe.trace.Profiler({ steps: cfg.profile }));
-  if (cfg.restore) traces.push(new fe.trace.RestoreWizard({ directory: path.join(cfg.outDir, 'restore') }));
+  if (cfg.restore) {
+    traces.push(new fe.trace.RestoreWizard({ directory: path.join(cfg.outDir, 'restore'), resume: cfg.resume, resumeHint: 'the same command with --resume' }));
+  }
   const estimator = new fe.Estimator({
     pipeline,
     network,

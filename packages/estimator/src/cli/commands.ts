@@ -120,9 +120,11 @@ export function createProgram(io: CliIO = processIO): Command {
     .option('--summary-dir <dir>', 'folder for the --summary JSON file', 'runs/summaries')
     .option('--test', 'run the test epoch after training (when the Pipeline has testData)')
     .option('--no-warmup', 'skip the warm-up batch before training')
-    .action(async (file: string, opts: ModelCommandOptions & { summaryDir: string; test?: boolean; warmup: boolean }) => {
+    .option('--resume', "continue from the experiment's last checkpoint (--set resume=true; the experiment needs a resume parameter)")
+    .action(async (file: string, opts: ModelCommandOptions & { summaryDir: string; test?: boolean; warmup: boolean; resume?: boolean }) => {
       const t0 = performance.now();
       checkSummaryDir(opts.summary, opts.summaryDir, 'train');
+      if (opts.resume) opts.set = [...opts.set, 'resume=true'];
       const { estimator } = await prepare(file, opts, 'train', io);
       try {
         await estimator.fit({ ...(opts.summary ? { summary: opts.summary } : {}), warmup: opts.warmup });

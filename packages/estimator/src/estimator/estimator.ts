@@ -251,8 +251,9 @@ export class Estimator {
     const s = this.system;
     let checkpoint: string | undefined;
     for (const w of wizards) checkpoint = (await w.saveInterrupted(epoch - 1, this.trainBatchesDone)) ?? checkpoint;
+    const hint = wizards.find((w) => w.resumeHint)?.resumeHint;
     const saved = checkpoint
-      ? `checkpoint saved to ${checkpoint}; run again to resume`
+      ? `checkpoint saved to ${checkpoint}; ${hint ? `resume with: ${hint}` : 'run again to resume'}`
       : wizards.length > 0
         ? 'nothing was trained since the last checkpoint; run again to resume from it'
         : 'no RestoreWizard, so nothing was saved';

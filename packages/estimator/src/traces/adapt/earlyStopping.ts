@@ -6,6 +6,7 @@ import { Trace } from '../../core/trace.js';
 import type { Data } from '../../core/data.js';
 import { lineWriterSchema, resolveWriter, type LineWriter } from '../io/lineWriter.js';
 import { improves, monitoredValue, worst, type CompareMode } from './compare.js';
+import { decodeNumbers, encodeNumbers } from '../io/traceState.js';
 
 const schema = z
   .strictObject({
@@ -78,6 +79,24 @@ export class EarlyStopping extends Trace {
     this.stoppedEpoch = undefined;
     this.best = this.options.baseline ?? worst(this.options.compareMode);
     this.dropSnapshot();
+    this.applyPendingState();
+  }
+
+  #pending: unknown;
+
+  /** Progress saved with a RestoreWizard checkpoint. */
+  getState(): Record<string, number | string> {
+    return encodeNumbers({ best: this.best, bestEpoch: this.bestEpoch, wait: this.wait });
+  }
+
+  /** Takes progress restored from a checkpoint; applied when the run begins (after onBegin's reset). */
+  setState(state: unknown): void {
+    this.#pending = state;
+  }
+
+  private applyPendingState(): void {
+    Object.assign(this, decodeNumbers(this.#pending, ['best', 'bestEpoch', 'wait'] as const));
+    this.#pending = undefined;
   }
 
   override onEpochEnd(data: Data): void {

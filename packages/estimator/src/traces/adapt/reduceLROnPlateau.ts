@@ -5,6 +5,7 @@ import { Trace } from '../../core/trace.js';
 import type { Data } from '../../core/data.js';
 import { lineWriterSchema, resolveWriter, type LineWriter } from '../io/lineWriter.js';
 import { improves, monitoredValue, worst } from './compare.js';
+import { decodeNumbers, encodeNumbers } from '../io/traceState.js';
 
 const schema = z.strictObject({
   /** The model (built with `build`) whose learning rate is reduced. */
@@ -59,6 +60,24 @@ export class ReduceLROnPlateau extends Trace {
   override onBegin(): void {
     this.best = worst(this.options.compareMode);
     this.wait = 0;
+    this.applyPendingState();
+  }
+
+  #pending: unknown;
+
+  /** Progress saved with a RestoreWizard checkpoint. */
+  getState(): Record<string, number | string> {
+    return encodeNumbers({ best: this.best, wait: this.wait });
+  }
+
+  /** Takes progress restored from a checkpoint; applied when the run begins (after onBegin's reset). */
+  setState(state: unknown): void {
+    this.#pending = state;
+  }
+
+  private applyPendingState(): void {
+    Object.assign(this, decodeNumbers(this.#pending, ['best', 'wait'] as const));
+    this.#pending = undefined;
   }
 
   override onEpochEnd(data: Data): void {

@@ -9,6 +9,7 @@ import { improves, monitoredValue, worst } from '../adapt/compare.js';
 import { checkWritable, safeFileName, writeFileAtomic } from './fileSafety.js';
 import { lineWriterSchema, resolveWriter, type LineWriter } from './lineWriter.js';
 import { loadModelWeights, nonFiniteWeight, saveModelWeights } from './modelWeights.js';
+import { decodeNumbers, encodeNumbers } from './traceState.js';
 
 const schema = z.strictObject({
   /** The model (built with `build`) to save. */
@@ -77,6 +78,24 @@ export class BestModelSaver extends Trace {
     this.best = worst(this.options.saveBestMode);
     this.sinceBest = 0;
     this.bestEpoch = 0;
+    this.applyPendingState();
+  }
+
+  #pending: unknown;
+
+  /** Progress saved with a RestoreWizard checkpoint. */
+  getState(): Record<string, number | string> {
+    return encodeNumbers({ best: this.best, sinceBest: this.sinceBest, bestEpoch: this.bestEpoch });
+  }
+
+  /** Takes progress restored from a checkpoint; applied when the run begins (after onBegin's reset). */
+  setState(state: unknown): void {
+    this.#pending = state;
+  }
+
+  private applyPendingState(): void {
+    Object.assign(this, decodeNumbers(this.#pending, ['best', 'sinceBest', 'bestEpoch'] as const));
+    this.#pending = undefined;
   }
 
   override async onEpochEnd(data: Data): Promise<void> {

@@ -15,9 +15,19 @@ import { SaveError, checkWritable, safeFileName } from './fileSafety.js';
 import { loadModelWeights, nonFiniteWeight, serializeModelWeights } from './modelWeights.js';
 
 const schema = z.strictObject({
+  /** Folder of the checkpoints (created if missing; checked writable at construction). */
   directory: z.string().min(1),
+  /** Write a checkpoint every this many epochs (and on Ctrl+C). */
   frequency: z.number().int().min(1).default(1),
+  /** Checkpoints kept (older ones are removed once a newer one is complete). */
   keep: z.number().int().min(1).default(1),
+  /**
+   * Continue from the newest checkpoint in `directory` when there is one (default). False starts fresh; the new run's
+   * checkpoints then replace the old ones (Hugging Face's `resume_from_checkpoint`, off).
+   */
+  resume: z.boolean().default(true),
+  /** How to resume, shown when Ctrl+C saves a checkpoint (e.g. `npm run ner -- … --resume`). */
+  resumeHint: z.string().min(1).optional(),
 });
 
 /** Options of {@link RestoreWizard}. */
@@ -37,7 +47,7 @@ interface Manifest {
   epoch: number;
   globalStep: number;
   randomState: number | undefined;
-  models: { name: string; weights: string; optimizers: { file: string; order: string[] }[] }[];
+  models: { name: string; weights: string; optimizers: { file: string; order: string[] }[]; randomState?: unknown }[];
   traces: Record<string, unknown>;
   summary: ReturnType<Summary['toJSON']>;
   /** Batches of epoch `epoch + 1` already trained (a checkpoint written on an interrupt, mid-epoch). */
@@ -86,6 +96,10 @@ export class RestoreWizard extends Trace {
   readonly directory: string;
   readonly frequency: number;
   readonly keep: number;
+  /** Whether `onBegin` restores the newest checkpoint. */
+  readonly resume: boolean;
+  /** How to resume (printed after an interrupt), if given. */
+  readonly resumeHint: string | undefined;
   /** Epoch restored from (0: started fresh). */
   restoredEpoch = 0;
   /** Batches of the epoch after `restoredEpoch` that the restored checkpoint had already trained (0: none). */
@@ -100,6 +114,8 @@ export class RestoreWizard extends Trace {
     this.directory = o.directory;
     this.frequency = o.frequency;
     this.keep = o.keep;
+    this.resume = o.resume;
+    this.resumeHint = o.resumeHint;
     checkWritable(o.directory, 'RestoreWizard', 'directory');
   }
 
@@ -159,6 +175,10 @@ export class RestoreWizard extends Trace {
     await this.removeStale();
     const latest = path.join(this.directory, 'latest');
     if (!existsSync(latest)) return;
+    if (!this.resume) {
+      process.stderr.write(`FastEstimator-RestoreWizard: starting fresh; the checkpoints in ${this.directory} will be replaced (resume instead: ${this.resumeHint ?? 'resume: true'})\n`);
+      return;
+    }
     const name = (await fsp.readFile(latest, 'utf8')).trim();
     let found = await this.readManifest(name);
     if (!found) {
@@ -199,6 +219,8 @@ export class RestoreWizard extends Trace {
         await opts[i]!.setWeights(named);
         named.forEach((w) => w.tensor.dispose());
       }
+      const withSeeds = model as { setRandomState?: (s: unknown) => void };
+      if (saved.randomState !== undefined) withSeeds.setRandomState?.(saved.randomState);
     }
     setRandomState(m.randomState);
     for (const [key, t] of this.statefulTraces()) if (key in m.traces) t.setState(m.traces[key]);
@@ -300,7 +322,9 @@ export class RestoreWizard extends Trace {
           await write(file, serializeSafetensors(entries, { format: 'fets-optimizer' }));
           optimizers.push({ file, order: named.map((w) => w.name) });
         }
-        manifest.models.push({ name: mname, weights, optimizers });
+        // A model with its own seed streams (BERT's dropout) keeps their positions.
+        const rs = (model as { getRandomState?: () => unknown }).getRandomState?.();
+        manifest.models.push({ name: mname, weights, optimizers, ...(rs !== undefined ? { randomState: rs } : {}) });
       }
       for (const [key, t] of this.statefulTraces()) manifest.traces[key] = t.getState();
       await write('manifest.json', `${JSON.stringify(manifest)}\n`);
@@ -326,6 +350,7 @@ export class RestoreWizard extends Trace {
     for (const old of all.slice(0, Math.max(0, all.length - this.keep))) {
       if (old !== name) await fsp.rm(path.join(this.directory, old), { recursive: true, force: true });
     }
+    process.stderr.write(`FastEstimator-RestoreWizard: saved checkpoint ${name} (step ${s.globalStep}) to ${this.directory}\n`);
     return final;
   }
 }

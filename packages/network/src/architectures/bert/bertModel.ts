@@ -57,6 +57,15 @@ export class BertModel implements FunctionModel {
   vocab: string[] | undefined;
   private readonly params = new Map<string, tf.Variable>();
   private readonly seeds: SeedStream;
+
+  /** Seeds drawn so far by the encoder (init and dropout): a checkpoint keeps it so resumed dropout masks continue. */
+  get randomState(): number {
+    return this.seeds.state;
+  }
+
+  set randomState(n: number) {
+    this.seeds.state = n;
+  }
   private readonly act: (x: tf.Tensor) => tf.Tensor;
   private readonly scope: string;
 

@@ -21,6 +21,16 @@ export abstract class BertWithHead implements FunctionModel {
   readonly name: string;
   readonly config: BertConfig;
   readonly bert: BertModel;
+
+  /** The dropout seed stream's position, saved with a RestoreWizard checkpoint (a resumed run draws the same masks). */
+  getRandomState(): number[] {
+    return [this.bert.randomState];
+  }
+
+  /** Restores {@link getRandomState}. */
+  setRandomState(state: readonly number[]): void {
+    if (state[0] !== undefined) this.bert.randomState = state[0];
+  }
   /** Variable scope of this instance (unique per model). */
   protected readonly scope: string;
   /** The head's variables by Hugging Face name. */

@@ -19,6 +19,15 @@ export class SeedStream {
   private counter = 0;
   constructor(private readonly base?: number) {}
 
+  /** How many seeds were drawn (saved with a checkpoint, so a resumed run continues the same stream). */
+  get state(): number {
+    return this.counter;
+  }
+
+  set state(n: number) {
+    this.counter = n | 0;
+  }
+
   /** The next seed (a non-negative 31-bit integer). */
   next(): number {
     if (this.base === undefined) return Math.floor(Math.random() * 2 ** 31);

@@ -25,6 +25,20 @@ export class BertForTokenClassification extends BertWithHead {
   readonly architecture = 'BertForTokenClassification';
   private readonly seeds: SeedStream;
 
+  /**
+   * The dropout seed streams' positions (encoder, classifier), saved with a RestoreWizard checkpoint: a resumed run
+   * draws the masks the uninterrupted run would have.
+   */
+  override getRandomState(): number[] {
+    return [this.bert.randomState, this.seeds.state];
+  }
+
+  /** Restores {@link getRandomState}. */
+  override setRandomState(state: readonly number[]): void {
+    if (state[0] !== undefined) this.bert.randomState = state[0];
+    if (state[1] !== undefined) this.seeds.state = state[1];
+  }
+
   constructor(config: BertConfig) {
     super(config, 'BertForTokenClassification', 'bert_token_cls');
     const scope = this.scope;
