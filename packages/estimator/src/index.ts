@@ -63,6 +63,8 @@ export { TagPredictions } from './traces/io/tagPredictions.js';
 export { TaggerError, TokenTagger } from './predict/tokenTagger.js';
 export type { TaggedSentence, TokenTaggerOptions } from './predict/tokenTagger.js';
 export { formatTagged, predictStream } from './cli/predict.js';
+export { exportTokenClassifier } from './cli/export.js';
+export type { ExportedTokenization } from './cli/export.js';
 export type { PredictStats, PredictStreamOptions } from './cli/predict.js';
 export type { PredictedSpan, TagPredictionsOptions } from './traces/io/tagPredictions.js';
 // traces/metric: seqeval text report

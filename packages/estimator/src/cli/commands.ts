@@ -11,6 +11,7 @@ import { checkEstimator, formatCheckReport } from './check.js';
 import { displayPath } from './configFile.js';
 import { buildExperiment, loadExperiment, type ExperimentCommand, type LoadedExperiment } from './experiment.js';
 import { loadSavedWeights } from './loadWeights.js';
+import { exportTokenClassifier } from './export.js';
 import { openInput, openOutput, predictStream } from './predict.js';
 import { resolveParams } from './params.js';
 import { compareRuns, readRuns } from './runFiles.js';
@@ -189,6 +190,24 @@ export function createProgram(io: CliIO = processIO): Command {
           `fets predict: ${stats.sentences} sentences (${stats.words} words) in ${stats.seconds.toFixed(1)} s: ` +
             `${(stats.sentences / Math.max(stats.seconds, 1e-9)).toFixed(0)} sentences/s`,
         );
+      } finally {
+        await estimator.pipeline.close();
+      }
+    });
+
+  addParamOptions(program.command('export').description('write what a web page needs to run a trained token classifier (weights, config, vocabulary, labels)'), false)
+    .option('--load <path>', 'weights: a .safetensors file, or a folder from BestModelSaver / ModelSaver / RestoreWizard')
+    .requiredOption('--out <dir>', 'folder to write (config.json, model.safetensors, vocab.txt, labels.json)')
+    .action(async (file: string, opts: ModelCommandOptions & { load?: string; out: string }) => {
+      const { estimator } = await prepare(file, opts, 'export', io);
+      try {
+        if (opts.load) {
+          for (const w of loadSavedWeights(estimator.network, opts.load)) io.out(`fets: loaded model "${w.model}" from ${displayPath(path.resolve(w.file))}`);
+        } else {
+          io.err('fets: no --load given: exporting the weights build() made');
+        }
+        const files = await exportTokenClassifier(estimator, opts.out);
+        io.out(`fets export: wrote ${files.map((f) => displayPath(path.resolve(f))).join(', ')}`);
       } finally {
         await estimator.pipeline.close();
       }

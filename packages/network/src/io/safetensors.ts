@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { FetsError } from '@fets/pipeline';
 
 /** Element types this parser reads. Floats decode to float32; integers keep their width. */
@@ -217,6 +216,7 @@ export function parseSafetensors(bytes: Uint8Array, file = '<buffer>'): Safetens
  * const { tensors } = await readSafetensors('ckpt/model.safetensors');
  */
 export async function readSafetensors(path: string): Promise<SafetensorsFile> {
+  const { readFile } = await import('node:fs/promises');
   return parseSafetensors(await readFile(path), path);
 }
 

@@ -1,4 +1,3 @@
-import v8 from 'node:v8';
 import type { TensorInfo } from '@tensorflow/tfjs';
 import { nativeAddon } from './native/addon.js';
 import { Body, I32, SIMD, V128, assemble, type ValType, type WasmMemory } from './simd.js';
@@ -163,6 +162,8 @@ export function gemmLoops(memory: WasmMemory | undefined, fma = false): GemmExpo
     if (fma && !relaxedFlagSet) {
       relaxedFlagSet = true;
       try {
+        const v8 = typeof process !== 'undefined' ? (process.getBuiltinModule?.('node:v8') as typeof import('node:v8') | undefined) : undefined;
+        if (!v8) throw new Error('not Node.js: relaxed SIMD stays as the engine has it');
         v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
         out = compile(memory, fma);
       } catch {

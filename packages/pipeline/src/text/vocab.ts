@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { FetsError } from '../core/errors.js';
 
 /** A vocabulary file cannot be read or lacks a token the tokenizer needs. */
@@ -60,7 +59,7 @@ export function parseVocab(text: string): Map<string, number> {
 export async function loadVocabFile(path: string): Promise<Map<string, number>> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await (await import('node:fs/promises')).readFile(path, 'utf8');
   } catch (e) {
     throw new VocabError(`cannot read vocabulary file: ${(e as Error).message}`, path);
   }

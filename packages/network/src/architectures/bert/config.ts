@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, parseOptions } from '@fets/pipeline';
 
@@ -168,7 +167,9 @@ export function resolveBertConfig(input: BertConfigInput | HfBertConfig, owner =
  * const model = bertForTokenClassification({ ...miniConfig, numLabels: 25 });
  */
 export function readBertConfig(path: string): BertConfigInput {
-  return fromHfConfig(JSON.parse(readFileSync(path, 'utf8')), path);
+  // node:fs is looked up only here: the model code itself runs in a browser too.
+  const fs = process.getBuiltinModule('node:fs') as typeof import('node:fs');
+  return fromHfConfig(JSON.parse(fs.readFileSync(path, 'utf8')), path);
 }
 
 /**

@@ -1,7 +1,14 @@
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+// Node's modules are looked up when the addon is loaded, not imported: the kernel layer is bundled for browsers too
+// (where there is no addon and these functions report so).
+const node = () =>
+  typeof process !== 'undefined' && typeof process.getBuiltinModule === 'function'
+    ? {
+        fs: process.getBuiltinModule('node:fs') as typeof import('node:fs'),
+        path: process.getBuiltinModule('node:path') as typeof import('node:path'),
+        url: process.getBuiltinModule('node:url') as typeof import('node:url'),
+        module: process.getBuiltinModule('node:module') as typeof import('node:module'),
+      }
+    : undefined;
 
 /**
  * The functions of fets' native addon (`packages/network/native`, built by node-gyp during `npm install`). Every
@@ -47,7 +54,9 @@ export type NativeLoad = { ok: true; addon: NativeAddon; path: string } | { ok: 
 
 /** The addon's folder (`packages/network/native`), from this file in `src/` or its compiled copy in `dist/`. */
 export function nativeDir(): string {
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'native');
+  const n = node();
+  if (!n) return '';
+  return n.path.resolve(n.path.dirname(n.url.fileURLToPath(import.meta.url)), '..', '..', '..', 'native');
 }
 
 /**
@@ -59,6 +68,9 @@ export function nativeDir(): string {
  * if (!r.ok) console.log(r.reason);
  */
 export function loadNativeAddon(dir: string = nativeDir()): NativeLoad {
+  const n = node();
+  if (!n) return { ok: false, reason: 'not running on Node.js', path: '' };
+  const { fs, path } = n;
   const file = path.join(dir, 'build', 'Release', 'fets_native.node');
   if (!fs.existsSync(file)) {
     let reason = `not built (no ${file}; run \`node ${path.join(dir, 'build.mjs')}\`)`;
@@ -71,7 +83,7 @@ export function loadNativeAddon(dir: string = nativeDir()): NativeLoad {
     return { ok: false, reason, path: file };
   }
   try {
-    const addon = createRequire(import.meta.url)(file) as NativeAddon;
+    const addon = n.module.createRequire(import.meta.url)(file) as NativeAddon;
     if (typeof addon.gemm !== 'function' || typeof addon.info !== 'function') {
       return { ok: false, reason: `${file} is not fets' native addon (no gemm/info)`, path: file };
     }
@@ -90,7 +102,7 @@ let cached: NativeLoad | undefined;
  * nativeAddon()?.info().isa; // 'avx512'
  */
 export function nativeAddon(): NativeAddon | undefined {
-  cached ??= loadNativeAddon(process.env.FETS_NATIVE_DIR || undefined);
+  cached ??= loadNativeAddon((typeof process !== 'undefined' && process.env?.FETS_NATIVE_DIR) || undefined);
   return cached.ok ? cached.addon : undefined;
 }
 

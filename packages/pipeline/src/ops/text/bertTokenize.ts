@@ -3,7 +3,6 @@ import { OpError, describeValue } from '../../core/errors.js';
 import { opOptionsSchema, type DataDict } from '../../core/op.js';
 import { keysSchema, toKeyList } from '../../core/options.js';
 import type { Mode } from '../../core/mode.js';
-import { ConllDataset } from '../../datasets/conllDataset.js';
 import type { Dataset } from '../../datasets/dataset.js';
 import { BertWordPieceTokenizer } from '../../text/bertWordPieceTokenizer.js';
 import { FilteredData, NumpyOp, gatherInputs, type PipelineState } from '../numpyOp.js';
@@ -198,7 +197,9 @@ export class BertTokenize extends NumpyOp<typeof bertTokenizeOptions> {
   override checkData(data: Dataset, where: { mode: Mode; dsId: string }): void {
     if (this.inputs.length !== 2) return;
     const key = this.inputs[1]!;
-    const sequences = data instanceof ConllDataset && data.keys()[1] === key ? data.tagSequences() : undefined;
+    // A CoNLL file's tags without building samples (duck-typed: the text ops import no file readers).
+    const conll = data as Dataset & { tagSequences?: () => (readonly string[])[] };
+    const sequences = typeof conll.tagSequences === 'function' && data.keys()[1] === key ? conll.tagSequences() : undefined;
     for (let i = 0; i < data.length; i++) {
       const tags = sequences ? sequences[i] : data.get(i)[key];
       if (!Array.isArray(tags)) continue; // forward reports a sample without tags

@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+// Serves the built page (examples/ner-web/dist) and an exported model folder (`fets export --out …`) at /model/ on
+// localhost. `npm run ner:web` builds, then runs this.
+//
+//   node examples/ner-web/serve.mjs [--model runs/ner-web-model] [--port 8080]
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.map': 'application/json', '.wasm': 'application/wasm', '.json': 'application/json', '.txt': 'text/plain; charset=utf-8', '.safetensors': 'application/octet-stream' };
+
+/** Starts the server; resolves with it and its URL once it listens. */
+export function serve({ root, model, port = 0, host = '127.0.0.1' }) {
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const rel = decodeURIComponent(url.pathname);
+    const [base, sub] = rel.startsWith('/model/') ? [model, rel.slice('/model/'.length)] : [root, rel === '/' ? 'index.html' : rel.slice(1)];
+    const file = path.resolve(base, sub);
+    if (!file.startsWith(path.resolve(base)) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${rel}`);
+      return;
+    }
+    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'content-length': statSync(file).size });
+    createReadStream(file).pipe(res);
+  });
+  return new Promise((resolve, reject) => {
+    server.on('error', reject);
+    server.listen(port, host, () => {
+      const addr = server.address();
+      resolve({ server, url: `http://${host}:${addr.port}/` });
+    });
+  });
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({ options: { model: { type: 'string', default: 'runs/ner-web-model' }, port: { type: 'string', default: '8080' } } });
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const root = path.join(here, 'dist');
+  if (!existsSync(path.join(root, 'app.js'))) throw new Error(`ner-web: ${root} is not built: node ${path.join(here, 'build.mjs')}`);
+  if (!existsSync(path.join(values.model, 'model.safetensors'))) {
+    throw new Error(
+      `ner-web: no exported model in ${values.model}: train (npm run ner), then ` +
+        `npm run fets -- export examples/ner-bert/experiment.ts --load runs/ner-bert --out ${values.model}`,
+    );
+  }
+  const { url } = await serve({ root, model: values.model, port: Number(values.port) });
+  process.stderr.write(`ner-web: serving ${url} (model: ${values.model}); Ctrl+C stops\n`);
+}

@@ -1,0 +1,71 @@
+/**
+ * The NER model in a web page: a folder written by `fets export` (config.json, model.safetensors, vocab.txt,
+ * labels.json) loaded with @tensorflow/tfjs, tokenized with fets' own WordPiece and BertTokenize (no Node.js modules),
+ * each word tagged from its first sub-token and the spans read as strict IOB2, as `fets predict` does.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { BertTokenize, BertWordPieceTokenizer } from '@fets/pipeline/text';
+import { bertForTokenClassification, fromHfConfig, loadWeights, parseSafetensors, type BertForTokenClassification } from '@fets/network/browser';
+import { extractEntities } from '@fets/estimator/seqeval';
+
+/** An entity span (`last` inclusive), as in `fets predict`'s JSON lines. */
+export interface Span {
+  type: string;
+  first: number;
+  last: number;
+  text: string;
+}
+
+/** A loaded model and its tokenizer. */
+export class WebTagger {
+  private constructor(
+    readonly model: BertForTokenClassification,
+    readonly tokenize: BertTokenize,
+    readonly labels: readonly string[],
+  ) {}
+
+  /** Fetches the exported folder at `base` (a URL ending in `/`) and builds the model. */
+  static async load(base: string): Promise<WebTagger> {
+    const get = async (name: string) => {
+      const r = await fetch(new URL(name, base));
+      if (!r.ok) throw new Error(`${name}: HTTP ${r.status}`);
+      return r;
+    };
+    const meta = (await (await get('labels.json')).json()) as { labels: string[]; lowercase: boolean; stripAccents: boolean; maxLen: number };
+    const config = fromHfConfig(await (await get('config.json')).json(), 'config.json');
+    const vocab = (await (await get('vocab.txt')).text()).split('\n');
+    if (vocab.at(-1) === '') vocab.pop();
+    const tokenizer = new BertWordPieceTokenizer(new Map(vocab.map((t, i) => [t, i])), { lowercase: meta.lowercase, stripAccents: meta.stripAccents });
+    const model = bertForTokenClassification({ ...config, numLabels: meta.labels.length, hiddenDropoutProb: 0, attentionProbsDropoutProb: 0 });
+    const weights = parseSafetensors(new Uint8Array(await (await get('model.safetensors')).arrayBuffer()), 'model.safetensors');
+    loadWeights(model, weights.tensors, { source: 'model.safetensors', log: () => {} });
+    const tokenize = new BertTokenize({ inputs: 'words', outputs: 'x', tokenizer, maxLen: meta.maxLen, labels: meta.labels });
+    return new WebTagger(model, tokenize, meta.labels);
+  }
+
+  /** Tags one sentence of whitespace-separated words. */
+  tag(text: string): { words: string[]; tags: string[]; entities: Span[] } {
+    const words = text.trim().split(/\s+/).filter((w) => w.length > 0);
+    const tags = words.map(() => 'O');
+    if (words.length === 0) return { words, tags, entities: [] };
+    const ids = this.tokenize.forward(words) as Int32Array;
+    const positions = this.tokenize.firstTokenPositions(words);
+    const scores = tf.tidy(() => {
+      const x = tf.tensor2d(ids, [1, ids.length], 'int32');
+      const mask = tf.onesLike(x);
+      return (this.model.call([x, mask], false) as tf.Tensor).dataSync() as Float32Array;
+    });
+    const classes = this.labels.length;
+    for (let w = 0; w < words.length; w++) {
+      const pos = positions[w]!;
+      if (pos < 0) continue;
+      let best = 0;
+      for (let c = 1; c < classes; c++) if (scores[pos * classes + c]! > scores[pos * classes + best]!) best = c;
+      tags[w] = this.labels[best]!;
+    }
+    const entities = extractEntities([tags], 'IOB2')
+      .map((e) => ({ type: e.type, first: e.start, last: e.end - 1, text: words.slice(e.start, e.end).join(' ') }))
+      .sort((a, b) => a.first - b.first);
+    return { words, tags, entities };
+  }
+}

@@ -1,0 +1,8 @@
+/**
+ * `@fets/network/browser`: what a web page needs to run a fets BERT on @tensorflow/tfjs: the token-classification
+ * model, its Hugging Face config reader, and weights from safetensors bytes (files are fetched by the page).
+ */
+export { BertForTokenClassification, bertForTokenClassification } from './architectures/bert/tokenClassification.js';
+export { fromHfConfig } from './architectures/bert/config.js';
+export { loadWeights } from './architectures/bert/pretrained.js';
+export { parseSafetensors } from './io/safetensors.js';

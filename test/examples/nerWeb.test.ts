@@ -1,0 +1,117 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import * as fe from '@fets/estimator';
+import { readNerConfig } from '../../examples/ner-bert/config.js';
+import { buildNer } from '../../examples/ner-bert/recipe.js';
+import { ROOT, shared } from '../helpers.js';
+
+const CHROMIUM = process.env.FETS_CHROMIUM ?? '/usr/bin/chromium';
+const OUT = path.join(ROOT, 'test', '.tmp-ner-web');
+
+describe('@fets/pipeline/text in a browser bundle', () => {
+  it('bundles for the browser without one Node.js module (the tokenizer and the text ops)', async () => {
+    const esbuild = await import('esbuild');
+    const r = await esbuild.build({
+      stdin: { contents: "export * from '@fets/pipeline/text';", resolveDir: ROOT, loader: 'ts' },
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      write: false,
+      conditions: ['fets-source'],
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(r.metafile.inputs);
+    expect(inputs.some((f) => f.includes('packages/pipeline/src/text/bertWordPieceTokenizer.ts'))).to.equal(true);
+    expect(inputs.some((f) => f.includes('packages/pipeline/src/ops/text/bertTokenize.ts'))).to.equal(true);
+    expect(inputs.filter((f) => /^node:|datasets\/|\/io\//.test(f))).to.deep.equal([]);
+  });
+});
+
+describe('examples/ner-web: the trained model in a web page (Chromium headless)', function () {
+  this.timeout(300_000);
+  let dir: string;
+  before(async function () {
+    if (!existsSync(CHROMIUM)) {
+      // CI installs Debian's chromium and requires it (.ci/run); elsewhere: apt-get install chromium.
+      if (process.env.FETS_REQUIRE_BROWSER === '1') throw new Error(`no browser at ${CHROMIUM} (apt-get install chromium)`);
+      console.warn(`    (no browser at ${CHROMIUM}: apt-get install chromium, or set FETS_CHROMIUM)`);
+      this.skip();
+    }
+    await fe.initBackend();
+    dir = await mkdtemp(path.join(os.tmpdir(), 'fets-ner-web-'));
+    mkdirSync(OUT, { recursive: true });
+  });
+  after(() => (dir ? rm(dir, { recursive: true, force: true }) : undefined));
+
+  it('tags what is typed; on 100 MIT Movie test sentences its spans equal fets predict\'s; a screenshot is written', async () => {
+    // A tiny model trained briefly, so the spans are not empty.
+    const cfg = readNerConfig([
+      '--model', 'tiny', '--dataDir', shared('datasets'), '--epochs', '1', '--trainStepsPerEpoch', '150', '--batchSize', '16',
+      '--outDir', path.join(dir, 'run'), '--logSteps', '0', '--vocab', shared('vocab', 'bert-base-uncased-vocab.txt'),
+      '--checkpoints', 'false',
+    ]);
+    const run = await buildNer(cfg);
+    await run.estimator.fit();
+    const modelDir = path.join(dir, 'model');
+    await fe.exportTokenClassifier(run.estimator, modelDir);
+
+    // What fets predict says (the same TokenTagger), for the first 100 sentences of engtest.bio.
+    const blocks = readFileSync(shared('datasets', 'mit-movie', 'engtest.bio'), 'utf8').replace(/\r\n/g, '\n').trim().split('\n\n');
+    const sentences = blocks.slice(0, 100).map((b) => b.split('\n').map((l) => l.split('\t')[1]!).join(' '));
+    const tagger = new fe.TokenTagger(run.pipeline, run.network);
+    const expected = await tagger.tag(sentences.map((s) => s.split(' ')));
+    expect(expected.reduce((n, s) => n + s.entities.length, 0)).to.be.greaterThan(50);
+
+    execFileSync(process.execPath, [path.join(ROOT, 'examples', 'ner-web', 'build.mjs')], { stdio: 'ignore' });
+    const { serve } = (await import(path.join(ROOT, 'examples', 'ner-web', 'serve.mjs'))) as {
+      serve: (o: { root: string; model: string }) => Promise<{ server: import('node:http').Server; url: string }>;
+    };
+    const { server, url } = await serve({ root: path.join(ROOT, 'examples', 'ner-web', 'dist'), model: modelDir });
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1000, height: 520 } });
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(url);
+      await page.waitForSelector('body[data-ready]', { timeout: 120_000 });
+      expect(await page.getAttribute('body', 'data-ready'), await page.textContent('#status') ?? '').to.equal('true');
+
+      // Typed as a user would: the highlighted spans are those of fets predict on the same sentence.
+      const typed = sentences[2]!;
+      await page.fill('#text', '');
+      await page.type('#text', typed);
+      await page.waitForFunction((n) => document.querySelector('#status')?.textContent?.startsWith(`${n} words`), typed.split(' ').length);
+      const shown = await page.$$eval('mark.entity', (ms) =>
+        ms.map((m) => ({ type: m.getAttribute('data-type'), first: Number(m.getAttribute('data-first')), last: Number(m.getAttribute('data-last')) })));
+      expect(shown).to.deep.equal(expected[2]!.entities.map(({ type, first, last }) => ({ type, first, last })));
+      const shot = path.join(OUT, 'screenshot.png');
+      await page.screenshot({ path: shot });
+      const png = readFileSync(shot);
+      expect(png.subarray(1, 4).toString()).to.equal('PNG');
+      expect(png.readUInt32BE(16)).to.equal(1000);
+
+      // All 100 sentences through the page's tagger, with its latency per sentence.
+      const got = (await page.evaluate((ss) => {
+        const tag = (window as unknown as { fetsTag: (t: string) => { entities: unknown[] } }).fetsTag;
+        const t0 = performance.now();
+        const out = ss.map((s) => tag(s).entities);
+        return { out, ms: (performance.now() - t0) / ss.length };
+      }, sentences)) as { out: fe.TaggedSentence['entities'][]; ms: number };
+      expect(got.out).to.deep.equal(expected.map((s) => s.entities));
+      writeFileSync(path.join(OUT, 'latency.json'), `${JSON.stringify({ sentences: 100, msPerSentence: got.ms, model: 'bert-tiny' })}\n`);
+      expect(errors).to.deep.equal([]);
+    } finally {
+      await browser.close();
+      server.close();
+    }
+  });
+});
