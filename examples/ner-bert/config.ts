@@ -1,9 +1,6 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { FetsError, parseOptions } from '@fets/estimator';
+import { readScriptParams } from '@fets/estimator';
 
 /** Everything the NER recipe can be told, with its defaults (one place). */
 export const nerConfigSchema = z.strictObject({
@@ -48,31 +45,12 @@ export const nerConfigSchema = z.strictObject({
 /** The NER recipe's configuration. */
 export type NerConfig = z.output<typeof nerConfigSchema>;
 
-const NUMERIC = new Set(['epochs', 'batchSize', 'maxLen', 'lr', 'weightDecay', 'warmup', 'clipNorm', 'dropout', 'evalFraction', 'seed', 'logSteps', 'trainStepsPerEpoch']);
-
 /**
- * Reads the configuration from CLI flags (`--epochs 3 --model tiny`), an optional `--config file.yaml|json` applied
- * first, and validates it.
+ * Reads the configuration from flags (`--epochs 3 --model tiny`, `--resume`), `--config file.yaml|json` files applied
+ * first, and validates it: the same reading as `fets train` (fe.readScriptParams), so the same "did you mean" and
+ * one clean error line.
  */
 export function readNerConfig(argv: string[] = process.argv.slice(2)): NerConfig {
-  const flags = Object.fromEntries(Object.keys(nerConfigSchema.shape).map((k) => [k, { type: 'string' as const }]));
-  // --resume alone means --resume true.
-  const args = argv.flatMap((a, i) => (a === '--resume' && (argv[i + 1] === undefined || argv[i + 1]!.startsWith('--')) ? ['--resume', 'true'] : [a]));
-  const { values } = parseArgs({ args, options: { ...flags, config: { type: 'string' }, predict: { type: 'string', multiple: true } }, strict: true });
-  let raw: Record<string, unknown> = {};
-  if (values.config) {
-    const text = readFileSync(values.config, 'utf8');
-    raw = (values.config.endsWith('.json') ? JSON.parse(text) : parseYaml(text)) ?? {};
-  }
-  for (const [k, v] of Object.entries(values)) {
-    if (k === 'config' || v === undefined) continue;
-    if (k === 'lowercase' || k === 'bucket' || k === 'checkpoints' || k === 'resume') {
-      if (v !== 'true' && v !== 'false') throw new FetsError(`ner-bert config: --${k}: expected true or false, received "${String(v)}"`);
-      raw[k] = v === 'true';
-    }
-    else if (k === 'profile') raw[k] = String(v).split(',').map((x) => Number(x.trim()));
-    else raw[k] = NUMERIC.has(k) ? Number(v) : v;
-  }
-  const cfg = parseOptions('ner-bert config', nerConfigSchema, raw);
+  const cfg = readScriptParams('ner-bert', 'npm run ner --', nerConfigSchema, argv);
   return { ...cfg, outDir: path.resolve(cfg.outDir) };
 }

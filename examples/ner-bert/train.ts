@@ -9,57 +9,59 @@ import * as fe from '@fets/estimator';
 import { readNerConfig } from './config.js';
 import { buildNer } from './recipe.js';
 
-const t0 = performance.now();
-const cfg = readNerConfig();
-await fe.initBackend();
-fe.enableDeterministic(cfg.seed);
-console.log(`ner-bert: ${JSON.stringify(cfg)}`);
-const run = await buildNer(cfg);
-console.log(
-  `ner-bert: ${cfg.dataset}: ${run.splits.train.length} train / ${run.splits.evalData.length} eval / ${run.splits.test?.length ?? 0} test sentences, ` +
-    `${run.splits.labels.length} labels, model ${cfg.model}${cfg.init ? ` from ${cfg.init}` : ''}`,
-);
-await run.estimator.fit();
+await fe.runScript('ner-bert', async () => {
+  const t0 = performance.now();
+  const cfg = readNerConfig();
+  await fe.initBackend();
+  fe.enableDeterministic(cfg.seed);
+  console.log(`ner-bert: ${JSON.stringify(cfg)}`);
+  const run = await buildNer(cfg);
+  console.log(
+    `ner-bert: ${cfg.dataset}: ${run.splits.train.length} train / ${run.splits.evalData.length} eval / ${run.splits.test?.length ?? 0} test sentences, ` +
+      `${run.splits.labels.length} labels, model ${cfg.model}${cfg.init ? ` from ${cfg.init}` : ''}`,
+  );
+  await run.estimator.fit();
 
-let metrics: Record<string, unknown> = {};
-if (run.splits.test) {
-  await run.estimator.test();
-  const report = run.seqeval.lastReport;
-  if (!report) throw new fe.FetsError('ner-bert: the test epoch produced no seqeval report');
-  console.log(`\nTest (${run.splits.testSplit}), seqeval strict IOB2:`);
-  console.log(fe.trace.formatSeqevalReport(report));
-  const files = run.estimator.traces.flatMap((t) => (t instanceof fe.trace.TagPredictions ? t.written : []));
-  if (files.length) console.log(`ner-bert: test predictions in ${files.join(' and ')}`);
-  const micro = report['micro avg']!;
-  metrics = {
-    precision: micro.precision,
-    recall: micro.recall,
-    f1: micro['f1-score'],
-    perType: Object.fromEntries(Object.entries(report).filter(([k]) => !k.endsWith(' avg'))),
-    averages: { micro: report['micro avg'], macro: report['macro avg'], weighted: report['weighted avg'] },
+  let metrics: Record<string, unknown> = {};
+  if (run.splits.test) {
+    await run.estimator.test();
+    const report = run.seqeval.lastReport;
+    if (!report) throw new fe.FetsError('ner-bert: the test epoch produced no seqeval report');
+    console.log(`\nTest (${run.splits.testSplit}), seqeval strict IOB2:`);
+    console.log(fe.trace.formatSeqevalReport(report));
+    const files = run.estimator.traces.flatMap((t) => (t instanceof fe.trace.TagPredictions ? t.written : []));
+    if (files.length) console.log(`ner-bert: test predictions in ${files.join(' and ')}`);
+    const micro = report['micro avg']!;
+    metrics = {
+      precision: micro.precision,
+      recall: micro.recall,
+      f1: micro['f1-score'],
+      perType: Object.fromEntries(Object.entries(report).filter(([k]) => !k.endsWith(' avg'))),
+      averages: { micro: report['micro avg'], macro: report['macro avg'], weighted: report['weighted avg'] },
+    };
+  }
+  const wallSeconds = (performance.now() - t0) / 1000;
+  mkdirSync(cfg.outDir, { recursive: true });
+  const out: Record<string, unknown> = {
+    ...metrics,
+    wallSeconds: Number(wallSeconds.toFixed(1)),
+    dataset: cfg.dataset,
+    split: run.splits.testSplit,
+    scheme: 'IOB2',
+    mode: 'strict',
+    model: cfg.model,
+    init: cfg.init ?? null,
+    seed: cfg.seed,
+    epochs: cfg.epochs,
+    backend: fe.getBackendInfo()?.name,
   };
-}
-const wallSeconds = (performance.now() - t0) / 1000;
-mkdirSync(cfg.outDir, { recursive: true });
-const out: Record<string, unknown> = {
-  ...metrics,
-  wallSeconds: Number(wallSeconds.toFixed(1)),
-  dataset: cfg.dataset,
-  split: run.splits.testSplit,
-  scheme: 'IOB2',
-  mode: 'strict',
-  model: cfg.model,
-  init: cfg.init ?? null,
-  seed: cfg.seed,
-  epochs: cfg.epochs,
-  backend: fe.getBackendInfo()?.name,
-};
-writeFileSync(path.join(cfg.outDir, 'metrics.json'), `${JSON.stringify(out, null, 2)}\n`);
-console.log(`ner-bert: wrote ${path.join(cfg.outDir, 'metrics.json')} (f1 ${String(out.f1 ?? 'n/a')}, ${out.wallSeconds} s)`);
+  writeFileSync(path.join(cfg.outDir, 'metrics.json'), `${JSON.stringify(out, null, 2)}\n`);
+  console.log(`ner-bert: wrote ${path.join(cfg.outDir, 'metrics.json')} (f1 ${String(out.f1 ?? 'n/a')}, ${out.wallSeconds} s)`);
 
-// Raw text → entity spans, as `fets predict` does (the same Pipeline and Network, infer mode).
-const tagger = new fe.TokenTagger(run.pipeline, run.network);
-const tagged = await tagger.tag(cfg.predict.map((sentence) => sentence.trim().split(/\s+/)));
-for (const [i, { entities }] of tagged.entries()) {
-  console.log(`predict: "${cfg.predict[i]}" → ${entities.map((e) => `[${e.type}: ${e.text}]`).join(' ') || '(no entities)'}`);
-}
+  // Raw text → entity spans, as `fets predict` does (the same Pipeline and Network, infer mode).
+  const tagger = new fe.TokenTagger(run.pipeline, run.network);
+  const tagged = await tagger.tag(cfg.predict.map((sentence) => sentence.trim().split(/\s+/)));
+  for (const [i, { entities }] of tagged.entries()) {
+    console.log(`predict: "${cfg.predict[i]}" → ${entities.map((e) => `[${e.type}: ${e.text}]`).join(' ') || '(no entities)'}`);
+  }
+});

@@ -1,7 +1,6 @@
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { parseOptions } from '@fets/estimator';
+import { readScriptParams } from '@fets/estimator';
 
 /** Everything the POS recipe can be told, with its defaults (one place). */
 export const posConfigSchema = z.strictObject({
@@ -35,14 +34,12 @@ export const posConfigSchema = z.strictObject({
 /** The POS recipe's configuration. */
 export type PosConfig = z.output<typeof posConfigSchema>;
 
-const NUMERIC = new Set(['heldOut', 'minCount', 'epochs', 'batchSize', 'rowLength', 'lr', 'warmup', 'dropout', 'seed', 'logSteps', 'trainStepsPerEpoch']);
-
-/** Reads the configuration from CLI flags (`--epochs 2 --model tiny`) and validates it. */
+/**
+ * Reads the configuration from flags (`--epochs 2 --model tiny`), `--config file.yaml|json` files applied first, and
+ * validates it: the same reading as `fets train` (fe.readScriptParams), so the same "did you mean" and one clean error
+ * line.
+ */
 export function readPosConfig(argv: string[] = process.argv.slice(2)): PosConfig {
-  const flags = Object.fromEntries(Object.keys(posConfigSchema.shape).map((k) => [k, { type: 'string' as const }]));
-  const { values } = parseArgs({ args: argv, options: { ...flags, predict: { type: 'string', multiple: true } }, strict: true });
-  const raw: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(values)) if (v !== undefined) raw[k] = NUMERIC.has(k) ? Number(v) : v;
-  const cfg = parseOptions('pos-brown config', posConfigSchema, raw);
+  const cfg = readScriptParams('pos-brown', 'npm run pos --', posConfigSchema, argv);
   return { ...cfg, outDir: path.resolve(cfg.outDir) };
 }

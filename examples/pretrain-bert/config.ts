@@ -1,9 +1,6 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { FetsError, parseOptions } from '@fets/estimator';
+import { readScriptParams } from '@fets/estimator';
 
 /** Everything the pretraining recipe can be told, with its defaults (one place). */
 export const pretrainConfigSchema = z.strictObject({
@@ -63,35 +60,12 @@ export const pretrainConfigSchema = z.strictObject({
 /** The pretraining recipe's configuration. */
 export type PretrainConfig = z.output<typeof pretrainConfigSchema>;
 
-const NUMERIC = new Set([
-  'heldOut', 'nerRepeat', 'nerEvalFraction', 'epochs', 'trainStepsPerEpoch', 'minutes', 'batchSize', 'maxLen', 'shortSeqProb',
-  'maskProb', 'maxPredictions', 'lr', 'warmup', 'weightDecay', 'clipNorm', 'dropout', 'seed', 'logSteps',
-]);
-const BOOLEAN = new Set(['brown', 'wholeWord', 'restore', 'resume']);
-
 /**
- * Reads the configuration from CLI flags (`--model tiny --minutes 2`), an optional `--config file.yaml|json` applied
- * first, and validates it. `--text` may be repeated.
+ * Reads the configuration from flags (`--epochs 2 --model tiny`), `--config file.yaml|json` files applied first, and
+ * validates it: the same reading as `fets train` (fe.readScriptParams), so the same "did you mean" and one clean error
+ * line.
  */
 export function readPretrainConfig(argv: string[] = process.argv.slice(2)): PretrainConfig {
-  const flags = Object.fromEntries(Object.keys(pretrainConfigSchema.shape).map((k) => [k, { type: 'string' as const, multiple: k === 'text' }]));
-  // --resume alone means --resume true.
-  const args = argv.flatMap((a, i) => (a === '--resume' && (argv[i + 1] === undefined || argv[i + 1]!.startsWith('--')) ? ['--resume', 'true'] : [a]));
-  const { values } = parseArgs({ args, options: { ...flags, config: { type: 'string' } }, strict: true });
-  let raw: Record<string, unknown> = {};
-  if (values.config) {
-    const file = values.config as string;
-    const text = readFileSync(file, 'utf8');
-    raw = (file.endsWith('.json') ? JSON.parse(text) : parseYaml(text)) ?? {};
-  }
-  for (const [k, v] of Object.entries(values)) {
-    if (k === 'config' || v === undefined) continue;
-    if (BOOLEAN.has(k)) {
-      if (v !== 'true' && v !== 'false') throw new FetsError(`pretrain-bert config: --${k}: expected true or false, received "${String(v)}"`);
-      raw[k] = v === 'true';
-    } else if (k === 'profile') raw[k] = String(v).split(',').map((x) => Number(x.trim()));
-    else raw[k] = NUMERIC.has(k) ? Number(v) : v;
-  }
-  const cfg = parseOptions('pretrain-bert config', pretrainConfigSchema, raw);
+  const cfg = readScriptParams('pretrain-bert', 'npm run pretrain --', pretrainConfigSchema, argv);
   return { ...cfg, outDir: path.resolve(cfg.outDir) };
 }

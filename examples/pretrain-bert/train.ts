@@ -12,54 +12,56 @@ import { readPretrainConfig } from './config.js';
 import { buildPretrain, maxPredictionsOf } from './recipe.js';
 
 const t0 = performance.now();
-const cfg = readPretrainConfig();
-await fe.initBackend();
-fe.enableDeterministic(cfg.seed);
-console.log(`pretrain-bert: ${JSON.stringify(cfg)}`);
-const run = await buildPretrain(cfg);
-for (const line of run.data.sources) console.log(`pretrain-bert: ${line}`);
-const s = run.data.train.stats;
-console.log(
-  `pretrain-bert: ${s.sequences} training sequences of at most ${cfg.maxLen} tokens (mean ${s.meanLength.toFixed(1)}, ${s.tokens} tokens, ` +
-    `${s.truncatedSentences} overlong sentences cut), ${run.data.evalData?.length ?? 0} held-out sequences; ` +
-    `model ${cfg.model} (${run.model.trainableWeights().reduce((n, v) => n + v.size, 0)} parameters), ` +
-    `${maxPredictionsOf(cfg)} predictions per sequence, schedule over ${run.totalSteps} steps${cfg.minutes ? ` or ${cfg.minutes} min` : ''}`,
-);
-const setupSeconds = (performance.now() - t0) / 1000;
-const tFit = performance.now();
-const summary = await run.estimator.fit();
-const fitSeconds = (performance.now() - tFit) / 1000;
+await fe.runScript('pretrain-bert', async () => {
+  const cfg = readPretrainConfig();
+  await fe.initBackend();
+  fe.enableDeterministic(cfg.seed);
+  console.log(`pretrain-bert: ${JSON.stringify(cfg)}`);
+  const run = await buildPretrain(cfg);
+  for (const line of run.data.sources) console.log(`pretrain-bert: ${line}`);
+  const s = run.data.train.stats;
+  console.log(
+    `pretrain-bert: ${s.sequences} training sequences of at most ${cfg.maxLen} tokens (mean ${s.meanLength.toFixed(1)}, ${s.tokens} tokens, ` +
+      `${s.truncatedSentences} overlong sentences cut), ${run.data.evalData?.length ?? 0} held-out sequences; ` +
+      `model ${cfg.model} (${run.model.trainableWeights().reduce((n, v) => n + v.size, 0)} parameters), ` +
+      `${maxPredictionsOf(cfg)} predictions per sequence, schedule over ${run.totalSteps} steps${cfg.minutes ? ` or ${cfg.minutes} min` : ''}`,
+  );
+  const setupSeconds = (performance.now() - t0) / 1000;
+  const tFit = performance.now();
+  const summary = await run.estimator.fit();
+  const fitSeconds = (performance.now() - tFit) / 1000;
 
-await fe.architecture.savePretrained(run.model, cfg.outDir);
-const last = (mode: 'train' | 'eval', key: string) => {
-  const h = summary.history[mode]?.[key];
-  return h && h.size > 0 ? Number([...h.values()].at(-1)) : null;
-};
-const evalLoss = last('eval', 'mlm_loss');
-const steps = run.estimator.system.globalStep;
-const stepsHere = run.counter.steps;
-const out = {
-  steps,
-  stepsThisRun: stepsHere,
-  epochs: run.estimator.system.epoch,
-  stoppedByBudget: run.budget?.stoppedAt !== undefined,
-  fitStepsPerSecond: Number((stepsHere / fitSeconds).toFixed(3)),
-  sequencesSeen: steps * cfg.batchSize,
-  eval: { mlmLoss: evalLoss, perplexity: evalLoss === null ? null : Math.exp(evalLoss), mlmAccuracy: last('eval', 'mlm_accuracy') },
-  train: { mlmLoss: last('train', 'mlm_loss'), mlmAccuracy: last('train', 'mlm_accuracy') },
-  packing: s,
-  setupSeconds: Number(setupSeconds.toFixed(1)),
-  wallSeconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
-  model: cfg.model,
-  maxLen: cfg.maxLen,
-  batchSize: cfg.batchSize,
-  seed: cfg.seed,
-  backend: fe.getBackendInfo()?.name,
-};
-mkdirSync(cfg.outDir, { recursive: true });
-writeFileSync(path.join(cfg.outDir, 'pretrain.json'), `${JSON.stringify(out, null, 2)}\n`);
-console.log(
-  `pretrain-bert: ${stepsHere} steps in ${fitSeconds.toFixed(0)} s${steps !== stepsHere ? ` (${steps} in all, with the restored run)` : ''} (${out.fitStepsPerSecond} steps/s); held-out MLM loss ${evalLoss?.toFixed(3) ?? 'n/a'}, ` +
-    `accuracy ${out.eval.mlmAccuracy?.toFixed(3) ?? 'n/a'}; wrote ${cfg.outDir} (config.json, model.safetensors, vocab.txt, pretrain.json)`,
-);
-console.log(`pretrain-bert: fine-tune it with: npm run ner -- --init ${path.relative(process.cwd(), cfg.outDir) || '.'}`);
+  await fe.architecture.savePretrained(run.model, cfg.outDir);
+  const last = (mode: 'train' | 'eval', key: string) => {
+    const h = summary.history[mode]?.[key];
+    return h && h.size > 0 ? Number([...h.values()].at(-1)) : null;
+  };
+  const evalLoss = last('eval', 'mlm_loss');
+  const steps = run.estimator.system.globalStep;
+  const stepsHere = run.counter.steps;
+  const out = {
+    steps,
+    stepsThisRun: stepsHere,
+    epochs: run.estimator.system.epoch,
+    stoppedByBudget: run.budget?.stoppedAt !== undefined,
+    fitStepsPerSecond: Number((stepsHere / fitSeconds).toFixed(3)),
+    sequencesSeen: steps * cfg.batchSize,
+    eval: { mlmLoss: evalLoss, perplexity: evalLoss === null ? null : Math.exp(evalLoss), mlmAccuracy: last('eval', 'mlm_accuracy') },
+    train: { mlmLoss: last('train', 'mlm_loss'), mlmAccuracy: last('train', 'mlm_accuracy') },
+    packing: s,
+    setupSeconds: Number(setupSeconds.toFixed(1)),
+    wallSeconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
+    model: cfg.model,
+    maxLen: cfg.maxLen,
+    batchSize: cfg.batchSize,
+    seed: cfg.seed,
+    backend: fe.getBackendInfo()?.name,
+  };
+  mkdirSync(cfg.outDir, { recursive: true });
+  writeFileSync(path.join(cfg.outDir, 'pretrain.json'), `${JSON.stringify(out, null, 2)}\n`);
+  console.log(
+    `pretrain-bert: ${stepsHere} steps in ${fitSeconds.toFixed(0)} s${steps !== stepsHere ? ` (${steps} in all, with the restored run)` : ''} (${out.fitStepsPerSecond} steps/s); held-out MLM loss ${evalLoss?.toFixed(3) ?? 'n/a'}, ` +
+      `accuracy ${out.eval.mlmAccuracy?.toFixed(3) ?? 'n/a'}; wrote ${cfg.outDir} (config.json, model.safetensors, vocab.txt, pretrain.json)`,
+  );
+  console.log(`pretrain-bert: fine-tune it with: npm run ner -- --init ${path.relative(process.cwd(), cfg.outDir) || '.'}`);
+});

@@ -64,6 +64,7 @@ export { TaggerError, TokenTagger } from './predict/tokenTagger.js';
 export type { TaggedSentence, TokenTaggerOptions } from './predict/tokenTagger.js';
 export { formatTagged, predictStream } from './cli/predict.js';
 export { exportTokenClassifier } from './cli/export.js';
+export { ScriptHelp, readScriptParams, runScript, scriptUsage } from './cli/scriptArgs.js';
 export type { ExportedTokenization } from './cli/export.js';
 export type { PredictStats, PredictStreamOptions } from './cli/predict.js';
 export type { PredictedSpan, TagPredictionsOptions } from './traces/io/tagPredictions.js';
