@@ -62,9 +62,9 @@ export { TagPredictions } from './traces/io/tagPredictions.js';
 // predict: raw text through a trained token-classification experiment
 export { TaggerError, TokenTagger } from './predict/tokenTagger.js';
 export type { TaggedSentence, TokenTaggerOptions } from './predict/tokenTagger.js';
-export { formatTagged, predictStream } from './cli/predict.js';
-export { exportTokenClassifier } from './cli/export.js';
-export { ScriptHelp, readScriptParams, runScript, scriptUsage } from './cli/scriptArgs.js';
+export { PredictInputError, formatTagged, predictStream } from './cli/predict.js';
+export { ExportError, exportTokenClassifier } from './cli/export.js';
+export { ScriptArgsError, ScriptHelp, readScriptParams, runScript, scriptUsage } from './cli/scriptArgs.js';
 export type { ExportedTokenization } from './cli/export.js';
 export type { PredictStats, PredictStreamOptions } from './cli/predict.js';
 export type { PredictedSpan, TagPredictionsOptions } from './traces/io/tagPredictions.js';

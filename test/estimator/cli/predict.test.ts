@@ -49,7 +49,7 @@ describe('cli: fets predict', function () {
   it('a missing input file or a bad batch size is one clean error and exit 1', async () => {
     const a = collect();
     expect(await runCli([...base(), '--input', path.join(dir, 'nope.txt')], a.io)).to.equal(1);
-    expect(a.err.join('\n')).to.equal(`FetsError: fets predict: --input: no such file: ${path.join(dir, 'nope.txt')}`);
+    expect(a.err.join('\n')).to.equal(`PredictInputError: fets predict: --input: no such file: ${path.join(dir, 'nope.txt')}`);
     const b = collect();
     expect(await runCli([...base(), '--batch-size', '0'], b.io)).to.equal(1);
     expect(b.err.join('\n')).to.match(/--batch-size: expected a positive integer, received "0"/);

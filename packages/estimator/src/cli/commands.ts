@@ -12,7 +12,7 @@ import { displayPath } from './configFile.js';
 import { buildExperiment, loadExperiment, type ExperimentCommand, type LoadedExperiment } from './experiment.js';
 import { loadSavedWeights } from './loadWeights.js';
 import { exportTokenClassifier } from './export.js';
-import { openInput, openOutput, predictStream } from './predict.js';
+import { PredictInputError, openInput, openOutput, predictStream } from './predict.js';
 import { resolveParams } from './params.js';
 import { compareRuns, readRuns } from './runFiles.js';
 
@@ -174,7 +174,7 @@ export function createProgram(io: CliIO = processIO): Command {
     .option('--batch-size <n>', 'sentences per Network call', '32')
     .action(async (file: string, opts: ModelCommandOptions & { load?: string; input: string; format: 'jsonl' | 'conll'; out?: string; batchSize: string }) => {
       const batchSize = Number(opts.batchSize);
-      if (!Number.isInteger(batchSize) || batchSize < 1) throw new FetsError(`fets predict: --batch-size: expected a positive integer, received "${opts.batchSize}"`);
+      if (!Number.isInteger(batchSize) || batchSize < 1) throw new PredictInputError(`fets predict: --batch-size: expected a positive integer, received "${opts.batchSize}"`);
       const input = openInput(opts.input);
       const { estimator } = await prepare(file, opts, 'predict', io);
       try {

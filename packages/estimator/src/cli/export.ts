@@ -4,6 +4,9 @@ import { BertForTokenClassification, savePretrained } from '@fets/network';
 import { BertTokenize, FetsError } from '@fets/pipeline';
 import type { Estimator } from '../estimator/estimator.js';
 
+/** The experiment has nothing `fets export` can write (no BertTokenize, not one token classifier). */
+export class ExportError extends FetsError {}
+
 /** What `labels.json` of an exported folder holds besides the labels: how the page must tokenize. */
 export interface ExportedTokenization {
   labels: string[];
@@ -22,9 +25,9 @@ export interface ExportedTokenization {
  */
 export async function exportTokenClassifier(estimator: Estimator, dir: string): Promise<string[]> {
   const tokenize = estimator.pipeline.ops.find((o): o is BertTokenize => o instanceof BertTokenize);
-  if (!tokenize) throw new FetsError('fets export: the Pipeline has no BertTokenize op (nothing says how to tokenize)');
+  if (!tokenize) throw new ExportError('fets export: the Pipeline has no BertTokenize op (nothing says how to tokenize)');
   const models = ((estimator.network as { models?: readonly unknown[] }).models ?? []).filter((m): m is BertForTokenClassification => m instanceof BertForTokenClassification);
-  if (models.length !== 1) throw new FetsError(`fets export: expected one BertForTokenClassification in the Network, found ${models.length}`);
+  if (models.length !== 1) throw new ExportError(`fets export: expected one BertForTokenClassification in the Network, found ${models.length}`);
   await savePretrained(models[0]!, dir);
   const tok = tokenize.tokenizer;
   const vocab: string[] = [];

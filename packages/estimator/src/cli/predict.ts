@@ -7,6 +7,9 @@ import { FetsError } from '@fets/pipeline';
 import type { Estimator } from '../estimator/estimator.js';
 import { TokenTagger, type TaggedSentence } from '../predict/tokenTagger.js';
 
+/** `fets predict` was given an input it cannot read, or a bad option. */
+export class PredictInputError extends FetsError {}
+
 /** Options of {@link predictStream}. */
 export interface PredictStreamOptions {
   /** `jsonl`: one `{"words": […], "entities": […]}` line per sentence; `conll`: `word tag` lines, a blank line after each. */
@@ -63,7 +66,7 @@ export async function predictStream(estimator: Estimator, input: Readable, outpu
 /** The input of `fets predict --input`: a file, or standard input for `-`. */
 export function openInput(file: string): Readable {
   if (file === '-') return process.stdin;
-  if (!existsSync(file)) throw new FetsError(`fets predict: --input: no such file: ${file}`);
+  if (!existsSync(file)) throw new PredictInputError(`fets predict: --input: no such file: ${file}`);
   return createReadStream(file, { encoding: 'utf8' });
 }
 

@@ -51,7 +51,7 @@ export function readScriptParams<S extends z.ZodObject>(name: string, command: s
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') throw new ScriptHelp(scriptUsage(name, command, schema));
-    if (!arg.startsWith('--')) throw new FetsError(`${name}: unexpected argument "${arg}" (flags are --key value; --help lists them)`);
+    if (!arg.startsWith('--')) throw new ScriptArgsError(`${name}: unexpected argument "${arg}" (flags are --key value; --help lists them)`);
     const eq = arg.indexOf('=');
     const key = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
     let value: string | undefined = eq > 0 ? arg.slice(eq + 1) : undefined;
@@ -59,7 +59,7 @@ export function readScriptParams<S extends z.ZodObject>(name: string, command: s
     if (value === undefined) {
       const next = argv[i + 1];
       if (type === 'boolean' && (next === undefined || next.startsWith('--'))) value = 'true';
-      else if (next === undefined) throw new FetsError(`${name}: --${key}: expected a value`);
+      else if (next === undefined) throw new ScriptArgsError(`${name}: --${key}: expected a value`);
       else value = argv[++i]!;
     }
     if (key === 'config') {
@@ -94,6 +94,9 @@ export function readScriptParams<S extends z.ZodObject>(name: string, command: s
 
 /** `--help` was asked for: the message is the usage. */
 export class ScriptHelp extends FetsError {}
+
+/** A script's command line is malformed (a stray argument, a flag without its value). */
+export class ScriptArgsError extends FetsError {}
 
 /**
  * Runs a script's main function the way the `fets` command line does: a fets error (bad flag, bad data) prints one
