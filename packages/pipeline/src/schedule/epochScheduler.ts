@@ -1,4 +1,4 @@
-import { FetsError } from '../core/errors.js';
+import { ConfigError } from '../core/errors.js';
 import { Scheduler } from './scheduler.js';
 
 /**
@@ -20,10 +20,10 @@ export class EpochScheduler<T> extends Scheduler<T> {
       epochDict instanceof Map
         ? [...epochDict.entries()]
         : Object.entries(epochDict).map(([k, v]) => [Number(k), v] as [number, T | null]);
-    if (entries.length === 0) throw new FetsError('EpochScheduler: epochDict is empty, expected at least one epoch');
+    if (entries.length === 0) throw new ConfigError('EpochScheduler', [], 'EpochScheduler: epochDict is empty, expected at least one epoch')
     for (const [k] of entries) {
       if (!Number.isInteger(k) || k < 1) {
-        throw new FetsError(`EpochScheduler: keys must be integers >= 1 (epochs are 1-based), received ${k}`);
+        throw new ConfigError('EpochScheduler', [], `EpochScheduler: keys must be integers >= 1 (epochs are 1-based), received ${k}`)
       }
     }
     this.keys = entries.map(([k]) => k).sort((a, b) => a - b);

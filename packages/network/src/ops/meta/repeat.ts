@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FetsError, parseOptions, type DataDict } from '@fets/pipeline';
+import { ConfigError, parseOptions, type DataDict } from '@fets/pipeline';
 import { TensorOp, type TensorOpState } from '../tensorOp.js';
 
 const repeatSchema = z.strictObject({
@@ -26,7 +26,7 @@ export class Repeat extends TensorOp {
     super({ inputs: [...o.op.inputs], outputs: [...o.op.outputs], mode: o.op.modeSpec });
     (this as { dsIds: unknown }).dsIds = o.op.dsIds;
     if (o.op.outputs.length === 0 || !o.op.outputs.every((k) => o.op.inputs.includes(k))) {
-      throw new FetsError(`Repeat: op ${o.op.name} must write only keys it reads, received inputs [${o.op.inputs}] outputs [${o.op.outputs}]`);
+      throw new ConfigError('Repeat', [], `Repeat: op ${o.op.name} must write only keys it reads, received inputs [${o.op.inputs}] outputs [${o.op.outputs}]`)
     }
     this.op = o.op;
     this.repeat = o.repeat;
