@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs';
 import { AdamW, dropoutSeeded, getKernelOverrides, geluErf, initBackend, layerNormLastAxis, setKernelOverrides } from '@fets/network';
-import { benchmarkKernels, bertTrainStep, formatKernelProfile, profileKernels, setSimdLoops, simplifyPermutation } from '@fets/network/kernels';
+import { benchmarkKernels, formatKernelProfile, profileKernels, setSimdLoops, simplifyPermutation } from '@fets/network/kernels';
+import { bertBatches, bertTask, bertTrainStep } from '../../../bench/bertTask.js';
 
 type Out = { shape: number[]; values: number[] };
 type In = { values: number[]; shape: number[]; dtype?: 'float32' | 'int32' };
@@ -441,17 +442,19 @@ describe('benchmarkKernels and profileKernels', function () {
     x.dispose();
   });
 
-  it('bertTrainStep runs a tiny BERT training step with the fused kernels, its loss falls, and it leaks nothing', async () => {
+  it("the bench's BERT step (bench/bertTask.ts) trains a tiny BERT with the fused kernels, its loss falls, and it leaks nothing", async () => {
     const start = tf.memory().numTensors;
-    const s = bertTrainStep({ size: 'tiny', batch: 4, seq: 16, numLabels: 5 });
-    s.optimizer.learningRate = 3e-3;
-    const first = s.step();
+    const { model, optimizer } = bertTask('tiny');
+    optimizer.learningRate = 3e-3;
+    const [batch] = bertBatches(1);
+    const first = await bertTrainStep(model, optimizer, batch!);
     const afterFirst = tf.memory().numTensors;
     let last = first;
-    for (let i = 0; i < 8; i++) last = s.step();
+    for (let i = 0; i < 8; i++) last = await bertTrainStep(model, optimizer, batch!);
     expect(tf.memory().numTensors).to.equal(afterFirst);
     expect(last).to.be.lessThan(first);
-    s.dispose();
+    model.dispose();
+    optimizer.dispose();
     expect(tf.memory().numTensors).to.equal(start);
   });
 });

@@ -6,8 +6,6 @@
 // Benchmarks and profiling
 export { benchmarkKernels } from './bench.js';
 export type { KernelBenchOptions, KernelBenchRow } from './bench.js';
-export { bertTrainStep } from './bertStep.js';
-export type { BertTrainStep, BertTrainStepOptions } from './bertStep.js';
 export { formatKernelProfile, profileKernels } from './profile.js';
 export type { KernelProfile, KernelProfileOptions, KernelProfileRow } from './profile.js';
 
