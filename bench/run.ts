@@ -30,6 +30,7 @@ const { values, positionals } = parseArgs({
     cpu: { type: 'boolean', default: false },
     'no-plain': { type: 'boolean', default: false },
     'by-shape': { type: 'boolean', default: false },
+    infer: { type: 'boolean', default: false },
   },
 });
 const quick = values.quick!;
@@ -74,7 +75,7 @@ for (const { figure, arg } of wanted) {
       r = await (await import('./gemm.js')).run({ reps: quick ? 10 : 4 * reps });
       break;
     case 'profile':
-      r = await (await import('./profile.js')).run({ size: arg ?? (quick ? 'tiny' : 'mini'), byShape: values['by-shape']!, reps: quick ? 1 : 3 });
+      r = await (await import('./profile.js')).run({ size: arg ?? (quick ? 'tiny' : 'mini'), byShape: values['by-shape']!, infer: values.infer!, reps: quick ? 1 : 3 });
       break;
   }
   rows.push(...r.rows);
