@@ -31,6 +31,11 @@ int defaultThreads() {
 
 }  // namespace
 
+std::mutex& callMutex() {
+  static std::mutex m;
+  return m;
+}
+
 Pool& pool() {
   if (!gPool) gPool = std::make_unique<Pool>(defaultThreads());
   return *gPool;
@@ -145,6 +150,7 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
   float* c = floatsAt(env, heap, v[2], cCount, "gemm", "C");
   if (!c && cCount > 0) return nullptr;
   Product p{a, b, c, m, n, k, ta ? m : k, tb ? k : n, n, ta, tb};
+  std::lock_guard<std::mutex> lock(callMutex());
   gemmBatched(pool(), isa(), p, batch, aStep ? (ptrdiff_t)m * k : 0, bStep ? (ptrdiff_t)k * n : 0, (ptrdiff_t)m * n);
   return undefinedValue(env);
 }
@@ -183,6 +189,7 @@ napi_value SetThreads(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, nullptr, "fets native setThreads: expected an integer from 1 to 256");
     return nullptr;
   }
+  std::lock_guard<std::mutex> lock(callMutex());
   pool().resize((int)n);
   return undefinedValue(env);
 }
@@ -241,6 +248,7 @@ napi_value Peak(napi_env env, napi_callback_info info) {
   if (!all) {
     total = peakOn(isa(), seconds);
   } else {
+    std::lock_guard<std::mutex> lock(callMutex());
     PeakJob job{&isa(), seconds, {}};
     const int threads = pool().threads();
     pool().run(threads, [](void* c, int t, int) {

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <mutex>
 
 #include "pool.h"
 
@@ -17,6 +18,11 @@ struct Heap {
 
 /** The process-wide thread pool (FETS_THREADS or every CPU the process may use). */
 Pool& pool();
+/**
+ * Held by every kernel entry point: the pool and the per-thread scratch are process-wide, and Node worker threads
+ * share one loaded addon, so calls from two JavaScript threads run one after the other.
+ */
+std::mutex& callMutex();
 bool args(napi_env env, napi_callback_info info, size_t want, napi_value* argv, const char* name);
 bool heapOf(napi_env env, napi_value v, Heap* heap, const char* name);
 bool numbers(napi_env env, napi_value* argv, size_t from, size_t count, double* out, const char* name);

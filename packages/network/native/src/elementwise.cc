@@ -47,6 +47,7 @@ napi_value DropoutMask(napi_env env, napi_callback_info info) {
   if (!numbers(env, argv, 1, 8, a, "dropoutMask")) return nullptr;
   float* out = floatsAt(env, heap, a[0], a[1], "dropoutMask", "out");
   if (!out) return nullptr;
+  std::lock_guard<std::mutex> lock(callMutex());
   dropoutMask(out, static_cast<size_t>(a[1]), a[2], a[3], a[4], a[5], static_cast<float>(a[6]), static_cast<float>(a[7]));
   return undefinedValue(env);
 }
@@ -65,6 +66,7 @@ napi_value Gelu(napi_env env, napi_callback_info info) {
   if (!y) return nullptr;
   float* d = floatsAt(env, heap, a[2], a[3], "gelu", "d");
   if (!d) return nullptr;
+  std::lock_guard<std::mutex> lock(callMutex());
   const auto f = vec().gelu;
   parallelFor(static_cast<size_t>(a[3]), 16384, [&](size_t from, size_t to) { f(x + from, y + from, d + from, to - from); });
   return undefinedValue(env);
@@ -86,6 +88,7 @@ napi_value AdamW(napi_env env, napi_callback_info info) {
     if (!ptrs[i]) return nullptr;
   }
   const AdamWScalars s{(float)a[8], (float)a[9], (float)a[10], (float)a[11], (float)a[12], (float)a[13], (float)a[14], (float)a[15], (float)a[16]};
+  std::lock_guard<std::mutex> lock(callMutex());
   const auto f = vec().adamw;
   parallelFor(static_cast<size_t>(n), 32768, [&](size_t b, size_t e) {
     f(ptrs[0] + b, ptrs[1] + b, ptrs[2] + b, ptrs[3] + b, ptrs[4] + b, ptrs[5] + b, ptrs[6] + b, e - b, s);
@@ -108,6 +111,7 @@ napi_value Binary(napi_env env, napi_callback_info info) {
   float* out = floatsAt(env, heap, a[2], a[3], "binary", "out");
   if (!out) return nullptr;
   const int op = static_cast<int>(a[4]);
+  std::lock_guard<std::mutex> lock(callMutex());
   const auto f = vec().binary;
   parallelFor(static_cast<size_t>(a[3]), 65536, [&](size_t b, size_t e) { f(x + b, y + b, out + b, e - b, op); });
   return undefinedValue(env);
@@ -129,6 +133,7 @@ napi_value BinaryRows(napi_env env, napi_callback_info info) {
   float* out = floatsAt(env, heap, a[2], a[3] * a[4], "binaryRows", "out");
   if (!out) return nullptr;
   const int op = static_cast<int>(a[5]);
+  std::lock_guard<std::mutex> lock(callMutex());
   const auto f = vec().binaryRows;
   parallelFor(rows, std::max<size_t>(1, 65536 / std::max<size_t>(cols, 1)), [&](size_t b, size_t e) {
     f(x + b * cols, y, out + b * cols, e - b, cols, op);
