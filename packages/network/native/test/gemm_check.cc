@@ -1,0 +1,53 @@
+// Standalone check of the GEMM on every microkernel this CPU (or emulator) runs, against a double-precision product:
+// random shapes including 1, primes and sizes that are not multiples of the tile, every transpose case, batched and
+// broadcast operands, 1-3 threads. For machines where the Node addon's tests cannot run (an aarch64 emulator):
+//   g++ -O2 -std=c++17 -pthread test/gemm_check.cc src/gemm.cc src/microkernels.cc src/pool.cc -o gemm_check && ./gemm_check
+#include <cmath>
+#include <cstdio>
+#include <random>
+#include <vector>
+
+#include "../src/gemm.h"
+
+int main() {
+  std::mt19937 rng(7);
+  const int sizes[] = {1, 2, 3, 7, 8, 13, 31, 33, 64, 97, 130};
+  int count = 0;
+  const fets::Isa* const* isas = fets::isaList(&count);
+  int failures = 0, cases = 0;
+  for (int v = 0; v < count; v++) {
+    for (int threads = 1; threads <= 3; threads++) {
+      fets::Pool pool(threads);
+      for (int t = 0; t < 40; t++) {
+        const int m = sizes[rng() % 11], n = sizes[rng() % 11], k = sizes[rng() % 11] + (t % 5 == 0 ? 300 : 0);
+        const bool ta = rng() & 1, tb = rng() & 1;
+        const int batch = 1 + rng() % 3;
+        const bool aStep = rng() % 3 != 0, bStep = !aStep || (rng() & 1);
+        std::uniform_real_distribution<float> u(-1.f, 1.f);
+        std::vector<float> a((size_t)m * k * (aStep ? batch : 1)), b((size_t)k * n * (bStep ? batch : 1)), c((size_t)batch * m * n + 1, 42.f);
+        for (auto& x : a) x = u(rng);
+        for (auto& x : b) x = u(rng);
+        fets::Product p{a.data(), b.data(), c.data(), m, n, k, ta ? m : k, tb ? k : n, n, ta, tb};
+        fets::gemmBatched(pool, *isas[v], p, batch, aStep ? (ptrdiff_t)m * k : 0, bStep ? (ptrdiff_t)k * n : 0, (ptrdiff_t)m * n);
+        cases++;
+        for (int q = 0; q < batch; q++) {
+          const float* A = a.data() + (aStep ? (size_t)q * m * k : 0);
+          const float* B = b.data() + (bStep ? (size_t)q * k * n : 0);
+          for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++) {
+              double s = 0;
+              for (int l = 0; l < k; l++) s += (double)(ta ? A[l * m + i] : A[i * k + l]) * (tb ? B[j * k + l] : B[l * n + j]);
+              const float got = c[(size_t)q * m * n + i * n + j];
+              if (!(std::fabs(got - s) <= 1e-5 * k)) {
+                if (failures++ < 5) std::printf("%s t%d m%d n%d k%d ta%d tb%d: %g vs %g\n", isas[v]->name, threads, m, n, k, ta, tb, got, s);
+              }
+            }
+        }
+        if (c.back() != 42.f) { failures++; std::printf("%s: wrote past C\n", isas[v]->name); }
+      }
+    }
+    std::printf("%s: checked\n", isas[v]->name);
+  }
+  std::printf("%d cases, %d failures\n", cases, failures);
+  return failures == 0 ? 0 : 1;
+}
