@@ -96,7 +96,7 @@ export * as text from './fe/text.js';
 export * as io from './fe/io.js';
 export * as optimizer from './fe/optimizer.js';
 // the framework's main classes at the top level, as `fastestimator` has them
-export { Pipeline, NDArray, FetsError, ConfigError, PipelineError, DataFormatError, OpError, EpochScheduler, RepeatScheduler, parseOptions } from '@fets/pipeline';
+export { Pipeline, NDArray, FetsError, ConfigError, PipelineError, DataFormatError, OpError, EpochScheduler, RepeatScheduler, opOptionsSchema, parseOptions } from '@fets/pipeline';
 export type { DataDict, Mode } from '@fets/pipeline';
 export { Network, build, feedForward } from '@fets/network';
 export type { Model } from '@fets/network';
