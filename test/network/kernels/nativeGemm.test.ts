@@ -5,8 +5,8 @@ import path from 'node:path';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs';
-import { getKernelOverrides, initBackend, nativeStatus, setKernelOverrides } from '@fets/network';
-import { loadNativeAddon, nativeAddon, nativeDir } from '@fets/network/kernels';
+import { geluErf, getKernelOverrides, initBackend, nativeStatus, setKernelOverrides } from '@fets/network';
+import { linearFused, loadNativeAddon, nativeAddon, nativeDir } from '@fets/network/kernels';
 import { ROOT } from '../../helpers.js';
 
 /** C = op(A)·op(B) in float64, the reference. */
@@ -164,6 +164,34 @@ describe('native kernels: GEMM', function () {
         }
       });
     }
+
+    it('the fused dense kernel (x·Wᵀ + b, bias and GELU in the tiles) equals matMul + add (+ GELU) on cpu', async function () {
+      if (!native) this.skip();
+      for (const act of ['none', 'gelu'] as const) {
+        for (const [m, k, n] of [[1, 1, 1], [37, 29, 41], [130, 300, 97], [64, 1100, 33], [8, 0, 5]] as const) {
+          const xv = new Float32Array(m * k);
+          const wv = new Float32Array(n * k);
+          const bv = new Float32Array(n);
+          fill(xv, m + k);
+          fill(wv, n + k);
+          fill(bv, n);
+          await tf.setBackend('wasm');
+          const before = tf.memory().numTensors;
+          const got = tf.tidy(() => Array.from(linearFused(tf.tensor2d(xv, [m, k]), tf.tensor2d(wv, [n, k]), tf.tensor1d(bv), act)!.dataSync()));
+          expect(tf.memory().numTensors).to.equal(before);
+          await tf.setBackend('cpu');
+          const want = tf.tidy(() => {
+            const y = tf.add(tf.matMul(tf.tensor2d(xv, [m, k]), tf.tensor2d(wv, [n, k]), false, true), tf.tensor1d(bv));
+            return Array.from((act === 'gelu' ? geluErf(y) : y).dataSync());
+          });
+          await tf.setBackend('wasm');
+          expect(got).to.have.length(m * n);
+          for (let j = 0; j < want.length; j++) {
+            expect(Math.abs(got[j]! - want[j]!)).to.be.at.most(1e-4 * Math.max(1, k / 100), `${act} [${m},${k},${n}] ${j}`);
+          }
+        }
+      }
+    });
 
     it('still computes correctly after the wasm heap has grown', async function () {
       if (!native) this.skip();

@@ -12,6 +12,7 @@
 #include "addon.h"
 #include "gemm.h"
 #include "pool.h"
+#include "vec/vec.h"
 
 namespace fets {
 
@@ -124,10 +125,16 @@ const Isa& isa() {
   return *gIsa;
 }
 
-// gemm(heap, aOff, bOff, cOff, batch, m, n, k, aStep, bStep, transA, transB)
+// gemm(heap, aOff, bOff, cOff, batch, m, n, k, aStep, bStep, transA, transB[, biasOff[, activation]])
+// activation (with a bias): 0 none, 1 GELU (value only).
 napi_value Gemm(napi_env env, napi_callback_info info) {
-  napi_value argv[12];
-  if (!args(env, info, 12, argv, "gemm")) return nullptr;
+  napi_value argv[14];
+  size_t argc = 14;
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc < 12) {
+    napi_throw_type_error(env, nullptr, "fets native gemm: expected 12 or 13 arguments");
+    return nullptr;
+  }
   Heap heap;
   if (!heapOf(env, argv[0], &heap, "gemm")) return nullptr;
   double v[9];
@@ -150,6 +157,19 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
   float* c = floatsAt(env, heap, v[2], cCount, "gemm", "C");
   if (!c && cCount > 0) return nullptr;
   Product p{a, b, c, m, n, k, ta ? m : k, tb ? k : n, n, ta, tb};
+  if (argc >= 13) {
+    double biasOff = -1;
+    napi_get_value_double(env, argv[12], &biasOff);
+    if (biasOff >= 0) {
+      p.bias = floatsAt(env, heap, biasOff, n, "gemm", "bias");
+      if (!p.bias) return nullptr;
+    }
+  }
+  if (argc >= 14 && p.bias) {
+    double act = 0;
+    napi_get_value_double(env, argv[13], &act);
+    if (act == 1) p.activation = vec().geluInPlace;
+  }
   std::lock_guard<std::mutex> lock(callMutex());
   gemmBatched(pool(), isa(), p, batch, aStep ? (ptrdiff_t)m * k : 0, bStep ? (ptrdiff_t)k * n : 0, (ptrdiff_t)m * n);
   return undefinedValue(env);

@@ -95,8 +95,25 @@ void packB(const Product& g, int nr, int p0, int kc, int q0, int q1, float* dst)
 }
 
 /** The sweep of one packed A block over panels [q0, q1) of one packed B block. */
+/** Adds the bias to `rows` rows of C from column j0, `cols` wide (the epilogue of a tile's last k block). */
+inline void addBias(const Product& g, float* c, int rows, int j0, int cols) {
+  const float* b = g.bias + j0;
+  for (int i = 0; i < rows; i++) {
+    float* ci = c + i * g.ldc;
+    for (int j = 0; j < cols; j++) ci[j] += b[j];
+  }
+}
+
+/** The activation over rows [i0, i0+rows) and columns [j0, j0+cols) of C, once their last k block is stored (whole
+ * rows at a time: per-tile calls cost more than the activation). */
+inline void activate(const Product& g, int i0, int rows, int j0, int cols) {
+  if (!g.activation || cols <= 0) return;
+  for (int i = 0; i < rows; i++) g.activation(g.c + (ptrdiff_t)(i0 + i) * g.ldc + j0, (size_t)cols);
+}
+
 void sweep(const Product& g, const Isa& isa, const float* pa, int i0, int mc, const float* pb, int q0, int q1, int kc,
            bool accumulate, bool direct, int p0) {
+  const bool last = g.bias != nullptr && p0 + kc >= g.k;
   const int mr = isa.mr, nr = isa.nr;
   const ptrdiff_t rs = g.ta ? 1 : g.lda, ks = g.ta ? g.lda : 1;
   alignas(64) float tile[16 * 64];
@@ -124,12 +141,18 @@ void sweep(const Product& g, const Isa& isa, const float* pa, int i0, int mc, co
             for (int j = 0; j < cols; j++) ci[j] = ti[j];
         }
       }
+      if (last) addBias(g, c, rows, j0, cols);
     }
   }
 }
 
 void zeroC(const Product& g) {
-  for (int i = 0; i < g.m; i++) std::memset(g.c + (ptrdiff_t)i * g.ldc, 0, sizeof(float) * g.n);
+  for (int i = 0; i < g.m; i++) {
+    float* ci = g.c + (ptrdiff_t)i * g.ldc;
+    if (g.bias) std::memcpy(ci, g.bias, sizeof(float) * g.n);
+    else std::memset(ci, 0, sizeof(float) * g.n);
+    if (g.bias && g.activation) g.activation(ci, (size_t)g.n);
+  }
 }
 
 /** Whether A is read in place (not packed): row-major A, whose rows the microkernel broadcasts from directly. */
@@ -192,6 +215,7 @@ void directProduct(const Product& g, const Isa& isa, int thread) {
       float* c = g.c + (ptrdiff_t)i0 * g.ldc + j0;
       if (rows == mr && cols == nr) {
         isa.kernel(kc, g.a + i0 * rs, rs, ks, bp, bs, c, g.ldc, 0);
+        if (g.bias) addBias(g, c, rows, j0, cols);
         continue;
       }
       if (rows == mr) {
@@ -201,8 +225,10 @@ void directProduct(const Product& g, const Isa& isa, int thread) {
         isa.kernel(kc, pa, 1, mr, bp, bs, tile, nr, 0);
       }
       for (int i = 0; i < rows; i++) std::memcpy(c + i * g.ldc, tile + i * nr, sizeof(float) * cols);
+      if (g.bias) addBias(g, c, rows, j0, cols);
     }
   }
+  activate(g, 0, g.m, 0, g.n);
 }
 
 /** One whole product on the calling thread, with that thread's scratch. */
@@ -225,6 +251,7 @@ void serialProduct(const Product& g, const Isa& isa, int thread) {
       prepareA(g, isa.mr, i0, mc, p0, kc, pa, direct);
       sweep(g, isa, pa, i0, mc, pb, 0, panels, kc, p0 > 0, direct, p0);
     }
+    if (p0 + kc >= g.k) activate(g, 0, g.m, 0, g.n);
   }
 }
 
@@ -270,6 +297,7 @@ void computeTask(void* ctx, int task, int thread) {
     const bool direct = directA(g);
     prepareA(g, isa.mr, i0, mc, p0, kc, pa, direct);
     sweep(g, isa, pa, i0, mc, j.packed + (size_t)p0 * j.panels * isa.nr, q0, q1, kc, p0 > 0, direct, p0);
+    if (p0 + kc >= g.k) activate(g, i0, mc, q0 * isa.nr, std::min(g.n, q1 * isa.nr) - q0 * isa.nr);
   }
 }
 

@@ -39,6 +39,10 @@ struct Product {
   int m, n, k;
   ptrdiff_t lda, ldb, ldc;
   bool ta, tb;
+  /** Added to every row of C (n floats) as the last k block of each tile is stored; null for none. */
+  const float* bias = nullptr;
+  /** Applied to each finished tile after the bias (GELU for a fused dense + activation); null for none. */
+  void (*activation)(float* x, size_t n) = nullptr;
 };
 
 /**

@@ -20,6 +20,7 @@ export { setSimdLoops } from './simd.js';
 
 // Native addon
 export { loadNativeAddon, nativeAddon, nativeDir } from './native/addon.js';
+export { LINEAR_KERNEL, linearFused } from './native/linear.js';
 export type { NativeAddon, NativeLoad } from './native/addon.js';
 
 // Switches

@@ -13,6 +13,7 @@ import { gatherRows, identityShared, transposeFast } from './layout.js';
 import { unsortedSegmentSum } from './segmentSum.js';
 import { nativeAddon, setNativeSwitch } from './native/addon.js';
 import { nativeBinary } from './native/binary.js';
+import { LINEAR_KERNEL, linearKernel } from './native/linear.js';
 import { WASM_PACKAGE_VERSION, captureOriginal, wasmVersionMismatch } from './wasmInternals.js';
 
 /**
@@ -95,6 +96,7 @@ const KERNELS: { kernelName: string; func: KernelFunc; on: (s: KernelOverrideSet
   { kernelName: 'Add', func: fn(nativeBinary('Add', 0)), on: (s) => s.Native && nativeAddon() !== undefined },
   { kernelName: 'Multiply', func: fn(nativeBinary('Multiply', 1)), on: (s) => s.Native && nativeAddon() !== undefined },
   { kernelName: 'Sub', func: fn(nativeBinary('Sub', 2)), on: (s) => s.Native && nativeAddon() !== undefined },
+  { kernelName: LINEAR_KERNEL, func: fn(linearKernel), on: (s) => s.Native && nativeAddon() !== undefined },
 ];
 
 /** The kernels fets has registered in place of (or in addition to) the package's. */

@@ -49,6 +49,18 @@ void gelu(const float* __restrict x, float* __restrict y, float* __restrict d, s
   }
 }
 
+void geluInPlace(float* __restrict x, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    const float v = x[i];
+    const float z = std::fabs(v) * 0.70710678118654752f;
+    const float e = expNeg(-z * z);
+    const float t = 1.0f / (1.0f + 0.3275911f * z);
+    const float poly = t * (0.254829592f + t * (-0.284496736f + t * (1.421413741f + t * (-1.453152027f + t * 1.061405429f))));
+    const float half = 0.5f * (1.0f - poly * e);
+    x[i] = v * (v >= 0.0f ? 0.5f + half : 0.5f - half);
+  }
+}
+
 void adamw(const float* __restrict p, const float* __restrict m, const float* __restrict v, const float* __restrict g,
            float* __restrict po, float* __restrict mo, float* __restrict vo, size_t n, AdamWScalars s) {
   const float b1 = s.b1, c1 = s.c1, b2 = s.b2, c2 = s.c2, bc1 = s.bc1, bc2 = s.bc2, eps = s.eps, lr = s.lr;
@@ -80,7 +92,7 @@ void binaryRows(const float* a, const float* b, float* out, size_t rows, size_t 
 
 }  // namespace
 
-extern const VecKernels kernels = {FETS_VEC_NAME, gelu, adamw, binary, binaryRows};
+extern const VecKernels kernels = {FETS_VEC_NAME, gelu, adamw, binary, geluInPlace, binaryRows};
 
 }  // namespace FETS_VEC_NS
 }  // namespace fets

@@ -20,6 +20,8 @@ struct VecKernels {
                 size_t n, AdamWScalars s);
   /** out = a ⊙ b (op 0: +, 1: ×, 2: −) over n elements. */
   void (*binary)(const float* a, const float* b, float* out, size_t n, int op);
+  /** x = GELU(x) in place, the value only (inference). */
+  void (*geluInPlace)(float* x, size_t n);
   /** out[r, c] = a[r, c] op b[c] for `rows` rows of `cols` (a bias broadcast over rows). */
   void (*binaryRows)(const float* a, const float* b, float* out, size_t rows, size_t cols, int op);
 };

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { linearFused } from '../../kernels/native/linear.js';
 import { FetsError } from '@fets/pipeline';
 import type { FunctionModel } from '../functionModel.js';
 import { resolveBertConfig, type BertConfig, type BertConfigInput, type HfBertConfig } from './config.js';
@@ -180,7 +181,12 @@ export class BertModel implements FunctionModel {
         let a = linear(ctx, this.p(`${p}attention.output.dense.weight`), this.p(`${p}attention.output.dense.bias`));
         a = dropout(a, hiddenRate, training, this.seeds);
         a = layerNorm(tf.add(a, h), this.p(`${p}attention.output.LayerNorm.weight`), this.p(`${p}attention.output.LayerNorm.bias`), eps);
-        const inter = this.act(linear(a, this.p(`${p}intermediate.dense.weight`), this.p(`${p}intermediate.dense.bias`))) as tf.Tensor2D;
+        const w1 = this.p(`${p}intermediate.dense.weight`);
+        const b1 = this.p(`${p}intermediate.dense.bias`);
+        // Without a gradient (inference, evaluation) the native kernels apply GELU as the product's tiles are stored.
+        const taped = (tf.engine() as unknown as { state: { gradientDepth: number } }).state.gradientDepth > 0;
+        const fused = !training && !taped && this.config.hiddenAct === 'gelu' ? linearFused(a, w1 as tf.Tensor2D, b1, 'gelu') : undefined;
+        const inter = fused ?? (this.act(linear(a, w1, b1)) as tf.Tensor2D);
         let o = linear(inter, this.p(`${p}output.dense.weight`), this.p(`${p}output.dense.bias`));
         o = dropout(o, hiddenRate, training, this.seeds);
         h = layerNorm(tf.add(o, a), this.p(`${p}output.LayerNorm.weight`), this.p(`${p}output.LayerNorm.bias`), eps);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { linearFused } from '../../kernels/native/linear.js';
 import { dropoutSeeded } from '../../kernels/dropout.js';
 import { geluErf } from '../../kernels/gelu.js';
 import { layerNormLastAxis } from '../../kernels/layerNorm.js';
@@ -53,7 +54,9 @@ export const linear = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, 
   save([x2, w2]);
   // x @ Wᵀ read in place where transposed products are fast (no transposed copy of W every step: for a tied
   // 30,522-row decoder that copy cost more than the product).
-  const value = tf.add(transposedMatMulIsFast() ? tf.matMul(x2, w2, false, true) : tf.matMul(x2, tf.transpose(w2)), b);
+  // With the native kernels the bias is added as the product's tiles are stored (one kernel, one output).
+  const value =
+    linearFused(x2, w2, b) ?? tf.add(transposedMatMulIsFast() ? tf.matMul(x2, w2, false, true) : tf.matMul(x2, tf.transpose(w2)), b);
   return {
     value,
     gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {

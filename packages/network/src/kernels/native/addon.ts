@@ -17,10 +17,11 @@ const node = () =>
 export interface NativeAddon {
   /**
    * `batch` float32 products C = op(A)·op(B) ([m, k]·[k, n]; A stored [k, m] when `transA`, B [n, k] when `transB`),
-   * operands contiguous per product; `aStep`/`bStep` 0 when one matrix serves every product.
+   * operands contiguous per product; `aStep`/`bStep` 0 when one matrix serves every product; with `biasOff`, n floats
+   * added to every row of C, then `activation` 1 applies GELU (value only).
    */
   gemm(heap: Uint8Array, aOff: number, bOff: number, cOff: number, batch: number, m: number, n: number, k: number,
-    aStep: number, bStep: number, transA: boolean, transB: boolean): void;
+    aStep: number, bStep: number, transA: boolean, transB: boolean, biasOff?: number, activation?: number): void;
   /** The microkernel in use, every variant that runs on this CPU, the pool's threads and the CPUs available. */
   info(): { isa: string; isas: string[]; threads: number; cpus: number; mr: number; nr: number };
   /** Resizes the thread pool. */

@@ -1,0 +1,40 @@
+import * as tf from '@tensorflow/tfjs';
+import type { TensorInfo } from '@tensorflow/tfjs';
+import { offsetOf, type KernelArgs, type WasmBackend } from '../wasmInternals.js';
+import { nativeAddon } from './addon.js';
+
+/** Name of the fused dense-layer kernel (`x·Wᵀ + b`) registered on wasm when the native kernels run. */
+export const LINEAR_KERNEL = 'FetsLinear';
+
+/**
+ * `FetsLinear`: inputs {x [M, K], w [N, K], b [N]} float32, attrs {activation: 'none' | 'gelu'}. Out:
+ * `act(x·Wᵀ + b)` [M, N] in one native GEMM whose tiles get the bias (and the exact-erf GELU, value only) as they are
+ * stored: no second pass over the output, no second tensor.
+ */
+export function linearKernel(args: KernelArgs): TensorInfo {
+  const backend = args.backend as WasmBackend;
+  const { x, w, b } = args.inputs as Record<string, TensorInfo>;
+  const [m, k] = x!.shape as [number, number];
+  const n = w!.shape[0]!;
+  const out = backend.makeOutput([m, n], 'float32');
+  if (m * n > 0) {
+    const act = args.attrs?.activation === 'gelu' ? 1 : 0;
+    nativeAddon()!.gemm(backend.wasm.HEAPU8, offsetOf(backend, x!), offsetOf(backend, w!), offsetOf(backend, out), 1, m, n, k, 0, 0, false, true, offsetOf(backend, b!), act);
+  }
+  return out;
+}
+
+/**
+ * `act(x·Wᵀ + b)` with the fused kernel when the current backend has it (wasm with native kernels), else undefined
+ * (the caller composes matMul, add and the activation). Float32 2-D x, W [N, K], b [N] only. The fused GELU has no
+ * gradient: use it where none is taken (inference).
+ *
+ * @example
+ * const y = linearFused(x, w, b) ?? tf.add(tf.matMul(x, w, false, true), b);
+ */
+export function linearFused(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor, activation: 'none' | 'gelu' = 'none'): tf.Tensor2D | undefined {
+  if (!tf.getKernel(LINEAR_KERNEL, tf.getBackend())) return undefined;
+  if (x.dtype !== 'float32' || w.dtype !== 'float32' || b.dtype !== 'float32' || b.rank !== 1) return undefined;
+  if (x.shape[1] !== w.shape[1] || b.shape[0] !== w.shape[0]) return undefined;
+  return tf.engine().runKernel(LINEAR_KERNEL, { x, w, b }, { activation } as never) as tf.Tensor2D;
+}
