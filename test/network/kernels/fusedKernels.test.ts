@@ -255,7 +255,8 @@ describe('wasm fused kernels and layout replacements', function () {
                     return [geluErf(x!), value, grads[0]!];
                   },
                   [input(shape, seed, scale)],
-                  1e-5,
+                  // The second output is a float32 sum of up to 64,000 terms, whose rounding depends on the order.
+                  5e-5,
                 );
               },
             ),

@@ -66,6 +66,8 @@ export function describeBackend(info: LoadedBackend): string {
   if (info.simd !== null) parts.push(info.simd ? 'SIMD' : 'no SIMD');
   if (info.kind === 'tensorflow') parts.push(info.package);
   const native = info.native && 'isa' in info.native ? info.native : undefined;
+  // With the native kernels the threads shown are theirs; a threaded wasm build's own count is named beside them.
+  if (native && info.threads > 1) parts.push(`${info.threads} wasm threads`);
   if (native) parts.push(`native kernels ${ISA_NAMES[native.isa] ?? native.isa}`);
   const threads = native ? native.threads : info.threads;
   parts.push(`${threads} thread${threads === 1 ? '' : 's'}`);
