@@ -48,7 +48,9 @@ export function tokenCrossEntropy(logits: tf.Tensor, labels: tf.Tensor): tf.Scal
   // The loss CrossEntropy computes for sparse labels and logits (one fused softmax), so the hand loop and fets do
   // the same arithmetic; PyTorch's F.cross_entropy is fused likewise.
   const c = logits.shape[logits.shape.length - 1]!;
-  return tf.mean(sparseSoftmaxCrossEntropy(tf.reshape(logits, [-1, c]) as tf.Tensor2D, tf.reshape(labels, [-1]) as tf.Tensor1D)) as tf.Scalar;
+  return tf.mean(
+    sparseSoftmaxCrossEntropy(tf.reshape(logits, [-1, c]) as tf.Tensor2D, tf.reshape(labels, [-1]) as tf.Tensor1D),
+  ) as tf.Scalar;
 }
 
 /** One training step by hand: tensors from the batch, gradients, AdamW update, the loss read back. */

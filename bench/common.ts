@@ -110,7 +110,10 @@ export function runChild(script: string, args: string[], env: Record<string, str
     maxBuffer: 64 * 1024 * 1024,
     encoding: 'utf8',
   });
-  const line = out.split('\n').reverse().find((l) => l.startsWith(CHILD_JSON));
+  const line = out
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith(CHILD_JSON));
   if (!line) throw new Error(`bench: ${script} printed no result line; its output:\n${out}`);
   return JSON.parse(line.slice(CHILD_JSON.length));
 }

@@ -39,7 +39,20 @@ export async function run(options: { steps?: number; model?: string } = {}): Pro
   await initBackend({ quiet: true });
   const outDir = mkdtempSync(path.join(os.tmpdir(), 'fets-bench-ner-'));
   try {
-    const cfg = readNerConfig(['--model', model, '--epochs', '1', '--trainStepsPerEpoch', String(steps), '--dataDir', DATA, '--outDir', outDir, '--logSteps', '20']);
+    const cfg = readNerConfig([
+      '--model',
+      model,
+      '--epochs',
+      '1',
+      '--trainStepsPerEpoch',
+      String(steps),
+      '--dataDir',
+      DATA,
+      '--outDir',
+      outDir,
+      '--logSteps',
+      '20',
+    ]);
     const run = await buildNer(cfg);
     const clock = new StepClock({ mode: 'train' });
     // The recipe's Estimator with one more trace: same Pipeline, Network and traces.

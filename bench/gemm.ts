@@ -57,7 +57,16 @@ export async function run(options: { reps?: number } = {}): Promise<FigureResult
     const peak = addon.peak(1, true);
     note(`gemm: ${threads} thread(s), ${info.isa}: FMA peak ${peak.toFixed(1)} GFLOP/s`);
     const fets = BERT_MINI_PRODUCTS.map((p) => timeProduct(p, reps));
-    const torch = skip ? undefined : runTorch(threads, ['--reps', String(reps), '--warmup', '3', '--gemm', BERT_MINI_PRODUCTS.map((p) => p.slice(0, 6).join(',')).join(';')]);
+    const torch = skip
+      ? undefined
+      : runTorch(threads, [
+          '--reps',
+          String(reps),
+          '--warmup',
+          '3',
+          '--gemm',
+          BERT_MINI_PRODUCTS.map((p) => p.slice(0, 6).join(',')).join(';'),
+        ]);
     const torchRates = torch?.gflops as number[] | undefined;
     BERT_MINI_PRODUCTS.forEach(([m, k, n, ta, tb, batch, what], i) => {
       const shape = `${batch > 1 ? `${batch}×` : ''}[${m},${k}]${ta ? 'ᵀ' : ''}·[${k},${n}]${tb ? 'ᵀ' : ''}`;

@@ -10,7 +10,13 @@ import { nativeOn } from '@fets/network/kernels';
 import { bertBatches, bertInfer, bertTask, bertTrainStep } from './bertTask.js';
 import { CHILD_JSON, median } from './common.js';
 
-const { values } = parseArgs({ options: { sizes: { type: 'string', default: 'tiny,mini' }, reps: { type: 'string', default: '5' }, warmup: { type: 'string', default: '2' } } });
+const { values } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: 'tiny,mini' },
+    reps: { type: 'string', default: '5' },
+    warmup: { type: 'string', default: '2' },
+  },
+});
 const reps = Number(values.reps);
 const warmup = Number(values.warmup);
 const info = await initBackend();
@@ -31,9 +37,23 @@ for (const size of values.sizes!.split(',')) {
     if (i >= warmup) infer.push(performance.now() - t0);
   }
   results[size] = { trainMs: train, trainMedianMs: median(train), inferMs: infer, inferMedianMs: median(infer) };
-  process.stderr.write(`bench: model step ${size} on ${describeBackend(info)}, kernels ${process.env.FETS_KERNELS ?? 'on'}: ` +
-    `train ${median(train).toFixed(0)} ms, inference ${median(infer).toFixed(0)} ms\n`);
+  process.stderr.write(
+    `bench: model step ${size} on ${describeBackend(info)}, kernels ${process.env.FETS_KERNELS ?? 'on'}: ` +
+      `train ${median(train).toFixed(0)} ms, inference ${median(infer).toFixed(0)} ms\n`,
+  );
   model.dispose();
   optimizer.dispose();
 }
-console.log(CHILD_JSON + JSON.stringify({ backend: info.name, threads: info.threads, simd: info.simd, kernels: tf.getBackend() === 'wasm' ? getKernelOverrides() : null, native: nativeOn() ? nativeStatus() : null, reps, warmup, results }));
+console.log(
+  CHILD_JSON +
+    JSON.stringify({
+      backend: info.name,
+      threads: info.threads,
+      simd: info.simd,
+      kernels: tf.getBackend() === 'wasm' ? getKernelOverrides() : null,
+      native: nativeOn() ? nativeStatus() : null,
+      reps,
+      warmup,
+      results,
+    }),
+);

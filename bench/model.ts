@@ -33,7 +33,9 @@ function pool(ts: readonly Timing[]): Timing {
  * Options: sizes (default tiny, mini), repetitions per process, rounds, `plain` (also time plain tfjs on wasm: slow,
  * about 5 s a mini step), `cpu` (also the js cpu backend on bert-tiny).
  */
-export async function run(options: { sizes?: string[]; reps?: number; warmup?: number; rounds?: number; plain?: boolean; cpu?: boolean } = {}): Promise<FigureResult> {
+export async function run(
+  options: { sizes?: string[]; reps?: number; warmup?: number; rounds?: number; plain?: boolean; cpu?: boolean } = {},
+): Promise<FigureResult> {
   const sizes = options.sizes ?? ['tiny', 'mini'];
   const reps = options.reps ?? 5;
   const warmup = options.warmup ?? 2;
@@ -41,10 +43,20 @@ export async function run(options: { sizes?: string[]; reps?: number; warmup?: n
   const all = os.availableParallelism();
   const args = (s: string[], r = reps, w = warmup) => ['--sizes', s.join(','), '--reps', String(r), '--warmup', String(w)];
   const settings: { key: string; label: string; env: Record<string, string> }[] = [
-    ...(options.plain ?? true ? [{ key: 'plain', label: 'plain tfjs wasm', env: { FETS_BACKEND: 'wasm', FETS_KERNELS: 'UnsortedSegmentSum' } }] : []),
+    ...((options.plain ?? true)
+      ? [{ key: 'plain', label: 'plain tfjs wasm', env: { FETS_BACKEND: 'wasm', FETS_KERNELS: 'UnsortedSegmentSum' } }]
+      : []),
     { key: 'wasm', label: 'fets wasm kernels', env: { FETS_BACKEND: 'wasm', FETS_KERNELS: '-Native' } },
     { key: 'native1', label: 'fets native, 1 thread', env: { FETS_BACKEND: 'wasm', FETS_KERNELS: 'on', FETS_THREADS: '1' } },
-    ...(all > 1 ? [{ key: `native${all}`, label: `fets native, ${all} threads`, env: { FETS_BACKEND: 'wasm', FETS_KERNELS: 'on', FETS_THREADS: String(all) } }] : []),
+    ...(all > 1
+      ? [
+          {
+            key: `native${all}`,
+            label: `fets native, ${all} threads`,
+            env: { FETS_BACKEND: 'wasm', FETS_KERNELS: 'on', FETS_THREADS: String(all) },
+          },
+        ]
+      : []),
   ];
   const threadCounts = all > 1 ? [1, all] : [1];
   const skip = torchMissing();
@@ -55,7 +67,9 @@ export async function run(options: { sizes?: string[]; reps?: number; warmup?: n
   let nativeInfo: unknown;
   for (let round = 1; round <= rounds; round++) {
     for (const size of sizes) {
-      note(`model step ${size}, round ${round}/${rounds}: ${settings.map((s) => s.label).join(', ')}${skip ? '' : ', PyTorch 1 and all threads'}`);
+      note(
+        `model step ${size}, round ${round}/${rounds}: ${settings.map((s) => s.label).join(', ')}${skip ? '' : ', PyTorch 1 and all threads'}`,
+      );
       for (const s of settings) {
         const r = runChild('model-step.ts', args([size]), s.env) as StepResults;
         push(s.key, size, r.results[size]!);
@@ -65,7 +79,13 @@ export async function run(options: { sizes?: string[]; reps?: number; warmup?: n
         for (const t of threadCounts) {
           const r = runTorch(t, args([size]));
           push(`torch${t}`, size, (r.results as Record<string, Timing>)[size]!);
-          torchMeta[`threads${t}`] = { torch: r.torch, openblasCore: r.openblasCore, openblasDetected: r.openblasDetected, openblasForced: r.openblasForced, matmulGflops: r.matmulGflops };
+          torchMeta[`threads${t}`] = {
+            torch: r.torch,
+            openblasCore: r.openblasCore,
+            openblasDetected: r.openblasDetected,
+            openblasForced: r.openblasForced,
+            matmulGflops: r.matmulGflops,
+          };
         }
       }
     }
@@ -76,13 +96,17 @@ export async function run(options: { sizes?: string[]; reps?: number; warmup?: n
     cpu = (runChild('model-step.ts', args(['tiny'], 3, 1), { FETS_BACKEND: 'cpu' }) as StepResults).results.tiny;
   }
   /** Median over rounds of a / b (paired per round). */
-  const paired = (a: readonly Timing[], b: readonly Timing[], key: 'trainMedianMs' | 'inferMedianMs') => median(a.map((t, i) => t[key] / b[i]![key]));
+  const paired = (a: readonly Timing[], b: readonly Timing[], key: 'trainMedianMs' | 'inferMedianMs') =>
+    median(a.map((t, i) => t[key] / b[i]![key]));
   const rows: Row[] = [];
   const ratios: Record<string, Record<string, number>> = {};
   const core = (t: number) => (torchMeta[`threads${t}`] as { openblasCore?: string } | undefined)?.openblasCore ?? '?';
   for (const size of sizes) {
     ratios[size] = {};
-    for (const [phase, key] of [['train', 'trainMedianMs'], ['inference', 'inferMedianMs']] as const) {
+    for (const [phase, key] of [
+      ['train', 'trainMedianMs'],
+      ['inference', 'inferMedianMs'],
+    ] as const) {
       for (const s of settings) {
         const threads = s.key === 'native1' ? 1 : s.key.startsWith('native') ? all : 1;
         const ref = timings[`torch${threads}`]?.[size];
@@ -99,12 +123,19 @@ export async function run(options: { sizes?: string[]; reps?: number; warmup?: n
         });
       }
     }
-    const best = `native${all > 1 ? all : 1}`;
+    const best = `native${Math.max(all, 1)}`;
     ratios[size]['train, native / wasm kernels'] = paired(timings[best]![size]!, timings.wasm![size]!, 'trainMedianMs');
   }
   if (cpu) {
     const ref = timings.torch1?.tiny ? pool(timings.torch1.tiny) : undefined;
-    rows.push({ figure: 'model: bert-tiny train, js cpu backend', fets: fmtMs(cpu.trainMedianMs), reference: ref ? `${fmtMs(ref.trainMedianMs)} PyTorch 1T` : 'no PyTorch', ratio: ref ? fmtX(cpu.trainMedianMs / ref.trainMedianMs) : '', goal: '', met: '' });
+    rows.push({
+      figure: 'model: bert-tiny train, js cpu backend',
+      fets: fmtMs(cpu.trainMedianMs),
+      reference: ref ? `${fmtMs(ref.trainMedianMs)} PyTorch 1T` : 'no PyTorch',
+      ratio: ref ? fmtX(cpu.trainMedianMs / ref.trainMedianMs) : '',
+      goal: '',
+      met: '',
+    });
   }
   return {
     rows,

@@ -9,7 +9,18 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Estimator, Logger } from '@fets/estimator';
-import { CrossEntropy, ModelOp, Network, UpdateOp, build, callModel, getOptimizer, initBackend, trainableVariables, type Model } from '@fets/network';
+import {
+  CrossEntropy,
+  ModelOp,
+  Network,
+  UpdateOp,
+  build,
+  callModel,
+  getOptimizer,
+  initBackend,
+  trainableVariables,
+  type Model,
+} from '@fets/network';
 import { NDArray, NumpyDataset, Pipeline, type DataDict } from '@fets/pipeline';
 import { BATCH, SEQ, bertBatches, bertTask, tokenCrossEntropy } from './bertTask.js';
 import { fmtMs, fmtX, median, note, type FigureResult, type Row } from './common.js';
@@ -32,7 +43,13 @@ function bertCase(steps: number): Case {
     bs.forEach((b, i) => out.set(f(b), i * BATCH * SEQ));
     return new NDArray(out, [n, SEQ], 'int32');
   };
-  return { name: 'bert-tiny', model, inputs: ['x', 'xMask'], data: { x: cat((b) => b.ids), xMask: cat((b) => b.mask), y: cat((b) => b.labels) }, steps };
+  return {
+    name: 'bert-tiny',
+    model,
+    inputs: ['x', 'xMask'],
+    data: { x: cat((b) => b.ids), xMask: cat((b) => b.mask), y: cat((b) => b.labels) },
+    steps,
+  };
 }
 
 function denseCase(steps: number): Case {
@@ -40,7 +57,12 @@ function denseCase(steps: number): Case {
     () =>
       tf.sequential({
         layers: [
-          tf.layers.dense({ units: 512, inputShape: [784], activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+          tf.layers.dense({
+            units: 512,
+            inputShape: [784],
+            activation: 'relu',
+            kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+          }),
           tf.layers.dense({ units: 512, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
           tf.layers.dense({ units: 10, kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }),
         ],
@@ -50,9 +72,15 @@ function denseCase(steps: number): Case {
   );
   const n = steps * BATCH;
   let s = 7;
-  const x = Float32Array.from({ length: n * 784 }, () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32));
+  const x = Float32Array.from({ length: n * 784 }, () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
   const y = Int32Array.from({ length: n }, (_, i) => Math.floor(x[i * 784]! * 10));
-  return { name: 'dense 784-512-512-10', model, inputs: ['x'], data: { x: new NDArray(x, [n, 784], 'float32'), y: new NDArray(y, [n], 'int32') }, steps };
+  return {
+    name: 'dense 784-512-512-10',
+    model,
+    inputs: ['x'],
+    data: { x: new NDArray(x, [n, 784], 'float32'), y: new NDArray(y, [n], 'int32') },
+    steps,
+  };
 }
 
 async function collect(pipeline: Pipeline): Promise<DataDict[]> {
@@ -71,7 +99,13 @@ async function measure(c: Case, reps: number): Promise<{ handMs: number[]; fetsM
     new CrossEntropy({ inputs: ['yPred', 'y'], outputs: 'ce', fromLogits: true }),
     new UpdateOp({ model: c.model, lossName: 'ce' }),
   ]);
-  const estimator = new Estimator({ pipeline, network, epochs: 1, trainStepsPerEpoch: c.steps, traces: [new Logger({ write: () => {}, progress: 'off' })] });
+  const estimator = new Estimator({
+    pipeline,
+    network,
+    epochs: 1,
+    trainStepsPerEpoch: c.steps,
+    traces: [new Logger({ write: () => {}, progress: 'off' })],
+  });
   const optimizer = getOptimizer(c.model);
   const vars = trainableVariables(c.model);
   const handLoop = async () => {
@@ -113,7 +147,14 @@ export async function run(options: { reps?: number; bertSteps?: number; denseSte
     const hand = median(m.handMs);
     const fets = median(m.fetsMs);
     const ratio = fets / hand;
-    rows.push({ figure: `overhead: ${c.name} train step, Estimator.fit vs hand loop`, fets: fmtMs(fets), reference: `${fmtMs(hand)} hand`, ratio: fmtX(ratio), goal: '≤ 1.03×', met: ratio <= 1.03 ? 'yes' : 'no' });
+    rows.push({
+      figure: `overhead: ${c.name} train step, Estimator.fit vs hand loop`,
+      fets: fmtMs(fets),
+      reference: `${fmtMs(hand)} hand`,
+      ratio: fmtX(ratio),
+      goal: '≤ 1.03×',
+      met: ratio <= 1.03 ? 'yes' : 'no',
+    });
     data[c.name] = { steps: c.steps, handMsPerStep: m.handMs, fetsMsPerStep: m.fetsMs, handMedian: hand, fetsMedian: fets, ratio };
   }
   return { rows, data };

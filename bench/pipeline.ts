@@ -4,12 +4,18 @@
  * AttentionMask → batches of 32 padded to the batch's longest). Goal: ≥ 1,000,000 tokens/s for both.
  */
 import path from 'node:path';
-import { AttentionMask, BertTokenize, BertWordPieceTokenizer, NDArray, Pipeline, mitMovie } from '@fets/pipeline';
+import { AttentionMask, BertTokenize, BertWordPieceTokenizer, type NDArray, Pipeline, mitMovie } from '@fets/pipeline';
 import { pipelineThroughput } from './pipeline-throughput.js';
 import { DATA, VOCAB, fmtInt, type FigureResult } from './common.js';
 
 /** One epoch of the real NER Pipeline, timed (best of 3): sentences/s and WordPiece tokens/s (padding excluded). */
-export async function pipelineEpoch(): Promise<{ sentences: number; tokens: number; seconds: number; sentencesPerSec: number; tokensPerSec: number }> {
+export async function pipelineEpoch(): Promise<{
+  sentences: number;
+  tokens: number;
+  seconds: number;
+  sentencesPerSec: number;
+  tokensPerSec: number;
+}> {
   const { train, labels } = await mitMovie.loadData({ rootDir: path.join(DATA, 'mit-movie') });
   const tokenizer = await BertWordPieceTokenizer.fromVocabFile(VOCAB, { lowercase: true });
   const pipeline = new Pipeline({
@@ -50,7 +56,12 @@ export async function run(): Promise<FigureResult> {
   return {
     rows: [
       row('pipeline: WordPiece + alignment (BertTokenize, warm cache)', op.sentencesPerSec, op.tokensPerSec),
-      { ...row('pipeline: WordPiece + alignment (cache off)', op.sentences / op.seconds, op.uncachedTokensPerSec), reference: '', goal: '', met: '' },
+      {
+        ...row('pipeline: WordPiece + alignment (cache off)', op.sentences / op.seconds, op.uncachedTokensPerSec),
+        reference: '',
+        goal: '',
+        met: '',
+      },
       row('pipeline: epoch (tokenize, mask, batch 32, pad to longest)', epoch.sentencesPerSec, epoch.tokensPerSec),
     ],
     data: { op, epoch },

@@ -32,7 +32,9 @@ export function averageProfiles(ps: readonly StepProfile[]): StepProfile {
   return { rows, wallMs, kernelMs, outsideMs: wallMs - kernelMs, calls: mean((p) => p.calls), newTensors: mean((p) => p.newTensors) };
 }
 
-export async function run(options: { size?: string; byShape?: boolean; reps?: number; top?: number; infer?: boolean } = {}): Promise<FigureResult> {
+export async function run(
+  options: { size?: string; byShape?: boolean; reps?: number; top?: number; infer?: boolean } = {},
+): Promise<FigureResult> {
   const size = options.size ?? 'mini';
   const reps = options.reps ?? 3;
   const info = await initBackend();
@@ -48,8 +50,15 @@ export async function run(options: { size?: string; byShape?: boolean; reps?: nu
   model.dispose();
   optimizer.dispose();
   const p = averageProfiles(profiles);
-  console.log(`\nbert-${size} ${infer ? 'inference pass (batch 32 × 64)' : 'train step (batch 32 × 64, AdamW)'} on ${info.name}: per-kernel time, average of ${reps} ${infer ? 'passes' : 'steps'}`);
-  console.log(formatStepProfile({ ...p, rows: p.rows.map((r) => ({ ...r, calls: Math.round(r.calls) })), calls: Math.round(p.calls) }, { top: options.top ?? 15, indent: '  ' }));
+  console.log(
+    `\nbert-${size} ${infer ? 'inference pass (batch 32 × 64)' : 'train step (batch 32 × 64, AdamW)'} on ${info.name}: per-kernel time, average of ${reps} ${infer ? 'passes' : 'steps'}`,
+  );
+  console.log(
+    formatStepProfile(
+      { ...p, rows: p.rows.map((r) => ({ ...r, calls: Math.round(r.calls) })), calls: Math.round(p.calls) },
+      { top: options.top ?? 15, indent: '  ' },
+    ),
+  );
   return {
     rows: [
       {
@@ -61,6 +70,16 @@ export async function run(options: { size?: string; byShape?: boolean; reps?: nu
         met: '',
       },
     ],
-    data: { size, phase: infer ? 'inference' : 'train', backend: info.name, threads: info.threads, kernels, reps, byShape: options.byShape ?? false, profile: p, steps: profiles.map((q) => ({ wallMs: q.wallMs, kernelMs: q.kernelMs })) },
+    data: {
+      size,
+      phase: infer ? 'inference' : 'train',
+      backend: info.name,
+      threads: info.threads,
+      kernels,
+      reps,
+      byShape: options.byShape ?? false,
+      profile: p,
+      steps: profiles.map((q) => ({ wallMs: q.wallMs, kernelMs: q.kernelMs })),
+    },
   };
 }

@@ -69,19 +69,36 @@ for (const { figure, arg } of wanted) {
       r = await (await import('./pipeline.js')).run();
       break;
     case 'model':
-      r = await (await import('./model.js')).run({ reps, warmup: quick ? 1 : 2, rounds: quick ? 1 : 3, plain: !values['no-plain'] && !quick, cpu: values.cpu!, ...(quick ? { sizes: ['tiny'] } : {}) });
+      r = await (await import('./model.js')).run({
+        reps,
+        warmup: quick ? 1 : 2,
+        rounds: quick ? 1 : 3,
+        plain: !values['no-plain'] && !quick,
+        cpu: values.cpu!,
+        ...(quick ? { sizes: ['tiny'] } : {}),
+      });
       break;
     case 'gemm':
       r = await (await import('./gemm.js')).run({ reps: quick ? 10 : 4 * reps });
       break;
     case 'profile':
-      r = await (await import('./profile.js')).run({ size: arg ?? (quick ? 'tiny' : 'mini'), byShape: values['by-shape']!, infer: values.infer!, reps: quick ? 1 : 3 });
+      r = await (await import('./profile.js')).run({
+        size: arg ?? (quick ? 'tiny' : 'mini'),
+        byShape: values['by-shape']!,
+        infer: values.infer!,
+        reps: quick ? 1 : 3,
+      });
       break;
   }
   rows.push(...r.rows);
   files.push(writeResult(arg ? `${figure}-${arg}` : figure, { quick, reps, rows: r.rows, ...r.data }));
 }
 
-console.log(`\nfets bench (${new Date().toISOString()}, load average ${os.loadavg().map((v) => v.toFixed(2)).join(' ')}${quick ? ', --quick' : ''})`);
+console.log(
+  `\nfets bench (${new Date().toISOString()}, load average ${os
+    .loadavg()
+    .map((v) => v.toFixed(2))
+    .join(' ')}${quick ? ', --quick' : ''})`,
+);
 console.log(formatTable(rows));
 for (const f of files) console.log(`wrote ${f}`);

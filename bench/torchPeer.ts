@@ -72,5 +72,10 @@ export function runTorch(threads: number, args: string[]): Record<string, unknow
   });
   const line = out.split('\n').find((l) => l.startsWith(CHILD_JSON));
   if (!line) throw new Error(`bench: torch_step.py printed no result line:\n${out}`);
-  return { ...(JSON.parse(line.slice(CHILD_JSON.length)) as Record<string, unknown>), openblasCore: core, openblasDetected: detected, openblasForced: forced };
+  return {
+    ...(JSON.parse(line.slice(CHILD_JSON.length)) as Record<string, unknown>),
+    openblasCore: core,
+    openblasDetected: detected,
+    openblasForced: forced,
+  };
 }

@@ -22,11 +22,22 @@ function bertStep(layers: number, hidden: number, batch = 32, seq = 64, vocab = 
   const zeros = (shape: number[]) => tf.variable(tf.zeros(shape));
   const emb = init([vocab, hidden]);
   const blocks = Array.from({ length: layers }, () => ({
-    wq: init([hidden, hidden]), bq: zeros([hidden]), wk: init([hidden, hidden]), bk: zeros([hidden]),
-    wv: init([hidden, hidden]), bv: zeros([hidden]), wo: init([hidden, hidden]), bo: zeros([hidden]),
-    g1: tf.variable(tf.ones([hidden])), b1: zeros([hidden]),
-    w1: init([hidden, 4 * hidden]), c1: zeros([4 * hidden]), w2: init([4 * hidden, hidden]), c2: zeros([hidden]),
-    g2: tf.variable(tf.ones([hidden])), b2: zeros([hidden]),
+    wq: init([hidden, hidden]),
+    bq: zeros([hidden]),
+    wk: init([hidden, hidden]),
+    bk: zeros([hidden]),
+    wv: init([hidden, hidden]),
+    bv: zeros([hidden]),
+    wo: init([hidden, hidden]),
+    bo: zeros([hidden]),
+    g1: tf.variable(tf.ones([hidden])),
+    b1: zeros([hidden]),
+    w1: init([hidden, 4 * hidden]),
+    c1: zeros([4 * hidden]),
+    w2: init([4 * hidden, hidden]),
+    c2: zeros([hidden]),
+    g2: tf.variable(tf.ones([hidden])),
+    b2: zeros([hidden]),
   }));
   const wc = init([hidden, labels]);
   const bc = zeros([labels]);
@@ -48,7 +59,10 @@ function bertStep(layers: number, hidden: number, batch = 32, seq = 64, vocab = 
         const k = split(dense(h, p.wk, p.bk));
         const v = split(dense(h, p.wv, p.bv));
         const att = tf.softmax(tf.matMul(q, k, false, true).div(Math.sqrt(dh)));
-        const ctx = tf.matMul(att, v).transpose([0, 2, 1, 3]).reshape([batch * seq, hidden]) as tf.Tensor2D;
+        const ctx = tf
+          .matMul(att, v)
+          .transpose([0, 2, 1, 3])
+          .reshape([batch * seq, hidden]) as tf.Tensor2D;
         h = ln(h.add(dense(ctx, p.wo, p.bo)), p.g1, p.b1);
         h = ln(h.add(dense(gelu(dense(h, p.w1, p.c1)), p.w2, p.c2)), p.g2, p.b2);
       }
@@ -80,7 +94,10 @@ async function child() {
   }
   if (process.env.FETS_BENCH_MICRO) {
     result.kernels = (await benchmarkKernels()).map((r) => ({
-      kernel: r.kernel, case: r.case, originalGflops: +r.originalGflops.toFixed(2), replacedGflops: +r.replacedGflops.toFixed(2),
+      kernel: r.kernel,
+      case: r.case,
+      originalGflops: +r.originalGflops.toFixed(2),
+      replacedGflops: +r.replacedGflops.toFixed(2),
       speedup: +r.speedup.toFixed(1),
     }));
   }

@@ -7,7 +7,15 @@ import { ROOT } from './helpers.js';
  * The public API is pinned: every runtime name each entry point exports is listed in test/exports.json. A change to
  * the API is a decision: update that file in the same commit (`FETS_UPDATE_EXPORTS=1 npx mocha test/exports.test.ts`).
  */
-const ENTRIES = ['@fets/pipeline', '@fets/pipeline/text', '@fets/network', '@fets/network/browser', '@fets/network/kernels', '@fets/estimator', '@fets/estimator/seqeval'] as const;
+const ENTRIES = [
+  '@fets/pipeline',
+  '@fets/pipeline/text',
+  '@fets/network',
+  '@fets/network/browser',
+  '@fets/network/kernels',
+  '@fets/estimator',
+  '@fets/estimator/seqeval',
+] as const;
 const FILE = path.join(ROOT, 'test', 'exports.json');
 
 describe('public API', () => {
@@ -19,14 +27,25 @@ describe('public API', () => {
     for (const entry of ENTRIES) {
       const added = actual[entry]!.filter((n) => !pinned[entry]?.includes(n));
       const removed = (pinned[entry] ?? []).filter((n) => !actual[entry]!.includes(n));
-      expect({ added, removed }, `${entry}: the exports changed; if that is intended, update test/exports.json`).to.deep.equal({ added: [], removed: [] });
+      expect({ added, removed }, `${entry}: the exports changed; if that is intended, update test/exports.json`).to.deep.equal({
+        added: [],
+        removed: [],
+      });
     }
   });
 
   it('keeps internals out of the main entry points', async () => {
     const network = Object.keys(await import('@fets/network'));
     const pipeline = Object.keys(await import('@fets/pipeline'));
-    for (const internal of ['fillDropoutMask', 'geluInto', 'setSimdLoops', 'DROPOUT_MASK_KERNEL', 'benchmarkKernels', 'bertTrainStep', 'nativeAddon']) {
+    for (const internal of [
+      'fillDropoutMask',
+      'geluInto',
+      'setSimdLoops',
+      'DROPOUT_MASK_KERNEL',
+      'benchmarkKernels',
+      'bertTrainStep',
+      'nativeAddon',
+    ]) {
       expect(network, internal).to.not.include(internal);
     }
     expect(network.length).to.be.lessThan(Object.keys(await import('@fets/estimator')).length);

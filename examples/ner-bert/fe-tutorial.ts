@@ -29,7 +29,10 @@ import { nerConfigSchema } from './config.js';
 
 const { values: flags } = parseArgs({
   options: Object.fromEntries(
-    ['epochs', 'trainStepsPerEpoch', 'evalStepsPerEpoch', 'model', 'lr', 'dataDir', 'vocab', 'saveDir'].map((k) => [k, { type: 'string' as const }]),
+    ['epochs', 'trainStepsPerEpoch', 'evalStepsPerEpoch', 'model', 'lr', 'dataDir', 'vocab', 'saveDir'].map((k) => [
+      k,
+      { type: 'string' as const },
+    ]),
   ),
   strict: true,
 });
@@ -54,7 +57,11 @@ const char2idx = (labels: readonly string[]) => new Map(labels.map((t, i) => [t,
 // Step 1: data and Pipeline. FastEstimator's loader gives `x` as the sentence string and `y` as its tags; ours gives
 // `words` and `tags`, so a first op rebuilds the tutorial's keys (training and evaluation only: at inference the
 // caller passes x and y, as the tutorial does).
-const { train: trainData, evalData, labels } = await fe.dataset.mitMovie.loadData(dataDir ? { rootDir: path.join(dataDir, 'mit-movie') } : {});
+const {
+  train: trainData,
+  evalData,
+  labels,
+} = await fe.dataset.mitMovie.loadData(dataDir ? { rootDir: path.join(dataDir, 'mit-movie') } : {});
 const labelVocab = [...labels.labels];
 const tokenizer = await fe.text.BertWordPieceTokenizer.fromVocabFile(
   await resolveVocab(nerConfigSchema.parse({ ...(flags.vocab ? { vocab: flags.vocab } : {}), ...(dataDir ? { dataDir } : {}) }), false),
@@ -66,7 +73,12 @@ const pipeline = new fe.Pipeline({
   evalData,
   batchSize,
   ops: [
-    new fe.op.numpyop.LambdaOp({ fn: (words: string[], tags: string[]) => [words.join(' '), tags], inputs: ['words', 'tags'], outputs: ['x', 'y'], mode: '!infer' }),
+    new fe.op.numpyop.LambdaOp({
+      fn: (words: string[], tags: string[]) => [words.join(' '), tags],
+      inputs: ['words', 'tags'],
+      outputs: ['x', 'y'],
+      mode: '!infer',
+    }),
     new fe.op.Tokenize({ inputs: 'x', outputs: 'x', tokenizeFn: (text: string) => tokenizer.tokenize(text) }),
     new fe.op.WordtoId({ inputs: 'x', outputs: 'x', mapping: (token: string) => tokenizer.convertTokensToIds([token])[0] }),
     new fe.op.WordtoId({ inputs: 'y', outputs: 'y', mapping: tag2idx }),

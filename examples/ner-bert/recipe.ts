@@ -36,7 +36,8 @@ export async function loadSplits(cfg: NerConfig): Promise<NerSplits> {
   // Any CoNLL-style folder: train.* plus dev/devel/valid.* and test.* files.
   const dir = cfg.dataset;
   const find = (...stems: string[]) => {
-    for (const s of stems) for (const ext of ['.tsv', '.txt', '.conll', '.bio', '']) if (existsSync(path.join(dir, s + ext))) return path.join(dir, s + ext);
+    for (const s of stems)
+      for (const ext of ['.tsv', '.txt', '.conll', '.bio', '']) if (existsSync(path.join(dir, s + ext))) return path.join(dir, s + ext);
     return undefined;
   };
   const trainFile = find('train');
@@ -46,7 +47,14 @@ export async function loadSplits(cfg: NerConfig): Promise<NerSplits> {
   const testFile = find('test');
   const evalData = devFile ? new fe.dataset.ConllDataset(devFile) : train.split(cfg.evalFraction, { seed: cfg.seed });
   const labels = [...fe.dataset.LabelVocab.fromTags(train.tagSequences()).labels];
-  return { train, evalData, test: testFile ? new fe.dataset.ConllDataset(testFile) : undefined, labels, testSplit: testFile ? path.basename(testFile) : 'none', cased: true };
+  return {
+    train,
+    evalData,
+    test: testFile ? new fe.dataset.ConllDataset(testFile) : undefined,
+    labels,
+    testSplit: testFile ? path.basename(testFile) : 'none',
+    cased: true,
+  };
 }
 
 /** Finds the WordPiece vocabulary: the flag, the pretrained folder's, ../vocab next to the data dir, else the hub. */
@@ -103,7 +111,11 @@ export async function buildNer(cfg: NerConfig, splits?: NerSplits): Promise<NerR
   const id2label = labels;
   const base = cfg.init ?? (fe.architecture.isBertPreset(cfg.model) ? undefined : cfg.model);
   const model = base
-    ? await fe.architecture.fromPretrained(base, { id2label, seed: cfg.seed, config: { hiddenDropoutProb: cfg.dropout, attentionProbsDropoutProb: cfg.dropout } })
+    ? await fe.architecture.fromPretrained(base, {
+        id2label,
+        seed: cfg.seed,
+        config: { hiddenDropoutProb: cfg.dropout, attentionProbsDropoutProb: cfg.dropout },
+      })
     : fe.architecture.bertForTokenClassification(
         fe.architecture.bertPreset(cfg.model, {
           vocabSize: tokenizer.vocabSize,
@@ -123,7 +135,14 @@ export async function buildNer(cfg: NerConfig, splits?: NerSplits): Promise<NerR
   ]);
 
   // Step 3: the Estimator.
-  const seqeval = new fe.trace.SeqEval({ trueKey: 'y', predKey: 'yPred', labels, scheme: 'IOB2', evalMode: 'strict', mode: ['eval', 'test'] });
+  const seqeval = new fe.trace.SeqEval({
+    trueKey: 'y',
+    predKey: 'yPred',
+    labels,
+    scheme: 'IOB2',
+    evalMode: 'strict',
+    mode: ['eval', 'test'],
+  });
   const estimator = new fe.Estimator({
     pipeline,
     network,
@@ -139,7 +158,13 @@ export async function buildNer(cfg: NerConfig, splits?: NerSplits): Promise<NerR
       new fe.trace.LRScheduler({ model, lrFn: fe.schedule.linearWarmupDecay({ warmup: cfg.warmup, peak: cfg.lr }), by: 'step' }),
       ...(cfg.profile.length > 0 ? [new fe.trace.Profiler({ steps: cfg.profile })] : []),
       ...(cfg.checkpoints
-        ? [new fe.trace.RestoreWizard({ directory: path.join(cfg.outDir, 'checkpoints'), resume: cfg.resume, resumeHint: 'the same command with --resume' })]
+        ? [
+            new fe.trace.RestoreWizard({
+              directory: path.join(cfg.outDir, 'checkpoints'),
+              resume: cfg.resume,
+              resumeHint: 'the same command with --resume',
+            }),
+          ]
         : []),
     ],
   });

@@ -48,4 +48,6 @@ for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-
   cpSync(path.join(wasmDir, f), path.join(out, f));
 }
 const bytes = Object.values(result.metafile.outputs).reduce((s, o) => s + o.bytes, 0);
-process.stderr.write(`ner-web: built ${path.relative(process.cwd(), out)}/ (${(bytes / 1024 / 1024).toFixed(1)} MB with the source map) in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+process.stderr.write(
+  `ner-web: built ${path.relative(process.cwd(), out)}/ (${(bytes / 1024 / 1024).toFixed(1)} MB with the source map) in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
+);

@@ -9,14 +9,24 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.map': 'application/json', '.wasm': 'application/wasm', '.json': 'application/json', '.txt': 'text/plain; charset=utf-8', '.safetensors': 'application/octet-stream' };
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.map': 'application/json',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+  '.txt': 'text/plain; charset=utf-8',
+  '.safetensors': 'application/octet-stream',
+};
 
 /** Starts the server; resolves with it and its URL once it listens. */
 export function serve({ root, model, port = 0, host = '127.0.0.1' }) {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const rel = decodeURIComponent(url.pathname);
-    const [base, sub] = rel.startsWith('/model/') ? [model, rel.slice('/model/'.length)] : [root, rel === '/' ? 'index.html' : rel.slice(1)];
+    const [base, sub] = rel.startsWith('/model/')
+      ? [model, rel.slice('/model/'.length)]
+      : [root, rel === '/' ? 'index.html' : rel.slice(1)];
     const file = path.resolve(base, sub);
     if (!file.startsWith(path.resolve(base)) || !existsSync(file) || !statSync(file).isFile()) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${rel}`);
@@ -35,7 +45,9 @@ export function serve({ root, model, port = 0, host = '127.0.0.1' }) {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { model: { type: 'string', default: 'runs/ner-web-model' }, port: { type: 'string', default: '8080' } } });
+  const { values } = parseArgs({
+    options: { model: { type: 'string', default: 'runs/ner-web-model' }, port: { type: 'string', default: '8080' } },
+  });
   const here = path.dirname(fileURLToPath(import.meta.url));
   const root = path.join(here, 'dist');
   if (!existsSync(path.join(root, 'app.js'))) throw new Error(`ner-web: ${root} is not built: node ${path.join(here, 'build.mjs')}`);

@@ -31,7 +31,19 @@ export interface WindowTaggerOptions {
  * new fe.op.ModelOp({ model, inputs: ['x', 'suffix', 'shape'], outputs: 'yPred' });
  */
 export function windowTagger(options: WindowTaggerOptions): fe.architecture.FunctionModel {
-  const { vocabSize, suffixSize, shapeSize, numTags, window = 2, wordDim = 64, suffixDim = 32, shapeDim = 8, hidden = 256, dropout = 0.25, seed = 0 } = options;
+  const {
+    vocabSize,
+    suffixSize,
+    shapeSize,
+    numTags,
+    window = 2,
+    wordDim = 64,
+    suffixDim = 32,
+    shapeDim = 8,
+    hidden = 256,
+    dropout = 0.25,
+    seed = 0,
+  } = options;
   let s = seed;
   const normal = (shape: number[], std: number, name: string) => tf.variable(tf.randomNormal(shape, 0, std, 'float32', s++), true, name);
   const zeros = (shape: number[], name: string) => tf.variable(tf.zeros(shape), true, name);
@@ -46,7 +58,15 @@ export function windowTagger(options: WindowTaggerOptions): fe.architecture.Func
     normal([hidden, numTags], Math.sqrt(1 / hidden), 'classifier.weight'),
     zeros([numTags], 'classifier.bias'),
   ];
-  const [wordE, sufE, shapeE, w1, b1, w2, b2] = vars as [tf.Variable, tf.Variable, tf.Variable, tf.Variable, tf.Variable, tf.Variable, tf.Variable];
+  const [wordE, sufE, shapeE, w1, b1, w2, b2] = vars as [
+    tf.Variable,
+    tf.Variable,
+    tf.Variable,
+    tf.Variable,
+    tf.Variable,
+    tf.Variable,
+    tf.Variable,
+  ];
   let dropoutSeed = seed * 7919 + 1;
 
   return fe.architecture.functionModel({
@@ -57,8 +77,15 @@ export function windowTagger(options: WindowTaggerOptions): fe.architecture.Func
       // Padding positions become zero vectors, the same as the zero padding around the window at the sentence ends.
       const mask = tf.expandDims(tf.cast(tf.notEqual(x!, 0), 'float32'), 2);
       const e = tf.mul(tf.concat([tf.gather(wordE, x!), tf.gather(sufE, suffix!), tf.gather(shapeE, shape!)], 2), mask);
-      const padded = tf.pad(e, [[0, 0], [window, window], [0, 0]]);
-      const windows = tf.concat(Array.from({ length: span }, (_, k) => tf.slice(padded, [0, k, 0], [B, L, dim])), 2);
+      const padded = tf.pad(e, [
+        [0, 0],
+        [window, window],
+        [0, 0],
+      ]);
+      const windows = tf.concat(
+        Array.from({ length: span }, (_, k) => tf.slice(padded, [0, k, 0], [B, L, dim])),
+        2,
+      );
       let h = tf.relu(tf.add(tf.matMul(tf.reshape(windows, [B * L, span * dim]), w1), b1));
       if (training && dropout > 0) h = tf.dropout(h, dropout, undefined, dropoutSeed++);
       return tf.reshape(tf.add(tf.matMul(h, w2), b2), [B, L, numTags]);

@@ -140,13 +140,21 @@ export interface PosRun {
 
 /** Builds data, vocabularies, Pipeline, model, Network and Estimator for a config. */
 export function buildPos(cfg: PosConfig): PosRun {
-  const data = fe.dataset.brown.loadData({ tagset: cfg.tagset, heldOut: cfg.heldOut, seed: cfg.seed, ...(cfg.rootDir ? { rootDir: cfg.rootDir } : {}) });
+  const data = fe.dataset.brown.loadData({
+    tagset: cfg.tagset,
+    heldOut: cfg.heldOut,
+    seed: cfg.seed,
+    ...(cfg.rootDir ? { rootDir: cfg.rootDir } : {}),
+  });
   // Tags only the held-out part has (a few with the full 'brown' tag set) get outputs no training example reaches,
   // so their words count as errors instead of being dropped from the score.
   const labels = [...data.labels.labels, ...data.unseenTestTags];
   const trainWords = data.train.wordSequences().flat();
   if (trainWords.includes(BOUNDARY)) throw new fe.FetsError(`pos-brown: the corpus contains the boundary word ${BOUNDARY}`);
-  const vocab = buildVocab(trainWords.map((w) => w.toLowerCase()), cfg.minCount);
+  const vocab = buildVocab(
+    trainWords.map((w) => w.toLowerCase()),
+    cfg.minCount,
+  );
   const suffixes = buildVocab(trainWords.map(suffixOf), cfg.minCount);
   const isBert = cfg.model !== 'window';
   let longest = Math.max(...data.train.wordSequences().map((s) => s.length));
@@ -160,8 +168,18 @@ export function buildPos(cfg: PosConfig): PosRun {
     seed: cfg.seed,
     padValue: { y: -100 },
     ops: [
-      new fe.op.WordtoId({ inputs: 'words', outputs: 'x', mapping: (w: string) => (w === BOUNDARY ? PAD_ID : vocab.get(w.toLowerCase())), unkId: UNK_ID }),
-      new fe.op.WordtoId({ inputs: 'tags', outputs: 'y', mapping: new Map([...labels.map((l, i): [string, number] => [l, i]), [BOUNDARY, -100]]), mode: '!infer' }),
+      new fe.op.WordtoId({
+        inputs: 'words',
+        outputs: 'x',
+        mapping: (w: string) => (w === BOUNDARY ? PAD_ID : vocab.get(w.toLowerCase())),
+        unkId: UNK_ID,
+      }),
+      new fe.op.WordtoId({
+        inputs: 'tags',
+        outputs: 'y',
+        mapping: new Map([...labels.map((l, i): [string, number] => [l, i]), [BOUNDARY, -100]]),
+        mode: '!infer',
+      }),
       ...(isBert
         ? [new fe.op.AttentionMask({ inputs: 'x', outputs: 'xMask' })]
         : [
@@ -184,7 +202,14 @@ export function buildPos(cfg: PosConfig): PosRun {
           name: 'bert',
         }),
       )
-    : windowTagger({ vocabSize: vocab.size, suffixSize: suffixes.size, shapeSize: SHAPES.length, numTags: labels.length, dropout: cfg.dropout, seed: cfg.seed });
+    : windowTagger({
+        vocabSize: vocab.size,
+        suffixSize: suffixes.size,
+        shapeSize: SHAPES.length,
+        numTags: labels.length,
+        dropout: cfg.dropout,
+        seed: cfg.seed,
+      });
   fe.build(model, () => new fe.optimizer.AdamW({ learningRate: cfg.lr, weightDecay: 0 }), { modelName: isBert ? 'bert' : 'tagger' });
   const network = new fe.Network([
     new fe.op.ModelOp({ model, inputs: isBert ? ['x', 'xMask'] : ['x', 'suffix', 'shape'], outputs: 'yPred' }),
@@ -200,7 +225,10 @@ export function buildPos(cfg: PosConfig): PosRun {
     epochs: cfg.epochs,
     ...(cfg.trainStepsPerEpoch ? { trainStepsPerEpoch: cfg.trainStepsPerEpoch } : {}),
     logSteps: cfg.logSteps,
-    traces: [accuracy, new fe.trace.LRScheduler({ model, lrFn: fe.schedule.linearWarmupDecay({ warmup: cfg.warmup, peak: cfg.lr }), by: 'step' })],
+    traces: [
+      accuracy,
+      new fe.trace.LRScheduler({ model, lrFn: fe.schedule.linearWarmupDecay({ warmup: cfg.warmup, peak: cfg.lr }), by: 'step' }),
+    ],
   });
   return { cfg, data, labels, vocab, suffixes, model, pipeline, network, estimator, accuracy };
 }
@@ -212,7 +240,10 @@ export function buildPos(cfg: PosConfig): PosRun {
  * await tagSentence(run, 'The jury praised the city .'); // [['The', 'at'], ['jury', 'nn'], ...]
  */
 export async function tagSentence(run: PosRun, text: string): Promise<[string, string][]> {
-  const words = text.trim().split(/\s+/).filter((w) => w.length > 0);
+  const words = text
+    .trim()
+    .split(/\s+/)
+    .filter((w) => w.length > 0);
   if (words.length === 0) return [];
   const batch = run.pipeline.transform({ words }, 'infer');
   const out = await run.network.transform(batch, 'infer');
@@ -220,7 +251,8 @@ export async function tagSentence(run: PosRun, text: string): Promise<[string, s
   const numLabels = logits.shape[2]!;
   return words.map((w, t) => {
     let best = 0;
-    for (let c = 1; c < numLabels; c++) if ((logits.data[t * numLabels + c] as number) > (logits.data[t * numLabels + best] as number)) best = c;
+    for (let c = 1; c < numLabels; c++)
+      if ((logits.data[t * numLabels + c] as number) > (logits.data[t * numLabels + best] as number)) best = c;
     return [w, run.labels[best]!];
   });
 }

@@ -33,7 +33,9 @@ await fe.runScript('pos-brown', async () => {
   const accuracy = perEpoch[perEpoch.length - 1];
   if (accuracy === undefined) throw new fe.FetsError('pos-brown: no eval accuracy was logged');
   const wallSeconds = (performance.now() - t0) / 1000;
-  console.log(`\npos-brown: held-out token accuracy ${accuracy.toFixed(4)} (baseline ${baseline.toFixed(4)}), wall time ${wallSeconds.toFixed(1)} s`);
+  console.log(
+    `\npos-brown: held-out token accuracy ${accuracy.toFixed(4)} (baseline ${baseline.toFixed(4)}), wall time ${wallSeconds.toFixed(1)} s`,
+  );
   mkdirSync(cfg.outDir, { recursive: true });
   const out = {
     accuracy,

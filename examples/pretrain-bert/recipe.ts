@@ -158,9 +158,19 @@ export async function buildPretrain(cfg: PretrainConfig): Promise<PretrainRun> {
   const dropout = { hiddenDropoutProb: cfg.dropout, attentionProbsDropoutProb: cfg.dropout };
   const model = fe.architecture.isBertPreset(cfg.model)
     ? fe.architecture.bertForMaskedLM(
-        fe.architecture.bertPreset(cfg.model, { vocabSize: tokenizer.vocabSize, maxPositionEmbeddings: Math.max(512, cfg.maxLen), ...dropout, seed: cfg.seed, name: 'bert' }),
+        fe.architecture.bertPreset(cfg.model, {
+          vocabSize: tokenizer.vocabSize,
+          maxPositionEmbeddings: Math.max(512, cfg.maxLen),
+          ...dropout,
+          seed: cfg.seed,
+          name: 'bert',
+        }),
       )
-    : await fe.architecture.fromPretrained(cfg.model, { architecture: 'BertForMaskedLM', seed: cfg.seed, config: { ...dropout, name: 'bert' } });
+    : await fe.architecture.fromPretrained(cfg.model, {
+        architecture: 'BertForMaskedLM',
+        seed: cfg.seed,
+        config: { ...dropout, name: 'bert' },
+      });
   model.vocab = [...tokenizer.idToToken];
   fe.build(model, () => new fe.optimizer.AdamW({ learningRate: cfg.lr, weightDecay: cfg.weightDecay }), { modelName: 'bert' });
   const network = new fe.Network([
@@ -176,14 +186,26 @@ export async function buildPretrain(cfg: PretrainConfig): Promise<PretrainRun> {
   const budget = cfg.minutes === undefined ? undefined : new TimeBudget(cfg.minutes);
   const counter = new StepCounter();
   const traces: fe.trace.Trace[] = [
-    new fe.trace.Accuracy({ trueKey: 'maskedLabels', predKey: 'mlmPred', ignoreValue: -100, outputName: 'mlm_accuracy', mode: ['train', 'eval'] }),
+    new fe.trace.Accuracy({
+      trueKey: 'maskedLabels',
+      predKey: 'mlmPred',
+      ignoreValue: -100,
+      outputName: 'mlm_accuracy',
+      mode: ['train', 'eval'],
+    }),
     new fe.trace.LRScheduler({ model, lrFn: pretrainSchedule(cfg, totalSteps, budget), by: 'step' }),
     counter,
   ];
   if (budget) traces.push(budget);
   if (cfg.profile.length > 0) traces.push(new fe.trace.Profiler({ steps: cfg.profile }));
   if (cfg.restore) {
-    traces.push(new fe.trace.RestoreWizard({ directory: path.join(cfg.outDir, 'restore'), resume: cfg.resume, resumeHint: 'the same command with --resume' }));
+    traces.push(
+      new fe.trace.RestoreWizard({
+        directory: path.join(cfg.outDir, 'restore'),
+        resume: cfg.resume,
+        resumeHint: 'the same command with --resume',
+      }),
+    );
   }
   const estimator = new fe.Estimator({
     pipeline,

@@ -9,15 +9,19 @@ import { ROOT, shared } from '../helpers.js';
 /** Runs `npm run ner` (the script itself) with `args`; `killWhen` SIGKILLs it when its output matches. */
 function runNer(args: string[], killWhen?: RegExp): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=fets-source', '--import', 'tsx', path.join(ROOT, 'examples', 'ner-bert', 'train.ts'), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, FETS_QUIET: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--conditions=fets-source', '--import', 'tsx', path.join(ROOT, 'examples', 'ner-bert', 'train.ts'), ...args],
+      {
+        cwd: ROOT,
+        env: { ...process.env, FETS_QUIET: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     const take = (b: Buffer) => {
       output += b.toString();
-      if (killWhen && killWhen.test(output) && child.exitCode === null) child.kill('SIGKILL');
+      if (killWhen?.test(output) && child.exitCode === null) child.kill('SIGKILL');
     };
     child.stdout.on('data', take);
     child.stderr.on('data', take);
@@ -36,9 +40,26 @@ describe('examples/ner-bert: resumable', function () {
 
   it('a run killed with SIGKILL after epoch 1 and resumed with --resume ends with the same metrics as an uninterrupted run', async () => {
     const common = (out: string) => [
-      '--model', 'tiny', '--dataDir', shared('datasets'), '--vocab', shared('vocab', 'bert-base-uncased-vocab.txt'),
-      '--epochs', '3', '--trainStepsPerEpoch', '40', '--batchSize', '16', '--evalFraction', '0.03', '--logSteps', '0',
-      '--outDir', path.join(dir, out), '--predict', 'tom hanks',
+      '--model',
+      'tiny',
+      '--dataDir',
+      shared('datasets'),
+      '--vocab',
+      shared('vocab', 'bert-base-uncased-vocab.txt'),
+      '--epochs',
+      '3',
+      '--trainStepsPerEpoch',
+      '40',
+      '--batchSize',
+      '16',
+      '--evalFraction',
+      '0.03',
+      '--logSteps',
+      '0',
+      '--outDir',
+      path.join(dir, out),
+      '--predict',
+      'tom hanks',
     ];
     const whole = await runNer(common('whole'));
     expect(whole.code, whole.output).to.equal(0);

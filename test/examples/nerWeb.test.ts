@@ -48,12 +48,27 @@ describe('examples/ner-web: the trained model in a web page (Chromium headless)'
   });
   after(() => (dir ? rm(dir, { recursive: true, force: true }) : undefined));
 
-  it('tags what is typed; on 100 MIT Movie test sentences its spans equal fets predict\'s; a screenshot is written', async () => {
+  it("tags what is typed; on 100 MIT Movie test sentences its spans equal fets predict's; a screenshot is written", async () => {
     // A tiny model trained briefly, so the spans are not empty.
     const cfg = readNerConfig([
-      '--model', 'tiny', '--dataDir', shared('datasets'), '--epochs', '1', '--trainStepsPerEpoch', '150', '--batchSize', '16',
-      '--outDir', path.join(dir, 'run'), '--logSteps', '0', '--vocab', shared('vocab', 'bert-base-uncased-vocab.txt'),
-      '--checkpoints', 'false',
+      '--model',
+      'tiny',
+      '--dataDir',
+      shared('datasets'),
+      '--epochs',
+      '1',
+      '--trainStepsPerEpoch',
+      '150',
+      '--batchSize',
+      '16',
+      '--outDir',
+      path.join(dir, 'run'),
+      '--logSteps',
+      '0',
+      '--vocab',
+      shared('vocab', 'bert-base-uncased-vocab.txt'),
+      '--checkpoints',
+      'false',
     ]);
     const run = await buildNer(cfg);
     await run.estimator.fit();
@@ -61,8 +76,16 @@ describe('examples/ner-web: the trained model in a web page (Chromium headless)'
     await fe.exportTokenClassifier(run.estimator, modelDir);
 
     // What fets predict says (the same TokenTagger), for the first 100 sentences of engtest.bio.
-    const blocks = readFileSync(shared('datasets', 'mit-movie', 'engtest.bio'), 'utf8').replace(/\r\n/g, '\n').trim().split('\n\n');
-    const sentences = blocks.slice(0, 100).map((b) => b.split('\n').map((l) => l.split('\t')[1]!).join(' '));
+    const blocks = readFileSync(shared('datasets', 'mit-movie', 'engtest.bio'), 'utf8')
+      .replace(/\r\n/g, '\n')
+      .trim()
+      .split('\n\n');
+    const sentences = blocks.slice(0, 100).map((b) =>
+      b
+        .split('\n')
+        .map((l) => l.split('\t')[1]!)
+        .join(' '),
+    );
     const tagger = new fe.TokenTagger(run.pipeline, run.network);
     const expected = await tagger.tag(sentences.map((s) => s.split(' ')));
     expect(expected.reduce((n, s) => n + s.entities.length, 0)).to.be.greaterThan(50);
@@ -75,7 +98,15 @@ describe('examples/ner-web: the trained model in a web page (Chromium headless)'
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     try {
       const page = await browser.newPage({ viewport: { width: 1000, height: 520 } });
@@ -83,7 +114,7 @@ describe('examples/ner-web: the trained model in a web page (Chromium headless)'
       page.on('pageerror', (e) => errors.push(e.message));
       await page.goto(url);
       await page.waitForSelector('body[data-ready]', { timeout: 120_000 });
-      expect(await page.getAttribute('body', 'data-ready'), await page.textContent('#status') ?? '').to.equal('true');
+      expect(await page.getAttribute('body', 'data-ready'), (await page.textContent('#status')) ?? '').to.equal('true');
 
       // Typed as a user would: the highlighted spans are those of fets predict on the same sentence.
       const typed = sentences[2]!;
@@ -91,7 +122,12 @@ describe('examples/ner-web: the trained model in a web page (Chromium headless)'
       await page.type('#text', typed);
       await page.waitForFunction((n) => document.querySelector('#status')?.textContent?.startsWith(`${n} words`), typed.split(' ').length);
       const shown = await page.$$eval('mark.entity', (ms) =>
-        ms.map((m) => ({ type: m.getAttribute('data-type'), first: Number(m.getAttribute('data-first')), last: Number(m.getAttribute('data-last')) })));
+        ms.map((m) => ({
+          type: m.getAttribute('data-type'),
+          first: Number(m.getAttribute('data-first')),
+          last: Number(m.getAttribute('data-last')),
+        })),
+      );
       expect(shown).to.deep.equal(expected[2]!.entities.map(({ type, first, last }) => ({ type, first, last })));
       const shot = path.join(OUT, 'screenshot.png');
       await page.screenshot({ path: shot });

@@ -27,14 +27,44 @@ describe('examples/pretrain-bert', function () {
     expect(files).to.include('mit-movie.yaml');
     for (const f of files) readPretrainConfig(['--config', path.join(CONFIGS, f)]);
     const cfg = readPretrainConfig(['--config', path.join(CONFIGS, 'mit-movie.yaml'), '--minutes', '5']);
-    expect(cfg).to.include({ model: 'mini', nerTrain: 'mit-movie', nerRepeat: 60, maxLen: 32, lr: 1e-3, dropout: 0, minutes: 5, brown: true });
+    expect(cfg).to.include({
+      model: 'mini',
+      nerTrain: 'mit-movie',
+      nerRepeat: 60,
+      maxLen: 32,
+      lr: 1e-3,
+      dropout: 0,
+      minutes: 5,
+      brown: true,
+    });
   });
 
   it('trains a tiny BERT on MIT Movie words for a few steps and writes a folder token classification loads', async () => {
     const cfg = readPretrainConfig([
-      '--model', 'tiny', '--brown', 'false', '--nerTrain', 'mit-movie', '--dataDir', shared('datasets'),
-      '--epochs', '1', '--trainStepsPerEpoch', '3', '--batchSize', '4', '--maxLen', '16', '--restore', 'false',
-      '--outDir', dir, '--logSteps', '1', '--vocab', shared('vocab', 'bert-base-uncased-vocab.txt'),
+      '--model',
+      'tiny',
+      '--brown',
+      'false',
+      '--nerTrain',
+      'mit-movie',
+      '--dataDir',
+      shared('datasets'),
+      '--epochs',
+      '1',
+      '--trainStepsPerEpoch',
+      '3',
+      '--batchSize',
+      '4',
+      '--maxLen',
+      '16',
+      '--restore',
+      'false',
+      '--outDir',
+      dir,
+      '--logSteps',
+      '1',
+      '--vocab',
+      shared('vocab', 'bert-base-uncased-vocab.txt'),
     ]);
     const run = await buildPretrain(cfg);
     expect(run.data.evalData).to.equal(undefined);

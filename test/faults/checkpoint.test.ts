@@ -66,7 +66,8 @@ function estimatorFor(model: Model, epochs: number, traces: Trace[]): Estimator 
 }
 
 const enospc = () => Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
-const eacces = (p: string) => Object.assign(new Error(`EACCES: permission denied, open '${p}'`), { code: 'EACCES', errno: -13, syscall: 'open' });
+const eacces = (p: string) =>
+  Object.assign(new Error(`EACCES: permission denied, open '${p}'`), { code: 'EACCES', errno: -13, syscall: 'open' });
 
 /** Replaces a member of the shared fs.promises object for the duration of `fn` (the savers look it up per call). */
 async function patched<K extends 'open' | 'writeFile'>(key: K, impl: (typeof fsp)[K], fn: () => Promise<void>): Promise<void> {
@@ -102,7 +103,10 @@ describe('faults/checkpoint: weights files and save directories', function () {
   it('K1 a truncated safetensors weights file: SafetensorsError naming the file, expected and received bytes; the model is untouched', async () => {
     const dir = tmpDir('k1');
     const model = tinyModel();
-    await estimatorFor(model, 1, [new EpochScore(), new BestModelSaver({ model, saveDir: dir, metric: 'score', saveBestMode: 'max', write: () => {} })]).fit();
+    await estimatorFor(model, 1, [
+      new EpochScore(),
+      new BestModelSaver({ model, saveDir: dir, metric: 'score', saveBestMode: 'max', write: () => {} }),
+    ]).fit();
     const file = path.join(dir, 'm_best_score.safetensors');
     const full = fs.readFileSync(file);
     fs.writeFileSync(file, full.subarray(0, full.length - 40));
@@ -153,7 +157,7 @@ describe('faults/checkpoint: weights files and save directories', function () {
     expect(weightsOf(model)).to.deep.equal(w0);
   });
 
-  it('K4 a config that does not match the weights\' shapes: the tensor, expected and received shape are named (dense and BERT)', async () => {
+  it("K4 a config that does not match the weights' shapes: the tensor, expected and received shape are named (dense and BERT)", async () => {
     const dir = tmpDir('k4');
     const three = tinyModel('m', 3);
     await estimatorFor(three, 1, [new ModelSaver({ model: three, saveDir: dir, write: () => {} })]).fit();
@@ -358,7 +362,7 @@ describe('faults/checkpoint: weights files and save directories', function () {
     expect(listDir(dir)).to.deep.equal(['epoch-0001', 'epoch-0002', 'latest']);
   });
 
-  it('K11 a Hugging Face folder holding another model\'s weights: fromPretrained refuses (WeightsMismatchError), no silent random init', async () => {
+  it("K11 a Hugging Face folder holding another model's weights: fromPretrained refuses (WeightsMismatchError), no silent random init", async () => {
     const dir = tmpDir('k11');
     const model = tinyModel();
     await estimatorFor(model, 1, [new ModelSaver({ model, saveDir: dir, write: () => {} })]).fit();

@@ -68,7 +68,10 @@ describe('faults/config: bad parameters and experiment files on the command line
 
   it('C6 a --set path that does not exist: the path and the nearest valid one are named', async () => {
     const r = await runBin(['train', DENSE, '--set', 'modle.name=m']);
-    expectFatal(r, `ConfigError: dense: --set modle.name=m: "modle.name" is not a parameter (no "modle"); did you mean "model.name"? (valid: ${VALID})`);
+    expectFatal(
+      r,
+      `ConfigError: dense: --set modle.name=m: "modle.name" is not a parameter (no "modle"); did you mean "model.name"? (valid: ${VALID})`,
+    );
   });
 
   it('C7 a YAML file that does not parse: file:line and column where the unclosed quote opened, the line quoted', async () => {
@@ -79,9 +82,15 @@ describe('faults/config: bad parameters and experiment files on the command line
 
   it('C8 a missing experiment file, a missing config file', async () => {
     const r = await runBin(['train', 'examples/ner-bert/experimnt.ts']);
-    expectFatal(r, `ExperimentError: experiment file not found: examples/ner-bert/experimnt.ts (looked for ${path.resolve('examples/ner-bert/experimnt.ts')})`);
+    expectFatal(
+      r,
+      `ExperimentError: experiment file not found: examples/ner-bert/experimnt.ts (looked for ${path.resolve('examples/ner-bert/experimnt.ts')})`,
+    );
     const c = await runBin(['check', DENSE, '--config', path.join(dir, 'nope.yaml')]);
-    expectFatal(c, `ConfigFileError: ${path.join(dir, 'nope.yaml')}: cannot read parameter file: no such file (looked for ${path.join(dir, 'nope.yaml')})`);
+    expectFatal(
+      c,
+      `ConfigFileError: ${path.join(dir, 'nope.yaml')}: cannot read parameter file: no such file (looked for ${path.join(dir, 'nope.yaml')})`,
+    );
   });
 
   it('C9 fets check on a miswired Network: PipelineError naming the op and the key nobody produces, exit 1', async () => {
@@ -103,7 +112,9 @@ describe('faults/config: bad parameters and experiment files on the command line
     for (const mode of ['train', 'eval', 'test']) expect(r.stdout).to.match(new RegExp(`^mode ${mode}: \\d+ samples$`, 'm'));
     expect(r.stdout).to.match(/^ {4}1\. +BertTokenize +words, tags → x, y$/m);
     expect(r.stdout).to.match(/^ {4}2\. +AttentionMask +x → xMask$/m);
-    expect(r.stdout).to.match(/^ {2}first batch: words list\(32\) of lists; tags list\(32\) of lists; x int32 \[32, \d+\]; y int32 \[32, \d+\]; xMask int32 \[32, \d+\]$/m);
+    expect(r.stdout).to.match(
+      /^ {2}first batch: words list\(32\) of lists; tags list\(32\) of lists; x int32 \[32, \d+\]; y int32 \[32, \d+\]; xMask int32 \[32, \d+\]$/m,
+    );
     expect(r.stdout).to.match(/^ {4}1\. +ModelOp +x, xMask → yPred +yPred float32 \[32, \d+, 25\]$/m);
     expect(r.stdout).to.match(/^ {4}3\. +UpdateOp \(model "bert"\) +ce → ∅ +gradients of \d+ variables, ce = [\d.]+ \(not applied\)$/m);
     expect(r.stdout).to.match(/^ {4}- +SeqEval +y, yPred → f1, precision, recall/m);

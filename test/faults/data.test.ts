@@ -16,7 +16,7 @@ import {
   DataFormatError,
   JSONLDataset,
   LabelVocab,
-  NDArray,
+  type NDArray,
   OpError,
   Pipeline,
   type DataDict,
@@ -134,7 +134,9 @@ describe('faults/data: bad input files', function () {
     const csv = write('cols.csv', 'x,y\n1,2\n3,4,5\n');
     expect(() => new CSVDataset(csv)).to.throw(DataFormatError, `${csv}:3: expected 2 columns, got 3: "3,4,5"`);
     const jsonl = write('keys.jsonl', '{"x":1,"y":2}\n{"x":3}\n');
-    const e = await errorOf(collect(new Pipeline({ trainData: new JSONLDataset(jsonl, { keys: ['x', 'y'] }), batchSize: 1, shuffle: false })));
+    const e = await errorOf(
+      collect(new Pipeline({ trainData: new JSONLDataset(jsonl, { keys: ['x', 'y'] }), batchSize: 1, shuffle: false })),
+    );
     expect(e).to.be.instanceOf(DataFormatError);
     expect(e.message).to.equal(`${jsonl}:2: missing key "y" (record has: x)`);
   });
@@ -277,14 +279,24 @@ describe('faults/data: bad input files', function () {
     expect(row[maxLen - 1]).to.equal(tokenizer.sepId);
     expect(row.filter((id) => id === tokenizer.padId && tokenizer.padId !== tokenizer.clsId).length).to.equal(0);
     // The short rows are padded to the long row's (truncated) width, not to 10,000.
-    expect(Array.from(x.row(0).data as Int32Array).slice(0, 4)).to.deep.equal([tokenizer.clsId, tokenizer.wordToIds('short')[0], tokenizer.wordToIds('one')[0], tokenizer.sepId]);
+    expect(Array.from(x.row(0).data as Int32Array).slice(0, 4)).to.deep.equal([
+      tokenizer.clsId,
+      tokenizer.wordToIds('short')[0],
+      tokenizer.wordToIds('one')[0],
+      tokenizer.sepId,
+    ]);
     expect(ms, 'no blow-up: well under a second per 10k words').to.be.below(5000);
   });
 
   it('D15 a JSONL file deleted mid-epoch: the open pass completes from the open handle; the next epoch fails naming the file', async () => {
     const n = 120;
     const file = write('vanish.jsonl', Array.from({ length: n }, (_, i) => JSON.stringify({ x: i })).join('\n'));
-    const p = new Pipeline({ trainData: new JSONLDataset(file, { keys: ['x'], chunkSize: 32 }), batchSize: 4, shuffle: false, prefetch: 1 });
+    const p = new Pipeline({
+      trainData: new JSONLDataset(file, { keys: ['x'], chunkSize: 32 }),
+      batchSize: 4,
+      shuffle: false,
+      prefetch: 1,
+    });
     const seen: number[] = [];
     let deleted = false;
     await within(

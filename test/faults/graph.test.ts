@@ -93,7 +93,7 @@ describe('faults/graph: op-graph mistakes', function () {
     expect(weightsOf(model)).to.deep.equal(before);
   });
 
-  it('G4 the rule\'s exceptions: an op updating a key in place, and one writer per mode, pass the check and train', async () => {
+  it("G4 the rule's exceptions: an op updating a key in place, and one writer per mode, pass the check and train", async () => {
     const model = tinyModel();
     const network = new Network([
       new ModelOp({ model, inputs: 'x', outputs: 'yPred' }),

@@ -7,7 +7,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { EpochScheduler, Pipeline } from '@fets/pipeline';
-import { CrossEntropy, ModelOp, Network, NonFiniteLossError, TensorOp, UpdateOp, namedVariables, type Model, type TensorOpState } from '@fets/network';
+import {
+  CrossEntropy,
+  ModelOp,
+  Network,
+  NonFiniteLossError,
+  TensorOp,
+  UpdateOp,
+  namedVariables,
+  type Model,
+  type TensorOpState,
+} from '@fets/network';
 import { BestModelSaver, Estimator, Logger, ModelSaver, RestoreWizard, TerminateOnNaN, Trace, loadModelWeights } from '@fets/estimator';
 import { errorOf } from '../helpers.js';
 import { listDir, tinyData, tinyModel, tmpDir, weightsOf } from './fixtures/tiny.js';
@@ -92,8 +102,17 @@ describe('faults/numerics: NaN and Inf', function () {
     const poisoned = tinyData(48, { row: 20, x: [0.5, NaN, 0.1, 0.2] });
     const update = new UpdateOp({ model, lossName: 'ce' });
     const estimator = new Estimator({
-      pipeline: new Pipeline({ trainData: new EpochScheduler({ 1: clean, 2: poisoned }), evalData: tinyData(16), batchSize: 8, shuffle: false }),
-      network: new Network([new ModelOp({ model, inputs: 'x', outputs: 'yPred' }), new CrossEntropy({ inputs: ['yPred', 'y'], outputs: 'ce', fromLogits: true }), update]),
+      pipeline: new Pipeline({
+        trainData: new EpochScheduler({ 1: clean, 2: poisoned }),
+        evalData: tinyData(16),
+        batchSize: 8,
+        shuffle: false,
+      }),
+      network: new Network([
+        new ModelOp({ model, inputs: 'x', outputs: 'yPred' }),
+        new CrossEntropy({ inputs: ['yPred', 'y'], outputs: 'ce', fromLogits: true }),
+        update,
+      ]),
       epochs: 3,
       traces: [nan, new RestoreWizard({ directory: dir }), quiet()],
     });
@@ -103,7 +122,9 @@ describe('faults/numerics: NaN and Inf', function () {
     expect(update.skippedSteps).to.equal(1);
     expect(estimator.system.globalStep).to.equal(9);
     expect(allFinite(model)).to.equal(true);
-    expect(err).to.include('FastEstimator-RestoreWizard: not saving epoch 2: TerminateOnNaN found NaN in "x" at step 9; the previous checkpoint stays the one to resume from');
+    expect(err).to.include(
+      'FastEstimator-RestoreWizard: not saving epoch 2: TerminateOnNaN found NaN in "x" at step 9; the previous checkpoint stays the one to resume from',
+    );
     expect(listDir(dir)).to.deep.equal(['epoch-0001', 'latest']);
     expect(fs.readFileSync(path.join(dir, 'latest'), 'utf8')).to.equal('epoch-0001\n');
   });
@@ -220,4 +241,3 @@ describe('faults/numerics: NaN and Inf', function () {
     expect(summary.series('eval', 'since_best_ce').map(([, v]) => v)).to.deep.equal([1, 2]);
   });
 });
-

@@ -102,7 +102,9 @@ describe('faults/process: signals during training', function () {
     const r = await runChild(dir, out, 14, ['SIGINT']);
     expect([r.code, r.signal], r.stderr).to.deep.equal([130, null]);
     expect(fs.existsSync(out)).to.equal(false);
-    const m = /FastEstimator: interrupted by SIGINT at step (\d+) \(epoch 2, train\); checkpoint saved to (\S+); run again to resume/.exec(r.stderr);
+    const m = /FastEstimator: interrupted by SIGINT at step (\d+) \(epoch 2, train\); checkpoint saved to (\S+); run again to resume/.exec(
+      r.stderr,
+    );
     expect(m, r.stderr).to.not.equal(null);
     const step = Number(m![1]);
     expect(step).to.be.within(14, 17);
@@ -110,7 +112,11 @@ describe('faults/process: signals during training', function () {
     expect(m![2]).to.equal(path.join(dir, ckpt));
     expect(r.stderr).to.include('FastEstimator: SIGINT: finishing the current step, then saving a checkpoint (Ctrl+C again exits at once)');
     expect(listDir(dir)).to.deep.equal([ckpt, 'latest']);
-    const manifest = JSON.parse(fs.readFileSync(path.join(dir, ckpt, 'manifest.json'), 'utf8')) as { epoch: number; globalStep: number; skipBatches: number };
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, ckpt, 'manifest.json'), 'utf8')) as {
+      epoch: number;
+      globalStep: number;
+      skipBatches: number;
+    };
     expect(manifest).to.deep.include({ epoch: 1, globalStep: step, skipBatches: step - 9 });
 
     const again = await runChild(dir, out);
@@ -194,7 +200,9 @@ describe('faults/process: signals during training', function () {
     }
     expect(e).to.be.instanceOf(TrainingInterruptedError);
     const ckpt = path.join(dir, 'epoch-0001-step-00000008');
-    expect(e.message).to.equal(`Estimator.fit: interrupted by SIGINT at step 8 (epoch 2, train); checkpoint saved to ${ckpt}; run again to resume`);
+    expect(e.message).to.equal(
+      `Estimator.fit: interrupted by SIGINT at step 8 (epoch 2, train); checkpoint saved to ${ckpt}; run again to resume`,
+    );
     expect([e.signal, e.epoch, e.step, e.checkpoint, e.exitCode]).to.deep.equal(['SIGINT', 2, 8, ckpt, 130]);
     expect(during).to.equal(listeners + 1);
     expect(process.listenerCount('SIGINT')).to.equal(listeners - 1);

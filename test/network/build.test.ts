@@ -20,7 +20,7 @@ describe('network/build: weightsPath', () => {
     return { w, b, m: functionModel({ name: tag, call: ([x]) => tf.add(tf.matMul(x!, w), b), variables: [w, b] }) };
   };
 
-  it('loads a safetensors file into the model by weight name, and names the file\'s unused weights in one line', () => {
+  it("loads a safetensors file into the model by weight name, and names the file's unused weights in one line", () => {
     const file = path.join(dir, 'ok.safetensors');
     writeFileSync(
       file,
@@ -61,7 +61,10 @@ describe('network/build: weightsPath', () => {
         ]),
       ),
     );
-    expect(() => build(a.m, 'sgd', { weightsPath: file })).to.throw(FetsError, /bad\.safetensors: weight \"bad_w\": expected shape \[2, 2\] \(the model's\), received \[4\] \(in the file\)/);
+    expect(() => build(a.m, 'sgd', { weightsPath: file })).to.throw(
+      FetsError,
+      /bad\.safetensors: weight "bad_w": expected shape \[2, 2\] \(the model's\), received \[4\] \(in the file\)/,
+    );
     expect(() => build(a.m, 'sgd', { weightsPath: path.join(dir, 'nope.safetensors') })).to.throw(FetsError, /cannot read/);
     a.m.dispose();
   });

@@ -65,8 +65,14 @@ describe('network/Network: training', () => {
   }
 
   it('mergeGrad: 4 with batch 8 equals one step at batch 32 (SGD)', async () => {
-    const a = build(() => denseModel(D, C, 3), () => tf.train.sgd(0.5));
-    const b = build(() => denseModel(D, C, 4), () => tf.train.sgd(0.5));
+    const a = build(
+      () => denseModel(D, C, 3),
+      () => tf.train.sgd(0.5),
+    );
+    const b = build(
+      () => denseModel(D, C, 4),
+      () => tf.train.sgd(0.5),
+    );
     copyWeights(a, b);
     const init = denseModel(D, C, 5);
     copyWeights(a, init);
@@ -295,7 +301,7 @@ describe('network/Network: runStep, transform and key analysis', () => {
     expect(network.learningRates()).to.deep.equal([[model.name, 0.01]]);
   });
 
-  it('transform runs the mode\'s ops without updating and returns NDArrays', async () => {
+  it("transform runs the mode's ops without updating and returns NDArrays", async () => {
     const model = build(() => denseModel(D, C, 9), 'sgd');
     const init = denseModel(D, C, 10);
     copyWeights(model, init);
@@ -345,7 +351,10 @@ describe('network/Network: errors', () => {
           new CrossEntropy({ inputs: ['yPred', 'y'], outputs: 'ce', fromLogits: true }),
           new UpdateOp({ model, lossName: 'loss' }),
         ]),
-    ).to.throw(PipelineError, /UpdateOp \(model "clf"\) minimises loss key "loss", but no op produces it \(keys produced by ops: ce, yPred\)/);
+    ).to.throw(
+      PipelineError,
+      /UpdateOp \(model "clf"\) minimises loss key "loss", but no op produces it \(keys produced by ops: ce, yPred\)/,
+    );
   });
 
   it('an UpdateOp whose model no ModelOp runs: names the UpdateOp and the model', () => {
@@ -398,7 +407,9 @@ describe('network/Network: errors', () => {
       err = e;
     }
     expect(err).to.be.instanceOf(NonFiniteLossError);
-    expect((err as Error).message).to.match(/^UpdateOp \(key "ce"\): loss of model ".*" is NaN at step 2 \(epoch 1, mode train\): expected a finite number/);
+    expect((err as Error).message).to.match(
+      /^UpdateOp \(key "ce"\): loss of model ".*" is NaN at step 2 \(epoch 1, mode train\): expected a finite number/,
+    );
     expect(tf.memory().numTensors).to.equal(before);
 
     const lenient = make(true);
@@ -452,7 +463,21 @@ describe('network/Network: errors', () => {
     const before = tf.memory().numTensors;
     let err: unknown;
     try {
-      await network.runStep({ x: b.x, y: NDArray.from([[1, 0], [0, 1], [1, 0], [0, 1]], 'float32') }, { mode: 'train', epoch: 1 });
+      await network.runStep(
+        {
+          x: b.x,
+          y: NDArray.from(
+            [
+              [1, 0],
+              [0, 1],
+              [1, 0],
+              [0, 1],
+            ],
+            'float32',
+          ),
+        },
+        { mode: 'train', epoch: 1 },
+      );
     } catch (e) {
       err = e;
     }

@@ -5,7 +5,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { BertTokenize, BertWordPieceTokenizer } from '@fets/pipeline/text';
-import { bertForTokenClassification, fromHfConfig, loadWeights, parseSafetensors, type BertForTokenClassification } from '@fets/network/browser';
+import {
+  bertForTokenClassification,
+  fromHfConfig,
+  loadWeights,
+  parseSafetensors,
+  type BertForTokenClassification,
+} from '@fets/network/browser';
 import { extractEntities } from '@fets/estimator/seqeval';
 
 /** An entity span (`last` inclusive), as in `fets predict`'s JSON lines. */
@@ -31,12 +37,25 @@ export class WebTagger {
       if (!r.ok) throw new Error(`${name}: HTTP ${r.status}`);
       return r;
     };
-    const meta = (await (await get('labels.json')).json()) as { labels: string[]; lowercase: boolean; stripAccents: boolean; maxLen: number };
+    const meta = (await (await get('labels.json')).json()) as {
+      labels: string[];
+      lowercase: boolean;
+      stripAccents: boolean;
+      maxLen: number;
+    };
     const config = fromHfConfig(await (await get('config.json')).json(), 'config.json');
     const vocab = (await (await get('vocab.txt')).text()).split('\n');
     if (vocab.at(-1) === '') vocab.pop();
-    const tokenizer = new BertWordPieceTokenizer(new Map(vocab.map((t, i) => [t, i])), { lowercase: meta.lowercase, stripAccents: meta.stripAccents });
-    const model = bertForTokenClassification({ ...config, numLabels: meta.labels.length, hiddenDropoutProb: 0, attentionProbsDropoutProb: 0 });
+    const tokenizer = new BertWordPieceTokenizer(new Map(vocab.map((t, i) => [t, i])), {
+      lowercase: meta.lowercase,
+      stripAccents: meta.stripAccents,
+    });
+    const model = bertForTokenClassification({
+      ...config,
+      numLabels: meta.labels.length,
+      hiddenDropoutProb: 0,
+      attentionProbsDropoutProb: 0,
+    });
     const weights = parseSafetensors(new Uint8Array(await (await get('model.safetensors')).arrayBuffer()), 'model.safetensors');
     loadWeights(model, weights.tensors, { source: 'model.safetensors', log: () => {} });
     const tokenize = new BertTokenize({ inputs: 'words', outputs: 'x', tokenizer, maxLen: meta.maxLen, labels: meta.labels });
@@ -45,7 +64,10 @@ export class WebTagger {
 
   /** Tags one sentence of whitespace-separated words. */
   tag(text: string): { words: string[]; tags: string[]; entities: Span[] } {
-    const words = text.trim().split(/\s+/).filter((w) => w.length > 0);
+    const words = text
+      .trim()
+      .split(/\s+/)
+      .filter((w) => w.length > 0);
     const tags = words.map(() => 'O');
     if (words.length === 0) return { words, tags, entities: [] };
     const ids = this.tokenize.forward(words) as Int32Array;

@@ -1,5 +1,4 @@
 /** @fets/estimator. Explicit exports, grouped by idea. @packageDocumentation */
-export {};
 // traces/metric: seqeval (entity-level sequence-labelling metrics, pure functions)
 export { seqevalReport } from './traces/metric/seqeval/report.js';
 export type { SeqevalReport, SeqevalRow } from './traces/metric/seqeval/report.js';
@@ -96,7 +95,19 @@ export * as text from './fe/text.js';
 export * as io from './fe/io.js';
 export * as optimizer from './fe/optimizer.js';
 // the framework's main classes at the top level, as `fastestimator` has them
-export { Pipeline, NDArray, FetsError, ConfigError, PipelineError, DataFormatError, OpError, EpochScheduler, RepeatScheduler, opOptionsSchema, parseOptions } from '@fets/pipeline';
+export {
+  Pipeline,
+  NDArray,
+  FetsError,
+  ConfigError,
+  PipelineError,
+  DataFormatError,
+  OpError,
+  EpochScheduler,
+  RepeatScheduler,
+  opOptionsSchema,
+  parseOptions,
+} from '@fets/pipeline';
 export type { DataDict, Mode } from '@fets/pipeline';
 export { Network, build, feedForward } from '@fets/network';
 export type { Model } from '@fets/network';

@@ -5,12 +5,7 @@ import { ConfigError, EpochScheduler, FetsError, Scheduler, describeValue, parse
 import { parseSafetensors } from './io/safetensors.js';
 import { WeightsMismatchError, WeightsShapeError } from './io/weightsErrors.js';
 import { isModel, isLayersModel, namedVariables, type Model } from './model.js';
-import {
-  isOptimizer,
-  makeOptimizer,
-  optimizerLearningRate,
-  setOptimizerLearningRate,
-} from './optimizers/optimizers.js';
+import { isOptimizer, makeOptimizer, optimizerLearningRate, setOptimizerLearningRate } from './optimizers/optimizers.js';
 
 /** What `build` accepts as an optimizer: a name, a factory, an instance. */
 export type OptimizerSpec = string | (() => tf.Optimizer) | tf.Optimizer;
@@ -72,7 +67,11 @@ function resolveOptimizer(spec: unknown, owner: string): tf.Optimizer {
   if (typeof spec === 'function') {
     const o = (spec as () => unknown)();
     if (!isOptimizer(o)) {
-      throw new ConfigError(owner, [], `${owner}: optimizerFn: expected a function returning a tf.Optimizer, it returned ${describeValue(o)}`);
+      throw new ConfigError(
+        owner,
+        [],
+        `${owner}: optimizerFn: expected a function returning a tf.Optimizer, it returned ${describeValue(o)}`,
+      );
     }
     return o;
   }
@@ -136,7 +135,9 @@ export function build<M extends Model>(
     // As transformers does: a checkpoint with more than the model uses loads, and says so in one line.
     if (unused.length > 0) {
       const shown = unused.slice(0, 10).join(', ') + (unused.length > 10 ? `, … (${unused.length - 10} more)` : '');
-      console.warn(`build: ${unused.length} weight${unused.length === 1 ? '' : 's'} of ${o.weightsPath} not used by model "${name}": ${shown}`);
+      console.warn(
+        `build: ${unused.length} weight${unused.length === 1 ? '' : 's'} of ${o.weightsPath} not used by model "${name}": ${shown}`,
+      );
     }
   }
   registry.set(model, { name, optimizer, current: all[0]!, all });

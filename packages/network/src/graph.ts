@@ -1,5 +1,5 @@
 import { PipelineError, Scheduler, getCurrentItems, type Mode } from '@fets/pipeline';
-import { TensorOp } from './ops/tensorOp.js';
+import type { TensorOp } from './ops/tensorOp.js';
 import { UpdateOp } from './ops/updateOp.js';
 
 /** A Network entry: an op, or a scheduler of ops (`null` epochs run nothing). */
@@ -21,12 +21,7 @@ export function flattenOps(entries: readonly NetworkOpEntry[]): TensorOp[] {
 }
 
 /** The ops of the entries that run in `mode` at `epoch` (all scheduled values when `epoch` is undefined). */
-export function currentOps(
-  entries: readonly NetworkOpEntry[],
-  mode: Mode | undefined,
-  epoch?: number,
-  dsId?: string,
-): TensorOp[] {
+export function currentOps(entries: readonly NetworkOpEntry[], mode: Mode | undefined, epoch?: number, dsId?: string): TensorOp[] {
   return getCurrentItems(entries, { mode, epoch, dsId });
 }
 
@@ -55,12 +50,7 @@ export function describeOp(op: TensorOp, modelName?: (op: UpdateOp) => string): 
  * An op that reads the key it writes (an in-place update such as `Reshape({ inputs: 'x', outputs: 'x' })`) is
  * allowed, and so is writing a key again after `Delete` removed it.
  */
-export function checkKeys(
-  ops: readonly TensorOp[],
-  available: Iterable<string>,
-  mode: Mode,
-  modelName?: (op: UpdateOp) => string,
-): void {
+export function checkKeys(ops: readonly TensorOp[], available: Iterable<string>, mode: Mode, modelName?: (op: UpdateOp) => string): void {
   const have = new Set(available);
   const fromPipeline = [...have];
   const writers = new Map<string, { op: TensorOp; index: number }>();

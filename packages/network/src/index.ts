@@ -1,5 +1,4 @@
 /** @fets/network. Explicit exports, grouped by idea. @packageDocumentation */
-export {};
 // architectures
 export type { FunctionModel } from './architectures/functionModel.js';
 export {

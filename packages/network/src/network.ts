@@ -1,15 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import {
-  ConfigError,
-  OpError,
-  PipelineError,
-  Scheduler,
-  describeValue,
-  parseOptions,
-  type DataDict,
-  type Mode,
-} from '@fets/pipeline';
+import { ConfigError, OpError, PipelineError, Scheduler, describeValue, parseOptions, type DataDict, type Mode } from '@fets/pipeline';
 import { getLearningRate, getModelName, selectOptimizer } from './build.js';
 import { checkKeys, currentOps, flattenOps, keyFlow, type NetworkOpEntry } from './graph.js';
 import { callModel, type Model } from './model.js';
@@ -94,15 +85,15 @@ export class Network {
       throw new ConfigError('Network', [], `Network: ops: expected a non-empty list of TensorOps, received ${describeValue(ops)}`);
     }
     ops.forEach((op, i) => {
-      const ok =
-        op instanceof TensorOp ||
-        (op instanceof Scheduler && op.getAllValues().every((v) => v === null || v instanceof TensorOp));
+      const ok = op instanceof TensorOp || (op instanceof Scheduler && op.getAllValues().every((v) => v === null || v instanceof TensorOp));
       if (!ok) {
         throw new ConfigError(
           'Network',
           [],
           `Network: ops[${i}]: expected a TensorOp or a Scheduler of TensorOps, received ${describeValue(op)}` +
-            ((op as object)?.constructor?.name === 'NumpyOp' || 'forwardBatch' in (op as object) ? ' (NumpyOps belong in the Pipeline)' : ''),
+            ((op as object)?.constructor?.name === 'NumpyOp' || 'forwardBatch' in (op as object)
+              ? ' (NumpyOps belong in the Pipeline)'
+              : ''),
         );
       }
     });
@@ -127,7 +118,11 @@ export class Network {
     for (const m of this.models) {
       const n = this.modelName(m);
       if (names.has(n) && names.get(n) !== m) {
-        throw new ConfigError('Network', [], `Network: two different models are both named "${n}"; give them distinct names with build(..., { modelName })`);
+        throw new ConfigError(
+          'Network',
+          [],
+          `Network: two different models are both named "${n}"; give them distinct names with build(..., { modelName })`,
+        );
       }
       names.set(n, m);
     }
@@ -324,7 +319,8 @@ export class Network {
       while (i - 1 >= 0 && ops[i - 1] instanceof UpdateOp) i -= 1;
       return i;
     })();
-    const pending: { entry: { op: UpdateOp; model: string; outcome: UpdateOutcome }; apply: () => UpdateOutcome; discard: () => void }[] = [];
+    const pending: { entry: { op: UpdateOp; model: string; outcome: UpdateOutcome }; apply: () => UpdateOutcome; discard: () => void }[] =
+      [];
     const baseTensors = tensorsIn(Object.values(base));
     let passOwned = new Set<tf.Tensor>();
     let data: DataDict = base;
@@ -472,11 +468,7 @@ function nonFiniteInputs(d: DataDict, keys: Iterable<string>): NonFiniteInput[] 
  * @example
  * const logits = feedForward(model, [ids, mask], { training: false }) as tf.Tensor;
  */
-export function feedForward(
-  model: Model,
-  inputs: unknown | unknown[],
-  options: { training?: boolean } = {},
-): tf.Tensor | tf.Tensor[] {
+export function feedForward(model: Model, inputs: unknown | unknown[], options: { training?: boolean } = {}): tf.Tensor | tf.Tensor[] {
   const list = Array.isArray(inputs) ? inputs : [inputs];
   return tf.tidy(() => {
     const xs = list.map((x, i) => {

@@ -117,7 +117,15 @@ export type { BrownDatasetOptions, BrownTextOptions, BrownLoadOptions, BrownData
 export type { SampleLocation } from './core/errors.js';
 export { DataFileError } from './core/errors.js';
 // pretraining text: documents, sentence packing, masked-LM corruption
-export { parseTextDocuments, readTextDocuments, conllDocuments, brownDocuments, splitDocuments, countDocuments, PretrainTextError } from './datasets/pretrain/documents.js';
+export {
+  parseTextDocuments,
+  readTextDocuments,
+  conllDocuments,
+  brownDocuments,
+  splitDocuments,
+  countDocuments,
+  PretrainTextError,
+} from './datasets/pretrain/documents.js';
 export type { TextDocument, ConllDocumentsOptions } from './datasets/pretrain/documents.js';
 export { packSentences, PackedDataset } from './datasets/pretrain/packSentences.js';
 export type { PackSentencesOptions, PackStats } from './datasets/pretrain/packSentences.js';

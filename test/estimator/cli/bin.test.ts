@@ -19,7 +19,17 @@ describe('cli: the fets bin end to end (spawned)', function () {
 
   it('train: params printed, fit + test run, best model and Summary JSON saved, exit 0', async () => {
     const r = await runBin([
-      'train', FIXTURE, '--set', 'epochs=3', '--set', `saveDir=${path.join(dir, 'save')}`, '--summary', 'run-a', '--summary-dir', path.join(dir, 'sum'), '--test',
+      'train',
+      FIXTURE,
+      '--set',
+      'epochs=3',
+      '--set',
+      `saveDir=${path.join(dir, 'save')}`,
+      '--summary',
+      'run-a',
+      '--summary-dir',
+      path.join(dir, 'sum'),
+      '--test',
     ]);
     expect(r.stderr).to.equal('');
     expect(r.code).to.equal(0);
@@ -49,7 +59,18 @@ describe('cli: the fets bin end to end (spawned)', function () {
   });
 
   it('logs / plot: compare saved runs side by side and draw them (.svg, .png)', async () => {
-    const b = await runBin(['train', FIXTURE, '--set', 'units=2', '--set', 'epochs=3', '--summary', 'run-b', '--summary-dir', path.join(dir, 'sum')]);
+    const b = await runBin([
+      'train',
+      FIXTURE,
+      '--set',
+      'units=2',
+      '--set',
+      'epochs=3',
+      '--summary',
+      'run-b',
+      '--summary-dir',
+      path.join(dir, 'sum'),
+    ]);
     expect(b.code).to.equal(0);
     const svg = path.join(dir, 'cmp.svg');
     const r = await runBin(['plot', path.join(dir, 'sum'), '--out', svg, '--modes', 'eval']);

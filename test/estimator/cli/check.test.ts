@@ -17,7 +17,8 @@ import {
 import { namedVariables } from '@fets/network';
 import { buildDense, denseData, denseSchema } from './fixtures/dense.js';
 
-const snapshot = (m: Parameters<typeof namedVariables>[0]) => [...namedVariables(m)].map(([k, v]) => [k, Array.from(v.dataSync())] as const);
+const snapshot = (m: Parameters<typeof namedVariables>[0]) =>
+  [...namedVariables(m)].map(([k, v]) => [k, Array.from(v.dataSync())] as const);
 
 describe('cli: checkEstimator (fets check)', function () {
   this.timeout(60_000);
@@ -64,7 +65,9 @@ describe('cli: checkEstimator (fets check)', function () {
       (err: unknown) => err,
     );
     expect(e).to.be.instanceOf(PipelineError);
-    expect((e as Error).message).to.match(/^Network: op CrossEntropy reads key "label" in mode "train", but neither the Pipeline nor an earlier Network op provides it/);
+    expect((e as Error).message).to.match(
+      /^Network: op CrossEntropy reads key "label" in mode "train", but neither the Pipeline nor an earlier Network op provides it/,
+    );
   });
 
   it('an op that fails on real data: CheckError naming the op, its keys and the input shapes', async () => {

@@ -8,7 +8,7 @@ import {
   ExperimentError,
   LoadWeightsError,
   ModelSaver,
-  Network,
+  type Network,
   buildExperiment,
   defineExperiment,
   initBackend,
@@ -27,7 +27,13 @@ const FIXTURE = path.join(ROOT, 'test/estimator/cli/fixtures/dense.ts');
 function collect() {
   const out: string[] = [];
   const err: string[] = [];
-  return { io: { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t) }, out, err, text: () => out.join('\n'), errText: () => err.join('\n') };
+  return {
+    io: { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t) },
+    out,
+    err,
+    text: () => out.join('\n'),
+    errText: () => err.join('\n'),
+  };
 }
 
 describe('cli: experiments, weights, runCli in process', function () {
@@ -54,7 +60,10 @@ describe('cli: experiments, weights, runCli in process', function () {
         ExperimentError,
         'defineExperiment: schema: expected a zod schema (e.g. z.strictObject({...})), received Object {}',
       );
-      expect(() => defineExperiment({ schema: z.strictObject({}), build: 3 as never })).to.throw(ExperimentError, 'defineExperiment: build: expected a function (params) => Estimator, received 3');
+      expect(() => defineExperiment({ schema: z.strictObject({}), build: 3 as never })).to.throw(
+        ExperimentError,
+        'defineExperiment: build: expected a function (params) => Estimator, received 3',
+      );
     });
 
     it('loads a .ts experiment: its default export and its name', async () => {
@@ -72,15 +81,22 @@ describe('cli: experiments, weights, runCli in process', function () {
       writeFileSync(noDefault, 'export const params = 1;\nexport function build(): number { return 1; }\n');
       const e = await errorOf(loadExperiment(noDefault));
       expect(e).to.be.instanceOf(ExperimentError);
-      expect(e.message).to.equal(`experiment file ${path.relative(process.cwd(), noDefault)}: expected \`export default defineExperiment({ schema, build })\`, the default export is undefined (exports: build, params)`);
+      expect(e.message).to.equal(
+        `experiment file ${path.relative(process.cwd(), noDefault)}: expected \`export default defineExperiment({ schema, build })\`, the default export is undefined (exports: build, params)`,
+      );
       const throws = path.join(repoTmp, 'throws.ts');
       writeFileSync(throws, 'throw new Error("no GPU here");\nexport default 1;\n');
-      expect((await errorOf(loadExperiment(throws))).message).to.equal(`cannot load experiment file ${path.relative(process.cwd(), throws)}: no GPU here`);
+      expect((await errorOf(loadExperiment(throws))).message).to.equal(
+        `cannot load experiment file ${path.relative(process.cwd(), throws)}: no GPU here`,
+      );
     });
 
     it('build must return an Estimator', async () => {
       const f = path.join(repoTmp, 'notEstimator.ts');
-      writeFileSync(f, "import { z } from 'zod';\nimport { defineExperiment } from '@fets/estimator';\nexport default defineExperiment({ schema: z.strictObject({}), build: () => ({ fit: 1 }) as never });\n");
+      writeFileSync(
+        f,
+        "import { z } from 'zod';\nimport { defineExperiment } from '@fets/estimator';\nexport default defineExperiment({ schema: z.strictObject({}), build: () => ({ fit: 1 }) as never });\n",
+      );
       const l = await loadExperiment(f);
       const e = await errorOf(buildExperiment(l, {}, { command: 'check', runName: undefined }));
       expect(e.message).to.equal('experiment notEstimator: build(params) must return an Estimator, returned Object {"fit":1}');
@@ -106,7 +122,9 @@ describe('cli: experiments, weights, runCli in process', function () {
       new ModelSaver({ model: net.models[0]!, saveDir: epochs });
       for (const e of [2, 10, 9]) await saveModelWeights(net.models[0]!, path.join(epochs, `dense_epoch_${e}.safetensors`));
       expect(loadSavedWeights(fnet, epochs)[0]!.file).to.equal(path.join(epochs, 'dense_epoch_10.safetensors'));
-      expect(loadSavedWeights(fnet, path.join(epochs, 'dense_epoch_2.safetensors'))[0]!.file).to.equal(path.join(epochs, 'dense_epoch_2.safetensors'));
+      expect(loadSavedWeights(fnet, path.join(epochs, 'dense_epoch_2.safetensors'))[0]!.file).to.equal(
+        path.join(epochs, 'dense_epoch_2.safetensors'),
+      );
     });
 
     it('names what is wrong: nothing for the model, two best files, a shape mismatch, a missing path', async () => {
@@ -114,13 +132,21 @@ describe('cli: experiments, weights, runCli in process', function () {
       const empty = path.join(tmp, 'empty');
       mkdirSync(empty, { recursive: true });
       writeFileSync(path.join(empty, 'other_best_f1.safetensors'), '');
-      expect(() => loadSavedWeights(net, empty)).to.throw(LoadWeightsError, /no weights for model "dense": expected dense_best_<metric>\.safetensors \(BestModelSaver\), dense_epoch_<n>\.safetensors \(ModelSaver\) or a RestoreWizard folder \(have: other_best_f1\.safetensors\)/);
+      expect(() => loadSavedWeights(net, empty)).to.throw(
+        LoadWeightsError,
+        /no weights for model "dense": expected dense_best_<metric>\.safetensors \(BestModelSaver\), dense_epoch_<n>\.safetensors \(ModelSaver\) or a RestoreWizard folder \(have: other_best_f1\.safetensors\)/,
+      );
       const two = path.join(tmp, 'two');
       mkdirSync(two, { recursive: true });
       for (const m of ['f1', 'loss']) await saveModelWeights(net.models[0]!, path.join(two, `dense_best_${m}.safetensors`));
-      expect(() => loadSavedWeights(net, two)).to.throw(LoadWeightsError, /several best-model files for model "dense" \(dense_best_f1\.safetensors, dense_best_loss\.safetensors\); pass one file with --load/);
+      expect(() => loadSavedWeights(net, two)).to.throw(
+        LoadWeightsError,
+        /several best-model files for model "dense" \(dense_best_f1\.safetensors, dense_best_loss\.safetensors\); pass one file with --load/,
+      );
       const wider = buildDense(denseSchema.parse({ units: 5 })).network as Network;
-      expect(() => loadSavedWeights(wider, path.join(two, 'dense_best_f1.safetensors'))).to.throw(/dense_best_f1\.safetensors: .*expected shape \[4, 5\].*received \[4, 3\]/);
+      expect(() => loadSavedWeights(wider, path.join(two, 'dense_best_f1.safetensors'))).to.throw(
+        /dense_best_f1\.safetensors: .*expected shape \[4, 5\].*received \[4, 3\]/,
+      );
       expect(() => loadSavedWeights(net, path.join(tmp, 'gone'))).to.throw(LoadWeightsError, /--load .*gone: no such file or folder/);
     });
   });
@@ -138,7 +164,7 @@ describe('cli: experiments, weights, runCli in process', function () {
       expect(bad.errText()).to.include('ConfigError: dense: --set epoch=2: "epoch" is not a parameter; did you mean "epochs"?');
     });
 
-    it('help and version return 0; an unknown command or option returns 1 with commander\'s message', async () => {
+    it("help and version return 0; an unknown command or option returns 1 with commander's message", async () => {
       const h = collect();
       expect(await runCli(['--help'], h.io)).to.equal(0);
       expect(h.text()).to.match(/Commands:[\s\S]*train[\s\S]*test[\s\S]*check[\s\S]*logs[\s\S]*plot/);

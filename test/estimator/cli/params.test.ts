@@ -21,7 +21,9 @@ const schema = z.strictObject({
   lr: z.number().positive().default(0.01),
   name: z.string().optional(),
   tags: z.array(z.string()).default([]),
-  model: z.strictObject({ hidden: z.number().int().default(4), act: z.enum(['relu', 'tanh']).default('relu') }).default({ hidden: 4, act: 'relu' }),
+  model: z
+    .strictObject({ hidden: z.number().int().default(4), act: z.enum(['relu', 'tanh']).default('relu') })
+    .default({ hidden: 4, act: 'relu' }),
   extra: z.record(z.string(), z.number()).optional(),
   loose: z.looseObject({ known: z.number().optional() }).optional(),
   either: z.union([z.number(), z.strictObject({ low: z.number(), high: z.number() })]).optional(),
@@ -91,7 +93,10 @@ describe('cli: parameters (files, merge, --set, validation)', () => {
 
     it('rejects an argument without "=", an empty path segment and a value that is not YAML', () => {
       expect(() => parseSetOverride('units')).to.throw(FetsError, '--set "units": expected key.path=value');
-      expect(() => parseSetOverride('model..hidden=1')).to.throw(FetsError, 'expected a key path of names separated by dots before "=", received "model..hidden"');
+      expect(() => parseSetOverride('model..hidden=1')).to.throw(
+        FetsError,
+        'expected a key path of names separated by dots before "=", received "model..hidden"',
+      );
       expect(() => parseSetOverride('=1')).to.throw(FetsError, 'received ""');
       expect(() => parseSetOverride('tags=[a, b')).to.throw(FetsError, '--set "tags=[a, b": the value is not valid YAML');
     });
@@ -99,7 +104,18 @@ describe('cli: parameters (files, merge, --set, validation)', () => {
 
   describe('findPathMiss (does a --set path exist in the schema?)', () => {
     it('accepts declared keys through optional/default wrappers, any record key, loose objects, array indices, union members', () => {
-      for (const p of ['units', 'model.hidden', 'model.act', 'extra.anything', 'loose.known', 'loose.other', 'either', 'either.low', 'layers.0.width', 'tags.2']) {
+      for (const p of [
+        'units',
+        'model.hidden',
+        'model.act',
+        'extra.anything',
+        'loose.known',
+        'loose.other',
+        'either',
+        'either.low',
+        'layers.0.width',
+        'tags.2',
+      ]) {
         expect(findPathMiss(schema, p.split('.')), p).to.equal(undefined);
       }
     });
@@ -132,18 +148,36 @@ describe('cli: parameters (files, merge, --set, validation)', () => {
     });
 
     it('reads JSON; an empty file is {}', () => {
-      expect(readConfigFile(file('b.json', '{\n  "units": 3,\n  "model": {"act": "tanh"}\n}\n')).values).to.deep.equal({ units: 3, model: { act: 'tanh' } });
+      expect(readConfigFile(file('b.json', '{\n  "units": 3,\n  "model": {"act": "tanh"}\n}\n')).values).to.deep.equal({
+        units: 3,
+        model: { act: 'tanh' },
+      });
       expect(readConfigFile(file('empty.yaml', '# nothing\n')).values).to.deep.equal({});
     });
 
     it('throws ConfigFileError file:line on a syntax error, a duplicate key, a non-mapping top level, a missing file', () => {
       const bad = file('bad.yaml', 'units: 4\nmodel: {hidden: 3\nlr: 1\n');
       expect(() => readConfigFile(bad)).to.throw(ConfigFileError, /bad\.yaml:\d+: column \d+: /);
-      expect(() => readConfigFile(file('quote.yaml', 'a: 1\nb: "open\nc: 2\n'))).to.throw(ConfigFileError, /quote\.yaml:2: column 4: Missing closing "quote \(still open at line 4\): "b: \\"open"$/);
-      expect(() => readConfigFile(file('flow.yaml', 'a: [1, [2, 3]\nb: 1\n'))).to.throw(ConfigFileError, /flow\.yaml:1: column 4: .*end with a \] \(still open at line 2\): "a: \[1, \[2, 3\]"$/);
-      expect(() => readConfigFile(file('dup.yaml', 'units: 1\nlr: 2\nunits: 3\n'))).to.throw(ConfigFileError, /dup\.yaml:3: column 1: Map keys must be unique/);
-      expect(() => readConfigFile(file('list.yaml', '- 1\n- 2\n'))).to.throw(ConfigFileError, 'list.yaml:1: expected a mapping of parameters (key: value lines) at the top level, received array(2) [1,2]');
-      expect(() => readConfigFile(path.join(dir, 'missing.yaml'))).to.throw(ConfigFileError, `missing.yaml: cannot read parameter file: no such file (looked for ${path.join(dir, 'missing.yaml')})`);
+      expect(() => readConfigFile(file('quote.yaml', 'a: 1\nb: "open\nc: 2\n'))).to.throw(
+        ConfigFileError,
+        /quote\.yaml:2: column 4: Missing closing "quote \(still open at line 4\): "b: \\"open"$/,
+      );
+      expect(() => readConfigFile(file('flow.yaml', 'a: [1, [2, 3]\nb: 1\n'))).to.throw(
+        ConfigFileError,
+        /flow\.yaml:1: column 4: .*end with a \] \(still open at line 2\): "a: \[1, \[2, 3\]"$/,
+      );
+      expect(() => readConfigFile(file('dup.yaml', 'units: 1\nlr: 2\nunits: 3\n'))).to.throw(
+        ConfigFileError,
+        /dup\.yaml:3: column 1: Map keys must be unique/,
+      );
+      expect(() => readConfigFile(file('list.yaml', '- 1\n- 2\n'))).to.throw(
+        ConfigFileError,
+        'list.yaml:1: expected a mapping of parameters (key: value lines) at the top level, received array(2) [1,2]',
+      );
+      expect(() => readConfigFile(path.join(dir, 'missing.yaml'))).to.throw(
+        ConfigFileError,
+        `missing.yaml: cannot read parameter file: no such file (looked for ${path.join(dir, 'missing.yaml')})`,
+      );
     });
   });
 
@@ -161,7 +195,10 @@ describe('cli: parameters (files, merge, --set, validation)', () => {
 
     it('says where a bad value came from: the file and line, or the --set', () => {
       const a = file('v.yaml', 'units: 4\nlr: -1\n');
-      expect(() => resolveParams('t', schema, { configs: [a] })).to.throw(ConfigError, /^t: lr: Too small: expected number to be >0, received -1 \(from .*v\.yaml:2\)$/);
+      expect(() => resolveParams('t', schema, { configs: [a] })).to.throw(
+        ConfigError,
+        /^t: lr: Too small: expected number to be >0, received -1 \(from .*v\.yaml:2\)$/,
+      );
       expect(() => resolveParams('t', schema, { configs: [a], sets: ['lr=2', 'units=0'] })).to.throw(
         ConfigError,
         't: units: Too small: expected number to be >=1, received 0 (from --set units=0)',
@@ -173,13 +210,22 @@ describe('cli: parameters (files, merge, --set, validation)', () => {
         ConfigError,
         't: --set model.hiden=3: "model.hiden" is not a parameter; did you mean "model.hidden"? (valid under "model": hidden, act)',
       );
-      expect(() => resolveParams('t', schema, { sets: ['units.x=3'] })).to.throw(ConfigError, '"units" is a number, it has no key "x" (set it whole: --set units=…)');
-      expect(() => resolveParams('t', schema, { sets: ['modle.hidden=3'] })).to.throw(ConfigError, '"modle.hidden" is not a parameter (no "modle"); did you mean "model.hidden"?');
+      expect(() => resolveParams('t', schema, { sets: ['units.x=3'] })).to.throw(
+        ConfigError,
+        '"units" is a number, it has no key "x" (set it whole: --set units=…)',
+      );
+      expect(() => resolveParams('t', schema, { sets: ['modle.hidden=3'] })).to.throw(
+        ConfigError,
+        '"modle.hidden" is not a parameter (no "modle"); did you mean "model.hidden"?',
+      );
     });
 
     it('rejects unknown keys in files with "did you mean", and a --set replaces what the files gave below its path', () => {
       const a = file('u.yaml', 'unitz: 4\n');
-      expect(() => resolveParams('t', schema, { configs: [a] })).to.throw(ConfigError, /t: unknown option "unitz", did you mean "units"\? \(valid: .*\) \(from .*u\.yaml:1\)/);
+      expect(() => resolveParams('t', schema, { configs: [a] })).to.throw(
+        ConfigError,
+        /t: unknown option "unitz", did you mean "units"\? \(valid: .*\) \(from .*u\.yaml:1\)/,
+      );
       const b = file('m.yaml', 'model:\n  hidden: 3\n');
       const r = resolveParams('t', schema, { configs: [b], sets: ['model={act: tanh}'] });
       expect(r.params.model).to.deep.equal({ hidden: 4, act: 'tanh' });

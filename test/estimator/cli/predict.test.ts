@@ -21,8 +21,18 @@ describe('cli: fets predict', function () {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  const base = () => ['predict', EXPERIMENT, '--config', path.join(ROOT, 'examples', 'ner-bert', 'configs', 'tiny.yaml'),
-    '--set', `dataDir=${shared('datasets')}`, '--set', `vocab=${shared('vocab', 'bert-base-uncased-vocab.txt')}`, '--set', `outDir=${dir}`];
+  const base = () => [
+    'predict',
+    EXPERIMENT,
+    '--config',
+    path.join(ROOT, 'examples', 'ner-bert', 'configs', 'tiny.yaml'),
+    '--set',
+    `dataDir=${shared('datasets')}`,
+    '--set',
+    `vocab=${shared('vocab', 'bert-base-uncased-vocab.txt')}`,
+    '--set',
+    `outDir=${dir}`,
+  ];
 
   it('reads one sentence a line and writes one JSON line (or CoNLL tags) per sentence; what it says goes to stderr', async () => {
     const input = path.join(dir, 'in.txt');
@@ -30,16 +40,34 @@ describe('cli: fets predict', function () {
     for (const format of ['jsonl', 'conll'] as const) {
       const out = path.join(dir, `out.${format}`);
       const c = collect();
-      expect(await runCli([...base(), '--input', input, '--out', out, '--format', format, '--batch-size', '2'], c.io), c.err.join('\n')).to.equal(0);
+      expect(
+        await runCli([...base(), '--input', input, '--out', out, '--format', format, '--batch-size', '2'], c.io),
+        c.err.join('\n'),
+      ).to.equal(0);
       expect(c.out).to.deep.equal([]);
       expect(c.err.join('\n')).to.match(/fets predict: 3 sentences \(12 words\) in [\d.]+ s: \d+ sentences\/s/);
       const text = readFileSync(out, 'utf8');
       if (format === 'jsonl') {
-        const lines = text.trimEnd().split('\n').map((l) => JSON.parse(l));
-        expect(lines.map((l) => l.words)).to.deep.equal([['have', 'you', 'seen', 'the', 'dark', 'knight'], [], ['any', 'good', 'romantic', 'comedies', 'from', '1999']]);
+        const lines = text
+          .trimEnd()
+          .split('\n')
+          .map((l) => JSON.parse(l));
+        expect(lines.map((l) => l.words)).to.deep.equal([
+          ['have', 'you', 'seen', 'the', 'dark', 'knight'],
+          [],
+          ['any', 'good', 'romantic', 'comedies', 'from', '1999'],
+        ]);
         for (const l of lines) for (const e of l.entities) expect(e.text).to.equal(l.words.slice(e.first, e.last + 1).join(' '));
       } else {
-        const blocks = text.split('\n\n').slice(0, 3).map((b) => b.split('\n').filter(Boolean).map((r) => r.split(' ')));
+        const blocks = text
+          .split('\n\n')
+          .slice(0, 3)
+          .map((b) =>
+            b
+              .split('\n')
+              .filter(Boolean)
+              .map((r) => r.split(' ')),
+          );
         expect(blocks[0]!.map((r) => r[0])).to.deep.equal(['have', 'you', 'seen', 'the', 'dark', 'knight']);
         for (const r of blocks[0]!) expect(r[1]).to.match(/^(O|[BI]-[A-Z_]+)$/);
       }

@@ -39,7 +39,11 @@ describe('cli: saved runs (Logger lines, CSVLogger, Summary JSON, checkpoints)',
     await initBackend({ quiet: true });
     dir = mkdtempSync(path.join(os.tmpdir(), 'fets-runs-'));
     const lines: string[] = [];
-    const model = build(() => tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 2 })] }), () => tf.train.adam(0.05), { modelName: 'lin' });
+    const model = build(
+      () => tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 2 })] }),
+      () => tf.train.adam(0.05),
+      { modelName: 'lin' },
+    );
     const est = new Estimator({
       pipeline: new Pipeline({ trainData: denseData(48, 0), evalData: denseData(32, 1), batchSize: 8 }),
       network: new Network([
@@ -83,7 +87,10 @@ describe('cli: saved runs (Logger lines, CSVLogger, Summary JSON, checkpoints)',
     expect(log.format).to.equal('log');
     const got = series(log.summary, keys);
     for (const k of Object.keys(want)) {
-      expect(got[k]!.map(([s]) => s), k).to.deep.equal(want[k]!.map(([s]) => s));
+      expect(
+        got[k]!.map(([s]) => s),
+        k,
+      ).to.deep.equal(want[k]!.map(([s]) => s));
       got[k]!.forEach(([, v], i) => expect(v).to.be.closeTo(want[k]![i]![1], 1e-9 * Math.max(1, Math.abs(v))));
     }
   });
@@ -130,10 +137,19 @@ describe('cli: saved runs (Logger lines, CSVLogger, Summary JSON, checkpoints)',
     writeFileSync(path.join(bad, 'y.csv'), 'mode,epoch,step,ce\nwarmup,1,2,0.5\n');
     writeFileSync(path.join(bad, 'z.txt'), 'nothing logged here\n');
     writeFileSync(path.join(bad, 'w.json'), '{"a": 1}');
-    expect(() => readRunFile(path.join(bad, 'x.csv'))).to.throw(RunFileError, /x\.csv:1: expected a CSVLogger header "mode,epoch,step,…", received "a,b"/);
-    expect(() => readRunFile(path.join(bad, 'y.csv'))).to.throw(RunFileError, /y\.csv:2: expected "<mode>,<epoch>,<step>,…" with a mode of train\/eval\/test\/infer/);
+    expect(() => readRunFile(path.join(bad, 'x.csv'))).to.throw(
+      RunFileError,
+      /x\.csv:1: expected a CSVLogger header "mode,epoch,step,…", received "a,b"/,
+    );
+    expect(() => readRunFile(path.join(bad, 'y.csv'))).to.throw(
+      RunFileError,
+      /y\.csv:2: expected "<mode>,<epoch>,<step>,…" with a mode of train\/eval\/test\/infer/,
+    );
     expect(() => readRunFile(path.join(bad, 'z.txt'))).to.throw(RunFileError, /z\.txt: no FastEstimator-Train\/Eval\/Test lines/);
-    expect(() => readRunFile(path.join(bad, 'w.json'))).to.throw(RunFileError, /w\.json: expected a Summary JSON \(\{ name, history \}\) or a RestoreWizard manifest\.json, received keys a/);
+    expect(() => readRunFile(path.join(bad, 'w.json'))).to.throw(
+      RunFileError,
+      /w\.json: expected a Summary JSON \(\{ name, history \}\) or a RestoreWizard manifest\.json, received keys a/,
+    );
     expect(() => readRuns([bad])).to.throw(RunFileError, /bad: no saved runs in this folder/);
     expect(() => readRuns([path.join(dir, 'nope.log')])).to.throw(RunFileError, /nope\.log: no such file or folder/);
   });

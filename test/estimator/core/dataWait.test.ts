@@ -77,7 +77,9 @@ describe('Estimator data-wait accounting', () => {
       const series = r.summary.series('train', 'data_wait(%)');
       expect(series.length).to.be.at.least(2);
       for (const [, v] of series) expect(v).to.be.within(0, 100);
-      expect(r.lines.some((l) => /^FastEstimator-Train: step: \d+; epoch: \d+; epoch_time\(sec\): [\d.]+; data_wait\(%\): [\d.]+;/.test(l))).to.equal(true);
+      expect(
+        r.lines.some((l) => /^FastEstimator-Train: step: \d+; epoch: \d+; epoch_time\(sec\): [\d.]+; data_wait\(%\): [\d.]+;/.test(l)),
+      ).to.equal(true);
       expect(r.lines.some((l) => /steps\/sec: [\d.]+; data_wait\(%\): [\d.]+;/.test(l))).to.equal(true);
     }
     // 4 samples × 3 ms per batch against a step of ~0 ms: the loop mostly waits; the reverse with a 15 ms step.

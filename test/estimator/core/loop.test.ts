@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { build } from '@fets/network';
-import { BestModelSaver, Data, Estimator, Logger, Trace, type NetworkLike, type StepState } from '@fets/estimator';
+import { BestModelSaver, type Data, Estimator, Logger, Trace, type NetworkLike, type StepState } from '@fets/estimator';
 
 class Range extends Dataset {
   constructor(readonly n: number) {
@@ -36,7 +36,14 @@ class FakeNetwork implements NetworkLike {
   runStep(batch: DataDict, state: StepState, fetch: readonly string[]): DataDict {
     this.steps.push({ mode: state.mode, warmup: state.warmup });
     const x = batch.x as NDArray;
-    const out: DataDict = { pred: new NDArray(Float32Array.from(x.data as Int32Array, (v) => v * 2), x.shape, 'float32'), loss: 1 / this.steps.length };
+    const out: DataDict = {
+      pred: new NDArray(
+        Float32Array.from(x.data as Int32Array, (v) => v * 2),
+        x.shape,
+        'float32',
+      ),
+      loss: 1 / this.steps.length,
+    };
     return Object.fromEntries(fetch.filter((k) => k in out).map((k) => [k, out[k]]));
   }
   learningRates(): [string, number][] {
@@ -85,8 +92,21 @@ describe('estimator/Estimator loop', () => {
       traces: [rec, quiet()],
     });
     const summary = await est.fit();
-    const epoch = (m: string, n: number) => [`${m}:epochBegin`, ...Array(n).fill([`${m}:batchBegin`, `${m}:batchEnd`]).flat(), `${m}:epochEnd`];
-    expect(rec.events).to.deep.equal(['train:begin', ...epoch('train', 2), ...epoch('eval', 1), ...epoch('train', 2), ...epoch('eval', 1), 'train:end']);
+    const epoch = (m: string, n: number) => [
+      `${m}:epochBegin`,
+      ...Array(n)
+        .fill([`${m}:batchBegin`, `${m}:batchEnd`])
+        .flat(),
+      `${m}:epochEnd`,
+    ];
+    expect(rec.events).to.deep.equal([
+      'train:begin',
+      ...epoch('train', 2),
+      ...epoch('eval', 1),
+      ...epoch('train', 2),
+      ...epoch('eval', 1),
+      'train:end',
+    ]);
     expect(net.steps.filter((s) => s.warmup).map((s) => s.mode)).to.deep.equal(['train', 'eval']);
     expect(est.system.globalStep).to.equal(4);
     expect([...summary.history.eval!.loss!.keys()]).to.deep.equal([2, 4]);
@@ -118,7 +138,11 @@ describe('estimator/Estimator loop', () => {
     class Meddler extends Trace {
       errors: string[] = [];
       override onBatchEnd() {
-        for (const f of [() => ((this.system as unknown as { globalStep: number }).globalStep = 99), () => (this.system.stopTraining = false), () => ((this.system.state as { epoch: number }).epoch = 7)]) {
+        for (const f of [
+          () => ((this.system as unknown as { globalStep: number }).globalStep = 99),
+          () => (this.system.stopTraining = false),
+          () => ((this.system.state as { epoch: number }).epoch = 7),
+        ]) {
           try {
             f();
           } catch (e) {
@@ -128,7 +152,12 @@ describe('estimator/Estimator loop', () => {
       }
     }
     const m = new Meddler({ mode: 'train' });
-    const est = new Estimator({ pipeline: new Pipeline({ trainData: new Range(2), batchSize: 2 }), network: new FakeNetwork(), epochs: 1, traces: [m, quiet()] });
+    const est = new Estimator({
+      pipeline: new Pipeline({ trainData: new Range(2), batchSize: 2 }),
+      network: new FakeNetwork(),
+      epochs: 1,
+      traces: [m, quiet()],
+    });
     await est.fit({ warmup: false });
     expect(m.errors).to.deep.equal(['TypeError', 'TypeError', 'TypeError']);
     expect(est.system.globalStep).to.equal(1);
@@ -136,7 +165,13 @@ describe('estimator/Estimator loop', () => {
 
   it('trainStepsPerEpoch cuts or extends an epoch', async () => {
     const net = new FakeNetwork();
-    const est = new Estimator({ pipeline: new Pipeline({ trainData: new Range(4), batchSize: 2 }), network: net, epochs: 2, trainStepsPerEpoch: 5, traces: [quiet()] });
+    const est = new Estimator({
+      pipeline: new Pipeline({ trainData: new Range(4), batchSize: 2 }),
+      network: net,
+      epochs: 2,
+      trainStepsPerEpoch: 5,
+      traces: [quiet()],
+    });
     await est.fit({ warmup: false });
     expect(est.system.globalStep).to.equal(10);
   });
@@ -151,10 +186,20 @@ describe('estimator/Estimator loop', () => {
     }
     const a = new W({ inputs: 'b', outputs: 'a', mode: 'eval' });
     const b = new W({ inputs: 'pred', outputs: 'b', mode: 'eval' });
-    const est = new Estimator({ pipeline: new Pipeline({ trainData: new Range(2), evalData: new Range(2), batchSize: 2 }), network: new FakeNetwork(), epochs: 1, traces: [a, b, quiet()] });
+    const est = new Estimator({
+      pipeline: new Pipeline({ trainData: new Range(2), evalData: new Range(2), batchSize: 2 }),
+      network: new FakeNetwork(),
+      epochs: 1,
+      traces: [a, b, quiet()],
+    });
     await est.fit({ warmup: false });
     expect(order).to.deep.equal(['b', 'a']);
-    const bad = new Estimator({ pipeline: new Pipeline({ trainData: new Range(2), batchSize: 2 }), network: new FakeNetwork(), epochs: 1, traces: [new W({ inputs: 'nothing', mode: 'train' })] });
+    const bad = new Estimator({
+      pipeline: new Pipeline({ trainData: new Range(2), batchSize: 2 }),
+      network: new FakeNetwork(),
+      epochs: 1,
+      traces: [new W({ inputs: 'nothing', mode: 'train' })],
+    });
     let err: unknown;
     try {
       await bad.fit();
@@ -175,7 +220,9 @@ describe('estimator/Estimator loop', () => {
       err2 = e;
     }
     expect(String(err2)).to.match(/cycle.*W\(p → q\).*W\(q → p\)/);
-    expect(() => new Estimator({ pipeline: new Pipeline({ trainData: new Range(2), batchSize: 2 }), network: new FakeNetwork(), epochs: 0 })).to.throw(/epochs/);
+    expect(
+      () => new Estimator({ pipeline: new Pipeline({ trainData: new Range(2), batchSize: 2 }), network: new FakeNetwork(), epochs: 0 }),
+    ).to.throw(/epochs/);
   });
 
   it('Logger prints FastEstimator lines with steps/sec, epoch_time, total_time and learning rate', async () => {
@@ -205,12 +252,25 @@ describe('estimator/Estimator: bad configuration fails before training', () => {
     const net = new FakeNetwork();
     const model = build(() => tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] }), 'sgd', { modelName: 'm' });
     const saver = new BestModelSaver({ model, saveDir: mkdtempSync(`${os.tmpdir()}/fets-`), metric: 'f1', saveBestMode: 'max' });
-    const est = new Estimator({ pipeline: new Pipeline({ trainData: new Range(4), evalData: new Range(2), batchSize: 2 }), network: net, epochs: 1, traces: [saver, quiet()] });
+    const est = new Estimator({
+      pipeline: new Pipeline({ trainData: new Range(4), evalData: new Range(2), batchSize: 2 }),
+      network: net,
+      epochs: 1,
+      traces: [saver, quiet()],
+    });
     let err: unknown;
     await est.fit().catch((e) => (err = e));
-    expect(String(err)).to.match(/trace BestModelSaver reads key "f1" in mode "eval", but neither the Pipeline, the Network nor another trace provides it/);
+    expect(String(err)).to.match(
+      /trace BestModelSaver reads key "f1" in mode "eval", but neither the Pipeline, the Network nor another trace provides it/,
+    );
     expect(net.steps.length).to.equal(0);
-    const est2 = new Estimator({ pipeline: new Pipeline({ trainData: new Range(4), batchSize: 2 }), network: new FakeNetwork(), epochs: 1, monitorNames: 'acc', traces: [quiet()] });
+    const est2 = new Estimator({
+      pipeline: new Pipeline({ trainData: new Range(4), batchSize: 2 }),
+      network: new FakeNetwork(),
+      epochs: 1,
+      monitorNames: 'acc',
+      traces: [quiet()],
+    });
     let err2: unknown;
     await est2.fit().catch((e) => (err2 = e));
     expect(String(err2)).to.match(/reads key "acc" in mode "train"/);

@@ -58,7 +58,11 @@ async function setup(saveDir: string, epochs: number) {
     new UpdateOp({ model, lossName: 'ce' }),
   ]);
   const seqeval = new SeqEval({ trueKey: 'y', predKey: 'yPred', labels: [...labels.labels], mode: ['eval', 'test'] });
-  const traces: Trace[] = [seqeval, new BestModelSaver({ model, saveDir, metric: 'f1', saveBestMode: 'max' }), new Logger({ write: () => {} })];
+  const traces: Trace[] = [
+    seqeval,
+    new BestModelSaver({ model, saveDir, metric: 'f1', saveBestMode: 'max' }),
+    new Logger({ write: () => {} }),
+  ];
   return { pipeline, network, model, labels, seqeval, estimator: new Estimator({ pipeline, network, epochs, traces }) };
 }
 
@@ -101,7 +105,13 @@ describe('estimator: a word-level tagger on MIT Movie (real data, real training)
           out.push(data.get<number>('ce')!);
         }
       }
-      const est = new Estimator({ pipeline: run.pipeline, network: run.network, epochs: 1, trainStepsPerEpoch: 15, traces: [new Rec({ inputs: 'ce', mode: 'train' }), new Logger({ write: () => {} })] });
+      const est = new Estimator({
+        pipeline: run.pipeline,
+        network: run.network,
+        epochs: 1,
+        trainStepsPerEpoch: 15,
+        traces: [new Rec({ inputs: 'ce', mode: 'train' }), new Logger({ write: () => {} })],
+      });
       await est.fit();
       return out;
     };

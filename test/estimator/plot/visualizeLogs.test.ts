@@ -52,7 +52,10 @@ describe('estimator/plot parseLogFile and visualizeLogs', () => {
 
   it('parseLogFile keeps NaN, arrays and data-set suffixes; a line without a step is an error with its line number', () => {
     const s = parseLogFile(
-      ['FastEstimator-Eval(ds1): step: 10; epoch: 1; loss: NaN; confusion_matrix: [[1,2],[3,4]];', 'FastEstimator-Test: step: 10; f1: 0.5;'].join('\n'),
+      [
+        'FastEstimator-Eval(ds1): step: 10; epoch: 1; loss: NaN; confusion_matrix: [[1,2],[3,4]];',
+        'FastEstimator-Test: step: 10; f1: 0.5;',
+      ].join('\n'),
     );
     expect(Number.isNaN(s.history.eval!.loss!.get(10))).to.equal(true);
     expect(s.history.eval!.confusion_matrix!.get(10)).to.deep.equal([
@@ -72,10 +75,13 @@ describe('estimator/plot parseLogFile and visualizeLogs', () => {
     expect(svg.startsWith('<svg')).to.equal(true);
     expect(svg.trimEnd().endsWith('</svg>')).to.equal(true);
     expect(balanced(svg)).to.equal(true);
-    for (const label of ['bert-tiny train', 'bert-tiny eval', 'bert-mini train', 'bert-mini eval', 'loss', 'steps/sec', 'compare']) expect(svg).to.include(label);
+    for (const label of ['bert-tiny train', 'bert-tiny eval', 'bert-mini train', 'bert-mini eval', 'loss', 'steps/sec', 'compare'])
+      expect(svg).to.include(label);
     expect(fs.readFileSync(svgPath, 'utf8')).to.equal(svg);
     const points = plotPoints([a, b], ['loss']);
-    expect(new Set(points.map((p) => p.series))).to.deep.equal(new Set(['bert-tiny train', 'bert-tiny eval', 'bert-mini train', 'bert-mini eval']));
+    expect(new Set(points.map((p) => p.series))).to.deep.equal(
+      new Set(['bert-tiny train', 'bert-tiny eval', 'bert-mini train', 'bert-mini eval']),
+    );
     // One line per series and panel: loss has train+eval of both runs (4), steps/sec train of both runs (2).
     expect((svg.match(/aria-roledescription="line mark"/g) ?? []).length).to.equal(6);
     const pngPath = path.join(dir, 'curves.png');

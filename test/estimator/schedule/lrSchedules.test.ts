@@ -22,34 +22,47 @@ describe('estimator/schedule LR schedules', () => {
 
   it('equal peak × the Hugging Face lambdas (end = 0, min = 0; cosine up to totalSteps)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 500 }), fc.double({ min: 0, max: 0.99, noNaN: true }), fc.integer({ min: 1, max: 600 }), (t, frac, step) => {
-        const w = warmupSteps(frac, t);
-        const lin = linearWarmupDecay({ warmup: frac, peak: 2e-3, totalSteps: t })(step);
-        const cos = cosineDecay({ warmup: frac, peak: 2e-3, totalSteps: t })(step);
-        expect(lin).to.be.closeTo(2e-3 * hfLinear(step - 1, w, t), 1e-15);
-        // Past totalSteps Hugging Face's cosine rises again (cos beyond π); ours stays at min.
-        if (step - 1 <= t) expect(cos).to.be.closeTo(2e-3 * hfCosine(step - 1, w, t), 1e-15);
-        else expect(cos).to.equal(0);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 500 }),
+        fc.double({ min: 0, max: 0.99, noNaN: true }),
+        fc.integer({ min: 1, max: 600 }),
+        (t, frac, step) => {
+          const w = warmupSteps(frac, t);
+          const lin = linearWarmupDecay({ warmup: frac, peak: 2e-3, totalSteps: t })(step);
+          const cos = cosineDecay({ warmup: frac, peak: 2e-3, totalSteps: t })(step);
+          expect(lin).to.be.closeTo(2e-3 * hfLinear(step - 1, w, t), 1e-15);
+          // Past totalSteps Hugging Face's cosine rises again (cos beyond π); ours stays at min.
+          if (step - 1 <= t) expect(cos).to.be.closeTo(2e-3 * hfCosine(step - 1, w, t), 1e-15);
+          else expect(cos).to.equal(0);
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('rise during warm-up, never increase after it, stay within [end|min, peak]', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 2, max: 300 }), fc.integer({ min: 0, max: 50 }), fc.double({ min: 0, max: 1e-4, noNaN: true }), (t, w0, floor) => {
-        const w = Math.min(w0, t - 1);
-        for (const f of [linearWarmupDecay({ warmup: w, peak: 1e-3, totalSteps: t, end: floor }), cosineDecay({ warmup: w, peak: 1e-3, totalSteps: t, min: floor })]) {
-          let prev = -1;
-          for (let s = 1; s <= t + 5; s++) {
-            const lr = f(s);
-            if (s - 1 <= w) expect(lr).to.be.at.least(prev);
-            else expect(lr).to.be.at.most(prev + 1e-18);
-            if (s - 1 >= w) expect(lr).to.be.within(floor - 1e-18, 1e-3 + 1e-18);
-            prev = lr;
+      fc.property(
+        fc.integer({ min: 2, max: 300 }),
+        fc.integer({ min: 0, max: 50 }),
+        fc.double({ min: 0, max: 1e-4, noNaN: true }),
+        (t, w0, floor) => {
+          const w = Math.min(w0, t - 1);
+          for (const f of [
+            linearWarmupDecay({ warmup: w, peak: 1e-3, totalSteps: t, end: floor }),
+            cosineDecay({ warmup: w, peak: 1e-3, totalSteps: t, min: floor }),
+          ]) {
+            let prev = -1;
+            for (let s = 1; s <= t + 5; s++) {
+              const lr = f(s);
+              if (s - 1 <= w) expect(lr).to.be.at.least(prev);
+              else expect(lr).to.be.at.most(prev + 1e-18);
+              if (s - 1 >= w) expect(lr).to.be.within(floor - 1e-18, 1e-3 + 1e-18);
+              prev = lr;
+            }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: 100 },
     );
   });

@@ -5,9 +5,9 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import {
-  BertForTokenClassification,
+  type BertForTokenClassification,
   BertInputError,
-  BertModel,
+  type BertModel,
   CheckpointShapeError,
   bertForTokenClassification,
   bertModel,
@@ -45,10 +45,23 @@ function maxAbsDiff(t: tf.Tensor, ref: unknown): number {
 }
 
 function inputs(c: Case): tf.Tensor[] {
-  return [tf.tensor2d(c.input_ids, undefined, 'int32'), tf.tensor2d(c.attention_mask, undefined, 'int32'), tf.tensor2d(c.token_type_ids, undefined, 'int32')];
+  return [
+    tf.tensor2d(c.input_ids, undefined, 'int32'),
+    tf.tensor2d(c.attention_mask, undefined, 'int32'),
+    tf.tensor2d(c.token_type_ids, undefined, 'int32'),
+  ];
 }
 
-const tiny = { vocabSize: 50, hiddenSize: 16, numHiddenLayers: 2, numAttentionHeads: 4, intermediateSize: 24, maxPositionEmbeddings: 16, numLabels: 3, initializerRange: 0.2 };
+const tiny = {
+  vocabSize: 50,
+  hiddenSize: 16,
+  numHiddenLayers: 2,
+  numAttentionHeads: 4,
+  intermediateSize: 24,
+  maxPositionEmbeddings: 16,
+  numLabels: 3,
+  initializerRange: 0.2,
+};
 
 describe('BERT (architectures/bert)', function () {
   const logs: string[] = [];
@@ -81,7 +94,9 @@ describe('BERT (architectures/bert)', function () {
         expect(tf.argMax(logits, -1).arraySync(), c.name).to.deep.equal(c.argmax_label_ids);
       });
     }
-    console.log(`      max |diff| vs HF: hidden ${worst.hidden.toExponential(2)}, pooled ${worst.pooled.toExponential(2)}, logits ${worst.logits.toExponential(2)}`);
+    console.log(
+      `      max |diff| vs HF: hidden ${worst.hidden.toExponential(2)}, pooled ${worst.pooled.toExponential(2)}, logits ${worst.logits.toExponential(2)}`,
+    );
     expect(worst.hidden).to.be.below(1e-4);
     expect(worst.pooled).to.be.below(1e-4);
     expect(worst.logits).to.be.below(1e-4);
@@ -119,7 +134,12 @@ describe('BERT (architectures/bert)', function () {
       expect([...written.tensors.keys()]).to.deep.equal(expectedKeys);
       for (const k of expectedKeys) {
         expect(written.tensors.get(k)!.shape, k).to.deep.equal(fixture.tensors.get(k)!.shape);
-        expect(Buffer.from((written.tensors.get(k)!.data as Float32Array).buffer).equals(Buffer.from((fixture.tensors.get(k)!.data as Float32Array).buffer)), k).to.equal(true);
+        expect(
+          Buffer.from((written.tensors.get(k)!.data as Float32Array).buffer).equals(
+            Buffer.from((fixture.tensors.get(k)!.data as Float32Array).buffer),
+          ),
+          k,
+        ).to.equal(true);
       }
       const bytes = readFileSync(path.join(dir, 'model.safetensors'));
       expect(Number(bytes.readBigUInt64LE(0)) % 8).to.equal(0);
@@ -154,7 +174,11 @@ describe('BERT (architectures/bert)', function () {
       expect([...st.tensors.keys()].every((k) => !k.startsWith('bert.'))).to.equal(true);
       // Rewrite in the old layout: gamma/beta names + an int64 position_ids buffer.
       const entries = new Map<string, SafetensorsF32Entry>();
-      for (const [k, t] of st.tensors) entries.set(k.replace(/LayerNorm\.weight$/, 'LayerNorm.gamma').replace(/LayerNorm\.bias$/, 'LayerNorm.beta'), { shape: t.shape, data: t.data as Float32Array });
+      for (const [k, t] of st.tensors)
+        entries.set(k.replace(/LayerNorm\.weight$/, 'LayerNorm.gamma').replace(/LayerNorm\.bias$/, 'LayerNorm.beta'), {
+          shape: t.shape,
+          data: t.data as Float32Array,
+        });
       const f32 = serializeSafetensors(entries);
       const { writeFileSync } = await import('node:fs');
       writeFileSync(path.join(dir, 'model.safetensors'), withI64Buffer(f32, 'embeddings.position_ids', 64));
@@ -228,7 +252,13 @@ describe('BERT (architectures/bert)', function () {
       const wa = a.namedWeights();
       const word = wa.get('bert.embeddings.word_embeddings.weight')!;
       expect(Array.from(word.dataSync().slice(0, 16))).to.deep.equal(new Array(16).fill(0));
-      const std = tf.tidy(() => tf.moments(tf.slice(word, [1, 0], [49, 16])).variance.sqrt().dataSync()[0]!);
+      const std = tf.tidy(
+        () =>
+          tf
+            .moments(tf.slice(word, [1, 0], [49, 16]))
+            .variance.sqrt()
+            .dataSync()[0]!,
+      );
       expect(std).to.be.closeTo(0.2, 0.02);
       expect(Array.from(wa.get('bert.encoder.layer.1.output.LayerNorm.weight')!.dataSync())).to.deep.equal(new Array(16).fill(1));
       expect(Array.from(wa.get('bert.encoder.layer.0.attention.self.key.bias')!.dataSync())).to.deep.equal(new Array(16).fill(0));
@@ -250,8 +280,22 @@ describe('BERT (architectures/bert)', function () {
     const b = bertForTokenClassification({ ...tiny, seed: 5 });
     try {
       tf.tidy(() => {
-        const ids = tf.tensor2d([[1, 5, 9, 2], [1, 7, 0, 0]], undefined, 'int32');
-        const mask = tf.tensor2d([[1, 1, 1, 1], [1, 1, 0, 0]], undefined, 'int32');
+        const ids = tf.tensor2d(
+          [
+            [1, 5, 9, 2],
+            [1, 7, 0, 0],
+          ],
+          undefined,
+          'int32',
+        );
+        const mask = tf.tensor2d(
+          [
+            [1, 1, 1, 1],
+            [1, 1, 0, 0],
+          ],
+          undefined,
+          'int32',
+        );
         const e1 = a.call([ids, mask], false);
         const e2 = a.call([ids, mask], false);
         expect(tf.equal(e1, e2).all().dataSync()[0]).to.equal(1);
@@ -271,10 +315,41 @@ describe('BERT (architectures/bert)', function () {
   it('gradients flow: finite, non-zero gradients for every trainable variable; no tensor leaks', function () {
     const m = bertForTokenClassification({ ...tiny, seed: 0, hiddenDropoutProb: 0, attentionProbsDropoutProb: 0 });
     try {
-      const ids = tf.tensor2d([[1, 5, 9, 2, 3], [1, 7, 4, 0, 0]], undefined, 'int32');
-      const mask = tf.tensor2d([[1, 1, 1, 1, 1], [1, 1, 1, 0, 0]], undefined, 'int32');
-      const types = tf.tensor2d([[0, 0, 1, 1, 1], [0, 1, 1, 0, 0]], undefined, 'int32');
-      const labels = tf.oneHot(tf.tensor2d([[0, 1, 2, 1, 0], [2, 2, 1, 0, 0]], undefined, 'int32'), 3);
+      const ids = tf.tensor2d(
+        [
+          [1, 5, 9, 2, 3],
+          [1, 7, 4, 0, 0],
+        ],
+        undefined,
+        'int32',
+      );
+      const mask = tf.tensor2d(
+        [
+          [1, 1, 1, 1, 1],
+          [1, 1, 1, 0, 0],
+        ],
+        undefined,
+        'int32',
+      );
+      const types = tf.tensor2d(
+        [
+          [0, 0, 1, 1, 1],
+          [0, 1, 1, 0, 0],
+        ],
+        undefined,
+        'int32',
+      );
+      const labels = tf.oneHot(
+        tf.tensor2d(
+          [
+            [0, 1, 2, 1, 0],
+            [2, 2, 1, 0, 0],
+          ],
+          undefined,
+          'int32',
+        ),
+        3,
+      );
       const step = () =>
         tf.variableGrads(() => tf.losses.softmaxCrossEntropy(labels, m.call([ids, mask, types], true)) as tf.Scalar, m.trainableWeights());
       const { value, grads } = step();
@@ -310,13 +385,21 @@ describe('BERT (architectures/bert)', function () {
     try {
       const ids = tf.zeros([2, 20], 'int32');
       expect(() => m.call([ids], false)).to.throw(BertInputError, /sequence length 20 exceeds maxPositionEmbeddings 16/);
-      expect(() => m.call([tf.zeros([2, 3], 'int32'), tf.zeros([2, 4], 'int32')], false)).to.throw(BertInputError, /attentionMask: expected shape \[2, 3\]/);
+      expect(() => m.call([tf.zeros([2, 3], 'int32'), tf.zeros([2, 4], 'int32')], false)).to.throw(
+        BertInputError,
+        /attentionMask: expected shape \[2, 3\]/,
+      );
       expect(() => m.call([tf.zeros([6], 'int32')], false)).to.throw(BertInputError, /inputIds: expected shape \[B, L\]/);
-      const allMasked = tf.tidy(() => m.call([tf.tensor2d([[1, 2, 3]], undefined, 'int32'), tf.zeros([1, 3], 'int32')], false) as tf.Tensor[]);
+      const allMasked = tf.tidy(
+        () => m.call([tf.tensor2d([[1, 2, 3]], undefined, 'int32'), tf.zeros([1, 3], 'int32')], false) as tf.Tensor[],
+      );
       expect(tf.tidy(() => tf.isFinite(allMasked[0]!).all().dataSync()[0])).to.equal(1); // uniform attention, as HF
       tf.dispose(allMasked);
       const out = m.call([tf.zeros([2, 3], 'int32')], false) as tf.Tensor[];
-      expect(out.map((t) => t.shape)).to.deep.equal([[2, 3, 16], [2, 16]]);
+      expect(out.map((t) => t.shape)).to.deep.equal([
+        [2, 3, 16],
+        [2, 16],
+      ]);
       tf.dispose(out);
     } finally {
       m.dispose();

@@ -10,7 +10,10 @@ describe('network/backend: error output after the wasm backend loads', function 
     const dir = mkdtempSync(path.join(ROOT, 'test', '.tmp-'));
     const script = path.join(dir, 'boom.ts');
     writeFileSync(script, "import { initBackend } from '@fets/network';\nawait initBackend();\nthrow new Error('boom from user code');\n");
-    const r = spawnSync(process.execPath, ['--conditions=fets-source', '--import', 'tsx', script], { encoding: 'utf8', env: { ...process.env, FETS_QUIET: '1' } });
+    const r = spawnSync(process.execPath, ['--conditions=fets-source', '--import', 'tsx', script], {
+      encoding: 'utf8',
+      env: { ...process.env, FETS_QUIET: '1' },
+    });
     rmSync(dir, { recursive: true, force: true });
     expect(r.status).to.not.equal(0);
     expect(r.stderr).to.match(/Error: boom from user code/);

@@ -79,7 +79,10 @@ describe('backend selection', function () {
     expect(info.tried).to.deep.equal([]);
     const err = await selectBackend([failing('gpu'), failing('native'), cpuCandidate('c2')], 'tensorflow').catch((e) => e);
     expect(err).to.be.instanceOf(BackendError);
-    expect(err.message).to.match(/FETS_BACKEND=tensorflow/).and.match(/gpu: gpu is not installed/).and.match(/native:/);
+    expect(err.message)
+      .to.match(/FETS_BACKEND=tensorflow/)
+      .and.match(/gpu: gpu is not installed/)
+      .and.match(/native:/);
   });
 
   it('the default candidates list native GPU, native, wasm, cpu in that order', () => {
@@ -123,7 +126,9 @@ describe('backend selection', function () {
     it('FETS_BACKEND=tensorflow fails naming both native packages; a bad FETS_BACKEND is named', async () => {
       const { out } = await child({ FETS_BACKEND: 'tensorflow' });
       expect(out.error).to.equal('BackendError');
-      expect(out.message).to.match(/tfjs-node-gpu/).and.match(/tfjs-node'/);
+      expect(out.message)
+        .to.match(/tfjs-node-gpu/)
+        .and.match(/tfjs-node'/);
       const bad = await child({ FETS_BACKEND: 'webgl' });
       expect(bad.out.message).to.equal('FETS_BACKEND: expected one of tensorflow, wasm, cpu, received "webgl"');
     });

@@ -17,7 +17,16 @@ import {
 } from '@fets/network';
 import { forEachBackend } from '../backends.js';
 
-const tiny = { vocabSize: 60, hiddenSize: 16, numHiddenLayers: 2, numAttentionHeads: 4, intermediateSize: 32, maxPositionEmbeddings: 16, hiddenDropoutProb: 0, attentionProbsDropoutProb: 0 };
+const tiny = {
+  vocabSize: 60,
+  hiddenSize: 16,
+  numHiddenLayers: 2,
+  numAttentionHeads: 4,
+  intermediateSize: 32,
+  maxPositionEmbeddings: 16,
+  hiddenDropoutProb: 0,
+  attentionProbsDropoutProb: 0,
+};
 
 const CLS_NAMES = [
   'cls.predictions.bias',
@@ -30,10 +39,38 @@ const CLS_NAMES = [
 const bits = (t: tf.Tensor) => Buffer.from(t.dataSync().buffer);
 
 function batch() {
-  const ids = tf.tensor2d([[2, 10, 11, 12, 13, 3, 0, 0], [2, 20, 21, 22, 23, 24, 25, 3]], undefined, 'int32');
-  const mask = tf.tensor2d([[1, 1, 1, 1, 1, 1, 0, 0], [1, 1, 1, 1, 1, 1, 1, 1]], undefined, 'int32');
-  const positions = tf.tensor2d([[1, 3, 0], [2, 5, 6]], undefined, 'int32');
-  const labels = tf.tensor2d([[40, 41, -100], [42, 43, 44]], undefined, 'int32');
+  const ids = tf.tensor2d(
+    [
+      [2, 10, 11, 12, 13, 3, 0, 0],
+      [2, 20, 21, 22, 23, 24, 25, 3],
+    ],
+    undefined,
+    'int32',
+  );
+  const mask = tf.tensor2d(
+    [
+      [1, 1, 1, 1, 1, 1, 0, 0],
+      [1, 1, 1, 1, 1, 1, 1, 1],
+    ],
+    undefined,
+    'int32',
+  );
+  const positions = tf.tensor2d(
+    [
+      [1, 3, 0],
+      [2, 5, 6],
+    ],
+    undefined,
+    'int32',
+  );
+  const labels = tf.tensor2d(
+    [
+      [40, 41, -100],
+      [42, 43, 44],
+    ],
+    undefined,
+    'int32',
+  );
   return { ids, mask, positions, labels };
 }
 
@@ -50,7 +87,8 @@ describe('BertForMaskedLM (architectures/bert/maskedLM)', function () {
       const g = gathered.arraySync() as number[][][];
       const pos = positions.arraySync() as number[][];
       let worst = 0;
-      for (let b = 0; b < 2; b++) for (let s = 0; s < 3; s++) for (let v = 0; v < 60; v++) worst = Math.max(worst, Math.abs(g[b]![s]![v]! - f[b]![pos[b]![s]!]![v]!));
+      for (let b = 0; b < 2; b++)
+        for (let s = 0; s < 3; s++) for (let v = 0; v < 60; v++) worst = Math.max(worst, Math.abs(g[b]![s]![v]! - f[b]![pos[b]![s]!]![v]!));
       expect(worst).to.be.below(1e-5);
       tf.dispose([full, gathered]);
       expect(tf.memory().numTensors).to.equal(before);
@@ -93,7 +131,11 @@ describe('BertForMaskedLM (architectures/bert/maskedLM)', function () {
       const opt = tf.train.adam(0.01);
       const losses: number[] = [];
       for (let step = 0; step < 40; step++) {
-        const loss = opt.minimize(() => ce.forward([model.call([ids, mask, positions], true), labels]) as tf.Scalar, true, model.trainableWeights())!;
+        const loss = opt.minimize(
+          () => ce.forward([model.call([ids, mask, positions], true), labels]) as tf.Scalar,
+          true,
+          model.trainableWeights(),
+        )!;
         losses.push(loss.dataSync()[0]!);
         loss.dispose();
       }
@@ -108,7 +150,10 @@ describe('BertForMaskedLM (architectures/bert/maskedLM)', function () {
       const model = bertForMaskedLM({ ...tiny, seed: 4 });
       const { ids, mask } = batch();
       const bad = tf.tensor1d([1, 2], 'int32');
-      expect(() => model.call([ids, mask, bad], false)).to.throw(BertInputError, /maskedPositions: expected shape \[2, P\], received \[2\]/);
+      expect(() => model.call([ids, mask, bad], false)).to.throw(
+        BertInputError,
+        /maskedPositions: expected shape \[2, P\], received \[2\]/,
+      );
       tf.dispose([ids, mask, bad]);
       model.dispose();
     });

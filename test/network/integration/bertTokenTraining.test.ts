@@ -38,8 +38,14 @@ describe('network/integration: token classification with a tiny BERT FunctionMod
     );
     const opt = getOptimizer(model) as AdamW;
     const names = trainableVariables(model).map((v) => v.name);
-    expect(names.some((n) => !opt.decays(n)), 'some variables excluded from decay').to.equal(true);
-    expect(names.some((n) => opt.decays(n)), 'some variables decayed').to.equal(true);
+    expect(
+      names.some((n) => !opt.decays(n)),
+      'some variables excluded from decay',
+    ).to.equal(true);
+    expect(
+      names.some((n) => opt.decays(n)),
+      'some variables decayed',
+    ).to.equal(true);
     const network = new Network([
       new ModelOp({ model, inputs: ['x', 'xMask'], outputs: 'yPred' }),
       new CrossEntropy({ inputs: ['yPred', 'y'], outputs: 'loss', fromLogits: true, ignoreIndex: -100 }),

@@ -45,7 +45,9 @@ describe('atomicWriteFile', () => {
       };
       return h;
     }) as unknown as typeof fs.open;
-    const err = await atomicWriteFile(file, [new Uint8Array(10), new Uint8Array(10)], { fs: { open: failingOpen } }).catch((e: unknown) => e);
+    const err = await atomicWriteFile(file, [new Uint8Array(10), new Uint8Array(10)], { fs: { open: failingOpen } }).catch(
+      (e: unknown) => e,
+    );
     expect(err).to.be.instanceOf(FileWriteError);
     expect((err as FileWriteError).path).to.equal(file);
     expect((err as Error).message).to.equal(

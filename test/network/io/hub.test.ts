@@ -12,7 +12,7 @@ import { shared } from '../../helpers.js';
 
 const FIXTURE = shared('fixtures', 'bert-tiny-random');
 const REPO = 'fets-test/bert-tiny-random';
-const COMMIT = 'a'.repeat(8) + '0123456789abcdef0123456789abcdef';
+const COMMIT = `${'a'.repeat(8)}0123456789abcdef0123456789abcdef`;
 const VOCAB = '[PAD]\n[UNK]\n[CLS]\n[SEP]\nhello\n';
 
 interface Served {
@@ -25,7 +25,13 @@ interface Served {
 function startHub(): Promise<{ url: string; requests: { method: string; url: string; auth?: string }[]; close(): Promise<void> }> {
   const files = new Map<string, Served>();
   const add = (name: string, body: Buffer, lfs: boolean) =>
-    files.set(name, { body, lfs, etag: createHash(lfs ? 'sha256' : 'sha1').update(body).digest('hex') });
+    files.set(name, {
+      body,
+      lfs,
+      etag: createHash(lfs ? 'sha256' : 'sha1')
+        .update(body)
+        .digest('hex'),
+    });
   add('config.json', readFileSync(path.join(FIXTURE, 'config.json')), false);
   add('model.safetensors', readFileSync(path.join(FIXTURE, 'model.safetensors')), true);
   add('vocab.txt', Buffer.from(VOCAB), false);
@@ -128,12 +134,18 @@ describe('Hugging Face Hub download + cache (io/hub)', function () {
     }
     const repoDir = path.join(home, 'hub', 'models--fets-test--bert-tiny-random');
     expect(readFileSync(path.join(repoDir, 'refs', 'main'), 'utf8')).to.equal(COMMIT);
-    const weightsSha = createHash('sha256').update(readFileSync(path.join(FIXTURE, 'model.safetensors'))).digest('hex');
+    const weightsSha = createHash('sha256')
+      .update(readFileSync(path.join(FIXTURE, 'model.safetensors')))
+      .digest('hex');
     const snapWeights = path.join(repoDir, 'snapshots', COMMIT, 'model.safetensors');
     expect(lstatSync(snapWeights).isSymbolicLink()).to.equal(true);
     expect(readlinkSync(snapWeights)).to.equal(path.join('..', '..', 'blobs', weightsSha));
-    expect(readFileSync(path.join(repoDir, 'blobs', weightsSha)).equals(readFileSync(path.join(FIXTURE, 'model.safetensors')))).to.equal(true);
-    const configSha1 = createHash('sha1').update(readFileSync(path.join(FIXTURE, 'config.json'))).digest('hex');
+    expect(readFileSync(path.join(repoDir, 'blobs', weightsSha)).equals(readFileSync(path.join(FIXTURE, 'model.safetensors')))).to.equal(
+      true,
+    );
+    const configSha1 = createHash('sha1')
+      .update(readFileSync(path.join(FIXTURE, 'config.json')))
+      .digest('hex');
     expect(existsSync(path.join(repoDir, 'blobs', configSha1))).to.equal(true);
     const gets = hub.requests.filter((r) => r.method === 'GET').map((r) => r.url);
     expect(gets.filter((u) => u.startsWith('/cdn/'))).to.deep.equal([`/cdn/${weightsSha}`]);
@@ -190,7 +202,9 @@ describe('Hugging Face Hub download + cache (io/hub)', function () {
       }
       expect(err).to.be.instanceOf(HubCacheMissError);
       expect((err as HubCacheMissError).file).to.equal('config.json');
-      expect((err as Error).message).to.match(/^fets-test\/bert-tiny-random: config\.json: not in the cache \(looked for .*refs\/main\) and offline mode is on/);
+      expect((err as Error).message).to.match(
+        /^fets-test\/bert-tiny-random: config\.json: not in the cache \(looked for .*refs\/main\) and offline mode is on/,
+      );
     } finally {
       await rm(empty, { recursive: true, force: true });
     }

@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { SafetensorsError, f16ToF32, parseSafetensors, readSafetensors, serializeSafetensors, type SafetensorsF32Entry } from '@fets/network';
+import {
+  SafetensorsError,
+  f16ToF32,
+  parseSafetensors,
+  readSafetensors,
+  serializeSafetensors,
+  type SafetensorsF32Entry,
+} from '@fets/network';
 import { shared } from '../../helpers.js';
 
 const FIXTURE = shared('fixtures', 'bert-tiny-random', 'model.safetensors');
@@ -119,7 +126,9 @@ describe('safetensors (io/safetensors)', function () {
     const data = new Uint8Array(24);
     const v = new DataView(data.buffer);
     [0n, 1n, 2n].forEach((x, i) => v.setBigInt64(i * 8, x, true));
-    const t = parseSafetensors(build({ position_ids: { dtype: 'I64', shape: [1, 3], data_offsets: [0, 24] } }, data)).tensors.get('position_ids')!;
+    const t = parseSafetensors(build({ position_ids: { dtype: 'I64', shape: [1, 3], data_offsets: [0, 24] } }, data)).tensors.get(
+      'position_ids',
+    )!;
     expect(Array.from(t.data as BigInt64Array)).to.deep.equal([0n, 1n, 2n]);
   });
 
@@ -140,15 +149,25 @@ describe('safetensors (io/safetensors)', function () {
     expect(catchErr(() => parseSafetensors(build({ a: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, d8))).message).to.contain(
       'F32 [3] needs 12 bytes, data_offsets [0, 8] give 8',
     );
-    expect(catchErr(() => parseSafetensors(build({ a: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, d8))).message).to.contain('leave a gap');
+    expect(catchErr(() => parseSafetensors(build({ a: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, d8))).message).to.contain(
+      'leave a gap',
+    );
     expect(
       catchErr(() =>
-        parseSafetensors(build({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, d8)),
+        parseSafetensors(
+          build({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, d8),
+        ),
       ).message,
     ).to.contain('overlap');
-    expect(catchErr(() => parseSafetensors(build({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, d8))).message).to.contain('trailing bytes');
-    expect(catchErr(() => parseSafetensors(build({ a: { dtype: 'C64', shape: [1], data_offsets: [0, 8] } }, d8))).message).to.contain('unsupported dtype "C64"');
-    expect(catchErr(() => parseSafetensors(build({ a: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, d8))).message).to.contain('shape');
+    expect(catchErr(() => parseSafetensors(build({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, d8))).message).to.contain(
+      'trailing bytes',
+    );
+    expect(catchErr(() => parseSafetensors(build({ a: { dtype: 'C64', shape: [1], data_offsets: [0, 8] } }, d8))).message).to.contain(
+      'unsupported dtype "C64"',
+    );
+    expect(catchErr(() => parseSafetensors(build({ a: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, d8))).message).to.contain(
+      'shape',
+    );
     const bad = build({}, new Uint8Array(0));
     bad[8] = 0x5b; // '[' instead of '{'
     expect(catchErr(() => parseSafetensors(bad)).message).to.contain('JSON');
@@ -163,20 +182,27 @@ describe('safetensors (io/safetensors)', function () {
           .map((values) => ({ shape, data: Float32Array.from(values) })),
       );
     fc.assert(
-      fc.property(fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }).filter((k) => k !== '__metadata__'), entry, { maxKeys: 6 }), (dict) => {
-        const map = new Map(Object.entries(dict));
-        const bytes = serializeSafetensors(map);
-        const hlen = Number(new DataView(bytes.buffer).getBigUint64(0, true));
-        expect(hlen % 8).to.equal(0);
-        const { tensors, metadata } = parseSafetensors(bytes);
-        expect(metadata).to.deep.equal({ format: 'pt' });
-        expect([...tensors.keys()].sort()).to.deep.equal([...map.keys()].sort());
-        for (const [k, v] of map) {
-          const t = tensors.get(k)!;
-          expect(t.shape).to.deep.equal(v.shape);
-          expect(Buffer.from((t.data as Float32Array).buffer).equals(Buffer.from(v.data.buffer))).to.equal(true);
-        }
-      }),
+      fc.property(
+        fc.dictionary(
+          fc.string({ minLength: 1, maxLength: 12 }).filter((k) => k !== '__metadata__'),
+          entry,
+          { maxKeys: 6 },
+        ),
+        (dict) => {
+          const map = new Map(Object.entries(dict));
+          const bytes = serializeSafetensors(map);
+          const hlen = Number(new DataView(bytes.buffer).getBigUint64(0, true));
+          expect(hlen % 8).to.equal(0);
+          const { tensors, metadata } = parseSafetensors(bytes);
+          expect(metadata).to.deep.equal({ format: 'pt' });
+          expect([...tensors.keys()].sort()).to.deep.equal([...map.keys()].sort());
+          for (const [k, v] of map) {
+            const t = tensors.get(k)!;
+            expect(t.shape).to.deep.equal(v.shape);
+            expect(Buffer.from((t.data as Float32Array).buffer).equals(Buffer.from(v.data.buffer))).to.equal(true);
+          }
+        },
+      ),
       { numRuns: 150 },
     );
   });

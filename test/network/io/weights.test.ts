@@ -3,14 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import {
-  FileWriteError,
-  WeightsFileError,
-  fileSystem,
-  loadVariables,
-  saveVariables,
-  type AtomicFs,
-} from '@fets/network';
+import { FileWriteError, WeightsFileError, fileSystem, loadVariables, saveVariables, type AtomicFs } from '@fets/network';
 import { forEachBackend } from '../backends.js';
 
 const created: string[] = [];

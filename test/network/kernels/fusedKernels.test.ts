@@ -83,13 +83,19 @@ describe('wasm fused kernels and layout replacements', function () {
       const be = tf.backend() as unknown as { dataIdMap: { get(id: unknown): { memoryOffset: number } } };
       expect(be.dataIdMap.get(y.dataId).memoryOffset).to.equal(be.dataIdMap.get(x.dataId).memoryOffset);
       x.dispose();
-      expect(y.arraySync()).to.deep.equal([[1, 2], [3, 4]]);
+      expect(y.arraySync()).to.deep.equal([
+        [1, 2],
+        [3, 4],
+      ]);
       y.dispose();
       expect(tf.memory().numTensors).to.equal(before);
     });
 
     it('gives gradients through saved tensors like cpu (a product saves both inputs)', async () => {
-      await differential((a, b) => tf.grads((p: tf.Tensor, q: tf.Tensor) => p.mul(q).square().sum())([a!, b!]), [input([3, 5], 1), input([3, 5], 2)]);
+      await differential(
+        (a, b) => tf.grads((p: tf.Tensor, q: tf.Tensor) => p.mul(q).square().sum())([a!, b!]),
+        [input([3, 5], 1), input([3, 5], 2)],
+      );
     });
   });
 
@@ -130,9 +136,18 @@ describe('wasm fused kernels and layout replacements', function () {
 
     it('takes the tiled path for large 2-D transposes and shares identity permutations, equal to the package kernel', async () => {
       const cases: [number[], number[]][] = [
-        [[2048, 520], [1, 0]],
-        [[1, 1030, 1030], [0, 2, 1]],
-        [[512, 16], [0, 1]],
+        [
+          [2048, 520],
+          [1, 0],
+        ],
+        [
+          [1, 1030, 1030],
+          [0, 2, 1],
+        ],
+        [
+          [512, 16],
+          [0, 1],
+        ],
       ];
       for (const [shape, perm] of cases) {
         const { off, on } = await offVsOn({ Transpose: true }, (x) => tf.transpose(x!, perm), [input(shape, shape[0]!)]);
@@ -142,7 +157,13 @@ describe('wasm fused kernels and layout replacements', function () {
 
     it('never hands XNNPACK one tensor id under two matrix shapes (a [1, n] operand transposed to [n, 1])', async () => {
       await differential(
-        (a, b) => tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D).square().sum())([a!, b!]),
+        (a, b) =>
+          tf.grads((x: tf.Tensor, y: tf.Tensor) =>
+            tf
+              .matMul(x as tf.Tensor2D, y as tf.Tensor2D)
+              .square()
+              .sum(),
+          )([a!, b!]),
         [input([1, 1], 4), input([1, 2], 5)],
       );
     });
@@ -182,7 +203,11 @@ describe('wasm fused kernels and layout replacements', function () {
 
   describe('BatchMatMul', () => {
     it('computes ones[1, k] @ b as a column sum, and other [1, k] rows as a product, like cpu', async () => {
-      for (const [k, n] of [[2048, 64], [9, 5], [100, 1]]) {
+      for (const [k, n] of [
+        [2048, 64],
+        [9, 5],
+        [100, 1],
+      ]) {
         // Float32 sums of k terms: cpu adds in sequence, the replacement pairwise; both are off by up to ~k·ulp.
         await differential((b) => tf.matMul(tf.ones([1, k]), b as tf.Tensor2D), [input([k, n], k)], 1e-6 * k);
         await differential((a, b) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D), [input([1, k], 3), input([k, n], k)], 1e-6 * k);
@@ -190,7 +215,11 @@ describe('wasm fused kernels and layout replacements', function () {
     });
 
     it('picks the cheaper operand to transpose for Aᵀ·B (values and gradients like cpu)', async () => {
-      for (const [k, m, n] of [[200, 120, 30], [64, 40, 8], [50, 8, 40]]) {
+      for (const [k, m, n] of [
+        [200, 120, 30],
+        [64, 40, 8],
+        [50, 8, 40],
+      ]) {
         await differential(
           (a, b) => {
             const f = (x: tf.Tensor, y: tf.Tensor) => tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D, true, false);
@@ -204,7 +233,7 @@ describe('wasm fused kernels and layout replacements', function () {
   });
 
   describe('Dropout (FetsDropoutMask)', () => {
-    it('gives tf.dropout\'s values bit for bit for random shapes, rates and seeds', async () => {
+    it("gives tf.dropout's values bit for bit for random shapes, rates and seeds", async () => {
       await fc.assert(
         fc.asyncProperty(
           fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 1, maxLength: 3 }),
@@ -237,7 +266,11 @@ describe('wasm fused kernels and layout replacements', function () {
   });
 
   describe('GELU (FetsGelu)', () => {
-    for (const [loop, simd, native] of [['native', true, true], ['SIMD', true, false], ['JS', false, false]] as const) {
+    for (const [loop, simd, native] of [
+      ['native', true, true],
+      ['SIMD', true, false],
+      ['JS', false, false],
+    ] as const) {
       it(`matches the cpu composition in values and gradients (${loop} loop)`, async () => {
         setSimdLoops(simd);
         setKernelOverrides({ Native: native });
@@ -279,7 +312,10 @@ describe('wasm fused kernels and layout replacements', function () {
       await fc.assert(
         fc.asyncProperty(
           fc.array(fc.integer({ min: 1, max: 20 }), { minLength: 0, maxLength: 2 }),
-          fc.oneof(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 75 }).map((q) => 4 * q)),
+          fc.oneof(
+            fc.integer({ min: 1, max: 300 }),
+            fc.integer({ min: 1, max: 75 }).map((q) => 4 * q),
+          ),
           fc.constantFrom(1e-12, 1e-5, 0.1),
           fc.integer(),
           async (outer, h, eps, seed) => {
@@ -302,7 +338,10 @@ describe('wasm fused kernels and layout replacements', function () {
       const inputs = [input([64, 256], 9, 3), input([256], 10), input([256], 11)];
       const f = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
         const w = tf.range(0, x.size).reshape(x.shape).div(x.size);
-        return [layerNormLastAxis(x, g, b, 1e-12), ...tf.grads((t: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) => layerNormLastAxis(t, gg, bb, 1e-12).mul(w).sum())([x, g, b])];
+        return [
+          layerNormLastAxis(x, g, b, 1e-12),
+          ...tf.grads((t: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) => layerNormLastAxis(t, gg, bb, 1e-12).mul(w).sum())([x, g, b]),
+        ];
       };
       const simd = await runOn('wasm', f as never, inputs);
       setSimdLoops(false);
@@ -315,13 +354,21 @@ describe('wasm fused kernels and layout replacements', function () {
   });
 
   describe('AdamW (FetsAdamW)', () => {
-    for (const [loop, simd, native] of [['native', true, true], ['SIMD', true, false], ['JS', false, false]] as const) {
+    for (const [loop, simd, native] of [
+      ['native', true, true],
+      ['SIMD', true, false],
+      ['JS', false, false],
+    ] as const) {
       it(`updates variables and slots to the same bits as the elementwise ops (${loop} loop)`, async () => {
         await tf.setBackend('wasm');
         setSimdLoops(simd);
         setKernelOverrides({ Native: native });
         try {
-          for (const [shape, decayName] of [[[37, 5], 'dense.weight'], [[1031], 'dense.bias'], [[3], 'x.weight']] as [number[], string][]) {
+          for (const [shape, decayName] of [
+            [[37, 5], 'dense.weight'],
+            [[1031], 'dense.bias'],
+            [[3], 'x.weight'],
+          ] as [number[], string][]) {
             const results: number[][][] = [];
             for (const on of [false, true]) {
               setKernelOverrides({ AdamW: on });
@@ -420,7 +467,8 @@ describe('benchmarkKernels and profileKernels', function () {
       const rows = await benchmarkKernels({ repeats: 1, scale: 0.125 });
       expect(tf.memory().numTensors).to.equal(before);
       const kernels = new Set(rows.map((r) => r.kernel));
-      for (const k of ['Gemm', 'Gelu', 'LayerNorm', 'Dropout', 'Transpose', 'GatherV2', 'AdamW', 'Sum']) expect(kernels.has(k as never), k).to.equal(true);
+      for (const k of ['Gemm', 'Gelu', 'LayerNorm', 'Dropout', 'Transpose', 'GatherV2', 'AdamW', 'Sum'])
+        expect(kernels.has(k as never), k).to.equal(true);
       expect(rows.every((r) => r.originalMs > 0 && r.replacedMs > 0)).to.equal(true);
       expect(getKernelOverrides().Gelu).to.equal(false);
     } finally {

@@ -18,10 +18,11 @@ function values(n: number, seed: number, scale = 4): Float32Array {
 
 /** Runs fn with the native kernels on and off (same inputs), returning both outputs' values. */
 function onOff(fn: () => tf.Tensor | tf.Tensor[]): { on: Float32Array[]; off: Float32Array[] } {
-  const run = () => tf.tidy(() => {
-    const r = fn();
-    return (Array.isArray(r) ? r : [r]).map((t) => t.dataSync() as Float32Array);
-  });
+  const run = () =>
+    tf.tidy(() => {
+      const r = fn();
+      return (Array.isArray(r) ? r : [r]).map((t) => t.dataSync() as Float32Array);
+    });
   const before = tf.memory().numTensors;
   const on = run();
   expect(tf.memory().numTensors).to.equal(before, 'tensors leaked with native kernels on');
@@ -88,18 +89,30 @@ describe('native kernels: element-wise (against the WebAssembly kernels)', funct
         const { on, off } = onOff(() => {
           const v = tf.abs(tf.tensor(values(n, 3, 0.01)));
           const r = adamwStep(tf.tensor(values(n, 1)), tf.tensor(values(n, 2, 0.1)), v, tf.tensor(values(n, 4)), {
-            beta1: 0.9, beta2: 0.999, epsilon: 1e-6, learningRate: 1e-3, bc1: 0.271, bc2: 0.00299, decay: 1 - 1e-5,
+            beta1: 0.9,
+            beta2: 0.999,
+            epsilon: 1e-6,
+            learningRate: 1e-3,
+            bc1: 0.271,
+            bc2: 0.00299,
+            decay: 1 - 1e-5,
           });
           expect(r).to.not.equal(null);
           return r!;
         });
-        for (let o = 0; o < 3; o++) expect(Buffer.from(on[o]!.buffer).equals(Buffer.from(off[o]!.buffer)), `n ${n} output ${o}`).to.equal(true);
+        for (let o = 0; o < 3; o++)
+          expect(Buffer.from(on[o]!.buffer).equals(Buffer.from(off[o]!.buffer)), `n ${n} output ${o}`).to.equal(true);
       }
     });
 
     it(`add, multiply, subtract and row-broadcast (bias) arithmetic are the same bits, ${threads} thread(s)`, () => {
       native!.setThreads(threads);
-      for (const [rows, cols] of [[1, 5000], [33, 257], [300, 256], [7, 1]]) {
+      for (const [rows, cols] of [
+        [1, 5000],
+        [33, 257],
+        [300, 256],
+        [7, 1],
+      ]) {
         const a = values(rows * cols, rows);
         const b = values(rows * cols, cols);
         const bias = values(cols, 5);
@@ -107,8 +120,17 @@ describe('native kernels: element-wise (against the WebAssembly kernels)', funct
           const A = tf.tensor(a, [rows, cols]);
           const B = tf.tensor(b, [rows, cols]);
           const C = tf.tensor(bias, [cols]);
-          return [tf.add(A, B), tf.mul(A, B), tf.sub(A, B), tf.add(A, C), tf.add(C, A), tf.mul(A, C), tf.sub(A, C), tf.sub(C, A),
-            tf.add(A, tf.reshape(C, [1, cols]))];
+          return [
+            tf.add(A, B),
+            tf.mul(A, B),
+            tf.sub(A, B),
+            tf.add(A, C),
+            tf.add(C, A),
+            tf.mul(A, C),
+            tf.sub(A, C),
+            tf.sub(C, A),
+            tf.add(A, tf.reshape(C, [1, cols])),
+          ];
         });
         for (let o = 0; o < on.length; o++) {
           expect(Buffer.from(on[o]!.buffer).equals(Buffer.from(off[o]!.buffer)), `[${rows}, ${cols}] output ${o}`).to.equal(true);

@@ -86,7 +86,9 @@ describe('native kernels: GEMM', function () {
                 for (let j = 0; j < m * n; j++) {
                   const got = heap[cAt + i * m * n + j]!;
                   if (!(Math.abs(got - want[j]!) <= 1e-5 * k)) {
-                    throw new Error(`${isa} m${m} n${n} k${k} ta${ta} tb${tb} batch${batch}/${aStep}${bStep} threads${threads}: C[${i}][${j}] = ${got}, expected ${want[j]}`);
+                    throw new Error(
+                      `${isa} m${m} n${n} k${k} ta${ta} tb${tb} batch${batch}/${aStep}${bStep} threads${threads}: C[${i}][${j}] = ${got}, expected ${want[j]}`,
+                    );
                   }
                 }
               }
@@ -101,7 +103,10 @@ describe('native kernels: GEMM', function () {
     it('refuses operands outside the heap with a RangeError naming the operand', function () {
       if (!native) this.skip();
       const u8 = new Uint8Array(4096);
-      expect(() => native!.gemm(u8, 0, 0, 3584, 1, 16, 16, 16, 0, 0, false, false)).to.throw(RangeError, /C \(256 floats at byte 3584\) is outside the heap of 4096 bytes/);
+      expect(() => native!.gemm(u8, 0, 0, 3584, 1, 16, 16, 16, 0, 0, false, false)).to.throw(
+        RangeError,
+        /C \(256 floats at byte 3584\) is outside the heap of 4096 bytes/,
+      );
     });
   });
 
@@ -142,7 +147,9 @@ describe('native kernels: GEMM', function () {
                 const b = tf.tensor(bv, c.b);
                 const y = tf.matMul(a, b, c.ta, c.tb);
                 if (c.grad === false) return [Array.from(y.dataSync())];
-                const [da, db] = tf.grads((x: tf.Tensor, w: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x, w, c.ta, c.tb), tf.sin(tf.matMul(x, w, c.ta, c.tb)))))([a, b]);
+                const [da, db] = tf.grads((x: tf.Tensor, w: tf.Tensor) =>
+                  tf.sum(tf.mul(tf.matMul(x, w, c.ta, c.tb), tf.sin(tf.matMul(x, w, c.ta, c.tb)))),
+                )([a, b]);
                 return [y, da!, db!].map((t) => Array.from(t.dataSync()));
               });
             await tf.setBackend('wasm');
@@ -155,7 +162,10 @@ describe('native kernels: GEMM', function () {
             expect(w.length).to.equal(c.grad === false ? 1 : 3);
             for (let o = 0; o < w.length; o++) {
               for (let j = 0; j < cpu[o]!.length; j++) {
-                expect(Math.abs(w[o]![j]! - cpu[o]![j]!)).to.be.at.most(1e-4 * Math.max(1, Math.abs(cpu[o]![j]!)), `${JSON.stringify(c)} output ${o}[${j}]`);
+                expect(Math.abs(w[o]![j]! - cpu[o]![j]!)).to.be.at.most(
+                  1e-4 * Math.max(1, Math.abs(cpu[o]![j]!)),
+                  `${JSON.stringify(c)} output ${o}[${j}]`,
+                );
               }
             }
           }
@@ -168,7 +178,13 @@ describe('native kernels: GEMM', function () {
     it('the fused dense kernel (x·Wᵀ + b, bias and GELU in the tiles) equals matMul + add (+ GELU) on cpu', async function () {
       if (!native) this.skip();
       for (const act of ['none', 'gelu'] as const) {
-        for (const [m, k, n] of [[1, 1, 1], [37, 29, 41], [130, 300, 97], [64, 1100, 33], [8, 0, 5]] as const) {
+        for (const [m, k, n] of [
+          [1, 1, 1],
+          [37, 29, 41],
+          [130, 300, 97],
+          [64, 1100, 33],
+          [8, 0, 5],
+        ] as const) {
           const xv = new Float32Array(m * k);
           const wv = new Float32Array(n * k);
           const bv = new Float32Array(n);
@@ -177,7 +193,9 @@ describe('native kernels: GEMM', function () {
           fill(bv, n);
           await tf.setBackend('wasm');
           const before = tf.memory().numTensors;
-          const got = tf.tidy(() => Array.from(linearFused(tf.tensor2d(xv, [m, k]), tf.tensor2d(wv, [n, k]), tf.tensor1d(bv), act)!.dataSync()));
+          const got = tf.tidy(() =>
+            Array.from(linearFused(tf.tensor2d(xv, [m, k]), tf.tensor2d(wv, [n, k]), tf.tensor1d(bv), act)!.dataSync()),
+          );
           expect(tf.memory().numTensors).to.equal(before);
           await tf.setBackend('cpu');
           const want = tf.tidy(() => {
@@ -262,7 +280,9 @@ describe('native kernels: GEMM', function () {
       });
       const r = JSON.parse(child.trim().split('\n').at(-1)!) as { lines: string[]; y: number[] };
       expect(r.lines).to.have.length(1);
-      expect(r.lines[0]).to.match(/^fets: backend wasm \(SIMD, 1 thread\); native kernels off: the install-time build failed: node-gyp exited with 1.*; the WebAssembly SIMD kernels serve$/);
+      expect(r.lines[0]).to.match(
+        /^fets: backend wasm \(SIMD, 1 thread\); native kernels off: the install-time build failed: node-gyp exited with 1.*; the WebAssembly SIMD kernels serve$/,
+      );
       expect(r.y).to.deep.equal(new Array(15).fill(4));
     });
   });

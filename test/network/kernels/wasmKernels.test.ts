@@ -5,7 +5,11 @@ import { getKernelOverrides, initBackend, setKernelOverrides } from '@fets/netwo
 import { KERNEL_OVERRIDES, WASM_PACKAGE_VERSION, parseKernelSpec, wasmVersionMismatch } from '@fets/network/kernels';
 
 /** Runs `fn` on a backend with `inputs` copied there; returns plain arrays of every output. */
-async function runOn(backend: 'wasm' | 'cpu', fn: (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[], inputs: { values: number[]; shape: number[]; dtype?: 'float32' | 'int32' }[]) {
+async function runOn(
+  backend: 'wasm' | 'cpu',
+  fn: (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[],
+  inputs: { values: number[]; shape: number[]; dtype?: 'float32' | 'int32' }[],
+) {
   await tf.setBackend(backend);
   return tf.tidy(() => {
     const xs = inputs.map((i) => tf.tensor(i.values, i.shape, i.dtype ?? 'float32'));
@@ -74,11 +78,13 @@ describe('wasm kernel replacements', function () {
           fc.boolean(),
           fc.integer(),
           async (n, inner, numSegments, outOfRange, seed) => {
-            const ids = rand(n, seed).map((r) => Math.floor(((r + 1) / 2) * (outOfRange ? numSegments + 4 : numSegments)) - (outOfRange ? 2 : 0));
-            await differential((x, i) => tf.unsortedSegmentSum(x!, i as tf.Tensor1D, numSegments), [
-              input([n, ...inner], seed + 1),
-              { values: ids, shape: [n], dtype: 'int32' },
-            ]);
+            const ids = rand(n, seed).map(
+              (r) => Math.floor(((r + 1) / 2) * (outOfRange ? numSegments + 4 : numSegments)) - (outOfRange ? 2 : 0),
+            );
+            await differential(
+              (x, i) => tf.unsortedSegmentSum(x!, i as tf.Tensor1D, numSegments),
+              [input([n, ...inner], seed + 1), { values: ids, shape: [n], dtype: 'int32' }],
+            );
           },
         ),
         { numRuns: 25 },
@@ -87,7 +93,13 @@ describe('wasm kernel replacements', function () {
 
     it('gives a [batch, seq] embedding lookup its gradient like cpu', async () => {
       await differential(
-        (table, i) => tf.grad((t: tf.Tensor) => tf.gather(t, i!).mul(tf.range(0, 5).reshape([1, 1, 5])).sum())(table!),
+        (table, i) =>
+          tf.grad((t: tf.Tensor) =>
+            tf
+              .gather(t, i!)
+              .mul(tf.range(0, 5).reshape([1, 1, 5]))
+              .sum(),
+          )(table!),
         [input([7, 5], 3), { values: [0, 6, 6, 2, 1, 0, 3, 3, 3, 5, 4, 6], shape: [3, 4], dtype: 'int32' }],
       );
     });
@@ -96,7 +108,12 @@ describe('wasm kernel replacements', function () {
       const ids = { values: [3, 1, 3, 0, 9, 3, 1], shape: [7], dtype: 'int32' as const };
       await differential(
         (table, i) => {
-          const f = (t: tf.Tensor) => tf.gather(t, i as tf.Tensor1D).mul(tf.range(1, 8).reshape([7, 1])).square().sum();
+          const f = (t: tf.Tensor) =>
+            tf
+              .gather(t, i as tf.Tensor1D)
+              .mul(tf.range(1, 8).reshape([7, 1]))
+              .square()
+              .sum();
           return tf.grad(f)(table!);
         },
         [input([10, 6], 4), ids],
@@ -112,7 +129,10 @@ describe('wasm kernel replacements', function () {
         setKernelOverrides({ UnsortedSegmentSum: true });
       }
       const out = tf.unsortedSegmentSum(tf.ones([2, 2]), tf.tensor1d([1, 1], 'int32'), 2);
-      expect(out.arraySync()).to.deep.equal([[0, 0], [2, 2]]);
+      expect(out.arraySync()).to.deep.equal([
+        [0, 0],
+        [2, 2],
+      ]);
       tf.dispose(out);
     });
   });
@@ -148,9 +168,35 @@ describe('wasm kernel replacements', function () {
       // Packed B over 4 MiB is swept in chunks of 256 KiB: k = 1000 gives 8 panels (64 columns) a chunk, k = 9000
       // one panel; m = 9, 6, 13 leave a partial row block and n a partial last panel.
       const cases: [number, number, number, (readonly [boolean, boolean])[]][] = [
-        [9, 1000, 1100, [[false, false], [true, false], [false, true], [true, true]]],
-        [6, 9000, 130, [[false, false], [true, false]]],
-        [13, 300, 3601, [[false, false], [false, true]]],
+        [
+          9,
+          1000,
+          1100,
+          [
+            [false, false],
+            [true, false],
+            [false, true],
+            [true, true],
+          ],
+        ],
+        [
+          6,
+          9000,
+          130,
+          [
+            [false, false],
+            [true, false],
+          ],
+        ],
+        [
+          13,
+          300,
+          3601,
+          [
+            [false, false],
+            [false, true],
+          ],
+        ],
       ];
       for (const [i, [m, k, n, transposes]] of cases.entries()) {
         for (const [ta, tb] of transposes) {
@@ -243,10 +289,14 @@ describe('wasm kernel replacements', function () {
 
   describe('settings', () => {
     it('run only on the wasm package version they were written against (pinned in package.json)', async () => {
-      const pinned = JSON.parse(await import('node:fs').then((fs) => fs.readFileSync(new URL('../../../packages/network/package.json', import.meta.url), 'utf8')));
+      const pinned = JSON.parse(
+        await import('node:fs').then((fs) => fs.readFileSync(new URL('../../../packages/network/package.json', import.meta.url), 'utf8')),
+      );
       expect(pinned.dependencies['@tensorflow/tfjs-backend-wasm']).to.equal(WASM_PACKAGE_VERSION);
       expect(wasmVersionMismatch()).to.equal(undefined);
-      expect(wasmVersionMismatch('4.23.0')).to.equal(`@tensorflow/tfjs-backend-wasm is 4.23.0, but fets' kernel replacements read private fields of ${WASM_PACKAGE_VERSION}`);
+      expect(wasmVersionMismatch('4.23.0')).to.equal(
+        `@tensorflow/tfjs-backend-wasm is 4.23.0, but fets' kernel replacements read private fields of ${WASM_PACKAGE_VERSION}`,
+      );
     });
 
     it('parses FETS_KERNELS specs and rejects unknown names with a suggestion', () => {
@@ -259,7 +309,7 @@ describe('wasm kernel replacements', function () {
       expect(() => setKernelOverrides({ Bogus: true } as never)).to.throw(/unknown kernel "Bogus"/);
     });
 
-    it('restores the package kernel when switched off and registers fets\'s when on', () => {
+    it("restores the package kernel when switched off and registers fets's when on", () => {
       setKernelOverrides({ Sum: false });
       const pkg = tf.getKernel('Sum', 'wasm')!.kernelFunc;
       setKernelOverrides({ Sum: true });

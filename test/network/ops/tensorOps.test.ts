@@ -51,7 +51,11 @@ describe('network/ops: tensor ops', () => {
     const r = apply(two, { x });
     expect(r.n!.values).to.deep.equal([-1, -2, -3]);
     expect(r.d!.values).to.deep.equal([2, 4, 6]);
-    const mode = new LambdaOp({ fn: (_a: tf.Tensor, s: { mode: string }) => tf.scalar(s.mode === 'eval' ? 1 : 0), inputs: 'x', outputs: 'm' });
+    const mode = new LambdaOp({
+      fn: (_a: tf.Tensor, s: { mode: string }) => tf.scalar(s.mode === 'eval' ? 1 : 0),
+      inputs: 'x',
+      outputs: 'm',
+    });
     expect(apply(mode, { x }, st('eval')).m!.values).to.deep.equal([1]);
     expect(() => new LambdaOp({ fn: 3 as never, inputs: 'x', outputs: 'y' })).to.throw(ConfigError, /fn: expected a function/);
     tf.dispose([x, y]);
@@ -67,7 +71,10 @@ describe('network/ops: tensor ops', () => {
   it('Reshape (with -1), Argmax, Average, Permute/Transpose', () => {
     const x = tf.tensor([1, 5, 2, 9, 0, 3], [2, 3]);
     expect(apply(new Reshape({ inputs: 'x', outputs: 'r', shape: [3, -1] }), { x }).r!.shape).to.deep.equal([3, 2]);
-    expect(() => apply(new Reshape({ inputs: 'x', outputs: 'r', shape: [4, -1] }), { x })).to.throw(OpError, /Reshape \(key "x"\): cannot reshape \[2, 3\]/);
+    expect(() => apply(new Reshape({ inputs: 'x', outputs: 'r', shape: [4, -1] }), { x })).to.throw(
+      OpError,
+      /Reshape \(key "x"\): cannot reshape \[2, 3\]/,
+    );
     expect(() => new Reshape({ inputs: 'x', outputs: 'r', shape: [-1, -1] })).to.throw(ConfigError, /at most one dimension may be -1/);
     expect(new Reshape({ inputs: 'x', outputs: 'r', shape: [-1] }).modes).to.deep.equal(new Set(['train', 'eval', 'test']));
     expect(apply(new Argmax({ inputs: 'x', outputs: 'a' }), { x }).a!.values).to.deep.equal([1, 0]);
@@ -90,8 +97,20 @@ describe('network/ops: tensor ops', () => {
     expect(op.modes).to.deep.equal(new Set(['train']));
     const x = tf.tensor([2]);
     const y = tf.tensor([7]);
-    expect(apply(op, { x, y }, st('train', () => 0.1)).y!.values).to.deep.equal([-2]);
-    expect(apply(op, { x, y }, st('train', () => 0.9)).y!.values).to.deep.equal([7]);
+    expect(
+      apply(
+        op,
+        { x, y },
+        st('train', () => 0.1),
+      ).y!.values,
+    ).to.deep.equal([-2]);
+    expect(
+      apply(
+        op,
+        { x, y },
+        st('train', () => 0.9),
+      ).y!.values,
+    ).to.deep.equal([7]);
     tf.dispose([x, y]);
   });
 
@@ -100,10 +119,28 @@ describe('network/ops: tensor ops', () => {
     const b = new LambdaOp({ fn: (v: tf.Tensor) => tf.add(v, 2), inputs: 'x', outputs: 'x' });
     const op = new OneOf(a, b);
     const x = tf.tensor([0]);
-    expect(apply(op, { x }, st('train', () => 0.2)).x!.values).to.deep.equal([1]);
-    expect(apply(op, { x }, st('train', () => 0.7)).x!.values).to.deep.equal([2]);
-    expect(() => new OneOf(a, new LambdaOp({ fn: (v: tf.Tensor) => v, inputs: 'x', outputs: 'z' }))).to.throw(FetsError, /same inputs and outputs/);
-    expect(() => new OneOf(a, new LambdaOp({ fn: (v: tf.Tensor) => v, inputs: 'x', outputs: 'x', mode: 'eval' }))).to.throw(FetsError, /same modes/);
+    expect(
+      apply(
+        op,
+        { x },
+        st('train', () => 0.2),
+      ).x!.values,
+    ).to.deep.equal([1]);
+    expect(
+      apply(
+        op,
+        { x },
+        st('train', () => 0.7),
+      ).x!.values,
+    ).to.deep.equal([2]);
+    expect(() => new OneOf(a, new LambdaOp({ fn: (v: tf.Tensor) => v, inputs: 'x', outputs: 'z' }))).to.throw(
+      FetsError,
+      /same inputs and outputs/,
+    );
+    expect(() => new OneOf(a, new LambdaOp({ fn: (v: tf.Tensor) => v, inputs: 'x', outputs: 'x', mode: 'eval' }))).to.throw(
+      FetsError,
+      /same modes/,
+    );
     x.dispose();
   });
 
@@ -111,7 +148,10 @@ describe('network/ops: tensor ops', () => {
     const dbl = new LambdaOp({ fn: (v: tf.Tensor) => tf.mul(v, 2), inputs: 'x', outputs: 'x' });
     const x = tf.tensor([3]);
     expect(apply(new Repeat({ op: dbl, repeat: 3 }), { x }).x!.values).to.deep.equal([24]);
-    expect(() => new Repeat({ op: new LambdaOp({ fn: (v: tf.Tensor) => v, inputs: 'x', outputs: 'y' }), repeat: 2 })).to.throw(FetsError, /must write only keys it reads/);
+    expect(() => new Repeat({ op: new LambdaOp({ fn: (v: tf.Tensor) => v, inputs: 'x', outputs: 'y' }), repeat: 2 })).to.throw(
+      FetsError,
+      /must write only keys it reads/,
+    );
     const f = new Fuse([
       new LambdaOp({ fn: (v: tf.Tensor) => tf.add(v, 1), inputs: 'x', outputs: 'a' }),
       new LambdaOp({ fn: (v: tf.Tensor, w: tf.Tensor) => tf.mul(v, w), inputs: ['a', 'w'], outputs: 'b' }),
@@ -121,7 +161,10 @@ describe('network/ops: tensor ops', () => {
     const w = tf.tensor([10]);
     const r = apply(f, { x, w });
     expect(r.b!.values).to.deep.equal([40]);
-    expect(() => new Fuse([dbl, new LambdaOp({ fn: (v: tf.Tensor) => v, inputs: 'x', outputs: 'x', mode: 'eval' })])).to.throw(FetsError, /same modes/);
+    expect(() => new Fuse([dbl, new LambdaOp({ fn: (v: tf.Tensor) => v, inputs: 'x', outputs: 'x', mode: 'eval' })])).to.throw(
+      FetsError,
+      /same modes/,
+    );
     tf.dispose([x, w]);
   });
 
@@ -172,7 +215,9 @@ describe('network/ops: ModelOp and feedForward', () => {
   it('runs a LayersModel with several inputs, and exposes intermediate layers', () => {
     const a = tf.input({ shape: [2] });
     const b = tf.input({ shape: [2] });
-    const h = tf.layers.dense({ units: 3, name: 'hidden', kernelInitializer: 'ones' }).apply(tf.layers.concatenate().apply([a, b]) as tf.SymbolicTensor) as tf.SymbolicTensor;
+    const h = tf.layers
+      .dense({ units: 3, name: 'hidden', kernelInitializer: 'ones' })
+      .apply(tf.layers.concatenate().apply([a, b]) as tf.SymbolicTensor) as tf.SymbolicTensor;
     const o = tf.layers.dense({ units: 1, name: 'head', kernelInitializer: 'ones' }).apply(h) as tf.SymbolicTensor;
     const model = tf.model({ inputs: [a, b], outputs: o });
     const x1 = tf.tensor([[1, 2]]);
@@ -180,8 +225,14 @@ describe('network/ops: ModelOp and feedForward', () => {
     const r = apply(new ModelOp({ model, inputs: ['x1', 'x2'], outputs: ['y', 'h'], intermediateLayers: 'hidden' }), { x1, x2 });
     expect(r.h!.values).to.deep.equal([10, 10, 10]);
     expect(r.y!.values).to.deep.equal([30]);
-    expect(() => new ModelOp({ model, inputs: 'x1', outputs: ['y', 'h'], intermediateLayers: 'hiden' })).to.throw(ConfigError, /has no layer "hiden"/);
-    expect(() => apply(new ModelOp({ model, inputs: ['x1', 'x2'], outputs: ['y', 'z'] }), { x1, x2 })).to.throw(OpError, /produced 1 output\(s\), but 2 output key\(s\)/);
+    expect(() => new ModelOp({ model, inputs: 'x1', outputs: ['y', 'h'], intermediateLayers: 'hiden' })).to.throw(
+      ConfigError,
+      /has no layer "hiden"/,
+    );
+    expect(() => apply(new ModelOp({ model, inputs: ['x1', 'x2'], outputs: ['y', 'z'] }), { x1, x2 })).to.throw(
+      OpError,
+      /produced 1 output\(s\), but 2 output key\(s\)/,
+    );
     const ff = feedForward(model, [NDArray.from([[1, 2]], 'float32'), x2]) as tf.Tensor;
     expect(arr(ff)).to.deep.equal([30]);
     tf.dispose([x1, x2, ff]);

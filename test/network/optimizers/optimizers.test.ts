@@ -74,7 +74,7 @@ describe('network/optimizers', () => {
     expect(() => build(mk, 'adam', { modelname: 'a' } as never)).to.throw(ConfigError, /did you mean "modelName"/);
   });
 
-  it('build names the model: modelName, else the model\'s own name', () => {
+  it("build names the model: modelName, else the model's own name", () => {
     const a = build(functionModel({ name: 'own', call: ([x]) => x!, variables: [] }), 'sgd');
     const b = build(() => functionModel({ name: 'own', call: ([x]) => x!, variables: [] }), 'sgd', { modelName: 'given' });
     expect(getModelName(a)).to.equal('own');

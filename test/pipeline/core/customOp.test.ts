@@ -30,7 +30,11 @@ describe('custom ops', () => {
     const op = new Scale({ inputs: 'x', outputs: 'y', factor: 3 });
     expect(op.options).to.deep.equal({ inputs: 'x', outputs: 'y', factor: 3, shift: 0 });
     expect(op.inputs).to.deep.equal(['x']);
-    const pipeline = new Pipeline({ trainData: new NumpyDataset({ x: [1, 2] }), batchSize: 2, ops: [op, new Double({ inputs: 'y', outputs: 'z' })] });
+    const pipeline = new Pipeline({
+      trainData: new NumpyDataset({ x: [1, 2] }),
+      batchSize: 2,
+      ops: [op, new Double({ inputs: 'y', outputs: 'z' })],
+    });
     const batch = (await pipeline.getResults({ mode: 'train' })) as Record<string, unknown>;
     expect(Array.from((batch.z as { data: ArrayLike<number> }).data)).to.deep.equal([6, 12]);
   });
@@ -45,8 +49,14 @@ describe('custom ops', () => {
     })();
     expect(err).to.be.instanceOf(ConfigError);
     expect((err as Error).message).to.match(/^Scale: factor: .*received -1/);
-    expect(() => new Scale({ inputs: 'x', outputs: 'y', factor: 2, facter: 1 } as never)).to.throw(ConfigError, /Scale: unknown option "facter", did you mean "factor"\?/);
-    expect(() => new Double({ inputs: 'x', outptus: 'y' } as never)).to.throw(ConfigError, /Double: unknown option "outptus", did you mean "outputs"\?/);
+    expect(() => new Scale({ inputs: 'x', outputs: 'y', factor: 2, facter: 1 } as never)).to.throw(
+      ConfigError,
+      /Scale: unknown option "facter", did you mean "factor"\?/,
+    );
+    expect(() => new Double({ inputs: 'x', outptus: 'y' } as never)).to.throw(
+      ConfigError,
+      /Double: unknown option "outptus", did you mean "outputs"\?/,
+    );
   });
 
   it('a subclass of a library op is named in its errors', () => {

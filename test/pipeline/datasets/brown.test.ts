@@ -80,16 +80,32 @@ describe('pipeline/datasets/brown: the Brown corpus reader', () => {
   it('splitBrownToken inverts word + "/" + tag for any word and slash-free tag (property)', () => {
     const word = fc.string({ minLength: 1, maxLength: 12 });
     const tag = fc.string({ minLength: 1, maxLength: 8 }).filter((t) => !t.includes('/'));
-    fc.assert(fc.property(word, tag, (w, t) => {
-      expect(splitBrownToken(`${w}/${t}`)).to.deep.equal([w, t]);
-    }));
+    fc.assert(
+      fc.property(word, tag, (w, t) => {
+        expect(splitBrownToken(`${w}/${t}`)).to.deep.equal([w, t]);
+      }),
+    );
   });
 
   it('simplified tag set: 92 tags, suffixes, fw-, + and * rules', () => {
     const cases: [string, string][] = [
-      ['np-tl', 'np'], ['at-tl-hl', 'at'], ['fw-in+at-tl', 'in'], ['vb+to', 'vb'], ['bez*', 'bez'], ['ber*-nc', 'ber'],
-      ['*', '*'], ['*-hl', '*'], ['fw-*-tl', '*'], ['---hl', '--'], ['--', '--'], ['nn$-tl', 'nn$'], ['pp$$', 'pp$$'],
-      ['ppss+ber-n', 'ppss'], ['nil', 'nil'], ['.-hl', '.'], ['fw-nn', 'nn'],
+      ['np-tl', 'np'],
+      ['at-tl-hl', 'at'],
+      ['fw-in+at-tl', 'in'],
+      ['vb+to', 'vb'],
+      ['bez*', 'bez'],
+      ['ber*-nc', 'ber'],
+      ['*', '*'],
+      ['*-hl', '*'],
+      ['fw-*-tl', '*'],
+      ['---hl', '--'],
+      ['--', '--'],
+      ['nn$-tl', 'nn$'],
+      ['pp$$', 'pp$$'],
+      ['ppss+ber-n', 'ppss'],
+      ['nil', 'nil'],
+      ['.-hl', '.'],
+      ['fw-nn', 'nn'],
     ];
     for (const [t, want] of cases) expect(simplifyBrownTag(t), t).to.equal(want);
     const simple = new Set<string>();

@@ -74,7 +74,20 @@ describe('pipeline/datasets: ConllDataset', () => {
   it('MIT Movie train has 12 entity types: 25 IOB2 labels, O first, B/I adjacent', () => {
     const train = new ConllDataset(FILES[0].file, { format: 'mit-movie' });
     const labels = LabelVocab.fromTags(train.tagSequences());
-    const types = ['ACTOR', 'CHARACTER', 'DIRECTOR', 'GENRE', 'PLOT', 'RATING', 'RATINGS_AVERAGE', 'REVIEW', 'SONG', 'TITLE', 'TRAILER', 'YEAR'];
+    const types = [
+      'ACTOR',
+      'CHARACTER',
+      'DIRECTOR',
+      'GENRE',
+      'PLOT',
+      'RATING',
+      'RATINGS_AVERAGE',
+      'REVIEW',
+      'SONG',
+      'TITLE',
+      'TRAILER',
+      'YEAR',
+    ];
     expect(labels.labels).to.deep.equal(['O', ...types.flatMap((t) => [`B-${t}`, `I-${t}`])]);
     expect(labels.length).to.equal(25);
     const test = new ConllDataset(FILES[1].file, { format: 'mit-movie' });
@@ -136,7 +149,10 @@ describe('pipeline/datasets: ConllDataset', () => {
     expect(() => ConllDataset.fromString('EU NNP B-NP\n', 'x.conll', { format: 'conll2003' })).to.throw(
       'x.conll:1: expected 4 space-separated columns, got 3: "EU NNP B-NP"',
     );
-    expect(() => ConllDataset.fromString('O\t\n', 'e.bio', { format: 'mit-movie' })).to.throw(ConllFormatError, 'e.bio:1: empty word field');
+    expect(() => ConllDataset.fromString('O\t\n', 'e.bio', { format: 'mit-movie' })).to.throw(
+      ConllFormatError,
+      'e.bio:1: empty word field',
+    );
   });
 
   it('invalid UTF-8 is a DataFormatError naming file:line', () => {
@@ -158,7 +174,10 @@ describe('pipeline/datasets: ConllDataset', () => {
   });
 
   it('validates options: columns in range, distinct keys, unknown keys, docStart keep', () => {
-    expect(() => ConllDataset.fromString('O\ta\n', 'm', { format: 'mit-movie', tagColumn: 2 })).to.throw(ConfigError, /tagColumn: expected < 2/);
+    expect(() => ConllDataset.fromString('O\ta\n', 'm', { format: 'mit-movie', tagColumn: 2 })).to.throw(
+      ConfigError,
+      /tagColumn: expected < 2/,
+    );
     expect(() => ConllDataset.fromString('O\ta\n', 'm', { wordsKey: 'x', tagsKey: 'x' })).to.throw(ConfigError, /must differ/);
     expect(() => ConllDataset.fromString('O\ta\n', 'm', { fromat: 'bc5cdr' } as never)).to.throw(ConfigError, /did you mean "format"/);
     expect(() => ConllDataset.fromString('O\ta\n', 'm', { format: 'conll' as never })).to.throw(ConfigError, /format/);

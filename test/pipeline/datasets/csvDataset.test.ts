@@ -30,7 +30,11 @@ describe('pipeline/datasets: CSVDataset', () => {
 
   it('handles a missing final newline, empty lines, trailing empty field, a quote inside an unquoted field', () => {
     const recs = parseCsv('a;b\n\n1;\n2;it"s', ';', 'f.csv');
-    expect(recs.map((r) => r.fields)).to.deep.equal([['a', 'b'], ['1', ''], ['2', 'it"s']]);
+    expect(recs.map((r) => r.fields)).to.deep.equal([
+      ['a', 'b'],
+      ['1', ''],
+      ['2', 'it"s'],
+    ]);
     expect(() => parseCsv('a\n"open\nstill open', ',', 'u.csv')).to.throw(DataFormatError, 'u.csv:2: unterminated quoted field');
   });
 

@@ -26,7 +26,7 @@ describe('pipeline/datasets: JSONLDataset', () => {
 
   it('streams a generated 20,000-record file in small chunks, matching the records written', async () => {
     const records = Array.from({ length: 20_000 }, (_, i) => ({ id: i, words: ['naïve', 'café', `w${i}`], tag: i % 3 ? 'O' : 'B-X' }));
-    const p = write('big.jsonl', records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const p = write('big.jsonl', `${records.map((r) => JSON.stringify(r)).join('\n')}\n`);
     for (const chunkSize of [50, 1 << 16]) {
       const got = await collect(new JSONLDataset(p, { chunkSize }));
       expect(got.length).to.equal(records.length);
@@ -41,7 +41,10 @@ describe('pipeline/datasets: JSONLDataset', () => {
   it('yields the same records whatever the chunk size, with CRLF, a BOM, blank lines, no final newline (property)', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.dictionary(fc.string({ minLength: 1, maxLength: 4 }), fc.oneof(fc.string(), fc.integer())), { minLength: 1, maxLength: 30 }),
+        fc.array(fc.dictionary(fc.string({ minLength: 1, maxLength: 4 }), fc.oneof(fc.string(), fc.integer())), {
+          minLength: 1,
+          maxLength: 30,
+        }),
         fc.integer({ min: 4, max: 40 }),
         fc.boolean(),
         fc.boolean(),
@@ -70,12 +73,16 @@ describe('pipeline/datasets: JSONLDataset', () => {
     const e = await errorOf(collect(new JSONLDataset(p)));
     expect(e).to.be.instanceOf(DataFormatError);
     expect(e.message).to.match(new RegExp(`^${p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:3: invalid JSON .*: "\\{\\\\"a\\\\":2"$`));
-    expect((await errorOf(collect(new JSONLDataset(write('arr.jsonl', '[1,2]\n'))))).message).to.contain('arr.jsonl:1: expected a JSON object per line');
+    expect((await errorOf(collect(new JSONLDataset(write('arr.jsonl', '[1,2]\n'))))).message).to.contain(
+      'arr.jsonl:1: expected a JSON object per line',
+    );
     expect((await errorOf(collect(new JSONLDataset(write('k.jsonl', '{"a":1}\n{"b":1}\n'), { keys: ['a'] })))).message).to.contain(
       'k.jsonl:2: missing key "a" (record has: b)',
     );
     const utf = write('u.jsonl', Buffer.concat([Buffer.from('{"a":1}\n{"a":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}\n')]));
-    expect((await errorOf(collect(new JSONLDataset(utf))))).to.be.instanceOf(DataFormatError).with.property('line', 2);
+    expect(await errorOf(collect(new JSONLDataset(utf))))
+      .to.be.instanceOf(DataFormatError)
+      .with.property('line', 2);
     expect(() => new JSONLDataset(path.join(dir, 'missing.jsonl'))).to.throw(/file not found/);
     expect(() => new JSONLDataset(p, { key: ['a'] } as never)).to.throw(ConfigError, /did you mean "keys"/);
   });

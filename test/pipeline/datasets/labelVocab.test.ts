@@ -3,22 +3,37 @@ import fc from 'fast-check';
 import { ConfigError, LabelError, LabelVocab } from '@fets/pipeline';
 
 describe('pipeline/datasets: LabelVocab', () => {
-  const seqs = [['O', 'I-PER', 'B-PER'], ['B-LOC', 'O', 'E-LOC', 'S-LOC'], ['B-MISC', 'I-LOC', 'I-MISC']];
+  const seqs = [
+    ['O', 'I-PER', 'B-PER'],
+    ['B-LOC', 'O', 'E-LOC', 'S-LOC'],
+    ['B-MISC', 'I-LOC', 'I-MISC'],
+  ];
 
   it('sorted order: O first, then by entity type, prefixes B, I, E, S', () => {
     expect(LabelVocab.fromTags(seqs).labels).to.deep.equal(['O', 'B-LOC', 'I-LOC', 'E-LOC', 'S-LOC', 'B-MISC', 'I-MISC', 'B-PER', 'I-PER']);
   });
 
   it('first-seen order keeps appearance order after O; outside null puts nothing first', () => {
-    expect(LabelVocab.fromTags(seqs, { order: 'first-seen' }).labels).to.deep.equal(
-      ['O', 'I-PER', 'B-PER', 'B-LOC', 'E-LOC', 'S-LOC', 'B-MISC', 'I-LOC', 'I-MISC'],
-    );
+    expect(LabelVocab.fromTags(seqs, { order: 'first-seen' }).labels).to.deep.equal([
+      'O',
+      'I-PER',
+      'B-PER',
+      'B-LOC',
+      'E-LOC',
+      'S-LOC',
+      'B-MISC',
+      'I-LOC',
+      'I-MISC',
+    ]);
     expect(LabelVocab.fromTags([['NN', 'DT', 'VB']], { outside: null }).labels).to.deep.equal(['DT', 'NN', 'VB']);
     expect(LabelVocab.fromTags([['B-X']]).labels).to.deep.equal(['O', 'B-X']);
   });
 
   it('sorted order does not depend on the order of sequences or tags (property)', () => {
-    const tag = fc.oneof(fc.constant('O'), fc.tuple(fc.constantFrom('B', 'I', 'E', 'S'), fc.constantFrom('PER', 'LOC', 'A_B', 'x')).map(([p, t]) => `${p}-${t}`));
+    const tag = fc.oneof(
+      fc.constant('O'),
+      fc.tuple(fc.constantFrom('B', 'I', 'E', 'S'), fc.constantFrom('PER', 'LOC', 'A_B', 'x')).map(([p, t]) => `${p}-${t}`),
+    );
     fc.assert(
       fc.property(fc.array(fc.array(tag, { maxLength: 6 }), { maxLength: 8 }), (s) => {
         const flipped = [...s].reverse().map((q) => [...q].reverse());

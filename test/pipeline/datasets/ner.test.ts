@@ -95,7 +95,10 @@ describe('pipeline/datasets/ner: mitMovie and bc5cdrChem loaders', () => {
     expect(evalData).to.equal(test);
     expect(labels.length).to.equal(25);
     expect(labels.labels.slice(0, 3)).to.deep.equal(['O', 'B-ACTOR', 'I-ACTOR']);
-    expect(train.get(0)).to.deep.equal({ words: ['what', 'movies', 'star', 'bruce', 'willis'], tags: ['O', 'O', 'O', 'B-ACTOR', 'I-ACTOR'] });
+    expect(train.get(0)).to.deep.equal({
+      words: ['what', 'movies', 'star', 'bruce', 'willis'],
+      tags: ['O', 'O', 'O', 'B-ACTOR', 'I-ACTOR'],
+    });
   });
 
   it('finds the files under $FETS_DATA_DIR (MIT Movie and BC5CDR)', async () => {

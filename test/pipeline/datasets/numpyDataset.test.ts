@@ -6,7 +6,14 @@ describe('pipeline/datasets: NumpyDataset', () => {
     const ds = new NumpyDataset({
       x: new Float32Array([0.5, 1.5, 2.5]),
       y: ['a', 'b', 'c'],
-      img: NDArray.from([[1, 2], [3, 4], [5, 6]], 'int32'),
+      img: NDArray.from(
+        [
+          [1, 2],
+          [3, 4],
+          [5, 6],
+        ],
+        'int32',
+      ),
     });
     expect(ds.length).to.equal(3);
     expect(ds.keys()).to.deep.equal(['x', 'y', 'img']);
@@ -40,7 +47,10 @@ describe('pipeline/datasets: NumpyDataset', () => {
   });
 
   it('fromRecords builds columns and checks every record has the same keys', () => {
-    const ds = NumpyDataset.fromRecords([{ x: 1, y: 'a' }, { x: 2, y: 'b' }]);
+    const ds = NumpyDataset.fromRecords([
+      { x: 1, y: 'a' },
+      { x: 2, y: 'b' },
+    ]);
     expect(ds.get(1)).to.deep.equal({ x: 2, y: 'b' });
     expect(() => NumpyDataset.fromRecords([{ x: 1 }, { y: 2 }])).to.throw(ConfigError, /record 1 has keys \[y\], expected .*\[x\]/);
     expect(() => NumpyDataset.fromRecords([])).to.throw(ConfigError, /non-empty array/);

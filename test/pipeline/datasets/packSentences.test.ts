@@ -112,14 +112,20 @@ describe('pretraining text: documents and packSentences', function () {
   it('splits CoNLL documents at -DOCSTART- lines', function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fets-pretrain-'));
     const file = path.join(dir, 'train.txt');
-    fs.writeFileSync(file, '-DOCSTART- -X- -X- O\n\nEU NNP B-NP B-ORG\nrejects VBZ B-VP O\n\nPeter NNP B-NP B-PER\n\n-DOCSTART- -X- -X- O\n\nBRUSSELS NNP B-NP B-LOC\n');
+    fs.writeFileSync(
+      file,
+      '-DOCSTART- -X- -X- O\n\nEU NNP B-NP B-ORG\nrejects VBZ B-VP O\n\nPeter NNP B-NP B-PER\n\n-DOCSTART- -X- -X- O\n\nBRUSSELS NNP B-NP B-LOC\n',
+    );
     expect(conllDocuments(file)).to.deep.equal([[['EU', 'rejects'], ['Peter']], [['BRUSSELS']]]);
     fs.rmSync(dir, { recursive: true });
   });
 
   it('reads plain text: a sentence a line, blank lines between documents', function () {
     expect(parseTextDocuments('\uFEFFThe cat sat.\r\nIt  purred.\n\n\n\nA new story.\n  \n')).to.deep.equal([
-      [['The', 'cat', 'sat.'], ['It', 'purred.']],
+      [
+        ['The', 'cat', 'sat.'],
+        ['It', 'purred.'],
+      ],
       [['A', 'new', 'story.']],
     ]);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fets-pretrain-'));

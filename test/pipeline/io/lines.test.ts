@@ -16,7 +16,10 @@ describe('pipeline/io: line reading', () => {
     const p = path.join(dir, 'p.txt');
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.string({ unit: 'grapheme', maxLength: 12 }).map((s) => s.replace(/[\r\n]/g, '')), { maxLength: 12 }),
+        fc.array(
+          fc.string({ unit: 'grapheme', maxLength: 12 }).map((s) => s.replace(/[\r\n]/g, '')),
+          { maxLength: 12 },
+        ),
         fc.integer({ min: 1, max: 9 }),
         fc.boolean(),
         fc.boolean(),

@@ -1,6 +1,18 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { AttentionMask, Batch, BertTokenize, BertWordPieceTokenizer, NDArray, NumpyDataset, Pipeline, bucketGroups, mitMovie, seededRandom, type DataDict } from '@fets/pipeline';
+import {
+  AttentionMask,
+  Batch,
+  BertTokenize,
+  BertWordPieceTokenizer,
+  type NDArray,
+  NumpyDataset,
+  Pipeline,
+  bucketGroups,
+  mitMovie,
+  seededRandom,
+  type DataDict,
+} from '@fets/pipeline';
 import { errorOf, shared } from '../../helpers.js';
 
 /** Batches of one epoch, with the ids of their samples. */
@@ -19,26 +31,34 @@ const ragged = (n: number, seed: number) => {
 describe('Batch bucketBy (length-grouped batches)', () => {
   it('bucketGroups: every sample once, batches sorted within the pool, only the last batch short', () => {
     fc.assert(
-      fc.property(fc.array(fc.nat(60), { minLength: 1, maxLength: 300 }), fc.integer({ min: 1, max: 40 }), fc.integer(), (lens, bs, seed) => {
-        const samples: DataDict[] = lens.map((l, i) => ({ id: i, x: new Array(l).fill(0) }));
-        const groups = bucketGroups(samples, bs, 'x', seededRandom(seed));
-        const ids = groups.flat().map((s) => s.id as number);
-        expect([...ids].sort((a, b) => a - b)).to.deep.equal(lens.map((_, i) => i));
-        groups.forEach((g, i) => {
-          if (i < groups.length - 1) expect(g.length).to.equal(bs);
-        });
-        // Sorted pool cut into batches: the batches' length ranges do not interleave.
-        const ranges = groups.map((g) => [Math.min(...g.map((s) => (s.x as unknown[]).length)), Math.max(...g.map((s) => (s.x as unknown[]).length))] as const);
-        const byMin = [...ranges].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-        for (let i = 1; i < byMin.length; i++) expect(byMin[i]![0]).to.be.at.least(byMin[i - 1]![1]);
-      }),
+      fc.property(
+        fc.array(fc.nat(60), { minLength: 1, maxLength: 300 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer(),
+        (lens, bs, seed) => {
+          const samples: DataDict[] = lens.map((l, i) => ({ id: i, x: new Array(l).fill(0) }));
+          const groups = bucketGroups(samples, bs, 'x', seededRandom(seed));
+          const ids = groups.flat().map((s) => s.id as number);
+          expect([...ids].sort((a, b) => a - b)).to.deep.equal(lens.map((_, i) => i));
+          groups.forEach((g, i) => {
+            if (i < groups.length - 1) expect(g.length).to.equal(bs);
+          });
+          // Sorted pool cut into batches: the batches' length ranges do not interleave.
+          const ranges = groups.map(
+            (g) => [Math.min(...g.map((s) => (s.x as unknown[]).length)), Math.max(...g.map((s) => (s.x as unknown[]).length))] as const,
+          );
+          const byMin = [...ranges].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+          for (let i = 1; i < byMin.length; i++) expect(byMin[i]![0]).to.be.at.least(byMin[i - 1]![1]);
+        },
+      ),
       { numRuns: 200 },
     );
   });
 
   it('an epoch covers every sample exactly once, is seeded, and varies between epochs', async () => {
     const data = ragged(1000, 7);
-    const make = () => new Pipeline({ trainData: data, seed: 3, ops: [new Batch({ batchSize: 16, bucketBy: 'x', bucketBatches: 8, padValue: 0 })] });
+    const make = () =>
+      new Pipeline({ trainData: data, seed: 3, ops: [new Batch({ batchSize: 16, bucketBy: 'x', bucketBatches: 8, padValue: 0 })] });
     const a = await epochIds(make());
     const b = await epochIds(make());
     expect(a).to.deep.equal(b);
@@ -49,7 +69,11 @@ describe('Batch bucketBy (length-grouped batches)', () => {
 
   it('dropLast drops only the one short batch of the epoch', async () => {
     const data = ragged(1000, 8);
-    const p = new Pipeline({ trainData: data, seed: 1, ops: [new Batch({ batchSize: 16, bucketBy: 'x', bucketBatches: 8, dropLast: true, padValue: 0 })] });
+    const p = new Pipeline({
+      trainData: data,
+      seed: 1,
+      ops: [new Batch({ batchSize: 16, bucketBy: 'x', bucketBatches: 8, dropLast: true, padValue: 0 })],
+    });
     const ids = await epochIds(p);
     expect(ids.length).to.equal(Math.floor(1000 / 16));
     expect(ids.every((b) => b.length === 16)).to.equal(true);
@@ -98,4 +122,3 @@ describe('Batch bucketBy (length-grouped batches)', () => {
     expect(() => new Batch({ batchSize: 2, bucketBy: 'x', bucketBatches: 1 })).to.throw(/bucketBatches/);
   });
 });
-

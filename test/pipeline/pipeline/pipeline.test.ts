@@ -8,7 +8,7 @@ import {
   EpochScheduler,
   Fuse,
   LambdaOp,
-  NDArray,
+  type NDArray,
   NumpyOp,
   OneOf,
   Pipeline,
@@ -32,16 +32,22 @@ const xs = (batches: DataDict[]) => batches.flatMap((b) => Array.from((b.x as ND
 describe('pipeline/Pipeline', () => {
   it('batching never loses or duplicates a sample, for any size/batch/dropLast (property)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 64 }), fc.boolean(), fc.boolean(), async (n, bs, dropLast, shuffle) => {
-        const p = new Pipeline({ trainData: new Range(n), ops: [new Batch({ batchSize: bs, dropLast })], shuffle });
-        const batches = await collect(p, { mode: 'train', epoch: 1 });
-        const seen = xs(batches);
-        const expectedCount = dropLast ? Math.floor(n / bs) * bs : n;
-        expect(seen.length).to.equal(expectedCount);
-        expect(new Set(seen).size).to.equal(seen.length);
-        for (const b of batches.slice(0, -1)) expect((b.x as NDArray).shape[0]).to.equal(bs);
-        if (!dropLast) expect([...seen].sort((a, b) => a - b)).to.deep.equal(Array.from({ length: n }, (_, i) => i));
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 300 }),
+        fc.integer({ min: 1, max: 64 }),
+        fc.boolean(),
+        fc.boolean(),
+        async (n, bs, dropLast, shuffle) => {
+          const p = new Pipeline({ trainData: new Range(n), ops: [new Batch({ batchSize: bs, dropLast })], shuffle });
+          const batches = await collect(p, { mode: 'train', epoch: 1 });
+          const seen = xs(batches);
+          const expectedCount = dropLast ? Math.floor(n / bs) * bs : n;
+          expect(seen.length).to.equal(expectedCount);
+          expect(new Set(seen).size).to.equal(seen.length);
+          for (const b of batches.slice(0, -1)) expect((b.x as NDArray).shape[0]).to.equal(bs);
+          if (!dropLast) expect([...seen].sort((a, b) => a - b)).to.deep.equal(Array.from({ length: n }, (_, i) => i));
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -79,11 +85,23 @@ describe('pipeline/Pipeline', () => {
     }
     const p = new Pipeline({ trainData: new Range(3), evalData: new Range(3), batchSize: 3, ops: [new Seq()] });
     const b = (await p.getResults({ mode: 'eval' })) as DataDict;
-    expect((b.ids as NDArray).toArray()).to.deep.equal([[7, 0, 0], [7, 7, 0], [7, 7, 7]]);
-    expect((b.labels as NDArray).toArray()).to.deep.equal([[1, -100, -100], [1, 1, -100], [1, 1, 1]]);
+    expect((b.ids as NDArray).toArray()).to.deep.equal([
+      [7, 0, 0],
+      [7, 7, 0],
+      [7, 7, 7],
+    ]);
+    expect((b.labels as NDArray).toArray()).to.deep.equal([
+      [1, -100, -100],
+      [1, 1, -100],
+      [1, 1, 1],
+    ]);
     expect((b.x as NDArray).dtype).to.equal('int32');
     // without pad values, ragged samples are an error naming the key
-    const q = new Pipeline({ trainData: new Range(3), batchSize: 3, ops: [new LambdaOp({ fn: (x: number) => Array(x + 1).fill(1), inputs: 'x', outputs: 'r' })] });
+    const q = new Pipeline({
+      trainData: new Range(3),
+      batchSize: 3,
+      ops: [new LambdaOp({ fn: (x: number) => Array(x + 1).fill(1), inputs: 'x', outputs: 'r' })],
+    });
     let err: unknown;
     try {
       await q.getResults({ mode: 'train' });
@@ -108,7 +126,10 @@ describe('pipeline/Pipeline', () => {
       trainData: new Range(8),
       evalData: new Range(8),
       batchSize: { train: 4, eval: 8 },
-      ops: [new EpochScheduler({ 1: add(100), 3: add(1000) }), new LambdaOp({ fn: (z: number) => -z, inputs: 'z', outputs: 'z', mode: 'eval' })],
+      ops: [
+        new EpochScheduler({ 1: add(100), 3: add(1000) }),
+        new LambdaOp({ fn: (z: number) => -z, inputs: 'z', outputs: 'z', mode: 'eval' }),
+      ],
     });
     const e1 = (await p.getResults({ mode: 'eval', epoch: 1 })) as DataDict;
     expect((e1.z as NDArray).shape).to.deep.equal([8]);
@@ -164,7 +185,10 @@ describe('pipeline/Pipeline', () => {
     const p = new Pipeline({
       trainData: new Range(4),
       batchSize: 2,
-      ops: [new LambdaOp({ fn: (x: number) => [x, x + 1], inputs: 'x', outputs: 'pair' }), new LambdaOp({ fn: (y: number) => y, inputs: 'y', outputs: 'yy', mode: '!infer' })],
+      ops: [
+        new LambdaOp({ fn: (x: number) => [x, x + 1], inputs: 'x', outputs: 'pair' }),
+        new LambdaOp({ fn: (y: number) => y, inputs: 'y', outputs: 'yy', mode: '!infer' }),
+      ],
     });
     const b = p.transform({ x: 5 }, 'infer');
     expect((b.pair as NDArray).toArray()).to.deep.equal([[5, 6]]);
@@ -184,13 +208,19 @@ describe('pipeline/Pipeline', () => {
     }
     expect(n).to.equal(1_000_000);
     expect(peak).to.be.below(64 * 1024 * 1024);
-    const batches = await lastValueFrom(new Pipeline({ trainData: new Counter(10_000), batchSize: 100, padValue: 0 }).stream({ mode: 'train' }).pipe(count()));
+    const batches = await lastValueFrom(
+      new Pipeline({ trainData: new Counter(10_000), batchSize: 100, padValue: 0 }).stream({ mode: 'train' }).pipe(count()),
+    );
     expect(batches).to.equal(100);
   });
 
   it('benchmark prints steps/sec and the per-op table', async () => {
     const lines: string[] = [];
-    const p = new Pipeline({ trainData: new Range(1000), batchSize: 10, ops: [new LambdaOp({ fn: (x: number) => x * 2, inputs: 'x', outputs: 'x2' })] });
+    const p = new Pipeline({
+      trainData: new Range(1000),
+      batchSize: 10,
+      ops: [new LambdaOp({ fn: (x: number) => x * 2, inputs: 'x', outputs: 'x2' })],
+    });
     const r = await p.benchmark({ numSteps: 20, log: (l) => lines.push(l) });
     expect(r.steps).to.equal(20);
     expect(r.samples).to.equal(200);
@@ -205,7 +235,11 @@ describe('pipeline/Pipeline with BertTokenize', () => {
     const tokenizer = await BertWordPieceTokenizer.fromVocabFile(shared('vocab', 'bert-base-uncased-vocab.txt'), { lowercase: true });
     const labels = ['O', 'B-ACTOR', 'I-ACTOR'];
     const op = new BertTokenize({ inputs: ['words', 'tags'], outputs: ['x', 'y'], tokenizer, labels, maxLen: 16 });
-    const p = new Pipeline({ trainData: new NumpyDataset({ words: [['bruce', 'willis']], tags: [['B-ACTOR', 'I-ACTOR']] }), batchSize: 1, ops: [op] });
+    const p = new Pipeline({
+      trainData: new NumpyDataset({ words: [['bruce', 'willis']], tags: [['B-ACTOR', 'I-ACTOR']] }),
+      batchSize: 1,
+      ops: [op],
+    });
     const b = p.transform({ words: ['bruce', 'willis', 'rocks'] }, 'infer');
     expect((b.x as NDArray).shape).to.deep.equal([1, 5]);
     expect(b).to.not.have.property('y');

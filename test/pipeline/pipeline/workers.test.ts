@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ConfigError, NDArray, Pipeline, type DataDict } from '@fets/pipeline';
+import { ConfigError, type NDArray, Pipeline, type DataDict } from '@fets/pipeline';
 import { Range } from './fixtures.js';
 import { createOps } from './workerOps.js';
 

@@ -52,9 +52,7 @@ describe('BertWordPieceTokenizer hand cases', () => {
   });
 
   it('applies the Greek final-sigma rule per whitespace token, as Python str.lower() in the reference', () => {
-    expect(uncased.tokenize('ΟΔΟΣ ΣΑΣ ΣΟΦΟΣ.')).to.deep.equal(
-      ['ο', '##δ', '##ος', 'σ', '##α', '##ς', 'σ', '##ο', '##φ', '##ος', '.'],
-    );
+    expect(uncased.tokenize('ΟΔΟΣ ΣΑΣ ΣΟΦΟΣ.')).to.deep.equal(['ο', '##δ', '##ος', 'σ', '##α', '##ς', 'σ', '##ο', '##φ', '##ος', '.']);
     expect(cased.tokenize('ΟΔΟΣ')).to.deep.equal(['Ο', '##Δ', '##Ο', '##Σ']);
   });
 
@@ -84,7 +82,9 @@ describe('BertWordPieceTokenizer hand cases', () => {
   });
 
   it('turns words over 100 characters into [UNK], exactly 100 still tokenized', () => {
-    expect(uncased.tokenize('a'.repeat(100))).to.have.length.greaterThan(1).and.not.include('[UNK]');
+    expect(uncased.tokenize('a'.repeat(100)))
+      .to.have.length.greaterThan(1)
+      .and.not.include('[UNK]');
     expect(uncased.tokenize(`x ${'a'.repeat(101)} y`)).to.deep.equal(['x', '[UNK]', 'y']);
     expect(uncased.encode(['ok', 'é'.repeat(101)]).tokens).to.deep.equal(['[CLS]', 'ok', '[UNK]', '[SEP]']);
   });

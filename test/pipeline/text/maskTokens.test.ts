@@ -4,7 +4,7 @@ import {
   BertWordPieceTokenizer,
   ConfigError,
   MaskTokens,
-  NDArray,
+  type NDArray,
   NumpyDataset,
   OpError,
   Pipeline,
@@ -46,10 +46,7 @@ describe('MaskTokens', function () {
   /** A sequence like a packed one: [CLS] pieces (some ##, some [UNK]) [SEP] and optional padding. */
   const sequence = (minLength = 0) =>
     fc
-      .tuple(
-        fc.array(fc.tuple(fc.nat(), fc.nat({ max: 2 }), fc.nat({ max: 40 })), { minLength, maxLength: 120 }),
-        fc.nat({ max: 8 }),
-      )
+      .tuple(fc.array(fc.tuple(fc.nat(), fc.nat({ max: 2 }), fc.nat({ max: 40 })), { minLength, maxLength: 120 }), fc.nat({ max: 8 }))
       .map(([pieces, pad]) => {
         const ids = [tok.clsId];
         for (const [k, nCont, u] of pieces) {
@@ -169,7 +166,8 @@ describe('MaskTokens', function () {
         shuffle: false,
         ops: [new MaskTokens({ inputs: 'ids', outputs: ['x', 'y'], tokenizer: tok, mode: 'train' })],
       });
-    const labels = async (p: Pipeline, epoch: number) => Array.from(((await p.getResults({ mode: 'train', epoch })) as { y: NDArray }).y.data as Int32Array);
+    const labels = async (p: Pipeline, epoch: number) =>
+      Array.from(((await p.getResults({ mode: 'train', epoch })) as { y: NDArray }).y.data as Int32Array);
     const e1 = await labels(make(), 1);
     expect(await labels(make(), 1)).to.deep.equal(e1);
     expect(await labels(make(), 2)).to.not.deep.equal(e1);
@@ -180,9 +178,18 @@ describe('MaskTokens', function () {
     expect(m.padValues).to.deep.equal({ x: tok.padId, y: -100 });
     expect(op.padValues).to.deep.equal({ x: 0, y: -100, pos: 0, posY: -100, w: 0 });
     expect(() => new MaskTokens({ inputs: 'ids', outputs: ['x'], tokenizer: tok })).to.throw(ConfigError, /outputs: expected 2 keys/);
-    expect(() => new MaskTokens({ inputs: 'ids', outputs: ['p'], tokenizer: tok, returns: ['maskedPositions'] })).to.throw(ConfigError, /maxPredictions/);
-    expect(() => new MaskTokens({ inputs: 'ids', outputs: ['x', 'y'], tokenizer: tok, maskTokenRate: 0.95 })).to.throw(ConfigError, /maskTokenRate \+ randomTokenRate <= 1/);
-    expect(() => new MaskTokens({ inputs: 'ids', outputs: ['x', 'y'], tokenizer: tok, maskToken: '[MSK]' })).to.throw(ConfigError, /no "\[MSK\]" token/);
+    expect(() => new MaskTokens({ inputs: 'ids', outputs: ['p'], tokenizer: tok, returns: ['maskedPositions'] })).to.throw(
+      ConfigError,
+      /maxPredictions/,
+    );
+    expect(() => new MaskTokens({ inputs: 'ids', outputs: ['x', 'y'], tokenizer: tok, maskTokenRate: 0.95 })).to.throw(
+      ConfigError,
+      /maskTokenRate \+ randomTokenRate <= 1/,
+    );
+    expect(() => new MaskTokens({ inputs: 'ids', outputs: ['x', 'y'], tokenizer: tok, maskToken: '[MSK]' })).to.throw(
+      ConfigError,
+      /no "\[MSK\]" token/,
+    );
     expect(() => m.forward('abc', stateOf(0))).to.throw(OpError, /expected an array of token ids/);
     expect(() => m.forward([101, 102], undefined)).to.throw(OpError, /needs the Pipeline state/);
     const [x, y] = m.forward([tok.clsId, tok.sepId], stateOf(0)) as Out;

@@ -46,7 +46,12 @@ export function describeShape(v: unknown): string {
   if (ArrayBuffer.isView(v)) return `${v.constructor.name}(${(v as unknown as ArrayLike<unknown>).length})`;
   if (Array.isArray(v)) {
     const first = v[0];
-    const inner = first === undefined ? '' : Array.isArray(first) ? ' of lists' : ` of ${typeof first === 'object' && first !== null ? (first.constructor?.name ?? 'object') : typeof first}`;
+    const inner =
+      first === undefined
+        ? ''
+        : Array.isArray(first)
+          ? ' of lists'
+          : ` of ${typeof first === 'object' && first !== null ? (first.constructor?.name ?? 'object') : typeof first}`;
     return `list(${v.length})${inner}`;
   }
   if (v === null || v === undefined) return String(v);
@@ -65,7 +70,9 @@ async function firstBatch(estimator: Estimator, mode: Mode, dsId: string): Promi
   try {
     const r = await it.next();
     if (r.done) {
-      throw new CheckError(`fets check: mode "${mode}"${dsId ? ` (dsId "${dsId}")` : ''}: the Pipeline produced no batch (is the ${mode} data set empty, or every sample filtered out?)`);
+      throw new CheckError(
+        `fets check: mode "${mode}"${dsId ? ` (dsId "${dsId}")` : ''}: the Pipeline produced no batch (is the ${mode} data set empty, or every sample filtered out?)`,
+      );
     }
     return r.value;
   } finally {
@@ -112,13 +119,20 @@ async function gradientPass(network: Network, batch: DataDict, mode: Mode, dsId:
     r = await network.runStepTensors(batch, { mode, epoch: 1, step: 0, warmup: true, dsId });
   } catch (e) {
     if (e instanceof FetsError) throw e;
-    throw new CheckError(`fets check: mode "${mode}": computing the gradients of ${updates.map((u) => `UpdateOp (loss "${u.lossName}")`).join(', ')} failed: ${(e as Error).message}`, { cause: e });
+    throw new CheckError(
+      `fets check: mode "${mode}": computing the gradients of ${updates.map((u) => `UpdateOp (loss "${u.lossName}")`).join(', ')} failed: ${(e as Error).message}`,
+      { cause: e },
+    );
   }
   try {
     for (const u of r.updates) {
       const i = lines.findIndex((l) => l.name === `UpdateOp (model "${u.model}")` && l.result === '');
       const loss = r.losses[u.op.lossName];
-      if (i >= 0) lines[i] = { ...lines[i]!, result: `gradients of ${u.op.variables().length} variables${loss === undefined ? '' : `, ${u.op.lossName} = ${Number(loss.toPrecision(6))}`} (not applied)` };
+      if (i >= 0)
+        lines[i] = {
+          ...lines[i]!,
+          result: `gradients of ${u.op.variables().length} variables${loss === undefined ? '' : `, ${u.op.lossName} = ${Number(loss.toPrecision(6))}`} (not applied)`,
+        };
     }
   } finally {
     r.dispose();
@@ -129,7 +143,12 @@ async function gradientPass(network: Network, batch: DataDict, mode: Mode, dsId:
 async function stepAny(network: NetworkLike, batch: DataDict, mode: Mode): Promise<OpLine[]> {
   const produced = network.producedKeys(mode, 1);
   const out = await network.runStep(batch, { mode, epoch: 1, warmup: true }, produced);
-  return [opLine({ name: 'Network', inputs: network.requiredKeys(mode, 1), outputs: produced }, produced.map((k) => `${k} ${describeShape(out[k])}`).join('; '))];
+  return [
+    opLine(
+      { name: 'Network', inputs: network.requiredKeys(mode, 1), outputs: produced },
+      produced.map((k) => `${k} ${describeShape(out[k])}`).join('; '),
+    ),
+  ];
 }
 
 /**
@@ -155,7 +174,14 @@ export async function checkEstimator(estimator: Estimator): Promise<CheckReport>
       const plan = estimator.pipeline.plan(mode, 1, dsId);
       const pipelineOps = [
         ...plan.preOps.map((op) => opLine(op)),
-        ...(plan.batch ? [opLine({ name: 'Batch', inputs: [], outputs: [] }, `batchSize ${plan.batch.batchSize}${plan.batch.dropLast ? ', dropLast' : ''}`)] : []),
+        ...(plan.batch
+          ? [
+              opLine(
+                { name: 'Batch', inputs: [], outputs: [] },
+                `batchSize ${plan.batch.batchSize}${plan.batch.dropLast ? ', dropLast' : ''}`,
+              ),
+            ]
+          : []),
         ...plan.postOps.map((op) => opLine(op)),
       ];
       const batch = await firstBatch(estimator, mode, dsId);

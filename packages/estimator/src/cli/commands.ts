@@ -39,7 +39,12 @@ function addParamOptions(cmd: Command, runName = true): Command {
   cmd
     .argument('<experiment>', 'experiment file (.ts/.js) whose default export is defineExperiment({ schema, build })')
     .option('-c, --config <file>', 'YAML/JSON parameter file; repeat to deep-merge several in order', collect, [])
-    .option('--set <key.path=value>', 'override one parameter after the files (value read as YAML: 3, true, [a, b]); repeatable', collect, []);
+    .option(
+      '--set <key.path=value>',
+      'override one parameter after the files (value read as YAML: 3, true, [a, b]); repeatable',
+      collect,
+      [],
+    );
   if (runName) cmd.option('--summary <name>', 'name of the run (Summary name); also saves the Summary as JSON in --summary-dir');
   return cmd;
 }
@@ -62,7 +67,12 @@ export function formatParams(name: string, params: unknown, opts: { config: read
     .join('\n')}`;
 }
 
-async function prepare(file: string, opts: ModelCommandOptions, command: ExperimentCommand, io: CliIO): Promise<{ loaded: LoadedExperiment; estimator: Estimator }> {
+async function prepare(
+  file: string,
+  opts: ModelCommandOptions,
+  command: ExperimentCommand,
+  io: CliIO,
+): Promise<{ loaded: LoadedExperiment; estimator: Estimator }> {
   const loaded = await loadExperiment(file);
   const { params } = resolveParams(loaded.name, loaded.experiment.schema, { configs: opts.config, sets: opts.set });
   // predict writes its results to standard output: what it says about itself goes to standard error.
@@ -90,7 +100,10 @@ const seconds = (t0: number) => ((performance.now() - t0) / 1000).toFixed(1);
 
 function parseList(v: string | undefined): string[] | undefined {
   if (v === undefined) return undefined;
-  const items = v.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return items.length ? items : undefined;
 }
 
@@ -150,7 +163,9 @@ export function createProgram(io: CliIO = processIO): Command {
       try {
         if (opts.load) {
           for (const w of loadSavedWeights(estimator.network, opts.load)) {
-            io.out(`fets: loaded model "${w.model}" from ${displayPath(path.resolve(w.file))}${w.unused.length ? ` (${w.unused.length} weights in the file unused)` : ''}`);
+            io.out(
+              `fets: loaded model "${w.model}" from ${displayPath(path.resolve(w.file))}${w.unused.length ? ` (${w.unused.length} weights in the file unused)` : ''}`,
+            );
           }
         } else {
           io.err('fets: no --load given: testing the weights build() made');
@@ -164,45 +179,64 @@ export function createProgram(io: CliIO = processIO): Command {
     });
 
   addParamOptions(
-    program.command('predict').description('tag raw text with a trained token-classification experiment: one sentence a line in, one result a line out'),
+    program
+      .command('predict')
+      .description('tag raw text with a trained token-classification experiment: one sentence a line in, one result a line out'),
     false,
   )
     .option('--load <path>', 'weights: a .safetensors file, or a folder from BestModelSaver / ModelSaver / RestoreWizard')
     .option('--input <file>', 'sentences, one a line ("-": standard input)', '-')
-    .addOption(new Option('--format <format>', 'jsonl: entity spans per sentence; conll: a tag per word').choices(['jsonl', 'conll']).default('jsonl'))
+    .addOption(
+      new Option('--format <format>', 'jsonl: entity spans per sentence; conll: a tag per word')
+        .choices(['jsonl', 'conll'])
+        .default('jsonl'),
+    )
     .option('--out <file>', 'write the results to this file (default: standard output)')
     .option('--batch-size <n>', 'sentences per Network call', '32')
-    .action(async (file: string, opts: ModelCommandOptions & { load?: string; input: string; format: 'jsonl' | 'conll'; out?: string; batchSize: string }) => {
-      const batchSize = Number(opts.batchSize);
-      if (!Number.isInteger(batchSize) || batchSize < 1) throw new PredictInputError(`fets predict: --batch-size: expected a positive integer, received "${opts.batchSize}"`);
-      const input = openInput(opts.input);
-      const { estimator } = await prepare(file, opts, 'predict', io);
-      try {
-        if (opts.load) {
-          for (const w of loadSavedWeights(estimator.network, opts.load)) io.err(`fets: loaded model "${w.model}" from ${displayPath(path.resolve(w.file))}`);
-        } else {
-          io.err('fets: no --load given: predicting with the weights build() made');
+    .action(
+      async (
+        file: string,
+        opts: ModelCommandOptions & { load?: string; input: string; format: 'jsonl' | 'conll'; out?: string; batchSize: string },
+      ) => {
+        const batchSize = Number(opts.batchSize);
+        if (!Number.isInteger(batchSize) || batchSize < 1)
+          throw new PredictInputError(`fets predict: --batch-size: expected a positive integer, received "${opts.batchSize}"`);
+        const input = openInput(opts.input);
+        const { estimator } = await prepare(file, opts, 'predict', io);
+        try {
+          if (opts.load) {
+            for (const w of loadSavedWeights(estimator.network, opts.load))
+              io.err(`fets: loaded model "${w.model}" from ${displayPath(path.resolve(w.file))}`);
+          } else {
+            io.err('fets: no --load given: predicting with the weights build() made');
+          }
+          const output = openOutput(opts.out);
+          const stats = await predictStream(estimator, input, output, { format: opts.format, batchSize });
+          if (output !== process.stdout) await new Promise<void>((resolve) => output.end(resolve));
+          io.err(
+            `fets predict: ${stats.sentences} sentences (${stats.words} words) in ${stats.seconds.toFixed(1)} s: ` +
+              `${(stats.sentences / Math.max(stats.seconds, 1e-9)).toFixed(0)} sentences/s`,
+          );
+        } finally {
+          await estimator.pipeline.close();
         }
-        const output = openOutput(opts.out);
-        const stats = await predictStream(estimator, input, output, { format: opts.format, batchSize });
-        if (output !== process.stdout) await new Promise<void>((resolve) => output.end(resolve));
-        io.err(
-          `fets predict: ${stats.sentences} sentences (${stats.words} words) in ${stats.seconds.toFixed(1)} s: ` +
-            `${(stats.sentences / Math.max(stats.seconds, 1e-9)).toFixed(0)} sentences/s`,
-        );
-      } finally {
-        await estimator.pipeline.close();
-      }
-    });
+      },
+    );
 
-  addParamOptions(program.command('export').description('write what a web page needs to run a trained token classifier (weights, config, vocabulary, labels)'), false)
+  addParamOptions(
+    program
+      .command('export')
+      .description('write what a web page needs to run a trained token classifier (weights, config, vocabulary, labels)'),
+    false,
+  )
     .option('--load <path>', 'weights: a .safetensors file, or a folder from BestModelSaver / ModelSaver / RestoreWizard')
     .requiredOption('--out <dir>', 'folder to write (config.json, model.safetensors, vocab.txt, labels.json)')
     .action(async (file: string, opts: ModelCommandOptions & { load?: string; out: string }) => {
       const { estimator } = await prepare(file, opts, 'export', io);
       try {
         if (opts.load) {
-          for (const w of loadSavedWeights(estimator.network, opts.load)) io.out(`fets: loaded model "${w.model}" from ${displayPath(path.resolve(w.file))}`);
+          for (const w of loadSavedWeights(estimator.network, opts.load))
+            io.out(`fets: loaded model "${w.model}" from ${displayPath(path.resolve(w.file))}`);
         } else {
           io.err('fets: no --load given: exporting the weights build() made');
         }
@@ -213,21 +247,25 @@ export function createProgram(io: CliIO = processIO): Command {
       }
     });
 
-  addParamOptions(program.command('check').description('validate only: build Pipeline, Network, Estimator; one batch per mode through the graph; print it'), false)
-    .action(async (file: string, opts: ModelCommandOptions) => {
-      const t0 = performance.now();
-      const { loaded, estimator } = await prepare(file, opts, 'check', io);
-      try {
-        const report = await checkEstimator(estimator);
-        io.out(formatCheckReport(report));
-        io.out(
-          `fets check: ok: ${loaded.name}: ${report.modes.map((m) => m.mode + (m.dsId ? `(${m.dsId})` : '')).join(', ')} checked ` +
-            `(one batch each, no weights changed) in ${seconds(t0)} s`,
-        );
-      } finally {
-        await estimator.pipeline.close();
-      }
-    });
+  addParamOptions(
+    program
+      .command('check')
+      .description('validate only: build Pipeline, Network, Estimator; one batch per mode through the graph; print it'),
+    false,
+  ).action(async (file: string, opts: ModelCommandOptions) => {
+    const t0 = performance.now();
+    const { loaded, estimator } = await prepare(file, opts, 'check', io);
+    try {
+      const report = await checkEstimator(estimator);
+      io.out(formatCheckReport(report));
+      io.out(
+        `fets check: ok: ${loaded.name}: ${report.modes.map((m) => m.mode + (m.dsId ? `(${m.dsId})` : '')).join(', ')} checked ` +
+          `(one batch each, no weights changed) in ${seconds(t0)} s`,
+      );
+    } finally {
+      await estimator.pipeline.close();
+    }
+  });
 
   for (const [name, what] of [
     ['logs', 'compare runs: Logger output (fets train … | tee run.log), CSVLogger .csv, Summary .json, folders'],

@@ -41,7 +41,13 @@ export function displayPath(file: string): string {
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
 }
 
-function collectOrigins(node: YamlNode | null | undefined, prefix: string[], lines: LineCounter, file: string, out: Map<string, string>): void {
+function collectOrigins(
+  node: YamlNode | null | undefined,
+  prefix: string[],
+  lines: LineCounter,
+  file: string,
+  out: Map<string, string>,
+): void {
   if (isMap(node)) {
     for (const pair of node.items) {
       const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
@@ -66,7 +72,11 @@ function collectOrigins(node: YamlNode | null | undefined, prefix: string[], lin
  */
 function unclosedOpening(lines: readonly string[], errLine: number, message: string): { line: number; col: number } | undefined {
   const quote = /closing "quote/.test(message) ? '"' : /closing 'quote/.test(message) ? "'" : undefined;
-  const bracket = /end with a \]|flow sequence/i.test(message) ? ['[', ']'] : /end with a \}|flow mapping/i.test(message) ? ['{', '}'] : undefined;
+  const bracket = /end with a \]|flow sequence/i.test(message)
+    ? ['[', ']']
+    : /end with a \}|flow mapping/i.test(message)
+      ? ['{', '}']
+      : undefined;
   if (!quote && !bracket) return undefined;
   let depth = 0;
   for (let l = Math.min(errLine, lines.length); l >= 1; l--) {
@@ -103,7 +113,12 @@ export function readConfigFile(file: string): ConfigFile {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? `no such file (looked for ${path.resolve(file)})` : code === 'EISDIR' ? 'is a directory, expected a .yaml or .json file' : (e as Error).message;
+    const why =
+      code === 'ENOENT'
+        ? `no such file (looked for ${path.resolve(file)})`
+        : code === 'EISDIR'
+          ? 'is a directory, expected a .yaml or .json file'
+          : (e as Error).message;
     throw new ConfigFileError(`cannot read parameter file: ${why}`, shown, undefined);
   }
   const lines = new LineCounter();
@@ -127,7 +142,11 @@ export function readConfigFile(file: string): ConfigFile {
   }
   if (values === null || values === undefined) values = {};
   if (!isPlainObject(values)) {
-    throw new ConfigFileError(`expected a mapping of parameters (key: value lines) at the top level, received ${describeValue(values)}`, shown, 1);
+    throw new ConfigFileError(
+      `expected a mapping of parameters (key: value lines) at the top level, received ${describeValue(values)}`,
+      shown,
+      1,
+    );
   }
   const origins = new Map<string, string>();
   collectOrigins(doc.contents as YamlNode | null, [], lines, shown, origins);

@@ -60,10 +60,14 @@ export function defineExperiment<S extends z.ZodType>(definition: ExperimentDefi
     throw new ExperimentError(`defineExperiment: expected { schema, build }, received ${describeValue(definition)}`);
   }
   if (!isZodSchema(definition.schema)) {
-    throw new ExperimentError(`defineExperiment: schema: expected a zod schema (e.g. z.strictObject({...})), received ${describeValue(definition.schema)}`);
+    throw new ExperimentError(
+      `defineExperiment: schema: expected a zod schema (e.g. z.strictObject({...})), received ${describeValue(definition.schema)}`,
+    );
   }
   if (typeof definition.build !== 'function') {
-    throw new ExperimentError(`defineExperiment: build: expected a function (params) => Estimator, received ${describeValue(definition.build)}`);
+    throw new ExperimentError(
+      `defineExperiment: build: expected a function (params) => Estimator, received ${describeValue(definition.build)}`,
+    );
   }
   return Object.freeze({ ...definition, [BRAND]: true as const });
 }
@@ -124,7 +128,13 @@ export async function buildExperiment<S extends z.ZodType>(
   context: ExperimentContext,
 ): Promise<Estimator> {
   const est = await loaded.experiment.build(params, context);
-  const ok = !!est && typeof est === 'object' && typeof (est as Estimator).fit === 'function' && typeof (est as Estimator).test === 'function' && 'pipeline' in est && 'network' in est;
+  const ok =
+    !!est &&
+    typeof est === 'object' &&
+    typeof (est as Estimator).fit === 'function' &&
+    typeof (est as Estimator).test === 'function' &&
+    'pipeline' in est &&
+    'network' in est;
   if (!ok) throw new ExperimentError(`experiment ${loaded.name}: build(params) must return an Estimator, returned ${describeValue(est)}`);
   return est;
 }

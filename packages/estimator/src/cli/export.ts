@@ -26,8 +26,11 @@ export interface ExportedTokenization {
 export async function exportTokenClassifier(estimator: Estimator, dir: string): Promise<string[]> {
   const tokenize = estimator.pipeline.ops.find((o): o is BertTokenize => o instanceof BertTokenize);
   if (!tokenize) throw new ExportError('fets export: the Pipeline has no BertTokenize op (nothing says how to tokenize)');
-  const models = ((estimator.network as { models?: readonly unknown[] }).models ?? []).filter((m): m is BertForTokenClassification => m instanceof BertForTokenClassification);
-  if (models.length !== 1) throw new ExportError(`fets export: expected one BertForTokenClassification in the Network, found ${models.length}`);
+  const models = ((estimator.network as { models?: readonly unknown[] }).models ?? []).filter(
+    (m): m is BertForTokenClassification => m instanceof BertForTokenClassification,
+  );
+  if (models.length !== 1)
+    throw new ExportError(`fets export: expected one BertForTokenClassification in the Network, found ${models.length}`);
   await savePretrained(models[0]!, dir);
   const tok = tokenize.tokenizer;
   const vocab: string[] = [];

@@ -36,11 +36,15 @@ function fileInDir(dir: string, name: string, files: readonly string[]): string 
     try {
       manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as typeof manifest;
     } catch (e) {
-      throw new LoadWeightsError(`--load ${displayPath(dir)}: a RestoreWizard folder whose checkpoint manifest cannot be read (${manifestFile}): ${(e as Error).message}`);
+      throw new LoadWeightsError(
+        `--load ${displayPath(dir)}: a RestoreWizard folder whose checkpoint manifest cannot be read (${manifestFile}): ${(e as Error).message}`,
+      );
     }
     const entry = manifest.models?.find((m) => m.name === name);
     if (!entry) {
-      throw new LoadWeightsError(`--load ${displayPath(dir)}: the checkpoint ${ckpt} holds models ${(manifest.models ?? []).map((m) => `"${m.name}"`).join(', ') || 'none'}, not "${name}"`);
+      throw new LoadWeightsError(
+        `--load ${displayPath(dir)}: the checkpoint ${ckpt} holds models ${(manifest.models ?? []).map((m) => `"${m.name}"`).join(', ') || 'none'}, not "${name}"`,
+      );
     }
     return path.join(ckpt, entry.weights);
   }
@@ -76,7 +80,8 @@ function fileInDir(dir: string, name: string, files: readonly string[]): string 
  * loadSavedWeights(estimator.network, 'runs/ner-bert'); // [{ model: 'bert', file: 'runs/ner-bert/bert_best_f1.safetensors', … }]
  */
 export function loadSavedWeights(network: NetworkLike, target: string): LoadedWeights[] {
-  if (!(network instanceof Network)) throw new LoadWeightsError('--load: the Estimator runs no @fets/network Network, so there are no models to load into');
+  if (!(network instanceof Network))
+    throw new LoadWeightsError('--load: the Estimator runs no @fets/network Network, so there are no models to load into');
   const models = [...network.models];
   if (models.length === 0) throw new LoadWeightsError('--load: the Network runs no model (no ModelOp)');
   if (!existsSync(target)) throw new LoadWeightsError(`--load ${target}: no such file or folder (looked for ${path.resolve(target)})`);

@@ -85,12 +85,20 @@ function originOf(origins: ReadonlyMap<string, string>, path: readonly PropertyK
  * "did you mean" for unknown keys) and adds where each bad value came from: `(from configs/x.yaml:4)` or
  * `(from --set lr=-1)`.
  */
-export function validateParams<S extends z.ZodType>(owner: string, schema: S, raw: unknown, origins: ReadonlyMap<string, string>): z.output<S> {
+export function validateParams<S extends z.ZodType>(
+  owner: string,
+  schema: S,
+  raw: unknown,
+  origins: ReadonlyMap<string, string>,
+): z.output<S> {
   const r = schema.safeParse(raw);
   if (r.success) return r.data;
   const lines: string[] = [];
   for (const issue of r.error.issues) {
-    const parts = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => ({ issue: { ...issue, keys: [k] }, path: [...issue.path, k] })) : [{ issue, path: issue.path }];
+    const parts =
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((k) => ({ issue: { ...issue, keys: [k] }, path: [...issue.path, k] }))
+        : [{ issue, path: issue.path }];
     for (const p of parts) {
       const origin = originOf(origins, p.path);
       lines.push(`${formatIssues(owner, schema, raw, [p.issue])}${origin ? ` (from ${origin})` : ''}`);

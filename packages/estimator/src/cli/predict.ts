@@ -38,7 +38,12 @@ export function formatTagged(s: TaggedSentence, format: 'jsonl' | 'conll'): stri
  * @example
  * await predictStream(estimator, fs.createReadStream('in.txt'), process.stdout, { format: 'jsonl', batchSize: 32 });
  */
-export async function predictStream(estimator: Estimator, input: Readable, output: Writable, options: PredictStreamOptions): Promise<PredictStats> {
+export async function predictStream(
+  estimator: Estimator,
+  input: Readable,
+  output: Writable,
+  options: PredictStreamOptions,
+): Promise<PredictStats> {
   const tagger = new TokenTagger(estimator.pipeline, estimator.network as unknown as Network);
   const t0 = performance.now();
   let sentences = 0;
@@ -56,7 +61,12 @@ export async function predictStream(estimator: Estimator, input: Readable, outpu
     pending = [];
   };
   for await (const line of createInterface({ input, crlfDelay: Infinity })) {
-    pending.push(line.trim().split(/\s+/).filter((w) => w.length > 0));
+    pending.push(
+      line
+        .trim()
+        .split(/\s+/)
+        .filter((w) => w.length > 0),
+    );
     if (pending.length >= options.batchSize) await flush();
   }
   await flush();

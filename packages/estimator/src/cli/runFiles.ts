@@ -29,15 +29,19 @@ const MODE_RE = /^(train|eval|test|infer)(?:\((.*)\))?$/;
 export function parseCsvLog(text: string, name: string, file = name): Summary {
   const rows = parseCsv(text, ',', file).map((r) => r.fields);
   const header = rows[0];
-  if (!header || header[0] !== 'mode' || header[1] !== 'epoch' || header[2] !== 'step') {
-    throw new RunFileError(`${file}:1: expected a CSVLogger header "mode,epoch,step,…", received "${(header ?? []).join(',').slice(0, 80)}"`);
+  if (header?.[0] !== 'mode' || header[1] !== 'epoch' || header[2] !== 'step') {
+    throw new RunFileError(
+      `${file}:1: expected a CSVLogger header "mode,epoch,step,…", received "${(header ?? []).join(',').slice(0, 80)}"`,
+    );
   }
   const summary = new Summary(name);
   rows.slice(1).forEach((r, i) => {
     const m = MODE_RE.exec(r[0] ?? '');
     const step = Number(r[2]);
     if (!m || !Number.isInteger(step)) {
-      throw new RunFileError(`${file}:${i + 2}: expected "<mode>,<epoch>,<step>,…" with a mode of ${MODES.join('/')} and an integer step, received "${r.join(',').slice(0, 80)}"`);
+      throw new RunFileError(
+        `${file}:${i + 2}: expected "<mode>,<epoch>,<step>,…" with a mode of ${MODES.join('/')} and an integer step, received "${r.join(',').slice(0, 80)}"`,
+      );
     }
     const mode = m[1] as Mode;
     const ds = m[2] ? `(${m[2]})` : '';
@@ -52,7 +56,11 @@ export function parseCsvLog(text: string, name: string, file = name): Summary {
 
 type SummaryJSON = ReturnType<Summary['toJSON']>;
 const isSummaryJSON = (v: unknown): v is SummaryJSON =>
-  !!v && typeof v === 'object' && typeof (v as SummaryJSON).name === 'string' && !!(v as SummaryJSON).history && typeof (v as SummaryJSON).history === 'object';
+  !!v &&
+  typeof v === 'object' &&
+  typeof (v as SummaryJSON).name === 'string' &&
+  !!(v as SummaryJSON).history &&
+  typeof (v as SummaryJSON).history === 'object';
 
 const hasRecords = (s: Summary) => Object.values(s.history).some((keys) => Object.keys(keys ?? {}).length > 0);
 
@@ -70,7 +78,9 @@ export function readRunFile(file: string): SavedRun {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new RunFileError(`${shown}: cannot read: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    throw new RunFileError(
+      `${shown}: cannot read: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+    );
   }
   const base = path.basename(file).replace(/\.[^.]+$/, '');
   if (/\.json$/i.test(file)) {
@@ -84,9 +94,15 @@ export function readRunFile(file: string): SavedRun {
     const manifest = json as { summary?: unknown };
     if (manifest && typeof manifest === 'object' && isSummaryJSON(manifest.summary)) {
       const s = Summary.fromJSON(manifest.summary);
-      return { summary: Summary.fromJSON({ ...s.toJSON(), name: path.basename(path.dirname(path.dirname(path.resolve(file)))) }), file: shown, format: 'checkpoint' };
+      return {
+        summary: Summary.fromJSON({ ...s.toJSON(), name: path.basename(path.dirname(path.dirname(path.resolve(file)))) }),
+        file: shown,
+        format: 'checkpoint',
+      };
     }
-    throw new RunFileError(`${shown}: expected a Summary JSON ({ name, history }) or a RestoreWizard manifest.json, received keys ${Object.keys(json ?? {}).join(', ') || 'none'}`);
+    throw new RunFileError(
+      `${shown}: expected a Summary JSON ({ name, history }) or a RestoreWizard manifest.json, received keys ${Object.keys(json ?? {}).join(', ') || 'none'}`,
+    );
   }
   if (/\.csv$/i.test(file)) return { summary: parseCsvLog(text, base, shown), file: shown, format: 'csv' };
   let summary: Summary;
@@ -95,7 +111,10 @@ export function readRunFile(file: string): SavedRun {
   } catch (e) {
     throw new RunFileError(`${shown}: ${(e as Error).message}`);
   }
-  if (!hasRecords(summary)) throw new RunFileError(`${shown}: no FastEstimator-Train/Eval/Test lines (expected the Logger's output, a CSVLogger .csv or a Summary .json)`);
+  if (!hasRecords(summary))
+    throw new RunFileError(
+      `${shown}: no FastEstimator-Train/Eval/Test lines (expected the Logger's output, a CSVLogger .csv or a Summary .json)`,
+    );
   return { summary, file: shown, format: 'log' };
 }
 
@@ -132,13 +151,18 @@ export function readRuns(paths: readonly string[]): SavedRun[] {
         if (!(e instanceof RunFileError)) throw e;
       }
     }
-    if (found.length === 0) throw new RunFileError(`${displayPath(path.resolve(p))}: no saved runs in this folder (looked for Logger .log/.txt, CSVLogger .csv, Summary .json files and a RestoreWizard checkpoint)`);
+    if (found.length === 0)
+      throw new RunFileError(
+        `${displayPath(path.resolve(p))}: no saved runs in this folder (looked for Logger .log/.txt, CSVLogger .csv, Summary .json files and a RestoreWizard checkpoint)`,
+      );
     runs.push(...found);
   }
   if (runs.length === 0) throw new RunFileError('no runs given');
   const counts = new Map<string, number>();
   for (const r of runs) counts.set(r.summary.name, (counts.get(r.summary.name) ?? 0) + 1);
-  return runs.map((r) => ((counts.get(r.summary.name) ?? 0) > 1 ? { ...r, summary: Summary.fromJSON({ ...r.summary.toJSON(), name: r.file }) } : r));
+  return runs.map((r) =>
+    (counts.get(r.summary.name) ?? 0) > 1 ? { ...r, summary: Summary.fromJSON({ ...r.summary.toJSON(), name: r.file }) } : r,
+  );
 }
 
 /**
@@ -173,5 +197,10 @@ export function compareRuns(runs: readonly SavedRun[], keys?: readonly string[],
   ]);
   const all = [header, ...body];
   const w = header.map((_, c) => Math.max(...all.map((row) => row[c]!.length)));
-  return all.map((row) => row.map((c, i) => c.padEnd(w[i]!)).join('  ').trimEnd());
+  return all.map((row) =>
+    row
+      .map((c, i) => c.padEnd(w[i]!))
+      .join('  ')
+      .trimEnd(),
+  );
 }

@@ -7,7 +7,13 @@ function baseType(t: unknown): string {
   let s = t as { _zod?: { def?: { type?: string; innerType?: unknown } } };
   for (let i = 0; i < 8 && s?._zod?.def; i++) {
     const def = s._zod.def;
-    if (def.type === 'optional' || def.type === 'default' || def.type === 'nullable' || def.type === 'readonly' || def.type === 'prefault') {
+    if (
+      def.type === 'optional' ||
+      def.type === 'default' ||
+      def.type === 'nullable' ||
+      def.type === 'readonly' ||
+      def.type === 'prefault'
+    ) {
       s = def.innerType as typeof s;
     } else return def.type ?? 'unknown';
   }
@@ -51,7 +57,8 @@ export function readScriptParams<S extends z.ZodObject>(name: string, command: s
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') throw new ScriptHelp(scriptUsage(name, command, schema));
-    if (!arg.startsWith('--')) throw new ScriptArgsError(`${name}: unexpected argument "${arg}" (flags are --key value; --help lists them)`);
+    if (!arg.startsWith('--'))
+      throw new ScriptArgsError(`${name}: unexpected argument "${arg}" (flags are --key value; --help lists them)`);
     const eq = arg.indexOf('=');
     const key = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
     let value: string | undefined = eq > 0 ? arg.slice(eq + 1) : undefined;
@@ -68,7 +75,12 @@ export function readScriptParams<S extends z.ZodObject>(name: string, command: s
     }
     // Number lists also take commas (`--profile 20,500`); other lists grow by repeating the flag.
     const parsed: unknown[] =
-      type === 'array' && elementType(schema.shape[key]) === 'number' ? value.split(',').map((v) => v.trim()).filter((v) => v !== '') : [value];
+      type === 'array' && elementType(schema.shape[key]) === 'number'
+        ? value
+            .split(',')
+            .map((v) => v.trim())
+            .filter((v) => v !== '')
+        : [value];
     values.set(key, [...(values.get(key) ?? []), ...parsed]);
   }
   const sets: string[] = [];

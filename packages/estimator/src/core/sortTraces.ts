@@ -48,7 +48,10 @@ export function sortTraces<T extends Trace>(traces: readonly T[], available: Ite
     const i = remaining.findIndex((t) => [...deps.get(t)!].every((d) => done.has(d)));
     if (i < 0) {
       const names = remaining.map((t) => `${t.name}(${t.inputs.join(',')} → ${t.outputs.join(',')})`);
-      throw new TraceGraphError(`traces form a cycle through their inputs and outputs: ${names.join(', ')}`, remaining.map((t) => t.name));
+      throw new TraceGraphError(
+        `traces form a cycle through their inputs and outputs: ${names.join(', ')}`,
+        remaining.map((t) => t.name),
+      );
     }
     const [t] = remaining.splice(i, 1);
     out.push(t!);

@@ -1,16 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { getBackendInfo, initBackend } from '@fets/network';
-import {
-  FetsError,
-  Pipeline,
-  Scheduler,
-  getCurrentItems,
-  parseOptions,
-  type DataDict,
-  type Mode,
-  type Schedulable,
-} from '@fets/pipeline';
+import { FetsError, Pipeline, Scheduler, getCurrentItems, parseOptions, type DataDict, type Mode, type Schedulable } from '@fets/pipeline';
 import { Data } from '../core/data.js';
 import { System } from '../core/system.js';
 import { Trace, type TraceHook } from '../core/trace.js';
@@ -83,13 +74,16 @@ export class Estimator {
 
   private newSystem(name: string): System {
     const o = this.options;
-    const system = new System({
-      totalEpochs: o.epochs,
-      logSteps: o.logSteps,
-      trainStepsPerEpoch: o.trainStepsPerEpoch,
-      evalStepsPerEpoch: o.evalStepsPerEpoch,
-      experimentName: name,
-    }, new Summary(name));
+    const system = new System(
+      {
+        totalEpochs: o.epochs,
+        logSteps: o.logSteps,
+        trainStepsPerEpoch: o.trainStepsPerEpoch,
+        evalStepsPerEpoch: o.evalStepsPerEpoch,
+        experimentName: name,
+      },
+      new Summary(name),
+    );
     system.network = this.network;
     return system;
   }
@@ -123,7 +117,10 @@ export class Estimator {
       t = sortTraces(this.activeTraces(mode, epoch, dsId), available, ` in mode "${mode}"${dsId ? ` (dsId "${dsId}")` : ''}`);
       // Essential traces keep per-run state: reuse the same instances across epochs of a mode.
       const prev = [...this.essentialsCache.entries()].find(([k]) => k.startsWith(`${mode}|`) && k.endsWith(`|${dsId}`))?.[1];
-      if (prev) t = t.map((x) => (x instanceof TrainEssential || x instanceof EvalEssential ? (prev.find((p) => p.constructor === x.constructor) ?? x) : x));
+      if (prev)
+        t = t.map((x) =>
+          x instanceof TrainEssential || x instanceof EvalEssential ? (prev.find((p) => p.constructor === x.constructor) ?? x) : x,
+        );
       this.essentialsCache.set(key, t);
     }
     return t;

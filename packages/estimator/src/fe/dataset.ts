@@ -18,5 +18,14 @@ export type { DataSource, NerData } from '@fets/pipeline';
 export { BrownDataset, brown, brownText, simplifyBrownTag } from '@fets/pipeline';
 export type { BrownData, BrownDatasetOptions, BrownLoadOptions } from '@fets/pipeline';
 // pretraining text: documents and sentence packing
-export { packSentences, PackedDataset, brownDocuments, conllDocuments, readTextDocuments, parseTextDocuments, splitDocuments, countDocuments } from '@fets/pipeline';
+export {
+  packSentences,
+  PackedDataset,
+  brownDocuments,
+  conllDocuments,
+  readTextDocuments,
+  parseTextDocuments,
+  splitDocuments,
+  countDocuments,
+} from '@fets/pipeline';
 export type { TextDocument, PackStats, PackSentencesOptions } from '@fets/pipeline';

@@ -45,7 +45,9 @@ export function parseLogFile(text: string, name = 'experiment'): Summary {
     const stepText = pairs.get('step');
     const step = stepText === undefined ? NaN : Number(stepText);
     if (!Number.isInteger(step)) {
-      throw new FetsError(`parseLogFile: line ${i + 1}: expected "step: <integer>;" in a FastEstimator-${m[1]} line, received "${line.trim().slice(0, 80)}"`);
+      throw new FetsError(
+        `parseLogFile: line ${i + 1}: expected "step: <integer>;" in a FastEstimator-${m[1]} line, received "${line.trim().slice(0, 80)}"`,
+      );
     }
     for (const [k, v] of pairs) if (k !== 'step' && k !== 'epoch') summary.record(mode, k, step, parseLoggedValue(v));
   });

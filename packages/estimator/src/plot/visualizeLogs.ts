@@ -9,7 +9,10 @@ import { checkWritable, writeFileAtomic } from '../traces/io/fileSafety.js';
 
 const schema = z.strictObject({
   /** Where to write: `.svg` or `.png` (rendered with resvg). Omit to only return the SVG text. */
-  savePath: z.string().regex(/\.(svg|png)$/i, 'expected a path ending in .svg or .png').optional(),
+  savePath: z
+    .string()
+    .regex(/\.(svg|png)$/i, 'expected a path ending in .svg or .png')
+    .optional(),
   /** Keys to draw (default: every numeric key of any run, losses first then alphabetical). */
   keys: z.array(z.string().min(1)).min(1).optional(),
   /** Modes to draw (default all recorded). */
@@ -112,7 +115,10 @@ export async function visualizeLogs(summaries: Summary | readonly Summary[], opt
   }
   if (o.savePath) {
     const png = /\.png$/i.test(o.savePath);
-    await writeFileAtomic(o.savePath, png ? new Resvg(svg, { background: 'white', fitTo: { mode: 'zoom', value: 2 } }).render().asPng() : svg);
+    await writeFileAtomic(
+      o.savePath,
+      png ? new Resvg(svg, { background: 'white', fitTo: { mode: 'zoom', value: 2 } }).render().asPng() : svg,
+    );
   }
   return svg;
 }

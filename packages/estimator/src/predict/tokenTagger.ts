@@ -59,7 +59,9 @@ export class TokenTagger {
     if (want !== undefined) {
       const v = out[want];
       if (!(v instanceof NDArray) || v.shape.length !== 3) {
-        throw new TaggerError(`TokenTagger: predKey "${want}": expected scores [B, L, ${this.labels.length}], received ${v instanceof NDArray ? `shape [${v.shape}]` : typeof v}`);
+        throw new TaggerError(
+          `TokenTagger: predKey "${want}": expected scores [B, L, ${this.labels.length}], received ${v instanceof NDArray ? `shape [${v.shape}]` : typeof v}`,
+        );
       }
       return v;
     }
@@ -79,7 +81,10 @@ export class TokenTagger {
     const todo = results.filter((r) => r.words.length > 0);
     if (todo.length === 0) return results;
     const wordsKey = this.tokenize.inputs[0]!;
-    const batch = this.pipeline.transformBatch(todo.map((r) => ({ [wordsKey]: r.words })), 'infer');
+    const batch = this.pipeline.transformBatch(
+      todo.map((r) => ({ [wordsKey]: r.words })),
+      'infer',
+    );
     const scores = this.scores(await this.network.transform(batch, 'infer'));
     const [, len, classes] = scores.shape as [number, number, number];
     const data = scores.data as ArrayLike<number>;

@@ -49,7 +49,8 @@ export class Summary {
   static fromJSON(json: { name: string; history: Record<string, Record<string, Record<string, unknown>>> }): Summary {
     const s = new Summary(json.name);
     for (const [mode, keys] of Object.entries(json.history)) {
-      for (const [k, steps] of Object.entries(keys)) for (const [step, v] of Object.entries(steps)) s.record(mode as Mode, k, Number(step), v);
+      for (const [k, steps] of Object.entries(keys))
+        for (const [step, v] of Object.entries(steps)) s.record(mode as Mode, k, Number(step), v);
     }
     return s;
   }

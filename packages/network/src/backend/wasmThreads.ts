@@ -82,7 +82,7 @@ export async function withThreadedWasm<T>(threads: number, init: () => Promise<T
   class RecordingBlob extends OrigBlob {
     constructor(parts?: ConstructorParameters<typeof Blob>[0], options?: ConstructorParameters<typeof Blob>[1]) {
       super(parts ?? [], options);
-      if (parts && parts.every((p) => typeof p === 'string')) {
+      if (parts?.every((p) => typeof p === 'string')) {
         const text = (parts as string[]).join('');
         recorded.set(this, text);
         if (options?.type === 'text/javascript' && text.startsWith('var WasmBackendModuleThreadedSimd')) {
@@ -125,7 +125,9 @@ export async function withThreadedWasm<T>(threads: number, init: () => Promise<T
  * nothing needs the workers to keep the event loop alive: unref them.
  */
 function unrefWorkers(): void {
-  const backend = tf.findBackend('wasm') as unknown as { wasm?: { PThread?: { runningWorkers: unknown[]; unusedWorkers: unknown[] } } } | null;
+  const backend = tf.findBackend('wasm') as unknown as {
+    wasm?: { PThread?: { runningWorkers: unknown[]; unusedWorkers: unknown[] } };
+  } | null;
   const pt = backend?.wasm?.PThread;
   if (!pt) return;
   for (const w of [...pt.runningWorkers, ...pt.unusedWorkers]) (w as { unref?: () => void }).unref?.();

@@ -155,15 +155,24 @@ export function parseSafetensors(bytes: Uint8Array, file = '<buffer>'): Safetens
     const info = value as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     const dtype = info?.dtype as SafetensorsDType;
     if (typeof dtype !== 'string' || !(dtype in DTYPE_BYTES)) {
-      throw new SafetensorsError(file, `tensor "${name}": unsupported dtype ${JSON.stringify(info?.dtype)} (supported: ${Object.keys(DTYPE_BYTES).join(', ')})`);
+      throw new SafetensorsError(
+        file,
+        `tensor "${name}": unsupported dtype ${JSON.stringify(info?.dtype)} (supported: ${Object.keys(DTYPE_BYTES).join(', ')})`,
+      );
     }
     const shape = info.shape;
     if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
-      throw new SafetensorsError(file, `tensor "${name}": shape must be a list of non-negative integers, received ${JSON.stringify(shape)}`);
+      throw new SafetensorsError(
+        file,
+        `tensor "${name}": shape must be a list of non-negative integers, received ${JSON.stringify(shape)}`,
+      );
     }
     const offs = info.data_offsets;
     if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((d) => Number.isInteger(d) && d >= 0) || offs[0] > offs[1]) {
-      throw new SafetensorsError(file, `tensor "${name}": data_offsets must be [begin, end] with 0 <= begin <= end, received ${JSON.stringify(offs)}`);
+      throw new SafetensorsError(
+        file,
+        `tensor "${name}": data_offsets must be [begin, end] with 0 <= begin <= end, received ${JSON.stringify(offs)}`,
+      );
     }
     const [begin, end] = offs as [number, number];
     const expected = product(shape) * DTYPE_BYTES[dtype];
@@ -181,7 +190,10 @@ export function parseSafetensors(bytes: Uint8Array, file = '<buffer>'): Safetens
   let cursor = 0;
   for (const e of sorted) {
     if (e.begin !== cursor) {
-      throw new SafetensorsError(file, `tensor "${e.name}": data_offsets [${e.begin}, ${e.end}] ${e.begin < cursor ? 'overlap the previous tensor' : `leave a gap after byte ${cursor}`}`);
+      throw new SafetensorsError(
+        file,
+        `tensor "${e.name}": data_offsets [${e.begin}, ${e.end}] ${e.begin < cursor ? 'overlap the previous tensor' : `leave a gap after byte ${cursor}`}`,
+      );
     }
     cursor = e.end;
   }
@@ -248,7 +260,10 @@ export function serializeSafetensors(
     const t = tensors.get(name)!;
     const n = product(t.shape);
     if (n !== t.data.length) {
-      throw new SafetensorsError('<serialize>', `tensor "${name}": shape ${JSON.stringify(t.shape)} holds ${n} values, data has ${t.data.length}`);
+      throw new SafetensorsError(
+        '<serialize>',
+        `tensor "${name}": shape ${JSON.stringify(t.shape)} holds ${n} values, data has ${t.data.length}`,
+      );
     }
     header[name] = { dtype: 'F32', shape: [...t.shape], data_offsets: [offset, offset + n * 4] };
     offset += n * 4;

@@ -107,7 +107,10 @@ export async function loadVariables(dir: string): Promise<Record<string, tf.Tens
     throw new WeightsFileError(jsonPath, `not valid JSON: ${(e as Error).message}`, undefined, undefined, { cause: e });
   }
   if (manifest.format !== FORMAT || !Array.isArray(manifest.variables)) {
-    throw new WeightsFileError(jsonPath, `expected format "${FORMAT}" with a variables list, received format ${JSON.stringify(manifest.format)}`);
+    throw new WeightsFileError(
+      jsonPath,
+      `expected format "${FORMAT}" with a variables list, received format ${JSON.stringify(manifest.format)}`,
+    );
   }
   const binPath = path.join(dir, manifest.file ?? VARIABLES_BIN);
   const bin = await readNamed(binPath);

@@ -21,12 +21,7 @@ export class WeightsFileError extends FetsError {
   /** The size-mismatch form: `file: expected N bytes (from manifest), received M`. */
   static sizeMismatch(file: string, manifest: string, expected: number, received: number): WeightsFileError {
     const hint = received < expected ? ' (truncated?)' : '';
-    return new WeightsFileError(
-      file,
-      `expected ${expected} bytes (from ${manifest}), received ${received}${hint}`,
-      expected,
-      received,
-    );
+    return new WeightsFileError(file, `expected ${expected} bytes (from ${manifest}), received ${received}${hint}`, expected, received);
   }
 }
 
@@ -47,7 +42,8 @@ export class WeightsMismatchError extends FetsError {
     readonly missing: readonly string[],
     readonly unexpected: readonly string[],
   ) {
-    const list = (names: readonly string[]) => `${names.slice(0, 20).join(', ')}${names.length > 20 ? `, … (${names.length - 20} more)` : ''}`;
+    const list = (names: readonly string[]) =>
+      `${names.slice(0, 20).join(', ')}${names.length > 20 ? `, … (${names.length - 20} more)` : ''}`;
     const parts: string[] = [];
     if (missing.length) parts.push(`${missing.length} of its ${expectedCount} weights are missing from the file: ${list(missing)}`);
     if (unexpected.length) parts.push(`the file has ${unexpected.length} weights the model does not use: ${list(unexpected)}`);
@@ -70,6 +66,8 @@ export class WeightsShapeError extends FetsError {
     readonly expected: readonly number[],
     readonly received: readonly number[],
   ) {
-    super(`${file}: weight "${weight}": expected shape [${expected.join(', ')}] (the model's), received [${received.join(', ')}] (in the file)`);
+    super(
+      `${file}: weight "${weight}": expected shape [${expected.join(', ')}] (the model's), received [${received.join(', ')}] (in the file)`,
+    );
   }
 }

@@ -43,7 +43,17 @@ function isAllOnes(backend: WasmBackend, t: TensorInfo): boolean {
  * `[rows, k] @ [k, n]` (row-major float32) into a new tensor of `outShape`: fets's GEMM when `gemm` is on, else the
  * package kernel (XNNPACK).
  */
-function product2d(backend: WasmBackend, a: TensorInfo, b: TensorInfo, rows: number, k: number, n: number, outShape: number[], gemm: boolean, fma = false): TensorInfo {
+function product2d(
+  backend: WasmBackend,
+  a: TensorInfo,
+  b: TensorInfo,
+  rows: number,
+  k: number,
+  n: number,
+  outShape: number[],
+  gemm: boolean,
+  fma = false,
+): TensorInfo {
   if (gemm && rows * n > 0) {
     const out = backend.makeOutput(outShape, 'float32');
     if (gemmProducts(backend, a, b, out, { batch: 1, m: rows, k, n, aStep: 0, bStep: 0, fma, native: false })) return out;
@@ -63,7 +73,15 @@ function product2d(backend: WasmBackend, a: TensorInfo, b: TensorInfo, rows: num
  * matrix and a is not transposed, else one product per batch entry. Undefined when the shapes need the other paths
  * (mismatched inner sizes, mixed broadcasting) or the GEMM is not available.
  */
-function gemmProduct(backend: WasmBackend, a: TensorInfo, b: TensorInfo, transA: boolean, transB: boolean, fma: boolean, native: boolean): TensorInfo | undefined {
+function gemmProduct(
+  backend: WasmBackend,
+  a: TensorInfo,
+  b: TensorInfo,
+  transA: boolean,
+  transB: boolean,
+  fma: boolean,
+  native: boolean,
+): TensorInfo | undefined {
   const [ra, ca] = a.shape.slice(-2) as [number, number];
   const [rb, cb] = b.shape.slice(-2) as [number, number];
   const [m, k] = transA ? [ca, ra] : [ra, ca];

@@ -136,16 +136,12 @@ export async function benchmarkKernels(options: KernelBenchOptions = {}): Promis
     run('BatchMatMulTranspose', `transposeB [${tokens},${ffn}]@[${hidden},${ffn}]ᵀ`, mm, () => tf.matMul(dy, w, false, true));
     const att = 2 * batch * heads * seq * seq * headDim;
     run('BatchMatMulBatched', `scores [${batch},${heads},${seq},${headDim}]@ᵀ`, att, () => tf.matMul(q, k, false, true));
-    run('BatchMatMulBatched', `context [${batch},${heads},${seq},${seq}]@[..,${seq},${headDim}]`, att, () =>
-      tf.matMul(p, k),
-    );
+    run('BatchMatMulBatched', `context [${batch},${heads},${seq},${seq}]@[..,${seq},${headDim}]`, att, () => tf.matMul(p, k));
     run('BatchMatMulBatched', `3-D @ 2-D [${batch},${seq},${hidden}]@[${hidden},${ffn}]`, mm, () =>
       tf.matMul(x.reshape([batch, seq, hidden]), w),
     );
     run('Sum', `axis 0 of [${tokens},${ffn}]`, tokens * ffn, () => tf.sum(dy, 0));
-    run('Sum', `axes [0,1] of [${batch},${seq},${hidden}]`, tokens * hidden, () =>
-      tf.sum(rowsGrad.reshape([batch, seq, hidden]), [0, 1]),
-    );
+    run('Sum', `axes [0,1] of [${batch},${seq},${hidden}]`, tokens * hidden, () => tf.sum(rowsGrad.reshape([batch, seq, hidden]), [0, 1]));
     // wasm has no UnsortedSegmentSum of its own: the reference is the cpu backend's kernel on the same data.
     const cpuMs = await onCpu(() => {
       const a = tf.tensor(rowsGrad.dataSync(), rowsGrad.shape);

@@ -64,9 +64,15 @@ function tileBody(mr: number, transA: boolean, fma: boolean): { params: ValType[
     }
     b.get(K).set(k);
     b.repeat(k, () => {
-      for (let v = 0; v < NV; v++) b.get(pb).simd(SIMD.load, 4, 16 * v).set(bv[v]!);
+      for (let v = 0; v < NV; v++)
+        b.get(pb)
+          .simd(SIMD.load, 4, 16 * v)
+          .set(bv[v]!);
       for (let r = 0; r < mr; r++) {
-        if (transA) b.get(rows[0]!).simd(SIMD.load32Splat, 2, 4 * r).set(av);
+        if (transA)
+          b.get(rows[0]!)
+            .simd(SIMD.load32Splat, 2, 4 * r)
+            .set(av);
         else b.get(rows[r]!).simd(SIMD.load32Splat, 2, 0).set(av);
         for (let v = 0; v < NV; v++) {
           const i = r * NV + v;
@@ -76,7 +82,10 @@ function tileBody(mr: number, transA: boolean, fma: boolean): { params: ValType[
         if (!transA) b.get(rows[r]!).i32(4).op(0x6a).set(rows[r]!);
       }
       if (transA) b.get(rows[0]!).get(lda).op(0x6a).set(rows[0]!);
-      b.get(pb).i32(16 * NV).op(0x6a).set(pb);
+      b.get(pb)
+        .i32(16 * NV)
+        .op(0x6a)
+        .set(pb);
     });
     for (let r = 0; r < mr; r++) {
       for (let v = 0; v < NV; v++) {
@@ -84,7 +93,10 @@ function tileBody(mr: number, transA: boolean, fma: boolean): { params: ValType[
         b.get(acc[r * NV + v]!).simd(SIMD.store, 4, 16 * v);
       }
     }
-    b.get(pc).i32(16 * NV).op(0x6a).set(pc);
+    b.get(pc)
+      .i32(16 * NV)
+      .op(0x6a)
+      .set(pc);
   });
   return { params, body: b };
 }
@@ -104,10 +116,16 @@ function packBody(): { params: ValType[]; body: Body } {
         q.get(s).simd(SIMD.load, 4, 16 * v);
         q.simd(SIMD.store, 4, 16 * v);
       }
-      q.get(dst).i32(16 * NV).op(0x6a).set(dst);
+      q.get(dst)
+        .i32(16 * NV)
+        .op(0x6a)
+        .set(dst);
       q.get(s).get(ldb).op(0x6a).set(s);
     });
-    q.get(src).i32(16 * NV).op(0x6a).set(src);
+    q.get(src)
+      .i32(16 * NV)
+      .op(0x6a)
+      .set(src);
   });
   return { params, body: q };
 }
@@ -138,7 +156,11 @@ function compile(memory: WasmMemory, fma: boolean): GemmExports | null {
     { name: 'packA', ...packABody() },
   ];
   const bytes = assemble(fns, shared);
-  const WA = (globalThis as unknown as { WebAssembly: { Module: new (b: Uint8Array) => object; Instance: new (m: object, i: object) => { exports: object } } }).WebAssembly;
+  const WA = (
+    globalThis as unknown as {
+      WebAssembly: { Module: new (b: Uint8Array) => object; Instance: new (m: object, i: object) => { exports: object } };
+    }
+  ).WebAssembly;
   return new WA.Instance(new WA.Module(bytes), { env: { memory } }).exports as GemmExports;
 }
 
@@ -162,7 +184,8 @@ export function gemmLoops(memory: WasmMemory | undefined, fma = false): GemmExpo
     if (fma && !relaxedFlagSet) {
       relaxedFlagSet = true;
       try {
-        const v8 = typeof process !== 'undefined' ? (process.getBuiltinModule?.('node:v8') as typeof import('node:v8') | undefined) : undefined;
+        const v8 =
+          typeof process !== 'undefined' ? (process.getBuiltinModule?.('node:v8') as typeof import('node:v8') | undefined) : undefined;
         if (!v8) throw new Error('not Node.js: relaxed SIMD stays as the engine has it');
         v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
         out = compile(memory, fma);
@@ -201,18 +224,24 @@ export interface GemmDims {
  * @example
  * gemmProducts(backend, a, b, out, { batch: 1, m: 2048, k: 256, n: 1024, aStep: 0, bStep: 0 });
  */
-export function gemmProducts(
-  backend: WasmBackend,
-  a: TensorInfo,
-  b: TensorInfo,
-  out: TensorInfo,
-  dims: GemmDims,
-): boolean {
+export function gemmProducts(backend: WasmBackend, a: TensorInfo, b: TensorInfo, out: TensorInfo, dims: GemmDims): boolean {
   const addon = dims.native ? nativeAddon() : undefined;
   if (addon) {
     const { batch, m, k, n, aStep, bStep } = dims;
-    addon.gemm(backend.wasm.HEAPU8, offsetOf(backend, a), offsetOf(backend, b), offsetOf(backend, out), batch, m, n, k,
-      aStep, bStep, Boolean(dims.transA), Boolean(dims.transB));
+    addon.gemm(
+      backend.wasm.HEAPU8,
+      offsetOf(backend, a),
+      offsetOf(backend, b),
+      offsetOf(backend, out),
+      batch,
+      m,
+      n,
+      k,
+      aStep,
+      bStep,
+      Boolean(dims.transA),
+      Boolean(dims.transB),
+    );
     return true;
   }
   const memory = backend.wasm.asm?.memory;

@@ -77,7 +77,7 @@ function transposeTiles(x: Float32Array | Int32Array, out: Float32Array | Int32A
 export function transposeFast(args: KernelArgs): TensorInfo {
   const backend = args.backend as WasmBackend;
   const x = args.inputs.x!;
-  const perm = (args.attrs?.perm as number[]).map((a) => (a < 0 ? a + x.shape.length : a));
+  const perm = (args.attrs!.perm as number[]).map((a) => (a < 0 ? a + x.shape.length : a));
   const outShape = perm.map((a) => x.shape[a]!);
   if (x.dtype === 'string' || x.dtype === 'complex64') return runOriginal('Transpose', { x }, args.attrs ?? {}, backend);
   const s = simplifyPermutation(x.shape, perm);
@@ -117,7 +117,13 @@ export function gatherRows(args: KernelArgs): TensorInfo {
   const batchDims = Number(args.attrs?.batchDims ?? 0);
   const row = util.sizeFromShape(x.shape.slice(1));
   const n = util.sizeFromShape(indices.shape);
-  if (axis !== 0 || batchDims !== 0 || indices.dtype !== 'int32' || (x.dtype !== 'float32' && x.dtype !== 'int32') || n * row < MIN_GATHER) {
+  if (
+    axis !== 0 ||
+    batchDims !== 0 ||
+    indices.dtype !== 'int32' ||
+    (x.dtype !== 'float32' && x.dtype !== 'int32') ||
+    n * row < MIN_GATHER
+  ) {
     return runOriginal('GatherV2', { x, indices }, args.attrs ?? {}, backend);
   }
   const rows = x.shape[0]!;

@@ -139,7 +139,12 @@ export function formatKernelProfile(profile: KernelProfile, limit = 15): string 
   const rest = kernels.slice(limit);
   const lines = top.map((r) => [r.kernel, r.calls, r.ms, r.share] as const);
   if (rest.length) {
-    lines.push([`(${rest.length} more kernels)`, rest.reduce((p, r) => p + r.calls, 0), rest.reduce((p, r) => p + r.ms, 0), rest.reduce((p, r) => p + r.share, 0)]);
+    lines.push([
+      `(${rest.length} more kernels)`,
+      rest.reduce((p, r) => p + r.calls, 0),
+      rest.reduce((p, r) => p + r.ms, 0),
+      rest.reduce((p, r) => p + r.share, 0),
+    ]);
   }
   if (outside) lines.push([outside.kernel, 0, outside.ms, outside.share]);
   const w = Math.max(8, ...lines.map((l) => l[0].length));

@@ -175,7 +175,10 @@ export function parseKernelSpec(spec: string | undefined): KernelOverrideSetting
   const all = (on: boolean) => Object.fromEntries(KERNEL_OVERRIDES.map((k) => [k, on])) as KernelOverrideSettings;
   if (v === '' || ['on', 'all', '1', 'true'].includes(v.toLowerCase())) return all(true);
   if (['off', 'none', '0', 'false'].includes(v.toLowerCase())) return all(false);
-  const items = v.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const negative = items.every((s) => s.startsWith('-'));
   if (!negative && items.some((s) => s.startsWith('-'))) {
     throw new BackendError(`FETS_KERNELS: list either names to turn on or "-name"s to turn off, not both; received "${v}"`);

@@ -176,7 +176,14 @@ export function assemble(fns: { name: string; params: ValType[]; body: Body }[],
   const types = fns.map((f) => [0x60, ...vec(f.params.map((p) => [p])), 0]);
   const limits = shared ? [0x03, 0, ...uleb(65536)] : [0x00, 0];
   const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, vec(types)),
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, ...limits]])),
     ...section(3, vec(fns.map((_, i) => uleb(i)))),
@@ -271,7 +278,7 @@ function geluBody(): { params: ValType[]; body: Body } {
     b.get(T).get(K).splat(0.693359375);
     mul();
     sub();
-    b.get(K).splat(-2.12194440e-4);
+    b.get(K).splat(-2.1219444e-4);
     mul();
     sub();
     b.set(R);
@@ -392,7 +399,17 @@ function lnBackwardBody(): { params: ValType[]; body: Body } {
   const b = new Body(params);
   const [pdy, px, pg, pm, pr, pdx, pdg, pdb, rows, h4, invH] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
   const [d, x, g, o, dg, db, n] = [b.local(I32), b.local(I32), b.local(I32), b.local(I32), b.local(I32), b.local(I32), b.local(I32)];
-  const [M, R, XH, D, GJ, SG, SGX, MG, MGX] = Array.from({ length: 9 }, () => b.local(V128)) as [number, number, number, number, number, number, number, number, number];
+  const [M, R, XH, D, GJ, SG, SGX, MG, MGX] = Array.from({ length: 9 }, () => b.local(V128)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const sub = () => b.simd(SIMD.f32x4Sub);
   const mul = () => b.simd(SIMD.f32x4Mul);
   const add = () => b.simd(SIMD.f32x4Add);
@@ -459,15 +476,49 @@ function lnBackwardBody(): { params: ValType[]; body: Body } {
 /** The assembled loops, bound to one wasm memory. */
 export interface SimdLoops {
   adamw(
-    p: number, m: number, v: number, g: number, pOut: number, mOut: number, vOut: number, n4: number,
-    beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, bc1: number, bc2: number,
-    epsilon: number, learningRate: number, decay: number,
+    p: number,
+    m: number,
+    v: number,
+    g: number,
+    pOut: number,
+    mOut: number,
+    vOut: number,
+    n4: number,
+    beta1: number,
+    oneMinusBeta1: number,
+    beta2: number,
+    oneMinusBeta2: number,
+    bc1: number,
+    bc2: number,
+    epsilon: number,
+    learningRate: number,
+    decay: number,
   ): void;
   gelu(x: number, y: number, d: number, n4: number): void;
-  lnForward(x: number, gamma: number, beta: number, y: number, mean: number, rstd: number, rows: number, h4: number, invH: number, eps: number): void;
+  lnForward(
+    x: number,
+    gamma: number,
+    beta: number,
+    y: number,
+    mean: number,
+    rstd: number,
+    rows: number,
+    h4: number,
+    invH: number,
+    eps: number,
+  ): void;
   lnBackward(
-    dy: number, x: number, gamma: number, mean: number, rstd: number, dx: number, dgamma: number, dbeta: number,
-    rows: number, h4: number, invH: number,
+    dy: number,
+    x: number,
+    gamma: number,
+    mean: number,
+    rstd: number,
+    dx: number,
+    dgamma: number,
+    dbeta: number,
+    rows: number,
+    h4: number,
+    invH: number,
   ): void;
 }
 

@@ -121,9 +121,7 @@ const batchMatMulFns = new WeakMap<WasmModule, (...args: unknown[]) => unknown>(
 function cBatchMatMul(backend: WasmBackend): (...args: unknown[]) => unknown {
   let fn = batchMatMulFns.get(backend.wasm);
   if (!fn) {
-    fn = backend.wasm.cwrap('BatchMatMul', null, [
-      'number', 'array', 'number', 'number', 'array', 'number', 'number', 'number', 'number',
-    ]);
+    fn = backend.wasm.cwrap('BatchMatMul', null, ['number', 'array', 'number', 'number', 'array', 'number', 'number', 'number', 'number']);
     batchMatMulFns.set(backend.wasm, fn);
   }
   return fn;
@@ -181,7 +179,11 @@ export function viewOf(backend: WasmBackend, base: TensorInfo, offset: number, s
   const id = backend.dataIdNextNumber++;
   const dataId = { id };
   backend.dataIdMap.set(dataId, { id, memoryOffset, shape, dtype: 'float32', refCount: 1 });
-  backend.wasm.tfjs.registerTensor(id, shape.reduce((p, d) => p * d, 1), memoryOffset);
+  backend.wasm.tfjs.registerTensor(
+    id,
+    shape.reduce((p, d) => p * d, 1),
+    memoryOffset,
+  );
   return { dataId, shape, dtype: 'float32' };
 }
 

@@ -40,7 +40,11 @@ export class ModelOp extends TensorOp<typeof modelOpOptions> {
     const il = o.intermediateLayers;
     this.intermediateLayers = il === undefined ? [] : Array.isArray(il) ? il : [il];
     if (this.inputs.length === 0 || this.outputs.length === 0) {
-      throw new ConfigError('ModelOp', [], `ModelOp: expected at least one input and one output key, received inputs [${this.inputs}] outputs [${this.outputs}]`);
+      throw new ConfigError(
+        'ModelOp',
+        [],
+        `ModelOp: expected at least one input and one output key, received inputs [${this.inputs}] outputs [${this.outputs}]`,
+      );
     }
     if (this.intermediateLayers.length > 0) this.probe = this.makeProbe();
   }
@@ -48,7 +52,11 @@ export class ModelOp extends TensorOp<typeof modelOpOptions> {
   private makeProbe(): tf.LayersModel {
     const m = this.model;
     if (!isLayersModel(m)) {
-      throw new ConfigError('ModelOp', [], `ModelOp: intermediateLayers needs a tf.LayersModel, received FunctionModel "${m.name}" (return the extra tensors from call() instead)`);
+      throw new ConfigError(
+        'ModelOp',
+        [],
+        `ModelOp: intermediateLayers needs a tf.LayersModel, received FunctionModel "${m.name}" (return the extra tensors from call() instead)`,
+      );
     }
     const layers = this.intermediateLayers.map((ref) => {
       const layer = typeof ref === 'number' ? m.layers[ref] : m.layers.find((l) => l.name === ref);

@@ -140,14 +140,14 @@ export class UpdateOp extends TensorOp {
   /** Checks the loss is a scalar tensor and returns it (the value the gradient is taken of). */
   override forward(loss: unknown, _state?: TensorOpState): tf.Scalar {
     if (!(loss instanceof tf.Tensor)) {
-      throw new OpError(this.name, this.lossName, `expected a scalar loss tensor, received ${loss === undefined ? 'undefined (key missing)' : typeof loss}`);
-    }
-    if (loss.rank !== 0) {
       throw new OpError(
         this.name,
         this.lossName,
-        `expected a scalar loss (averageLoss: true), received shape [${loss.shape.join(', ')}]`,
+        `expected a scalar loss tensor, received ${loss === undefined ? 'undefined (key missing)' : typeof loss}`,
       );
+    }
+    if (loss.rank !== 0) {
+      throw new OpError(this.name, this.lossName, `expected a scalar loss (averageLoss: true), received shape [${loss.shape.join(', ')}]`);
     }
     return loss as tf.Scalar;
   }

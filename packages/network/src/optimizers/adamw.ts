@@ -100,7 +100,13 @@ export class AdamW extends tf.Optimizer {
         const decay = this.decays(name) ? 1 - lr * this.weightDecay : 1;
         // One fused kernel on wasm (FETS_KERNELS replacement `AdamW`); the elementwise ops below elsewhere.
         const fused = adamwStep(value, s.m, s.v, grad, {
-          beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, learningRate: lr, bc1, bc2, decay,
+          beta1: this.beta1,
+          beta2: this.beta2,
+          epsilon: this.epsilon,
+          learningRate: lr,
+          bc1,
+          bc2,
+          decay,
         });
         if (fused) {
           s.m.assign(fused[1]!);
@@ -163,8 +169,7 @@ export class AdamW extends tf.Optimizer {
       beta2: this.beta2,
       epsilon: this.epsilon,
       weightDecay: this.weightDecay,
-      excludeFromWeightDecay:
-        typeof spec === 'function' ? null : spec.map((p) => (typeof p === 'string' ? p : p.source)),
+      excludeFromWeightDecay: typeof spec === 'function' ? null : spec.map((p) => (typeof p === 'string' ? p : p.source)),
     };
   }
 

@@ -53,7 +53,7 @@ export function isOptimizer(o: unknown): o is tf.Optimizer {
 export function optimizerLearningRate(optimizer: tf.Optimizer): number {
   const lr = (optimizer as unknown as { learningRate?: unknown }).learningRate;
   if (typeof lr !== 'number') {
-    throw new ConfigError(optimizer.getClassName(), [], `${optimizer.getClassName()}: this optimizer has no numeric learningRate field`)
+    throw new ConfigError(optimizer.getClassName(), [], `${optimizer.getClassName()}: this optimizer has no numeric learningRate field`);
   }
   return lr;
 }
@@ -67,11 +67,15 @@ export function optimizerLearningRate(optimizer: tf.Optimizer): number {
  */
 export function setOptimizerLearningRate(optimizer: tf.Optimizer, lr: number): void {
   if (!Number.isFinite(lr) || lr < 0) {
-    throw new ConfigError(optimizer.getClassName(), [], `${optimizer.getClassName()}: learning rate must be a finite number >= 0, received ${lr}`)
+    throw new ConfigError(
+      optimizer.getClassName(),
+      [],
+      `${optimizer.getClassName()}: learning rate must be a finite number >= 0, received ${lr}`,
+    );
   }
   const o = optimizer as unknown as { learningRate?: unknown; setLearningRate?: (lr: number) => void };
   if (typeof o.learningRate !== 'number') {
-    throw new ConfigError(optimizer.getClassName(), [], `${optimizer.getClassName()}: this optimizer has no numeric learningRate field`)
+    throw new ConfigError(optimizer.getClassName(), [], `${optimizer.getClassName()}: this optimizer has no numeric learningRate field`);
   }
   if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
   else o.learningRate = lr;

@@ -26,7 +26,7 @@ export function parseModes(spec: ModeSpec, owner = 'op'): ReadonlySet<Mode> | nu
   if (list.length === 0) return null;
   const negated = list.map((m) => m.startsWith('!'));
   if (negated.some((n) => n) && !negated.every((n) => n)) {
-    throw new ConfigError(owner, [], `${owner}: mode cannot mix "!mode" and "mode" entries, received ${JSON.stringify(list)}`)
+    throw new ConfigError(owner, [], `${owner}: mode cannot mix "!mode" and "mode" entries, received ${JSON.stringify(list)}`);
   }
   const bare = list.map((m) => (m.startsWith('!') ? m.slice(1) : m));
   for (const m of bare) {
@@ -56,7 +56,7 @@ export function parseDsIds(spec: DsIdSpec, owner = 'op'): DsIdSelector {
   if (list.length === 0) return null;
   const negated = list.map((d) => d.startsWith('!'));
   if (negated.some((n) => n) && !negated.every((n) => n)) {
-    throw new ConfigError(owner, [], `${owner}: dsId cannot mix "!id" and "id" entries, received ${JSON.stringify(list)}`)
+    throw new ConfigError(owner, [], `${owner}: dsId cannot mix "!id" and "id" entries, received ${JSON.stringify(list)}`);
   }
   const ids = list.map((d) => (d.startsWith('!') ? d.slice(1) : d));
   for (const id of ids) {
@@ -67,10 +67,10 @@ export function parseDsIds(spec: DsIdSpec, owner = 'op'): DsIdSelector {
 
 /** Throws unless `id` is a valid data-set id (non-empty, no `:`, `;`, `|`, not starting with `!`). */
 export function checkDsId(id: string, owner = 'Pipeline'): void {
-  if (id.length === 0) throw new ConfigError(owner, [], `${owner}: a data-set id cannot be empty`)
-  if (id.startsWith('!')) throw new ConfigError(owner, [], `${owner}: a data-set id cannot start with "!", received "${id}"`)
+  if (id.length === 0) throw new ConfigError(owner, [], `${owner}: a data-set id cannot be empty`);
+  if (id.startsWith('!')) throw new ConfigError(owner, [], `${owner}: a data-set id cannot start with "!", received "${id}"`);
   const bad = FORBIDDEN_DS_ID_CHARS.find((c) => id.includes(c));
-  if (bad) throw new ConfigError(owner, [], `${owner}: a data-set id cannot contain "${bad}", received "${id}"`)
+  if (bad) throw new ConfigError(owner, [], `${owner}: a data-set id cannot contain "${bad}", received "${id}"`);
 }
 
 /** Anything the shared rule can select: ops, traces, schedulers' values. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDsIds, parseModes, type DsIdSelector, type DsIdSpec, type Mode, type ModeSpec } from './mode.js';
+import { parseDsIds, parseModes, type DsIdSelector, type Mode, type ModeSpec } from './mode.js';
 import { dsIdSpecSchema, keysSchema, modeSpecSchema, parseOptions, toKeyList } from './options.js';
 
 /** One sample (before Batch) or one batch (after): a flat record whose keys are named by ops. */

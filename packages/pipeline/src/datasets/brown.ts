@@ -7,7 +7,7 @@ import type { DataDict } from '../core/op.js';
 import { parseOptions } from '../core/options.js';
 import { decodeUtf8, splitLines } from '../io/lines.js';
 import { LabelVocab } from './labelVocab.js';
-import { SubsetDataset, ViewDataset } from './view.js';
+import { type SubsetDataset, ViewDataset } from './view.js';
 
 /** Names of the 500 corpus files: `c` + genre letter `a`…`r` + two digits (`ca01` … `cr09`). */
 export const BROWN_FILE_PATTERN = /^c[a-r]\d\d$/;
@@ -142,7 +142,10 @@ function selectFiles(owner: string, o: { rootDir?: string | undefined; files?: s
   if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) {
     throw new BrownNotFoundError(`${owner}: rootDir: no such folder: ${root}`);
   }
-  const present = fs.readdirSync(root).filter((f) => BROWN_FILE_PATTERN.test(f)).sort();
+  const present = fs
+    .readdirSync(root)
+    .filter((f) => BROWN_FILE_PATTERN.test(f))
+    .sort();
   if (present.length === 0) throw new BrownNotFoundError(`${owner}: no Brown files (ca01 … cr09) in ${root}`);
   let files = present;
   if (o.files) {

@@ -66,7 +66,8 @@ export class CSVDataset extends NumpyDataset {
       rows = records.slice(1);
       const seen = new Set<string>();
       for (const name of names) {
-        if (seen.has(name)) throw new DataFormatError(`duplicate column name ${JSON.stringify(name)} in the header`, file, records[0]!.line);
+        if (seen.has(name))
+          throw new DataFormatError(`duplicate column name ${JSON.stringify(name)} in the header`, file, records[0]!.line);
         seen.add(name);
       }
     } else {

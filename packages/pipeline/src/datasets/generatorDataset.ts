@@ -20,9 +20,7 @@ export class GeneratorError extends FetsError {}
 
 function checkSample(sample: unknown, position: number): DataDict {
   if (sample === null || typeof sample !== 'object' || Array.isArray(sample)) {
-    throw new GeneratorError(
-      `GeneratorDataset: sample ${position} must be an object { key: value }, received ${describeValue(sample)}`,
-    );
+    throw new GeneratorError(`GeneratorDataset: sample ${position} must be an object { key: value }, received ${describeValue(sample)}`);
   }
   return sample as DataDict;
 }
@@ -43,9 +41,7 @@ export class GeneratorDataset extends IterableDataset {
   constructor(factory: () => SampleIterable, options: GeneratorDatasetOptions = {}) {
     super();
     if (typeof factory !== 'function') {
-      throw new GeneratorError(
-        `GeneratorDataset: expected a function returning an iterable, received ${describeValue(factory)}`,
-      );
+      throw new GeneratorError(`GeneratorDataset: expected a function returning an iterable, received ${describeValue(factory)}`);
     }
     this.#factory = factory;
     this.#options = parseOptions(new.target.name, generatorOptionsSchema, options);

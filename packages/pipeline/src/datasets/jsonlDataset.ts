@@ -8,7 +8,11 @@ import { IterableDataset } from './dataset.js';
 
 const jsonlOptionsSchema = z.strictObject({
   keys: z.array(z.string().min(1)).min(1).optional(),
-  chunkSize: z.number().int().min(4).default(1 << 16),
+  chunkSize: z
+    .number()
+    .int()
+    .min(4)
+    .default(1 << 16),
 });
 
 /** Options of {@link JSONLDataset}. */
@@ -95,11 +99,7 @@ export class JSONLDataset extends IterableDataset {
         const sample: DataDict = {};
         for (const k of keys) {
           if (!Object.hasOwn(record, k)) {
-            throw new DataFormatError(
-              `missing key "${k}" (record has: ${Object.keys(record).join(', ')})`,
-              this.file,
-              line,
-            );
+            throw new DataFormatError(`missing key "${k}" (record has: ${Object.keys(record).join(', ')})`, this.file, line);
           }
           sample[k] = record[k];
         }
@@ -109,7 +109,11 @@ export class JSONLDataset extends IterableDataset {
       await it.return?.(undefined);
     }
     if (records === 0) {
-      throw new DataFormatError(`no records: the file ${lines === 0 ? 'is empty' : 'holds only blank lines'}`, this.file, Math.max(1, lines));
+      throw new DataFormatError(
+        `no records: the file ${lines === 0 ? 'is empty' : 'holds only blank lines'}`,
+        this.file,
+        Math.max(1, lines),
+      );
     }
   }
 }

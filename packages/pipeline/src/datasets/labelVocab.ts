@@ -67,7 +67,8 @@ export class LabelVocab {
   constructor(labels: readonly string[]) {
     const ids = new Map<string, number>();
     labels.forEach((l, i) => {
-      if (typeof l !== 'string' || l === '') throw new LabelError(`LabelVocab: label ${i} must be a non-empty string, received ${JSON.stringify(l)}`);
+      if (typeof l !== 'string' || l === '')
+        throw new LabelError(`LabelVocab: label ${i} must be a non-empty string, received ${JSON.stringify(l)}`);
       if (ids.has(l)) throw new LabelError(`LabelVocab: label "${l}" appears twice (ids ${ids.get(l)} and ${i})`);
       ids.set(l, i);
     });

@@ -61,11 +61,7 @@ export class NumpyDataset extends ViewDataset {
         first = k;
         n = len;
       } else if (len !== n) {
-        throw new ConfigError(
-          owner,
-          [],
-          `${owner}: columns must have equal lengths, but "${first}" has ${n} and "${k}" has ${len}`,
-        );
+        throw new ConfigError(owner, [], `${owner}: columns must have equal lengths, but "${first}" has ${n} and "${k}" has ${len}`);
       }
     }
     this.data = data;
@@ -81,7 +77,11 @@ export class NumpyDataset extends ViewDataset {
    */
   static fromRecords(records: readonly DataDict[]): NumpyDataset {
     if (!Array.isArray(records) || records.length === 0) {
-      throw new ConfigError('NumpyDataset', [], `NumpyDataset.fromRecords: expected a non-empty array of records, received ${describeValue(records)}`);
+      throw new ConfigError(
+        'NumpyDataset',
+        [],
+        `NumpyDataset.fromRecords: expected a non-empty array of records, received ${describeValue(records)}`,
+      );
     }
     const keys = Object.keys(records[0]!);
     const columns: Record<string, unknown[]> = Object.fromEntries(keys.map((k) => [k, new Array(records.length)]));

@@ -36,11 +36,7 @@ function sizeOf(spec: number, n: number): number {
  * @example
  * splitIndices(10, [0.2, 3], { seed: 0 }); // { parts: [[2 positions], [3 positions]], rest: [5 positions] }
  */
-export function splitIndices(
-  n: number,
-  specs: readonly SplitSpec[],
-  options: SplitOptions = {},
-): { parts: number[][]; rest: number[] } {
+export function splitIndices(n: number, specs: readonly SplitSpec[], options: SplitOptions = {}): { parts: number[][]; rest: number[] } {
   if (specs.length === 0) throw new SplitError('split: expected at least one fraction, count or index list');
   const owner = new Int32Array(n).fill(-1);
   const parts: number[][] = specs.map(() => []);

@@ -60,7 +60,12 @@ export abstract class ViewDataset extends Dataset {
    * later split of this data set cannot change them.
    */
   storedView(): Dataset {
-    return new StoredSamples(this.storedLength, (i) => this.storedSample(i), () => this.keys(), (i, p) => this.describeStored(i, p));
+    return new StoredSamples(
+      this.storedLength,
+      (i) => this.storedSample(i),
+      () => this.keys(),
+      (i, p) => this.describeStored(i, p),
+    );
   }
 
   /** Where stored sample `index` (or its item `position`) comes from (file:line), if known; file readers override it. */
@@ -97,7 +102,13 @@ export abstract class ViewDataset extends Dataset {
     const options = parseOptions(`${this.constructor.name}.split`, splitOptionsSchema, hasOptions ? last : {});
     const { parts, rest } = splitIndices(this.length, specs, options);
     const store = this.storedView();
-    const out = parts.map((p) => new SubsetDataset(store, p.map((i) => this.storedIndex(i))));
+    const out = parts.map(
+      (p) =>
+        new SubsetDataset(
+          store,
+          p.map((i) => this.storedIndex(i)),
+        ),
+    );
     this.#view = rest.map((i) => this.storedIndex(i));
     return specs.length === 1 ? out[0]! : out;
   }

@@ -12,7 +12,9 @@ export interface ProgressStream {
 
 const downloadOptionsSchema = z.strictObject({
   progress: z.enum(['auto', 'bar', 'lines', 'none']).default('auto'),
-  stream: z.custom<ProgressStream>((v) => v !== null && typeof v === 'object' && typeof (v as ProgressStream).write === 'function').optional(),
+  stream: z
+    .custom<ProgressStream>((v) => v !== null && typeof v === 'object' && typeof (v as ProgressStream).write === 'function')
+    .optional(),
   label: z.string().optional(),
   timeoutMs: z.number().int().min(1).default(120_000),
 });

@@ -136,7 +136,13 @@ export function collateKey(key: string, values: readonly unknown[], padValue?: n
       }
     }
   }
-  if (!dt) dt = st.bool && values.every((v) => typeof v === 'boolean' || Array.isArray(v)) && typeof first === 'boolean' ? 'bool' : st.int ? 'int32' : 'float32';
+  if (!dt)
+    dt =
+      st.bool && values.every((v) => typeof v === 'boolean' || Array.isArray(v)) && typeof first === 'boolean'
+        ? 'bool'
+        : st.int
+          ? 'int32'
+          : 'float32';
   if (dt === 'string') return [...values];
   const fullShape = [values.length, ...maxShape];
   const n = fullShape.reduce((a, b) => a * b, 1);
@@ -155,7 +161,12 @@ export function collateKey(key: string, values: readonly unknown[], padValue?: n
 }
 
 /** Fast path: every value a 1-D Int32Array (or every one a Float32Array): one allocation, row copies with `set`. */
-function collateTyped1d(key: string, values: readonly unknown[], padValue: number | undefined, dtype: DType | undefined): NDArray | undefined {
+function collateTyped1d(
+  _key: string,
+  values: readonly unknown[],
+  padValue: number | undefined,
+  dtype: DType | undefined,
+): NDArray | undefined {
   const first = values[0];
   const Ctor = first instanceof Int32Array ? Int32Array : first instanceof Float32Array ? Float32Array : undefined;
   if (!Ctor || (dtype && dtype !== (Ctor === Int32Array ? 'int32' : 'float32'))) return undefined;

@@ -25,9 +25,7 @@ export class LambdaOp extends NumpyOp<typeof lambdaOpOptions> {
   }
 
   override forward(data: unknown, state: PipelineState): unknown {
-    return this.inputs.length <= 1
-      ? this.fn(...(this.inputs.length === 1 ? [data] : []), state)
-      : this.fn(...(data as unknown[]), state);
+    return this.inputs.length <= 1 ? this.fn(...(this.inputs.length === 1 ? [data] : []), state) : this.fn(...(data as unknown[]), state);
   }
 }
 

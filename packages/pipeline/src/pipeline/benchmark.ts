@@ -51,7 +51,9 @@ export function printBenchmark(args: {
     samplesPerSec: samples / seconds,
     ops,
   };
-  log(`FastEstimator-Benchmark (${mode}): ${steps} steps in ${seconds.toFixed(2)} s, ${result.stepsPerSec.toFixed(1)} steps/sec, ${result.samplesPerSec.toFixed(0)} samples/sec`);
+  log(
+    `FastEstimator-Benchmark (${mode}): ${steps} steps in ${seconds.toFixed(2)} s, ${result.stepsPerSec.toFixed(1)} steps/sec, ${result.samplesPerSec.toFixed(0)} samples/sec`,
+  );
   const color = process.stdout.isTTY === true;
   const table = new Table({
     head: ['Op', 'Inputs', 'Outputs', 'ms / visit', 'Visits', 'Time share'],

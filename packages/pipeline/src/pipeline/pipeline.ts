@@ -22,7 +22,10 @@ const sourceSpec = z
     'expected a Dataset, an IterableDataset, a Scheduler of them, or {dsId: dataset}',
   )
   .optional();
-const scheduledNumber = z.union([z.number().int().min(1), z.custom<Scheduler<number>>((v) => v instanceof Scheduler, 'expected a Scheduler')]);
+const scheduledNumber = z.union([
+  z.number().int().min(1),
+  z.custom<Scheduler<number>>((v) => v instanceof Scheduler, 'expected a Scheduler'),
+]);
 const schema = z.strictObject({
   trainData: sourceSpec,
   evalData: sourceSpec,
@@ -30,7 +33,12 @@ const schema = z.strictObject({
   batchSize: z.union([scheduledNumber, z.partialRecord(z.enum(MODES), scheduledNumber)]).optional(),
   padValue: z.union([z.number(), z.record(z.string(), z.number())]).optional(),
   ops: z
-    .array(z.custom<Schedulable<NumpyOp>>((v) => v instanceof NumpyOp || v instanceof Scheduler, 'expected a NumpyOp or a Scheduler of NumpyOps'))
+    .array(
+      z.custom<Schedulable<NumpyOp>>(
+        (v) => v instanceof NumpyOp || v instanceof Scheduler,
+        'expected a NumpyOp or a Scheduler of NumpyOps',
+      ),
+    )
     .default([]),
   numProcess: z.number().int().min(0).default(0),
   opsModule: z.union([z.string().min(1), z.instanceof(URL)]).optional(),
@@ -105,15 +113,25 @@ export class Pipeline {
   constructor(options: PipelineOptions) {
     const o = parseOptions(new.target.name, schema, options);
     const { trainData, evalData, testData, ops, ...rest } = o;
-    this.data = { ...(trainData ? { train: trainData } : {}), ...(evalData ? { eval: evalData } : {}), ...(testData ? { test: testData } : {}) };
+    this.data = {
+      ...(trainData ? { train: trainData } : {}),
+      ...(evalData ? { eval: evalData } : {}),
+      ...(testData ? { test: testData } : {}),
+    };
     this.ops = ops;
     this.options = rest;
     for (const input of Object.values(this.data)) {
       if (!isSource(input)) for (const id of Object.keys(input as object)) checkDsId(id);
     }
     if (rest.numProcess > 0 && !rest.opsModule) {
-      throw new ConfigError('Pipeline', [], 'Pipeline: numProcess > 0 needs opsModule: worker threads cannot receive op instances; ' +
-        'point opsModule at a module exporting `createOps()` that returns the same ops list (received numProcess ' + rest.numProcess + ', no opsModule)');
+      throw new ConfigError(
+        'Pipeline',
+        [],
+        'Pipeline: numProcess > 0 needs opsModule: worker threads cannot receive op instances; ' +
+          'point opsModule at a module exporting `createOps()` that returns the same ops list (received numProcess ' +
+          rest.numProcess +
+          ', no opsModule)',
+      );
     }
     this.checkGraph();
   }
@@ -193,7 +211,10 @@ export class Pipeline {
 
   /** Checks every mode × dsId × signature epoch: each op input is produced upstream. Throws a PipelineError. */
   checkGraph(): void {
-    const epochs = signatureEpochs([...this.ops, ...Object.values(this.data).flatMap((d) => (isSource(d) ? [d] : Object.values(d as object)))]);
+    const epochs = signatureEpochs([
+      ...this.ops,
+      ...Object.values(this.data).flatMap((d) => (isSource(d) ? [d] : Object.values(d as object))),
+    ]);
     for (const mode of this.modes) {
       for (const dsId of this.dsIds(mode)) {
         for (const epoch of epochs) this.outputKeys(mode, epoch, dsId);
@@ -290,12 +311,15 @@ export class Pipeline {
       return sample;
     });
     const batch = finishBatch({ plan, profile: undefined }, out, state);
-    if (!batch) throw new PipelineError(`Pipeline.transformBatch: the batch was filtered out by a post-batch op in mode "${mode}"`, { mode });
+    if (!batch)
+      throw new PipelineError(`Pipeline.transformBatch: the batch was filtered out by a post-batch op in mode "${mode}"`, { mode });
     return batch;
   }
 
   /** The first `numSteps` batches of a mode (FE's get_results): one batch when numSteps is 1, else a list. */
-  async getResults(req: { mode?: Mode; numSteps?: number; epoch?: number; dsId?: string; shuffle?: boolean } = {}): Promise<DataDict | DataDict[]> {
+  async getResults(
+    req: { mode?: Mode; numSteps?: number; epoch?: number; dsId?: string; shuffle?: boolean } = {},
+  ): Promise<DataDict | DataDict[]> {
     const { mode = 'train', numSteps = 1, epoch = 1, shuffle = false } = req;
     const out: DataDict[] = [];
     for await (const b of this.batches({ mode, epoch, numSteps, shuffle, ...(req.dsId !== undefined ? { dsId: req.dsId } : {}) })) {

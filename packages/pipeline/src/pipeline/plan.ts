@@ -6,7 +6,7 @@ import { EpochScheduler } from '../schedule/epochScheduler.js';
 import { RepeatScheduler } from '../schedule/repeatScheduler.js';
 import { Batch } from '../ops/batch.js';
 import { Delete } from '../ops/lambdaOp.js';
-import { NumpyOp } from '../ops/numpyOp.js';
+import type { NumpyOp } from '../ops/numpyOp.js';
 import { collate } from '../ops/collate.js';
 import type { DataDict } from '../core/op.js';
 
@@ -57,9 +57,7 @@ export function makePlan(
   const b = batch;
   const explicit = b.padValue;
   const pad = typeof explicit === 'number' ? explicit : { ...opPadValues, ...(explicit ?? {}) };
-  const collateFn = b.collateFn
-    ? b.collateFn
-    : (samples: DataDict[]) => collate(samples, pad, b.dtypes);
+  const collateFn = b.collateFn ? b.collateFn : (samples: DataDict[]) => collate(samples, pad, b.dtypes);
   return { preOps, batch, postOps, collate: collateFn };
 }
 

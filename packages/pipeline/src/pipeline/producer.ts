@@ -54,12 +54,7 @@ function time(profile: OpProfile | undefined, key: NumpyOp | 'Batch', t0: number
 }
 
 /** Runs the pre-batch ops on one sample in place; returns FilteredData if an op dropped it. */
-export function runSampleOps(
-  ops: readonly NumpyOp[],
-  data: DataDict,
-  state: PipelineState,
-  profile?: OpProfile,
-): FilteredData | undefined {
+export function runSampleOps(ops: readonly NumpyOp[], data: DataDict, state: PipelineState, profile?: OpProfile): FilteredData | undefined {
   for (const op of ops) {
     const t0 = profile ? performance.now() : 0;
     const r = op.apply(data, state);
@@ -83,7 +78,10 @@ export function finishBatch(args: Pick<ProduceArgs, 'plan' | 'profile'>, samples
   time(profile, 'Batch', t0);
   for (const op of plan.postOps) {
     const t1 = profile ? performance.now() : 0;
-    const r = op.forwardBatch(op.inputs.map((k) => columnOf(batch[k])), state);
+    const r = op.forwardBatch(
+      op.inputs.map((k) => columnOf(batch[k])),
+      state,
+    );
     time(profile, op, t1);
     if (r instanceof FilteredData) return undefined;
     const rows = Array.from({ length: r[0]?.length ?? 0 }, (_, i) => Object.fromEntries(op.outputs.map((k, j) => [k, r[j]![i]])));
@@ -219,7 +217,7 @@ export async function* produceBatches(args: ProduceArgs): AsyncGenerator<DataDic
       buffer.pop();
       return pick;
     };
-    for (let pass = 0; ; pass++) {
+    for (let _pass = 0; ; _pass++) {
       let seen = 0;
       for await (const raw of source.iterate()) {
         seen++;
@@ -236,7 +234,8 @@ export async function* produceBatches(args: ProduceArgs): AsyncGenerator<DataDic
           if (limit !== undefined && ++steps >= limit) return;
         }
       }
-      if (seen === 0) throw new PipelineError(`Pipeline: the ${mode} data set${dsId ? ` "${dsId}"` : ''} yielded no samples`, { mode, dsId });
+      if (seen === 0)
+        throw new PipelineError(`Pipeline: the ${mode} data set${dsId ? ` "${dsId}"` : ''} yielded no samples`, { mode, dsId });
       if (limit === undefined) break;
     }
   }
@@ -253,7 +252,10 @@ function lengthOf(v: unknown, key: string): number {
   if (v instanceof NDArray) return v.shape[0] ?? 1;
   if (Array.isArray(v) || typeof v === 'string' || ArrayBuffer.isView(v)) return (v as { length: number }).length;
   if (typeof v === 'number') return v;
-  throw new PipelineError(`Batch: bucketBy key "${key}" has no length (expected an array, NDArray or string, received ${v === undefined ? 'undefined: no op produces it' : typeof v})`, { key });
+  throw new PipelineError(
+    `Batch: bucketBy key "${key}" has no length (expected an array, NDArray or string, received ${v === undefined ? 'undefined: no op produces it' : typeof v})`,
+    { key },
+  );
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import type { DataDict } from '../core/op.js';
 import type { Mode } from '../core/mode.js';
-import { NumpyOp } from '../ops/numpyOp.js';
+import type { NumpyOp } from '../ops/numpyOp.js';
 import type { Schedulable } from '../schedule/scheduler.js';
 import { makePlan } from './plan.js';
 import { runSampleOps, sampleState } from './producer.js';

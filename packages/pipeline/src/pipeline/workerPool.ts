@@ -38,7 +38,8 @@ export class WorkerPool implements SampleProcessor {
   ) {
     const here = fileURLToPath(import.meta.url);
     const ext = path.extname(here);
-    this.opsModule = opsModule.startsWith('file:') || opsModule.startsWith('data:') ? opsModule : pathToFileURL(path.resolve(opsModule)).href;
+    this.opsModule =
+      opsModule.startsWith('file:') || opsModule.startsWith('data:') ? opsModule : pathToFileURL(path.resolve(opsModule)).href;
     this.pool = new Piscina({
       filename: pathToFileURL(path.join(path.dirname(here), ext === '.ts' ? 'workerEntry.mjs' : 'worker.js')).href,
       minThreads: 0,

@@ -17,13 +17,12 @@ export class EpochScheduler<T> extends Scheduler<T> {
   constructor(epochDict: Record<number, T | null> | Map<number, T | null>) {
     super();
     const entries =
-      epochDict instanceof Map
-        ? [...epochDict.entries()]
-        : Object.entries(epochDict).map(([k, v]) => [Number(k), v] as [number, T | null]);
-    if (entries.length === 0) throw new ConfigError('EpochScheduler', [], 'EpochScheduler: epochDict is empty, expected at least one epoch')
+      epochDict instanceof Map ? [...epochDict.entries()] : Object.entries(epochDict).map(([k, v]) => [Number(k), v] as [number, T | null]);
+    if (entries.length === 0)
+      throw new ConfigError('EpochScheduler', [], 'EpochScheduler: epochDict is empty, expected at least one epoch');
     for (const [k] of entries) {
       if (!Number.isInteger(k) || k < 1) {
-        throw new ConfigError('EpochScheduler', [], `EpochScheduler: keys must be integers >= 1 (epochs are 1-based), received ${k}`)
+        throw new ConfigError('EpochScheduler', [], `EpochScheduler: keys must be integers >= 1 (epochs are 1-based), received ${k}`);
       }
     }
     this.keys = entries.map(([k]) => k).sort((a, b) => a - b);

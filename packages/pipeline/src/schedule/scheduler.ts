@@ -23,7 +23,5 @@ export function resolveScheduled<T>(value: Schedulable<T>, epoch: number): T | n
 
 /** Every value a possibly scheduled value can take (non-null ones only). */
 export function allScheduledValues<T>(value: Schedulable<T>): T[] {
-  return value instanceof Scheduler
-    ? value.getAllValues().filter((v): v is T => v !== null && v !== undefined)
-    : [value];
+  return value instanceof Scheduler ? value.getAllValues().filter((v): v is T => v !== null && v !== undefined) : [value];
 }

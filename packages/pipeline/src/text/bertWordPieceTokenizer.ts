@@ -96,7 +96,8 @@ export class BertWordPieceTokenizer {
     else for (const t of Object.keys(vocab)) map.set(t, (vocab as Record<string, number>)[t]!);
     const idToToken: string[] = [];
     for (const [t, i] of map) {
-      if (!Number.isInteger(i) || i < 0) throw new VocabError(`token ${describeValue(t)} has id ${describeValue(i)}, expected an integer >= 0`);
+      if (!Number.isInteger(i) || i < 0)
+        throw new VocabError(`token ${describeValue(t)} has id ${describeValue(i)}, expected an integer >= 0`);
       idToToken[i] = t;
     }
     this.vocab = map;

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { Pipeline } from '@fets/pipeline';
 import { functionModel } from '@fets/network';
-import { Data, EarlyStopping, Estimator, TerminateOnNaN, Trace } from '@fets/estimator';
+import { type Data, EarlyStopping, Estimator, TerminateOnNaN, Trace } from '@fets/estimator';
 import { Range, ScriptedNetwork, memoryLogger } from '../fakes.js';
 
 /** Writes a scripted value of `key` at each eval epoch end. */
@@ -74,7 +74,10 @@ describe('estimator/traces/adapt EarlyStopping and TerminateOnNaN', () => {
     const es = new EarlyStopping({ patience: 2, restoreBestWeights: true, model, write: () => {} });
     const est = new Estimator({
       pipeline: new Pipeline({ trainData: new Range(2), evalData: new Range(2), batchSize: 2 }),
-      network: new ScriptedNetwork({ evalLoss: (e) => [3, 1, 2, 2.5, 0][e - 1]!, onTrainStep: (_s, epoch) => tf.tidy(() => w.assign(tf.fill([3], epoch))) }),
+      network: new ScriptedNetwork({
+        evalLoss: (e) => [3, 1, 2, 2.5, 0][e - 1]!,
+        onTrainStep: (_s, epoch) => tf.tidy(() => w.assign(tf.fill([3], epoch))),
+      }),
       epochs: 5,
       traces: [es, memoryLogger()],
     });

@@ -23,7 +23,11 @@ class Points extends Dataset {
 }
 
 const linear = (seed: number) =>
-  tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2], kernelInitializer: tf.initializers.randomNormal({ seed }), biasInitializer: 'zeros' })] });
+  tf.sequential({
+    layers: [
+      tf.layers.dense({ units: 1, inputShape: [2], kernelInitializer: tf.initializers.randomNormal({ seed }), biasInitializer: 'zeros' }),
+    ],
+  });
 
 describe('estimator/traces/adapt LRScheduler and ReduceLROnPlateau', () => {
   before(async () => {
@@ -31,7 +35,11 @@ describe('estimator/traces/adapt LRScheduler and ReduceLROnPlateau', () => {
   });
 
   it('sets a real SGD optimizer’s rate before every step: weights equal a hand loop with the same rates', async () => {
-    const model = build(() => linear(3), () => tf.train.sgd(0.5), { modelName: 'lin' });
+    const model = build(
+      () => linear(3),
+      () => tf.train.sgd(0.5),
+      { modelName: 'lin' },
+    );
     const ref = linear(3);
     ref.setWeights(model.getWeights());
     const lrFn = linearWarmupDecay({ warmup: 2, peak: 0.1 }); // total steps from the Estimator: 2 epochs × 2 steps
@@ -89,14 +97,22 @@ describe('estimator/traces/adapt LRScheduler and ReduceLROnPlateau', () => {
       pipeline: new Pipeline({ trainData: new Range(4), batchSize: 2 }),
       network: new ScriptedNetwork(),
       epochs: 3,
-      traces: [new LRScheduler({ model, lrFn: (epoch) => 1e-3 * 0.5 ** (epoch - 1), by: 'epoch' }), new Probe({ mode: 'train' }), memoryLogger()],
+      traces: [
+        new LRScheduler({ model, lrFn: (epoch) => 1e-3 * 0.5 ** (epoch - 1), by: 'epoch' }),
+        new Probe({ mode: 'train' }),
+        memoryLogger(),
+      ],
     });
     await est.fit({ warmup: false });
     expect(rates).to.deep.equal([1e-3, 5e-4, 2.5e-4]);
   });
 
   it('a schedule needing the run length gets it from the data (epochs × one pass over the train set)', async () => {
-    const model = build(() => linear(5), () => tf.train.sgd(1e-3), { modelName: 'm4' });
+    const model = build(
+      () => linear(5),
+      () => tf.train.sgd(1e-3),
+      { modelName: 'm4' },
+    );
     const rates: number[] = [];
     class Probe extends Trace {
       override onBatchEnd() {
@@ -107,7 +123,11 @@ describe('estimator/traces/adapt LRScheduler and ReduceLROnPlateau', () => {
       pipeline: new Pipeline({ trainData: new Range(8), batchSize: 2 }),
       network: new ScriptedNetwork(),
       epochs: 2,
-      traces: [new LRScheduler({ model, lrFn: linearWarmupDecay({ warmup: 0.25, peak: 1e-3 }) }), new Probe({ mode: 'train' }), memoryLogger()],
+      traces: [
+        new LRScheduler({ model, lrFn: linearWarmupDecay({ warmup: 0.25, peak: 1e-3 }) }),
+        new Probe({ mode: 'train' }),
+        memoryLogger(),
+      ],
     });
     await est.fit({ warmup: false });
     // 8 steps in all (2 epochs × 4 batches): Hugging Face's linear schedule with 2 warm-up steps, step s = 0..7.
@@ -121,9 +141,12 @@ describe('estimator/traces/adapt LRScheduler and ReduceLROnPlateau', () => {
     const net = new ScriptedNetwork();
     const est = new Estimator({
       pipeline: new Pipeline({
-        trainData: new GeneratorDataset(function* () {
-          for (let i = 0; i < 4; i++) yield new Range(4).get(i);
-        }, { keys: Object.keys(new Range(4).get(0)) }),
+        trainData: new GeneratorDataset(
+          function* () {
+            for (let i = 0; i < 4; i++) yield new Range(4).get(i);
+          },
+          { keys: Object.keys(new Range(4).get(0)) },
+        ),
         batchSize: 2,
       }),
       network: net,
@@ -137,7 +160,11 @@ describe('estimator/traces/adapt LRScheduler and ReduceLROnPlateau', () => {
   });
 
   it('ReduceLROnPlateau multiplies the rate by factor after patience bad epochs, floored at minLr', async () => {
-    const model = build(() => linear(6), () => tf.train.sgd(0.1), { modelName: 'lin' });
+    const model = build(
+      () => linear(6),
+      () => tf.train.sgd(0.1),
+      { modelName: 'lin' },
+    );
     const lines: string[] = [];
     const losses = [1, 2, 2, 2, 2, 2, 0.5, 2, 2];
     const est = new Estimator({

@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { Pipeline } from '@fets/pipeline';
 import { build, initBackend } from '@fets/network';
-import { CSVLogger, Data, Estimator, TensorBoard, Trace, crc32c, maskedCrc32c } from '@fets/estimator';
+import { CSVLogger, type Data, Estimator, TensorBoard, Trace, crc32c, maskedCrc32c } from '@fets/estimator';
 import { Range, ScriptedNetwork, memoryLogger } from '../fakes.js';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'fets-logs-'));
@@ -112,11 +112,11 @@ function parseCsv(text: string): string[][] {
       for (let i = 0; i < line.length; i++) {
         const c = line[i]!;
         if (q) {
-          if (c === '"' && line[i + 1] === '"') (cur += '"', i++);
+          if (c === '"' && line[i + 1] === '"') (cur += '"'), i++;
           else if (c === '"') q = false;
           else cur += c;
         } else if (c === '"') q = true;
-        else if (c === ',') (cells.push(cur), (cur = ''));
+        else if (c === ',') cells.push(cur), (cur = '');
         else cur += c;
       }
       cells.push(cur);
@@ -139,7 +139,9 @@ describe('estimator/traces/io CSVLogger and TensorBoard', () => {
 
   it('TensorBoard writes TFRecord event files per mode that decode back to the logged scalars', async () => {
     const dir = tmp();
-    const model = build(() => tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3], name: 'head' })] }), 'sgd', { modelName: 'tbm' });
+    const model = build(() => tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3], name: 'head' })] }), 'sgd', {
+      modelName: 'tbm',
+    });
     const tb = new TensorBoard({ logDir: dir, updateFreq: 2, writeGraph: true, models: [model] });
     const est = new Estimator({
       pipeline: new Pipeline({ trainData: new Range(8), evalData: new Range(4), batchSize: 2 }),
@@ -211,7 +213,10 @@ describe('estimator/traces/io CSVLogger and TensorBoard', () => {
       traces: [new CSVLogger({ filename: file }), memoryLogger()],
     });
     await est.fit({ warmup: false });
-    const modes = () => parseCsv(fs.readFileSync(file, 'utf8')).slice(1).map((r) => r[0]);
+    const modes = () =>
+      parseCsv(fs.readFileSync(file, 'utf8'))
+        .slice(1)
+        .map((r) => r[0]);
     const afterFit = modes();
     expect(afterFit).to.include.members(['train', 'eval']);
     await est.test();

@@ -19,7 +19,11 @@ const data = new NumpyDataset({ x: x.map((r) => Float32Array.from(r)), y });
 const model = build(
   () =>
     tf.sequential({
-      layers: [tf.layers.dense({ units: 16, inputShape: [8], activation: 'relu' }), tf.layers.dropout({ rate: 0.2 }), tf.layers.dense({ units: 3 })],
+      layers: [
+        tf.layers.dense({ units: 16, inputShape: [8], activation: 'relu' }),
+        tf.layers.dropout({ rate: 0.2 }),
+        tf.layers.dense({ units: 3 }),
+      ],
     }),
   'adam',
   { modelName: 'm' },

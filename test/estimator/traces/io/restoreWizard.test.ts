@@ -10,7 +10,9 @@ const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'restoreCh
 /** Runs the child; if `killAtStep` is given, SIGKILLs it when it prints that step. Resolves with the exit signal. */
 function runChild(dir: string, out: string, killAtStep?: number): Promise<NodeJS.Signals | null> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=fets-source', '--import', 'tsx', CHILD, dir, out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--conditions=fets-source', '--import', 'tsx', CHILD, dir, out], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let err = '';
     let buf = '';
     child.stdout.on('data', (d: Buffer) => {

@@ -5,7 +5,17 @@ import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { Pipeline, seededRandom } from '@fets/pipeline';
 import { build, namedVariables, readSafetensors } from '@fets/network';
-import { BestModelSaver, Estimator, ModelSaver, OutputDirError, Trace, checkWritable, loadModelWeights, saveModelWeights, writeFileAtomic } from '@fets/estimator';
+import {
+  BestModelSaver,
+  Estimator,
+  ModelSaver,
+  OutputDirError,
+  Trace,
+  checkWritable,
+  loadModelWeights,
+  saveModelWeights,
+  writeFileAtomic,
+} from '@fets/estimator';
 import { Range, ScriptedNetwork, memoryLogger } from '../fakes.js';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'fets-savers-'));
@@ -18,7 +28,13 @@ function randomizingNetwork(model: tf.LayersModel, evalLoss: number[]) {
     evalLoss: (e) => evalLoss[e - 1]!,
     onTrainStep: () =>
       tf.tidy(() => {
-        for (const v of namedVariables(model).values()) v.assign(tf.tensor(Float32Array.from({ length: v.size }, () => rng() * 2 - 1), v.shape));
+        for (const v of namedVariables(model).values())
+          v.assign(
+            tf.tensor(
+              Float32Array.from({ length: v.size }, () => rng() * 2 - 1),
+              v.shape,
+            ),
+          );
       }),
   });
 }
@@ -30,9 +46,13 @@ describe('estimator/traces/io BestModelSaver, ModelSaver, file safety', () => {
 
   it('saves on each new best, logs since_best/min like FastEstimator, reloads the best bit-exactly at the end', async () => {
     const dir = tmp();
-    const model = build(() => tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [4] }), tf.layers.dense({ units: 2 })] }), 'adam', {
-      modelName: 'clf',
-    });
+    const model = build(
+      () => tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [4] }), tf.layers.dense({ units: 2 })] }),
+      'adam',
+      {
+        modelName: 'clf',
+      },
+    );
     const atEval = new Map<number, Map<string, Float32Array>>();
     class Snap extends Trace {
       override onEpochEnd() {
@@ -73,7 +93,9 @@ describe('estimator/traces/io BestModelSaver, ModelSaver, file safety', () => {
     const rng = seededRandom(5);
     tf.tidy(() => {
       for (const v of namedVariables(model).values()) {
-        const d = Float32Array.from({ length: v.size }, (_, i) => (i < special.length ? special[i]! : (rng() - 0.5) * 10 ** Math.floor(rng() * 20 - 10)));
+        const d = Float32Array.from({ length: v.size }, (_, i) =>
+          i < special.length ? special[i]! : (rng() - 0.5) * 10 ** Math.floor(rng() * 20 - 10),
+        );
         v.assign(tf.tensor(d, v.shape));
       }
     });
@@ -90,7 +112,10 @@ describe('estimator/traces/io BestModelSaver, ModelSaver, file safety', () => {
     fs.writeFileSync(file, 'x');
     const model = build(() => tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] }), 'sgd');
     const bad = path.join(file, 'ckpt');
-    expect(() => new BestModelSaver({ model, saveDir: bad })).to.throw(OutputDirError, `BestModelSaver: saveDir "${bad}": cannot write there: `);
+    expect(() => new BestModelSaver({ model, saveDir: bad })).to.throw(
+      OutputDirError,
+      `BestModelSaver: saveDir "${bad}": cannot write there: `,
+    );
     expect(() => new ModelSaver({ model, saveDir: bad })).to.throw(/ModelSaver: saveDir ".*a-file\/ckpt": cannot write there: ENOTDIR/);
     expect(() => checkWritable(file)).to.throw(/checkWritable: dir ".*a-file": cannot write there: it exists and is not a directory/);
     const fresh = path.join(dir, 'new', 'nested');
@@ -109,7 +134,12 @@ describe('estimator/traces/io BestModelSaver, ModelSaver, file safety', () => {
     const seen = new Set<string>();
     while (!done) {
       const b = fs.readFileSync(target);
-      const kind = b.length === old.length && b.every((x) => x === 1) ? 'old' : b.length === next.length && b[0] === 2 && b[b.length - 1] === 2 ? 'new' : 'partial';
+      const kind =
+        b.length === old.length && b.every((x) => x === 1)
+          ? 'old'
+          : b.length === next.length && b[0] === 2 && b[b.length - 1] === 2
+            ? 'new'
+            : 'partial';
       seen.add(kind);
       await new Promise((r) => setImmediate(r));
     }

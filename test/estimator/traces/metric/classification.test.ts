@@ -20,18 +20,26 @@ interface Batch {
 
 const batchArb = (c: number) =>
   fc.integer({ min: 1, max: 5 }).chain((l) =>
-    fc.record({
-      y: fc.array(fc.array(fc.oneof(fc.integer({ min: 0, max: c - 1 }), fc.constant(-100)), { minLength: l, maxLength: l }), { minLength: 1, maxLength: 4 }),
-      logits: fc.constant(null),
-    }).chain(({ y }) =>
-      fc.record({
-        y: fc.constant(y),
-        logits: fc.array(fc.array(fc.array(fc.float({ min: -5, max: 5, noNaN: true }), { minLength: c, maxLength: c }), { minLength: l, maxLength: l }), {
-          minLength: y.length,
-          maxLength: y.length,
+    fc
+      .record({
+        y: fc.array(fc.array(fc.oneof(fc.integer({ min: 0, max: c - 1 }), fc.constant(-100)), { minLength: l, maxLength: l }), {
+          minLength: 1,
+          maxLength: 4,
         }),
-      }),
-    ),
+        logits: fc.constant(null),
+      })
+      .chain(({ y }) =>
+        fc.record({
+          y: fc.constant(y),
+          logits: fc.array(
+            fc.array(fc.array(fc.float({ min: -5, max: 5, noNaN: true }), { minLength: c, maxLength: c }), { minLength: l, maxLength: l }),
+            {
+              minLength: y.length,
+              maxLength: y.length,
+            },
+          ),
+        }),
+      ),
   );
 
 const toBatch = (b: Batch): DataDict => ({
@@ -74,20 +82,27 @@ function sk(ps: [number, number][], average: 'micro' | 'macro' | 'weighted') {
   }
   const w = per.map((x) => (average === 'weighted' ? x.support : 1));
   const ws = w.reduce((a, b) => a + b, 0);
-  const avg = (k: 'p' | 'r' | 'f') => div(per.reduce((a, x, i) => a + score(x)[k] * w[i]!, 0), ws);
+  const avg = (k: 'p' | 'r' | 'f') =>
+    div(
+      per.reduce((a, x, i) => a + score(x)[k] * w[i]!, 0),
+      ws,
+    );
   return { p: avg('p'), r: avg('r'), f: avg('f') };
 }
 
 describe('estimator/traces/metric classification metrics', () => {
   it('Accuracy equals a plain count over random token batches with ignored positions', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 2, max: 5 }).chain((c) => fc.array(batchArb(c), { minLength: 1, maxLength: 3 })), (batches) => {
-        const ps = pairs(batches);
-        const logs = runEpoch(new Accuracy({ trueKey: 'y', predKey: 'yPred', ignoreValue: -100 }), batches.map(toBatch));
-        const acc = logs.get('accuracy') as number;
-        if (ps.length === 0) return Number.isNaN(acc);
-        return Math.abs(acc - ps.filter(([t, p]) => t === p).length / ps.length) < 1e-12;
-      }),
+      fc.property(
+        fc.integer({ min: 2, max: 5 }).chain((c) => fc.array(batchArb(c), { minLength: 1, maxLength: 3 })),
+        (batches) => {
+          const ps = pairs(batches);
+          const logs = runEpoch(new Accuracy({ trueKey: 'y', predKey: 'yPred', ignoreValue: -100 }), batches.map(toBatch));
+          const acc = logs.get('accuracy') as number;
+          if (ps.length === 0) return Number.isNaN(acc);
+          return Math.abs(acc - ps.filter(([t, p]) => t === p).length / ps.length) < 1e-12;
+        },
+      ),
       { numRuns: 150 },
     );
   });
@@ -117,7 +132,8 @@ describe('estimator/traces/metric classification metrics', () => {
   it("reproduces scikit-learn's documented f1_score/precision_score example", () => {
     // sklearn docs: y_true = [0, 1, 2, 0, 1, 2], y_pred = [0, 2, 1, 0, 0, 1]
     const batch = { y: NDArray.from([0, 1, 2, 0, 1, 2], 'int32'), yPred: NDArray.from([0, 2, 1, 0, 0, 1], 'int32') };
-    const f = (average: 'macro' | 'micro' | 'weighted' | 'none') => runEpoch(new F1Score({ trueKey: 'y', predKey: 'yPred', average }), [batch]).get('f1_score');
+    const f = (average: 'macro' | 'micro' | 'weighted' | 'none') =>
+      runEpoch(new F1Score({ trueKey: 'y', predKey: 'yPred', average }), [batch]).get('f1_score');
     expect(f('macro')).to.be.closeTo(0.26666666, 1e-6);
     expect(f('micro')).to.be.closeTo(0.33333333, 1e-6);
     expect(f('weighted')).to.be.closeTo(0.26666666, 1e-6);
@@ -127,7 +143,10 @@ describe('estimator/traces/metric classification metrics', () => {
   });
 
   it("binary: probabilities [B, 1] are thresholded at 0.5 and 'auto' scores the positive class", () => {
-    const batch = { y: NDArray.from([[1], [0], [1], [1], [0]], 'int32'), yPred: NDArray.from([[0.9], [0.6], [0.4], [0.7], [0.5]], 'float32') };
+    const batch = {
+      y: NDArray.from([[1], [0], [1], [1], [0]], 'int32'),
+      yPred: NDArray.from([[0.9], [0.6], [0.4], [0.7], [0.5]], 'float32'),
+    };
     // predicted: 1, 1, 0, 1, 0 → tp 2, fp 1, fn 1
     expect(runEpoch(new Precision({ trueKey: 'y', predKey: 'yPred' }), [batch]).get('precision')).to.be.closeTo(2 / 3, 1e-12);
     expect(runEpoch(new Recall({ trueKey: 'y', predKey: 'yPred' }), [batch]).get('recall')).to.be.closeTo(2 / 3, 1e-12);
@@ -136,8 +155,22 @@ describe('estimator/traces/metric classification metrics', () => {
 
   it('one-hot float labels are argmaxed; maskKey drops positions', () => {
     const batch = {
-      y: NDArray.from([[0, 1, 0], [1, 0, 0], [0, 0, 1]], 'float32'),
-      yPred: NDArray.from([[0.1, 0.8, 0.1], [0.2, 0.7, 0.1], [0.1, 0.1, 0.8]], 'float32'),
+      y: NDArray.from(
+        [
+          [0, 1, 0],
+          [1, 0, 0],
+          [0, 0, 1],
+        ],
+        'float32',
+      ),
+      yPred: NDArray.from(
+        [
+          [0.1, 0.8, 0.1],
+          [0.2, 0.7, 0.1],
+          [0.1, 0.1, 0.8],
+        ],
+        'float32',
+      ),
       m: NDArray.from([1, 0, 1], 'int32'),
     };
     expect(runEpoch(new Accuracy({ trueKey: 'y', predKey: 'yPred' }), [batch]).get('accuracy')).to.be.closeTo(2 / 3, 1e-12);
@@ -146,24 +179,34 @@ describe('estimator/traces/metric classification metrics', () => {
 
   it('ConfusionMatrix counts true rows × predicted columns and equals the pair counts', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 2, max: 5 }).chain((c) => fc.tuple(fc.constant(c), fc.array(batchArb(c), { minLength: 1, maxLength: 3 }))), ([c, batches]) => {
-        const m = runEpoch(new ConfusionMatrix({ trueKey: 'y', predKey: 'yPred', numClasses: c, ignoreValue: -100 }), batches.map(toBatch)).get(
-          'confusion_matrix',
-        ) as number[][];
-        const ref = Array.from({ length: c }, () => new Array<number>(c).fill(0));
-        for (const [t, p] of pairs(batches)) ref[t]![p]!++;
-        expect(m).to.deep.equal(ref);
-      }),
+      fc.property(
+        fc.integer({ min: 2, max: 5 }).chain((c) => fc.tuple(fc.constant(c), fc.array(batchArb(c), { minLength: 1, maxLength: 3 }))),
+        ([c, batches]) => {
+          const m = runEpoch(
+            new ConfusionMatrix({ trueKey: 'y', predKey: 'yPred', numClasses: c, ignoreValue: -100 }),
+            batches.map(toBatch),
+          ).get('confusion_matrix') as number[][];
+          const ref = Array.from({ length: c }, () => new Array<number>(c).fill(0));
+          for (const [t, p] of pairs(batches)) ref[t]![p]!++;
+          expect(m).to.deep.equal(ref);
+        },
+      ),
       { numRuns: 100 },
     );
   });
 
   it('errors name the trace and key: shape mismatch, label outside numClasses, unknown option', () => {
     const bad = { y: NDArray.from([1, 0], 'int32'), yPred: NDArray.from([0.1, 0.2, 0.3], 'float32') };
-    expect(() => runEpoch(new Accuracy({ trueKey: 'y', predKey: 'yPred' }), [bad])).to.throw(/Accuracy: key "yPred": predictions of shape \[3\]/);
+    expect(() => runEpoch(new Accuracy({ trueKey: 'y', predKey: 'yPred' }), [bad])).to.throw(
+      /Accuracy: key "yPred": predictions of shape \[3\]/,
+    );
     const out = { y: NDArray.from([-100, 0], 'int32'), yPred: NDArray.from([0, 0], 'int32') };
-    expect(() => runEpoch(new ConfusionMatrix({ trueKey: 'y', predKey: 'yPred', numClasses: 2 }), [out])).to.throw(/label -100 is outside \[0, 2\).*ignoreValue/);
-    expect(() => new F1Score({ trueKey: 'y', predKey: 'yPred', averge: 'macro' } as never)).to.throw(/F1Score: unknown option "averge", did you mean "average"/);
+    expect(() => runEpoch(new ConfusionMatrix({ trueKey: 'y', predKey: 'yPred', numClasses: 2 }), [out])).to.throw(
+      /label -100 is outside \[0, 2\).*ignoreValue/,
+    );
+    expect(() => new F1Score({ trueKey: 'y', predKey: 'yPred', averge: 'macro' } as never)).to.throw(
+      /F1Score: unknown option "averge", did you mean "average"/,
+    );
     expect(new Accuracy({ trueKey: 'y', predKey: 'p' }).modes).to.deep.equal(new Set(['eval', 'test']));
   });
 });

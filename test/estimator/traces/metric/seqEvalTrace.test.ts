@@ -104,8 +104,14 @@ describe('estimator/traces/metric SeqEval trace', () => {
     const rng = seededRandom(7);
     const some = yTrue.slice(0, 300);
     const yPred = corrupt(some, labels, 0.1, rng);
-    const withIds = runEpoch(new SeqEval({ trueKey: 'y', predKey: 'yPred', labels, outputPrefix: 'ner_' }), toBatches(some, yPred, labels, 16, seededRandom(3), true));
-    const withLogits = runEpoch(new SeqEval({ trueKey: 'y', predKey: 'yPred', labels }), toBatches(some, yPred, labels, 16, seededRandom(3), false));
+    const withIds = runEpoch(
+      new SeqEval({ trueKey: 'y', predKey: 'yPred', labels, outputPrefix: 'ner_' }),
+      toBatches(some, yPred, labels, 16, seededRandom(3), true),
+    );
+    const withLogits = runEpoch(
+      new SeqEval({ trueKey: 'y', predKey: 'yPred', labels }),
+      toBatches(some, yPred, labels, 16, seededRandom(3), false),
+    );
     expect(withIds.logs.get('ner_f1')).to.equal(withLogits.logs.get('f1'));
     expect(withIds.logs.get('ner_f1')).to.equal(seqevalReport(some, yPred, { mode: 'strict', scheme: 'IOB2' })['micro avg']!['f1-score']);
   });
@@ -119,7 +125,9 @@ describe('estimator/traces/metric SeqEval trace', () => {
       /SeqEval: key "yPred": has 25 classes on its last axis but labels has 24 tags/,
     );
     const flat = { y: NDArray.from([1, 2], 'int32'), yPred: NDArray.from([1, 2], 'int32') };
-    expect(() => runEpoch(new SeqEval({ trueKey: 'y', predKey: 'yPred', labels }), [flat])).to.throw(/SeqEval: key "y": expected label ids \[B, L\]/);
+    expect(() => runEpoch(new SeqEval({ trueKey: 'y', predKey: 'yPred', labels }), [flat])).to.throw(
+      /SeqEval: key "y": expected label ids \[B, L\]/,
+    );
     expect(() => new SeqEval({ trueKey: 'y', predKey: 'yPred', labels, mode: 'strict' } as never)).to.throw(/SeqEval: mode/);
   });
 });

@@ -47,11 +47,7 @@ describe('estimator/traces/metric: seqeval report', () => {
 
   it("matches seqeval's strict-mode report on every golden case", () => {
     golden.cases.forEach((c, i) =>
-      expectSameReport(
-        seqevalReport(c.y_true, c.y_pred, { mode: 'strict', scheme: c.scheme }),
-        c.strict,
-        `case ${i} strict ${c.scheme}`,
-      ),
+      expectSameReport(seqevalReport(c.y_true, c.y_pred, { mode: 'strict', scheme: c.scheme }), c.strict, `case ${i} strict ${c.scheme}`),
     );
   });
 
@@ -83,9 +79,7 @@ describe('estimator/traces/metric: seqeval report', () => {
   it('strict mode without a scheme detects it from yTrue', () => {
     const yTrue = [['S-PER', 'B-LOC', 'E-LOC']];
     const yPred = [['S-PER', 'B-LOC', 'I-LOC']];
-    expect(seqevalReport(yTrue, yPred, { mode: 'strict' })).to.deep.equal(
-      seqevalReport(yTrue, yPred, { mode: 'strict', scheme: 'IOBES' }),
-    );
+    expect(seqevalReport(yTrue, yPred, { mode: 'strict' })).to.deep.equal(seqevalReport(yTrue, yPred, { mode: 'strict', scheme: 'IOBES' }));
   });
 
   it('weighted average with zero total support gives 0 (zeroDivision 0) or 1 where nothing was predicted', () => {
@@ -137,10 +131,7 @@ describe('estimator/traces/metric: seqeval report', () => {
 
     it('rejects unknown options and schemes with a ConfigError', () => {
       expect(() => seqevalReport([], [], { shceme: 'IOB2' } as never)).to.throw(ConfigError, /did you mean "scheme"/);
-      expect(() => seqevalReport([], [], { mode: 'strict', scheme: 'BIO' as Scheme })).to.throw(
-        ConfigError,
-        /seqevalReport: scheme/,
-      );
+      expect(() => seqevalReport([], [], { mode: 'strict', scheme: 'BIO' as Scheme })).to.throw(ConfigError, /seqevalReport: scheme/);
     });
 
     it('rejects a tag the scheme forbids in strict mode, naming sentence and position', () => {
@@ -162,9 +153,7 @@ describe('estimator/traces/metric: seqeval report', () => {
       BILOU: 'BILOU',
     };
     const tagArb = (letters: string) =>
-      fc
-        .tuple(fc.constantFrom(...letters), fc.constantFrom(...TYPES))
-        .map(([p, t]) => (p === 'O' ? 'O' : `${p}-${t}`));
+      fc.tuple(fc.constantFrom(...letters), fc.constantFrom(...TYPES)).map(([p, t]) => (p === 'O' ? 'O' : `${p}-${t}`));
     /** A pair of corpora with the same shape (up to 6 sentences of up to 12 tags). */
     const pairArb = (letters: string) =>
       fc
@@ -203,9 +192,7 @@ describe('estimator/traces/metric: seqeval report', () => {
           fc.property(pairArb(m.letters), ([yTrue, yPred]) => {
             const r = seqevalReport(yTrue, yPred, m.opts);
             const types =
-              m.opts.mode === 'strict'
-                ? extractEntities(yTrue, m.opts.scheme!).map((e) => e.type)
-                : getEntities(yTrue).map((c) => c.type);
+              m.opts.mode === 'strict' ? extractEntities(yTrue, m.opts.scheme!).map((e) => e.type) : getEntities(yTrue).map((c) => c.type);
             const count = (t: string) => types.filter((x) => x === t).length;
             for (const [name, row] of Object.entries(r)) {
               if (!name.endsWith(' avg')) expect(row.support, name).to.equal(count(name));

@@ -4,7 +4,6 @@ import * as tf from '@tensorflow/tfjs';
 import { OpError, ConfigError } from '@fets/pipeline';
 import { CrossEntropy, sparseSoftmaxCrossEntropy } from '@fets/network';
 
-
 const softmax = (row: number[]) => {
   const m = Math.max(...row);
   const e = row.map((x) => Math.exp(x - m));
@@ -72,10 +71,22 @@ describe('network/losses: CrossEntropy', () => {
     const want = mean(z.map((x, i) => -(y[i]! * Math.log(sigmoid(x)) + (1 - y[i]!) * Math.log(1 - sigmoid(x)))));
     const fromLogits = new CrossEntropy({ inputs: ['p', 'y'], outputs: 'l', fromLogits: true });
     expect(tf.tidy(() => fromLogits.detectForm(tf.zeros([5, 1]), tf.zeros([5])))).to.equal('binary');
-    expect(run(fromLogits, z.map((x) => [x]), y)[0]).to.be.closeTo(want, 1e-5);
+    expect(
+      run(
+        fromLogits,
+        z.map((x) => [x]),
+        y,
+      )[0],
+    ).to.be.closeTo(want, 1e-5);
     expect(run(fromLogits, z, y)[0]).to.be.closeTo(want, 1e-5);
     const fromProbs = new CrossEntropy({ inputs: ['p', 'y'], outputs: 'l' });
-    expect(run(fromProbs, z.map((x) => [sigmoid(x)]), y.map((v) => [v]))[0]).to.be.closeTo(want, 1e-5);
+    expect(
+      run(
+        fromProbs,
+        z.map((x) => [sigmoid(x)]),
+        y.map((v) => [v]),
+      )[0],
+    ).to.be.closeTo(want, 1e-5);
   });
 
   it('binary from logits stays finite for large logits', () => {
@@ -95,11 +106,15 @@ describe('network/losses: CrossEntropy', () => {
     const z = [0.7, -1.3, 2.2];
     const y = [1, 0, 1];
     const bw = { 0: 3, 1: 0.25 };
-    const wantB = mean(
-      z.map((x, i) => -(y[i]! * Math.log(sigmoid(x)) + (1 - y[i]!) * Math.log(1 - sigmoid(x))) * (y[i] ? 0.25 : 3)),
-    );
+    const wantB = mean(z.map((x, i) => -(y[i]! * Math.log(sigmoid(x)) + (1 - y[i]!) * Math.log(1 - sigmoid(x))) * (y[i] ? 0.25 : 3)));
     const bin = new CrossEntropy({ inputs: ['p', 'y'], outputs: 'l', fromLogits: true, classWeights: bw });
-    expect(run(bin, z.map((x) => [x]), y.map((v) => [v]))[0]).to.be.closeTo(wantB, 1e-5);
+    expect(
+      run(
+        bin,
+        z.map((x) => [x]),
+        y.map((v) => [v]),
+      )[0],
+    ).to.be.closeTo(wantB, 1e-5);
   });
 
   it('averageLoss: false keeps one value per sample', () => {
@@ -178,21 +193,29 @@ describe('network/losses: CrossEntropy', () => {
         fc.array(fc.float({ min: -20, max: 20, noNaN: true }), { minLength: 240, maxLength: 240 }),
         fc.array(fc.integer({ min: -1, max: 39 }), { minLength: 6, maxLength: 6 }),
         (b, c, vals, labs) => {
-          const lg = tf.tensor2d(Array.from({ length: b * c }, (_, i) => vals[i]!), [b, c]);
+          const lg = tf.tensor2d(
+            Array.from({ length: b * c }, (_, i) => vals[i]!),
+            [b, c],
+          );
           // -1 stands for an ignored position (ignoreIndex -100); every other label is taken modulo c.
           const lb = labs.slice(0, b).map((l) => (l < 0 ? -100 : l % c));
           const y = tf.tensor1d(lb, 'int32');
           const keep = tf.tensor1d(lb.map((l) => (l < 0 ? 0 : 1)));
-          const oh = tf.tensor2d(lb.flatMap((l) => Array.from({ length: c }, (_, j) => (j === l ? 1 : 0))), [b, c]);
+          const oh = tf.tensor2d(
+            lb.flatMap((l) => Array.from({ length: c }, (_, j) => (j === l ? 1 : 0))),
+            [b, c],
+          );
           const op = new CrossEntropy({ inputs: ['p', 'y'], outputs: 'l', fromLogits: true, ignoreIndex: -100 });
           const fused = tf.grad((x: tf.Tensor) => op.forward([x, y]) as tf.Scalar)(lg);
           // The composed reference: masked mean of -Σ onehot · logSoftmax.
-          const composed = tf.grad((x: tf.Tensor) =>
-            tf.div(tf.sum(tf.mul(tf.neg(tf.sum(tf.mul(oh, tf.logSoftmax(x)), -1)), keep)), tf.maximum(tf.sum(keep), 1)) as tf.Scalar,
+          const composed = tf.grad(
+            (x: tf.Tensor) =>
+              tf.div(tf.sum(tf.mul(tf.neg(tf.sum(tf.mul(oh, tf.logSoftmax(x)), -1)), keep)), tf.maximum(tf.sum(keep), 1)) as tf.Scalar,
           )(lg);
           const lossFused = (op.forward([lg, y]) as tf.Tensor).dataSync()[0]!;
-          const lossComposed = tf.tidy(() =>
-            tf.div(tf.sum(tf.mul(tf.neg(tf.sum(tf.mul(oh, tf.logSoftmax(lg)), -1)), keep)), tf.maximum(tf.sum(keep), 1)).dataSync()[0]!,
+          const lossComposed = tf.tidy(
+            () =>
+              tf.div(tf.sum(tf.mul(tf.neg(tf.sum(tf.mul(oh, tf.logSoftmax(lg)), -1)), keep)), tf.maximum(tf.sum(keep), 1)).dataSync()[0]!,
           );
           expect(lossFused).to.be.closeTo(lossComposed, 1e-4 * Math.max(1, Math.abs(lossComposed)));
           const g1 = fused.dataSync();
@@ -210,7 +233,9 @@ describe('network/losses: CrossEntropy', () => {
     const x = tf.tensor2d(logits);
     const y = tf.tensor1d(lab, 'int32');
     const values = Array.from(sparseSoftmaxCrossEntropy(x, y).dataSync());
-    const grad = tf.grad((t: tf.Tensor) => tf.sum(sparseSoftmaxCrossEntropy(t as tf.Tensor2D, y)))(x).arraySync() as number[][];
+    const grad = tf
+      .grad((t: tf.Tensor) => tf.sum(sparseSoftmaxCrossEntropy(t as tf.Tensor2D, y)))(x)
+      .arraySync() as number[][];
     logits.forEach((row, i) => {
       const p = softmax(row);
       const ok = lab[i]! >= 0 && lab[i]! < 3;
@@ -243,7 +268,10 @@ describe('network/losses: CrossEntropy', () => {
 
   it('rejects bad options at construction', () => {
     expect(() => new CrossEntropy({ inputs: ['p', 'y'], outputs: 'l', form: 'multi' as never })).to.throw(ConfigError, /form/);
-    expect(() => new CrossEntropy({ inputs: ['p', 'y'], outputs: 'l', fromLogit: true } as never)).to.throw(ConfigError, /did you mean "fromLogits"/);
+    expect(() => new CrossEntropy({ inputs: ['p', 'y'], outputs: 'l', fromLogit: true } as never)).to.throw(
+      ConfigError,
+      /did you mean "fromLogits"/,
+    );
     expect(() => new CrossEntropy({ inputs: 'p', outputs: 'l' })).to.throw(ConfigError, /\[yPred, yTrue\]/);
   });
 });

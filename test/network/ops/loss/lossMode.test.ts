@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { CrossEntropy, ModelOp, Network, UpdateOp, build } from '@fets/network';
-import { NDArray } from '@fets/pipeline';
+import type { NDArray } from '@fets/pipeline';
 import { classBatch, denseModel } from '../../netFixtures.js';
 
 describe('network/losses: modes', () => {

@@ -2,14 +2,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs';
 import { OpError } from '@fets/pipeline';
-import {
-  FocalLoss,
-  L1Loss,
-  L2Regularization,
-  MeanSquaredError,
-  build,
-  type LossOp,
-} from '@fets/network';
+import { FocalLoss, L1Loss, L2Regularization, MeanSquaredError, build, type LossOp } from '@fets/network';
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -101,17 +94,20 @@ describe('network/losses: regression and focal', () => {
     const logits = new FocalLoss({ inputs: ['p', 'y'], outputs: 'l', gamma, alpha, fromLogits: true });
     expect(run(logits, z, y)[0]).to.be.closeTo(want, 1e-5);
     const probs = new FocalLoss({ inputs: ['p', 'y'], outputs: 'l', gamma, alpha });
-    expect(run(probs, z.map((r) => r.map(sigmoid)), y)[0]).to.be.closeTo(want, 1e-5);
+    expect(
+      run(
+        probs,
+        z.map((r) => r.map(sigmoid)),
+        y,
+      )[0],
+    ).to.be.closeTo(want, 1e-5);
     const bce = (x: number, t: number) => -(t * Math.log(sigmoid(x)) + (1 - t) * Math.log(1 - sigmoid(x)));
     const plain = new FocalLoss({ inputs: ['p', 'y'], outputs: 'l', gamma: 0, alpha: null, fromLogits: true, shapeReduction: 'mean' });
     expect(run(plain, z, y)[0]).to.be.closeTo(mean(z.flatMap((row, i) => row.map((x, j) => bce(x, y[i]![j]!)))), 1e-5);
   });
 
   it('L2Regularization adds beta·Σ kernel² (biases excluded) to the loss', () => {
-    const model = build(
-      () => tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3], biasInitializer: 'ones' })] }),
-      'sgd',
-    );
+    const model = build(() => tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3], biasInitializer: 'ones' })] }), 'sgd');
     const kernel = model.getWeights()[0]!.dataSync();
     const sq = Array.from(kernel).reduce((a, w) => a + w * w, 0);
     const op = new L2Regularization({ inputs: 'ce', outputs: 'loss', model, beta: 0.1 });

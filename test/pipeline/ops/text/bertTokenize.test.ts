@@ -21,7 +21,14 @@ describe('BertTokenize', () => {
 
   it('gives ids with [CLS]/[SEP] and the label on the first sub-token only', () => {
     const op = make();
-    const [x, y] = run(op, [['whats', 'unaffable', 'bruce', 'willis'], ['O', 'B-TITLE', 'B-ACTOR', 'I-ACTOR']], state);
+    const [x, y] = run(
+      op,
+      [
+        ['whats', 'unaffable', 'bruce', 'willis'],
+        ['O', 'B-TITLE', 'B-ACTOR', 'I-ACTOR'],
+      ],
+      state,
+    );
     expect(tokenizer.convertIdsToTokens(x)).to.deep.equal(['[CLS]', 'what', '##s', 'una', '##ffa', '##ble', 'bruce', 'willis', '[SEP]']);
     expect(x).to.be.instanceOf(Int32Array);
     expect(Array.from(y)).to.deep.equal([-100, 0, -100, 3, -100, -100, 1, 2, -100]);
@@ -29,22 +36,51 @@ describe('BertTokenize', () => {
 
   it('labelAllTokens labels every sub-token, continuing B-X as I-X when I-X exists', () => {
     const op = make({ labelAllTokens: true });
-    const [, y] = run(op, [['unaffable', 'unaffable', '1999s'], ['B-TITLE', 'B-ACTOR', 'B-YEAR']], state);
+    const [, y] = run(
+      op,
+      [
+        ['unaffable', 'unaffable', '1999s'],
+        ['B-TITLE', 'B-ACTOR', 'B-YEAR'],
+      ],
+      state,
+    );
     // 'unaffable' → 3 pieces; '1999s' → 2 pieces; B-YEAR has no I-YEAR so it repeats
     expect(Array.from(y)).to.deep.equal([-100, 3, 4, 4, 1, 2, 2, 5, 5, -100]);
   });
 
   it('truncates keeping [CLS] and [SEP]; pad fills ids with [PAD], labels with ignoreIndex', () => {
     const op = make({ maxLen: 5, pad: false });
-    const [x, y] = run(op, [['whats', 'unaffable'], ['O', 'B-TITLE']], state);
+    const [x, y] = run(
+      op,
+      [
+        ['whats', 'unaffable'],
+        ['O', 'B-TITLE'],
+      ],
+      state,
+    );
     expect(tokenizer.convertIdsToTokens(x)).to.deep.equal(['[CLS]', 'what', '##s', 'una', '[SEP]']);
     expect(Array.from(y)).to.deep.equal([-100, 0, -100, 3, -100]);
     const padded = new BertTokenize({
-      inputs: ['words', 'tags'], outputs: ['x', 'y', 't', 'm', 'w'], tokenizer, labels: LABELS, maxLen: 8, pad: true, ignoreIndex: -1,
-      returnAttentionMask: true, returnWordIds: true, returnTokenTypeIds: true,
+      inputs: ['words', 'tags'],
+      outputs: ['x', 'y', 't', 'm', 'w'],
+      tokenizer,
+      labels: LABELS,
+      maxLen: 8,
+      pad: true,
+      ignoreIndex: -1,
+      returnAttentionMask: true,
+      returnWordIds: true,
+      returnTokenTypeIds: true,
     });
     expect(padded.outputKinds).to.deep.equal(['inputIds', 'labels', 'tokenTypeIds', 'attentionMask', 'wordIds']);
-    const [px, py, pt, pm, pw] = run(padded, [['whats', 'up'], ['O', 'O']], state);
+    const [px, py, pt, pm, pw] = run(
+      padded,
+      [
+        ['whats', 'up'],
+        ['O', 'O'],
+      ],
+      state,
+    );
     expect(Array.from(px)).to.deep.equal([101, 2054, 2015, 2039, 102, 0, 0, 0]);
     expect(Array.from(py)).to.deep.equal([-1, 0, -1, 0, -1, -1, -1, -1]);
     expect(Array.from(pt)).to.deep.equal([0, 0, 0, 0, 0, 0, 0, 0]);
@@ -54,7 +90,11 @@ describe('BertTokenize', () => {
 
   it('declares pad values per output for Batch (ids: [PAD], labels: ignoreIndex, word ids: -1)', () => {
     const op = new BertTokenize({
-      inputs: ['words', 'tags'], outputs: ['x', 'y', 'w'], tokenizer, labels: LABELS, returnWordIds: true,
+      inputs: ['words', 'tags'],
+      outputs: ['x', 'y', 'w'],
+      tokenizer,
+      labels: LABELS,
+      returnWordIds: true,
     });
     expect(op.padValues).to.deep.equal({ x: 0, y: -100, w: -1 });
   });
@@ -88,7 +128,16 @@ describe('BertTokenize', () => {
 
   it('rejects non-array words and non-string words', () => {
     expect(() => run(make(), ['bruce willis', ['B-ACTOR', 'I-ACTOR']], state)).to.throw(OpError, /split it first/);
-    expect(() => run(make(), [['bruce', 7], ['B-ACTOR', 'I-ACTOR']], state)).to.throw(OpError, /word 1: expected a string, received 7/);
+    expect(() =>
+      run(
+        make(),
+        [
+          ['bruce', 7],
+          ['B-ACTOR', 'I-ACTOR'],
+        ],
+        state,
+      ),
+    ).to.throw(OpError, /word 1: expected a string, received 7/);
   });
 
   it('validates options at construction (ConfigError)', () => {
@@ -99,7 +148,10 @@ describe('BertTokenize', () => {
     expect(() => new BertTokenize({ inputs: ['words', 'tags'], outputs: ['x', 'y'], tokenizer })).to.throw(ConfigError, /labels/);
     expect(() => new BertTokenize({ inputs: 'words', outputs: 'x', tokenizer, maxLen: 2 })).to.throw(ConfigError, /maxLen/);
     expect(() => new BertTokenize({ inputs: 'words', outputs: 'x', tokenizer: {} as never })).to.throw(ConfigError, /tokenizer/);
-    expect(() => new BertTokenize({ inputs: 'words', outputs: 'x', tokenizer, maxlen: 4 } as never)).to.throw(ConfigError, /did you mean "maxLen"/);
+    expect(() => new BertTokenize({ inputs: 'words', outputs: 'x', tokenizer, maxlen: 4 } as never)).to.throw(
+      ConfigError,
+      /did you mean "maxLen"/,
+    );
   });
 
   describe('label alignment properties', () => {
@@ -113,7 +165,13 @@ describe('BertTokenize', () => {
       fc.assert(
         fc.property(sampleArb, fc.integer({ min: 3, max: 40 }), fc.boolean(), ({ words, tags }, maxLen, pad) => {
           const op = new BertTokenize({
-            inputs: ['words', 'tags'], outputs: ['x', 'y', 'w'], tokenizer, labels: LABELS, maxLen, pad, returnWordIds: true,
+            inputs: ['words', 'tags'],
+            outputs: ['x', 'y', 'w'],
+            tokenizer,
+            labels: LABELS,
+            maxLen,
+            pad,
+            returnWordIds: true,
           });
           const [x, y, w] = run(op, [words, tags], state);
           const ref = tokenizer.encode(words, { maxLength: maxLen });
@@ -146,7 +204,13 @@ describe('BertTokenize', () => {
       fc.assert(
         fc.property(sampleArb, fc.integer({ min: 3, max: 40 }), ({ words, tags }, maxLen) => {
           const op = new BertTokenize({
-            inputs: ['words', 'tags'], outputs: ['x', 'y', 'w'], tokenizer, labels: LABELS, maxLen, labelAllTokens: true, returnWordIds: true,
+            inputs: ['words', 'tags'],
+            outputs: ['x', 'y', 'w'],
+            tokenizer,
+            labels: LABELS,
+            maxLen,
+            labelAllTokens: true,
+            returnWordIds: true,
           });
           const [x, y, w] = run(op, [words, tags], state);
           expect(y.length).to.equal(x.length);

@@ -12,9 +12,15 @@ describe('PadSequence', () => {
   });
 
   it('prepends with append=false, keeps the tail with truncate=head, pads strings and typed arrays', () => {
-    expect(new PadSequence({ inputs: 'x', outputs: 'x', maxLen: 4, append: false, value: -1 }).forward([1, 2], state)).to.deep.equal([-1, -1, 1, 2]);
+    expect(new PadSequence({ inputs: 'x', outputs: 'x', maxLen: 4, append: false, value: -1 }).forward([1, 2], state)).to.deep.equal([
+      -1, -1, 1, 2,
+    ]);
     expect(new PadSequence({ inputs: 'x', outputs: 'x', maxLen: 2, truncate: 'head' }).forward([1, 2, 3], state)).to.deep.equal([2, 3]);
-    expect(new PadSequence({ inputs: 'x', outputs: 'x', maxLen: 3, value: '<pad>' }).forward(['a'], state)).to.deep.equal(['a', '<pad>', '<pad>']);
+    expect(new PadSequence({ inputs: 'x', outputs: 'x', maxLen: 3, value: '<pad>' }).forward(['a'], state)).to.deep.equal([
+      'a',
+      '<pad>',
+      '<pad>',
+    ]);
     const typed = new PadSequence({ inputs: 'x', outputs: 'x', maxLen: 4, value: 9 }).forward(Int32Array.of(1, 2), state);
     expect(typed).to.be.instanceOf(Int32Array);
     expect(Array.from(typed)).to.deep.equal([1, 2, 9, 9]);
@@ -39,7 +45,13 @@ describe('PadSequence', () => {
     expect(() => new PadSequence({ inputs: 'x', outputs: 'x', maxLen: 0 })).to.throw(ConfigError, /PadSequence: maxLen: .*received 0/);
     expect(() => new PadSequence({ inputs: 'x', outputs: 'x', maxLen: 2.5 })).to.throw(ConfigError, /maxLen/);
     expect(() => new PadSequence({ inputs: 'x', outputs: 'x', maxLen: 3, truncate: 'middle' as never })).to.throw(ConfigError, /truncate/);
-    expect(() => new PadSequence({ inputs: 'x', outputs: 'x', maxLen: 3 }).forward(5, state)).to.throw(OpError, /PadSequence \(key "x"\): expected an array/);
-    expect(() => new PadSequence({ inputs: 'x', outputs: 'x', maxLen: 3, value: 'p' }).forward(Int32Array.of(1), state)).to.throw(OpError, /cannot pad a Int32Array/);
+    expect(() => new PadSequence({ inputs: 'x', outputs: 'x', maxLen: 3 }).forward(5, state)).to.throw(
+      OpError,
+      /PadSequence \(key "x"\): expected an array/,
+    );
+    expect(() => new PadSequence({ inputs: 'x', outputs: 'x', maxLen: 3, value: 'p' }).forward(Int32Array.of(1), state)).to.throw(
+      OpError,
+      /cannot pad a Int32Array/,
+    );
   });
 });

@@ -16,14 +16,19 @@ describe('Tokenize', () => {
   });
 
   it('rejects non-strings and bad options', () => {
-    expect(() => new Tokenize({ inputs: 't', outputs: 'w' }).forward(['a'], state)).to.throw(OpError, /Tokenize \(key "t"\): expected a string/);
+    expect(() => new Tokenize({ inputs: 't', outputs: 'w' }).forward(['a'], state)).to.throw(
+      OpError,
+      /Tokenize \(key "t"\): expected a string/,
+    );
     expect(() => new Tokenize({ inputs: 't', outputs: 'w', tokenizeFn: 'split' as never })).to.throw(ConfigError, /tokenizeFn/);
   });
 });
 
 describe('AttentionMask', () => {
   it('is 1 where the id is not padId, else 0', () => {
-    expect(Array.from(new AttentionMask({ inputs: 'x', outputs: 'm' }).forward([101, 2054, 102, 0, 0], state))).to.deep.equal([1, 1, 1, 0, 0]);
+    expect(Array.from(new AttentionMask({ inputs: 'x', outputs: 'm' }).forward([101, 2054, 102, 0, 0], state))).to.deep.equal([
+      1, 1, 1, 0, 0,
+    ]);
     const op = new AttentionMask({ inputs: 'x', outputs: 'm', padId: -1 });
     expect(Array.from(op.forward(Int32Array.of(0, 5, -1), state))).to.deep.equal([1, 1, 0]);
     expect(op.padValues).to.deep.equal({ m: 0 });

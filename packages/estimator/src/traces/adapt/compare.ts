@@ -10,7 +10,8 @@ export function monitoredValue(owner: string, data: Data, key: string): number |
   const v = data.get(key);
   if (v === undefined) return undefined;
   const n = scalarOf(v);
-  if (n === undefined) throw new FetsError(`${owner}: monitored key "${key}" holds a non-numeric value (${typeof v}); monitor a scalar metric`);
+  if (n === undefined)
+    throw new FetsError(`${owner}: monitored key "${key}" holds a non-numeric value (${typeof v}); monitor a scalar metric`);
   return n;
 }
 

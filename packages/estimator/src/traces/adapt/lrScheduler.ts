@@ -51,7 +51,8 @@ export class LRScheduler extends Trace {
   override onBegin(): void {
     const s = this.system;
     const perEpoch = s.state.trainStepsPerEpoch;
-    const total = this.by === 'epoch' ? s.totalEpochs : (this.totalStepsOption ?? (perEpoch !== undefined ? perEpoch * s.totalEpochs : undefined));
+    const total =
+      this.by === 'epoch' ? s.totalEpochs : (this.totalStepsOption ?? (perEpoch !== undefined ? perEpoch * s.totalEpochs : undefined));
     this.context = { totalSteps: total };
     if (this.lrFn.requiresTotalSteps && total === undefined) {
       throw new ScheduleError(
@@ -64,7 +65,9 @@ export class LRScheduler extends Trace {
   private apply(at: number): void {
     const lr = this.lrFn(at, this.context);
     if (!Number.isFinite(lr) || lr < 0) {
-      throw new ScheduleError(`LRScheduler: lrFn(${at}) returned ${lr} for model "${getModelName(this.model)}": expected a finite number >= 0`);
+      throw new ScheduleError(
+        `LRScheduler: lrFn(${at}) returned ${lr} for model "${getModelName(this.model)}": expected a finite number >= 0`,
+      );
     }
     setLearningRate(this.model, lr);
   }

@@ -61,7 +61,11 @@ export class BestModelSaver extends Trace {
     const { write, ...o } = parseOptions(new.target.name, schema, options);
     super({ inputs: o.metric, outputs: [`since_best_${o.metric}`, `${o.saveBestMode}_${o.metric}`], mode: 'eval' });
     if (o.saveArchitecture && !isLayersModel(o.model)) {
-      throw new ConfigError('BestModelSaver', [], 'BestModelSaver: saveArchitecture: only a tf.LayersModel has a saveable architecture (this is a FunctionModel)');
+      throw new ConfigError(
+        'BestModelSaver',
+        [],
+        'BestModelSaver: saveArchitecture: only a tf.LayersModel has a saveable architecture (this is a FunctionModel)',
+      );
     }
     checkWritable(o.saveDir, 'BestModelSaver', 'saveDir');
     this.options = o;
@@ -104,15 +108,26 @@ export class BestModelSaver extends Trace {
     if (current === undefined) return;
     const bad = improves(o.saveBestMode, current, this.best) ? nonFiniteWeight(o.model) : undefined;
     if (bad) {
-      this.write(`FastEstimator-BestModelSaver: not saving ${this.modelPath}: weight "${bad.name}" holds ${bad.value}; the previous best is kept`);
+      this.write(
+        `FastEstimator-BestModelSaver: not saving ${this.modelPath}: weight "${bad.name}" holds ${bad.value}; the previous best is kept`,
+      );
       this.sinceBest++;
     } else if (improves(o.saveBestMode, current, this.best)) {
       this.best = current;
       this.sinceBest = 0;
       this.bestEpoch = this.system.epoch;
-      await saveModelWeights(o.model, this.modelPath, { format: 'fets', metric: o.metric, value: String(current), epoch: String(this.system.epoch) }, 'BestModelSaver');
+      await saveModelWeights(
+        o.model,
+        this.modelPath,
+        { format: 'fets', metric: o.metric, value: String(current), epoch: String(this.system.epoch) },
+        'BestModelSaver',
+      );
       if (o.saveArchitecture && isLayersModel(o.model)) {
-        await writeFileAtomic(this.modelPath.replace(/\.safetensors$/, '.json'), JSON.stringify(o.model.toJSON(null, false)), 'BestModelSaver');
+        await writeFileAtomic(
+          this.modelPath.replace(/\.safetensors$/, '.json'),
+          JSON.stringify(o.model.toJSON(null, false)),
+          'BestModelSaver',
+        );
       }
       this.write(`FastEstimator-BestModelSaver: Saved model to ${this.modelPath}`);
     } else {

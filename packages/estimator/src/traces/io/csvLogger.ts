@@ -82,7 +82,7 @@ export class CSVLogger extends Trace {
     const rows = this.rows.filter((r) => r.logs.size > 0);
     const keys: string[] = [];
     const seen = new Set<string>();
-    for (const r of rows) for (const k of r.logs.keys()) if (!seen.has(k)) (seen.add(k), keys.push(k));
+    for (const r of rows) for (const k of r.logs.keys()) if (!seen.has(k)) seen.add(k), keys.push(k);
     const lines = [['mode', 'epoch', 'step', ...keys].map(csvField).join(',')];
     for (const r of rows) {
       const cells = [r.mode, String(r.epoch), String(r.step), ...keys.map((k) => (r.logs.has(k) ? formatValue(r.logs.get(k), 17) : ''))];

@@ -194,7 +194,12 @@ export function formatStepProfile(p: StepProfile, options: { top?: number; inden
   const lines: [string, string, string, string][] = shown.map((r) => [r.kernel, String(r.calls), fmtMs(r.ms), fmtPct(r.share)]);
   if (rest.length > 0) {
     const ms = rest.reduce((s, r) => s + r.ms, 0);
-    lines.push([`(${rest.length} more kernels)`, String(rest.reduce((s, r) => s + r.calls, 0)), fmtMs(ms), fmtPct(p.wallMs > 0 ? ms / p.wallMs : 0)]);
+    lines.push([
+      `(${rest.length} more kernels)`,
+      String(rest.reduce((s, r) => s + r.calls, 0)),
+      fmtMs(ms),
+      fmtPct(p.wallMs > 0 ? ms / p.wallMs : 0),
+    ]);
   }
   lines.push(['(outside kernels: engine, tape, JS)', '', fmtMs(p.outsideMs), fmtPct(p.wallMs > 0 ? p.outsideMs / p.wallMs : 0)]);
   lines.push(['total', String(p.calls), fmtMs(p.wallMs), '100.0%']);

@@ -66,7 +66,12 @@ export class Logger extends Trace {
 
   override onBegin(data: Data): void {
     const s = this.system;
-    this.write(this.line('Start', data.logs, [['step', s.globalStep + 1], ['logging_interval', s.logSteps]]));
+    this.write(
+      this.line('Start', data.logs, [
+        ['step', s.globalStep + 1],
+        ['logging_interval', s.logSteps],
+      ]),
+    );
   }
 
   override onBatchEnd(data: Data): void {
@@ -91,7 +96,12 @@ export class Logger extends Trace {
     this.clearBar();
     if (data.logs.size === 0) return;
     const tag = MODE_TAG[s.mode] + (s.dsId ? `(${s.dsId})` : '');
-    this.write(this.line(tag, data.logs, [['step', s.globalStep], ['epoch', s.epoch]]));
+    this.write(
+      this.line(tag, data.logs, [
+        ['step', s.globalStep],
+        ['epoch', s.epoch],
+      ]),
+    );
   }
 
   override onEnd(data: Data): void {

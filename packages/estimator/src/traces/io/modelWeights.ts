@@ -24,7 +24,12 @@ export function serializeModelWeights(model: Model, metadata: Record<string, str
  * @example
  * await saveModelWeights(model, 'runs/ner/model_best_f1.safetensors');
  */
-export async function saveModelWeights(model: Model, file: string, metadata?: Record<string, string>, owner = 'saveModelWeights'): Promise<void> {
+export async function saveModelWeights(
+  model: Model,
+  file: string,
+  metadata?: Record<string, string>,
+  owner = 'saveModelWeights',
+): Promise<void> {
   await writeFileAtomic(file, serializeModelWeights(model, metadata), owner);
 }
 

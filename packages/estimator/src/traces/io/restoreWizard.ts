@@ -5,7 +5,16 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { FetsError, parseOptions } from '@fets/pipeline';
-import { Network, WeightsMismatchError, getAllOptimizers, getModelName, namedVariables, parseSafetensors, serializeSafetensors, type Model } from '@fets/network';
+import {
+  Network,
+  WeightsMismatchError,
+  getAllOptimizers,
+  getModelName,
+  namedVariables,
+  parseSafetensors,
+  serializeSafetensors,
+  type Model,
+} from '@fets/network';
 import { Trace } from '../../core/trace.js';
 import { TerminateOnNaN } from '../adapt/terminateOnNaN.js';
 import type { Data } from '../../core/data.js';
@@ -154,7 +163,9 @@ export class RestoreWizard extends Trace {
       const pid = Number(hit[1]);
       if (pid !== process.pid && pidAlive(pid)) continue;
       await fsp.rm(path.join(this.directory, name), { recursive: true, force: true });
-      process.stderr.write(`FastEstimator-RestoreWizard: removed ${path.join(this.directory, name)}, an unfinished checkpoint of an interrupted save\n`);
+      process.stderr.write(
+        `FastEstimator-RestoreWizard: removed ${path.join(this.directory, name)}, an unfinished checkpoint of an interrupted save\n`,
+      );
     }
   }
 
@@ -176,14 +187,19 @@ export class RestoreWizard extends Trace {
     const latest = path.join(this.directory, 'latest');
     if (!existsSync(latest)) return;
     if (!this.resume) {
-      process.stderr.write(`FastEstimator-RestoreWizard: starting fresh; the checkpoints in ${this.directory} will be replaced (resume instead: ${this.resumeHint ?? 'resume: true'})\n`);
+      process.stderr.write(
+        `FastEstimator-RestoreWizard: starting fresh; the checkpoints in ${this.directory} will be replaced (resume instead: ${this.resumeHint ?? 'resume: true'})\n`,
+      );
       return;
     }
     const name = (await fsp.readFile(latest, 'utf8')).trim();
     let found = await this.readManifest(name);
     if (!found) {
       // `latest` names a folder that is gone or unreadable: fall back to the newest complete checkpoint, loudly.
-      const dirs = (await fsp.readdir(this.directory)).filter((f) => CHECKPOINT_DIR.test(f)).sort().reverse();
+      const dirs = (await fsp.readdir(this.directory))
+        .filter((f) => CHECKPOINT_DIR.test(f))
+        .sort()
+        .reverse();
       for (const d of dirs) if ((found = await this.readManifest(d))) break;
       if (!found) {
         throw new CheckpointError(
@@ -229,7 +245,9 @@ export class RestoreWizard extends Trace {
     this.resumeBatches = m.skipBatches ?? 0;
     this.savedStep = m.globalStep;
     const skip = this.resumeBatches > 0 ? ` (epoch ${m.epoch + 1} resumes after its first ${this.resumeBatches} batches)` : '';
-    process.stderr.write(`FastEstimator-RestoreWizard: restored from ${dir}: resuming after epoch ${m.epoch}, step ${m.globalStep}${skip}\n`);
+    process.stderr.write(
+      `FastEstimator-RestoreWizard: restored from ${dir}: resuming after epoch ${m.epoch}, step ${m.globalStep}${skip}\n`,
+    );
   }
 
   override async onEpochEnd(data: Data): Promise<void> {

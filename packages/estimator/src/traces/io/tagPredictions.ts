@@ -83,10 +83,15 @@ export class TagPredictions extends Trace {
     const words = data.get(o.wordsKey);
     const yt = asNDArray(this.name, o.trueKey, data.get(o.trueKey));
     const yp = asNDArray(this.name, o.predKey, data.get(o.predKey));
-    if (yt.rank !== 2) throw new MetricInputError(this.name, o.trueKey, `expected label ids [B, L], received shape [${yt.shape.join(', ')}]`);
+    if (yt.rank !== 2)
+      throw new MetricInputError(this.name, o.trueKey, `expected label ids [B, L], received shape [${yt.shape.join(', ')}]`);
     const [b, l] = yt.shape as [number, number];
     if (!Array.isArray(words) || words.length !== b) {
-      throw new MetricInputError(this.name, o.wordsKey, `expected ${b} word lists (one per sentence of the batch), received ${Array.isArray(words) ? words.length : typeof words}`);
+      throw new MetricInputError(
+        this.name,
+        o.wordsKey,
+        `expected ${b} word lists (one per sentence of the batch), received ${Array.isArray(words) ? words.length : typeof words}`,
+      );
     }
     const pred = yp.rank === 3 ? argmaxLastAxis(yp) : (yp.data as ArrayLike<number>);
     const t = yt.data as ArrayLike<number>;

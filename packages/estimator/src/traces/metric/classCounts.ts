@@ -61,10 +61,13 @@ export class ClassCounts {
       f: ratio(2 * c.tp, c.pred + c.true),
     });
     if (average === 'micro' || average === 'binary') {
-      const sum = labels.reduce((s, l) => {
-        const c = get(l);
-        return { tp: s.tp + c.tp, pred: s.pred + c.pred, true: s.true + c.true };
-      }, { tp: 0, pred: 0, true: 0 });
+      const sum = labels.reduce(
+        (s, l) => {
+          const c = get(l);
+          return { tp: s.tp + c.tp, pred: s.pred + c.pred, true: s.true + c.true };
+        },
+        { tp: 0, pred: 0, true: 0 },
+      );
       const { p, r, f } = prf(sum);
       return { precision: p, recall: r, f1: f, labels };
     }

@@ -54,9 +54,14 @@ export class ConfusionMatrix extends Trace {
       const t = yTrue[i]!;
       const p = yPred[i]!;
       if (t < 0 || t >= k) {
-        throw new MetricInputError('ConfusionMatrix', o.trueKey, `label ${t} is outside [0, ${k}) (numClasses ${k}); set ignoreValue to skip it`);
+        throw new MetricInputError(
+          'ConfusionMatrix',
+          o.trueKey,
+          `label ${t} is outside [0, ${k}) (numClasses ${k}); set ignoreValue to skip it`,
+        );
       }
-      if (p < 0 || p >= k) throw new MetricInputError('ConfusionMatrix', o.predKey, `predicted class ${p} is outside [0, ${k}) (numClasses ${k})`);
+      if (p < 0 || p >= k)
+        throw new MetricInputError('ConfusionMatrix', o.predKey, `predicted class ${p} is outside [0, ${k}) (numClasses ${k})`);
       this.matrix[t * k + p] = this.matrix[t * k + p]! + 1;
     }
   }

@@ -19,7 +19,11 @@ export function asNDArray(trace: string, key: string, v: unknown): NDArray {
   }
   if (typeof v === 'number') return new NDArray(Float32Array.of(v), [], 'float32');
   if (Array.isArray(v) || ArrayBuffer.isView(v)) return NDArray.from(v);
-  throw new MetricInputError(trace, key, `expected an NDArray or numbers, received ${v === undefined ? 'nothing (is the key fetched?)' : typeof v}`);
+  throw new MetricInputError(
+    trace,
+    key,
+    `expected an NDArray or numbers, received ${v === undefined ? 'nothing (is the key fetched?)' : typeof v}`,
+  );
 }
 
 /** Index of the largest of `n` values starting at `off` (first one on ties, as numpy's argmax). */

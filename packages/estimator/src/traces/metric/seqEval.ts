@@ -73,12 +73,17 @@ export class SeqEval extends Trace {
     const o = this.options;
     const yt = asNDArray('SeqEval', o.trueKey, data.get(o.trueKey));
     const yp = asNDArray('SeqEval', o.predKey, data.get(o.predKey));
-    if (yt.rank !== 2) throw new MetricInputError('SeqEval', o.trueKey, `expected label ids [B, L], received shape [${yt.shape.join(', ')}]`);
+    if (yt.rank !== 2)
+      throw new MetricInputError('SeqEval', o.trueKey, `expected label ids [B, L], received shape [${yt.shape.join(', ')}]`);
     const [b, l] = yt.shape as [number, number];
     let pred: ArrayLike<number>;
     if (yp.rank === 3 && yp.shape[0] === b && yp.shape[1] === l) {
       if (yp.shape[2] !== o.labels.length) {
-        throw new MetricInputError('SeqEval', o.predKey, `has ${yp.shape[2]} classes on its last axis but labels has ${o.labels.length} tags`);
+        throw new MetricInputError(
+          'SeqEval',
+          o.predKey,
+          `has ${yp.shape[2]} classes on its last axis but labels has ${o.labels.length} tags`,
+        );
       }
       pred = argmaxLastAxis(yp);
     } else if (yp.rank === 2 && yp.shape[0] === b && yp.shape[1] === l) {
@@ -103,7 +108,11 @@ export class SeqEval extends Trace {
   override onEpochEnd(data: Data): void {
     const o = this.options;
     const p = o.outputPrefix;
-    const report = seqevalReport(this.yTrue, this.yPred, o.evalMode === 'strict' ? { mode: 'strict', scheme: o.scheme } : { mode: 'default' });
+    const report = seqevalReport(
+      this.yTrue,
+      this.yPred,
+      o.evalMode === 'strict' ? { mode: 'strict', scheme: o.scheme } : { mode: 'default' },
+    );
     this.lastReport = report;
     const micro = report['micro avg']!;
     data.writeWithLog(`${p}f1`, micro['f1-score']);

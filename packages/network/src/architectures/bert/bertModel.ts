@@ -129,16 +129,24 @@ export class BertModel implements FunctionModel {
    */
   forward(inputs: tf.Tensor[], training: boolean, outputHiddenStates = false): BertOutput {
     const [rawIds, rawMask, rawTypes] = inputs;
-    if (rawIds === undefined) throw new BertInputError(this.name, 'inputIds', 'expected [inputIds, attentionMask?, tokenTypeIds?], received no inputs');
+    if (rawIds === undefined)
+      throw new BertInputError(this.name, 'inputIds', 'expected [inputIds, attentionMask?, tokenTypeIds?], received no inputs');
     if (rawIds.rank !== 2) throw new BertInputError(this.name, 'inputIds', `expected shape [B, L], received [${rawIds.shape.join(', ')}]`);
     const [B, L] = rawIds.shape as [number, number];
-    for (const [label, t] of [['attentionMask', rawMask], ['tokenTypeIds', rawTypes]] as const) {
+    for (const [label, t] of [
+      ['attentionMask', rawMask],
+      ['tokenTypeIds', rawTypes],
+    ] as const) {
       if (t !== undefined && (t.rank !== 2 || t.shape[0] !== B || t.shape[1] !== L)) {
         throw new BertInputError(this.name, label, `expected shape [${B}, ${L}] (as inputIds), received [${t.shape.join(', ')}]`);
       }
     }
     if (L > this.config.maxPositionEmbeddings) {
-      throw new BertInputError(this.name, 'inputIds', `sequence length ${L} exceeds maxPositionEmbeddings ${this.config.maxPositionEmbeddings}`);
+      throw new BertInputError(
+        this.name,
+        'inputIds',
+        `sequence length ${L} exceeds maxPositionEmbeddings ${this.config.maxPositionEmbeddings}`,
+      );
     }
     const { hiddenSize: H, numAttentionHeads: nh, layerNormEps: eps } = this.config;
     const d = H / nh;
@@ -153,25 +161,39 @@ export class BertModel implements FunctionModel {
       const types =
         rawTypes === undefined
           ? tf.slice(typeTable, [0, 0], [1, H])
-          : tf.reshape(tf.gather(typeTable, tf.reshape(rawTypes.dtype === 'int32' ? rawTypes : tf.cast(rawTypes, 'int32'), [B * L])), [B, L, H]);
+          : tf.reshape(tf.gather(typeTable, tf.reshape(rawTypes.dtype === 'int32' ? rawTypes : tf.cast(rawTypes, 'int32'), [B * L])), [
+              B,
+              L,
+              H,
+            ]);
       let h = tf.reshape(tf.add(tf.add(words, positions), types), [B * L, H]) as tf.Tensor2D;
       h = layerNorm(h, this.p('embeddings.LayerNorm.weight'), this.p('embeddings.LayerNorm.bias'), eps);
       h = dropout(h, hiddenRate, training, this.seeds);
       const hidden: tf.Tensor2D[] = outputHiddenStates ? [h] : [];
       // Additive mask on keys: (1 - mask) * finfo(float32).min, broadcast over heads and query rows: [B, 1, L].
       const maskAdd =
-        rawMask === undefined
-          ? undefined
-          : tf.reshape(tf.mul(tf.sub(1, tf.cast(rawMask, 'float32')), FLOAT32_MIN), [B, 1, L]);
+        rawMask === undefined ? undefined : tf.reshape(tf.mul(tf.sub(1, tf.cast(rawMask, 'float32')), FLOAT32_MIN), [B, 1, L]);
       const scale = Math.sqrt(d);
       for (let i = 0; i < this.config.numHiddenLayers; i++) {
         const p = `encoder.layer.${i}.`;
         // [B*L, H] → [B*nh, L, d] (queries, values) and [B*nh, d, L] (keys): plain batched matMuls, no transposeB.
         const heads = (x: tf.Tensor2D, perm: number[], shape: [number, number, number]) =>
           tf.reshape(tf.transpose(tf.reshape(x, [B, L, nh, d]), perm), shape) as tf.Tensor3D;
-        const q = heads(linear(h, this.p(`${p}attention.self.query.weight`), this.p(`${p}attention.self.query.bias`)), [0, 2, 1, 3], [B * nh, L, d]);
-        const k = heads(linear(h, this.p(`${p}attention.self.key.weight`), this.p(`${p}attention.self.key.bias`)), [0, 2, 3, 1], [B * nh, d, L]);
-        const v = heads(linear(h, this.p(`${p}attention.self.value.weight`), this.p(`${p}attention.self.value.bias`)), [0, 2, 1, 3], [B * nh, L, d]);
+        const q = heads(
+          linear(h, this.p(`${p}attention.self.query.weight`), this.p(`${p}attention.self.query.bias`)),
+          [0, 2, 1, 3],
+          [B * nh, L, d],
+        );
+        const k = heads(
+          linear(h, this.p(`${p}attention.self.key.weight`), this.p(`${p}attention.self.key.bias`)),
+          [0, 2, 3, 1],
+          [B * nh, d, L],
+        );
+        const v = heads(
+          linear(h, this.p(`${p}attention.self.value.weight`), this.p(`${p}attention.self.value.bias`)),
+          [0, 2, 1, 3],
+          [B * nh, L, d],
+        );
         let scores = tf.reshape(tf.div(tf.matMul(q, k), scale), [B, nh * L, L]);
         if (maskAdd !== undefined) scores = tf.add(scores, maskAdd);
         let probs = tf.softmax(scores, -1);

@@ -123,10 +123,7 @@ export function dropout<T extends tf.Tensor>(x: T, rate: number, training: boole
 }
 
 /** How a parameter is initialised (Hugging Face `_init_weights` for BERT). */
-export type ParamInit =
-  | { kind: 'normal'; std: number; zeroRow?: number | null }
-  | { kind: 'zeros' }
-  | { kind: 'ones' };
+export type ParamInit = { kind: 'normal'; std: number; zeroRow?: number | null } | { kind: 'zeros' } | { kind: 'ones' };
 
 /**
  * Creates a float32 variable initialised as HF's `_init_weights`: normal(0, std) for Linear and Embedding weights

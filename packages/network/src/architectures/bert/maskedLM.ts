@@ -102,7 +102,12 @@ export class BertForMaskedLM extends BertWithHead {
       }
       let t = linear(h, this.p('cls.predictions.transform.dense.weight'), this.p('cls.predictions.transform.dense.bias'));
       t = this.act(t) as tf.Tensor2D;
-      t = layerNorm(t, this.p('cls.predictions.transform.LayerNorm.weight'), this.p('cls.predictions.transform.LayerNorm.bias'), this.config.layerNormEps);
+      t = layerNorm(
+        t,
+        this.p('cls.predictions.transform.LayerNorm.weight'),
+        this.p('cls.predictions.transform.LayerNorm.bias'),
+        this.config.layerNormEps,
+      );
       // Decoder tied to the embeddings: E [V, H] is a PyTorch Linear weight [out, in]; linear's gradient avoids the
       // transposed products that are slow on wasm.
       const y = linear(t, this.wordEmbeddings, this.p('cls.predictions.bias'));

@@ -116,14 +116,22 @@ export function loadWeights(
   const log = options.log ?? ((line: string) => console.warn(line));
   const missing = [...report.missing].sort();
   if (missing.length) {
-    log(`Some weights of ${model.architecture} were not initialized from the model checkpoint at ${options.source} and are newly initialized: ${pyList(missing)}`);
+    log(
+      `Some weights of ${model.architecture} were not initialized from the model checkpoint at ${options.source} and are newly initialized: ${pyList(missing)}`,
+    );
   }
   if (report.mismatched.length) {
-    const parts = report.mismatched.map((m) => `${m.name}: found shape [${m.checkpoint.join(', ')}] in the checkpoint and [${m.model.join(', ')}] in the model instantiated`);
-    log(`Some weights of ${model.architecture} were not initialized from the model checkpoint at ${options.source} and are newly initialized because the shapes did not match: ${parts.join('; ')}`);
+    const parts = report.mismatched.map(
+      (m) => `${m.name}: found shape [${m.checkpoint.join(', ')}] in the checkpoint and [${m.model.join(', ')}] in the model instantiated`,
+    );
+    log(
+      `Some weights of ${model.architecture} were not initialized from the model checkpoint at ${options.source} and are newly initialized because the shapes did not match: ${parts.join('; ')}`,
+    );
   }
   if (report.unexpected.length) {
-    log(`Some weights of the model checkpoint at ${options.source} were not used when initializing ${model.architecture}: ${pyList([...report.unexpected].sort())}`);
+    log(
+      `Some weights of the model checkpoint at ${options.source} were not used when initializing ${model.architecture}: ${pyList([...report.unexpected].sort())}`,
+    );
   }
   return report;
 }
@@ -158,8 +166,14 @@ export type FromPretrainedOptions = z.input<typeof fromPretrainedOptionsSchema>;
  * const bert = await fromPretrained('../shared/fixtures/bert-tiny-random', { architecture: 'BertModel' });
  * const mlm = await fromPretrained('runs/pretrain-bert', { architecture: 'BertForMaskedLM' }); // continue pretraining
  */
-export async function fromPretrained(nameOrPath: string, options: FromPretrainedOptions & { architecture: 'BertModel' }): Promise<BertModel>;
-export async function fromPretrained(nameOrPath: string, options: FromPretrainedOptions & { architecture: 'BertForMaskedLM' }): Promise<BertForMaskedLM>;
+export async function fromPretrained(
+  nameOrPath: string,
+  options: FromPretrainedOptions & { architecture: 'BertModel' },
+): Promise<BertModel>;
+export async function fromPretrained(
+  nameOrPath: string,
+  options: FromPretrainedOptions & { architecture: 'BertForMaskedLM' },
+): Promise<BertForMaskedLM>;
 export async function fromPretrained(
   nameOrPath: string,
   options?: FromPretrainedOptions & { architecture?: 'BertForTokenClassification' },

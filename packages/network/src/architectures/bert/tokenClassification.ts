@@ -44,7 +44,10 @@ export class BertForTokenClassification extends BertWithHead {
     const scope = this.scope;
     this.seeds = new SeedStream(config.seed === undefined ? undefined : config.seed + 1);
     const std = config.initializerRange;
-    this.params.set('classifier.weight', initVariable([config.numLabels, config.hiddenSize], { kind: 'normal', std }, this.seeds, `${scope}/classifier.weight`));
+    this.params.set(
+      'classifier.weight',
+      initVariable([config.numLabels, config.hiddenSize], { kind: 'normal', std }, this.seeds, `${scope}/classifier.weight`),
+    );
     this.params.set('classifier.bias', initVariable([config.numLabels], { kind: 'zeros' }, this.seeds, `${scope}/classifier.bias`));
   }
 

@@ -20,8 +20,22 @@ export interface NativeAddon {
    * operands contiguous per product; `aStep`/`bStep` 0 when one matrix serves every product; with `biasOff`, n floats
    * added to every row of C, then `activation` 1 applies GELU (value only).
    */
-  gemm(heap: Uint8Array, aOff: number, bOff: number, cOff: number, batch: number, m: number, n: number, k: number,
-    aStep: number, bStep: number, transA: boolean, transB: boolean, biasOff?: number, activation?: number): void;
+  gemm(
+    heap: Uint8Array,
+    aOff: number,
+    bOff: number,
+    cOff: number,
+    batch: number,
+    m: number,
+    n: number,
+    k: number,
+    aStep: number,
+    bStep: number,
+    transA: boolean,
+    transB: boolean,
+    biasOff?: number,
+    activation?: number,
+  ): void;
   /** The microkernel in use, every variant that runs on this CPU, the pool's threads and the CPUs available. */
   info(): { isa: string; isas: string[]; threads: number; cpus: number; mr: number; nr: number };
   /** Resizes the thread pool. */
@@ -36,12 +50,40 @@ export interface NativeAddon {
   /** GEMM blocking for benchmarks (0 keeps a value): k per block with threads, rows of A per block, k on one thread. */
   tune(kc: number, mc: number, kcSerial: number): void;
   /** tf.dropout's multiplier from an Alea state (see dropout.ts), `n` floats at `outOff`. */
-  dropoutMask(heap: Uint8Array, outOff: number, n: number, s0: number, s1: number, s2: number, c: number, keep: number, scale: number): void;
+  dropoutMask(
+    heap: Uint8Array,
+    outOff: number,
+    n: number,
+    s0: number,
+    s1: number,
+    s2: number,
+    c: number,
+    keep: number,
+    scale: number,
+  ): void;
   /** GELU and its derivative over `n` floats. */
   gelu(heap: Uint8Array, xOff: number, yOff: number, dOff: number, n: number): void;
   /** One AdamW step over `n` floats (scalars as the wasm kernel's). */
-  adamw(heap: Uint8Array, p: number, m: number, v: number, g: number, pOut: number, mOut: number, vOut: number, n: number,
-    b1: number, c1: number, b2: number, c2: number, bc1: number, bc2: number, eps: number, lr: number, decay: number): void;
+  adamw(
+    heap: Uint8Array,
+    p: number,
+    m: number,
+    v: number,
+    g: number,
+    pOut: number,
+    mOut: number,
+    vOut: number,
+    n: number,
+    b1: number,
+    c1: number,
+    b2: number,
+    c2: number,
+    bc1: number,
+    bc2: number,
+    eps: number,
+    lr: number,
+    decay: number,
+  ): void;
   /** `out = a op b` over `n` floats: op 0 add, 1 multiply, 2 subtract. */
   binary(heap: Uint8Array, aOff: number, bOff: number, outOff: number, n: number, op: number): void;
   /** `out[r, c] = a[r, c] op b[c]` for `rows` rows of `cols` floats. */

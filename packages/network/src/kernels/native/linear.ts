@@ -19,7 +19,22 @@ export function linearKernel(args: KernelArgs): TensorInfo {
   const out = backend.makeOutput([m, n], 'float32');
   if (m * n > 0) {
     const act = args.attrs?.activation === 'gelu' ? 1 : 0;
-    nativeAddon()!.gemm(backend.wasm.HEAPU8, offsetOf(backend, x!), offsetOf(backend, w!), offsetOf(backend, out), 1, m, n, k, 0, 0, false, true, offsetOf(backend, b!), act);
+    nativeAddon()!.gemm(
+      backend.wasm.HEAPU8,
+      offsetOf(backend, x!),
+      offsetOf(backend, w!),
+      offsetOf(backend, out),
+      1,
+      m,
+      n,
+      k,
+      0,
+      0,
+      false,
+      true,
+      offsetOf(backend, b!),
+      act,
+    );
   }
   return out;
 }

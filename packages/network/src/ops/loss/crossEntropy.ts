@@ -53,9 +53,7 @@ export class CrossEntropy extends LossOp<typeof crossEntropyOptions> {
     const o = this.options;
     this.fromLogits = o.fromLogits;
     this.form = o.form;
-    this.classWeights = o.classWeights
-      ? new Map(Object.entries(o.classWeights).map(([k, v]) => [Number(k), v]))
-      : undefined;
+    this.classWeights = o.classWeights ? new Map(Object.entries(o.classWeights).map(([k, v]) => [Number(k), v])) : undefined;
     this.ignoreIndex = o.ignoreIndex;
     this.labelSmoothing = o.labelSmoothing ?? 0;
   }
@@ -67,7 +65,13 @@ export class CrossEntropy extends LossOp<typeof crossEntropyOptions> {
     const c = p[p.length - 1] ?? 1;
     const eq = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
     const sparseShape = p.length >= 2 && (eq(t, p.slice(0, -1)) || eq(t, [...p.slice(0, -1), 1]));
-    const sameSize = yPred.size === yTrue.size && (eq(p, t) || eq(p.filter((d) => d !== 1), t.filter((d) => d !== 1)));
+    const sameSize =
+      yPred.size === yTrue.size &&
+      (eq(p, t) ||
+        eq(
+          p.filter((d) => d !== 1),
+          t.filter((d) => d !== 1),
+        ));
     if (this.form === 'sparse') {
       if (!sparseShape) this.shapeError(yPred, yTrue, `labels of shape ${fmtShape(p.slice(0, -1))} for the sparse form`);
       return 'sparse';
@@ -87,11 +91,7 @@ export class CrossEntropy extends LossOp<typeof crossEntropyOptions> {
       return 'binary';
     }
     if (eq(p, t)) return 'categorical';
-    return this.shapeError(
-      yPred,
-      yTrue,
-      `either the same shape (categorical) or labels of shape ${fmtShape(p.slice(0, -1))} (sparse)`,
-    );
+    return this.shapeError(yPred, yTrue, `either the same shape (categorical) or labels of shape ${fmtShape(p.slice(0, -1))} (sparse)`);
   }
 
   override forward(data: tf.Tensor[]): tf.Tensor {
@@ -106,9 +106,7 @@ export class CrossEntropy extends LossOp<typeof crossEntropyOptions> {
     if (form === 'sparse' && this.fromLogits && this.labelSmoothing === 0 && !this.classWeights) {
       return this.sparseFromLogits(yPred, this.sparseLabels(yPred, yTrue, numClasses), numClasses);
     }
-    const logp = this.fromLogits
-      ? tf.logSoftmax(yPred)
-      : tf.log(tf.clipByValue(tf.div(yPred, tf.sum(yPred, -1, true)), EPS, 1 - EPS));
+    const logp = this.fromLogits ? tf.logSoftmax(yPred) : tf.log(tf.clipByValue(tf.div(yPred, tf.sum(yPred, -1, true)), EPS, 1 - EPS));
     let target: tf.Tensor;
     let label: tf.Tensor;
     if (form === 'sparse') {

@@ -33,7 +33,11 @@ export class L2Regularization extends TensorOp<typeof l2RegularizationOptions> {
     this.model = o.model;
     this.beta = o.beta;
     if (this.inputs.length !== 1 || this.outputs.length !== 1) {
-      throw new ConfigError('L2Regularization', [], `L2Regularization: expected one input (the loss) and one output, received inputs [${this.inputs}] outputs [${this.outputs}]`);
+      throw new ConfigError(
+        'L2Regularization',
+        [],
+        `L2Regularization: expected one input (the loss) and one output, received inputs [${this.inputs}] outputs [${this.outputs}]`,
+      );
     }
   }
 

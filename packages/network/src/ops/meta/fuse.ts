@@ -12,11 +12,11 @@ export class Fuse extends TensorOp {
   readonly ops: readonly TensorOp[];
 
   constructor(ops: TensorOp[]) {
-    if (!Array.isArray(ops) || ops.length === 0) throw new ConfigError('Fuse', [], 'Fuse: expected a non-empty list of ops')
+    if (!Array.isArray(ops) || ops.length === 0) throw new ConfigError('Fuse', [], 'Fuse: expected a non-empty list of ops');
     const inputs: string[] = [];
     const outputs: string[] = [];
     for (const op of ops) {
-      if (!(op instanceof TensorOp)) throw new ConfigError('Fuse', [], `Fuse: expected TensorOps, received ${String(op)}`)
+      if (!(op instanceof TensorOp)) throw new ConfigError('Fuse', [], `Fuse: expected TensorOps, received ${String(op)}`);
       for (const k of op.inputs) if (!outputs.includes(k) && !inputs.includes(k)) inputs.push(k);
       for (const k of op.outputs) if (!outputs.includes(k)) outputs.push(k);
     }

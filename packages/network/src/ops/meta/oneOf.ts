@@ -15,9 +15,9 @@ export class OneOf extends TensorOp {
 
   constructor(...ops: TensorOp[]) {
     const first = ops[0];
-    if (!first) throw new ConfigError('OneOf', [], 'OneOf: expected at least one op, received none')
+    if (!first) throw new ConfigError('OneOf', [], 'OneOf: expected at least one op, received none');
     for (const op of ops) {
-      if (!(op instanceof TensorOp)) throw new ConfigError('OneOf', [], `OneOf: expected TensorOps, received ${String(op)}`)
+      if (!(op instanceof TensorOp)) throw new ConfigError('OneOf', [], `OneOf: expected TensorOps, received ${String(op)}`);
       if (!same(op.inputs, first.inputs) || !same(op.outputs, first.outputs)) {
         throw new FetsError(
           `OneOf: every op must have the same inputs and outputs; ${first.name} has [${first.inputs}] → [${first.outputs}], ` +

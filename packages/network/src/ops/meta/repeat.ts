@@ -26,7 +26,11 @@ export class Repeat extends TensorOp {
     super({ inputs: [...o.op.inputs], outputs: [...o.op.outputs], mode: o.op.modeSpec });
     (this as { dsIds: unknown }).dsIds = o.op.dsIds;
     if (o.op.outputs.length === 0 || !o.op.outputs.every((k) => o.op.inputs.includes(k))) {
-      throw new ConfigError('Repeat', [], `Repeat: op ${o.op.name} must write only keys it reads, received inputs [${o.op.inputs}] outputs [${o.op.outputs}]`)
+      throw new ConfigError(
+        'Repeat',
+        [],
+        `Repeat: op ${o.op.name} must write only keys it reads, received inputs [${o.op.inputs}] outputs [${o.op.outputs}]`,
+      );
     }
     this.op = o.op;
     this.repeat = o.repeat;

@@ -26,7 +26,11 @@ export class Argmax extends TensorOp<typeof argmaxOptions> {
     const o = this.options;
     this.axis = o.axis;
     if (this.inputs.length !== this.outputs.length || this.inputs.length === 0) {
-      throw new ConfigError('Argmax', [], `Argmax: expected one output key per input key, received inputs [${this.inputs}] outputs [${this.outputs}]`);
+      throw new ConfigError(
+        'Argmax',
+        [],
+        `Argmax: expected one output key per input key, received inputs [${this.inputs}] outputs [${this.outputs}]`,
+      );
     }
   }
 

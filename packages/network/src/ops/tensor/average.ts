@@ -2,7 +2,6 @@ import * as tf from '@tensorflow/tfjs';
 import { ConfigError, type OpOptions } from '@fets/pipeline';
 import { TensorOp, asList } from '../tensorOp.js';
 
-
 /**
  * Element-wise mean of its input tensors (same shape, or broadcastable), written to one output key.
  *
@@ -13,7 +12,11 @@ export class Average extends TensorOp {
   constructor(options: OpOptions) {
     super(options);
     if (this.outputs.length !== 1 || this.inputs.length === 0) {
-      throw new ConfigError('Average', [], `Average: expected at least one input and exactly one output, received inputs [${this.inputs}] outputs [${this.outputs}]`);
+      throw new ConfigError(
+        'Average',
+        [],
+        `Average: expected at least one input and exactly one output, received inputs [${this.inputs}] outputs [${this.outputs}]`,
+      );
     }
   }
 

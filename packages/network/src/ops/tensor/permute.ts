@@ -30,7 +30,11 @@ export class Permute extends TensorOp<typeof permuteOptions> {
       throw new ConfigError(this.name, [], `${this.name}: perm: expected a permutation of 0..${o.perm.length - 1}, received [${o.perm}]`);
     }
     if (this.inputs.length !== this.outputs.length || this.inputs.length === 0) {
-      throw new ConfigError(this.name, [], `${this.name}: expected one output key per input key, received inputs [${this.inputs}] outputs [${this.outputs}]`);
+      throw new ConfigError(
+        this.name,
+        [],
+        `${this.name}: expected one output key per input key, received inputs [${this.inputs}] outputs [${this.outputs}]`,
+      );
     }
   }
 
@@ -38,7 +42,11 @@ export class Permute extends TensorOp<typeof permuteOptions> {
     return fromList(
       asList(data).map((x, i) => {
         if (x.rank !== this.perm.length) {
-          throw new OpError(this.name, this.inputs[i], `perm [${this.perm}] has ${this.perm.length} axes, received a rank-${x.rank} tensor of shape [${x.shape}]`);
+          throw new OpError(
+            this.name,
+            this.inputs[i],
+            `perm [${this.perm}] has ${this.perm.length} axes, received a rank-${x.rank} tensor of shape [${x.shape}]`,
+          );
         }
         return tf.transpose(x, [...this.perm]);
       }),

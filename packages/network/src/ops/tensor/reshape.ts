@@ -31,7 +31,11 @@ export class Reshape extends TensorOp<typeof reshapeOptions> {
       throw new ConfigError('Reshape', [], `Reshape: shape: at most one dimension may be -1, received [${this.shape.join(', ')}]`);
     }
     if (this.inputs.length !== this.outputs.length || this.inputs.length === 0) {
-      throw new ConfigError('Reshape', [], `Reshape: expected one output key per input key, received inputs [${this.inputs}] outputs [${this.outputs}]`);
+      throw new ConfigError(
+        'Reshape',
+        [],
+        `Reshape: expected one output key per input key, received inputs [${this.inputs}] outputs [${this.outputs}]`,
+      );
     }
   }
 
@@ -41,7 +45,11 @@ export class Reshape extends TensorOp<typeof reshapeOptions> {
         const known = this.shape.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
         const ok = this.shape.includes(-1) ? known > 0 && x.size % known === 0 : known === x.size;
         if (!ok) {
-          throw new OpError(this.name, this.inputs[i], `cannot reshape [${x.shape.join(', ')}] (${x.size} elements) to [${this.shape.join(', ')}]`);
+          throw new OpError(
+            this.name,
+            this.inputs[i],
+            `cannot reshape [${x.shape.join(', ')}] (${x.size} elements) to [${this.shape.join(', ')}]`,
+          );
         }
         return tf.reshape(x, [...this.shape]);
       }),

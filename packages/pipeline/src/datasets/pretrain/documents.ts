@@ -123,7 +123,11 @@ export function brownDocuments(options: BrownTextOptions = {}): TextDocument[] {
  * @example
  * const { train, heldOut } = splitDocuments(brownDocuments(), 0.02, { seed: 0 }); // 490 / 10 documents
  */
-export function splitDocuments(docs: readonly TextDocument[], heldOut: number, options: { seed?: number } = {}): { train: TextDocument[]; heldOut: TextDocument[] } {
+export function splitDocuments(
+  docs: readonly TextDocument[],
+  heldOut: number,
+  options: { seed?: number } = {},
+): { train: TextDocument[]; heldOut: TextDocument[] } {
   const { parts, rest } = splitIndices(docs.length, [heldOut], { seed: options.seed ?? 0 });
   return { train: rest.map((i) => docs[i]!), heldOut: parts[0]!.map((i) => docs[i]!) };
 }

@@ -85,7 +85,16 @@ export function packSentences(documents: Iterable<readonly (readonly string[])[]
   const rng = seededRandom(o.seed);
   const drawTarget = () => (o.shortSeqProb > 0 && rng() < o.shortSeqProb ? 2 + randomInt(rng, Math.max(1, room - 1)) : room);
   const sequences: Int32Array[] = [];
-  const stats: PackStats = { documents: 0, sentences: 0, sequences: 0, tokens: 0, truncatedSentences: 0, droppedTokens: 0, emptySentences: 0, meanLength: 0 };
+  const stats: PackStats = {
+    documents: 0,
+    sentences: 0,
+    sequences: 0,
+    tokens: 0,
+    truncatedSentences: 0,
+    droppedTokens: 0,
+    emptySentences: 0,
+    meanLength: 0,
+  };
   let chunk: number[] = [];
   let target = drawTarget();
   const emit = () => {
@@ -121,7 +130,11 @@ export function packSentences(documents: Iterable<readonly (readonly string[])[]
     emit();
   }
   if (sequences.length === 0) {
-    throw new ConfigError('packSentences', [], `packSentences: the ${stats.documents} documents (${stats.sentences} sentences) gave no tokens`);
+    throw new ConfigError(
+      'packSentences',
+      [],
+      `packSentences: the ${stats.documents} documents (${stats.sentences} sentences) gave no tokens`,
+    );
   }
   stats.sequences = sequences.length;
   stats.meanLength = (stats.tokens + 2 * sequences.length) / sequences.length;

@@ -1,6 +1,6 @@
 import type { DataDict } from '../../core/op.js';
 import { ConfigError, FetsError } from '../../core/errors.js';
-import { FilteredData, NumpyOp, type PipelineState } from '../numpyOp.js';
+import { type FilteredData, NumpyOp, type PipelineState } from '../numpyOp.js';
 
 /**
  * Runs several ops as one (e.g. to wrap them together in `Sometimes`). Its inputs are the keys the chain reads from
@@ -13,7 +13,7 @@ export class Fuse extends NumpyOp {
   readonly ops: readonly NumpyOp[];
 
   constructor(ops: NumpyOp[]) {
-    if (!Array.isArray(ops) || ops.length === 0) throw new ConfigError('Fuse', [], 'Fuse: expected a non-empty list of ops')
+    if (!Array.isArray(ops) || ops.length === 0) throw new ConfigError('Fuse', [], 'Fuse: expected a non-empty list of ops');
     const inputs: string[] = [];
     const outputs: string[] = [];
     for (const op of ops) {
@@ -22,7 +22,12 @@ export class Fuse extends NumpyOp {
     }
     const modes = JSON.stringify(ops[0]!.modeSpec ?? null);
     const other = ops.find((op) => JSON.stringify(op.modeSpec ?? null) !== modes);
-    if (other) throw new ConfigError('Fuse', [], `Fuse: every op must run in the same modes; ${ops[0]!.name} has ${modes}, ${other.name} has ${JSON.stringify(other.modeSpec ?? null)}`)
+    if (other)
+      throw new ConfigError(
+        'Fuse',
+        [],
+        `Fuse: every op must run in the same modes; ${ops[0]!.name} has ${modes}, ${other.name} has ${JSON.stringify(other.modeSpec ?? null)}`,
+      );
     super({ inputs, outputs, mode: ops[0]!.modeSpec });
     this.ops = ops;
   }

@@ -1,6 +1,6 @@
 import type { DataDict } from '../../core/op.js';
 import { ConfigError, FetsError } from '../../core/errors.js';
-import { FilteredData, NumpyOp, type PipelineState } from '../numpyOp.js';
+import { type FilteredData, NumpyOp, type PipelineState } from '../numpyOp.js';
 
 /**
  * Applies one of several ops, chosen uniformly at random per sample. All ops must read and write the same keys and
@@ -14,9 +14,9 @@ export class OneOf extends NumpyOp {
 
   constructor(...ops: NumpyOp[]) {
     const first = ops[0];
-    if (!first) throw new ConfigError('OneOf', [], 'OneOf: expected at least one op, received none')
+    if (!first) throw new ConfigError('OneOf', [], 'OneOf: expected at least one op, received none');
     for (const op of ops) {
-      if (!(op instanceof NumpyOp)) throw new ConfigError('OneOf', [], `OneOf: expected NumpyOps, received ${String(op)}`)
+      if (!(op instanceof NumpyOp)) throw new ConfigError('OneOf', [], `OneOf: expected NumpyOps, received ${String(op)}`);
       const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((k, i) => k === b[i]);
       if (!same(op.inputs, first.inputs) || !same(op.outputs, first.outputs)) {
         throw new FetsError(

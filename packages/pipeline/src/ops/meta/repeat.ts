@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { DataDict } from '../../core/op.js';
 import { ConfigError, FetsError } from '../../core/errors.js';
 import { parseOptions } from '../../core/options.js';
-import { FilteredData, NumpyOp, gatherInputs, type PipelineState } from '../numpyOp.js';
+import { type FilteredData, NumpyOp, gatherInputs, type PipelineState } from '../numpyOp.js';
 
 const schema = z.strictObject({
   op: z.custom<NumpyOp>((v) => v instanceof NumpyOp, 'expected a NumpyOp'),
@@ -26,7 +26,11 @@ export class Repeat extends NumpyOp {
     const o = parseOptions(new.target.name, schema, options);
     super({ inputs: [...o.op.inputs], outputs: [...o.op.outputs], mode: o.op.modeSpec });
     if (!o.op.outputs.every((k) => o.op.inputs.includes(k)) || o.op.outputs.length === 0) {
-      throw new ConfigError('Repeat', [], `Repeat: op ${o.op.name} must write only keys it reads, received inputs [${o.op.inputs}] outputs [${o.op.outputs}]`)
+      throw new ConfigError(
+        'Repeat',
+        [],
+        `Repeat: op ${o.op.name} must write only keys it reads, received inputs [${o.op.inputs}] outputs [${o.op.outputs}]`,
+      );
     }
     this.op = o.op;
     this.repeat = o.repeat;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { DataDict } from '../../core/op.js';
 import { FetsError } from '../../core/errors.js';
 import { parseOptions } from '../../core/options.js';
-import { FilteredData, NumpyOp, type PipelineState } from '../numpyOp.js';
+import { type FilteredData, NumpyOp, type PipelineState } from '../numpyOp.js';
 
 const schema = z.strictObject({
   op: z.custom<NumpyOp>((v) => v instanceof NumpyOp, 'expected a NumpyOp'),

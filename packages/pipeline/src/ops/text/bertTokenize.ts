@@ -5,36 +5,37 @@ import { keysSchema, toKeyList } from '../../core/options.js';
 import type { Mode } from '../../core/mode.js';
 import type { Dataset } from '../../datasets/dataset.js';
 import { BertWordPieceTokenizer } from '../../text/bertWordPieceTokenizer.js';
-import { FilteredData, NumpyOp, gatherInputs, type PipelineState } from '../numpyOp.js';
+import { type FilteredData, NumpyOp, gatherInputs, type PipelineState } from '../numpyOp.js';
 
 /** Options of {@link BertTokenize}. */
-export const bertTokenizeOptions = opOptionsSchema.extend({
-  /** `['words']` or `['words', 'tags']`: pre-split words and, when training, one tag string per word. */
-  inputs: keysSchema,
-  /**
-   * Keys, in this order: ids; labels (when tags are an input); then token type ids, attention mask, word ids when the
-   * matching `return*` option is set.
-   */
-  outputs: keysSchema,
-  /** The WordPiece tokenizer (its vocabulary gives the ids, `[CLS]`, `[SEP]`, `[PAD]`). */
-  tokenizer: z.instanceof(BertWordPieceTokenizer, { message: 'expected a BertWordPieceTokenizer' }),
-  /** Label vocabulary: a tag's id is its index (required when tags are an input). */
-  labels: z.array(z.string()).min(1).readonly().optional(),
-  /** Longest output, `[CLS]` and `[SEP]` included (default 512, at least 3). */
-  maxLen: z.number().int().min(3).default(512),
-  /** Label every sub-token of a word, not only the first (a B-X tag continues as I-X when I-X exists). */
-  labelAllTokens: z.boolean().default(false),
-  /** Label on special tokens, padding, and non-first sub-tokens (default -100). */
-  ignoreIndex: z.number().int().default(-100),
-  /** Pad every output to `maxLen` (ids with the tokenizer's pad id, labels with `ignoreIndex`, word ids with -1). */
-  pad: z.boolean().default(false),
-  /** Output token type ids (all 0: one segment). */
-  returnTokenTypeIds: z.boolean().default(false),
-  /** Output the attention mask (1 on tokens, 0 on padding). */
-  returnAttentionMask: z.boolean().default(false),
-  /** Output the word index of each token (-1 for `[CLS]`, `[SEP]` and padding) to map predictions back to words. */
-  returnWordIds: z.boolean().default(false),
-})
+export const bertTokenizeOptions = opOptionsSchema
+  .extend({
+    /** `['words']` or `['words', 'tags']`: pre-split words and, when training, one tag string per word. */
+    inputs: keysSchema,
+    /**
+     * Keys, in this order: ids; labels (when tags are an input); then token type ids, attention mask, word ids when the
+     * matching `return*` option is set.
+     */
+    outputs: keysSchema,
+    /** The WordPiece tokenizer (its vocabulary gives the ids, `[CLS]`, `[SEP]`, `[PAD]`). */
+    tokenizer: z.instanceof(BertWordPieceTokenizer, { message: 'expected a BertWordPieceTokenizer' }),
+    /** Label vocabulary: a tag's id is its index (required when tags are an input). */
+    labels: z.array(z.string()).min(1).readonly().optional(),
+    /** Longest output, `[CLS]` and `[SEP]` included (default 512, at least 3). */
+    maxLen: z.number().int().min(3).default(512),
+    /** Label every sub-token of a word, not only the first (a B-X tag continues as I-X when I-X exists). */
+    labelAllTokens: z.boolean().default(false),
+    /** Label on special tokens, padding, and non-first sub-tokens (default -100). */
+    ignoreIndex: z.number().int().default(-100),
+    /** Pad every output to `maxLen` (ids with the tokenizer's pad id, labels with `ignoreIndex`, word ids with -1). */
+    pad: z.boolean().default(false),
+    /** Output token type ids (all 0: one segment). */
+    returnTokenTypeIds: z.boolean().default(false),
+    /** Output the attention mask (1 on tokens, 0 on padding). */
+    returnAttentionMask: z.boolean().default(false),
+    /** Output the word index of each token (-1 for `[CLS]`, `[SEP]` and padding) to map predictions back to words. */
+    returnWordIds: z.boolean().default(false),
+  })
   .superRefine((o, ctx) => {
     const inputs = toKeyList(o.inputs);
     const outputs = toKeyList(o.outputs);

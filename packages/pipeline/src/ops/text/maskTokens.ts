@@ -14,43 +14,57 @@ export type MaskTokensOutput = (typeof MASK_TOKENS_OUTPUTS)[number];
 const FIXED_SIZE: ReadonlySet<MaskTokensOutput> = new Set(['maskedPositions', 'maskedLabels', 'maskedWeights']);
 
 /** Options of {@link MaskTokens}. */
-export const maskTokensOptions = opOptionsSchema.extend({
-  /** The key of the token ids (`Int32Array` or `number[]`, e.g. from `packSentences` or `BertTokenize`). */
-  inputs: keysSchema,
-  /** One key per entry of `returns`, in that order. */
-  outputs: keysSchema,
-  /** The tokenizer whose vocabulary the ids come from (special ids, `[MASK]`, `##` continuations, random pool). */
-  tokenizer: z.instanceof(BertWordPieceTokenizer, { message: 'expected a BertWordPieceTokenizer' }),
-  /** Fraction of the candidate tokens chosen for prediction (default 0.15). */
-  maskProb: z.number().gt(0).lt(1).default(0.15),
-  /** Fraction of the chosen tokens replaced by `[MASK]` (default 0.8). */
-  maskTokenRate: z.number().min(0).max(1).default(0.8),
-  /** Fraction of the chosen tokens replaced by a random token (default 0.1); the rest stay unchanged. */
-  randomTokenRate: z.number().min(0).max(1).default(0.1),
-  /** Choose whole words: a `##` piece is chosen together with the pieces before it (default false). */
-  wholeWord: z.boolean().default(false),
-  /** Most predictions per sequence (BERT's `max_predictions_per_seq`); the size of the `masked*` outputs. */
-  maxPredictions: z.number().int().min(1).optional(),
-  /** The outputs, in the order of the output keys (default `['inputIds', 'labels']`); see {@link MaskTokens}. */
-  returns: z.array(z.enum(MASK_TOKENS_OUTPUTS)).min(1).readonly().default(['inputIds', 'labels']),
-  /** Label of positions not chosen, and of unused `maskedLabels` slots (default -100). */
-  ignoreIndex: z.number().int().default(-100),
-  /** The mask token (default `[MASK]`). */
-  maskToken: z.string().min(1).default('[MASK]'),
-})
+export const maskTokensOptions = opOptionsSchema
+  .extend({
+    /** The key of the token ids (`Int32Array` or `number[]`, e.g. from `packSentences` or `BertTokenize`). */
+    inputs: keysSchema,
+    /** One key per entry of `returns`, in that order. */
+    outputs: keysSchema,
+    /** The tokenizer whose vocabulary the ids come from (special ids, `[MASK]`, `##` continuations, random pool). */
+    tokenizer: z.instanceof(BertWordPieceTokenizer, { message: 'expected a BertWordPieceTokenizer' }),
+    /** Fraction of the candidate tokens chosen for prediction (default 0.15). */
+    maskProb: z.number().gt(0).lt(1).default(0.15),
+    /** Fraction of the chosen tokens replaced by `[MASK]` (default 0.8). */
+    maskTokenRate: z.number().min(0).max(1).default(0.8),
+    /** Fraction of the chosen tokens replaced by a random token (default 0.1); the rest stay unchanged. */
+    randomTokenRate: z.number().min(0).max(1).default(0.1),
+    /** Choose whole words: a `##` piece is chosen together with the pieces before it (default false). */
+    wholeWord: z.boolean().default(false),
+    /** Most predictions per sequence (BERT's `max_predictions_per_seq`); the size of the `masked*` outputs. */
+    maxPredictions: z.number().int().min(1).optional(),
+    /** The outputs, in the order of the output keys (default `['inputIds', 'labels']`); see {@link MaskTokens}. */
+    returns: z.array(z.enum(MASK_TOKENS_OUTPUTS)).min(1).readonly().default(['inputIds', 'labels']),
+    /** Label of positions not chosen, and of unused `maskedLabels` slots (default -100). */
+    ignoreIndex: z.number().int().default(-100),
+    /** The mask token (default `[MASK]`). */
+    maskToken: z.string().min(1).default('[MASK]'),
+  })
   .superRefine((o, ctx) => {
     const inputs = toKeyList(o.inputs);
     const outputs = toKeyList(o.outputs);
     if (inputs.length !== 1) ctx.addIssue({ code: 'custom', path: ['inputs'], message: 'expected one key (the token ids)' });
     if (outputs.length !== o.returns.length) {
-      ctx.addIssue({ code: 'custom', path: ['outputs'], message: `expected ${o.returns.length} keys, one per entry of returns (${o.returns.join(', ')})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['outputs'],
+        message: `expected ${o.returns.length} keys, one per entry of returns (${o.returns.join(', ')})`,
+      });
     }
-    if (new Set(o.returns).size !== o.returns.length) ctx.addIssue({ code: 'custom', path: ['returns'], message: 'expected each kind at most once' });
+    if (new Set(o.returns).size !== o.returns.length)
+      ctx.addIssue({ code: 'custom', path: ['returns'], message: 'expected each kind at most once' });
     if (o.maxPredictions === undefined && o.returns.some((k) => FIXED_SIZE.has(k))) {
-      ctx.addIssue({ code: 'custom', path: ['maxPredictions'], message: 'expected a size for maskedPositions / maskedLabels / maskedWeights' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['maxPredictions'],
+        message: 'expected a size for maskedPositions / maskedLabels / maskedWeights',
+      });
     }
     if (o.maskTokenRate + o.randomTokenRate > 1) {
-      ctx.addIssue({ code: 'custom', path: ['randomTokenRate'], message: `expected maskTokenRate + randomTokenRate <= 1, received ${o.maskTokenRate} + ${o.randomTokenRate}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['randomTokenRate'],
+        message: `expected maskTokenRate + randomTokenRate <= 1, received ${o.maskTokenRate} + ${o.randomTokenRate}`,
+      });
     }
     if (!o.tokenizer.vocab.has(o.maskToken)) {
       ctx.addIssue({ code: 'custom', path: ['maskToken'], message: `the vocabulary has no ${JSON.stringify(o.maskToken)} token` });
@@ -157,7 +171,11 @@ export class MaskTokens extends NumpyOp<typeof maskTokensOptions> {
     }
     const random = state?.random;
     if (typeof random !== 'function') {
-      throw new OpError(this.name, key, 'needs the Pipeline state (its per-sample random numbers): call it from a Pipeline or pass { random }');
+      throw new OpError(
+        this.name,
+        key,
+        'needs the Pipeline state (its per-sample random numbers): call it from a Pipeline or pass { random }',
+      );
     }
     const ids = data as ArrayLike<number>;
     const n = ids.length;

@@ -21,9 +21,18 @@ export function splitWhitespace(text: string): string[] {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     const space =
-      c === 0x20 || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f) || c === 0x85 || c === 0xa0 ||
-      c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f ||
-      c === 0x205f || c === 0x3000;
+      c === 0x20 ||
+      (c >= 0x09 && c <= 0x0d) ||
+      (c >= 0x1c && c <= 0x1f) ||
+      c === 0x85 ||
+      c === 0xa0 ||
+      c === 0x1680 ||
+      (c >= 0x2000 && c <= 0x200a) ||
+      c === 0x2028 ||
+      c === 0x2029 ||
+      c === 0x202f ||
+      c === 0x205f ||
+      c === 0x3000;
     if (space) {
       if (start >= 0) out.push(text.slice(start, i));
       start = -1;

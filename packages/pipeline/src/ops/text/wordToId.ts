@@ -4,10 +4,7 @@ import { opOptionsSchema } from '../../core/op.js';
 import { NumpyOp, type PipelineState } from '../numpyOp.js';
 
 /** A token → id mapping: a record, a Map, or a function (returning undefined for an unknown token). */
-export type TokenMapping =
-  | Readonly<Record<string, number>>
-  | ReadonlyMap<string, number>
-  | ((token: string) => number | undefined);
+export type TokenMapping = Readonly<Record<string, number>> | ReadonlyMap<string, number> | ((token: string) => number | undefined);
 
 /** Options of {@link WordtoId}. */
 export const wordtoIdOptions = opOptionsSchema.extend({
@@ -60,11 +57,7 @@ export class WordtoId extends NumpyOp<typeof wordtoIdOptions> {
       const id = typeof token === 'string' ? this.lookup(token) : undefined;
       if (id === undefined || id === null) {
         if (this.unkId === undefined) {
-          throw new OpError(
-            this.name,
-            key,
-            `token ${describeValue(token)} at position ${i} is not in the mapping and no unkId is set`,
-          );
+          throw new OpError(this.name, key, `token ${describeValue(token)} at position ${i} is not in the mapping and no unkId is set`);
         }
         out[i] = this.unkId;
       } else if (!Number.isInteger(id)) {

@@ -103,7 +103,8 @@ export class TensorBoard extends Trace {
   private flush(): void {
     for (const p of this.pending) {
       const values = p.values();
-      if (values.length > 0) fs.writeSync(this.fd(p.mode, p.dsId), tfRecord(encodeEvent({ wallTime: Date.now() / 1000, step: p.step, values })));
+      if (values.length > 0)
+        fs.writeSync(this.fd(p.mode, p.dsId), tfRecord(encodeEvent({ wallTime: Date.now() / 1000, step: p.step, values })));
     }
     this.pending = [];
   }

@@ -21,9 +21,7 @@ export function alignPredictions(
   ignoreIndex = -100,
 ): { yTrue: string[]; yPred: string[] } {
   if (labelIds.length !== predIds.length) {
-    throw new FetsError(
-      `alignPredictions: labelIds has ${labelIds.length} positions but predIds has ${predIds.length}`,
-    );
+    throw new FetsError(`alignPredictions: labelIds has ${labelIds.length} positions but predIds has ${predIds.length}`);
   }
   const yTrue: string[] = [];
   const yPred: string[] = [];

@@ -67,10 +67,7 @@ export function startOfChunk(prevTag: string, tag: string, prevType: string, typ
  * @example
  * getEntities(['B-PER', 'I-PER', 'O', 'B-LOC']); // [{type:'PER',start:0,end:1}, {type:'LOC',start:3,end:3}]
  */
-export function getEntities(
-  seq: readonly string[] | readonly (readonly string[])[],
-  options: { suffix?: boolean } = {},
-): Chunk[] {
+export function getEntities(seq: readonly string[] | readonly (readonly string[])[], options: { suffix?: boolean } = {}): Chunk[] {
   const suffix = options.suffix ?? false;
   const flat: string[] = [];
   const sentOf: number[] = [];

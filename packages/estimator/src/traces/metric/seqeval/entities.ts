@@ -63,11 +63,7 @@ function sentenceEntities(tags: readonly string[], scheme: Scheme, suffix: boole
  * @example
  * extractEntities([['B-PER', 'I-PER', 'O', 'I-LOC']], 'IOB2'); // [{ sent: 0, type: 'PER', start: 0, end: 2 }]
  */
-export function extractEntities(
-  seqs: readonly (readonly string[])[],
-  scheme: Scheme,
-  options: { suffix?: boolean } = {},
-): StrictEntity[] {
+export function extractEntities(seqs: readonly (readonly string[])[], scheme: Scheme, options: { suffix?: boolean } = {}): StrictEntity[] {
   if (!Object.hasOwn(SCHEME_RULES, scheme)) {
     throw new FetsError(
       `extractEntities: unknown scheme ${JSON.stringify(scheme)}; expected one of ${Object.keys(SCHEME_RULES).join(', ')}`,

@@ -16,11 +16,15 @@ export function formatSeqevalReport(report: SeqevalReport, digits = 4): string {
   const entity = rows.filter(([k]) => !k.endsWith(' avg'));
   const avgs = rows.filter(([k]) => k.endsWith(' avg'));
   for (const [name, r] of entity) {
-    lines.push(`${name.padStart(width)} ${[fmt(r.precision), fmt(r.recall), fmt(r['f1-score'])].map((x) => x.padStart(9)).join(' ')} ${String(r.support).padStart(9)}`);
+    lines.push(
+      `${name.padStart(width)} ${[fmt(r.precision), fmt(r.recall), fmt(r['f1-score'])].map((x) => x.padStart(9)).join(' ')} ${String(r.support).padStart(9)}`,
+    );
   }
   lines.push('');
   for (const [name, r] of avgs) {
-    lines.push(`${name.padStart(width)} ${[fmt(r.precision), fmt(r.recall), fmt(r['f1-score'])].map((x) => x.padStart(9)).join(' ')} ${String(r.support).padStart(9)}`);
+    lines.push(
+      `${name.padStart(width)} ${[fmt(r.precision), fmt(r.recall), fmt(r['f1-score'])].map((x) => x.padStart(9)).join(' ')} ${String(r.support).padStart(9)}`,
+    );
   }
   return lines.join('\n');
 }

@@ -22,12 +22,7 @@ export function checkConsistentLength(owner: string, yTrue: unknown, yPred: unkn
   const t = yTrue as unknown[][];
   const p = yPred as unknown[][];
   if (t.length !== p.length) {
-    throw new SeqevalLengthError(
-      -1,
-      t.length,
-      p.length,
-      `${owner}: yTrue has ${t.length} sentences but yPred has ${p.length}`,
-    );
+    throw new SeqevalLengthError(-1, t.length, p.length, `${owner}: yTrue has ${t.length} sentences but yPred has ${p.length}`);
   }
   for (let i = 0; i < t.length; i++) {
     if (t[i]!.length !== p[i]!.length) {
