@@ -1,3 +1,4 @@
+import type { NetworkLike } from '../estimator/networkLike.js';
 import { produce, freeze } from 'immer';
 import type { Mode } from '@fets/pipeline';
 import { Summary } from '../summary/summary.js';
@@ -48,7 +49,7 @@ export class System {
   /** What the run has logged so far (`summary.history[mode][key].get(step)`). */
   readonly summary: Summary;
   /** The Network being run (set by the Estimator; traces such as RestoreWizard reach the models through it). */
-  network: unknown = undefined;
+  network: NetworkLike | undefined = undefined;
 
   constructor(init: Partial<SystemState> & Pick<SystemState, 'totalEpochs'>, summary?: Summary) {
     this.summary = summary ?? new Summary(init.experimentName ?? 'experiment');

@@ -1,3 +1,4 @@
+import type { Model } from '@fets/network';
 import type { DataDict, Mode } from '@fets/pipeline';
 
 /** Where a Network step runs. */
@@ -27,4 +28,6 @@ export interface NetworkLike {
   runStep(batch: DataDict, state: StepState, fetch: readonly string[]): DataDict | Promise<DataDict>;
   /** `[modelName, learningRate]` of every trained model, for the log. */
   learningRates(): [string, number][];
+  /** The models whose weights and optimizer state a checkpoint (RestoreWizard) saves; absent: nothing to save. */
+  readonly models?: readonly Model[];
 }

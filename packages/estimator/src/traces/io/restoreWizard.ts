@@ -134,11 +134,9 @@ export class RestoreWizard extends Trace {
   }
 
   private models(): Model[] {
-    const net = this.system.network;
-    if (!(net instanceof Network)) {
-      throw new FetsError('RestoreWizard: the Estimator runs no @fets/network Network, so there are no models to checkpoint');
-    }
-    return [...net.models];
+    const models = this.system.network?.models;
+    if (!models) throw new FetsError("RestoreWizard: the Estimator's network has no models to checkpoint");
+    return [...models];
   }
 
   private statefulTraces(): Map<string, StatefulTrace> {
