@@ -95,13 +95,12 @@ void packB(const Product& g, int nr, int p0, int kc, int q0, int q1, float* dst)
 }
 
 /** The sweep of one packed A block over panels [q0, q1) of one packed B block. */
-/** Adds the bias to `rows` rows of C from column j0, `cols` wide (the epilogue of a tile's last k block). */
-inline void addBias(const Product& g, float* c, int rows, int j0, int cols) {
-  const float* b = g.bias + j0;
-  for (int i = 0; i < rows; i++) {
-    float* ci = c + i * g.ldc;
-    for (int j = 0; j < cols; j++) ci[j] += b[j];
-  }
+/** The bias of panel columns [j0, j0+cols) for a microkernel: in place, or copied zero-padded into `pad` (NR floats). */
+inline const float* panelBias(const Product& g, int j0, int cols, int nr, float* pad) {
+  if (!g.bias) return nullptr;
+  if (cols == nr) return g.bias + j0;
+  for (int j = 0; j < nr; j++) pad[j] = j < cols ? g.bias[j0 + j] : 0.f;
+  return pad;
 }
 
 /** The activation over rows [i0, i0+rows) and columns [j0, j0+cols) of C, once their last k block is stored (whole
@@ -113,14 +112,16 @@ inline void activate(const Product& g, int i0, int rows, int j0, int cols) {
 
 void sweep(const Product& g, const Isa& isa, const float* pa, int i0, int mc, const float* pb, int q0, int q1, int kc,
            bool accumulate, bool direct, int p0) {
-  const bool last = g.bias != nullptr && p0 + kc >= g.k;
   const int mr = isa.mr, nr = isa.nr;
   const ptrdiff_t rs = g.ta ? 1 : g.lda, ks = g.ta ? g.lda : 1;
   alignas(64) float tile[16 * 64];
+  alignas(64) float pad[64];
   for (int q = q0; q < q1; q++) {
     const int j0 = q * nr;
     const int cols = std::min(nr, g.n - j0);
     const float* bp = pb + (ptrdiff_t)q * kc * nr;
+    // The first k block starts its accumulators from the bias (a dense layer's bias in the same pass).
+    const float* bias = accumulate ? nullptr : panelBias(g, j0, cols, nr, pad);
     for (int ib = 0; ib < mc; ib += mr) {
       const int rows = std::min(mr, mc - ib);
       // Direct: full row blocks are read in place, only the partial last one was packed (at the start of pa).
@@ -129,9 +130,9 @@ void sweep(const Product& g, const Isa& isa, const float* pa, int i0, int mc, co
       const ptrdiff_t ars = inPlace ? rs : 1, aks = inPlace ? ks : mr;
       float* c = g.c + (ptrdiff_t)(i0 + ib) * g.ldc + j0;
       if (rows == mr && cols == nr) {
-        isa.kernel(kc, ap, ars, aks, bp, nr, c, g.ldc, accumulate);
+        isa.kernel(kc, ap, ars, aks, bp, nr, c, g.ldc, accumulate, bias);
       } else {
-        isa.kernel(kc, ap, ars, aks, bp, nr, tile, nr, 0);
+        isa.kernel(kc, ap, ars, aks, bp, nr, tile, nr, 0, bias);
         for (int i = 0; i < rows; i++) {
           float* ci = c + i * g.ldc;
           const float* ti = tile + i * nr;
@@ -141,7 +142,6 @@ void sweep(const Product& g, const Isa& isa, const float* pa, int i0, int mc, co
             for (int j = 0; j < cols; j++) ci[j] = ti[j];
         }
       }
-      if (last) addBias(g, c, rows, j0, cols);
     }
   }
 }
@@ -196,10 +196,12 @@ void directProduct(const Product& g, const Isa& isa, int thread) {
   float* pb = gPackB[thread].get((size_t)kc * nr);
   float* pa = gPackA[thread].get((size_t)kc * mr);
   alignas(64) float tile[16 * 64];
+  alignas(64) float pad[64];
   const ptrdiff_t rs = g.ta ? 1 : g.lda, ks = g.ta ? g.lda : 1;
   for (int q = 0; q < panels; q++) {
     const int j0 = q * nr;
     const int cols = std::min(nr, g.n - j0);
+    const float* bias = panelBias(g, j0, cols, nr, pad);
     const float* bp;
     ptrdiff_t bs;
     if (!g.tb && cols == nr) {
@@ -214,18 +216,16 @@ void directProduct(const Product& g, const Isa& isa, int thread) {
       const int rows = std::min(mr, g.m - i0);
       float* c = g.c + (ptrdiff_t)i0 * g.ldc + j0;
       if (rows == mr && cols == nr) {
-        isa.kernel(kc, g.a + i0 * rs, rs, ks, bp, bs, c, g.ldc, 0);
-        if (g.bias) addBias(g, c, rows, j0, cols);
+        isa.kernel(kc, g.a + i0 * rs, rs, ks, bp, bs, c, g.ldc, 0, bias);
         continue;
       }
       if (rows == mr) {
-        isa.kernel(kc, g.a + i0 * rs, rs, ks, bp, bs, tile, nr, 0);
+        isa.kernel(kc, g.a + i0 * rs, rs, ks, bp, bs, tile, nr, 0, bias);
       } else {
         packA(g, mr, i0, rows, 0, kc, pa);
-        isa.kernel(kc, pa, 1, mr, bp, bs, tile, nr, 0);
+        isa.kernel(kc, pa, 1, mr, bp, bs, tile, nr, 0, bias);
       }
       for (int i = 0; i < rows; i++) std::memcpy(c + i * g.ldc, tile + i * nr, sizeof(float) * cols);
-      if (g.bias) addBias(g, c, rows, j0, cols);
     }
   }
   activate(g, 0, g.m, 0, g.n);

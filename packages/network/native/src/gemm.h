@@ -11,10 +11,11 @@ namespace fets {
 /**
  * A microkernel: C[MR, NR] (=|+=) A[MR, kc] · B[kc, NR], with A's element (i, p) at a[i·rs + p·ks] (packed: rs 1,
  * ks MR; or A read in place), B's row p at b + p·bs (packed: bs NR; or B read in place), C row-major with row stride
- * ldc (all in floats).
+ * ldc (all in floats). With `bias` (NR floats, only when not accumulating) the accumulators start from it: a dense
+ * layer's bias costs nothing.
  */
 using MicroKernel = void (*)(int kc, const float* a, ptrdiff_t rs, ptrdiff_t ks, const float* b, ptrdiff_t bs,
-                             float* c, ptrdiff_t ldc, int accumulate);
+                             float* c, ptrdiff_t ldc, int accumulate, const float* bias);
 
 /** One instruction-set variant of the GEMM. */
 struct Isa {

@@ -19,8 +19,11 @@ namespace {
 // Portable: 4 × 16, plain loops the compiler vectorises for the baseline instruction set.
 constexpr int kGenMr = 4, kGenNr = 16;
 void kernelGeneric(int kc, const float* a, ptrdiff_t rs, ptrdiff_t ks, const float* b, ptrdiff_t bs, float* c,
-                   ptrdiff_t ldc, int accumulate) {
+                   ptrdiff_t ldc, int accumulate, const float* bias) {
   float acc[kGenMr][kGenNr] = {};
+  if (bias)
+    for (int i = 0; i < kGenMr; i++)
+      for (int j = 0; j < kGenNr; j++) acc[i][j] = bias[j];
   for (int p = 0; p < kc; p++) {
     const float* bp = b + p * bs;
     const float* ap = a + p * ks;
@@ -55,11 +58,11 @@ const Isa kGeneric = {"generic", kGenMr, kGenNr, kernelGeneric, peakGeneric};
 // AVX-512F: 8 rows × 32 columns, 16 zmm accumulators; A broadcast from memory into the FMA.
 __attribute__((target("avx512f"))) void kernelAvx512(int kc, const float* a, ptrdiff_t rs, ptrdiff_t ks,
                                                       const float* b, ptrdiff_t bs, float* c, ptrdiff_t ldc,
-                                                      int accumulate) {
-  __m512 c00 = _mm512_setzero_ps(), c01 = _mm512_setzero_ps(), c10 = _mm512_setzero_ps(), c11 = _mm512_setzero_ps();
-  __m512 c20 = _mm512_setzero_ps(), c21 = _mm512_setzero_ps(), c30 = _mm512_setzero_ps(), c31 = _mm512_setzero_ps();
-  __m512 c40 = _mm512_setzero_ps(), c41 = _mm512_setzero_ps(), c50 = _mm512_setzero_ps(), c51 = _mm512_setzero_ps();
-  __m512 c60 = _mm512_setzero_ps(), c61 = _mm512_setzero_ps(), c70 = _mm512_setzero_ps(), c71 = _mm512_setzero_ps();
+                                                      int accumulate, const float* bias) {
+  const __m512 z0 = bias ? _mm512_loadu_ps(bias) : _mm512_setzero_ps();
+  const __m512 z1 = bias ? _mm512_loadu_ps(bias + 16) : _mm512_setzero_ps();
+  __m512 c00 = z0, c01 = z1, c10 = z0, c11 = z1, c20 = z0, c21 = z1, c30 = z0, c31 = z1;
+  __m512 c40 = z0, c41 = z1, c50 = z0, c51 = z1, c60 = z0, c61 = z1, c70 = z0, c71 = z1;
   const float* r0 = a;
   const float* r4 = a + 4 * rs;
   const ptrdiff_t r2 = 2 * rs, r3 = 3 * rs;
@@ -109,10 +112,11 @@ const Isa kAvx512 = {"avx512", 8, 32, kernelAvx512, peakAvx512};
 // AVX2 + FMA: 6 rows × 16 columns, 12 ymm accumulators.
 __attribute__((target("avx2,fma"))) void kernelAvx2(int kc, const float* a, ptrdiff_t rs, ptrdiff_t ks,
                                                     const float* b, ptrdiff_t bs, float* c, ptrdiff_t ldc,
-                                                    int accumulate) {
-  __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(), c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
-  __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps(), c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
-  __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps(), c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+                                                    int accumulate, const float* bias) {
+  const __m256 z0 = bias ? _mm256_loadu_ps(bias) : _mm256_setzero_ps();
+  const __m256 z1 = bias ? _mm256_loadu_ps(bias + 8) : _mm256_setzero_ps();
+  __m256 c00 = z0, c01 = z1, c10 = z0, c11 = z1, c20 = z0, c21 = z1;
+  __m256 c30 = z0, c31 = z1, c40 = z0, c41 = z1, c50 = z0, c51 = z1;
   const float* r0 = a;
   const float* r3 = a + 3 * rs;
   const ptrdiff_t r2 = 2 * rs;
@@ -162,9 +166,13 @@ const Isa kAvx2 = {"avx2", 6, 16, kernelAvx2, peakAvx2};
 #if defined(__aarch64__)
 // NEON (aarch64): 8 rows × 8 columns, 16 q-register accumulators; A's 8 values of a step in two registers, used by lane.
 void kernelNeon(int kc, const float* a, ptrdiff_t rs, ptrdiff_t ks, const float* b, ptrdiff_t bs, float* c,
-                ptrdiff_t ldc, int accumulate) {
+                ptrdiff_t ldc, int accumulate, const float* bias) {
   float32x4_t acc[8][2];
-  for (int i = 0; i < 8; i++) acc[i][0] = acc[i][1] = vdupq_n_f32(0.f);
+  const float32x4_t z0 = bias ? vld1q_f32(bias) : vdupq_n_f32(0.f), z1 = bias ? vld1q_f32(bias + 4) : vdupq_n_f32(0.f);
+  for (int i = 0; i < 8; i++) {
+    acc[i][0] = z0;
+    acc[i][1] = z1;
+  }
   for (int p = 0; p < kc; p++, a += ks, b += bs) {
     const float32x4_t b0 = vld1q_f32(b), b1 = vld1q_f32(b + 4);
     float32x4_t a0, a1;
