@@ -12,15 +12,10 @@ import {
   parseSafetensors,
   type BertForTokenClassification,
 } from '@fets/network/browser';
-import { extractEntities } from '@fets/estimator/seqeval';
+import { entitySpans, type EntitySpan } from '@fets/estimator/seqeval';
 
 /** An entity span (`last` inclusive), as in `fets predict`'s JSON lines. */
-export interface Span {
-  type: string;
-  first: number;
-  last: number;
-  text: string;
-}
+export type Span = EntitySpan;
 
 /** A loaded model and its tokenizer. */
 export class WebTagger {
@@ -85,9 +80,6 @@ export class WebTagger {
       for (let c = 1; c < classes; c++) if (scores[pos * classes + c]! > scores[pos * classes + best]!) best = c;
       tags[w] = this.labels[best]!;
     }
-    const entities = extractEntities([tags], 'IOB2')
-      .map((e) => ({ type: e.type, first: e.start, last: e.end - 1, text: words.slice(e.start, e.end).join(' ') }))
-      .sort((a, b) => a.first - b.first);
-    return { words, tags, entities };
+    return { words, tags, entities: entitySpans(words, tags) };
   }
 }

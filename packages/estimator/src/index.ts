@@ -18,6 +18,8 @@ export type {
 export { getEntities, endOfChunk, startOfChunk } from './traces/metric/seqeval/chunks.js';
 export type { Chunk } from './traces/metric/seqeval/chunks.js';
 export { extractEntities } from './traces/metric/seqeval/entities.js';
+export { entitySpans } from './traces/metric/seqeval/spans.js';
+export type { EntitySpan } from './traces/metric/seqeval/spans.js';
 export type { StrictEntity } from './traces/metric/seqeval/entities.js';
 export { SCHEMES, SCHEME_RULES, autoDetectScheme, parseToken } from './traces/metric/seqeval/schemes.js';
 export type { Scheme, SchemeRules } from './traces/metric/seqeval/schemes.js';

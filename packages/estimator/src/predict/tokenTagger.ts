@@ -1,7 +1,6 @@
 import { BertTokenize, FetsError, NDArray, type DataDict, type Pipeline } from '@fets/pipeline';
 import type { Network } from '@fets/network';
-import { getEntities } from '../traces/metric/seqeval/chunks.js';
-import { extractEntities } from '../traces/metric/seqeval/entities.js';
+import { entitySpans } from '../traces/metric/seqeval/spans.js';
 import type { PredictedSpan } from '../traces/io/tagPredictions.js';
 
 /** A tagged sentence: its words, one tag per word, and the entity spans of those tags. */
@@ -78,17 +77,17 @@ export class TokenTagger {
   /** Tags a batch of sentences (each a list of words; empty sentences give empty results). */
   async tag(sentences: readonly (readonly string[])[]): Promise<TaggedSentence[]> {
     const results: TaggedSentence[] = sentences.map((w) => ({ words: [...w], tags: w.map(() => 'O'), entities: [] }));
-    const todo = results.filter((r) => r.words.length > 0);
-    if (todo.length === 0) return results;
+    const nonEmpty = results.filter((r) => r.words.length > 0);
+    if (nonEmpty.length === 0) return results;
     const wordsKey = this.tokenize.inputs[0]!;
     const batch = this.pipeline.transformBatch(
-      todo.map((r) => ({ [wordsKey]: r.words })),
+      nonEmpty.map((r) => ({ [wordsKey]: r.words })),
       'infer',
     );
     const scores = this.scores(await this.network.transform(batch, 'infer'));
     const [, len, classes] = scores.shape as [number, number, number];
     const data = scores.data as ArrayLike<number>;
-    todo.forEach((r, i) => {
+    nonEmpty.forEach((r, i) => {
       const positions = this.tokenize.firstTokenPositions(r.words);
       for (let w = 0; w < r.words.length; w++) {
         const pos = positions[w]!;
@@ -105,10 +104,6 @@ export class TokenTagger {
 
   /** Entity spans of tags (`last` inclusive). */
   spans(words: readonly string[], tags: readonly string[]): PredictedSpan[] {
-    const raw =
-      (this.options.evalMode ?? 'strict') === 'strict'
-        ? extractEntities([tags], 'IOB2').map((e) => ({ type: e.type, first: e.start, last: e.end - 1 }))
-        : getEntities(tags).map((e) => ({ type: e.type, first: e.start, last: e.end }));
-    return raw.sort((a, b) => a.first - b.first).map((s) => ({ ...s, text: words.slice(s.first, s.last + 1).join(' ') }));
+    return entitySpans(words, tags, this.options.evalMode ?? 'strict');
   }
 }

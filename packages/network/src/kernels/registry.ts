@@ -74,6 +74,9 @@ const batchMatMul = makeBatchMatMul(() => ({
 
 setNativeSwitch(() => state.Native);
 
+/** The native kernels are switched on and the addon is loaded. */
+const nativeReady = (s: KernelOverrideSettings): boolean => s.Native && nativeAddon() !== undefined;
+
 const fn = (f: unknown) => f as KernelFunc;
 
 /** tfjs kernel name → which settings make fets register its own function for it. */
@@ -93,10 +96,10 @@ const KERNELS: { kernelName: string; func: KernelFunc; on: (s: KernelOverrideSet
   { kernelName: LAYER_NORM_KERNEL, func: fn(layerNormKernel), on: (s) => s.LayerNorm },
   { kernelName: LAYER_NORM_GRAD_KERNEL, func: fn(layerNormGradKernel), on: (s) => s.LayerNorm },
   { kernelName: ADAMW_KERNEL, func: fn(adamwKernel), on: (s) => s.AdamW },
-  { kernelName: 'Add', func: fn(nativeBinary('Add', 0)), on: (s) => s.Native && nativeAddon() !== undefined },
-  { kernelName: 'Multiply', func: fn(nativeBinary('Multiply', 1)), on: (s) => s.Native && nativeAddon() !== undefined },
-  { kernelName: 'Sub', func: fn(nativeBinary('Sub', 2)), on: (s) => s.Native && nativeAddon() !== undefined },
-  { kernelName: LINEAR_KERNEL, func: fn(linearKernel), on: (s) => s.Native && nativeAddon() !== undefined },
+  { kernelName: 'Add', func: fn(nativeBinary('Add', 0)), on: nativeReady },
+  { kernelName: 'Multiply', func: fn(nativeBinary('Multiply', 1)), on: nativeReady },
+  { kernelName: 'Sub', func: fn(nativeBinary('Sub', 2)), on: nativeReady },
+  { kernelName: LINEAR_KERNEL, func: fn(linearKernel), on: nativeReady },
 ];
 
 /** The kernels fets has registered in place of (or in addition to) the package's. */
@@ -214,7 +217,7 @@ export function applyKernelOverridesFromEnv(): KernelOverrideSettings {
  * if (nativeOn()) console.log(nativeStatus());
  */
 export function nativeOn(): boolean {
-  return state.Native && nativeAddon() !== undefined;
+  return nativeReady(state);
 }
 
 /**

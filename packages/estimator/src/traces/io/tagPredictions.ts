@@ -5,9 +5,8 @@ import { Trace } from '../../core/trace.js';
 import type { Data } from '../../core/data.js';
 import { MetricInputError, argmaxLastAxis, asNDArray } from '../metric/labels.js';
 import { alignPredictions } from '../metric/seqeval/align.js';
-import { getEntities } from '../metric/seqeval/chunks.js';
-import { extractEntities } from '../metric/seqeval/entities.js';
-import { SCHEMES, type Scheme } from '../metric/seqeval/schemes.js';
+import { SCHEMES } from '../metric/seqeval/schemes.js';
+import { entitySpans, type EntitySpan } from '../metric/seqeval/spans.js';
 import { checkWritable, writeFileAtomic } from './fileSafety.js';
 
 const schema = z.strictObject({
@@ -38,13 +37,8 @@ const schema = z.strictObject({
 /** Options of {@link TagPredictions}. */
 export type TagPredictionsOptions = z.input<typeof schema>;
 
-/** One entity span of a sentence in `predictions.jsonl` (word indices, `last` inclusive, as Hugging Face's pipeline). */
-export interface PredictedSpan {
-  type: string;
-  first: number;
-  last: number;
-  text: string;
-}
+/** One entity span of a sentence in `predictions.jsonl` (see entitySpans). */
+export type PredictedSpan = EntitySpan;
 
 /**
  * Writes a token-classification epoch's predictions (Hugging Face's `predictions.txt`), by default in the test epoch:
@@ -106,12 +100,7 @@ export class TagPredictions extends Trace {
 
   /** The predicted spans of one sentence. */
   spans(words: readonly string[], tags: readonly string[]): PredictedSpan[] {
-    const o = this.options;
-    const raw =
-      o.evalMode === 'strict'
-        ? extractEntities([tags], o.scheme as Scheme).map((e) => ({ type: e.type, first: e.start, last: e.end - 1 }))
-        : getEntities(tags).map((e) => ({ type: e.type, first: e.start, last: e.end }));
-    return raw.sort((a, b) => a.first - b.first).map((s) => ({ ...s, text: words.slice(s.first, s.last + 1).join(' ') }));
+    return entitySpans(words, tags, this.options.evalMode, this.options.scheme);
   }
 
   override async onEpochEnd(_data: Data): Promise<void> {
