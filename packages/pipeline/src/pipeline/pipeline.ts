@@ -277,17 +277,7 @@ export class Pipeline {
    * `pipeline.transform({ words: ['the', 'dark', 'knight'] }, 'infer')`.
    */
   transform(data: DataDict, mode: Mode = 'infer', where: { epoch?: number; dsId?: string } = {}): DataDict {
-    const { epoch = 1, dsId = '' } = where;
-    const plan = this.plan(mode, epoch, dsId);
-    checkKeys(plan, Object.keys(data), { mode, epoch, dsId, sourceName: 'the input' });
-    const sample = { ...data };
-    const state = { mode, epoch, dsId, random: seededRandom(mixSeed(this.options.seed, epoch, MODE_SEED[mode], 0)) };
-    if (runSampleOps(plan.preOps, sample, state)) {
-      throw new PipelineError(`Pipeline.transform: the sample was filtered out by an op in mode "${mode}"`, { mode });
-    }
-    const batch = finishBatch({ plan, profile: undefined }, [sample], state);
-    if (!batch) throw new PipelineError(`Pipeline.transform: the batch was filtered out by a post-batch op in mode "${mode}"`, { mode });
-    return batch;
+    return this.transformBatch([data], mode, where);
   }
 
   /**
@@ -299,14 +289,16 @@ export class Pipeline {
    */
   transformBatch(samples: readonly DataDict[], mode: Mode = 'infer', where: { epoch?: number; dsId?: string } = {}): DataDict {
     const { epoch = 1, dsId = '' } = where;
-    if (samples.length === 0) throw new PipelineError('Pipeline.transformBatch: expected at least one sample', { mode });
+    if (samples.length === 0) throw new PipelineError('Pipeline.transform: expected at least one sample', { mode });
+    const one = samples.length === 1;
     const plan = this.plan(mode, epoch, dsId);
     const state = { mode, epoch, dsId, random: seededRandom(mixSeed(this.options.seed, epoch, MODE_SEED[mode], 0)) };
     const out = samples.map((data, i) => {
-      checkKeys(plan, Object.keys(data), { mode, epoch, dsId, sourceName: `input ${i}` });
+      checkKeys(plan, Object.keys(data), { mode, epoch, dsId, sourceName: one ? 'the input' : `input ${i}` });
       const sample = { ...data };
       if (runSampleOps(plan.preOps, sample, state)) {
-        throw new PipelineError(`Pipeline.transformBatch: input ${i} was filtered out by an op in mode "${mode}"`, { mode });
+        const which = one ? 'the sample' : `input ${i}`;
+        throw new PipelineError(`Pipeline.transform: ${which} was filtered out by an op in mode "${mode}"`, { mode });
       }
       return sample;
     });
