@@ -28,7 +28,7 @@ await fe.runScript('ner-bert', async () => {
     const report = run.seqeval.lastReport;
     if (!report) throw new fe.FetsError('ner-bert: the test epoch produced no seqeval report');
     console.log(`\nTest (${run.splits.testSplit}), seqeval strict IOB2:`);
-    console.log(fe.trace.formatSeqevalReport(report));
+    console.log(fe.seqeval.formatSeqevalReport(report));
     const files = run.estimator.traces.flatMap((t) => (t instanceof fe.trace.TagPredictions ? t.written : []));
     if (files.length) console.log(`ner-bert: test predictions in ${files.join(' and ')}`);
     const micro = report['micro avg']!;

@@ -67,7 +67,7 @@ describe('examples/ner-bert', function () {
       expect(conll[i]!.words).to.deep.equal(s.words);
       expect(conll[i]!.gold).to.deep.equal(s.tags);
     }
-    const rescored = fe.seqevalReport(
+    const rescored = fe.seqeval.seqevalReport(
       conll.map((s) => s.gold),
       conll.map((s) => s.pred),
       { mode: 'strict', scheme: 'IOB2' },
@@ -84,7 +84,7 @@ describe('examples/ner-bert', function () {
     const spans = jsonl.flatMap((l: { entities: { type: string; first: number; last: number; text: string }[] }, i: number) =>
       l.entities.map((e) => ({ sent: i, type: e.type, start: e.first, end: e.last + 1, text: e.text })),
     );
-    const strict = fe.extractEntities(
+    const strict = fe.seqeval.extractEntities(
       conll.map((s) => s.pred),
       'IOB2',
     );

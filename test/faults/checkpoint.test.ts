@@ -23,6 +23,7 @@ import {
   build,
   fileSystem,
   fromPretrained,
+  SaveError,
   type Model,
 } from '@fets/network';
 import {
@@ -32,7 +33,6 @@ import {
   ModelSaver,
   OutputDirError,
   RestoreWizard,
-  SaveError,
   Trace,
   loadModelWeights,
   type Data,
@@ -280,9 +280,9 @@ describe('faults/checkpoint: weights files and save directories', function () {
         (async (...args: Parameters<typeof fsp.open>) => {
           const h = await realOpen(...args);
           if (String(args[0]).includes('m_best_score') && before !== undefined) {
-            h.writeFile = async (data: unknown) => {
-              const bytes = data as Uint8Array;
-              await h.write(bytes, 0, bytes.length >> 1);
+            const write = h.write.bind(h) as (b: Uint8Array, off: number, len: number) => Promise<unknown>;
+            (h as unknown as { write: unknown }).write = async (bytes: Uint8Array, off: number, len: number) => {
+              await write(bytes, off, len >> 1);
               failedWrites++;
               throw enospc();
             };
@@ -309,15 +309,19 @@ describe('faults/checkpoint: weights files and save directories', function () {
     const model = tinyModel();
     const e = await errorOf(
       patched(
-        'writeFile',
-        (async (file: Parameters<typeof fsp.writeFile>[0], data: Parameters<typeof fsp.writeFile>[1]) => {
-          const p = String(file);
+        'open',
+        (async (...args: Parameters<typeof fsp.open>) => {
+          const h = await realOpen(...args);
+          const p = String(args[0]);
           if (p.includes('.epoch-0002.tmp') && p.endsWith('optimizer-0.safetensors')) {
-            await realWriteFile(p, (data as Uint8Array).subarray(0, 64));
-            throw enospc();
+            const write = h.write.bind(h) as (b: Uint8Array, off: number, len: number) => Promise<unknown>;
+            (h as unknown as { write: unknown }).write = async (bytes: Uint8Array, off: number) => {
+              await write(bytes, off, 64);
+              throw enospc();
+            };
           }
-          return realWriteFile(file, data);
-        }) as typeof fsp.writeFile,
+          return h;
+        }) as typeof fsp.open,
         async () => {
           await estimatorFor(model, 3, [new RestoreWizard({ directory: dir })]).fit();
         },
@@ -384,4 +388,3 @@ describe('faults/checkpoint: weights files and save directories', function () {
 });
 
 const realOpen = fsp.open;
-const realWriteFile = fsp.writeFile;

@@ -141,8 +141,8 @@ export { getKernelOverrides, setKernelOverrides } from './kernels/registry.js';
 export type { KernelOverride, KernelOverrideSettings } from './kernels/registry.js';
 export { nativeStatus, setNativeThreads } from './kernels/native/addon.js';
 // io
-export { atomicWriteFile, atomicWriteFiles, FileWriteError } from './io/atomic.js';
-export type { AtomicFs, AtomicWriteOptions, FileData } from './io/atomic.js';
+export { atomicWriteFile, atomicWriteFiles, atomicWriteFolder, SaveError } from './io/atomic.js';
+export type { AtomicFolderOptions, AtomicFs, AtomicWriteOptions, FileData } from './io/atomic.js';
 export { fileSystem, registerFileRouters, manifestByteLength, MODEL_JSON, WEIGHTS_BIN } from './io/weights.js';
 export type { WeightsIOOptions } from './io/weights.js';
 export { saveVariables, loadVariables, VARIABLES_JSON, VARIABLES_BIN } from './io/variables.js';

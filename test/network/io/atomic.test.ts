@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { atomicWriteFile, atomicWriteFiles, FileWriteError } from '@fets/network';
+import { atomicWriteFile, atomicWriteFiles, SaveError } from '@fets/network';
 
 const created: string[] = [];
 async function tempDir(): Promise<string> {
@@ -48,10 +48,10 @@ describe('atomicWriteFile', () => {
     const err = await atomicWriteFile(file, [new Uint8Array(10), new Uint8Array(10)], { fs: { open: failingOpen } }).catch(
       (e: unknown) => e,
     );
-    expect(err).to.be.instanceOf(FileWriteError);
-    expect((err as FileWriteError).path).to.equal(file);
+    expect(err).to.be.instanceOf(SaveError);
+    expect((err as SaveError).path).to.equal(file);
     expect((err as Error).message).to.equal(
-      `cannot write "${file}": ENOSPC: no space left on device (while writing a temporary file in the same directory)`,
+      `cannot write "${file}" (writing the temporary file): ENOSPC: no space left on device; the previous file is unchanged and no temporary file is left`,
     );
     expect(await fs.readFile(file, 'utf8')).to.equal('old');
     expect(await fs.readdir(dir)).to.deep.equal(['ckpt.bin']);
@@ -61,8 +61,8 @@ describe('atomicWriteFile', () => {
     const dir = await tempDir();
     await atomicWriteFiles({ [path.join(dir, 'a')]: 'A1', [path.join(dir, 'b')]: 'B1' });
     const err = await atomicWriteFiles({ [path.join(dir, 'a')]: 'A2', [path.join(dir, 'missing', 'b')]: 'B2' }).catch((e: unknown) => e);
-    expect(err).to.be.instanceOf(FileWriteError);
-    expect((err as FileWriteError).path).to.equal(path.join(dir, 'missing', 'b'));
+    expect(err).to.be.instanceOf(SaveError);
+    expect((err as SaveError).path).to.equal(path.join(dir, 'missing', 'b'));
     expect(await fs.readFile(path.join(dir, 'a'), 'utf8')).to.equal('A1');
     expect((await fs.readdir(dir)).sort()).to.deep.equal(['a', 'b']);
   });

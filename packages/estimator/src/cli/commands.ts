@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { stringify as toYaml } from 'yaml';
-import { initBackend } from '@fets/network';
+import { initBackend, atomicWriteFile } from '@fets/network';
 import { FetsError, MODES, type Mode } from '@fets/pipeline';
 import type { Estimator } from '../estimator/estimator.js';
 import { visualizeLogs } from '../plot/visualizeLogs.js';
-import { checkWritable, safeFileName, writeFileAtomic } from '../traces/io/fileSafety.js';
+import { checkWritable, safeFileName } from '../traces/io/fileSafety.js';
 import { checkEstimator, formatCheckReport } from './check.js';
 import { displayPath } from './configFile.js';
 import { buildExperiment, loadExperiment, type ExperimentCommand, type LoadedExperiment } from './experiment.js';
@@ -92,7 +92,7 @@ function checkSummaryDir(name: string | undefined, dir: string, command: string)
 async function saveSummary(estimator: Estimator, name: string | undefined, dir: string, io: CliIO): Promise<void> {
   if (!name) return;
   const file = path.join(dir, `${safeFileName(name)}.json`);
-  await writeFileAtomic(file, `${JSON.stringify(estimator.getSummary().toJSON())}\n`);
+  await atomicWriteFile(file, `${JSON.stringify(estimator.getSummary().toJSON())}\n`);
   io.out(`fets: saved the Summary to ${displayPath(path.resolve(file))}`);
 }
 

@@ -1,4 +1,4 @@
-/** `fe.trace`: every trace, and the seqeval functions behind SeqEval. */
+/** `fe.trace`: every trace (seqeval's functions are `fe.seqeval`). */
 export { Trace } from '../core/trace.js';
 export { Logger } from '../traces/io/logger.js';
 export { Accuracy } from '../traces/metric/accuracy.js';
@@ -15,8 +15,4 @@ export { ModelSaver } from '../traces/io/modelSaver.js';
 export { CSVLogger } from '../traces/io/csvLogger.js';
 export { TensorBoard } from '../traces/io/tensorboard/tensorBoard.js';
 export { TagPredictions } from '../traces/io/tagPredictions.js';
-export { seqevalReport } from '../traces/metric/seqeval/report.js';
-export { getEntities } from '../traces/metric/seqeval/chunks.js';
-export { formatSeqevalReport } from '../traces/metric/seqeval/format.js';
-export { alignPredictions } from '../traces/metric/seqeval/align.js';
 export { Profiler } from '../traces/io/profiler.js';

@@ -1,3 +1,4 @@
+import { atomicWriteFile } from '@fets/network';
 import path from 'node:path';
 import { z } from 'zod';
 import * as vl from 'vega-lite';
@@ -5,7 +6,7 @@ import * as vega from 'vega';
 import { Resvg } from '@resvg/resvg-js';
 import { FetsError, MODES, parseOptions, type Mode } from '@fets/pipeline';
 import { Summary } from '../summary/summary.js';
-import { checkWritable, writeFileAtomic } from '../traces/io/fileSafety.js';
+import { checkWritable } from '../traces/io/fileSafety.js';
 
 const schema = z.strictObject({
   /** Where to write: `.svg` or `.png` (rendered with resvg). Omit to only return the SVG text. */
@@ -115,7 +116,7 @@ export async function visualizeLogs(summaries: Summary | readonly Summary[], opt
   }
   if (o.savePath) {
     const png = /\.png$/i.test(o.savePath);
-    await writeFileAtomic(
+    await atomicWriteFile(
       o.savePath,
       png ? new Resvg(svg, { background: 'white', fitTo: { mode: 'zoom', value: 2 } }).render().asPng() : svg,
     );

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { atomicWriteFiles, FileWriteError } from './atomic.js';
+import { atomicWriteFiles, SaveError } from './atomic.js';
 import { WeightsFileError } from './weightsErrors.js';
 import { manifestByteLength, type WeightsIOOptions } from './weights.js';
 
@@ -35,7 +35,7 @@ export interface VariablesManifest {
  * dtypes, offsets) + `variables.bin` (raw little-endian bytes), atomically: a failed save leaves the previous pair
  * loadable.
  *
- * In: directory, record name → tf.Variable | tf.Tensor (float32, int32 or bool). Throws FileWriteError naming the
+ * In: directory, record name → tf.Variable | tf.Tensor (float32, int32 or bool). Throws SaveError naming the
  * path when the directory cannot be written.
  *
  * @example
@@ -51,7 +51,13 @@ export async function saveVariables(
   let offset = 0;
   for (const [name, t] of Object.entries(vars)) {
     if (t.dtype !== 'float32' && t.dtype !== 'int32' && t.dtype !== 'bool') {
-      throw new FileWriteError(path.join(dir, VARIABLES_BIN), 'saving', new Error(`variable "${name}": unsupported dtype ${t.dtype}`));
+      throw new SaveError(
+        undefined,
+        path.join(dir, VARIABLES_BIN),
+        'saving',
+        'nothing was written',
+        new Error(`variable "${name}": unsupported dtype ${t.dtype}`),
+      );
     }
     const values = (await t.data()) as Float32Array | Int32Array | Uint8Array;
     const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
@@ -63,7 +69,7 @@ export async function saveVariables(
   try {
     await fs.mkdir(dir, { recursive: true });
   } catch (e) {
-    throw new FileWriteError(dir, 'creating the directory', e);
+    throw new SaveError(undefined, dir, 'creating the directory', 'nothing was written', e);
   }
   await atomicWriteFiles(
     [

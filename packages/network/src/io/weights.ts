@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { atomicWriteFiles, FileWriteError, type AtomicWriteOptions } from './atomic.js';
+import { atomicWriteFiles, SaveError, type AtomicWriteOptions } from './atomic.js';
 import { WeightsFileError } from './weightsErrors.js';
 
 /** File names of a saved tf.LayersModel directory (the tfjs-node `file://` layout). */
@@ -28,7 +28,7 @@ async function ensureDir(dir: string): Promise<void> {
   try {
     await fs.mkdir(dir, { recursive: true });
   } catch (e) {
-    throw new FileWriteError(dir, 'creating the directory', e);
+    throw new SaveError(undefined, dir, 'creating the directory', 'nothing was written', e);
   }
 }
 
@@ -70,7 +70,7 @@ export function fileSystem(target: string, options: WeightsIOOptions = {}): tf.i
   return {
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
       if (artifacts.modelTopology instanceof ArrayBuffer) {
-        throw new FileWriteError(jsonPath, 'saving', new Error('binary model topologies are not supported'));
+        throw new SaveError(undefined, jsonPath, 'saving', 'nothing was written', new Error('binary model topologies are not supported'));
       }
       const data = artifacts.weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
       const modelJson: tf.io.ModelJSON = {

@@ -5,7 +5,9 @@ import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { Pipeline } from '@fets/pipeline';
 import { build, initBackend } from '@fets/network';
-import { CSVLogger, type Data, Estimator, TensorBoard, Trace, crc32c, maskedCrc32c } from '@fets/estimator';
+import { CSVLogger, type Data, Estimator, TensorBoard, Trace } from '@fets/estimator';
+// Internal to the TensorBoard writer: tested here, not exported.
+import { crc32c, maskedCrc32c } from '../../../../packages/estimator/src/traces/io/tensorboard/crc32c.js';
 import { Range, ScriptedNetwork, memoryLogger } from '../fakes.js';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'fets-logs-'));

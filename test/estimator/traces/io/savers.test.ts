@@ -4,7 +4,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { Pipeline, seededRandom } from '@fets/pipeline';
-import { build, namedVariables, readSafetensors } from '@fets/network';
+import { atomicWriteFile, build, namedVariables, readSafetensors } from '@fets/network';
 import {
   BestModelSaver,
   Estimator,
@@ -14,7 +14,6 @@ import {
   checkWritable,
   loadModelWeights,
   saveModelWeights,
-  writeFileAtomic,
 } from '@fets/estimator';
 import { Range, ScriptedNetwork, memoryLogger } from '../fakes.js';
 
@@ -123,14 +122,14 @@ describe('estimator/traces/io BestModelSaver, ModelSaver, file safety', () => {
     expect(fs.readdirSync(fresh)).to.deep.equal([]);
   });
 
-  it('writeFileAtomic: a reader never sees a partial file; a failed rename leaves the target and no temporary', async () => {
+  it('atomicWriteFile: a reader never sees a partial file; a failed rename leaves the target and no temporary', async () => {
     const dir = tmp();
     const target = path.join(dir, 'weights.bin');
     const old = new Uint8Array(1 << 20).fill(1);
     const next = new Uint8Array(8 << 20).fill(2);
     fs.writeFileSync(target, old);
     let done = false;
-    const p = writeFileAtomic(target, next).then(() => (done = true));
+    const p = atomicWriteFile(target, next).then(() => (done = true));
     const seen = new Set<string>();
     while (!done) {
       const b = fs.readFileSync(target);
@@ -151,7 +150,7 @@ describe('estimator/traces/io BestModelSaver, ModelSaver, file safety', () => {
     fs.mkdirSync(asDir);
     fs.writeFileSync(path.join(asDir, 'keep'), 'k');
     let err: unknown;
-    await writeFileAtomic(asDir, 'data').catch((e) => (err = e));
+    await atomicWriteFile(asDir, 'data').catch((e) => (err = e));
     expect(String(err)).to.match(/cannot write ".*occupied"/);
     expect(fs.readdirSync(dir).sort()).to.deep.equal(['occupied', 'weights.bin']);
   });

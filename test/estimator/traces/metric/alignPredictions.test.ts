@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { FetsError } from '@fets/pipeline';
-import { alignPredictions } from '@fets/estimator';
+import { alignPredictions } from '@fets/estimator/seqeval';
 
 const LABELS = ['O', 'B-PER', 'I-PER', 'B-LOC'];
 

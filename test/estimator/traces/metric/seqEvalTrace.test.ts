@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { NDArray, randomInt, seededRandom, type DataDict, type Rng } from '@fets/pipeline';
-import { Data, SeqEval, System, seqevalReport, type SeqevalReport } from '@fets/estimator';
+import { Data, SeqEval, System } from '@fets/estimator';
+import { seqevalReport, type SeqevalReport } from '@fets/estimator/seqeval';
 import { shared } from '../../../helpers.js';
 
 /** Tag sequences of a CoNLL-style .bio file (tag \t word per line, blank line between sentences). */

@@ -10,7 +10,7 @@ import {
   SeqevalLengthError,
   type Scheme,
   type SeqevalReport,
-} from '@fets/estimator';
+} from '@fets/estimator/seqeval';
 import { shared } from '../../../helpers.js';
 
 interface GoldenCase {

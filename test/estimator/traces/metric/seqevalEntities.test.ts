@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { extractEntities, getEntities, SeqevalTagError, type Scheme } from '@fets/estimator';
+import { extractEntities, getEntities, SeqevalTagError, type Scheme } from '@fets/estimator/seqeval';
 
 /** Entities of one sentence as [type, start, endExclusive]. */
 const strict = (tags: string[], scheme: Scheme, suffix = false) =>

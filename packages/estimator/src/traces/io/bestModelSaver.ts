@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError, parseOptions } from '@fets/pipeline';
-import { getModelName, isLayersModel, isModel, type Model } from '@fets/network';
+import { getModelName, isLayersModel, isModel, type Model, atomicWriteFile } from '@fets/network';
 import { Trace } from '../../core/trace.js';
 import type { Data } from '../../core/data.js';
 import { improves, monitoredValue, worst } from '../adapt/compare.js';
-import { checkWritable, safeFileName, writeFileAtomic } from './fileSafety.js';
+import { checkWritable, safeFileName } from './fileSafety.js';
 import { lineWriterSchema, resolveWriter, type LineWriter } from './lineWriter.js';
 import { loadModelWeights, nonFiniteWeight, saveModelWeights } from './modelWeights.js';
 import { decodeNumbers, encodeNumbers } from './traceState.js';
@@ -123,11 +123,9 @@ export class BestModelSaver extends Trace {
         'BestModelSaver',
       );
       if (o.saveArchitecture && isLayersModel(o.model)) {
-        await writeFileAtomic(
-          this.modelPath.replace(/\.safetensors$/, '.json'),
-          JSON.stringify(o.model.toJSON(null, false)),
-          'BestModelSaver',
-        );
+        await atomicWriteFile(this.modelPath.replace(/\.safetensors$/, '.json'), JSON.stringify(o.model.toJSON(null, false)), {
+          owner: 'BestModelSaver',
+        });
       }
       this.write(`FastEstimator-BestModelSaver: Saved model to ${this.modelPath}`);
     } else {

@@ -1,10 +1,11 @@
+import { atomicWriteFile } from '@fets/network';
 import path from 'node:path';
 import { z } from 'zod';
 import { dsIdSpecSchema, modeSpecSchema, parseOptions } from '@fets/pipeline';
 import { Trace } from '../../core/trace.js';
 import type { Data } from '../../core/data.js';
 import { formatValue } from './logger.js';
-import { checkWritable, writeFileAtomic } from './fileSafety.js';
+import { checkWritable } from './fileSafety.js';
 
 const schema = z.strictObject({
   /** The CSV file to write (its directory is created if missing and checked at construction). */
@@ -92,6 +93,6 @@ export class CSVLogger extends Trace {
   }
 
   private async flush(): Promise<void> {
-    await writeFileAtomic(this.filename, this.toCSV());
+    await atomicWriteFile(this.filename, this.toCSV(), { owner: this.name });
   }
 }

@@ -1,5 +1,4 @@
-import { serializeSafetensors, namedVariables, loadWeightsFile, type Model } from '@fets/network';
-import { writeFileAtomic } from './fileSafety.js';
+import { serializeSafetensors, namedVariables, loadWeightsFile, type Model, atomicWriteFile } from '@fets/network';
 
 /**
  * The bytes of a `.safetensors` file holding every variable of `model` as float32, named as `namedVariables(model)`
@@ -30,7 +29,7 @@ export async function saveModelWeights(
   metadata?: Record<string, string>,
   owner = 'saveModelWeights',
 ): Promise<void> {
-  await writeFileAtomic(file, serializeModelWeights(model, metadata), owner);
+  await atomicWriteFile(file, serializeModelWeights(model, metadata), { owner });
 }
 
 /**

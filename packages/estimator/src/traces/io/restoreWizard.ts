@@ -1,12 +1,9 @@
-// Through the module object, looked up at call time: tests replace fsp.writeFile to simulate a full disk.
 import fsp from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { FetsError, parseOptions } from '@fets/pipeline';
 import {
-  Network,
   WeightsMismatchError,
   getAllOptimizers,
   getModelName,
@@ -20,7 +17,8 @@ import { TerminateOnNaN } from '../adapt/terminateOnNaN.js';
 import type { Data } from '../../core/data.js';
 import { getRandomState, setRandomState } from '../../core/deterministic.js';
 import { Summary } from '../../summary/summary.js';
-import { SaveError, checkWritable, safeFileName } from './fileSafety.js';
+import { checkWritable, safeFileName } from './fileSafety.js';
+import { CheckpointError, CheckpointStore, type CheckpointManifest } from './checkpointStore.js';
 import { loadModelWeights, nonFiniteWeight, serializeModelWeights } from './modelWeights.js';
 
 const schema = z.strictObject({
@@ -46,44 +44,6 @@ export type RestoreWizardOptions = z.input<typeof schema>;
 export interface StatefulTrace {
   getState(): unknown;
   setState(state: unknown): void;
-}
-
-/** A checkpoint could not be read. */
-export class CheckpointError extends FetsError {}
-
-interface Manifest {
-  version: 1;
-  epoch: number;
-  globalStep: number;
-  randomState: number | undefined;
-  models: { name: string; weights: string; optimizers: { file: string; order: string[] }[]; randomState?: unknown }[];
-  traces: Record<string, unknown>;
-  summary: ReturnType<Summary['toJSON']>;
-  /** Batches of epoch `epoch + 1` already trained (a checkpoint written on an interrupt, mid-epoch). */
-  skipBatches?: number;
-}
-
-/** Checkpoint folders: `epoch-0003`, or `epoch-0002-step-00000023` for one written mid-epoch on an interrupt. */
-const CHECKPOINT_DIR = /^epoch-\d+(?:-step-\d+)?$/;
-/** Temporary names of unfinished saves: `.epoch-0003.tmp-<pid>`, `.latest.tmp-<pid>`. */
-const TEMP_ENTRY = /^\.(?:epoch-\d+(?:-step-\d+)?|latest)\.tmp-(\d+)$/;
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-async function fsyncPath(p: string): Promise<void> {
-  const h = await fsp.open(p, 'r');
-  try {
-    await h.sync();
-  } finally {
-    await h.close();
-  }
 }
 
 /**
@@ -116,6 +76,7 @@ export class RestoreWizard extends Trace {
   /** Global step of the checkpoint last written or restored (-1: none). */
   savedStep = -1;
   private traces: Trace[] = [];
+  private readonly store: CheckpointStore;
 
   constructor(options: RestoreWizardOptions) {
     const o = parseOptions(new.target.name, schema, options);
@@ -126,6 +87,7 @@ export class RestoreWizard extends Trace {
     this.resume = o.resume;
     this.resumeHint = o.resumeHint;
     checkWritable(o.directory, 'RestoreWizard', 'directory');
+    this.store = new CheckpointStore(o.directory, 'RestoreWizard');
   }
 
   /** @internal The Estimator hands over the traces whose state is saved with the checkpoint. */
@@ -152,62 +114,27 @@ export class RestoreWizard extends Trace {
     return out;
   }
 
-  /** Removes temporary entries left by a save that a killed process never finished. */
-  private async removeStale(): Promise<void> {
-    if (!existsSync(this.directory)) return;
-    for (const name of await fsp.readdir(this.directory)) {
-      const hit = TEMP_ENTRY.exec(name);
-      if (!hit) continue;
-      const pid = Number(hit[1]);
-      if (pid !== process.pid && pidAlive(pid)) continue;
-      await fsp.rm(path.join(this.directory, name), { recursive: true, force: true });
-      process.stderr.write(
-        `FastEstimator-RestoreWizard: removed ${path.join(this.directory, name)}, an unfinished checkpoint of an interrupted save\n`,
-      );
-    }
-  }
-
-  /** Reads the manifest of checkpoint folder `name`, or undefined when it is missing or unreadable. */
-  private async readManifest(name: string): Promise<{ dir: string; m: Manifest } | undefined> {
-    const dir = path.join(this.directory, name);
-    try {
-      return { dir, m: JSON.parse(await fsp.readFile(path.join(dir, 'manifest.json'), 'utf8')) as Manifest };
-    } catch {
-      return undefined;
-    }
-  }
-
   override async onBegin(): Promise<void> {
     this.restoredEpoch = 0;
     this.resumeBatches = 0;
     this.savedStep = -1;
-    await this.removeStale();
-    const latest = path.join(this.directory, 'latest');
-    if (!existsSync(latest)) return;
+    for (const p of await this.store.removeStale()) {
+      process.stderr.write(`FastEstimator-RestoreWizard: removed ${p}, an unfinished checkpoint of an interrupted save\n`);
+    }
+    if (!this.store.hasLatest()) return;
     if (!this.resume) {
       process.stderr.write(
         `FastEstimator-RestoreWizard: starting fresh; the checkpoints in ${this.directory} will be replaced (resume instead: ${this.resumeHint ?? 'resume: true'})\n`,
       );
       return;
     }
-    const name = (await fsp.readFile(latest, 'utf8')).trim();
-    let found = await this.readManifest(name);
-    if (!found) {
-      // `latest` names a folder that is gone or unreadable: fall back to the newest complete checkpoint, loudly.
-      const dirs = (await fsp.readdir(this.directory))
-        .filter((f) => CHECKPOINT_DIR.test(f))
-        .sort()
-        .reverse();
-      for (const d of dirs) if ((found = await this.readManifest(d))) break;
-      if (!found) {
-        throw new CheckpointError(
-          `RestoreWizard: ${latest} names checkpoint "${name}", but ${path.join(this.directory, name, 'manifest.json')} cannot be read ` +
-            `and no other complete checkpoint is in ${this.directory}`,
-        );
-      }
-      process.stderr.write(`FastEstimator-RestoreWizard: checkpoint "${name}" named by ${latest} is unreadable; using ${found.dir}\n`);
-    }
-    const { dir, m } = found;
+    const found = await this.store.latest((named, used) =>
+      process.stderr.write(
+        `FastEstimator-RestoreWizard: checkpoint "${named}" named by ${this.store.latestFile} is unreadable; using ${used}\n`,
+      ),
+    );
+    if (!found) return;
+    const { dir, manifest: m } = found;
     const models = this.models();
     for (const saved of m.models) {
       const model = models.find((x) => getModelName(x) === saved.name);
@@ -297,75 +224,43 @@ export class RestoreWizard extends Trace {
     const epoch = at?.epoch ?? s.epoch;
     const skipBatches = at?.skipBatches ?? 0;
     const name = `epoch-${String(epoch).padStart(4, '0')}${skipBatches > 0 ? `-step-${String(s.globalStep).padStart(8, '0')}` : ''}`;
-    const tmp = path.join(this.directory, `.${name}.tmp-${process.pid}`);
-    const latestTmp = path.join(this.directory, `.latest.tmp-${process.pid}`);
-    const latest = path.join(this.directory, 'latest');
-    const previous = existsSync(latest) ? (await fsp.readFile(latest, 'utf8')).trim() : undefined;
-    let current = tmp;
-    let stage = 'creating the temporary folder';
-    const write = async (file: string, data: string | Uint8Array) => {
-      current = path.join(tmp, file);
-      stage = 'writing the temporary folder';
-      await fsp.writeFile(current, data);
-      await fsyncPath(current);
+    const manifest: CheckpointManifest = {
+      version: 1,
+      epoch,
+      globalStep: s.globalStep,
+      randomState: getRandomState(),
+      models: [],
+      traces: {},
+      summary: history.toJSON(),
+      ...(skipBatches > 0 ? { skipBatches } : {}),
     };
-    const final = path.join(this.directory, name);
-    try {
-      await fsp.mkdir(this.directory, { recursive: true });
-      await fsp.rm(tmp, { recursive: true, force: true });
-      await fsp.mkdir(tmp);
-      const manifest: Manifest = {
-        version: 1,
-        epoch,
-        globalStep: s.globalStep,
-        randomState: getRandomState(),
-        models: [],
-        traces: {},
-        summary: history.toJSON(),
-        ...(skipBatches > 0 ? { skipBatches } : {}),
-      };
-      for (const model of models) {
-        const mname = getModelName(model);
-        const weights = `${safeFileName(mname)}.safetensors`;
-        await write(weights, serializeModelWeights(model));
-        const optimizers: Manifest['models'][number]['optimizers'] = [];
-        let i = 0;
-        for (const opt of getAllOptimizers(model)) {
-          const named = await opt.getWeights();
-          const entries = new Map<string, { shape: readonly number[]; data: Float32Array }>();
-          for (const w of named) entries.set(w.name, { shape: w.tensor.shape, data: Float32Array.from(await w.tensor.data()) });
-          const file = `${safeFileName(mname)}.optimizer-${i++}.safetensors`;
-          await write(file, serializeSafetensors(entries, { format: 'fets-optimizer' }));
-          optimizers.push({ file, order: named.map((w) => w.name) });
+    const final = await this.store.save(
+      name,
+      async (put) => {
+        for (const model of models) {
+          const mname = getModelName(model);
+          const weights = `${safeFileName(mname)}.safetensors`;
+          await put(weights, serializeModelWeights(model));
+          const optimizers: CheckpointManifest['models'][number]['optimizers'] = [];
+          let i = 0;
+          for (const opt of getAllOptimizers(model)) {
+            const named = await opt.getWeights();
+            const entries = new Map<string, { shape: readonly number[]; data: Float32Array }>();
+            for (const w of named) entries.set(w.name, { shape: w.tensor.shape, data: Float32Array.from(await w.tensor.data()) });
+            const file = `${safeFileName(mname)}.optimizer-${i++}.safetensors`;
+            await put(file, serializeSafetensors(entries, { format: 'fets-optimizer' }));
+            optimizers.push({ file, order: named.map((w) => w.name) });
+          }
+          // A model with its own seed streams (BERT's dropout) keeps their positions.
+          const rs = (model as { getRandomState?: () => unknown }).getRandomState?.();
+          manifest.models.push({ name: mname, weights, optimizers, ...(rs !== undefined ? { randomState: rs } : {}) });
         }
-        // A model with its own seed streams (BERT's dropout) keeps their positions.
-        const rs = (model as { getRandomState?: () => unknown }).getRandomState?.();
-        manifest.models.push({ name: mname, weights, optimizers, ...(rs !== undefined ? { randomState: rs } : {}) });
-      }
-      for (const [key, t] of this.statefulTraces()) manifest.traces[key] = t.getState();
-      await write('manifest.json', `${JSON.stringify(manifest)}\n`);
-      await fsyncPath(tmp);
-      stage = 'moving the checkpoint into place';
-      current = final;
-      await fsp.rm(final, { recursive: true, force: true });
-      await fsp.rename(tmp, final);
-      stage = 'switching latest';
-      current = latest;
-      await fsp.writeFile(latestTmp, `${name}\n`);
-      await fsyncPath(latestTmp);
-      await fsp.rename(latestTmp, latest);
-      await fsyncPath(this.directory);
-    } catch (e) {
-      await fsp.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
-      await fsp.rm(latestTmp, { force: true }).catch(() => undefined);
-      const kept = previous ? `the previous checkpoint (${previous}) stays latest` : 'no checkpoint existed before';
-      throw new SaveError('RestoreWizard', current, stage, `${kept} and no temporary file is left`, e);
-    }
+        for (const [key, t] of this.statefulTraces()) manifest.traces[key] = t.getState();
+        await put('manifest.json', `${JSON.stringify(manifest)}\n`);
+      },
+      this.keep,
+    );
     this.savedStep = s.globalStep;
-    const all = (await fsp.readdir(this.directory)).filter((f) => CHECKPOINT_DIR.test(f)).sort();
-    for (const old of all.slice(0, Math.max(0, all.length - this.keep))) {
-      if (old !== name) await fsp.rm(path.join(this.directory, old), { recursive: true, force: true });
-    }
     process.stderr.write(`FastEstimator-RestoreWizard: saved checkpoint ${name} (step ${s.globalStep}) to ${this.directory}\n`);
     return final;
   }

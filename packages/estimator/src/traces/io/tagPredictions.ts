@@ -1,3 +1,4 @@
+import { atomicWriteFile } from '@fets/network';
 import path from 'node:path';
 import { z } from 'zod';
 import { dsIdSpecSchema, modeSpecSchema, parseOptions } from '@fets/pipeline';
@@ -7,7 +8,7 @@ import { MetricInputError, argmaxLastAxis, asNDArray } from '../metric/labels.js
 import { alignPredictions } from '../metric/seqeval/align.js';
 import { SCHEMES } from '../metric/seqeval/schemes.js';
 import { entitySpans, type EntitySpan } from '../metric/seqeval/spans.js';
-import { checkWritable, writeFileAtomic } from './fileSafety.js';
+import { checkWritable } from './fileSafety.js';
 
 const schema = z.strictObject({
   /** Key of the words of each sentence (`string[]` per sample: the data set's words, kept in the batch). */
@@ -109,8 +110,8 @@ export class TagPredictions extends Trace {
     const jsonl = this.sentences.map((s) => `${JSON.stringify({ words: s.words, entities: this.spans(s.words, s.pred) })}\n`).join('');
     const conllFile = path.join(o.saveDir, `${o.name}.conll`);
     const jsonlFile = path.join(o.saveDir, `${o.name}.jsonl`);
-    await writeFileAtomic(conllFile, conll, this.name);
-    await writeFileAtomic(jsonlFile, jsonl, this.name);
+    await atomicWriteFile(conllFile, conll, { owner: this.name });
+    await atomicWriteFile(jsonlFile, jsonl, { owner: this.name });
     this.written = [conllFile, jsonlFile];
   }
 }
