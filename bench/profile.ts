@@ -6,7 +6,7 @@
  * the per-kernel table averaged per step: kernel, calls, total ms, share of the step.
  */
 import * as tf from '@tensorflow/tfjs';
-import { formatStepProfile, profileKernelTimes, type StepProfile } from '@fets/estimator';
+import { formatStepProfile, profileKernelTimes, type StepProfile } from '@fets/network/kernels';
 import { describeBackend, getKernelOverrides, initBackend } from '@fets/network';
 import { bertBatches, bertInfer, bertTask, bertTrainStep } from './bertTask.js';
 import { fmtMs, note, type FigureResult } from './common.js';

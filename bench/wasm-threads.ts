@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, setKernelOverrides } from '@fets/network';
-import { benchmarkKernels } from '@fets/network/kernels';
+import { benchmarkKernels } from './kernelCases.js';
 
 const SIZES = { tiny: { layers: 2, hidden: 128 }, mini: { layers: 4, hidden: 256 } } as const;
 

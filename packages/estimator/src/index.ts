@@ -82,8 +82,6 @@ export { CSVLogger } from './traces/io/csvLogger.js';
 export type { CSVLoggerOptions } from './traces/io/csvLogger.js';
 export { EvalEssential, TrainEssential } from './traces/io/essentials.js';
 export { checkWritable, OutputDirError, safeFileName } from './traces/io/fileSafety.js';
-export { formatStepProfile, KernelTimer, ProfileError, profileKernelTimes } from './traces/io/kernelTimes.js';
-export type { KernelTimerOptions, StepProfile, StepProfileRow } from './traces/io/kernelTimes.js';
 export { lineWriterSchema, resolveWriter } from './traces/io/lineWriter.js';
 export type { LineWriter } from './traces/io/lineWriter.js';
 export { Logger } from './traces/io/logger.js';

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { Dataset, Pipeline } from '@fets/pipeline';
 import { CrossEntropy, ModelOp, Network, UpdateOp, build, initBackend } from '@fets/network';
-import { Estimator, KernelTimer, ProfileError, Profiler, formatStepProfile, profileKernelTimes, type StepProfile } from '@fets/estimator';
+import { Estimator, Profiler } from '@fets/estimator';
+import { KernelTimer, ProfileError, formatStepProfile, profileKernelTimes, type StepProfile } from '@fets/network/kernels';
 import { memoryLogger } from './fakes.js';
 
 /** 64 samples: 16 features, a class from the sign of their sum. */
@@ -108,6 +109,18 @@ describe('estimator/traces Profiler', () => {
     await timer.stop().catch((e: unknown) => (stopError = e));
     expect(stopError).to.be.instanceOf(ProfileError);
     tf.dispose([w, x]);
+  });
+
+  it('profileKernelTimes counts each kernel call of a function; kernel and outside shares add up to 1', async () => {
+    const x = tf.ones([64, 64]);
+    const p = await profileKernelTimes(() => tf.tidy(() => x.mul(x).add(x).mul(2).dataSync()));
+    const calls = Object.fromEntries(p.rows.map((r) => [r.kernel, r.calls]));
+    expect(calls).to.include({ Multiply: 2, Add: 1 });
+    expect(p.rows.reduce((s, r) => s + r.share, 0) + p.outsideMs / p.wallMs).to.be.closeTo(1, 1e-9);
+    const shaped = await profileKernelTimes(() => tf.tidy(() => x.mul(x).dataSync()), { byShape: true });
+    expect(shaped.rows[0]!.kernel).to.equal('Multiply [64,64] [64,64]');
+    expect(formatStepProfile(shaped)).to.match(/Multiply \[64,64\] \[64,64\] +1 /);
+    x.dispose();
   });
 
   it('counts the kernels inside a tf.customGrad op once: the op keeps only its own (self) time', async () => {

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs';
 import { AdamW, dropoutSeeded, getKernelOverrides, geluErf, initBackend, layerNormLastAxis, setKernelOverrides } from '@fets/network';
-import { benchmarkKernels, formatKernelProfile, profileKernels, setSimdLoops, simplifyPermutation } from '@fets/network/kernels';
+import { setSimdLoops, simplifyPermutation } from '@fets/network/kernels';
+import { benchmarkKernels } from '../../../bench/kernelCases.js';
 import { bertBatches, bertTask, bertTrainStep } from '../../../bench/bertTask.js';
 
 type Out = { shape: number[]; values: number[] };
@@ -453,7 +454,7 @@ describe('wasm GEMM (replacement Gemm)', function () {
   });
 });
 
-describe('benchmarkKernels and profileKernels', function () {
+describe('benchmarkKernels (bench/kernelCases.ts)', function () {
   this.timeout(60000);
   before(async () => {
     await initBackend({ quiet: true });
@@ -474,21 +475,6 @@ describe('benchmarkKernels and profileKernels', function () {
     } finally {
       setKernelOverrides(true);
     }
-  });
-
-  it('profileKernels counts each kernel call of a function and restores the registry', async () => {
-    const x = tf.ones([64, 64]);
-    const registered = tf.getKernel('Multiply', 'wasm')!.kernelFunc;
-    const p = await profileKernels(() => tf.tidy(() => x.mul(x).add(x).mul(2).dataSync()), { repeats: 2, warmup: 1 });
-    const calls = Object.fromEntries(p.rows.map((r) => [r.kernel, r.calls]));
-    expect(calls).to.include({ Multiply: 2, Add: 1 });
-    expect(p.rows[p.rows.length - 1]!.kernel).to.equal('(outside kernels)');
-    expect(p.rows.reduce((s, r) => s + r.share, 0)).to.be.closeTo(1, 1e-9);
-    expect(tf.getKernel('Multiply', 'wasm')!.kernelFunc).to.equal(registered);
-    const shaped = await profileKernels(() => tf.tidy(() => x.mul(x).dataSync()), { byShape: true, warmup: 0 });
-    expect(shaped.rows[0]!.kernel).to.equal('Multiply a[64,64] b[64,64]');
-    expect(formatKernelProfile(shaped)).to.match(/Multiply a\[64,64\] b\[64,64\] +1 /);
-    x.dispose();
   });
 
   it("the bench's BERT step (bench/bertTask.ts) trains a tiny BERT with the fused kernels, its loss falls, and it leaks nothing", async () => {

@@ -3,18 +3,16 @@
  * need only the switches re-exported by `@fets/network` (`setKernelOverrides`, `nativeStatus`, `setNativeThreads`).
  */
 
-// Benchmarks and profiling
-export { benchmarkKernels } from './bench.js';
-export type { KernelBenchOptions, KernelBenchRow } from './bench.js';
-export { formatKernelProfile, profileKernels } from './profile.js';
-export type { KernelProfile, KernelProfileOptions, KernelProfileRow } from './profile.js';
+// Profiling: kernel times of a span (the Profiler trace and `npm run bench -- profile` use it)
+export { formatStepProfile, KernelTimer, ProfileError, profileKernelTimes } from './profile.js';
+export type { KernelTimerOptions, StepProfile, StepProfileRow } from './profile.js';
 
 // Fused kernels (names registered on wasm, the loops behind them)
 export { ADAMW_KERNEL, adamwStep } from './adamw.js';
 export type { AdamWStepScalars } from './adamw.js';
-export { DROPOUT_MASK_KERNEL, fillDropoutMask } from './dropout.js';
-export { GELU_KERNEL, geluInto } from './gelu.js';
-export { LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL } from './layerNorm.js';
+export { DROPOUT_MASK_KERNEL, dropoutSeeded, fillDropoutMask } from './dropout.js';
+export { GELU_KERNEL, geluErf, geluInto } from './gelu.js';
+export { LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL, layerNormLastAxis } from './layerNorm.js';
 export { simplifyPermutation } from './layout.js';
 export { setSimdLoops } from './simd.js';
 
@@ -24,7 +22,15 @@ export { LINEAR_KERNEL, linearFused } from './native/linear.js';
 export type { NativeAddon, NativeLoad } from './native/addon.js';
 
 // Switches
-export { KERNEL_OVERRIDES, applyKernelOverridesFromEnv, nativeOn, parseKernelSpec, transposedMatMulIsFast } from './registry.js';
+export {
+  applyKernelOverridesFromEnv,
+  getKernelOverrides,
+  KERNEL_OVERRIDES,
+  nativeOn,
+  parseKernelSpec,
+  setKernelOverrides,
+  transposedMatMulIsFast,
+} from './registry.js';
 export type { KernelOverride, KernelOverrideSettings } from './registry.js';
 
 // The wasm package this layer reads

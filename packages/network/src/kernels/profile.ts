@@ -1,157 +1,211 @@
 import * as tf from '@tensorflow/tfjs';
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { captureOriginal } from './wasmInternals.js';
+import { FetsError } from '@fets/pipeline';
 
-/** One line of {@link profileKernels}: a kernel (or kernel + input shapes) with its call count and time. */
-export interface KernelProfileRow {
-  /** tfjs kernel name (`BatchMatMul`, `Sum`, ...), with the input shapes and attributes when `byShape` is set. */
+/**
+ * How kernels are timed (checked on tfjs 4.22): while `tf.engine().state.profiling` is on — what `tf.profile()` turns
+ * on — the engine routes every kernel through its Profiler, which calls `backend.time(kernel)`. On `wasm` and `cpu`
+ * that is `performance.now()` around the kernel function, and since their kernels run synchronously it is the
+ * kernel's real cost; `kernelTimeMs` is a promise that resolves to that number (`tf.profile` awaits it). On native
+ * `tensorflow` it is also wall time; on `webgl`/`webgpu` it is GPU timer-query time (or an `{error}` when queries are
+ * unavailable, counted as 0 here). Forward and gradient kernels are both recorded.
+ *
+ * Nesting: the forward function of a `tf.customGrad` op (fets's dense layer, tfjs's logSoftmax, …) runs through the
+ * engine as one entry named after the enclosing scope (`unnamed scope`, `logSoftmax__op`) *and* its inner kernels are
+ * recorded too, so summing raw `tf.profile` times counts them twice. The timer notes the engine's `kernelDepth` as
+ * each entry is recorded (inner entries are recorded before their outer one) and gives every entry its self time:
+ * its time minus that of the entries nested in it. Custom-gradient entries are listed as `(custom op: <scope>)`.
+ * fets's wasm kernel replacements call the package's kernel functions directly, not through the engine. What is
+ * not in any kernel (the engine and tape, optimizers' and fets's JS, data conversion) is the "outside kernels" time.
+ */
+
+/** One line of a {@link StepProfile}: a kernel (or kernel + input shapes), its calls and time. */
+export interface StepProfileRow {
+  /** tfjs kernel name (`BatchMatMul`, `Sum`, …), followed by the input shapes when grouped by shape. */
   kernel: string;
-  /** Calls while `fn` ran (summed over `repeats`, then divided by it). */
   calls: number;
-  /** Milliseconds spent inside the kernel function per run of `fn` (outermost kernels only). */
+  /** Milliseconds inside this kernel. */
   ms: number;
-  /** ms / total ms of `fn` (wall time, so the shares of all rows plus `(outside kernels)` add up to 1). */
+  /** `ms` / the profile's wall time. */
   share: number;
 }
 
-/** Options of {@link profileKernels}. */
-export interface KernelProfileOptions {
-  /** Runs of `fn` that are timed (times are averaged); default 1. */
-  repeats?: number;
-  /** Untimed runs first (to warm caches, XNNPACK operator packing, tfjs's kernel lookups); default 1. */
-  warmup?: number;
-  /** Key rows by kernel name plus input shapes and boolean/number attributes instead of the name only. */
-  byShape?: boolean;
-  /** Backend whose kernels are timed; default the current one. Its kernels must be synchronous (wasm, cpu). */
-  backend?: string;
-}
-
-/** The result of {@link profileKernels}: rows sorted by time (largest first), the last being `(outside kernels)`. */
-export interface KernelProfile {
-  rows: KernelProfileRow[];
-  /** Wall milliseconds of one run of `fn`. */
-  totalMs: number;
-  /** Milliseconds of one run inside kernels. */
+/** Kernel times of one profiled span (e.g. one training step), rows largest first. */
+export interface StepProfile {
+  rows: StepProfileRow[];
+  /** Wall milliseconds of the span. */
+  wallMs: number;
+  /** Milliseconds inside kernels (sum of the rows). */
   kernelMs: number;
+  /** `wallMs - kernelMs`: engine, tape, JS. */
+  outsideMs: number;
+  /** Kernel calls in the span. */
+  calls: number;
+  /** Tensors alive at the end minus at the start (0 for a step that frees what it makes). */
+  newTensors: number;
 }
 
-function shapeKey(name: string, inputs: Record<string, TensorInfo | undefined>, attrs: Record<string, unknown>): string {
-  const ins = Object.entries(inputs)
-    .filter((e): e is [string, TensorInfo] => e[1] !== undefined)
-    .map(([k, t]) => `${k}[${t.shape.join(',')}]${t.dtype === 'float32' ? '' : t.dtype}`)
-    .join(' ');
-  const at = Object.entries(attrs ?? {})
-    // Attributes that name the case (flags, axes, perms), not per-call values (seeds, step sizes).
-    .filter(([k, v]) => k !== 'seed' && (typeof v === 'boolean' || Number.isInteger(v) || (Array.isArray(v) && v.length <= 8)))
-    .map(([k, v]) => `${k}=${Array.isArray(v) ? `[${v.join(',')}]` : String(v)}`)
-    .join(' ');
-  return `${name} ${ins}${at ? ` ${at}` : ''}`;
+/** Options of {@link KernelTimer} and {@link profileKernelTimes}. */
+export interface KernelTimerOptions {
+  /** Group rows by kernel name and input shapes (`BatchMatMul [2048,256] [256,1024]`) instead of by name. */
+  byShape?: boolean;
+}
+
+/** Profiling could not start (another profile is running) or was stopped twice. */
+export class ProfileError extends FetsError {}
+
+type KernelInfo = ReturnType<typeof tf.engine>['state']['activeProfile']['kernels'][number];
+/** A recorded entry with the engine's kernel depth when it was recorded (0: not nested in another entry). */
+type DepthInfo = KernelInfo & { fetsDepth?: number };
+
+/** An array for the engine's profile that notes the kernel depth of each entry as it is pushed. */
+function depthRecordingArray(): DepthInfo[] {
+  const arr: DepthInfo[] = [];
+  const engine = tf.engine();
+  Object.defineProperty(arr, 'push', {
+    value: (...items: DepthInfo[]) => {
+      for (const it of items) it.fetsDepth = engine.state.kernelDepth;
+      return Array.prototype.push.apply(arr, items);
+    },
+  });
+  return arr;
 }
 
 /**
- * Times every kernel the backend runs while `fn` runs, by wrapping the kernel functions registered for the backend
- * (wasm and cpu kernels are synchronous, so the wall time of a kernel function is its cost). Only the outermost
- * kernel of a nested call is counted, so the kernel rows add up to the time spent in kernels; the rest (tfjs engine
- * and tape bookkeeping, JS in `fn`) is the `(outside kernels)` row. The registry is restored afterwards, including
- * when `fn` throws. Do not change kernel registrations (e.g. setKernelOverrides) inside `fn`.
- *
- * In: `fn` (one training step, say; its results are disposed by the caller inside `fn`). Out: rows
- * `{kernel, calls, ms, share}` per run of `fn`, largest first.
+ * Records the time of every tfjs kernel between `start()` and `stop()`, across awaits (the engine's profiling mode, as
+ * `tf.profile` uses, but open-ended so a trace can start it in one hook and stop it in another). One at a time per
+ * process.
  *
  * @example
- * const { rows, totalMs } = await profileKernels(() => step(), { repeats: 3 });
- * console.table(rows.slice(0, 10));
+ * const timer = new KernelTimer();
+ * timer.start();
+ * await network.runStep(batch, { mode: 'train', epoch: 1, warmup: false });
+ * console.log(formatStepProfile(await timer.stop()));
  */
-export async function profileKernels(fn: () => unknown, options: KernelProfileOptions = {}): Promise<KernelProfile> {
-  const backendName = options.backend ?? tf.getBackend();
-  const repeats = Math.max(1, options.repeats ?? 1);
-  const warmup = Math.max(0, options.warmup ?? 1);
-  for (let i = 0; i < warmup; i++) await fn();
+export class KernelTimer {
+  private t0 = 0;
+  private tensors0 = 0;
+  private running = false;
 
-  const stats = new Map<string, { calls: number; ms: number }>();
-  let depth = 0;
-  const saved: KernelConfig[] = tf.getKernelsForBackend(backendName);
-  // Replacements call the package's kernels through captureOriginal: record them all now, so that a first capture
-  // during the run cannot pick up a timing wrapper.
-  if (backendName === 'wasm') for (const c of saved) captureOriginal(c.kernelName);
-  const wrap = (config: KernelConfig): KernelFunc => {
-    const inner = config.kernelFunc;
-    return (args) => {
-      if (depth > 0) return inner(args);
-      depth++;
-      const t0 = performance.now();
-      try {
-        return inner(args);
-      } finally {
-        const dt = performance.now() - t0;
-        depth--;
-        const key = options.byShape
-          ? shapeKey(config.kernelName, args.inputs as Record<string, TensorInfo>, args.attrs as Record<string, unknown>)
-          : config.kernelName;
-        const s = stats.get(key) ?? { calls: 0, ms: 0 };
-        s.calls++;
-        s.ms += dt;
-        stats.set(key, s);
-      }
-    };
-  };
-  const swap = (configs: KernelConfig[], wrapped: boolean) => {
-    for (const c of configs) {
-      tf.unregisterKernel(c.kernelName, backendName);
-      // setupFunc already ran when the backend was initialised; it is kept so the registry looks as before.
-      tf.registerKernel(wrapped ? { ...c, kernelFunc: wrap(c) } : c);
-    }
-  };
-  let totalMs = 0;
-  swap(saved, true);
-  try {
-    for (let i = 0; i < repeats; i++) {
-      const t0 = performance.now();
-      await fn();
-      totalMs += performance.now() - t0;
-    }
-  } finally {
-    swap(saved, false);
+  constructor(private readonly options: KernelTimerOptions = {}) {}
+
+  /** Whether a span is being recorded. */
+  get active(): boolean {
+    return this.running;
   }
-  totalMs /= repeats;
-  const rows: KernelProfileRow[] = [...stats.entries()].map(([kernel, s]) => ({
-    kernel,
-    calls: s.calls / repeats,
-    ms: s.ms / repeats,
-    share: s.ms / repeats / totalMs,
-  }));
-  rows.sort((p, q) => q.ms - p.ms);
-  const kernelMs = rows.reduce((p, r) => p + r.ms, 0);
-  rows.push({ kernel: '(outside kernels)', calls: 0, ms: totalMs - kernelMs, share: (totalMs - kernelMs) / totalMs });
-  return { rows, totalMs, kernelMs };
+
+  /** Starts recording; throws ProfileError if tfjs is already profiling (a `tf.profile` or another timer). */
+  start(): void {
+    const state = tf.engine().state;
+    // A span left open (its step threw) is discarded.
+    if (this.running) state.profiling = this.running = false;
+    if (state.profiling) {
+      throw new ProfileError('KernelTimer.start: tfjs is already profiling (a tf.profile() or another KernelTimer is running)');
+    }
+    state.activeProfile.kernels = depthRecordingArray();
+    state.profiling = true;
+    this.running = true;
+    this.tensors0 = tf.memory().numTensors;
+    this.t0 = performance.now();
+  }
+
+  /** Stops recording and returns the span's kernel times. */
+  async stop(): Promise<StepProfile> {
+    const wallMs = performance.now() - this.t0;
+    if (!this.running) throw new ProfileError('KernelTimer.stop: not started');
+    const state = tf.engine().state;
+    state.profiling = false;
+    this.running = false;
+    const kernels = state.activeProfile.kernels;
+    state.activeProfile.kernels = [];
+    return summarizeKernels(kernels as DepthInfo[], wallMs, tf.memory().numTensors - this.tensors0, this.options);
+  }
+}
+
+async function kernelMs(k: KernelInfo): Promise<number> {
+  const v = await k.kernelTimeMs;
+  return typeof v === 'number' && Number.isFinite(v) ? v : 0;
+}
+
+/** Groups recorded kernels into rows of self time (largest first). */
+async function summarizeKernels(kernels: DepthInfo[], wallMs: number, newTensors: number, o: KernelTimerOptions): Promise<StepProfile> {
+  const byKey = new Map<string, { calls: number; ms: number }>();
+  const backend = tf.getBackend();
+  // nested[d]: time of the entries at depth d recorded since the last entry at a depth < d (their parent's children).
+  const nested: number[] = [];
+  let total = 0;
+  for (const k of kernels) {
+    const full = await kernelMs(k);
+    const d = k.fetsDepth ?? 0;
+    const ms = Math.max(0, full - (nested[d + 1] ?? 0));
+    nested[d + 1] = 0;
+    nested[d] = (nested[d] ?? 0) + full;
+    const name = tf.getKernel(k.name, backend) ? k.name : `(custom op: ${k.name || 'unnamed scope'})`;
+    const key = o.byShape ? `${name} ${k.inputShapes.map((s) => (s ? `[${s.join(',')}]` : '-')).join(' ')}` : name;
+    const e = byKey.get(key) ?? { calls: 0, ms: 0 };
+    e.calls += 1;
+    e.ms += ms;
+    byKey.set(key, e);
+    total += ms;
+  }
+  const span = Math.max(wallMs, total);
+  const rows = [...byKey.entries()]
+    .map(([kernel, e]) => ({ kernel, calls: e.calls, ms: e.ms, share: span > 0 ? e.ms / span : 0 }))
+    .sort((a, b) => b.ms - a.ms);
+  return { rows, wallMs: span, kernelMs: total, outsideMs: span - total, calls: kernels.length, newTensors };
 }
 
 /**
- * Formats {@link profileKernels} rows as a fixed-width text table (top `limit` rows, then the rest summed).
+ * Runs `fn` once with kernel timing on and returns its profile (its result is discarded: dispose tensors inside).
  *
  * @example
- * console.log(formatKernelProfile(await profileKernels(step), 10));
+ * const p = await profileKernelTimes(() => { const { value, grads } = tf.variableGrads(loss); tf.dispose([value, grads]); });
+ * console.log(formatStepProfile(p, { top: 10 }));
  */
-export function formatKernelProfile(profile: KernelProfile, limit = 15): string {
-  const outside = profile.rows.find((r) => r.kernel === '(outside kernels)');
-  const kernels = profile.rows.filter((r) => r !== outside);
-  const top = kernels.slice(0, limit);
-  const rest = kernels.slice(limit);
-  const lines = top.map((r) => [r.kernel, r.calls, r.ms, r.share] as const);
-  if (rest.length) {
+export async function profileKernelTimes(fn: () => unknown, options: KernelTimerOptions = {}): Promise<StepProfile> {
+  const timer = new KernelTimer(options);
+  timer.start();
+  try {
+    await fn();
+  } catch (e) {
+    await timer.stop();
+    throw e;
+  }
+  return timer.stop();
+}
+
+const fmtMs = (ms: number) => ms.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+const fmtPct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+/**
+ * The profile as a text table: the `top` kernels by time (calls, total ms, share of the wall time), the rest summed,
+ * the time outside kernels, and the total.
+ *
+ * @example
+ * formatStepProfile(profile, { top: 5 });
+ * // kernel        calls   total ms   share
+ * // BatchMatMul     136    1,052.3   45.2%
+ * // …
+ */
+export function formatStepProfile(p: StepProfile, options: { top?: number; indent?: string } = {}): string {
+  const top = options.top ?? 15;
+  const ind = options.indent ?? '';
+  const shown = p.rows.slice(0, top);
+  const rest = p.rows.slice(top);
+  const lines: [string, string, string, string][] = shown.map((r) => [r.kernel, String(r.calls), fmtMs(r.ms), fmtPct(r.share)]);
+  if (rest.length > 0) {
+    const ms = rest.reduce((s, r) => s + r.ms, 0);
     lines.push([
       `(${rest.length} more kernels)`,
-      rest.reduce((p, r) => p + r.calls, 0),
-      rest.reduce((p, r) => p + r.ms, 0),
-      rest.reduce((p, r) => p + r.share, 0),
+      String(rest.reduce((s, r) => s + r.calls, 0)),
+      fmtMs(ms),
+      fmtPct(p.wallMs > 0 ? ms / p.wallMs : 0),
     ]);
   }
-  if (outside) lines.push([outside.kernel, 0, outside.ms, outside.share]);
-  const w = Math.max(8, ...lines.map((l) => l[0].length));
-  const out = [`${'kernel'.padEnd(w)}  calls        ms   share`];
-  for (const [k, c, ms, s] of lines) {
-    out.push(`${k.padEnd(w)}  ${String(Math.round(c)).padStart(5)}  ${ms.toFixed(1).padStart(8)}  ${(100 * s).toFixed(1).padStart(5)}%`);
-  }
-  out.push(`${'total'.padEnd(w)}         ${profile.totalMs.toFixed(1).padStart(8)}`);
-  return out.join('\n');
+  lines.push(['(outside kernels: engine, tape, JS)', '', fmtMs(p.outsideMs), fmtPct(p.wallMs > 0 ? p.outsideMs / p.wallMs : 0)]);
+  lines.push(['total', String(p.calls), fmtMs(p.wallMs), '100.0%']);
+  const head: [string, string, string, string] = ['kernel', 'calls', 'total ms', 'share'];
+  const w = [0, 1, 2, 3].map((i) => Math.max(head[i]!.length, ...lines.map((l) => l[i]!.length)));
+  const row = (l: [string, string, string, string]) =>
+    `${ind}${l[0].padEnd(w[0]!)}  ${l[1].padStart(w[1]!)}  ${l[2].padStart(w[2]!)}  ${l[3].padStart(w[3]!)}`;
+  return [row(head), ...lines.map(row)].join('\n');
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseOptions } from '@fets/pipeline';
 import { Trace } from '../../core/trace.js';
 import type { Data } from '../../core/data.js';
-import { KernelTimer, formatStepProfile, type StepProfile } from './kernelTimes.js';
+import { KernelTimer, formatStepProfile, type StepProfile } from '@fets/network/kernels';
 import { lineWriterSchema, resolveWriter, type LineWriter } from './lineWriter.js';
 
 const schema = z.strictObject({
@@ -23,7 +23,7 @@ export type ProfilerOptions = z.input<typeof schema>;
  * Shows where a training step's time goes: for the chosen steps, times every tfjs kernel from `onBatchBegin` to
  * `onBatchEnd` (the Network step: forward, gradients, optimizer update, reading the fetched outputs) and prints a
  * table of kernels with their calls, total milliseconds and share of the step, plus the time outside kernels (tfjs
- * engine and tape, JS). Timing uses tfjs's profiling mode (see kernelTimes.ts); it adds a little time per kernel, so
+ * engine and tape, JS). Timing uses tfjs's profiling mode (see @fets/network/kernels profile.ts); it adds a little time per kernel, so
  * profile a step or two, not a whole run. The profiles are kept in `profiles`.
  *
  * @example

@@ -1,9 +1,14 @@
+/** The kernel cases of `npm run bench -- wasm-threads`: each fused kernel timed against the package kernel it replaces. */
 import * as tf from '@tensorflow/tfjs';
-import { AdamW } from '../optimizers/adamw.js';
-import { dropoutSeeded } from './dropout.js';
-import { geluErf } from './gelu.js';
-import { layerNormLastAxis } from './layerNorm.js';
-import { getKernelOverrides, setKernelOverrides, type KernelOverride } from './registry.js';
+import { AdamW } from '@fets/network';
+import {
+  dropoutSeeded,
+  geluErf,
+  getKernelOverrides,
+  layerNormLastAxis,
+  setKernelOverrides,
+  type KernelOverride,
+} from '@fets/network/kernels';
 
 let benchRuns = 0;
 
