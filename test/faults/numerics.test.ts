@@ -16,7 +16,7 @@ import {
   UpdateOp,
   namedVariables,
   type Model,
-  type TensorOpState,
+  type StepState,
 } from '@fets/network';
 import { BestModelSaver, Estimator, Logger, ModelSaver, RestoreWizard, TerminateOnNaN, Trace, loadModelWeights } from '@fets/estimator';
 import { errorOf } from '../helpers.js';
@@ -32,7 +32,7 @@ class PoisonLoss extends TensorOp {
   ) {
     super({ inputs: 'ce', outputs: 'ce', mode: 'train' });
   }
-  override forward(loss: tf.Tensor, state: TensorOpState): tf.Tensor {
+  override forward(loss: tf.Tensor, state: StepState): tf.Tensor {
     return state.step === this.atStep ? tf.mul(loss, this.factor) : loss;
   }
 }

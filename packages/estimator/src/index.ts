@@ -48,7 +48,7 @@ export type { TraceHook, TraceOptions } from './core/trace.js';
 export { Estimator, EstimatorError } from './estimator/estimator.js';
 export type { EstimatorOptions } from './estimator/estimator.js';
 export { INTERRUPT_EXIT_CODE, InterruptWatch, TrainingInterruptedError } from './estimator/interrupt.js';
-export type { NetworkLike, StepState } from './estimator/networkLike.js';
+export type { NetworkLike } from './estimator/networkLike.js';
 
 // summary and plots
 export { parseLogFile, parseLoggedValue } from './plot/parseLogFile.js';

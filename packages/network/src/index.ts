@@ -48,8 +48,9 @@ export {
 } from './io/hub.js';
 export type { HubOptions } from './io/hub.js';
 // ops (TensorOps, ModelOp, UpdateOp, meta ops)
-export { TensorOp, makeTensorOpState } from './ops/tensorOp.js';
-export type { TensorOpState } from './ops/tensorOp.js';
+export { TensorOp } from './ops/tensorOp.js';
+export { makeStepState } from './stepState.js';
+export type { StepState, StepStateInput } from './stepState.js';
 export { LambdaOp } from './ops/tensor/lambdaOp.js';
 export type { LambdaOpOptions } from './ops/tensor/lambdaOp.js';
 export { Delete } from './ops/tensor/delete.js';
@@ -119,7 +120,7 @@ export {
 export type { Model } from './model.js';
 // network
 export { Network, feedForward } from './network.js';
-export type { NetworkOptions, StepState as NetworkStepState, StepResult } from './network.js';
+export type { NetworkOptions, StepResult } from './network.js';
 export { flattenOps, currentOps, keyFlow, checkKeys } from './graph.js';
 export type { NetworkOpEntry } from './graph.js';
 export { toTensor, toNDArray, tensorsIn } from './tensorData.js';

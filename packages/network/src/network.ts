@@ -5,7 +5,8 @@ import { getLearningRate, getModelName, selectOptimizer } from './build.js';
 import { checkKeys, currentOps, flattenOps, keyFlow, type NetworkOpEntry } from './graph.js';
 import { callModel, type Model } from './model.js';
 import { ModelOp } from './ops/modelOp.js';
-import { TensorOp, makeTensorOpState, type TensorOpState } from './ops/tensorOp.js';
+import { TensorOp } from './ops/tensorOp.js';
+import { makeStepState, type StepState, type StepStateInput } from './stepState.js';
 import { NonFiniteLossError, UpdateOp, type NonFiniteInput, type UpdateOutcome } from './ops/updateOp.js';
 import { tensorsIn, toNDArray, toTensor } from './tensorData.js';
 
@@ -13,22 +14,6 @@ const networkSchema = z.strictObject({ skipNonFinite: z.boolean().default(false)
 
 /** Options of {@link Network}. */
 export type NetworkOptions = z.input<typeof networkSchema>;
-
-/** Where a step runs: the mode, and optionally epoch (default 1), global step, warm-up flag, data-set id. */
-export interface StepState {
-  mode: Mode;
-  epoch?: number;
-  step?: number;
-  warmup?: boolean;
-  dsId?: string;
-  random?: () => number;
-  /**
-   * Skip (and count) updates whose loss is NaN/±Inf instead of throwing, for UpdateOps without their own
-   * `skipNonFinite` (default: the Network's option). The Estimator sets it when a TerminateOnNaN trace watches the
-   * run, so that trace stops training with the weights of the last finite step.
-   */
-  skipNonFinite?: boolean;
-}
 
 /** What {@link Network.runStepTensors} returns. Tensors stay alive until `dispose()`. */
 export interface StepResult {
@@ -43,7 +28,7 @@ export interface StepResult {
 }
 
 /** Runs `ops` on `d` in order. */
-function runOps(ops: readonly TensorOp[], d: DataDict, state: TensorOpState): void {
+function runOps(ops: readonly TensorOp[], d: DataDict, state: StepState): void {
   for (const op of ops) op.apply(d, state);
 }
 
@@ -207,7 +192,7 @@ export class Network {
    * const out = await network.runStep(batch, { mode: 'train', epoch: 1 }, ['loss', 'yPred']);
    * out.loss; // 0.69 (number); out.yPred: NDArray [B, L, C]
    */
-  async runStep(batch: DataDict, s: StepState, fetch?: readonly string[]): Promise<DataDict> {
+  async runStep(batch: DataDict, s: StepStateInput, fetch?: readonly string[]): Promise<DataDict> {
     const r = await this.runStepTensors(batch, s);
     try {
       const out: DataDict = {};
@@ -232,10 +217,10 @@ export class Network {
    * const acc = tf.tidy(() => tf.mean(tf.equal(tf.argMax(r.predictions.yPred as tf.Tensor, -1), y)));
    * r.dispose();
    */
-  async runStepTensors(batch: DataDict, s: StepState): Promise<StepResult> {
+  async runStepTensors(batch: DataDict, s: StepStateInput): Promise<StepResult> {
     if (s.mode === 'train' && !s.warmup && s.step === undefined) this.trainSteps += 1;
     const step = s.step ?? (s.mode === 'train' ? this.trainSteps : 0);
-    const state = makeTensorOpState({ ...s, epoch: s.epoch ?? 1, step });
+    const state = makeStepState({ ...s, step }, { epoch: 1 });
     const ops = this.getCurrentOps(state.mode, state.epoch, state.dsId);
     for (const op of ops) {
       if (op instanceof UpdateOp) selectOptimizer(op.model, state.epoch);
@@ -261,7 +246,7 @@ export class Network {
       if (updateIdx.length === 0) {
         data = this.forwardTidy(ops, base, state, owned);
       } else {
-        data = await this.trainPasses(ops, updateIdx, base, state, owned, updates, s.skipNonFinite ?? this.skipNonFinite);
+        data = await this.trainPasses(ops, updateIdx, base, state, owned, updates, state.skipNonFinite ?? this.skipNonFinite);
         const rest = ops.slice(updateIdx[updateIdx.length - 1]! + 1).filter((op) => !(op instanceof UpdateOp));
         if (rest.length > 0) data = this.forwardTidy(rest, data, state, owned);
       }
@@ -292,7 +277,7 @@ export class Network {
   }
 
   /** Runs ops in a tidy scope on a copy of `d`; new tensors written to the dict survive and join `owned`. */
-  private forwardTidy(ops: readonly TensorOp[], d: DataDict, state: TensorOpState, owned: Set<tf.Tensor>): DataDict {
+  private forwardTidy(ops: readonly TensorOp[], d: DataDict, state: StepState, owned: Set<tf.Tensor>): DataDict {
     const out: DataDict = { ...d };
     const before = tensorsIn(Object.values(d));
     const kept = tf.tidy(() => {
@@ -308,7 +293,7 @@ export class Network {
     ops: readonly TensorOp[],
     updateIdx: number[],
     base: DataDict,
-    state: TensorOpState,
+    state: StepState,
     owned: Set<tf.Tensor>,
     updates: { op: UpdateOp; model: string; outcome: UpdateOutcome }[],
     skipNonFinite: boolean,
@@ -410,7 +395,7 @@ export class Network {
    * const out = await network.transform(pipeline.transform(sample, 'infer'), 'infer'); // out.yPred: NDArray
    */
   async transform(data: DataDict, mode: Mode = 'infer', epoch = 1): Promise<DataDict> {
-    const state = makeTensorOpState({ mode, epoch });
+    const state = makeStepState({ mode, epoch });
     const ops = this.getCurrentOps(mode, epoch).filter((op) => !(op instanceof UpdateOp));
     const external = tensorsIn(Object.values(data));
     const owned = new Set<tf.Tensor>();

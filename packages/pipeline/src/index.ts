@@ -16,6 +16,8 @@ export {
   toKeyList,
   nearestName,
 } from './core/options.js';
+export { metaKeys } from './core/metaKeys.js';
+export type { MetaKeys, WrappedOp } from './core/metaKeys.js';
 export { Op, opOptionsSchema } from './core/op.js';
 export type { DataDict, OpOptions, OpOptionsIn, OpOptionsOut, OpSchema } from './core/op.js';
 export { NDArray, makeData } from './core/ndarray.js';

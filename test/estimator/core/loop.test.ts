@@ -4,7 +4,8 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { build } from '@fets/network';
-import { BestModelSaver, type Data, Estimator, Logger, Trace, type NetworkLike, type StepState } from '@fets/estimator';
+import { BestModelSaver, type Data, Estimator, Logger, Trace, type NetworkLike } from '@fets/estimator';
+import type { StepStateInput } from '@fets/network';
 
 class Range extends Dataset {
   constructor(readonly n: number) {
@@ -33,8 +34,8 @@ class FakeNetwork implements NetworkLike {
   lossKeys() {
     return ['loss'];
   }
-  runStep(batch: DataDict, state: StepState, fetch: readonly string[]): DataDict {
-    this.steps.push({ mode: state.mode, warmup: state.warmup });
+  runStep(batch: DataDict, state: StepStateInput, fetch: readonly string[]): DataDict {
+    this.steps.push({ mode: state.mode, warmup: state.warmup ?? false });
     const x = batch.x as NDArray;
     const out: DataDict = {
       pred: new NDArray(

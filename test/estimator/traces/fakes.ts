@@ -1,5 +1,6 @@
 import { Dataset, NDArray, type DataDict, type Mode } from '@fets/pipeline';
-import { Logger, type NetworkLike, type StepState } from '@fets/estimator';
+import { Logger, type NetworkLike } from '@fets/estimator';
+import type { StepStateInput } from '@fets/network';
 
 /** Samples {x: i} for i < n. */
 export class Range extends Dataset {
@@ -38,13 +39,13 @@ export class ScriptedNetwork implements NetworkLike {
   lossKeys() {
     return ['loss'];
   }
-  runStep(batch: DataDict, state: StepState, fetch: readonly string[]): DataDict {
+  runStep(batch: DataDict, state: StepStateInput, fetch: readonly string[]): DataDict {
     let loss: number;
     if (state.mode === 'train' && !state.warmup) {
       this.trainSteps++;
-      this.script.onTrainStep?.(this.trainSteps, state.epoch);
+      this.script.onTrainStep?.(this.trainSteps, state.epoch ?? 0);
       loss = this.script.trainLoss?.(this.trainSteps) ?? 1;
-    } else loss = state.mode === 'train' ? 1 : (this.script.evalLoss?.(state.epoch) ?? 1);
+    } else loss = state.mode === 'train' ? 1 : (this.script.evalLoss?.(state.epoch ?? 0) ?? 1);
     const x = batch.x as NDArray;
     const out: DataDict = { pred: new NDArray(Float32Array.from(x.data as Int32Array), x.shape, 'float32'), loss };
     return Object.fromEntries(fetch.filter((k) => k in out).map((k) => [k, out[k]]));

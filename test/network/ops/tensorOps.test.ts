@@ -19,11 +19,11 @@ import {
   clipByGlobalNorm,
   feedForward,
   functionModel,
-  makeTensorOpState,
+  makeStepState,
   type TensorOp,
 } from '@fets/network';
 
-const st = (mode: 'train' | 'eval' | 'infer' = 'train', random = Math.random) => makeTensorOpState({ mode, random });
+const st = (mode: 'train' | 'eval' | 'infer' = 'train', random = Math.random) => makeStepState({ mode, random });
 const arr = (t: unknown) => Array.from((t as tf.Tensor).dataSync());
 
 /** Runs one op on a dict of arrays inside a tidy and returns the new dict's values as arrays/shapes. */

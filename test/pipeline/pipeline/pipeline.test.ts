@@ -165,7 +165,14 @@ describe('pipeline/Pipeline', () => {
       Array.from({ length: 200 }, (_, i) => (i % 10 === 0 ? i : Math.ceil(i / 10) * 10)),
     );
     expect(await run(new Fuse([inc, dbl]))).to.deep.equal(Array.from({ length: 200 }, (_, i) => (i + 1) * 2));
-    expect(() => new Sometimes({ op: new LambdaOp({ fn: (x: number) => x, inputs: 'x', outputs: 'y' }) })).to.throw(/does not read/);
+    // The meta ops' one rule (the Network's too): a skipped op leaves its outputs as they were, so an output it does
+    // not read is an input of Sometimes, and a Pipeline where nothing produces it is refused when built.
+    const maybeZ = new Sometimes({ op: new LambdaOp({ fn: (x: number) => x, inputs: 'x', outputs: 'z' }) });
+    expect(maybeZ.inputs).to.deep.equal(['x', 'z']);
+    expect(() => new Pipeline({ trainData: new Range(4), batchSize: 2, ops: [maybeZ] })).to.throw(
+      PipelineError,
+      /op Sometimes reads key "z"/,
+    );
   });
 
   it('checks the op graph when built: a key nobody produces names the op, key, mode and what is available', () => {

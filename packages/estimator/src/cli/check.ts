@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Network, UpdateOp, getModelName, keyFlow, makeTensorOpState, toTensor } from '@fets/network';
+import { Network, UpdateOp, getModelName, keyFlow, makeStepState, toTensor } from '@fets/network';
 import { FetsError, NDArray, type DataDict, type Mode } from '@fets/pipeline';
 import type { Estimator } from '../estimator/estimator.js';
 import type { NetworkLike } from '../estimator/networkLike.js';
@@ -83,7 +83,7 @@ async function firstBatch(estimator: Estimator, mode: Mode, dsId: string): Promi
 /** Runs a Network's ops of `mode` one by one on the batch (no UpdateOp), naming the op that fails; returns op lines. */
 function forwardByOp(network: Network, batch: DataDict, mode: Mode, dsId: string): OpLine[] {
   const ops = network.getCurrentOps(mode, 1, dsId);
-  const state = makeTensorOpState({ mode, epoch: 1, step: 0, warmup: true, dsId });
+  const state = makeStepState({ mode, epoch: 1, step: 0, warmup: true, dsId });
   const lines: OpLine[] = [];
   tf.tidy(() => {
     const d: DataDict = { ...batch };

@@ -1,15 +1,5 @@
-import type { Model } from '@fets/network';
+import type { Model, StepStateInput } from '@fets/network';
 import type { DataDict, Mode } from '@fets/pipeline';
-
-/** Where a Network step runs. */
-export interface StepState {
-  readonly mode: Mode;
-  readonly epoch: number;
-  /** True during the warm-up batch: the Network must not update any weight. */
-  readonly warmup: boolean;
-  /** Skip updates whose loss is NaN/±Inf instead of throwing (set when a TerminateOnNaN trace watches the run). */
-  readonly skipNonFinite?: boolean;
-}
 
 /**
  * What the Estimator needs from a Network (the `@fets/network` Network implements it). Kept as an interface so the
@@ -25,7 +15,7 @@ export interface NetworkLike {
   /** Keys holding losses (what the Logger monitors by default). */
   lossKeys(mode?: Mode, epoch?: number): string[];
   /** Runs one batch; returns the `fetch` keys (batch or Network outputs) as plain values (`NDArray`, numbers). */
-  runStep(batch: DataDict, state: StepState, fetch: readonly string[]): DataDict | Promise<DataDict>;
+  runStep(batch: DataDict, state: StepStateInput, fetch: readonly string[]): DataDict | Promise<DataDict>;
   /** `[modelName, learningRate]` of every trained model, for the log. */
   learningRates(): [string, number][];
   /** The models whose weights and optimizer state a checkpoint (RestoreWizard) saves; absent: nothing to save. */

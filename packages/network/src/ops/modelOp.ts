@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { ConfigError, OpError, opOptionsSchema } from '@fets/pipeline';
 import { callModel, isLayersModel, isModel, type Model } from '../model.js';
-import { TensorOp, asList, fromList, type TensorOpState } from './tensorOp.js';
+import { TensorOp, asList, fromList } from './tensorOp.js';
+import type { StepState } from '../stepState.js';
 
 const layerRef = z.union([z.string().min(1), z.number().int().min(0)]);
 /** Options of {@link ModelOp}. */
@@ -74,11 +75,11 @@ export class ModelOp extends TensorOp<typeof modelOpOptions> {
   }
 
   /** Whether the model runs in training mode in this state. */
-  isTraining(state: TensorOpState): boolean {
+  isTraining(state: StepState): boolean {
     return state.mode === 'train' && this.trainable;
   }
 
-  override forward(data: tf.Tensor | tf.Tensor[], state: TensorOpState): tf.Tensor | tf.Tensor[] {
+  override forward(data: tf.Tensor | tf.Tensor[], state: StepState): tf.Tensor | tf.Tensor[] {
     const xs = asList(data);
     xs.forEach((x, i) => {
       if (!(x instanceof tf.Tensor)) {

@@ -1,33 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import { Op, gatherInputs, scatterOutputs, type DataDict, type Mode, type OpOptionsIn, type OpSchema } from '@fets/pipeline';
-
-/** What every TensorOp sees besides its inputs. */
-export interface TensorOpState {
-  /** Current mode. */
-  readonly mode: Mode;
-  /** Current epoch (1-based; 0 outside fit, e.g. `network.transform`). */
-  readonly epoch: number;
-  /** Global step (1-based; 0 outside fit). */
-  readonly step: number;
-  /** True during the Estimator's warm-up pass: gradients are computed but not applied. */
-  readonly warmup: boolean;
-  /** Data-set id of the batch ('' for a single data set). */
-  readonly dsId: string;
-  /** Random numbers in [0, 1) for meta ops (`Sometimes`, `OneOf`). */
-  readonly random: () => number;
-}
-
-/** Builds a complete {@link TensorOpState} from a partial one (defaults: epoch 0, step 0, no warm-up, Math.random). */
-export function makeTensorOpState(s: Partial<TensorOpState> & { mode: Mode }): TensorOpState {
-  return {
-    mode: s.mode,
-    epoch: s.epoch ?? 0,
-    step: s.step ?? 0,
-    warmup: s.warmup ?? false,
-    dsId: s.dsId ?? '',
-    random: s.random ?? Math.random,
-  };
-}
+import type { StepState } from '../stepState.js';
 
 /**
  * Base of batch-level tensor ops run by the Network (FastEstimator's TensorOp). Implement `forward(data, state)`:
@@ -48,13 +21,13 @@ export abstract class TensorOp<S extends OpSchema = OpSchema> extends Op<S> {
   }
 
   /** Transforms the input tensor(s) into output tensor(s). */
-  abstract forward(data: any, state: TensorOpState): any;
+  abstract forward(data: any, state: StepState): any;
 
   /**
    * Runs the op on the batch dictionary in place: gathers inputs, calls `forward`, writes outputs.
    * Meta ops and `Delete` override this; custom ops need not.
    */
-  apply(data: DataDict, state: TensorOpState): void {
+  apply(data: DataDict, state: StepState): void {
     scatterOutputs(this, data, this.forward(gatherInputs(this, data), state));
   }
 

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { ConfigError, OpError, modeSpecSchema, dsIdSpecSchema, parseOptions, type DsIdSpec, type ModeSpec } from '@fets/pipeline';
 import { getOptimizer, isBuilt } from '../build.js';
 import { isModel, trainableVariables, type Model } from '../model.js';
-import { TensorOp, type TensorOpState } from './tensorOp.js';
+import { TensorOp } from './tensorOp.js';
+import type { StepState } from '../stepState.js';
 
 const updateSchema = z.strictObject({
   model: z.custom<Model>((v) => isModel(v), 'expected a tf.LayersModel or a FunctionModel'),
@@ -138,7 +139,7 @@ export class UpdateOp extends TensorOp {
   }
 
   /** Checks the loss is a scalar tensor and returns it (the value the gradient is taken of). */
-  override forward(loss: unknown, _state?: TensorOpState): tf.Scalar {
+  override forward(loss: unknown, _state?: StepState): tf.Scalar {
     if (!(loss instanceof tf.Tensor)) {
       throw new OpError(
         this.name,
@@ -165,7 +166,7 @@ export class UpdateOp extends TensorOp {
   async prepare(
     lossValue: number,
     grads: tf.NamedTensorMap,
-    state: TensorOpState,
+    state: StepState,
     skipNonFinite: boolean,
     modelName: string,
   ): Promise<{ outcome: UpdateOutcome; apply?: () => UpdateOutcome; discard?: () => void }> {

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { ConfigError, OpError, keysSchema, modeSpecSchema, opOptionsSchema, type OpOptionsIn } from '@fets/pipeline';
-import { TensorOp, type TensorOpState } from '../tensorOp.js';
+import { TensorOp } from '../tensorOp.js';
+import type { StepState } from '../../stepState.js';
 
 /** Options every loss takes: `inputs: [yPred, yTrue]`, one output key, and whether to average. */
 export const lossOptionsSchema = opOptionsSchema.extend({
@@ -50,7 +51,7 @@ export abstract class LossOp<S extends LossSchema = typeof lossOptionsSchema> ex
   }
 
   /** Computes the loss from `[yPred, yTrue]` (losses need no state). */
-  abstract override forward(data: tf.Tensor[], state?: TensorOpState): tf.Tensor;
+  abstract override forward(data: tf.Tensor[], state?: StepState): tf.Tensor;
 
   /** Key of the prediction. */
   get predKey(): string {

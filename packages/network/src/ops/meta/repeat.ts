@@ -1,6 +1,8 @@
+import { metaKeys } from '@fets/pipeline';
 import { z } from 'zod';
 import { ConfigError, parseOptions, type DataDict } from '@fets/pipeline';
-import { TensorOp, type TensorOpState } from '../tensorOp.js';
+import { TensorOp } from '../tensorOp.js';
+import type { StepState } from '../../stepState.js';
 
 const repeatSchema = z.strictObject({
   op: z.custom<TensorOp>((v) => v instanceof TensorOp, 'expected a TensorOp'),
@@ -23,28 +25,21 @@ export class Repeat extends TensorOp {
 
   constructor(options: RepeatOptions) {
     const o = parseOptions(new.target.name, repeatSchema, options);
-    super({ inputs: [...o.op.inputs], outputs: [...o.op.outputs], mode: o.op.modeSpec });
+    super(metaKeys('Repeat', [o.op]));
     (this as { dsIds: unknown }).dsIds = o.op.dsIds;
-    if (o.op.outputs.length === 0 || !o.op.outputs.every((k) => o.op.inputs.includes(k))) {
-      throw new ConfigError(
-        'Repeat',
-        [],
-        `Repeat: op ${o.op.name} must write only keys it reads, received inputs [${o.op.inputs}] outputs [${o.op.outputs}]`,
-      );
-    }
     this.op = o.op;
     this.repeat = o.repeat;
   }
 
   /** Applies the inner op's `forward` `repeat` times to the input(s). */
-  override forward(data: unknown, state: TensorOpState): unknown {
+  override forward(data: unknown, state: StepState): unknown {
     const d: DataDict = {};
     this.inputs.forEach((k, i) => (d[k] = this.inputs.length === 1 ? data : (data as unknown[])[i]));
     this.apply(d, state);
     return this.outputs.length === 1 ? d[this.outputs[0]!] : this.outputs.map((k) => d[k]);
   }
 
-  override apply(data: DataDict, state: TensorOpState): void {
+  override apply(data: DataDict, state: StepState): void {
     for (let i = 0; i < this.repeat; i++) this.op.apply(data, state);
   }
 

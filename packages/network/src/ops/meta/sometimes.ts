@@ -1,6 +1,8 @@
+import { metaKeys } from '@fets/pipeline';
 import { z } from 'zod';
 import { parseOptions, type DataDict } from '@fets/pipeline';
-import { TensorOp, type TensorOpState } from '../tensorOp.js';
+import { TensorOp } from '../tensorOp.js';
+import type { StepState } from '../../stepState.js';
 
 const sometimesSchema = z.strictObject({
   op: z.custom<TensorOp>((v) => v instanceof TensorOp, 'expected a TensorOp'),
@@ -23,8 +25,7 @@ export class Sometimes extends TensorOp {
 
   constructor(options: SometimesOptions) {
     const o = parseOptions(new.target.name, sometimesSchema, options);
-    const extra = o.op.outputs.filter((k) => !o.op.inputs.includes(k));
-    super({ inputs: [...o.op.inputs, ...extra], outputs: [...o.op.outputs], mode: o.op.modeSpec });
+    super(metaKeys('Sometimes', [o.op]));
     (this as { dsIds: unknown }).dsIds = o.op.dsIds;
     this.op = o.op;
     this.prob = o.prob;
@@ -35,7 +36,7 @@ export class Sometimes extends TensorOp {
     return data;
   }
 
-  override apply(data: DataDict, state: TensorOpState): void {
+  override apply(data: DataDict, state: StepState): void {
     if (state.random() < this.prob) this.op.apply(data, state);
   }
 

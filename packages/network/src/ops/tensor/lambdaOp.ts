@@ -1,7 +1,8 @@
 import type * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { opOptionsSchema } from '@fets/pipeline';
-import { TensorOp, type TensorOpState } from '../tensorOp.js';
+import { TensorOp } from '../tensorOp.js';
+import type { StepState } from '../../stepState.js';
 
 /** Options of {@link LambdaOp}. */
 export const lambdaOpOptions = opOptionsSchema.extend({
@@ -26,7 +27,7 @@ export class LambdaOp extends TensorOp<typeof lambdaOpOptions> {
     this.fn = this.options.fn;
   }
 
-  override forward(data: tf.Tensor | tf.Tensor[], state: TensorOpState): unknown {
+  override forward(data: tf.Tensor | tf.Tensor[], state: StepState): unknown {
     if (this.inputs.length === 0) return this.fn(state);
     return this.inputs.length === 1 ? this.fn(data, state) : this.fn(...(data as tf.Tensor[]), state);
   }

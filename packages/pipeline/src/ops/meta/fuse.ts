@@ -1,3 +1,4 @@
+import { metaKeys } from '../../core/metaKeys.js';
 import type { DataDict } from '../../core/op.js';
 import { ConfigError, FetsError } from '../../core/errors.js';
 import { type FilteredData, NumpyOp, type PipelineState } from '../numpyOp.js';
@@ -13,22 +14,10 @@ export class Fuse extends NumpyOp {
   readonly ops: readonly NumpyOp[];
 
   constructor(ops: NumpyOp[]) {
-    if (!Array.isArray(ops) || ops.length === 0) throw new ConfigError('Fuse', [], 'Fuse: expected a non-empty list of ops');
-    const inputs: string[] = [];
-    const outputs: string[] = [];
-    for (const op of ops) {
-      for (const k of op.inputs) if (!outputs.includes(k) && !inputs.includes(k)) inputs.push(k);
-      for (const k of op.outputs) if (!outputs.includes(k)) outputs.push(k);
+    if (!Array.isArray(ops) || ops.some((op) => !(op instanceof NumpyOp))) {
+      throw new ConfigError('Fuse', [], `Fuse: expected a list of NumpyOps, received ${String(ops)}`);
     }
-    const modes = JSON.stringify(ops[0]!.modeSpec ?? null);
-    const other = ops.find((op) => JSON.stringify(op.modeSpec ?? null) !== modes);
-    if (other)
-      throw new ConfigError(
-        'Fuse',
-        [],
-        `Fuse: every op must run in the same modes; ${ops[0]!.name} has ${modes}, ${other.name} has ${JSON.stringify(other.modeSpec ?? null)}`,
-      );
-    super({ inputs, outputs, mode: ops[0]!.modeSpec });
+    super(metaKeys('Fuse', ops));
     this.ops = ops;
   }
 

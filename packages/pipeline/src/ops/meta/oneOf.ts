@@ -1,3 +1,4 @@
+import { metaKeys } from '../../core/metaKeys.js';
 import type { DataDict } from '../../core/op.js';
 import { ConfigError, FetsError } from '../../core/errors.js';
 import { type FilteredData, NumpyOp, type PipelineState } from '../numpyOp.js';
@@ -13,19 +14,10 @@ export class OneOf extends NumpyOp {
   readonly ops: readonly NumpyOp[];
 
   constructor(...ops: NumpyOp[]) {
-    const first = ops[0];
-    if (!first) throw new ConfigError('OneOf', [], 'OneOf: expected at least one op, received none');
-    for (const op of ops) {
-      if (!(op instanceof NumpyOp)) throw new ConfigError('OneOf', [], `OneOf: expected NumpyOps, received ${String(op)}`);
-      const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((k, i) => k === b[i]);
-      if (!same(op.inputs, first.inputs) || !same(op.outputs, first.outputs)) {
-        throw new FetsError(
-          `OneOf: every op must have the same inputs and outputs; ${first.name} has [${first.inputs}] → [${first.outputs}], ` +
-            `${op.name} has [${op.inputs}] → [${op.outputs}]`,
-        );
-      }
-    }
-    super({ inputs: [...first.inputs], outputs: [...first.outputs], mode: first.modeSpec });
+    const odd = ops.find((op) => !(op instanceof NumpyOp));
+    if (odd !== undefined) throw new ConfigError('OneOf', [], `OneOf: expected NumpyOps, received ${String(odd)}`);
+    super(metaKeys('OneOf', ops));
+    (this as { dsIds: unknown }).dsIds = ops[0]!.dsIds;
     this.ops = ops;
   }
 

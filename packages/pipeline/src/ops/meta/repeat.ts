@@ -1,3 +1,4 @@
+import { metaKeys } from '../../core/metaKeys.js';
 import { z } from 'zod';
 import type { DataDict } from '../../core/op.js';
 import { ConfigError, FetsError } from '../../core/errors.js';
@@ -24,14 +25,8 @@ export class Repeat extends NumpyOp {
 
   constructor(options: { op: NumpyOp; repeat?: number | ((...a: any[]) => boolean); maxRepeat?: number }) {
     const o = parseOptions(new.target.name, schema, options);
-    super({ inputs: [...o.op.inputs], outputs: [...o.op.outputs], mode: o.op.modeSpec });
-    if (!o.op.outputs.every((k) => o.op.inputs.includes(k)) || o.op.outputs.length === 0) {
-      throw new ConfigError(
-        'Repeat',
-        [],
-        `Repeat: op ${o.op.name} must write only keys it reads, received inputs [${o.op.inputs}] outputs [${o.op.outputs}]`,
-      );
-    }
+    super(metaKeys('Repeat', [o.op]));
+    (this as { dsIds: unknown }).dsIds = o.op.dsIds;
     this.op = o.op;
     this.repeat = o.repeat;
     this.maxRepeat = o.maxRepeat;

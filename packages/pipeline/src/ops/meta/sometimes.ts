@@ -1,3 +1,4 @@
+import { metaKeys } from '../../core/metaKeys.js';
 import { z } from 'zod';
 import type { DataDict } from '../../core/op.js';
 import { FetsError } from '../../core/errors.js';
@@ -22,14 +23,8 @@ export class Sometimes extends NumpyOp {
 
   constructor(options: { op: NumpyOp; prob?: number }) {
     const o = parseOptions(new.target.name, schema, options);
-    super({ inputs: [...o.op.inputs], outputs: [...o.op.outputs], mode: o.op.modeSpec });
-    const extra = o.op.outputs.filter((k) => !o.op.inputs.includes(k));
-    if (extra.length > 0) {
-      throw new FetsError(
-        `Sometimes: op ${o.op.name} writes ${extra.map((k) => `"${k}"`).join(', ')} which it does not read; ` +
-          `when skipped those keys would be missing. Expected outputs ⊆ inputs (${o.op.inputs.join(', ')})`,
-      );
-    }
+    super(metaKeys('Sometimes', [o.op]));
+    (this as { dsIds: unknown }).dsIds = o.op.dsIds;
     this.op = o.op;
     this.prob = o.prob;
   }
