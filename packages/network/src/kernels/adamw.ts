@@ -1,8 +1,89 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
 import { nativeKernelsOn } from './native/addon.js';
-import { simdLoops } from './simd.js';
+import { Body, F32, I32, SIMD, V128, wasmLoops, type ValType, type WasmMemory } from './assembler.js';
 import { offsetOf, type KernelArgs, type WasmBackend } from './wasmInternals.js';
+
+/**
+ * `adamw(p, m, v, g, pOut, mOut, vOut, n4, β1, 1−β1, β2, 1−β2, bc1, bc2, ε, lr, decay)`: 4·n4 elements of
+ * `m' = m·β1 + g·(1−β1)`, `v' = v·β2 + g²·(1−β2)`, `p' = p·decay − ((m'/bc1)/(√(v'/bc2) + ε))·lr`, every operation in
+ * float32 in the order of the elementwise tfjs ops it replaces (so the results are the same bits).
+ */
+function adamwBody(): { params: ValType[]; body: Body } {
+  const params: ValType[] = [I32, I32, I32, I32, I32, I32, I32, I32, F32, F32, F32, F32, F32, F32, F32, F32, F32];
+  const b = new Body(params);
+  const [pp, pm, pv, pg, po, mo, vo, n] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const scalars = [8, 9, 10, 11, 12, 13, 14, 15, 16].map((i) => {
+    const l = b.local(V128);
+    b.get(i).simd(SIMD.f32x4Splat).set(l);
+    return l;
+  });
+  const [B1, C1, B2, C2, BC1, BC2, EPS, LR, DEC] = scalars as [number, number, number, number, number, number, number, number, number];
+  const G = b.local(V128);
+  const M = b.local(V128);
+  const V = b.local(V128);
+  const mul = () => b.simd(SIMD.f32x4Mul);
+  const add = () => b.simd(SIMD.f32x4Add);
+  b.repeat(n, () => {
+    b.load(pg).set(G);
+    b.load(pm).get(B1);
+    mul();
+    b.get(G).get(C1);
+    mul();
+    add();
+    b.set(M);
+    b.store(mo, () => b.get(M));
+    b.load(pv).get(B2);
+    mul();
+    b.get(G).get(G);
+    mul();
+    b.get(C2);
+    mul();
+    add();
+    b.set(V);
+    b.store(vo, () => b.get(V));
+    b.store(po, () => {
+      b.load(pp).get(DEC);
+      mul();
+      b.get(M).get(BC1).simd(SIMD.f32x4Div);
+      b.get(V).get(BC2).simd(SIMD.f32x4Div).simd(SIMD.f32x4Sqrt).get(EPS);
+      add();
+      b.simd(SIMD.f32x4Div).get(LR);
+      mul();
+      b.simd(SIMD.f32x4Sub);
+    });
+    b.advance([pp, pm, pv, pg, po, mo, vo], 16);
+  });
+  return { params, body: b };
+}
+
+/** The assembled loop(s) of this kernel. */
+interface AdamwLoops {
+  adamw(
+    p: number,
+    m: number,
+    v: number,
+    g: number,
+    pOut: number,
+    mOut: number,
+    vOut: number,
+    n4: number,
+    beta1: number,
+    oneMinusBeta1: number,
+    beta2: number,
+    oneMinusBeta2: number,
+    bc1: number,
+    bc2: number,
+    epsilon: number,
+    learningRate: number,
+    decay: number,
+  ): void;
+}
+
+/** This kernel's SIMD loop(s) for `memory`, or null (loops off, or no wasm SIMD). */
+function adamwLoops(memory: WasmMemory | undefined): AdamwLoops | null {
+  return wasmLoops<AdamwLoops>(memory, 'adamw', () => [{ name: 'adamw', ...adamwBody() }]);
+}
 
 /** Name of the fused AdamW update kernel. */
 export const ADAMW_KERNEL = 'FetsAdamW';
@@ -51,7 +132,7 @@ export function adamwKernel(args: KernelArgs): TensorInfo[] {
     addon.adamw(backend.wasm.HEAPU8, o(p!), o(m!), o(v!), o(g!), o(po), o(mo), o(vo), n, b1, c1, b2, c2, bc1, bc2, eps, lr, decay);
     return [po, mo, vo];
   }
-  const simd = simdLoops(backend.wasm.asm?.memory);
+  const simd = adamwLoops(backend.wasm.asm?.memory);
   const n4 = simd ? n >> 2 : 0;
   if (simd && n4 > 0) {
     const o = (t: TensorInfo) => offsetOf(backend, t);

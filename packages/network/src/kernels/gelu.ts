@@ -1,8 +1,104 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
 import { nativeKernelsOn } from './native/addon.js';
-import { simdLoops } from './simd.js';
+import { Body, I32, SIMD, V128, wasmLoops, type ValType, type WasmMemory } from './assembler.js';
 import { offsetOf, type KernelArgs, type WasmBackend } from './wasmInternals.js';
+
+/**
+ * `gelu(x, y, d, n4)`: for 4·n4 elements, with e = exp(−x²/2) and erf by Abramowitz & Stegun 7.1.26 (|error| ≤
+ * 1.5e-7), Φ = (1 + erf(x/√2))/2, `y = x·Φ`, `d = Φ + x·e/√(2π)` (the derivative). exp(t) for t ≤ 0 is
+ * 2^k·P(r), t = k·ln2 + r, P of degree 6, t clamped at −87.
+ */
+function geluBody(): { params: ValType[]; body: Body } {
+  const params: ValType[] = [I32, I32, I32, I32];
+  const b = new Body(params);
+  const [px, py, pd, n] = [0, 1, 2, 3];
+  const X = b.local(V128);
+  const Z = b.local(V128);
+  const T = b.local(V128);
+  const K = b.local(V128);
+  const R = b.local(V128);
+  const E = b.local(V128);
+  const CDF = b.local(V128);
+  const mul = () => b.simd(SIMD.f32x4Mul);
+  const add = () => b.simd(SIMD.f32x4Add);
+  const sub = () => b.simd(SIMD.f32x4Sub);
+  b.repeat(n, () => {
+    b.load(px).tee(X).simd(SIMD.f32x4Abs).splat(Math.SQRT1_2);
+    mul();
+    b.set(Z);
+    // T = max(−z², −87); K = nearest(T·log2 e); R = T − K·ln2_hi − K·ln2_lo
+    b.get(Z).get(Z);
+    mul();
+    b.simd(SIMD.f32x4Neg).splat(-87).simd(SIMD.f32x4Max).tee(T).splat(Math.LOG2E);
+    mul();
+    b.simd(SIMD.f32x4Nearest).set(K);
+    b.get(T).get(K).splat(0.693359375);
+    mul();
+    sub();
+    b.get(K).splat(-2.1219444e-4);
+    mul();
+    sub();
+    b.set(R);
+    // P(R) by Horner, then × 2^K (K + 127 shifted into the exponent field).
+    b.splat(1 / 720);
+    for (const c of [1 / 120, 1 / 24, 1 / 6, 0.5, 1, 1]) {
+      b.get(R);
+      mul();
+      b.splat(c);
+      add();
+    }
+    b.get(K).simd(SIMD.i32x4TruncSatF32x4S).splatBits(127).simd(SIMD.i32x4Add).i32(23).simd(SIMD.i32x4Shl);
+    mul();
+    b.set(E);
+    // t = 1/(1 + p·z); erf(|x|/√2) = 1 − t·(a1 + t·(a2 + t·(a3 + t·(a4 + t·a5))))·e
+    b.splat(1).splat(1).get(Z).splat(0.3275911);
+    mul();
+    add();
+    b.simd(SIMD.f32x4Div).set(T);
+    b.splat(1).splat(1.061405429);
+    for (const c of [-1.453152027, 1.421413741, -0.284496736, 0.254829592]) {
+      b.get(T);
+      mul();
+      b.splat(c);
+      add();
+    }
+    b.get(T);
+    mul();
+    b.get(E);
+    mul();
+    sub();
+    // Signed erf: copy x's sign bit; Φ = 0.5 + 0.5·erf.
+    b.get(X).splatBits(-0x80000000).simd(SIMD.and).simd(SIMD.xor).splat(0.5);
+    mul();
+    b.splat(0.5);
+    add();
+    b.set(CDF);
+    b.store(py, () => {
+      b.get(X).get(CDF);
+      mul();
+    });
+    b.store(pd, () => {
+      b.get(CDF).get(X).get(E);
+      mul();
+      b.splat(1 / Math.sqrt(2 * Math.PI));
+      mul();
+      add();
+    });
+    b.advance([px, py, pd], 16);
+  });
+  return { params, body: b };
+}
+
+/** The assembled loop(s) of this kernel. */
+interface GeluLoops {
+  gelu(x: number, y: number, d: number, n4: number): void;
+}
+
+/** This kernel's SIMD loop(s) for `memory`, or null (loops off, or no wasm SIMD). */
+function geluLoops(memory: WasmMemory | undefined): GeluLoops | null {
+  return wasmLoops<GeluLoops>(memory, 'gelu', () => [{ name: 'gelu', ...geluBody() }]);
+}
 
 /** Name of the fused GELU kernel (outputs y and the derivative dy/dx). */
 export const GELU_KERNEL = 'FetsGelu';
@@ -47,7 +143,7 @@ export function geluKernel(args: KernelArgs): TensorInfo[] {
     addon.gelu(backend.wasm.HEAPU8, offsetOf(backend, x), offsetOf(backend, y), offsetOf(backend, d), n);
     return [y, d];
   }
-  const simd = simdLoops(backend.wasm.asm?.memory);
+  const simd = geluLoops(backend.wasm.asm?.memory);
   const n4 = simd ? n >> 2 : 0;
   if (simd && n4 > 0) simd.gelu(offsetOf(backend, x), offsetOf(backend, y), offsetOf(backend, d), n4);
   geluInto(

@@ -1,6 +1,6 @@
 import type { TensorInfo } from '@tensorflow/tfjs';
 import { nativeAddon } from './native/addon.js';
-import { Body, I32, SIMD, V128, assemble, type ValType, type WasmMemory } from './simd.js';
+import { Body, I32, SIMD, V128, assemble, type ValType, type WasmMemory } from './assembler.js';
 import { offsetOf, type WasmBackend } from './wasmInternals.js';
 
 /**

@@ -14,7 +14,7 @@ export { DROPOUT_MASK_KERNEL, dropoutSeeded, fillDropoutMask } from './dropout.j
 export { GELU_KERNEL, geluErf, geluInto } from './gelu.js';
 export { LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL, layerNormLastAxis } from './layerNorm.js';
 export { simplifyPermutation } from './layout.js';
-export { setSimdLoops } from './simd.js';
+export { setSimdLoops } from './assembler.js';
 
 // Native addon
 export { loadNativeAddon, nativeAddon, nativeDir } from './native/addon.js';

@@ -1,7 +1,185 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
-import { simdLoops } from './simd.js';
+import { Body, F32, I32, SIMD, V128, wasmLoops, type ValType, type WasmMemory } from './assembler.js';
 import { offsetOf, type KernelArgs, type WasmBackend } from './wasmInternals.js';
+
+/**
+ * `lnForward(x, gamma, beta, y, mean, rstd, rows, h4, 1/h, eps)`: LayerNorm of `rows` rows of h = 4·h4 floats: per
+ * row μ = Σx/h, σ² = Σ(x − μ)²/h, rstd = 1/√(σ² + eps), `y = ((x − μ)·rstd)·γ + β` (the order of the tfjs ops);
+ * μ and rstd stored per row. Sums in four float32 lanes.
+ */
+function lnForwardBody(): { params: ValType[]; body: Body } {
+  const params: ValType[] = [I32, I32, I32, I32, I32, I32, I32, I32, F32, F32];
+  const b = new Body(params);
+  const [px, pg, pb, py, pm, pr, rows, h4, invH, eps] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const [p, q, g, bb, n] = [b.local(I32), b.local(I32), b.local(I32), b.local(I32), b.local(I32)];
+  const [ACC, M, R] = [b.local(V128), b.local(V128), b.local(V128)];
+  const [mean, rstd] = [b.local(F32), b.local(F32)];
+  const sub = () => b.simd(SIMD.f32x4Sub);
+  const mul = () => b.simd(SIMD.f32x4Mul);
+  const add = () => b.simd(SIMD.f32x4Add);
+  b.repeat(rows, () => {
+    // Σx
+    b.splat(0).set(ACC).get(px).set(p).get(h4).set(n);
+    b.repeat(n, () => {
+      b.get(ACC).load(p);
+      add();
+      b.set(ACC).advance([p], 16);
+    });
+    b.hsum(ACC).get(invH).op(0x94).tee(mean).simd(SIMD.f32x4Splat).set(M);
+    // Σ(x − μ)²
+    b.splat(0).set(ACC).get(px).set(p).get(h4).set(n);
+    b.repeat(n, () => {
+      b.get(ACC).load(p).get(M);
+      sub();
+      b.set(R).get(R).get(R);
+      mul();
+      add();
+      b.set(ACC).advance([p], 16);
+    });
+    b.f32(1).hsum(ACC).get(invH).op(0x94).get(eps).op(0x92).op(0x91).op(0x95).tee(rstd).simd(SIMD.f32x4Splat).set(R);
+    // y = ((x − μ)·rstd)·γ + β
+    b.get(px).set(p).get(py).set(q).get(pg).set(g).get(pb).set(bb).get(h4).set(n);
+    b.repeat(n, () => {
+      b.store(q, () => {
+        b.load(p).get(M);
+        sub();
+        b.get(R);
+        mul();
+        b.load(g);
+        mul();
+        b.load(bb);
+        add();
+      });
+      b.advance([p, q, g, bb], 16);
+    });
+    b.get(pm).get(mean).op(0x38, 2, 0).get(pr).get(rstd).op(0x38, 2, 0);
+    b.advance([pm, pr], 4);
+    b.get(px).get(h4).i32(16).op(0x6c).op(0x6a).set(px);
+    b.get(py).get(h4).i32(16).op(0x6c).op(0x6a).set(py);
+  });
+  return { params, body: b };
+}
+
+/**
+ * `lnBackward(dy, x, gamma, mean, rstd, dx, dgamma, dbeta, rows, h4, 1/h)`: with x̂ = (x − μ)·rstd and g = dy·γ,
+ * `dx = rstd·((g − mean(g)) − x̂·mean(g·x̂))`; `dgamma += dy·x̂`, `dbeta += dy` over rows (both zeroed by the caller).
+ */
+function lnBackwardBody(): { params: ValType[]; body: Body } {
+  const params: ValType[] = [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, F32];
+  const b = new Body(params);
+  const [pdy, px, pg, pm, pr, pdx, pdg, pdb, rows, h4, invH] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const [d, x, g, o, dg, db, n] = [b.local(I32), b.local(I32), b.local(I32), b.local(I32), b.local(I32), b.local(I32), b.local(I32)];
+  const [M, R, XH, D, GJ, SG, SGX, MG, MGX] = Array.from({ length: 9 }, () => b.local(V128)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const sub = () => b.simd(SIMD.f32x4Sub);
+  const mul = () => b.simd(SIMD.f32x4Mul);
+  const add = () => b.simd(SIMD.f32x4Add);
+  const xhat = () => {
+    b.load(x).get(M);
+    sub();
+    b.get(R);
+    mul();
+    b.set(XH);
+  };
+  b.repeat(rows, () => {
+    b.get(pm).op(0x2a, 2, 0).simd(SIMD.f32x4Splat).set(M);
+    b.get(pr).op(0x2a, 2, 0).simd(SIMD.f32x4Splat).set(R);
+    b.splat(0).set(SG).splat(0).set(SGX);
+    b.get(pdy).set(d).get(px).set(x).get(pg).set(g).get(pdg).set(dg).get(pdb).set(db).get(h4).set(n);
+    b.repeat(n, () => {
+      xhat();
+      b.load(d).set(D);
+      b.get(D).load(g);
+      mul();
+      b.set(GJ);
+      b.get(SG).get(GJ);
+      add();
+      b.set(SG);
+      b.get(SGX).get(GJ).get(XH);
+      mul();
+      add();
+      b.set(SGX);
+      b.store(dg, () => {
+        b.load(dg).get(D).get(XH);
+        mul();
+        add();
+      });
+      b.store(db, () => {
+        b.load(db).get(D);
+        add();
+      });
+      b.advance([d, x, g, dg, db], 16);
+    });
+    b.hsum(SG).get(invH).op(0x94).simd(SIMD.f32x4Splat).set(MG);
+    b.hsum(SGX).get(invH).op(0x94).simd(SIMD.f32x4Splat).set(MGX);
+    b.get(pdy).set(d).get(px).set(x).get(pg).set(g).get(pdx).set(o).get(h4).set(n);
+    b.repeat(n, () => {
+      xhat();
+      b.store(o, () => {
+        b.load(d).load(g);
+        mul();
+        b.get(MG);
+        sub();
+        b.get(XH).get(MGX);
+        mul();
+        sub();
+        b.get(R);
+        mul();
+      });
+      b.advance([d, x, g, o], 16);
+    });
+    b.advance([pm, pr], 4);
+    for (const ptr of [pdy, px, pdx]) b.get(ptr).get(h4).i32(16).op(0x6c).op(0x6a).set(ptr);
+  });
+  return { params, body: b };
+}
+
+/** The assembled loop(s) of this kernel. */
+interface LayerNormLoops {
+  lnForward(
+    x: number,
+    gamma: number,
+    beta: number,
+    y: number,
+    mean: number,
+    rstd: number,
+    rows: number,
+    h4: number,
+    invH: number,
+    eps: number,
+  ): void;
+  lnBackward(
+    dy: number,
+    x: number,
+    gamma: number,
+    mean: number,
+    rstd: number,
+    dx: number,
+    dgamma: number,
+    dbeta: number,
+    rows: number,
+    h4: number,
+    invH: number,
+  ): void;
+}
+
+/** This kernel's SIMD loop(s) for `memory`, or null (loops off, or no wasm SIMD). */
+function layerNormLoops(memory: WasmMemory | undefined): LayerNormLoops | null {
+  return wasmLoops<LayerNormLoops>(memory, 'layerNorm', () => [
+    { name: 'lnForward', ...lnForwardBody() },
+    { name: 'lnBackward', ...lnBackwardBody() },
+  ]);
+}
 
 /** Name of the fused LayerNorm forward kernel (outputs y, and per row the mean and 1/σ). */
 export const LAYER_NORM_KERNEL = 'FetsLayerNorm';
@@ -22,7 +200,7 @@ export function layerNormKernel(args: KernelArgs): TensorInfo[] {
   const y = backend.makeOutput([...x!.shape], 'float32');
   const mean = backend.makeOutput([rows], 'float32');
   const rstd = backend.makeOutput([rows], 'float32');
-  const simd = h % 4 === 0 ? simdLoops(backend.wasm.asm?.memory) : null;
+  const simd = h % 4 === 0 ? layerNormLoops(backend.wasm.asm?.memory) : null;
   if (simd) {
     const o = (t: TensorInfo) => offsetOf(backend, t);
     simd.lnForward(o(x!), o(gamma!), o(beta!), o(y), o(mean), o(rstd), rows, h / 4, 1 / h, eps);
@@ -64,7 +242,7 @@ export function layerNormGradKernel(args: KernelArgs): TensorInfo[] {
   const dx = backend.makeOutput([...x!.shape], 'float32');
   const dgamma = backend.makeOutput([h], 'float32');
   const dbeta = backend.makeOutput([h], 'float32');
-  const simd = h % 4 === 0 ? simdLoops(backend.wasm.asm?.memory) : null;
+  const simd = h % 4 === 0 ? layerNormLoops(backend.wasm.asm?.memory) : null;
   if (simd) {
     const o = (t: TensorInfo) => offsetOf(backend, t);
     (backend.typedArrayFromHeap(dgamma) as Float32Array).fill(0);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as tfwasm from '@tensorflow/tfjs-backend-wasm';
 import type { KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
-import type { WasmMemory } from './simd.js';
+import type { WasmMemory } from './assembler.js';
 
 /** The tfjs-backend-wasm version whose private fields this file reads (package.json pins it exactly). */
 export const WASM_PACKAGE_VERSION = '4.22.0';

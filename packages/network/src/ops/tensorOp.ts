@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import { Op, gatherInputs, scatterOutputs, type DataDict, type Mode, type OpOptionsIn, type OpSchema } from '@fets/pipeline';
+import { Op, gatherInputs, scatterOutputs, type DataDict, type OpOptionsIn, type OpSchema } from '@fets/pipeline';
 import type { StepState } from '../stepState.js';
 
 /**

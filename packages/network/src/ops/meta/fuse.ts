@@ -1,5 +1,5 @@
 import { metaKeys } from '@fets/pipeline';
-import { ConfigError, FetsError, getCurrentItems, type DataDict } from '@fets/pipeline';
+import { ConfigError, getCurrentItems, type DataDict } from '@fets/pipeline';
 import { TensorOp } from '../tensorOp.js';
 import type { StepState } from '../../stepState.js';
 

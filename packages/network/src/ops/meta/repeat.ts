@@ -1,6 +1,6 @@
 import { metaKeys } from '@fets/pipeline';
 import { z } from 'zod';
-import { ConfigError, parseOptions, type DataDict } from '@fets/pipeline';
+import { parseOptions, type DataDict } from '@fets/pipeline';
 import { TensorOp } from '../tensorOp.js';
 import type { StepState } from '../../stepState.js';
 

@@ -1,6 +1,6 @@
 import { metaKeys } from '../../core/metaKeys.js';
 import type { DataDict } from '../../core/op.js';
-import { ConfigError, FetsError } from '../../core/errors.js';
+import { ConfigError } from '../../core/errors.js';
 import { type FilteredData, NumpyOp, type PipelineState } from '../numpyOp.js';
 
 /**

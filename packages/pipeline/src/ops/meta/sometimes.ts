@@ -1,7 +1,6 @@
 import { metaKeys } from '../../core/metaKeys.js';
 import { z } from 'zod';
 import type { DataDict } from '../../core/op.js';
-import { FetsError } from '../../core/errors.js';
 import { parseOptions } from '../../core/options.js';
 import { type FilteredData, NumpyOp, type PipelineState } from '../numpyOp.js';
 
