@@ -1,5 +1,4 @@
-import { metaKeys } from '@fets/pipeline';
-import { ConfigError, getCurrentItems, type DataDict } from '@fets/pipeline';
+import { ConfigError, getCurrentItems, type DataDict, metaKeys } from '@fets/pipeline';
 import { TensorOp } from '../tensorOp.js';
 import type { StepState } from '../../stepState.js';
 

@@ -1,9 +1,6 @@
-import { metaKeys } from '@fets/pipeline';
-import { ConfigError, type DataDict } from '@fets/pipeline';
+import { ConfigError, type DataDict, metaKeys } from '@fets/pipeline';
 import { TensorOp } from '../tensorOp.js';
 import type { StepState } from '../../stepState.js';
-
-const _same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((k, i) => k === b[i]);
 
 /**
  * Applies one of several ops per batch, chosen uniformly at random (FastEstimator's `OneOf`). All ops must read and

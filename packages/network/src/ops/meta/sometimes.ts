@@ -1,6 +1,5 @@
-import { metaKeys } from '@fets/pipeline';
 import { z } from 'zod';
-import { parseOptions, type DataDict } from '@fets/pipeline';
+import { parseOptions, type DataDict, metaKeys } from '@fets/pipeline';
 import { TensorOp } from '../tensorOp.js';
 import type { StepState } from '../../stepState.js';
 
