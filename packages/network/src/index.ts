@@ -121,6 +121,7 @@ export type { Model } from './model.js';
 // network
 export { Network, feedForward } from './network.js';
 export type { NetworkOptions, StepResult } from './network.js';
+export type { UpdateRecord } from './trainPasses.js';
 export { flattenOps, currentOps, keyFlow, checkKeys } from './graph.js';
 export type { NetworkOpEntry } from './graph.js';
 export { toTensor, toNDArray, tensorsIn } from './tensorData.js';

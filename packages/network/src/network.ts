@@ -7,8 +7,9 @@ import { callModel, type Model } from './model.js';
 import { ModelOp } from './ops/modelOp.js';
 import { TensorOp } from './ops/tensorOp.js';
 import { makeStepState, type StepState, type StepStateInput } from './stepState.js';
-import { NonFiniteLossError, UpdateOp, type NonFiniteInput, type UpdateOutcome } from './ops/updateOp.js';
+import { NonFiniteLossError, UpdateOp, type NonFiniteInput } from './ops/updateOp.js';
 import { tensorsIn, toNDArray, toTensor } from './tensorData.js';
+import { runOps, trainPasses, type UpdateRecord } from './trainPasses.js';
 
 const networkSchema = z.strictObject({ skipNonFinite: z.boolean().default(false) });
 
@@ -22,14 +23,9 @@ export interface StepResult {
   /** Value of each loss key (`getLossKeys()`) that holds a scalar this step, read once. */
   readonly losses: Readonly<Record<string, number>>;
   /** What each UpdateOp that ran did, in op order. */
-  readonly updates: readonly { readonly op: UpdateOp; readonly model: string; readonly outcome: UpdateOutcome }[];
+  readonly updates: readonly Readonly<UpdateRecord>[];
   /** Frees every tensor the step created (predictions and converted inputs). Safe to call twice. */
   dispose(): void;
-}
-
-/** Runs `ops` on `d` in order. */
-function runOps(ops: readonly TensorOp[], d: DataDict, state: StepState): void {
-  for (const op of ops) op.apply(d, state);
 }
 
 /**
@@ -239,14 +235,16 @@ export class Network {
         base[k] = v;
       }
     }
-    const updates: { op: UpdateOp; model: string; outcome: UpdateOutcome }[] = [];
+    const updates: UpdateRecord[] = [];
     let data: DataDict;
     try {
       const updateIdx = ops.flatMap((op, i) => (op instanceof UpdateOp ? [i] : []));
       if (updateIdx.length === 0) {
         data = this.forwardTidy(ops, base, state, owned);
       } else {
-        data = await this.trainPasses(ops, updateIdx, base, state, owned, updates, state.skipNonFinite ?? this.skipNonFinite);
+        data = await trainPasses(ops, updateIdx, base, state, owned, updates, state.skipNonFinite ?? this.skipNonFinite, (u) =>
+          this.modelName(u.model),
+        );
         const rest = ops.slice(updateIdx[updateIdx.length - 1]! + 1).filter((op) => !(op instanceof UpdateOp));
         if (rest.length > 0) data = this.forwardTidy(rest, data, state, owned);
       }
@@ -286,105 +284,6 @@ export class Network {
     });
     kept.forEach((t) => owned.add(t));
     return out;
-  }
-
-  /** One gradient pass per UpdateOp (see the class notes); returns the last pass's data dict. */
-  private async trainPasses(
-    ops: readonly TensorOp[],
-    updateIdx: number[],
-    base: DataDict,
-    state: StepState,
-    owned: Set<tf.Tensor>,
-    updates: { op: UpdateOp; model: string; outcome: UpdateOutcome }[],
-    skipNonFinite: boolean,
-  ): Promise<DataDict> {
-    const last = updateIdx[updateIdx.length - 1]!;
-    const trailingStart = (() => {
-      let i = last;
-      while (i - 1 >= 0 && ops[i - 1] instanceof UpdateOp) i -= 1;
-      return i;
-    })();
-    const pending: { entry: { op: UpdateOp; model: string; outcome: UpdateOutcome }; apply: () => UpdateOutcome; discard: () => void }[] =
-      [];
-    const baseTensors = tensorsIn(Object.values(base));
-    let passOwned = new Set<tf.Tensor>();
-    let data: DataDict = base;
-    try {
-      for (const ui of updateIdx) {
-        const u = ops[ui] as UpdateOp;
-        const modelName = this.modelName(u.model);
-        const forwardOps = ops.slice(0, ui).filter((op) => !(op instanceof UpdateOp));
-        const vars = u.variables();
-        if (vars.length === 0) {
-          throw new OpError('UpdateOp', u.lossName, `model "${modelName}" has no trainable variables to update`);
-        }
-        const kept = new Set<tf.Tensor>();
-        const d: DataDict = { ...base };
-        let res: { value: tf.Scalar; grads: tf.NamedTensorMap };
-        // An error thrown inside the gradient function would strand the tensors tfjs saved for the backward pass;
-        // so errors from the ops are caught there, a zero loss tied to the model finishes the pass, then rethrown.
-        let failure: { error: unknown } | undefined;
-        try {
-          res = tf.variableGrads(() => {
-            try {
-              runOps(forwardOps, d, state);
-              for (const t of tensorsIn(Object.values(d))) {
-                if (!baseTensors.has(t)) kept.add(tf.keep(t));
-              }
-              return u.forward(d[u.lossName], state);
-            } catch (error) {
-              failure = { error };
-              return tf.mul(tf.sum(vars[0]!), 0) as tf.Scalar;
-            }
-          }, vars);
-        } catch (e) {
-          kept.forEach((t) => t.dispose());
-          if (e instanceof Error && /Cannot find a connection/.test(e.message)) {
-            throw new OpError(
-              'UpdateOp',
-              u.lossName,
-              `loss "${u.lossName}" does not depend on any trainable variable of model "${modelName}" in mode "${state.mode}": ` +
-                "expected the loss to be computed from that model's ModelOp output",
-            );
-          }
-          throw e;
-        }
-        if (failure) {
-          tf.dispose(res.grads);
-          if (!kept.has(res.value)) res.value.dispose();
-          kept.forEach((t) => t.dispose());
-          throw failure.error;
-        }
-        if (!baseTensors.has(res.value)) kept.add(res.value);
-        passOwned.forEach((t) => t.dispose());
-        passOwned = kept;
-        data = d;
-        let value: number;
-        try {
-          value = (await res.value.data())[0]!;
-        } catch (e) {
-          tf.dispose(res.grads);
-          throw e;
-        }
-        const r = await u.prepare(value, res.grads, state, skipNonFinite, modelName);
-        const entry = { op: u, model: modelName, outcome: r.outcome };
-        updates.push(entry);
-        if (r.apply) {
-          if (u.defer || ui >= trailingStart) pending.push({ entry, apply: r.apply, discard: r.discard! });
-          else entry.outcome = r.apply();
-        }
-      }
-      while (pending.length > 0) {
-        const p = pending.shift()!;
-        p.entry.outcome = p.apply();
-      }
-    } catch (e) {
-      passOwned.forEach((t) => t.dispose());
-      for (const p of pending) p.discard();
-      throw e;
-    }
-    passOwned.forEach((t) => owned.add(t));
-    return data;
   }
 
   /**
