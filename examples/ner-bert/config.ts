@@ -17,7 +17,10 @@ export const nerConfigSchema = z.strictObject({
   lowercase: z.boolean().optional(),
   epochs: z.number().int().min(1).default(5),
   batchSize: z.number().int().min(1).default(32),
+  /** Longest window in sub-tokens, [CLS] and [SEP] included: a speed setting, since longer sentences are cut into overlapping windows and every word is still scored. */
   maxLen: z.number().int().min(3).default(48),
+  /** Sub-tokens shared by neighbouring windows of a long sentence (default half of maxLen − 2). */
+  stride: z.number().int().min(0).optional(),
   /** Group sentences of similar length into batches (less padding, faster steps); `--bucket false` turns it off. */
   bucket: z.boolean().default(true),
   lr: z.number().positive().default(1e-3),

@@ -91,14 +91,25 @@ export async function buildNer(cfg: NerConfig, splits?: NerSplits): Promise<NerR
   const tokenizer = await fe.text.BertWordPieceTokenizer.fromVocabFile(await resolveVocab(cfg, data.cased), { lowercase });
   const labels = data.labels;
 
-  // Step 1: the Pipeline.
+  // Step 1: the Pipeline. Sentences longer than maxLen sub-tokens become overlapping windows (WindowedDataset), so every
+  // word is trained on, scored and written; SeqEval and TagPredictions put the sentences back together.
+  const tokenize = new fe.op.BertTokenize({
+    inputs: ['words', 'tags'],
+    outputs: ['x', 'y', 'wordIds'],
+    tokenizer,
+    labels,
+    maxLen: cfg.maxLen,
+    returnWordIds: true,
+  });
+  const windows = (ds: fe.dataset.Dataset) =>
+    new fe.dataset.WindowedDataset(ds, { tokenize, ...(cfg.stride !== undefined ? { stride: cfg.stride } : {}) });
   const pipeline = new fe.Pipeline({
-    trainData: data.train,
-    evalData: data.evalData,
-    ...(data.test ? { testData: data.test } : {}),
+    trainData: windows(data.train),
+    evalData: windows(data.evalData),
+    ...(data.test ? { testData: windows(data.test) } : {}),
     seed: cfg.seed,
     ops: [
-      new fe.op.BertTokenize({ inputs: ['words', 'tags'], outputs: ['x', 'y'], tokenizer, labels, maxLen: cfg.maxLen }),
+      tokenize,
       new fe.op.AttentionMask({ inputs: 'x', outputs: 'xMask' }),
       // Sentences of similar length share a batch: on MIT Movie padding drops from 1.94 to 1.03 cells per token. The
       // test split keeps its order, so predictions.conll lines up with the test file.
@@ -135,8 +146,9 @@ export async function buildNer(cfg: NerConfig, splits?: NerSplits): Promise<NerR
   ]);
 
   // Step 3: the Estimator.
+  const words = { wordIdsKey: 'wordIds', tagsKey: 'tags', windowKey: 'window' };
   const seqeval = new fe.trace.SeqEval({
-    trueKey: 'y',
+    ...words,
     predKey: 'yPred',
     labels,
     scheme: 'IOB2',
@@ -153,7 +165,7 @@ export async function buildNer(cfg: NerConfig, splits?: NerSplits): Promise<NerR
       seqeval,
       new fe.trace.Accuracy({ trueKey: 'y', predKey: 'yPred', ignoreValue: -100, mode: ['eval', 'test'] }),
       // The test epoch's predictions, for conlleval and for reading: predictions.conll and predictions.jsonl.
-      new fe.trace.TagPredictions({ wordsKey: 'words', trueKey: 'y', predKey: 'yPred', labels, saveDir: cfg.outDir, mode: 'test' }),
+      new fe.trace.TagPredictions({ ...words, wordsKey: 'words', predKey: 'yPred', labels, saveDir: cfg.outDir, mode: 'test' }),
       new fe.trace.BestModelSaver({ model, saveDir: cfg.outDir, metric: 'f1', saveBestMode: 'max', loadBestFinal: true }),
       new fe.trace.LRScheduler({ model, lrFn: fe.schedule.linearWarmupDecay({ warmup: cfg.warmup, peak: cfg.lr }), by: 'step' }),
       ...(cfg.profile.length > 0 ? [new fe.trace.Profiler({ steps: cfg.profile })] : []),

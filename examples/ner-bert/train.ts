@@ -20,6 +20,13 @@ await fe.runScript('ner-bert', async () => {
     `ner-bert: ${cfg.dataset}: ${run.splits.train.length} train / ${run.splits.evalData.length} eval / ${run.splits.test?.length ?? 0} test sentences, ` +
       `${run.splits.labels.length} labels, model ${cfg.model}${cfg.init ? ` from ${cfg.init}` : ''}`,
   );
+  const windowed = (ds: unknown) => (ds instanceof fe.dataset.WindowedDataset ? ds.splitSentences : 0);
+  const split = [run.pipeline.data.train, run.pipeline.data.eval, run.pipeline.data.test].map(windowed);
+  if (split.some((n) => n > 0)) {
+    console.log(
+      `ner-bert: sentences longer than maxLen ${cfg.maxLen}, read in overlapping windows: ${split.join(' / ')} (train / eval / test)`,
+    );
+  }
   await run.estimator.fit();
 
   let metrics: Record<string, unknown> = {};
@@ -27,7 +34,10 @@ await fe.runScript('ner-bert', async () => {
     await run.estimator.test();
     const report = run.seqeval.lastReport;
     if (!report) throw new fe.FetsError('ner-bert: the test epoch produced no seqeval report');
-    console.log(`\nTest (${run.splits.testSplit}), seqeval strict IOB2:`);
+    const gold = report['micro avg']!.support;
+    const sentences = run.seqeval.yTrue.length;
+    const words = run.seqeval.yTrue.reduce((n, s) => n + s.length, 0);
+    console.log(`\nTest (${run.splits.testSplit}: ${sentences} sentences, ${words} words, ${gold} gold entities), seqeval strict IOB2:`);
     console.log(fe.seqeval.formatSeqevalReport(report));
     const files = run.estimator.traces.flatMap((t) => (t instanceof fe.trace.TagPredictions ? t.written : []));
     if (files.length) console.log(`ner-bert: test predictions in ${files.join(' and ')}`);

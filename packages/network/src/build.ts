@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { ConfigError, EpochScheduler, FetsError, Scheduler, describeValue, parseOptions } from '@fets/pipeline';
+import { ConfigError, EpochScheduler, Scheduler, describeValue, parseOptions } from '@fets/pipeline';
+import { WeightsFileError } from './io/weightsErrors.js';
 import { parseSafetensors } from './io/safetensors.js';
 import { WeightsMismatchError, WeightsShapeError } from './io/weightsErrors.js';
 import { isModel, isLayersModel, namedVariables, type Model } from './model.js';
@@ -34,10 +35,12 @@ export function loadWeightsFile(model: Model, weightsPath: string): string[] {
   try {
     bytes = readFileSync(weightsPath);
   } catch (e) {
-    throw new FetsError(`build: weightsPath: cannot read "${weightsPath}": ${(e as Error).message}`, { cause: e });
+    throw new WeightsFileError(weightsPath, `cannot read it (build: weightsPath): ${(e as Error).message}`, undefined, undefined, {
+      cause: e,
+    });
   }
   if (!weightsPath.endsWith('.safetensors')) {
-    throw new FetsError(`build: weightsPath: expected a .safetensors file, received "${weightsPath}"`);
+    throw new WeightsFileError(weightsPath, 'build: weightsPath: expected a .safetensors file');
   }
   const file = parseSafetensors(bytes, weightsPath);
   const named = namedVariables(model);
@@ -147,7 +150,9 @@ export function build<M extends Model>(
 function info(model: Model, what: string): ModelInfo {
   const i = registry.get(model);
   if (!i) {
-    throw new FetsError(
+    throw new ConfigError(
+      what,
+      [],
       `${what}: model "${isModel(model) ? model.name : describeValue(model)}" was not created by build(); wrap it: build(() => model, 'adam')`,
     );
   }
@@ -173,7 +178,7 @@ export function getOptimizer(model: Model, epoch?: number): tf.Optimizer {
   if (epoch === undefined) return i.current;
   if (i.optimizer instanceof Scheduler) {
     const o = i.optimizer.getCurrentValue(epoch);
-    if (!o) throw new FetsError(`getOptimizer: model "${i.name}" has no optimizer scheduled at epoch ${epoch}`);
+    if (!o) throw new ConfigError('getOptimizer', [], `getOptimizer: model "${i.name}" has no optimizer scheduled at epoch ${epoch}`);
     return o;
   }
   return i.optimizer;

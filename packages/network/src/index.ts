@@ -98,7 +98,7 @@ export {
   describeModel,
 } from './build.js';
 export type { BuildOptions, OptimizerSpec } from './build.js';
-export { AdamW } from './optimizers/adamw.js';
+export { AdamW, OptimizerStateError } from './optimizers/adamw.js';
 export type { AdamWOptions } from './optimizers/adamw.js';
 export {
   OPTIMIZER_NAMES,

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { FetsError, NDArray, type DType } from '@fets/pipeline';
+import { NDArray, ShapeError, type DType } from '@fets/pipeline';
 
 /**
  * An `NDArray` from the Pipeline as a tensor (one copy into the backend); other values are returned unchanged
@@ -24,7 +24,12 @@ export function toTensor(value: unknown): unknown {
 export function toNDArray(t: tf.Tensor): NDArray {
   const dtype = t.dtype as string;
   if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool' && dtype !== 'string') {
-    throw new FetsError(`toNDArray: cannot convert a ${dtype} tensor of shape [${t.shape}] to an NDArray`);
+    throw new ShapeError(
+      'toNDArray',
+      'a float32, int32 or bool tensor',
+      `a ${dtype} tensor`,
+      `cannot convert a ${dtype} tensor of shape [${t.shape}] to an NDArray`,
+    );
   }
   const data = t.dataSync() as unknown as Float32Array | Int32Array | Uint8Array | string[];
   return new NDArray(dtype === 'string' ? Array.from(data as string[]) : data, [...t.shape], dtype as DType);

@@ -1,137 +1,142 @@
 /**
- * @fets/pipeline: the data half of fets. Explicit exports, grouped by idea.
+ * @fets/pipeline: the data half of fets (data sets, per-sample ops, batching, the Pipeline). Explicit exports,
+ * grouped by area and sorted; the browser-safe tokenizers and text ops are also at `@fets/pipeline/text`.
  * @packageDocumentation
  */
-// core
-export { FetsError, ConfigError, PipelineError, DataFormatError, OpError, describeValue } from './core/errors.js';
-export { MODES, parseModes, parseDsIds, checkDsId, modeMatches, dsIdMatches } from './core/mode.js';
-export type { Mode, ModeSpec, DsIdSpec, DsIdSelector, Selectable } from './core/mode.js';
-export { getCurrentItems } from './core/select.js';
+
+// core: errors, modes, options, the op base, arrays, seeded random numbers
 export {
-  keysSchema,
-  modeSpecSchema,
-  dsIdSpecSchema,
-  parseOptions,
-  formatIssues,
-  toKeyList,
-  nearestName,
-} from './core/options.js';
+  ConfigError,
+  DataFileError,
+  DataFormatError,
+  describeValue,
+  FetsError,
+  OpError,
+  PipelineError,
+  SampleIndexError,
+  ShapeError,
+} from './core/errors.js';
+export type { SampleLocation } from './core/errors.js';
 export { metaKeys } from './core/metaKeys.js';
 export type { MetaKeys, WrappedOp } from './core/metaKeys.js';
+export { MODES, parseModes } from './core/mode.js';
+export type { DsIdSelector, DsIdSpec, Mode, ModeSpec, Selectable } from './core/mode.js';
+export { makeData, NDArray } from './core/ndarray.js';
+export type { DType, NDData, Nested } from './core/ndarray.js';
 export { Op, opOptionsSchema } from './core/op.js';
 export type { DataDict, OpOptions, OpOptionsIn, OpOptionsOut, OpSchema } from './core/op.js';
-export { NDArray, makeData } from './core/ndarray.js';
-export type { DType, NDData, Nested } from './core/ndarray.js';
-// schedule
-export { Scheduler, resolveScheduled, allScheduledValues } from './schedule/scheduler.js';
-export type { Schedulable } from './schedule/scheduler.js';
-export { EpochScheduler } from './schedule/epochScheduler.js';
-export { RepeatScheduler } from './schedule/repeatScheduler.js';
-// datasets
+export { dsIdSpecSchema, formatIssues, keysSchema, modeSpecSchema, nearestName, parseOptions, toKeyList } from './core/options.js';
+export { permutation, randomInt, seededRandom, shuffleInPlace } from './core/random.js';
+export type { Rng } from './core/random.js';
+export { getCurrentItems } from './core/select.js';
+
+// datasets: map-style and streaming data sets, views and splits, label vocabularies
 export { Dataset, IterableDataset } from './datasets/dataset.js';
 export type { DataSource } from './datasets/dataset.js';
-// ops
-export { NumpyOp, FilteredData, gatherInputs, scatterOutputs } from './ops/numpyOp.js';
-export type { PipelineState } from './ops/numpyOp.js';
-export { LambdaOp, Delete } from './ops/lambdaOp.js';
-export type { LambdaOpOptions } from './ops/lambdaOp.js';
-export { RemoveIf } from './ops/removeIf.js';
-export type { RemoveIfOptions } from './ops/removeIf.js';
+export { CONLL_FORMATS, ConllDataset, ConllFormatError } from './datasets/conllDataset.js';
+export type { ConllDatasetOptions, ConllFormat, ConllLayout, ConllText } from './datasets/conllDataset.js';
+export { CSVDataset } from './datasets/csvDataset.js';
+export type { CSVDatasetOptions } from './datasets/csvDataset.js';
+export { GeneratorDataset, GeneratorError } from './datasets/generatorDataset.js';
+export type { GeneratorDatasetOptions, SampleIterable } from './datasets/generatorDataset.js';
+export { JSONLDataset } from './datasets/jsonlDataset.js';
+export type { JSONLDatasetOptions } from './datasets/jsonlDataset.js';
+export { LabelError, LabelVocab } from './datasets/labelVocab.js';
+export type { LabelVocabJSON, LabelVocabOptions } from './datasets/labelVocab.js';
+export { NumpyDataset } from './datasets/numpyDataset.js';
+export type { Column } from './datasets/numpyDataset.js';
+export { SplitError, splitIndices } from './datasets/split.js';
+export type { SplitOptions, SplitSpec } from './datasets/split.js';
+export { SubsetDataset, ViewDataset } from './datasets/view.js';
+export { WINDOW_FIELDS, WindowedDataset } from './datasets/windowedDataset.js';
+export type { WindowedDatasetOptions } from './datasets/windowedDataset.js';
+
+// datasets: ready-made loaders (NER sets, the Brown corpus, pretraining text)
+export {
+  BROWN_FILE_PATTERN,
+  BrownDataset,
+  BrownFormatError,
+  BrownNotFoundError,
+  brown,
+  brownRootDir,
+  brownText,
+  simplifyBrownTag,
+  splitBrownToken,
+} from './datasets/brown.js';
+export type { BrownData, BrownDatasetOptions, BrownLoadOptions, BrownSource, BrownTextOptions } from './datasets/brown.js';
+export { bc5cdrChem } from './datasets/ner/bc5cdrChem.js';
+export type { Bc5cdrChemOptions } from './datasets/ner/bc5cdrChem.js';
+export { DatasetNotFoundError, envFlag, locateFiles } from './datasets/ner/locate.js';
+export type { LocateRequest } from './datasets/ner/locate.js';
+export { MIT_MOVIE_URL, mitMovie } from './datasets/ner/mitMovie.js';
+export type { MitMovieOptions, NerData } from './datasets/ner/mitMovie.js';
+export {
+  brownDocuments,
+  conllDocuments,
+  countDocuments,
+  PretrainTextError,
+  parseTextDocuments,
+  readTextDocuments,
+  splitDocuments,
+} from './datasets/pretrain/documents.js';
+export type { ConllDocumentsOptions, TextDocument } from './datasets/pretrain/documents.js';
+export { PackedDataset, packSentences } from './datasets/pretrain/packSentences.js';
+export type { PackSentencesOptions, PackStats } from './datasets/pretrain/packSentences.js';
+
+// io: lines, CSV, downloads
+export { parseCsv } from './io/csv.js';
+export type { CsvRecord } from './io/csv.js';
+export { DownloadError, downloadFile } from './io/download.js';
+export type { DownloadOptions, ProgressStream } from './io/download.js';
+export { countNonBlankLines, decodeUtf8, readLines, splitLines } from './io/lines.js';
+export type { NumberedLine } from './io/lines.js';
+
+// ops: the NumpyOp base, general ops, meta ops
 export { Batch } from './ops/batch.js';
 export type { BatchOptions } from './ops/batch.js';
-export { collate, collateKey } from './ops/collate.js';
-export { Sometimes } from './ops/meta/sometimes.js';
+export { Delete, LambdaOp } from './ops/lambdaOp.js';
+export type { LambdaOpOptions } from './ops/lambdaOp.js';
+export { Fuse } from './ops/meta/fuse.js';
 export { OneOf } from './ops/meta/oneOf.js';
 export { Repeat } from './ops/meta/repeat.js';
-export { Fuse } from './ops/meta/fuse.js';
-// pipeline
-export { Pipeline, prefetched } from './pipeline/pipeline.js';
-export type { PipelineOptions, DataInput, EpochRequest } from './pipeline/pipeline.js';
-export type { EpochPlan, BatchSizeSpec } from './pipeline/plan.js';
-export type { OpProfile } from './pipeline/producer.js';
-export type { BenchmarkResult, OpTiming } from './pipeline/benchmark.js';
-export { AsyncQueue } from './pipeline/asyncQueue.js';
-// datasets: seeded random numbers (core/random.ts)
-export { seededRandom, randomInt, shuffleInPlace, permutation } from './core/random.js';
-export type { Rng } from './core/random.js';
-// text (BERT WordPiece tokenizer, text ops)
-export { BertWordPieceTokenizer, TokenizerError, bertTokenizerOptionsSchema } from './text/bertWordPieceTokenizer.js';
-export type { BertTokenizerOptions, EncodeOptions, Encoding } from './text/bertWordPieceTokenizer.js';
-export { basicTokenize } from './text/basicTokenizer.js';
-export type { BasicTokenizeOptions } from './text/basicTokenizer.js';
-export { isBertWhitespace, isBertControl, isBertPunctuation, isCjkChar, stripAccents } from './text/charClasses.js';
-export { parseVocab, loadVocabFile, VocabError } from './text/vocab.js';
-export { wordPieceIds, maxPieceLength } from './text/wordpiece.js';
-export type { WordPieceVocab } from './text/wordpiece.js';
-export { Tokenize, splitWhitespace } from './ops/text/tokenize.js';
-export type { TokenizeOptions } from './ops/text/tokenize.js';
-export { WordtoId } from './ops/text/wordToId.js';
-export type { WordtoIdOptions, TokenMapping } from './ops/text/wordToId.js';
-export { PadSequence } from './ops/text/padSequence.js';
-export type { PadSequenceOptions } from './ops/text/padSequence.js';
+export { Sometimes } from './ops/meta/sometimes.js';
+export { FilteredData, gatherInputs, NumpyOp, scatterOutputs } from './ops/numpyOp.js';
+export type { PipelineState } from './ops/numpyOp.js';
+export { RemoveIf } from './ops/removeIf.js';
+export type { RemoveIfOptions } from './ops/removeIf.js';
+
+// ops/text and text: tokenizers and text ops
 export { AttentionMask } from './ops/text/attentionMask.js';
 export type { AttentionMaskOptions } from './ops/text/attentionMask.js';
 export { BertTokenize } from './ops/text/bertTokenize.js';
 export type { BertTokenizeOptions, BertTokenizeOutput } from './ops/text/bertTokenize.js';
-// datasets: map-style and streaming data sets, split, label vocabulary, NER loaders
-export { ViewDataset, SubsetDataset } from './datasets/view.js';
-export { splitIndices, SplitError } from './datasets/split.js';
-export type { SplitSpec, SplitOptions } from './datasets/split.js';
-export { NumpyDataset } from './datasets/numpyDataset.js';
-export type { Column } from './datasets/numpyDataset.js';
-export { GeneratorDataset, GeneratorError } from './datasets/generatorDataset.js';
-export type { GeneratorDatasetOptions, SampleIterable } from './datasets/generatorDataset.js';
-export { CSVDataset } from './datasets/csvDataset.js';
-export type { CSVDatasetOptions } from './datasets/csvDataset.js';
-export { JSONLDataset } from './datasets/jsonlDataset.js';
-export type { JSONLDatasetOptions } from './datasets/jsonlDataset.js';
-export { ConllDataset, ConllFormatError, CONLL_FORMATS } from './datasets/conllDataset.js';
-export type { ConllDatasetOptions, ConllFormat, ConllLayout, ConllText } from './datasets/conllDataset.js';
-export { LabelVocab, LabelError } from './datasets/labelVocab.js';
-export type { LabelVocabOptions, LabelVocabJSON } from './datasets/labelVocab.js';
-export { mitMovie, MIT_MOVIE_URL } from './datasets/ner/mitMovie.js';
-export type { MitMovieOptions, NerData } from './datasets/ner/mitMovie.js';
-export { bc5cdrChem } from './datasets/ner/bc5cdrChem.js';
-export type { Bc5cdrChemOptions } from './datasets/ner/bc5cdrChem.js';
-export { locateFiles, envFlag, DatasetNotFoundError } from './datasets/ner/locate.js';
-export type { LocateRequest } from './datasets/ner/locate.js';
-// io: line reading, CSV parsing, downloads (datasets area)
-export { decodeUtf8, splitLines, readLines, countNonBlankLines } from './io/lines.js';
-export type { NumberedLine } from './io/lines.js';
-export { parseCsv, isNumericColumn } from './io/csv.js';
-export type { CsvRecord } from './io/csv.js';
-export { downloadFile, DownloadError } from './io/download.js';
-export type { DownloadOptions, ProgressStream } from './io/download.js';
-// datasets: the Brown corpus (POS tagging, plain text)
-export {
-  BrownDataset,
-  brown,
-  brownText,
-  brownRootDir,
-  simplifyBrownTag,
-  splitBrownToken,
-  BrownNotFoundError,
-  BrownFormatError,
-  BROWN_FILE_PATTERN,
-} from './datasets/brown.js';
-export type { BrownDatasetOptions, BrownTextOptions, BrownLoadOptions, BrownData, BrownSource } from './datasets/brown.js';
-// faults catalogue: where a failing sample came from
-export type { SampleLocation } from './core/errors.js';
-export { DataFileError } from './core/errors.js';
-// pretraining text: documents, sentence packing, masked-LM corruption
-export {
-  parseTextDocuments,
-  readTextDocuments,
-  conllDocuments,
-  brownDocuments,
-  splitDocuments,
-  countDocuments,
-  PretrainTextError,
-} from './datasets/pretrain/documents.js';
-export type { TextDocument, ConllDocumentsOptions } from './datasets/pretrain/documents.js';
-export { packSentences, PackedDataset } from './datasets/pretrain/packSentences.js';
-export type { PackSentencesOptions, PackStats } from './datasets/pretrain/packSentences.js';
-export { MaskTokens, MASK_TOKENS_OUTPUTS } from './ops/text/maskTokens.js';
+export { MASK_TOKENS_OUTPUTS, MaskTokens } from './ops/text/maskTokens.js';
 export type { MaskTokensOptions, MaskTokensOutput } from './ops/text/maskTokens.js';
-// length-grouped batching
+export { PadSequence } from './ops/text/padSequence.js';
+export type { PadSequenceOptions } from './ops/text/padSequence.js';
+export { splitWhitespace, Tokenize } from './ops/text/tokenize.js';
+export type { TokenizeOptions } from './ops/text/tokenize.js';
+export { WordtoId } from './ops/text/wordToId.js';
+export type { TokenMapping, WordtoIdOptions } from './ops/text/wordToId.js';
+export { basicTokenize } from './text/basicTokenizer.js';
+export type { BasicTokenizeOptions } from './text/basicTokenizer.js';
+export { BertWordPieceTokenizer, bertTokenizerOptionsSchema, TokenizerError } from './text/bertWordPieceTokenizer.js';
+export type { BertTokenizerOptions, EncodeOptions, Encoding } from './text/bertWordPieceTokenizer.js';
+export { stripAccents } from './text/charClasses.js';
+export { loadVocabFile, parseVocab, VocabError } from './text/vocab.js';
+export { wordWindows } from './text/wordWindows.js';
+export type { WordWindow } from './text/wordWindows.js';
+
+// pipeline: the Pipeline, its batches and profiles
 export { bucketGroups } from './pipeline/producer.js';
+export type { OpProfile } from './pipeline/producer.js';
+export type { BenchmarkResult, OpTiming } from './pipeline/benchmark.js';
+export { Pipeline } from './pipeline/pipeline.js';
+export type { DataInput, EpochRequest, PipelineOptions } from './pipeline/pipeline.js';
+export type { BatchSizeSpec, EpochPlan } from './pipeline/plan.js';
+
+// schedule: per-epoch values
+export { EpochScheduler } from './schedule/epochScheduler.js';
+export { RepeatScheduler } from './schedule/repeatScheduler.js';
+export { Scheduler } from './schedule/scheduler.js';
+export type { Schedulable } from './schedule/scheduler.js';

@@ -179,7 +179,7 @@ describe('cli: experiments, weights, runCli in process', function () {
       expect(o.errText()).to.include("error: unknown option '--sett'");
       const m = collect();
       expect(await runCli(['logs', ROOT, '--modes', 'training'], m.io)).to.equal(1);
-      expect(m.errText()).to.include('FetsError: --modes: unknown mode "training" (valid: train, eval, test, infer)');
+      expect(m.errText()).to.include('ConfigError: --modes: unknown mode "training" (valid: train, eval, test, infer)');
     });
   });
 });

@@ -170,7 +170,7 @@ describe('pipeline/datasets: ConllDataset', () => {
     expect(() => ConllDataset.fromString('', 'empty.bio')).to.throw(ConllFormatError, 'empty.bio:1: no sentences: the file is empty');
     expect(() => ConllDataset.fromString('\n\r\n  \n', 'blank.bio')).to.throw(ConllFormatError, /blank.bio:3: no sentences/);
     expect(() => ConllDataset.fromString('-DOCSTART- -X- -X- O\n\n', 'd.txt', { format: 'conll2003' })).to.throw(/no sentences/);
-    expect(() => new ConllDataset('/nonexistent/x.bio')).to.throw(/file not found: \/nonexistent\/x.bio/);
+    expect(() => new ConllDataset('/nonexistent/x.bio')).to.throw(/cannot read "\/nonexistent\/x.bio": file not found/);
   });
 
   it('validates options: columns in range, distinct keys, unknown keys, docStart keep', () => {

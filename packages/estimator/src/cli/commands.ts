@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { stringify as toYaml } from 'yaml';
 import { initBackend, atomicWriteFile } from '@fets/network';
-import { FetsError, MODES, type Mode } from '@fets/pipeline';
+import { ConfigError, FetsError, MODES, type Mode } from '@fets/pipeline';
 import type { Estimator } from '../estimator/estimator.js';
 import { visualizeLogs } from '../plot/visualizeLogs.js';
 import { checkWritable, safeFileName } from '../traces/io/fileSafety.js';
@@ -110,7 +110,8 @@ function parseList(v: string | undefined): string[] | undefined {
 function parseModes(v: string | undefined): Mode[] | undefined {
   const list = parseList(v);
   for (const m of list ?? []) {
-    if (!(MODES as readonly string[]).includes(m)) throw new FetsError(`--modes: unknown mode "${m}" (valid: ${MODES.join(', ')})`);
+    if (!(MODES as readonly string[]).includes(m))
+      throw new ConfigError('--modes', [], `--modes: unknown mode "${m}" (valid: ${MODES.join(', ')})`);
   }
   return list as Mode[] | undefined;
 }

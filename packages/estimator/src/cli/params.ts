@@ -1,6 +1,6 @@
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { ConfigError, FetsError, formatIssues, nearestName } from '@fets/pipeline';
+import { ConfigError, formatIssues, nearestName } from '@fets/pipeline';
 import { deepMerge, isPlainObject, readConfigFile } from './configFile.js';
 import { findPathMiss, schemaPaths } from './schemaPath.js';
 
@@ -17,7 +17,7 @@ export interface SetOverride {
 /**
  * Parses a `--set` argument `key.path=value`: the path splits at dots (`model.hidden`, `layers.0.units`), the value is
  * read as YAML so numbers, booleans, null and flow lists/maps come typed; an empty value is the empty string. Throws a
- * `FetsError` naming the argument when there is no `=`, the path is empty or has an empty segment, or the value is
+ * `ConfigError` naming the argument when there is no `=`, the path is empty or has an empty segment, or the value is
  * not valid YAML.
  *
  * @example
@@ -25,17 +25,17 @@ export interface SetOverride {
  */
 export function parseSetOverride(arg: string): SetOverride {
   const eq = arg.indexOf('=');
-  if (eq < 0) throw new FetsError(`--set "${arg}": expected key.path=value (e.g. --set batchSize=16)`);
+  if (eq < 0) throw new ConfigError('--set', [], `--set "${arg}": expected key.path=value (e.g. --set batchSize=16)`);
   const key = arg.slice(0, eq).trim();
   const raw = arg.slice(eq + 1);
   const path = key.split('.');
   if (key === '' || path.some((p) => p === '')) {
-    throw new FetsError(`--set "${arg}": expected a key path of names separated by dots before "=", received "${key}"`);
+    throw new ConfigError('--set', [], `--set "${arg}": expected a key path of names separated by dots before "=", received "${key}"`);
   }
   if (raw.trim() === '') return { path, value: '', text: arg };
   const doc = parseDocument(raw);
   if (doc.errors.length > 0) {
-    throw new FetsError(`--set "${arg}": the value is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
+    throw new ConfigError('--set', [], `--set "${arg}": the value is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
   }
   return { path, value: doc.toJS(), text: arg };
 }

@@ -1,4 +1,4 @@
-import { FetsError } from '@fets/pipeline';
+import { ConfigError } from '@fets/pipeline';
 
 /** A serialisable 32-bit PRNG (mulberry32) installed as Math.random by {@link enableDeterministic}. */
 class Mulberry32 {
@@ -24,7 +24,8 @@ let installedSeed: number | undefined;
  * enableDeterministic(42);
  */
 export function enableDeterministic(seed: number): void {
-  if (!Number.isInteger(seed)) throw new FetsError(`enableDeterministic: seed must be an integer, received ${seed}`);
+  if (!Number.isInteger(seed))
+    throw new ConfigError('enableDeterministic', [], `enableDeterministic: seed must be an integer, received ${seed}`);
   installed = new Mulberry32(seed | 0);
   installedSeed = seed;
   Math.random = () => installed!.next();

@@ -4,6 +4,7 @@ export {
   IterableDataset,
   ViewDataset,
   SubsetDataset,
+  WindowedDataset,
   NumpyDataset,
   GeneratorDataset,
   CSVDataset,

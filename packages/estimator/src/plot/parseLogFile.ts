@@ -1,4 +1,5 @@
-import { FetsError, type Mode } from '@fets/pipeline';
+import type { Mode } from '@fets/pipeline';
+import { RunFileError } from '../cli/runFiles.js';
 import { Summary } from '../summary/summary.js';
 
 const TAGS: Record<string, Mode> = { Train: 'train', Eval: 'eval', Test: 'test' };
@@ -45,7 +46,7 @@ export function parseLogFile(text: string, name = 'experiment'): Summary {
     const stepText = pairs.get('step');
     const step = stepText === undefined ? NaN : Number(stepText);
     if (!Number.isInteger(step)) {
-      throw new FetsError(
+      throw new RunFileError(
         `parseLogFile: line ${i + 1}: expected "step: <integer>;" in a FastEstimator-${m[1]} line, received "${line.trim().slice(0, 80)}"`,
       );
     }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import * as vl from 'vega-lite';
 import * as vega from 'vega';
 import { Resvg } from '@resvg/resvg-js';
-import { FetsError, MODES, parseOptions, type Mode } from '@fets/pipeline';
+import { ConfigError, MODES, parseOptions, type Mode } from '@fets/pipeline';
 import { Summary } from '../summary/summary.js';
 import { checkWritable } from '../traces/io/fileSafety.js';
 
@@ -77,11 +77,13 @@ export async function visualizeLogs(summaries: Summary | readonly Summary[], opt
   const o = parseOptions('visualizeLogs', schema, options);
   const list = summaries instanceof Summary ? [summaries] : [...summaries];
   if (list.length === 0 || !list.every((s) => s instanceof Summary)) {
-    throw new FetsError('visualizeLogs: summaries: expected a Summary or a non-empty list of Summaries');
+    throw new ConfigError('visualizeLogs', [], 'visualizeLogs: summaries: expected a Summary or a non-empty list of Summaries');
   }
   const points = plotPoints(list, o.keys, o.modes);
   if (points.length === 0) {
-    throw new FetsError(
+    throw new ConfigError(
+      'visualizeLogs',
+      [],
       `visualizeLogs: nothing to draw: no finite numeric values${o.keys ? ` for keys ${o.keys.join(', ')}` : ''}${o.modes ? ` in modes ${o.modes.join(', ')}` : ''}`,
     );
   }

@@ -1,4 +1,5 @@
-import { BertTokenize, FetsError, NDArray, type DataDict, type Pipeline } from '@fets/pipeline';
+import { z } from 'zod';
+import { BertTokenize, FetsError, NDArray, parseOptions, wordWindows, type DataDict, type Pipeline } from '@fets/pipeline';
 import type { Network } from '@fets/network';
 import { entitySpans } from '../traces/metric/seqeval/spans.js';
 import type { PredictedSpan } from '../traces/io/tagPredictions.js';
@@ -13,19 +14,28 @@ export interface TaggedSentence {
 /** Nothing in the experiment can tag words (no BertTokenize with labels, no scores output). */
 export class TaggerError extends FetsError {}
 
-/** Options of {@link TokenTagger}. */
-export interface TokenTaggerOptions {
+const schema = z.strictObject({
   /** Key of the Network's scores `[B, L, C]` (default: the one output of that shape). */
-  predKey?: string;
+  predKey: z.string().min(1).optional(),
   /** How spans are read from the tags: 'strict' IOB2 (as SeqEval and TagPredictions score them) or 'default'. */
-  evalMode?: 'strict' | 'default';
-}
+  evalMode: z.enum(['strict', 'default']).default('strict'),
+  /**
+   * Sub-tokens shared by the overlapping windows of a sentence longer than the BertTokenize op's `maxLen` (as
+   * WindowedDataset's `stride`); default half the room, `(maxLen − 2) / 2`.
+   */
+  stride: z.number().int().min(0).optional(),
+});
+
+/** Options of {@link TokenTagger}. */
+export type TokenTaggerOptions = z.input<typeof schema>;
 
 /**
  * Tags raw sentences with a trained token-classification experiment, as Hugging Face's
  * `pipeline("ner", aggregation_strategy="first")`: the experiment's own Pipeline (`transformBatch`, infer mode) and
  * Network (`transform`), each word's tag from its first sub-token (the positions BertTokenize labels), entity spans
- * from the tags. The BertTokenize op of the Pipeline gives the tokenizer, the labels and the alignment.
+ * from the tags. The BertTokenize op of the Pipeline gives the tokenizer, the labels and the alignment. A sentence
+ * longer than the op's `maxLen` is tagged in overlapping windows ({@link wordWindows}), each word by the window that
+ * gives it the most context, so every word gets a tag.
  *
  * @example
  * const tagger = new TokenTagger(estimator.pipeline, estimator.network);
@@ -37,19 +47,21 @@ export class TokenTagger {
   readonly tokenize: BertTokenize;
   /** Tag name of each class. */
   readonly labels: readonly string[];
+  readonly options: z.output<typeof schema>;
   #predKey: string | undefined;
 
   constructor(
     readonly pipeline: Pipeline,
     readonly network: Network,
-    readonly options: TokenTaggerOptions = {},
+    options: TokenTaggerOptions = {},
   ) {
+    this.options = parseOptions('TokenTagger', schema, options);
     const op = pipeline.ops.flatMap((o) => (o instanceof BertTokenize ? [o] : []))[0];
     if (!op) throw new TaggerError('TokenTagger: the Pipeline has no BertTokenize op (nothing aligns words and tokens)');
     if (op.labels.length === 0) throw new TaggerError('TokenTagger: the BertTokenize op has no labels (tag names)');
     this.tokenize = op;
     this.labels = op.labels;
-    this.#predKey = options.predKey;
+    this.#predKey = this.options.predKey;
   }
 
   /** The Network's output of scores `[B, L, C]` for these labels. */
@@ -77,33 +89,40 @@ export class TokenTagger {
   /** Tags a batch of sentences (each a list of words; empty sentences give empty results). */
   async tag(sentences: readonly (readonly string[])[]): Promise<TaggedSentence[]> {
     const results: TaggedSentence[] = sentences.map((w) => ({ words: [...w], tags: w.map(() => 'O'), entities: [] }));
-    const nonEmpty = results.filter((r) => r.words.length > 0);
-    if (nonEmpty.length === 0) return results;
-    const wordsKey = this.tokenize.inputs[0]!;
+    const op = this.tokenize;
+    const room = op.maxLen - 2;
+    const stride = this.options.stride ?? Math.floor(room / 2);
+    const pieces = results.flatMap((r) => {
+      if (r.words.length === 0) return [];
+      const counts = r.words.map((w) => op.tokenizer.wordToIds(w).length);
+      return wordWindows(counts, room, stride).map((w) => ({ r, w, words: r.words.slice(w.start, w.end) }));
+    });
+    if (pieces.length === 0) return results;
+    const wordsKey = op.inputs[0]!;
     const batch = this.pipeline.transformBatch(
-      nonEmpty.map((r) => ({ [wordsKey]: r.words })),
+      pieces.map((p) => ({ [wordsKey]: p.words })),
       'infer',
     );
     const scores = this.scores(await this.network.transform(batch, 'infer'));
     const [, len, classes] = scores.shape as [number, number, number];
     const data = scores.data as ArrayLike<number>;
-    nonEmpty.forEach((r, i) => {
-      const positions = this.tokenize.firstTokenPositions(r.words);
-      for (let w = 0; w < r.words.length; w++) {
-        const pos = positions[w]!;
+    pieces.forEach(({ r, w, words }, i) => {
+      const positions = op.firstTokenPositions(words);
+      for (let k = w.ownStart; k < w.ownEnd; k++) {
+        const pos = positions[k - w.start]!;
         if (pos < 0 || pos >= len) continue;
         const base = (i * len + pos) * classes;
         let best = 0;
         for (let c = 1; c < classes; c++) if (data[base + c]! > data[base + best]!) best = c;
-        r.tags[w] = this.labels[best]!;
+        r.tags[k] = this.labels[best]!;
       }
-      r.entities = this.spans(r.words, r.tags);
     });
+    for (const r of results) r.entities = this.spans(r.words, r.tags);
     return results;
   }
 
   /** Entity spans of tags (`last` inclusive). */
   spans(words: readonly string[], tags: readonly string[]): PredictedSpan[] {
-    return entitySpans(words, tags, this.options.evalMode ?? 'strict');
+    return entitySpans(words, tags, this.options.evalMode);
   }
 }

@@ -18,7 +18,7 @@ export function manifestByteLength(specs: readonly tf.io.WeightsManifestEntry[])
     const n = s.shape.reduce((p, d) => p * d, 1);
     const dtype = s.quantization?.dtype ?? s.dtype;
     const per = BYTES[dtype];
-    if (per === undefined) throw new Error(`weight "${s.name}": unsupported dtype ${dtype}`);
+    if (per === undefined) throw new WeightsFileError('weights manifest', `weight "${s.name}": unsupported dtype ${dtype}`);
     total += n * per;
   }
   return total;

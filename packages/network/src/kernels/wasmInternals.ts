@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as tfwasm from '@tensorflow/tfjs-backend-wasm';
 import type { KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
 import type { WasmMemory } from './assembler.js';
+import { BackendError } from '../backend/errors.js';
 
 /** The tfjs-backend-wasm version whose private fields this file reads (package.json pins it exactly). */
 export const WASM_PACKAGE_VERSION = '4.22.0';
@@ -85,7 +86,7 @@ export function captureOriginal(kernelName: string): KernelConfig | undefined {
  */
 export function runOriginal(name: string, inputs: NamedTensorInfoMap, attrs: NamedAttrMap, backend: unknown): TensorInfo {
   const k = captureOriginal(name);
-  if (!k) throw new Error(`wasm backend has no kernel ${name}`);
+  if (!k) throw new BackendError(`wasm backend has no kernel ${name}`);
   return k.kernelFunc({ inputs, attrs, backend: backend as never }) as TensorInfo;
 }
 
@@ -109,7 +110,7 @@ export function transposeLast2(backend: WasmBackend, x: TensorInfo, consume = fa
   perm[r - 2] = r - 1;
   perm[r - 1] = r - 2;
   const k = tf.getKernel('Transpose', 'wasm') ?? captureOriginal('Transpose');
-  if (!k) throw new Error('wasm backend has no kernel Transpose');
+  if (!k) throw new BackendError('wasm backend has no kernel Transpose');
   const out = k.kernelFunc({ inputs: { x }, attrs: { perm }, backend: backend as never }) as TensorInfo;
   if (consume) backend.disposeData(x.dataId);
   return out;

@@ -1,41 +1,32 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { ConfigError, OpError, modeSpecSchema, dsIdSpecSchema, parseOptions, type DsIdSpec, type ModeSpec } from '@fets/pipeline';
+import { ConfigError, OpError, modeSpecSchema, dsIdSpecSchema, parseOptions } from '@fets/pipeline';
 import { getOptimizer, isBuilt } from '../build.js';
 import { isModel, trainableVariables, type Model } from '../model.js';
 import { TensorOp } from './tensorOp.js';
 import type { StepState } from '../stepState.js';
 
 const updateSchema = z.strictObject({
+  /** The model to train (made by `build`; must also run in a `ModelOp` of the same Network). */
   model: z.custom<Model>((v) => isModel(v), 'expected a tf.LayersModel or a FunctionModel'),
+  /** Key of the scalar loss to minimise. */
   lossName: z.string().min(1),
+  /** Modes it runs in; default `'train'`. */
   mode: modeSpecSchema.optional().default('train'),
+  /** Data sets it runs for; default all. */
   dsId: dsIdSpecSchema.optional(),
+  /** Accumulate gradients over this many steps and apply their mean (default 1: every step). */
   mergeGrad: z.number().int().min(1).default(1),
+  /** Clip gradients by their global norm to at most this value before applying. */
   clipNorm: z.number().positive().optional(),
+  /** Apply the update at the end of the step rather than when the op is reached (trailing UpdateOps always defer). */
   defer: z.boolean().default(false),
+  /** Skip (and count) updates whose loss is NaN/±Inf instead of throwing; default: the Network's `skipNonFinite`. */
   skipNonFinite: z.boolean().optional(),
 });
 
 /** Options of {@link UpdateOp}. */
-export interface UpdateOpOptions {
-  /** The model to train (made by `build`; must also run in a `ModelOp` of the same Network). */
-  model: Model;
-  /** Key of the scalar loss to minimise. */
-  lossName: string;
-  /** Modes it runs in; default `'train'`. */
-  mode?: ModeSpec;
-  /** Data sets it runs for; default all. */
-  dsId?: DsIdSpec;
-  /** Accumulate gradients over this many steps and apply their mean (default 1: every step). */
-  mergeGrad?: number;
-  /** Clip gradients by their global norm to at most this value before applying. */
-  clipNorm?: number;
-  /** Apply the update at the end of the step rather than when the op is reached (trailing UpdateOps always defer). */
-  defer?: boolean;
-  /** Skip (and count) updates whose loss is NaN/±Inf instead of throwing; default: the Network's `skipNonFinite`. */
-  skipNonFinite?: boolean;
-}
+export type UpdateOpOptions = z.input<typeof updateSchema>;
 
 /**
  * The loss of an UpdateOp was NaN or infinite. Carries the step, the epoch and the value.

@@ -1,6 +1,22 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { FetsError, parseOptions } from '@fets/pipeline';
+
+/**
+ * An optimizer was given a variable or saved state it cannot use. Names the optimizer and the weight.
+ *
+ * @example
+ * // OptimizerStateError: AdamW.setWeights: "dense/kernel/m" has no matching "dense/kernel/v"
+ */
+export class OptimizerStateError extends FetsError {
+  constructor(
+    readonly optimizer: string,
+    readonly weight: string,
+    message: string,
+  ) {
+    super(`${optimizer}: ${message}`);
+  }
+}
 import { adamwStep } from '../kernels/adamw.js';
 
 const adamWSchema = z.strictObject({
@@ -91,7 +107,7 @@ export class AdamW extends tf.Optimizer {
       for (const [name, grad] of entries) {
         if (grad == null) continue;
         const value = tf.engine().registeredVariables[name];
-        if (!value) throw new FetsError(`AdamW: no variable named "${name}" is registered`);
+        if (!value) throw new OptimizerStateError('AdamW', name, `no variable named "${name}" is registered`);
         let s = this.slots.get(name);
         if (!s) {
           s = { m: tf.zerosLike(value).variable(false), v: tf.zerosLike(value).variable(false) };
@@ -150,10 +166,10 @@ export class AdamW extends tf.Optimizer {
     for (const w of rest) {
       if (w.name.endsWith('/m')) m.set(w.name.slice(0, -2), w.tensor);
       else if (w.name.endsWith('/v')) v.set(w.name.slice(0, -2), w.tensor);
-      else throw new FetsError(`AdamW.setWeights: expected names ending in "/m" or "/v", received "${w.name}"`);
+      else throw new OptimizerStateError('AdamW.setWeights', w.name, `expected names ending in "/m" or "/v", received "${w.name}"`);
     }
     for (const name of m.keys()) {
-      if (!v.has(name)) throw new FetsError(`AdamW.setWeights: "${name}/m" has no matching "${name}/v"`);
+      if (!v.has(name)) throw new OptimizerStateError('AdamW.setWeights', name, `"${name}/m" has no matching "${name}/v"`);
     }
     this.dispose();
     for (const [name, mt] of m) {

@@ -148,3 +148,38 @@ function safeJson(v: unknown): string {
     return String(v);
   }
 }
+
+/**
+ * An array's data does not fit its shape, or nested lists are ragged. Names the owner and carries what was expected
+ * and what came.
+ *
+ * @example
+ * new NDArray(new Float32Array(5), [2, 3], 'float32'); // ShapeError: NDArray: shape [2, 3] holds 6 elements, received 5 values
+ */
+export class ShapeError extends FetsError {
+  constructor(
+    readonly owner: string,
+    readonly expected: string,
+    readonly received: string,
+    message: string,
+  ) {
+    super(`${owner}: ${message}`);
+  }
+}
+
+/**
+ * A sample index outside a data set. Names the data set, the index and how many samples there are.
+ *
+ * @example
+ * ds.get(12); // SampleIndexError: ListDataset: index 12 is out of range for 10 samples
+ */
+export class SampleIndexError extends FetsError {
+  constructor(
+    readonly owner: string,
+    readonly index: number,
+    readonly length: number,
+    what = 'samples',
+  ) {
+    super(`${owner}: index ${index} is out of range for ${what === 'samples' ? `${length} samples` : `a source of ${length} samples`}`);
+  }
+}

@@ -1,4 +1,4 @@
-import { ConfigError, FetsError } from './errors.js';
+import { ConfigError } from './errors.js';
 
 /** The four execution modes of FastEstimator. */
 export const MODES = ['train', 'eval', 'test', 'infer'] as const;
@@ -31,7 +31,9 @@ export function parseModes(spec: ModeSpec, owner = 'op'): ReadonlySet<Mode> | nu
   const bare = list.map((m) => (m.startsWith('!') ? m.slice(1) : m));
   for (const m of bare) {
     if (!(MODES as readonly string[]).includes(m)) {
-      throw new FetsError(
+      throw new ConfigError(
+        owner,
+        [],
         `${owner}: unknown mode "${m}", expected one of ${MODES.map((x) => `"${x}"`).join(', ')} (optionally prefixed with "!")`,
       );
     }

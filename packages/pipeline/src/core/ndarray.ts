@@ -1,4 +1,4 @@
-import { FetsError } from './errors.js';
+import { ShapeError } from './errors.js';
 
 /** Element types a batch array can hold (those TensorFlow.js tensors take, plus strings). */
 export type DType = 'float32' | 'int32' | 'bool' | 'string';
@@ -25,7 +25,12 @@ export class NDArray {
   ) {
     const n = shape.reduce((a, b) => a * b, 1);
     if (n !== data.length) {
-      throw new FetsError(`NDArray: shape [${shape.join(', ')}] holds ${n} elements, received ${data.length} values`);
+      throw new ShapeError(
+        'NDArray',
+        `${n} values`,
+        `${data.length} values`,
+        `shape [${shape.join(', ')}] holds ${n} elements, received ${data.length} values`,
+      );
     }
   }
 
@@ -87,14 +92,19 @@ export class NDArray {
     const walk = (v: unknown, dim: number): void => {
       if (dim === shape.length) {
         if (Array.isArray(v) || ArrayBuffer.isView(v)) {
-          throw new FetsError(`NDArray.from: ragged nesting, expected a scalar at depth ${dim}`);
+          throw new ShapeError('NDArray.from', 'a scalar', 'a nested list', `ragged nesting, expected a scalar at depth ${dim}`);
         }
         flat.push(v);
         return;
       }
       const len = (v as ArrayLike<unknown>)?.length;
       if (!(Array.isArray(v) || ArrayBuffer.isView(v)) || len !== shape[dim]) {
-        throw new FetsError(`NDArray.from: ragged array, expected length ${shape[dim]} at depth ${dim}, received ${len}`);
+        throw new ShapeError(
+          'NDArray.from',
+          `length ${shape[dim]}`,
+          `length ${len}`,
+          `ragged array, expected length ${shape[dim]} at depth ${dim}, received ${len}`,
+        );
       }
       for (let i = 0; i < len; i++) walk((v as ArrayLike<unknown>)[i], dim + 1);
     };
@@ -118,7 +128,7 @@ function inferDType(flat: unknown[], source: unknown): DType {
   for (const v of flat) {
     if (typeof v === 'string') return 'string';
     if (typeof v === 'boolean') return 'bool';
-    if (typeof v !== 'number') throw new FetsError(`NDArray.from: expected numbers, received ${typeof v}`);
+    if (typeof v !== 'number') throw new ShapeError('NDArray.from', 'numbers', typeof v, `expected numbers, received ${typeof v}`);
     if (allInt && !Number.isInteger(v)) allInt = false;
   }
   return allInt && flat.length > 0 ? 'int32' : 'float32';

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { z } from 'zod';
-import { ConfigError, DataFormatError, FetsError } from '../core/errors.js';
+import { ConfigError, DataFileError, DataFormatError } from '../core/errors.js';
 import type { DataDict } from '../core/op.js';
 import { parseOptions } from '../core/options.js';
 import { decodeUtf8, splitLines } from '../io/lines.js';
@@ -126,7 +126,7 @@ export class ConllDataset extends ViewDataset {
     let name: string;
     let text: string;
     if (typeof source === 'string') {
-      if (!fs.existsSync(source)) throw new FetsError(`ConllDataset: file not found: ${source}`);
+      if (!fs.existsSync(source)) throw new DataFileError('ConllDataset', source, 'file not found');
       name = source;
       text = decodeUtf8(fs.readFileSync(source), source);
     } else {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { z } from 'zod';
-import { ConfigError, DataFormatError, FetsError } from '../core/errors.js';
+import { ConfigError, DataFileError, DataFormatError } from '../core/errors.js';
 import { nearestName, parseOptions } from '../core/options.js';
 import { isNumericColumn, parseCsv } from '../io/csv.js';
 import { decodeUtf8 } from '../io/lines.js';
@@ -45,7 +45,7 @@ export class CSVDataset extends NumpyDataset {
   }
 
   static #load(file: string, o: z.output<typeof csvOptionsSchema>): Record<string, unknown[]> {
-    if (typeof file !== 'string' || !fs.existsSync(file)) throw new FetsError(`CSVDataset: file not found: ${String(file)}`);
+    if (typeof file !== 'string' || !fs.existsSync(file)) throw new DataFileError('CSVDataset', String(file), 'file not found');
     const text = decodeUtf8(fs.readFileSync(file), file);
     const records = parseCsv(text, o.delimiter, file);
     if (records.length === 0) {

@@ -39,7 +39,7 @@ export class JSONLDataset extends IterableDataset {
     super();
     this.#options = parseOptions(new.target.name, jsonlOptionsSchema, options);
     if (typeof file !== 'string' || !fs.existsSync(file)) {
-      throw new FetsError(`JSONLDataset: file not found: ${String(file)}`);
+      throw new DataFileError('JSONLDataset', String(file), 'file not found');
     }
     this.file = file;
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FetsError } from '../core/errors.js';
+import { ConfigError, SampleIndexError } from '../core/errors.js';
 import type { DataDict } from '../core/op.js';
 import { parseOptions } from '../core/options.js';
 import { Dataset } from './dataset.js';
@@ -50,7 +50,7 @@ export abstract class ViewDataset extends Dataset {
   storedIndex(index: number): number {
     const n = this.length;
     if (!Number.isInteger(index) || index < 0 || index >= n) {
-      throw new FetsError(`${this.constructor.name}: index ${index} is out of range for ${n} samples`);
+      throw new SampleIndexError(this.constructor.name, index, n);
     }
     return this.#view === undefined ? index : this.#view[index]!;
   }
@@ -97,7 +97,11 @@ export abstract class ViewDataset extends Dataset {
     const hasOptions = last !== undefined && !isSpec(last);
     const specs = (hasOptions ? args.slice(0, -1) : args) as SplitSpec[];
     if (specs.some((s) => !isSpec(s))) {
-      throw new FetsError(`${this.constructor.name}.split: options must come last: split(...parts, { seed })`);
+      throw new ConfigError(
+        `${this.constructor.name}.split`,
+        [],
+        `${this.constructor.name}.split: options must come last: split(...parts, { seed })`,
+      );
     }
     const options = parseOptions(`${this.constructor.name}.split`, splitOptionsSchema, hasOptions ? last : {});
     const { parts, rest } = splitIndices(this.length, specs, options);
@@ -161,7 +165,7 @@ export class SubsetDataset extends ViewDataset {
     const idx = indices ?? Array.from({ length: n }, (_, i) => i);
     for (const i of idx) {
       if (!Number.isInteger(i) || i < 0 || i >= n) {
-        throw new FetsError(`SubsetDataset: index ${i} is out of range for a source of ${n} samples`);
+        throw new SampleIndexError('SubsetDataset', i, n, 'source');
       }
     }
     if (source instanceof ViewDataset) {

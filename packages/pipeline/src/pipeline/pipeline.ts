@@ -27,11 +27,17 @@ const scheduledNumber = z.union([
   z.custom<Scheduler<number>>((v) => v instanceof Scheduler, 'expected a Scheduler'),
 ]);
 const schema = z.strictObject({
+  /** Training data (shuffled with `seed` each epoch unless `shuffle: false`). */
   trainData: sourceSpec,
+  /** Evaluation data. */
   evalData: sourceSpec,
+  /** Test data. */
   testData: sourceSpec,
+  /** Samples per batch when `ops` has no Batch op: a number, a Scheduler, or one per mode. */
   batchSize: z.union([scheduledNumber, z.partialRecord(z.enum(MODES), scheduledNumber)]).optional(),
+  /** Pad value(s) for the implicit batch (ops like BertTokenize declare their own per key). */
   padValue: z.union([z.number(), z.record(z.string(), z.number())]).optional(),
+  /** Per-sample ops, optionally a Batch op, then per-batch ops. */
   ops: z
     .array(
       z.custom<Schedulable<NumpyOp>>(
@@ -40,12 +46,22 @@ const schema = z.strictObject({
       ),
     )
     .default([]),
+  /**
+   * Worker threads for per-sample ops of map-style data sets (0: this thread). Needs `opsModule`, since op instances
+   * cannot cross threads: each worker imports it and calls its `opsExport` function to build the same ops.
+   */
   numProcess: z.number().int().min(0).default(0),
+  /** Module (path or file URL) exporting a function that returns this Pipeline's `ops` (for worker threads). */
   opsModule: z.union([z.string().min(1), z.instanceof(URL)]).optional(),
+  /** Name of that function (default `createOps`). */
   opsExport: z.string().min(1).default('createOps'),
+  /** Seed of the shuffle order and of every op's random numbers (default 0). */
   seed: z.number().int().default(0),
+  /** Shuffle train data (default true). */
   shuffle: z.boolean().default(true),
+  /** Shuffle buffer for streaming data sets (default 1024). */
   shuffleBuffer: z.number().int().min(1).default(1024),
+  /** Batches produced ahead of the consumer (default 4): bounds memory. */
   prefetch: z.number().int().min(1).default(4),
 });
 
@@ -53,37 +69,7 @@ const schema = z.strictObject({
 export type DataInput = Schedulable<DataSource> | Record<string, Schedulable<DataSource>>;
 
 /** Options of {@link Pipeline}. */
-export interface PipelineOptions {
-  /** Training data (shuffled with `seed` each epoch unless `shuffle: false`). */
-  trainData?: DataInput;
-  /** Evaluation data. */
-  evalData?: DataInput;
-  /** Test data. */
-  testData?: DataInput;
-  /** Samples per batch when `ops` has no Batch op: a number, a Scheduler, or one per mode. */
-  batchSize?: BatchSizeSpec;
-  /** Pad value(s) for the implicit batch (ops like BertTokenize declare their own per key). */
-  padValue?: number | Record<string, number>;
-  /** Per-sample ops, optionally a Batch op, then per-batch ops. */
-  ops?: Schedulable<NumpyOp>[];
-  /**
-   * Worker threads for per-sample ops of map-style data sets (0: this thread). Needs `opsModule`, since op instances
-   * cannot cross threads: each worker imports it and calls its `opsExport` function to build the same ops.
-   */
-  numProcess?: number;
-  /** Module (path or file URL) exporting a function that returns this Pipeline's `ops` (for worker threads). */
-  opsModule?: string | URL;
-  /** Name of that function (default `createOps`). */
-  opsExport?: string;
-  /** Seed of the shuffle order and of every op's random numbers (default 0). */
-  seed?: number;
-  /** Shuffle train data (default true). */
-  shuffle?: boolean;
-  /** Shuffle buffer for streaming data sets (default 1024). */
-  shuffleBuffer?: number;
-  /** Batches produced ahead of the consumer (default 4): bounds memory. */
-  prefetch?: number;
-}
+export type PipelineOptions = z.input<typeof schema>;
 
 /** Where a batch request runs. */
 export interface EpochRequest {

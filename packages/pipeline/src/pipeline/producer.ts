@@ -155,7 +155,10 @@ export async function* produceBatches(args: ProduceArgs): AsyncGenerator<DataDic
         const r = runSampleOps(plan.preOps, data, stateFor(REPLACEMENT_POS + replCount++), args.profile);
         if (!r) return data;
       }
-      throw new FetsError(`Pipeline: ${MAX_FILTER_RETRIES} samples in a row were filtered out in mode "${mode}"; check RemoveIf`);
+      throw new PipelineError(`Pipeline: ${MAX_FILTER_RETRIES} samples in a row were filtered out in mode "${mode}"; check RemoveIf`, {
+        mode,
+        dsId,
+      });
     };
     const inflight: Promise<(DataDict | FilteredData)[]>[] = [];
     const depth = processor ? processor.depth : 1;

@@ -4,6 +4,7 @@
  * every sample's random numbers depend only on (seed, epoch, mode, position).
  */
 import type { DataDict } from '../core/op.js';
+import { PipelineError } from '../core/errors.js';
 import type { Mode } from '../core/mode.js';
 import type { NumpyOp } from '../ops/numpyOp.js';
 import type { Schedulable } from '../schedule/scheduler.js';
@@ -34,10 +35,11 @@ async function loadOps(module: string, name: string): Promise<Schedulable<NumpyO
       const mod = (await import(module)) as Record<string, unknown>;
       const factory = mod[name];
       if (typeof factory !== 'function') {
-        throw new Error(`Pipeline worker: ${module} has no exported function "${name}" (found: ${Object.keys(mod).join(', ')})`);
+        throw new PipelineError(`Pipeline worker: ${module} has no exported function "${name}" (found: ${Object.keys(mod).join(', ')})`);
       }
       const ops = await (factory as () => unknown)();
-      if (!Array.isArray(ops)) throw new Error(`Pipeline worker: ${module}#${name}() must return the list of ops, received ${typeof ops}`);
+      if (!Array.isArray(ops))
+        throw new PipelineError(`Pipeline worker: ${module}#${name}() must return the list of ops, received ${typeof ops}`);
       return ops as Schedulable<NumpyOp>[];
     })();
     cache.set(key, p);

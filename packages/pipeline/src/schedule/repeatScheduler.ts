@@ -1,4 +1,4 @@
-import { FetsError } from '../core/errors.js';
+import { ConfigError } from '../core/errors.js';
 import { Scheduler } from './scheduler.js';
 
 /**
@@ -14,7 +14,9 @@ export class RepeatScheduler<T> extends Scheduler<T> {
   constructor(repeatList: readonly (T | null)[]) {
     super();
     if (!Array.isArray(repeatList) || repeatList.length < 2) {
-      throw new FetsError(
+      throw new ConfigError(
+        'RepeatScheduler',
+        [],
         `RepeatScheduler: expected a list of at least 2 entries, received ${Array.isArray(repeatList) ? `${repeatList.length} entries` : typeof repeatList}`,
       );
     }

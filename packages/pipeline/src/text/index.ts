@@ -9,6 +9,8 @@ export type { BasicTokenizeOptions } from './basicTokenizer.js';
 export { BertWordPieceTokenizer, TokenizerError } from './bertWordPieceTokenizer.js';
 export type { BertTokenizerOptions, EncodeOptions, Encoding } from './bertWordPieceTokenizer.js';
 export { parseVocab } from './vocab.js';
+export { wordWindows } from './wordWindows.js';
+export type { WordWindow } from './wordWindows.js';
 
 // Text ops
 export { AttentionMask } from '../ops/text/attentionMask.js';

@@ -1,6 +1,6 @@
 import { scalarOf } from '../io/essentials.js';
 import type { Data } from '../../core/data.js';
-import { FetsError } from '@fets/pipeline';
+import { MetricInputError } from '../metric/labels.js';
 
 /** Whether a smaller ('min') or a larger ('max') monitored value is better. */
 export type CompareMode = 'min' | 'max';
@@ -10,8 +10,7 @@ export function monitoredValue(owner: string, data: Data, key: string): number |
   const v = data.get(key);
   if (v === undefined) return undefined;
   const n = scalarOf(v);
-  if (n === undefined)
-    throw new FetsError(`${owner}: monitored key "${key}" holds a non-numeric value (${typeof v}); monitor a scalar metric`);
+  if (n === undefined) throw new MetricInputError(owner, key, `holds a non-numeric value (${typeof v}); monitor a scalar metric`);
   return n;
 }
 

@@ -2,7 +2,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { FetsError, parseOptions } from '@fets/pipeline';
+import { parseOptions } from '@fets/pipeline';
 import {
   WeightsMismatchError,
   getAllOptimizers,
@@ -97,7 +97,7 @@ export class RestoreWizard extends Trace {
 
   private models(): Model[] {
     const models = this.system.network?.models;
-    if (!models) throw new FetsError("RestoreWizard: the Estimator's network has no models to checkpoint");
+    if (!models) throw new CheckpointError("RestoreWizard: the Estimator's network has no models to checkpoint");
     return [...models];
   }
 

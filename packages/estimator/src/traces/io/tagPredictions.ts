@@ -6,34 +6,57 @@ import { Trace } from '../../core/trace.js';
 import type { Data } from '../../core/data.js';
 import { MetricInputError, argmaxLastAxis, asNDArray } from '../metric/labels.js';
 import { alignPredictions } from '../metric/seqeval/align.js';
+import { SentenceAssembler, addWordRows } from '../metric/sentenceTags.js';
 import { SCHEMES } from '../metric/seqeval/schemes.js';
 import { entitySpans, type EntitySpan } from '../metric/seqeval/spans.js';
 import { checkWritable } from './fileSafety.js';
 
-const schema = z.strictObject({
-  /** Key of the words of each sentence (`string[]` per sample: the data set's words, kept in the batch). */
-  wordsKey: z.string().min(1),
-  /** Key of the label ids `[B, L]` (`ignoreIndex` where a position is not a word's first sub-token). */
-  trueKey: z.string().min(1),
-  /** Key of the logits or probabilities `[B, L, C]` (argmaxed) or predicted ids `[B, L]`. */
-  predKey: z.string().min(1),
-  /** Tag name of each label id. */
-  labels: z.array(z.string().min(1)).min(1),
-  /** Label id of positions that are not scored. */
-  ignoreIndex: z.number().int().default(-100),
-  /** Folder the files go to (created if missing; checked writable at construction). */
-  saveDir: z.string().min(1),
-  /** Scheme of the entity spans in the JSONL file (strict mode: seqeval's `Entities`); default IOB2. */
-  scheme: z.enum(SCHEMES).default('IOB2'),
-  /** 'strict' spans by the scheme's rules (as the SeqEval trace's default), or 'default' (conlleval chunks). */
-  evalMode: z.enum(['strict', 'default']).default('strict'),
-  /** Base name of the files: `${name}.conll` and `${name}.jsonl`. */
-  name: z.string().min(1).default('predictions'),
-  /** Modes the trace runs in (default test). */
-  mode: modeSpecSchema.default('test'),
-  /** Data sets the trace runs for (default all). */
-  dsId: dsIdSpecSchema.optional(),
-});
+const schema = z
+  .strictObject({
+    /** Key of the words of each sentence (`string[]` per sample: the data set's words, kept in the batch). */
+    wordsKey: z.string().min(1),
+    /** Key of the label ids `[B, L]` (`ignoreIndex` where a position is not a word's first sub-token); not needed with `tagsKey`. */
+    trueKey: z.string().min(1).optional(),
+    /** Key of the logits or probabilities `[B, L, C]` (argmaxed) or predicted ids `[B, L]`. */
+    predKey: z.string().min(1),
+    /** Tag name of each label id. */
+    labels: z.array(z.string().min(1)).min(1),
+    /** Label id of positions that are not scored. */
+    ignoreIndex: z.number().int().default(-100),
+    /** Folder the files go to (created if missing; checked writable at construction). */
+    saveDir: z.string().min(1),
+    /** Scheme of the entity spans in the JSONL file (strict mode: seqeval's `Entities`); default IOB2. */
+    scheme: z.enum(SCHEMES).default('IOB2'),
+    /** 'strict' spans by the scheme's rules (as the SeqEval trace's default), or 'default' (conlleval chunks). */
+    evalMode: z.enum(['strict', 'default']).default('strict'),
+    /** Base name of the files: `${name}.conll` and `${name}.jsonl`. */
+    name: z.string().min(1).default('predictions'),
+    /** Modes the trace runs in (default test). */
+    mode: modeSpecSchema.default('test'),
+    /** Data sets the trace runs for (default all). */
+    dsId: dsIdSpecSchema.optional(),
+    /** Write words, not label positions: key of each token's word index `[B, L]` (as SeqEval's `wordIdsKey`). */
+    wordIdsKey: z.string().min(1).optional(),
+    /** Key of the gold tags per word; with `wordIdsKey`. */
+    tagsKey: z.string().min(1).optional(),
+    /** Key of the window records of a WindowedDataset: whole sentences are written, every word once. */
+    windowKey: z.string().min(1).optional(),
+  })
+  .superRefine((o, ctx) => {
+    if (o.wordIdsKey === undefined && o.trueKey === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['trueKey'], message: 'expected trueKey (label ids), or wordIdsKey with tagsKey' });
+    }
+    if ((o.wordIdsKey === undefined) !== (o.tagsKey === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [o.tagsKey === undefined ? 'tagsKey' : 'wordIdsKey'],
+        message: 'wordIdsKey and tagsKey go together',
+      });
+    }
+    if (o.windowKey !== undefined && o.wordIdsKey === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['windowKey'], message: 'expected wordIdsKey and tagsKey with windowKey' });
+    }
+  });
 
 /** Options of {@link TagPredictions}. */
 export type TagPredictionsOptions = z.input<typeof schema>;
@@ -47,10 +70,12 @@ export type PredictedSpan = EntitySpan;
  *   conlleval and seqeval read, so the score can be checked outside fets;
  * - `${saveDir}/predictions.jsonl`: one line per sentence, `{ words, entities: [{ type, first, last, text }] }` with
  *   the predicted spans (strict IOB2 by default, as the SeqEval trace scores them).
- * Each scored position (a word's first sub-token) is one word, in order; the sentences are those SeqEval scores, so
- * re-scoring the CoNLL file gives the reported F1. Both files are written atomically at epoch end.
+ * The sentences are those SeqEval scores with the same keys, so re-scoring the CoNLL file gives the reported F1. With
+ * `wordIdsKey` and `tagsKey` every word is written (a word's prediction is its first sub-token's), and with `windowKey`
+ * long sentences are put back together from their windows, in source order. Without them, each scored position (a
+ * word's first sub-token) is one word. Both files are written atomically at epoch end.
  *
- * Keys in (per batch): `wordsKey`, `trueKey`, `predKey`.
+ * Keys in (per batch): `wordsKey`, `predKey`, and `trueKey` or `wordIdsKey` + `tagsKey` (+ `windowKey`).
  *
  * @example
  * new TagPredictions({ wordsKey: 'words', trueKey: 'y', predKey: 'yPred', labels, saveDir: 'runs/ner-bert' });
@@ -62,24 +87,35 @@ export class TagPredictions extends Trace {
   /** Files written by the last epoch. */
   written: string[] = [];
 
+  private readonly assembler: SentenceAssembler | undefined;
+
   constructor(options: TagPredictionsOptions) {
     const o = parseOptions(new.target.name, schema, options);
-    super({ inputs: [o.wordsKey, o.trueKey, o.predKey], mode: o.mode, ...(o.dsId !== undefined ? { dsId: o.dsId } : {}) });
+    const inputs = o.wordIdsKey
+      ? [o.wordsKey, o.predKey, o.wordIdsKey, o.tagsKey!, ...(o.windowKey ? [o.windowKey] : [])]
+      : [o.wordsKey, o.trueKey!, o.predKey];
+    super({ inputs, mode: o.mode, ...(o.dsId !== undefined ? { dsId: o.dsId } : {}) });
     checkWritable(o.saveDir, new.target.name, 'saveDir');
     this.options = o;
+    this.assembler = o.wordIdsKey ? new SentenceAssembler(o.labels, new.target.name) : undefined;
   }
 
   override onEpochBegin(): void {
     this.sentences = [];
+    this.assembler?.reset();
   }
 
   override onBatchEnd(data: Data): void {
     const o = this.options;
+    if (this.assembler) {
+      addWordRows(this.assembler, data, { ...o, wordIdsKey: o.wordIdsKey!, tagsKey: o.tagsKey! });
+      return;
+    }
     const words = data.get(o.wordsKey);
-    const yt = asNDArray(this.name, o.trueKey, data.get(o.trueKey));
+    const yt = asNDArray(this.name, o.trueKey!, data.get(o.trueKey!));
     const yp = asNDArray(this.name, o.predKey, data.get(o.predKey));
     if (yt.rank !== 2)
-      throw new MetricInputError(this.name, o.trueKey, `expected label ids [B, L], received shape [${yt.shape.join(', ')}]`);
+      throw new MetricInputError(this.name, o.trueKey!, `expected label ids [B, L], received shape [${yt.shape.join(', ')}]`);
     const [b, l] = yt.shape as [number, number];
     if (!Array.isArray(words) || words.length !== b) {
       throw new MetricInputError(
@@ -106,6 +142,9 @@ export class TagPredictions extends Trace {
 
   override async onEpochEnd(_data: Data): Promise<void> {
     const o = this.options;
+    if (this.assembler) {
+      this.sentences = this.assembler.sentences().map((t) => ({ words: t.words!, gold: t.gold, pred: t.pred }));
+    }
     const conll = this.sentences.map((s) => s.words.map((w, j) => `${w} ${s.gold[j]} ${s.pred[j]}\n`).join('')).join('\n');
     const jsonl = this.sentences.map((s) => `${JSON.stringify({ words: s.words, entities: this.spans(s.words, s.pred) })}\n`).join('');
     const conllFile = path.join(o.saveDir, `${o.name}.conll`);

@@ -50,6 +50,38 @@ export function argmaxLastAxis(a: NDArray): Int32Array {
   return out;
 }
 
+/**
+ * Predicted class ids `[B, L]` (flattened) of a sequence tagger's output: scores `[B, L, C]` are argmaxed (C must be
+ * `classes`), ids `[B, L]` are taken as they are. Anything else is a MetricInputError naming `owner`, `key` and, when
+ * given, the key whose shape it must match.
+ *
+ * @example
+ * const ids = predictedIds('SeqEval', 'yPred', data.get('yPred'), 32, 48, labels.length, 'y');
+ */
+export function predictedIds(
+  owner: string,
+  key: string,
+  value: unknown,
+  b: number,
+  l: number,
+  classes: number,
+  matchKey?: string,
+): ArrayLike<number> {
+  const yp = asNDArray(owner, key, value);
+  if (yp.rank === 3 && yp.shape[0] === b && yp.shape[1] === l) {
+    if (yp.shape[2] !== classes) {
+      throw new MetricInputError(owner, key, `has ${yp.shape[2]} classes on its last axis but labels has ${classes} tags`);
+    }
+    return argmaxLastAxis(yp);
+  }
+  if (yp.rank === 2 && yp.shape[0] === b && yp.shape[1] === l) return yp.data as ArrayLike<number>;
+  throw new MetricInputError(
+    owner,
+    key,
+    `expected scores [${b}, ${l}, ${classes}] or ids [${b}, ${l}]${matchKey ? ` to match "${matchKey}"` : ''}, received shape [${yp.shape.join(', ')}]`,
+  );
+}
+
 const isFloat = (a: NDArray) => a.dtype === 'float32';
 
 /** Label ids and predicted ids of one batch, flattened to one entry per counted position. */

@@ -2,31 +2,57 @@ import { z } from 'zod';
 import { dsIdSpecSchema, modeSpecSchema, parseOptions } from '@fets/pipeline';
 import { Trace } from '../../core/trace.js';
 import type { Data } from '../../core/data.js';
-import { MetricInputError, argmaxLastAxis, asNDArray } from './labels.js';
+import { MetricInputError, asNDArray, predictedIds } from './labels.js';
+import { SentenceAssembler, addWordRows } from './sentenceTags.js';
 import { alignPredictions } from './seqeval/align.js';
 import { seqevalReport, type SeqevalReport } from './seqeval/report.js';
 import { SCHEMES } from './seqeval/schemes.js';
 
-const schema = z.strictObject({
-  /** Key of the label ids `[B, L]` (`ignoreIndex` on positions that are not scored). */
-  trueKey: z.string().min(1),
-  /** Key of the logits or probabilities `[B, L, C]` (argmaxed) or predicted ids `[B, L]`. */
-  predKey: z.string().min(1),
-  /** Tag name of each label id (`['O', 'B-ACTOR', 'I-ACTOR', ...]`). */
-  labels: z.array(z.string().min(1)).min(1),
-  /** Tagging scheme used by strict mode (default IOB2). */
-  scheme: z.enum(SCHEMES).default('IOB2'),
-  /** seqeval's `mode`: 'strict' (entities by the scheme's rules, the default here) or 'default' (conlleval chunks). */
-  evalMode: z.enum(['strict', 'default']).default('strict'),
-  /** Label id of positions to skip (special tokens, padding, non-first sub-words). */
-  ignoreIndex: z.number().int().default(-100),
-  /** Prefix of the keys written: `${prefix}f1`, `${prefix}precision`, `${prefix}recall`, `${prefix}seqeval_report`. */
-  outputPrefix: z.string().default(''),
-  /** Modes the trace runs in (default `['eval', 'test']`). */
-  mode: modeSpecSchema.default(['eval', 'test']),
-  /** Data sets the trace runs for (default all). */
-  dsId: dsIdSpecSchema.optional(),
-});
+const schema = z
+  .strictObject({
+    /** Key of the label ids `[B, L]` (`ignoreIndex` on positions that are not scored); not needed with `tagsKey`. */
+    trueKey: z.string().min(1).optional(),
+    /** Key of the logits or probabilities `[B, L, C]` (argmaxed) or predicted ids `[B, L]`. */
+    predKey: z.string().min(1),
+    /** Tag name of each label id (`['O', 'B-ACTOR', 'I-ACTOR', ...]`). */
+    labels: z.array(z.string().min(1)).min(1),
+    /** Tagging scheme used by strict mode (default IOB2). */
+    scheme: z.enum(SCHEMES).default('IOB2'),
+    /** seqeval's `mode`: 'strict' (entities by the scheme's rules, the default here) or 'default' (conlleval chunks). */
+    evalMode: z.enum(['strict', 'default']).default('strict'),
+    /** Label id of positions to skip (special tokens, padding, non-first sub-words). */
+    ignoreIndex: z.number().int().default(-100),
+    /** Prefix of the keys written: `${prefix}f1`, `${prefix}precision`, `${prefix}recall`, `${prefix}seqeval_report`. */
+    outputPrefix: z.string().default(''),
+    /** Modes the trace runs in (default `['eval', 'test']`). */
+    mode: modeSpecSchema.default(['eval', 'test']),
+    /** Data sets the trace runs for (default all). */
+    dsId: dsIdSpecSchema.optional(),
+    /**
+     * Score words, not label positions: key of each token's word index `[B, L]` (BertTokenize `returnWordIds`). A
+     * word's prediction is its first sub-token's; its gold tag comes from `tagsKey`, so words without sub-tokens count.
+     */
+    wordIdsKey: z.string().min(1).optional(),
+    /** Key of the gold tags per word (the data set's `tags`, kept in the batch); with `wordIdsKey`. */
+    tagsKey: z.string().min(1).optional(),
+    /** Key of the window records of a WindowedDataset: long sentences are put back together and scored whole. */
+    windowKey: z.string().min(1).optional(),
+  })
+  .superRefine((o, ctx) => {
+    if (o.wordIdsKey === undefined && o.trueKey === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['trueKey'], message: 'expected trueKey (label ids), or wordIdsKey with tagsKey' });
+    }
+    if ((o.wordIdsKey === undefined) !== (o.tagsKey === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [o.tagsKey === undefined ? 'tagsKey' : 'wordIdsKey'],
+        message: 'wordIdsKey and tagsKey go together',
+      });
+    }
+    if (o.windowKey !== undefined && o.wordIdsKey === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['windowKey'], message: 'expected wordIdsKey and tagsKey with windowKey' });
+    }
+  });
 
 /** Options of {@link SeqEval}. */
 export type SeqEvalOptions = z.input<typeof schema>;
@@ -51,50 +77,40 @@ export class SeqEval extends Trace {
   yPred: string[][] = [];
   /** The report of the last finished epoch. */
   lastReport: SeqevalReport | undefined;
+  /** Whole sentences at word level (with `wordIdsKey`). */
+  private readonly assembler: SentenceAssembler | undefined;
 
   constructor(options: SeqEvalOptions) {
     const o = parseOptions(new.target.name, schema, options);
     const p = o.outputPrefix;
+    const inputs = o.wordIdsKey ? [o.predKey, o.wordIdsKey, o.tagsKey!, ...(o.windowKey ? [o.windowKey] : [])] : [o.trueKey!, o.predKey];
     super({
-      inputs: [o.trueKey, o.predKey],
+      inputs,
       outputs: [`${p}f1`, `${p}precision`, `${p}recall`, `${p}seqeval_report`],
       mode: o.mode,
       ...(o.dsId !== undefined ? { dsId: o.dsId } : {}),
     });
     this.options = o;
+    this.assembler = o.wordIdsKey ? new SentenceAssembler(o.labels, new.target.name) : undefined;
   }
 
   override onEpochBegin(): void {
     this.yTrue = [];
     this.yPred = [];
+    this.assembler?.reset();
   }
 
   override onBatchEnd(data: Data): void {
     const o = this.options;
-    const yt = asNDArray('SeqEval', o.trueKey, data.get(o.trueKey));
-    const yp = asNDArray('SeqEval', o.predKey, data.get(o.predKey));
-    if (yt.rank !== 2)
-      throw new MetricInputError('SeqEval', o.trueKey, `expected label ids [B, L], received shape [${yt.shape.join(', ')}]`);
-    const [b, l] = yt.shape as [number, number];
-    let pred: ArrayLike<number>;
-    if (yp.rank === 3 && yp.shape[0] === b && yp.shape[1] === l) {
-      if (yp.shape[2] !== o.labels.length) {
-        throw new MetricInputError(
-          'SeqEval',
-          o.predKey,
-          `has ${yp.shape[2]} classes on its last axis but labels has ${o.labels.length} tags`,
-        );
-      }
-      pred = argmaxLastAxis(yp);
-    } else if (yp.rank === 2 && yp.shape[0] === b && yp.shape[1] === l) {
-      pred = yp.data as ArrayLike<number>;
-    } else {
-      throw new MetricInputError(
-        'SeqEval',
-        o.predKey,
-        `expected scores [${b}, ${l}, ${o.labels.length}] or ids [${b}, ${l}] to match "${o.trueKey}", received shape [${yp.shape.join(', ')}]`,
-      );
+    if (this.assembler) {
+      addWordRows(this.assembler, data, { ...o, wordIdsKey: o.wordIdsKey!, tagsKey: o.tagsKey! });
+      return;
     }
+    const yt = asNDArray('SeqEval', o.trueKey!, data.get(o.trueKey!));
+    if (yt.rank !== 2)
+      throw new MetricInputError('SeqEval', o.trueKey!, `expected label ids [B, L], received shape [${yt.shape.join(', ')}]`);
+    const [b, l] = yt.shape as [number, number];
+    const pred = predictedIds('SeqEval', o.predKey, data.get(o.predKey), b, l, o.labels.length, o.trueKey!);
     const t = yt.data as ArrayLike<number>;
     for (let i = 0; i < b; i++) {
       const row = (a: ArrayLike<number>) => Array.prototype.slice.call(a, i * l, (i + 1) * l) as number[];
@@ -108,6 +124,11 @@ export class SeqEval extends Trace {
   override onEpochEnd(data: Data): void {
     const o = this.options;
     const p = o.outputPrefix;
+    if (this.assembler) {
+      const sentences = this.assembler.sentences();
+      this.yTrue = sentences.map((s) => s.gold);
+      this.yPred = sentences.map((s) => s.pred);
+    }
     const report = seqevalReport(
       this.yTrue,
       this.yPred,

@@ -1,6 +1,6 @@
 import { metaKeys } from '../../core/metaKeys.js';
 import type { DataDict } from '../../core/op.js';
-import { ConfigError, FetsError } from '../../core/errors.js';
+import { ConfigError, OpError } from '../../core/errors.js';
 import { type FilteredData, NumpyOp, type PipelineState } from '../numpyOp.js';
 
 /**
@@ -22,7 +22,7 @@ export class Fuse extends NumpyOp {
   }
 
   override forward(): never {
-    throw new FetsError('Fuse: call apply() on the data dictionary');
+    throw new OpError('Fuse', undefined, 'call apply() on the data dictionary');
   }
 
   override apply(data: DataDict, state: PipelineState): FilteredData | undefined {

@@ -1,7 +1,7 @@
 import { metaKeys } from '../../core/metaKeys.js';
 import { z } from 'zod';
 import type { DataDict } from '../../core/op.js';
-import { FetsError } from '../../core/errors.js';
+import { OpError } from '../../core/errors.js';
 import { parseOptions } from '../../core/options.js';
 import { type FilteredData, NumpyOp, gatherInputs, type PipelineState } from '../numpyOp.js';
 
@@ -33,7 +33,7 @@ export class Repeat extends NumpyOp {
   }
 
   override forward(): never {
-    throw new FetsError('Repeat: call apply() on the data dictionary');
+    throw new OpError('Repeat', undefined, 'call apply() on the data dictionary');
   }
 
   override apply(data: DataDict, state: PipelineState): FilteredData | undefined {

@@ -1,4 +1,4 @@
-import { FetsError } from '@fets/pipeline';
+import { MetricInputError } from '../labels.js';
 
 /**
  * Turns one sentence of label ids and predicted ids into tag strings for seqeval, dropping every position whose TRUE
@@ -21,14 +21,20 @@ export function alignPredictions(
   ignoreIndex = -100,
 ): { yTrue: string[]; yPred: string[] } {
   if (labelIds.length !== predIds.length) {
-    throw new FetsError(`alignPredictions: labelIds has ${labelIds.length} positions but predIds has ${predIds.length}`);
+    throw new MetricInputError(
+      'alignPredictions',
+      'predIds',
+      `labelIds has ${labelIds.length} positions but predIds has ${predIds.length}`,
+    );
   }
   const yTrue: string[] = [];
   const yPred: string[] = [];
   const name = (kind: string, id: number, pos: number): string => {
     if (!Number.isInteger(id) || id < 0 || id >= labels.length) {
-      throw new FetsError(
-        `alignPredictions: ${kind} id ${id} at position ${pos} is not an index into labels (${labels.length} labels) ` +
+      throw new MetricInputError(
+        'alignPredictions',
+        kind === 'label' ? 'labelIds' : 'predIds',
+        `${kind} id ${id} at position ${pos} is not an index into labels (${labels.length} labels) ` +
           `nor the ignore index ${ignoreIndex}`,
       );
     }

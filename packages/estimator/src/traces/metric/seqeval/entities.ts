@@ -1,4 +1,4 @@
-import { FetsError } from '@fets/pipeline';
+import { ConfigError } from '@fets/pipeline';
 import { SeqevalTagError } from './errors.js';
 import { matches, parseToken, prefixNames, SCHEME_RULES, type Scheme, type Token } from './schemes.js';
 
@@ -65,7 +65,9 @@ function sentenceEntities(tags: readonly string[], scheme: Scheme, suffix: boole
  */
 export function extractEntities(seqs: readonly (readonly string[])[], scheme: Scheme, options: { suffix?: boolean } = {}): StrictEntity[] {
   if (!Object.hasOwn(SCHEME_RULES, scheme)) {
-    throw new FetsError(
+    throw new ConfigError(
+      'extractEntities',
+      [],
       `extractEntities: unknown scheme ${JSON.stringify(scheme)}; expected one of ${Object.keys(SCHEME_RULES).join(', ')}`,
     );
   }

@@ -1,9 +1,9 @@
-import { FetsError } from '@fets/pipeline';
+import { MetricInputError } from '../labels.js';
 import { SeqevalLengthError } from './errors.js';
 
 /**
  * Checks that `yTrue` and `yPred` are lists of tag lists of the same shape (seqeval's `check_consistent_length`);
- * throws `SeqevalLengthError` naming the first sentence whose lengths differ, or `FetsError` for a non-list input.
+ * throws `SeqevalLengthError` naming the first sentence whose lengths differ, or `MetricInputError` for a non-list input.
  *
  * @example
  * checkConsistentLength('seqevalReport', [['O']], [['O']]); // ok
@@ -13,10 +13,10 @@ export function checkConsistentLength(owner: string, yTrue: unknown, yPred: unkn
     ['yTrue', yTrue],
     ['yPred', yPred],
   ] as const) {
-    if (!Array.isArray(v)) throw new FetsError(`${owner}: ${name}: expected a list of tag lists, received ${typeof v}`);
+    if (!Array.isArray(v)) throw new MetricInputError(owner, name, `expected a list of tag lists, received ${typeof v}`);
     const bad = v.findIndex((s) => !Array.isArray(s));
     if (bad >= 0) {
-      throw new FetsError(`${owner}: ${name}[${bad}]: expected a list of tags, received ${JSON.stringify(v[bad])}`);
+      throw new MetricInputError(owner, `${name}[${bad}]`, `expected a list of tags, received ${JSON.stringify(v[bad])}`);
     }
   }
   const t = yTrue as unknown[][];
