@@ -10,7 +10,7 @@ import { Dataset, IterableDataset, type DataSource } from '../datasets/dataset.j
 import { NumpyOp } from '../ops/numpyOp.js';
 import { seededRandom } from '../core/random.js';
 import { AsyncQueue } from './asyncQueue.js';
-import { checkKeys, makePlan, signatureEpochs, type BatchSizeSpec, type EpochPlan } from './plan.js';
+import { checkKeys, makePlan, signatureEpochs, type EpochPlan } from './plan.js';
 import { finishBatch, produceBatches, runSampleOps, type OpProfile } from './producer.js';
 import { MODE_SEED, mixSeed } from './seeding.js';
 import { printBenchmark } from './benchmark.js';
