@@ -10,6 +10,9 @@
  *   npm run bench -- model             BERT train step / inference: wasm kernels off and on, cpu, PyTorch
  *   npm run bench -- gemm              native GEMM GFLOP/s on BERT-mini products, 1 and all threads, vs FMA peak and PyTorch
  *   npm run bench -- profile [mini]    per-kernel time table of a bert train step (--by-shape: by input shapes)
+ *   npm run bench -- quality           NER test F1 over seeds, fets vs the same recipe in PyTorch (long: about an
+ *                                      hour for 3 seeds on both sets; --sets mit-movie,bc5cdr-chem --seeds 0,1,2
+ *                                      --model mini --epochs 5 --fets-args "--bucket false"). Not part of the default run.
  *
  * Options: --reps N (repetitions after warm-up, default 5), --quick (fewer steps and reps; for checking the code,
  * not for figures), --cpu (model: also the js cpu backend), --no-plain (model: skip plain tfjs, about 5 s a mini step). Data: FETS_DATA_DIR (default ../shared/datasets).
@@ -19,7 +22,9 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { formatTable, note, writeResult, type FigureResult, type Row } from './common.js';
 
-const FIGURES = ['overhead', 'datawait', 'pipeline', 'model', 'gemm', 'profile'] as const;
+const FIGURES = ['overhead', 'datawait', 'pipeline', 'model', 'gemm', 'profile', 'quality'] as const;
+/** The default run: everything but the hour-long quality figure. */
+const DEFAULT_FIGURES = FIGURES.filter((f) => f !== 'quality');
 type Figure = (typeof FIGURES)[number];
 
 const { values, positionals } = parseArgs({
@@ -31,6 +36,11 @@ const { values, positionals } = parseArgs({
     'no-plain': { type: 'boolean', default: false },
     'by-shape': { type: 'boolean', default: false },
     infer: { type: 'boolean', default: false },
+    sets: { type: 'string', default: 'mit-movie,bc5cdr-chem' },
+    seeds: { type: 'string', default: '0,1,2' },
+    model: { type: 'string', default: 'mini' },
+    epochs: { type: 'string', default: '5' },
+    'fets-args': { type: 'string', default: '' },
   },
 });
 const quick = values.quick!;
@@ -49,7 +59,7 @@ for (let i = 0; i < positionals.length; i++) {
     i++;
   } else wanted.push({ figure: p as Figure });
 }
-if (wanted.length === 0) wanted.push(...FIGURES.map((figure) => ({ figure })));
+if (wanted.length === 0) wanted.push(...DEFAULT_FIGURES.map((figure) => ({ figure })));
 
 const load = os.loadavg()[0]!;
 if (load > 0.5) note(`load average ${load.toFixed(2)}: other work is running; treat absolute times as debugging only`);
@@ -89,6 +99,23 @@ for (const { figure, arg } of wanted) {
         reps: quick ? 1 : 3,
       });
       break;
+    case 'quality': {
+      const seeds = values.seeds!.split(',').map(Number);
+      const epochs = Number(values.epochs);
+      if (seeds.some((x) => !Number.isInteger(x)) || !Number.isInteger(epochs) || epochs < 1) {
+        throw new Error(
+          `bench: quality: expected --seeds as integers (0,1,2) and --epochs ≥ 1, received ${values.seeds} / ${values.epochs}`,
+        );
+      }
+      r = await (await import('./quality.js')).run({
+        sets: values.sets!.split(','),
+        seeds: quick ? seeds.slice(0, 1) : seeds,
+        model: quick ? 'tiny' : values.model!,
+        epochs: quick ? 1 : epochs,
+        fetsArgs: values['fets-args']!.split(/\s+/).filter(Boolean),
+      });
+      break;
+    }
   }
   rows.push(...r.rows);
   files.push(writeResult(arg ? `${figure}-${arg}` : figure, { quick, reps, rows: r.rows, ...r.data }));

@@ -6,7 +6,7 @@ import { Readable, Writable } from 'node:stream';
 import { expect } from 'chai';
 import * as fe from '@fets/estimator';
 import { readNerConfig } from '../../examples/ner-bert/config.js';
-import { buildNer } from '../../examples/ner-bert/recipe.js';
+import { buildNer, loadSplits } from '../../examples/ner-bert/recipe.js';
 import { shared } from '../helpers.js';
 
 /** Reads a `word gold pred` CoNLL file back into sentences (blank line between sentences). */
@@ -52,10 +52,11 @@ describe('examples/ner-bert', function () {
       '--vocab',
       shared('vocab', 'bert-base-uncased-vocab.txt'),
     ]);
-    const run = await buildNer(cfg);
     // A 300-sentence test split keeps the test fast; the words are engtest.bio's own.
-    const test = run.splits.test as fe.dataset.ConllDataset;
+    const splits = await loadSplits(cfg);
+    const test = splits.test as fe.dataset.ConllDataset;
     test.split(test.length - 300, { seed: 1 });
+    const run = await buildNer(cfg, splits);
     await run.estimator.fit();
     await run.estimator.test();
     const report = run.seqeval.lastReport!;

@@ -110,14 +110,14 @@ describe('faults/config: bad parameters and experiment files on the command line
     expect(r.code, r.stderr).to.equal(0);
     expect(r.stdout).to.include('fets: ner-bert params (examples/ner-bert/configs/tiny.yaml):\n  dataset: mit-movie\n  model: tiny\n');
     for (const mode of ['train', 'eval', 'test']) expect(r.stdout).to.match(new RegExp(`^mode ${mode}: \\d+ samples$`, 'm'));
-    expect(r.stdout).to.match(/^ {4}1\. +BertTokenize +words, tags → x, y$/m);
+    expect(r.stdout).to.match(/^ {4}1\. +BertTokenize +words, tags → x, y, wordIds$/m);
     expect(r.stdout).to.match(/^ {4}2\. +AttentionMask +x → xMask$/m);
     expect(r.stdout).to.match(
-      /^ {2}first batch: words list\(32\) of lists; tags list\(32\) of lists; x int32 \[32, \d+\]; y int32 \[32, \d+\]; xMask int32 \[32, \d+\]$/m,
+      /^ {2}first batch: words list\(32\) of lists; tags list\(32\) of lists; window int32 \[32, 5\]; x int32 \[32, \d+\]; y int32 \[32, \d+\]; wordIds int32 \[32, \d+\]; xMask int32 \[32, \d+\]$/m,
     );
     expect(r.stdout).to.match(/^ {4}1\. +ModelOp +x, xMask → yPred +yPred float32 \[32, \d+, 25\]$/m);
     expect(r.stdout).to.match(/^ {4}3\. +UpdateOp \(model "bert"\) +ce → ∅ +gradients of \d+ variables, ce = [\d.]+ \(not applied\)$/m);
-    expect(r.stdout).to.match(/^ {4}- +SeqEval +y, yPred → f1, precision, recall/m);
+    expect(r.stdout).to.match(/^ {4}- +SeqEval +yPred, wordIds, tags, window → f1, precision, recall/m);
     expect(r.stdout).to.match(/fets check: ok: ner-bert: train, eval, test checked \(one batch each, no weights changed\) in \d+\.\d s\n$/);
     expect(r.stdout).not.to.include('FastEstimator-Train');
   });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { OpError, describeValue } from '../core/errors.js';
+import { OpError, PipelineError, SampleIndexError, describeValue } from '../core/errors.js';
 import type { DataDict } from '../core/op.js';
 import { parseOptions } from '../core/options.js';
 import { BertTokenize } from '../ops/text/bertTokenize.js';
@@ -47,6 +47,7 @@ export class WindowedDataset extends Dataset {
   /** How many sentences needed more than one window. */
   readonly splitSentences: number;
   private readonly cutKeys: readonly string[];
+  private readonly sourceLength: number;
 
   constructor(
     /** The sentences (map-style data set with the op's input keys). */
@@ -79,6 +80,7 @@ export class WindowedDataset extends Dataset {
     }
     this.windows = windows;
     this.splitSentences = split;
+    this.sourceLength = source.length;
   }
 
   get length(): number {
@@ -86,7 +88,15 @@ export class WindowedDataset extends Dataset {
   }
 
   get(index: number): DataDict {
-    const { sentence, window: w } = this.windows[index]!;
+    if (this.source.length !== this.sourceLength) {
+      throw new PipelineError(
+        `WindowedDataset: its source held ${this.sourceLength} sentences when the windows were cut and holds ${this.source.length} now ` +
+          '(split or changed after): cut the windows after splitting',
+      );
+    }
+    const entry = this.windows[index];
+    if (!entry) throw new SampleIndexError('WindowedDataset', index, this.windows.length);
+    const { sentence, window: w } = entry;
     const d = this.source.get(sentence);
     const n = (d[this.cutKeys[0]!] as unknown[]).length;
     if (w.start !== 0 || w.end !== n) {
