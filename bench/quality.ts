@@ -12,7 +12,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { Data, SeqEval, System } from '@fets/estimator';
-import { BertTokenize, NDArray, WindowedDataset, type Dataset } from '@fets/pipeline';
+import { BertTokenize, NDArray, type Dataset, type WindowedDataset } from '@fets/pipeline';
 import { CHILD_JSON, DATA, ROOT, note, type FigureResult, type Row } from './common.js';
 import { PYTHON, torchEnv, torchMissing } from './torchPeer.js';
 import { nerConfigSchema } from '../examples/ner-bert/config.js';
