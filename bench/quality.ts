@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Data, SeqEval, System } from '@fets/estimator';
+import { Data, SeqEval, System, initBackend } from '@fets/estimator';
 import { BertTokenize, NDArray, type Dataset, type WindowedDataset } from '@fets/pipeline';
 import { CHILD_JSON, DATA, ROOT, note, type FigureResult, type Row } from './common.js';
 import { PYTHON, torchEnv, torchMissing } from './torchPeer.js';
@@ -31,6 +31,8 @@ export interface QualityOptions {
   epochs: number;
   /** Extra flags for the fets side (e.g. `--bucket false`). */
   fetsArgs: string[];
+  /** Run the PyTorch side too (false: fets only, e.g. to compare fets settings against a peer measured before). */
+  peer: boolean;
 }
 
 /** Flags → the recipe's config (the same parse `npm run ner` does). */
@@ -142,9 +144,11 @@ const std = (xs: number[]) => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) =>
 const pm = (xs: number[]) => `${mean(xs).toFixed(3)} ± ${std(xs).toFixed(3)}`;
 
 export async function run(o: QualityOptions): Promise<FigureResult> {
-  const missing = torchMissing();
+  const missing = o.peer ? torchMissing() : undefined;
   if (missing) throw new Error(`bench quality: ${missing}`);
   const peer = torchEnv(1);
+  // The export builds the recipe (its model too) in this process.
+  await initBackend({ quiet: true });
   const rows: Row[] = [];
   const results: Record<string, unknown> = {};
   const work = mkdtempSync(path.join(os.tmpdir(), 'fets-quality-'));
@@ -173,13 +177,18 @@ export async function run(o: QualityOptions): Promise<FigureResult> {
         exec(process.execPath, fetsArgs, { ...process.env, FETS_THREADS: '1', FETS_WASM_THREADS: '1', FETS_QUIET: '1' }).then(
           (out) => ((results[`${set}-${seed}-fetsSeconds`] = (performance.now() - t0) / 1000), out),
         ),
-        exec(PYTHON, [path.join(ROOT, 'bench', 'ner_torch.py'), '--data', file, '--seed', String(seed), '--threads', '1'], peer.env),
+        o.peer
+          ? exec(PYTHON, [path.join(ROOT, 'bench', 'ner_torch.py'), '--data', file, '--seed', String(seed), '--threads', '1'], peer.env)
+          : Promise.resolve(''),
       ]);
       const metrics = JSON.parse(readFileSync(path.join(dir, 'fets', 'metrics.json'), 'utf8')) as { f1: number; wallSeconds: number };
-      const line = torchOut.split('\n').find((l) => l.startsWith(CHILD_JSON));
-      if (!line) throw new Error(`bench quality: ner_torch.py printed no result line:\n${torchOut.slice(-2000)}`);
-      const t = JSON.parse(line.slice(CHILD_JSON.length)) as { testPreds: number[][]; seconds: number; evalF1: number[] };
-      const torchF1 = scoreTest(test, t.testPreds, labels);
+      let t = { testPreds: [] as number[][], seconds: Number.NaN, evalF1: [] as number[] };
+      if (o.peer) {
+        const line = torchOut.split('\n').find((l) => l.startsWith(CHILD_JSON));
+        if (!line) throw new Error(`bench quality: ner_torch.py printed no result line:\n${torchOut.slice(-2000)}`);
+        t = JSON.parse(line.slice(CHILD_JSON.length)) as typeof t;
+      }
+      const torchF1 = o.peer ? scoreTest(test, t.testPreds, labels) : Number.NaN;
       runs.push({
         seed,
         fets: metrics.f1,
@@ -188,13 +197,24 @@ export async function run(o: QualityOptions): Promise<FigureResult> {
         torchSeconds: t.seconds,
         torchEvalF1: t.evalF1,
       });
-      note(`quality ${set} seed ${seed}: test F1 fets ${metrics.f1.toFixed(4)}, PyTorch ${torchF1.toFixed(4)}`);
+      note(`quality ${set} seed ${seed}: test F1 fets ${metrics.f1.toFixed(4)}${o.peer ? `, PyTorch ${torchF1.toFixed(4)}` : ''}`);
     }
     const f = runs.map((r) => r.fets);
     const p = runs.map((r) => r.torch);
     const diff = mean(f) - mean(p);
     const se = Math.sqrt(std(f) ** 2 / f.length + std(p) ** 2 / p.length);
     results[set] = { runs, fets: { mean: mean(f), std: std(f) }, torch: { mean: mean(p), std: std(p) }, diff, se };
+    if (!o.peer) {
+      rows.push({
+        figure: `quality ${set} test F1 (${o.model}, ${o.seeds.length} seeds${o.fetsArgs.length ? `, ${o.fetsArgs.join(' ')}` : ''})`,
+        fets: pm(f),
+        reference: '(no peer run)',
+        ratio: '',
+        goal: '',
+        met: '',
+      });
+      continue;
+    }
     rows.push({
       figure: `quality ${set} test F1 (${o.model}, ${o.seeds.length} seeds${o.fetsArgs.length ? `, ${o.fetsArgs.join(' ')}` : ''})`,
       fets: pm(f),

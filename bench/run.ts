@@ -12,7 +12,8 @@
  *   npm run bench -- profile [mini]    per-kernel time table of a bert train step (--by-shape: by input shapes)
  *   npm run bench -- quality           NER test F1 over seeds, fets vs the same recipe in PyTorch (long: about an
  *                                      hour for 3 seeds on both sets; --sets mit-movie,bc5cdr-chem --seeds 0,1,2
- *                                      --model mini --epochs 5 --fets-args "--bucket false"). Not part of the default run.
+ *                                      --model mini --epochs 5 --fets-args "--bucket false" --no-peer). Not part of the
+ *                                      default run.
  *
  * Options: --reps N (repetitions after warm-up, default 5), --quick (fewer steps and reps; for checking the code,
  * not for figures), --cpu (model: also the js cpu backend), --no-plain (model: skip plain tfjs, about 5 s a mini step). Data: FETS_DATA_DIR (default ../shared/datasets).
@@ -41,6 +42,7 @@ const { values, positionals } = parseArgs({
     model: { type: 'string', default: 'mini' },
     epochs: { type: 'string', default: '5' },
     'fets-args': { type: 'string', default: '' },
+    'no-peer': { type: 'boolean', default: false },
   },
 });
 const quick = values.quick!;
@@ -113,6 +115,7 @@ for (const { figure, arg } of wanted) {
         model: quick ? 'tiny' : values.model!,
         epochs: quick ? 1 : epochs,
         fetsArgs: values['fets-args']!.split(/\s+/).filter(Boolean),
+        peer: !values['no-peer'],
       });
       break;
     }

@@ -89,6 +89,13 @@ describe('examples/ner-web: the trained model in a web page (Chromium headless)'
     const tagger = new fe.TokenTagger(run.pipeline, run.network);
     const expected = await tagger.tag(sentences.map((s) => s.split(' ')));
     expect(expected.reduce((n, s) => n + s.entities.length, 0)).to.be.greaterThan(50);
+    // A paragraph of ~300 words (the first 30 sentences run together) at maxLen 48: read in overlapping windows, every
+    // word gets a tag, and words far past the first 46 sub-tokens get entities of their own.
+    const paragraph = sentences.slice(0, 30).join(' ');
+    const [long] = await tagger.tag([paragraph.split(' ')]);
+    expect(long!.words.length).to.be.at.least(250);
+    expect(long!.tags).to.have.length(long!.words.length);
+    expect(long!.entities.filter((e) => e.first > 200).length).to.be.greaterThan(5);
 
     execFileSync(process.execPath, [path.join(ROOT, 'examples', 'ner-web', 'build.mjs')], { stdio: 'ignore' });
     const { serve } = (await import(path.join(ROOT, 'examples', 'ner-web', 'serve.mjs'))) as {
@@ -143,6 +150,12 @@ describe('examples/ner-web: the trained model in a web page (Chromium headless)'
         return { out, ms: (performance.now() - t0) / ss.length };
       }, sentences)) as { out: fe.TaggedSentence['entities'][]; ms: number };
       expect(got.out).to.deep.equal(expected.map((s) => s.entities));
+      // The page reads the long paragraph in the same windows as fets predict.
+      const longOnPage = await page.evaluate(
+        (t) => (window as unknown as { fetsTag: (x: string) => { entities: unknown[] } }).fetsTag(t).entities,
+        paragraph,
+      );
+      expect(longOnPage).to.deep.equal(long!.entities);
       writeFileSync(path.join(OUT, 'latency.json'), `${JSON.stringify({ sentences: 100, msPerSentence: got.ms, model: 'bert-tiny' })}\n`);
       expect(errors).to.deep.equal([]);
     } finally {

@@ -1,10 +1,12 @@
 /**
  * The NER model in a web page: a folder written by `fets export` (config.json, model.safetensors, vocab.txt,
  * labels.json) loaded with @tensorflow/tfjs, tokenized with fets' own WordPiece and BertTokenize (no Node.js modules),
- * each word tagged from its first sub-token and the spans read as strict IOB2, as `fets predict` does.
+ * each word tagged from its first sub-token and the spans read as strict IOB2, as `fets predict` does. Text longer
+ * than the model's maxLen is read in overlapping windows (`wordWindows`, half the room shared), each word from the
+ * window that gives it the most context, as `fets predict` does too.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BertTokenize, BertWordPieceTokenizer } from '@fets/pipeline/text';
+import { BertTokenize, BertWordPieceTokenizer, wordWindows } from '@fets/pipeline/text';
 import {
   bertForTokenClassification,
   fromHfConfig,
@@ -65,20 +67,26 @@ export class WebTagger {
       .filter((w) => w.length > 0);
     const tags = words.map(() => 'O');
     if (words.length === 0) return { words, tags, entities: [] };
-    const ids = this.tokenize.forward(words) as Int32Array;
-    const positions = this.tokenize.firstTokenPositions(words);
-    const scores = tf.tidy(() => {
-      const x = tf.tensor2d(ids, [1, ids.length], 'int32');
-      const mask = tf.onesLike(x);
-      return (this.model.call([x, mask], false) as tf.Tensor).dataSync() as Float32Array;
-    });
+    const op = this.tokenize;
+    const room = op.maxLen - 2;
+    const counts = words.map((w) => op.tokenizer.wordToIds(w).length);
     const classes = this.labels.length;
-    for (let w = 0; w < words.length; w++) {
-      const pos = positions[w]!;
-      if (pos < 0) continue;
-      let best = 0;
-      for (let c = 1; c < classes; c++) if (scores[pos * classes + c]! > scores[pos * classes + best]!) best = c;
-      tags[w] = this.labels[best]!;
+    for (const win of wordWindows(counts, room, Math.floor(room / 2))) {
+      const part = words.slice(win.start, win.end);
+      const ids = op.forward(part) as Int32Array;
+      const positions = op.firstTokenPositions(part);
+      const scores = tf.tidy(() => {
+        const x = tf.tensor2d(ids, [1, ids.length], 'int32');
+        const mask = tf.onesLike(x);
+        return (this.model.call([x, mask], false) as tf.Tensor).dataSync() as Float32Array;
+      });
+      for (let w = win.ownStart; w < win.ownEnd; w++) {
+        const pos = positions[w - win.start]!;
+        if (pos < 0) continue;
+        let best = 0;
+        for (let c = 1; c < classes; c++) if (scores[pos * classes + c]! > scores[pos * classes + best]!) best = c;
+        tags[w] = this.labels[best]!;
+      }
     }
     return { words, tags, entities: entitySpans(words, tags) };
   }
