@@ -23,6 +23,12 @@ export const nerConfigSchema = z.strictObject({
   stride: z.number().int().min(0).optional(),
   /** Group sentences of similar length into batches (less padding, faster steps); `--bucket false` turns it off. */
   bucket: z.boolean().default(true),
+  /**
+   * How the loss of a batch is averaged: 'batch' divides by the batch's own labelled tokens (each batch weighs the
+   * same, so with bucketing a token of a short sentence weighs more); 'tokens' divides by the mean labelled tokens
+   * per batch of the training data (every token weighs the same, fairseq's normalisation).
+   */
+  lossNorm: z.enum(['batch', 'tokens']).default('batch'),
   lr: z.number().positive().default(1e-3),
   weightDecay: z.number().min(0).default(0.01),
   warmup: z.number().min(0).max(1).default(0.1),

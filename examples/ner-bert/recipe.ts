@@ -103,8 +103,9 @@ export async function buildNer(cfg: NerConfig, splits?: NerSplits): Promise<NerR
   });
   const windows = (ds: fe.dataset.Dataset) =>
     new fe.dataset.WindowedDataset(ds, { tokenize, ...(cfg.stride !== undefined ? { stride: cfg.stride } : {}) });
+  const train = windows(data.train);
   const pipeline = new fe.Pipeline({
-    trainData: windows(data.train),
+    trainData: train,
     evalData: windows(data.evalData),
     ...(data.test ? { testData: windows(data.test) } : {}),
     seed: cfg.seed,
@@ -141,7 +142,14 @@ export async function buildNer(cfg: NerConfig, splits?: NerSplits): Promise<NerR
   fe.build(model, () => new fe.optimizer.AdamW({ learningRate: cfg.lr, weightDecay: cfg.weightDecay }), { modelName: 'bert' });
   const network = new fe.Network([
     new fe.op.ModelOp({ model, inputs: ['x', 'xMask'], outputs: 'yPred' }),
-    new fe.op.CrossEntropy({ inputs: ['yPred', 'y'], outputs: 'ce', fromLogits: true, ignoreIndex: -100 }),
+    new fe.op.CrossEntropy({
+      inputs: ['yPred', 'y'],
+      outputs: 'ce',
+      fromLogits: true,
+      ignoreIndex: -100,
+      // 'tokens': every labelled token weighs the same, whatever the length of the batch it falls in.
+      ...(cfg.lossNorm === 'tokens' ? { denominator: (cfg.batchSize * train.labelledWords) / Math.max(1, train.length) } : {}),
+    }),
     new fe.op.UpdateOp({ model, lossName: 'ce', clipNorm: cfg.clipNorm }),
   ]);
 

@@ -46,6 +46,8 @@ export class WindowedDataset extends Dataset {
   readonly windows: readonly { sentence: number; window: WordWindow }[];
   /** How many sentences needed more than one window. */
   readonly splitSentences: number;
+  /** Words with at least one sub-token, summed over the windows: the positions BertTokenize labels (first sub-tokens). */
+  readonly labelledWords: number;
   private readonly cutKeys: readonly string[];
   private readonly sourceLength: number;
 
@@ -63,6 +65,7 @@ export class WindowedDataset extends Dataset {
     const tok = o.tokenize.tokenizer;
     const windows: { sentence: number; window: WordWindow }[] = [];
     let split = 0;
+    let labelled = 0;
     for (let s = 0; s < source.length; s++) {
       const words = source.get(s)[wordsKey];
       if (!Array.isArray(words)) {
@@ -76,10 +79,14 @@ export class WindowedDataset extends Dataset {
       const counts = words.map((w) => (typeof w === 'string' ? tok.wordToIds(w).length : 0));
       const ws = wordWindows(counts, room, this.options.stride);
       if (ws.length > 1) split++;
-      for (const window of ws) windows.push({ sentence: s, window });
+      for (const window of ws) {
+        windows.push({ sentence: s, window });
+        for (let w = window.start; w < window.end; w++) if (counts[w]! > 0) labelled++;
+      }
     }
     this.windows = windows;
     this.splitSentences = split;
+    this.labelledWords = labelled;
     this.sourceLength = source.length;
   }
 

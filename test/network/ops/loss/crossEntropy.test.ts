@@ -145,6 +145,27 @@ describe('network/losses: CrossEntropy', () => {
     got.dispose();
   });
 
+  it('denominator: the masked sum over a fixed count, so each token weighs the same in any batch', () => {
+    const seq = [logits.slice(0, 2), logits.slice(2, 4)]; // [2, 2, 3]
+    const lab = [
+      [0, -100],
+      [2, 2],
+    ];
+    const kept = [
+      [0, 0],
+      [1, 0],
+      [1, 1],
+    ];
+    const sum = kept.reduce((a, [b, l]) => a - Math.log(softmax(seq[b]![l]!)[lab[b]![l]!]!), 0);
+    const op = new CrossEntropy({ inputs: ['p', 'y'], outputs: 'l', fromLogits: true, ignoreIndex: -100, denominator: 4 });
+    expect(run(op, seq, lab, 'int32')[0]).to.be.closeTo(sum / 4, 1e-5);
+    // Without a mask: the sum over every sample divided by the count.
+    const plain = new CrossEntropy({ inputs: ['p', 'y'], outputs: 'l', fromLogits: true, denominator: 8 });
+    const want = labels.reduce((a, y, i) => a - Math.log(softmax(logits[i]!)[y]!), 0) / 8;
+    expect(run(plain, logits, labels, 'int32')[0]).to.be.closeTo(want, 1e-5);
+    expect(() => new CrossEntropy({ inputs: ['p', 'y'], outputs: 'l', denominator: 0 })).to.throw(/CrossEntropy: denominator/);
+  });
+
   it('ignoreIndex on every position gives 0, not NaN', () => {
     const op = new CrossEntropy({ inputs: ['p', 'y'], outputs: 'l', fromLogits: true, ignoreIndex: -100 });
     expect(run(op, logits, [-100, -100, -100, -100], 'int32')[0]).to.equal(0);

@@ -156,7 +156,7 @@ export class CrossEntropy extends LossOp<typeof crossEntropyOptions> {
     if (this.classWeights) elem = tf.mul(elem, this.lookupWeights(tf.cast(tf.round(yTrue), 'int32')));
     if (mask) {
       const l = tf.mul(elem, mask);
-      if (this.averageLoss) return tf.div(tf.sum(l), tf.maximum(tf.sum(mask), 1));
+      if (this.averageLoss) return this.reduce(l, mask);
       return meanLastAxis(l);
     }
     return this.reduce(meanLastAxis(elem));

@@ -14,6 +14,13 @@ export const lossOptionsSchema = opOptionsSchema.extend({
   mode: modeSpecSchema.default('!infer'),
   /** Average to a scalar (default) or keep one value per sample (per position for sequences). */
   averageLoss: z.boolean().default(true),
+  /**
+   * Divide the (masked) sum by this fixed count instead of the batch's own count of scored positions, so that every
+   * position weighs the same whatever batch it falls in (fairseq's token-level normalisation). With batches grouped by
+   * length, a batch of short sentences holds few positions; a per-batch mean would give each of them more weight. Set
+   * it to the mean scored positions per batch to keep the loss's usual scale.
+   */
+  denominator: z.number().positive().optional(),
 });
 
 /** Options every loss takes (see {@link lossOptionsSchema}). */
@@ -36,11 +43,14 @@ export const fmtShape = (s: readonly number[]): string => `[${s.join(', ')}]`;
  */
 export abstract class LossOp<S extends LossSchema = typeof lossOptionsSchema> extends TensorOp<S> {
   readonly averageLoss: boolean;
+  /** Fixed divisor of the summed loss, if set (see the `denominator` option). */
+  readonly denominator: number | undefined;
 
   /** @param options validated against `schema` (default {@link lossOptionsSchema}) */
   constructor(options: z.input<S>, schema?: S) {
     super(options as OpOptionsIn<S>, (schema ?? lossOptionsSchema) as S);
     this.averageLoss = (this.options as z.output<typeof lossOptionsSchema>).averageLoss;
+    this.denominator = (this.options as z.output<typeof lossOptionsSchema>).denominator;
     if (this.inputs.length !== 2 || this.outputs.length !== 1) {
       throw new ConfigError(
         this.name,
@@ -106,6 +116,7 @@ export abstract class LossOp<S extends LossSchema = typeof lossOptionsSchema> ex
   reduce(loss: tf.Tensor, mask?: tf.Tensor): tf.Tensor {
     const l = mask ? tf.mul(loss, mask) : loss;
     if (!this.averageLoss) return l;
+    if (this.denominator !== undefined) return tf.div(tf.sum(l), this.denominator);
     if (!mask) return tf.mean(l);
     return tf.div(tf.sum(l), tf.maximum(tf.sum(mask), 1));
   }
