@@ -12,6 +12,7 @@ import { LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL, layerNormGradKernel, layerNo
 import { gatherRows, identityShared, transposeFast } from './layout.js';
 import { unsortedSegmentSum } from './segmentSum.js';
 import { nativeAddon, setNativeSwitch } from './native/addon.js';
+import { conv2D, conv2DBackpropFilter, conv2DBackpropInput, depthwiseBackpropFilter, depthwiseBackpropInput } from './conv.js';
 import { nativeBinary } from './native/binary.js';
 import { LINEAR_KERNEL, linearKernel } from './native/linear.js';
 import { WASM_PACKAGE_VERSION, captureOriginal, wasmVersionMismatch } from './wasmInternals.js';
@@ -35,6 +36,9 @@ import { WASM_PACKAGE_VERSION, captureOriginal, wasmVersionMismatch } from './wa
  * - `Gelu`: kernel `FetsGelu` (value and derivative in one pass) (used by `geluErf`, hence BERT's `gelu`).
  * - `LayerNorm`: kernels `FetsLayerNorm`/`FetsLayerNormGrad` (used by `layerNormLastAxis`, hence BERT's LayerNorm).
  * - `AdamW`: kernel `FetsAdamW`, the whole update of one variable in one pass (used by AdamW).
+ * - `Conv`: the convolution gradients wasm lacks (`Conv2DBackpropFilter`, `DepthwiseConv2dNativeBackpropFilter`,
+ *   `DepthwiseConv2dNativeBackpropInput`) and `Conv2DBackpropInput` (the package's ignores dilation), as im2col plus
+ *   one GEMM; with the native addon also `Conv2D` (see conv.ts).
  * - `Native`: fets' native addon (C++, built during `npm install`) runs the products (and the fused kernels it has)
  *   with the CPU's full vector width (AVX-512, AVX2+FMA, NEON) on a pool of threads, in place on the wasm heap; when
  *   the addon is unavailable this switch changes nothing and the WebAssembly kernels serve.
@@ -54,6 +58,7 @@ export const KERNEL_OVERRIDES = [
   'Gelu',
   'LayerNorm',
   'AdamW',
+  'Conv',
   'Native',
 ] as const;
 /** One of {@link KERNEL_OVERRIDES}. */
@@ -100,6 +105,11 @@ const KERNELS: { kernelName: string; func: KernelFunc; on: (s: KernelOverrideSet
   { kernelName: 'Multiply', func: fn(nativeBinary('Multiply', 1)), on: nativeReady },
   { kernelName: 'Sub', func: fn(nativeBinary('Sub', 2)), on: nativeReady },
   { kernelName: LINEAR_KERNEL, func: fn(linearKernel), on: nativeReady },
+  { kernelName: 'Conv2DBackpropFilter', func: fn(conv2DBackpropFilter), on: (s) => s.Conv },
+  { kernelName: 'DepthwiseConv2dNativeBackpropFilter', func: fn(depthwiseBackpropFilter), on: (s) => s.Conv },
+  { kernelName: 'DepthwiseConv2dNativeBackpropInput', func: fn(depthwiseBackpropInput), on: (s) => s.Conv },
+  { kernelName: 'Conv2D', func: fn(conv2D), on: (s) => s.Conv && nativeReady(s) },
+  { kernelName: 'Conv2DBackpropInput', func: fn(conv2DBackpropInput), on: (s) => s.Conv },
 ];
 
 /** The kernels fets has registered in place of (or in addition to) the package's. */

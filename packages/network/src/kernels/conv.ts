@@ -1,0 +1,285 @@
+import * as tf from '@tensorflow/tfjs';
+import type { TensorInfo } from '@tensorflow/tfjs';
+import { BackendError } from '../backend/errors.js';
+import { f32Of, release, reshapeInfo, type KernelArgs, type WasmBackend } from './wasmInternals.js';
+
+/** What a 2-D convolution needs to know of its shapes (NHWC), from tfjs' own `computeConv2DInfo`. */
+interface ConvGeometry {
+  batch: number;
+  inH: number;
+  inW: number;
+  inC: number;
+  outH: number;
+  outW: number;
+  outC: number;
+  kH: number;
+  kW: number;
+  strideH: number;
+  strideW: number;
+  dilationH: number;
+  dilationW: number;
+  padTop: number;
+  padLeft: number;
+}
+
+type ConvAttrs = {
+  strides: number | [number, number];
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dataFormat?: 'NHWC' | 'NCHW';
+  dilations?: number | [number, number];
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+};
+
+function geometry(xShape: number[], filterShape: number[], attrs: ConvAttrs, depthwise: boolean): ConvGeometry {
+  if (attrs.dataFormat === 'NCHW') throw new BackendError('fets conv kernels: dataFormat NCHW is not supported on wasm (use NHWC)');
+  const info = tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    attrs.strides,
+    attrs.dilations ?? 1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    depthwise,
+  );
+  return {
+    batch: info.batchSize,
+    inH: info.inHeight,
+    inW: info.inWidth,
+    inC: info.inChannels,
+    outH: info.outHeight,
+    outW: info.outWidth,
+    outC: info.outChannels,
+    kH: info.filterHeight,
+    kW: info.filterWidth,
+    strideH: info.strideHeight,
+    strideW: info.strideWidth,
+    dilationH: info.dilationHeight,
+    dilationW: info.dilationWidth,
+    padTop: info.padInfo.top,
+    padLeft: info.padInfo.left,
+  };
+}
+
+/**
+ * im2col: one row per output position (b, oh, ow), holding the input patch under the filter, `kH·kW·inC` values in
+ * the filter's (kh, kw, c) order; zeros where the patch hangs over the padding. `col` is [B·outH·outW, kH·kW·inC].
+ */
+function im2col(x: Float32Array, col: Float32Array, g: ConvGeometry): void {
+  const { inH, inW, inC, outH, outW, kH, kW } = g;
+  const k = kH * kW * inC;
+  let row = 0;
+  for (let b = 0; b < g.batch; b++) {
+    const xb = b * inH * inW * inC;
+    for (let oh = 0; oh < outH; oh++) {
+      for (let ow = 0; ow < outW; ow++, row += k) {
+        let dst = row;
+        for (let kh = 0; kh < kH; kh++) {
+          const ih = oh * g.strideH - g.padTop + kh * g.dilationH;
+          for (let kw = 0; kw < kW; kw++, dst += inC) {
+            const iw = ow * g.strideW - g.padLeft + kw * g.dilationW;
+            if (ih < 0 || ih >= inH || iw < 0 || iw >= inW) {
+              col.fill(0, dst, dst + inC);
+              continue;
+            }
+            const src = xb + (ih * inW + iw) * inC;
+            if (inC > 16) col.set(x.subarray(src, src + inC), dst);
+            else for (let c = 0; c < inC; c++) col[dst + c] = x[src + c]!;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** col2im: the adjoint of {@link im2col}, each patch value added back to its input position (dx starts at 0). */
+function col2im(col: Float32Array, dx: Float32Array, g: ConvGeometry): void {
+  const { inH, inW, inC, outH, outW, kH, kW } = g;
+  const k = kH * kW * inC;
+  dx.fill(0);
+  let row = 0;
+  for (let b = 0; b < g.batch; b++) {
+    const xb = b * inH * inW * inC;
+    for (let oh = 0; oh < outH; oh++) {
+      for (let ow = 0; ow < outW; ow++, row += k) {
+        let src = row;
+        for (let kh = 0; kh < kH; kh++) {
+          const ih = oh * g.strideH - g.padTop + kh * g.dilationH;
+          for (let kw = 0; kw < kW; kw++, src += inC) {
+            const iw = ow * g.strideW - g.padLeft + kw * g.dilationW;
+            if (ih < 0 || ih >= inH || iw < 0 || iw >= inW) continue;
+            const dst = xb + (ih * inW + iw) * inC;
+            for (let c = 0; c < inC; c++) dx[dst + c]! += col[src + c]!;
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * One product through the wasm backend's registered BatchMatMul (fets' native GEMM when the addon runs, else the
+ * WebAssembly SIMD GEMM or XNNPACK): [1, m, k]·[1, k, n] with optional transposes, as a new tensor.
+ */
+function product(backend: WasmBackend, a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean): TensorInfo {
+  const k = tf.getKernel('BatchMatMul', 'wasm')!;
+  return k.kernelFunc({ inputs: { a, b }, attrs: { transposeA, transposeB }, backend: backend as never }) as TensorInfo;
+}
+
+/** A float32 scratch tensor [rows, cols] on the wasm heap. */
+function scratch(backend: WasmBackend, rows: number, cols: number): TensorInfo {
+  return backend.makeOutput([1, rows, cols], 'float32');
+}
+
+/**
+ * `Conv2DBackpropFilter` for wasm (missing in tfjs-backend-wasm 4.22): dW = im2col(x)ᵀ · dy, one GEMM of
+ * [K, B·outH·outW]·[B·outH·outW, outC] with K = kH·kW·inC. NHWC, any stride, padding (`same`, `valid`, explicit)
+ * and dilation. In: x [B, H, W, inC], dy [B, outH, outW, outC]; attrs as tfjs'. Out: [kH, kW, inC, outC].
+ */
+export function conv2DBackpropFilter(args: KernelArgs): TensorInfo {
+  const backend = args.backend as WasmBackend;
+  const { x, dy } = args.inputs as Record<string, TensorInfo>;
+  const attrs = args.attrs as unknown as ConvAttrs & { filterShape: number[] };
+  const g = geometry(x!.shape, attrs.filterShape, attrs, false);
+  const m = g.batch * g.outH * g.outW;
+  const k = g.kH * g.kW * g.inC;
+  const col = scratch(backend, m, k);
+  im2col(f32Of(backend, x!), f32Of(backend, col), g);
+  const dy2 = reshapeInfo(backend, dy!, [1, m, g.outC]);
+  const dw = product(backend, col, dy2, true, false);
+  release(backend, col, dy2);
+  const out = reshapeInfo(backend, dw, [g.kH, g.kW, g.inC, g.outC]);
+  release(backend, dw);
+  return out;
+}
+
+/**
+ * `Conv2DBackpropInput` for wasm on the same GEMM: dcol = dy · Wᵀ ([B·outH·outW, outC]·[outC, K]), then col2im adds
+ * each patch back. In: dy [B, outH, outW, outC], filter [kH, kW, inC, outC]; attrs {inputShape, …}. Out: [B, H, W, inC].
+ */
+export function conv2DBackpropInput(args: KernelArgs): TensorInfo {
+  const backend = args.backend as WasmBackend;
+  const { dy, filter } = args.inputs as Record<string, TensorInfo>;
+  const attrs = args.attrs as unknown as ConvAttrs & { inputShape: number[] };
+  const g = geometry(attrs.inputShape, filter!.shape, attrs, false);
+  const m = g.batch * g.outH * g.outW;
+  const k = g.kH * g.kW * g.inC;
+  const dy2 = reshapeInfo(backend, dy!, [1, m, g.outC]);
+  const w2 = reshapeInfo(backend, filter!, [1, k, g.outC]);
+  const dcol = product(backend, dy2, w2, false, true);
+  release(backend, dy2, w2);
+  const dx = backend.makeOutput([g.batch, g.inH, g.inW, g.inC], 'float32');
+  col2im(f32Of(backend, dcol), f32Of(backend, dx), g);
+  release(backend, dcol);
+  return dx;
+}
+
+/**
+ * `Conv2D` for wasm as im2col + one GEMM (y = im2col(x) · W): on the native GEMM this beats XNNPACK's direct
+ * convolution on training shapes. In: x [B, H, W, inC], filter [kH, kW, inC, outC]. Out: [B, outH, outW, outC].
+ */
+export function conv2D(args: KernelArgs): TensorInfo {
+  const backend = args.backend as WasmBackend;
+  const { x, filter } = args.inputs as Record<string, TensorInfo>;
+  const attrs = args.attrs as unknown as ConvAttrs;
+  const g = geometry(x!.shape, filter!.shape, attrs, false);
+  const m = g.batch * g.outH * g.outW;
+  const k = g.kH * g.kW * g.inC;
+  const w2 = reshapeInfo(backend, filter!, [1, k, g.outC]);
+  let y: TensorInfo;
+  if (g.kH === 1 && g.kW === 1 && g.strideH === 1 && g.strideW === 1 && g.padTop === 0 && g.padLeft === 0) {
+    // A 1×1 convolution is already a product: no copy.
+    const x2 = reshapeInfo(backend, x!, [1, m, k]);
+    y = product(backend, x2, w2, false, false);
+    release(backend, x2);
+  } else {
+    const col = scratch(backend, m, k);
+    im2col(f32Of(backend, x!), f32Of(backend, col), g);
+    y = product(backend, col, w2, false, false);
+    release(backend, col);
+  }
+  release(backend, w2);
+  const out = reshapeInfo(backend, y, [g.batch, g.outH, g.outW, g.outC]);
+  release(backend, y);
+  return out;
+}
+
+/**
+ * `DepthwiseConv2dNativeBackpropFilter` for wasm (missing in 4.22), direct loops: dW[kh, kw, c, q] = Σ x[b, ih, iw, c] ·
+ * dy[b, oh, ow, c·mult + q]. In: x [B, H, W, inC], dy [B, outH, outW, inC·mult]; attrs {filterShape [kH, kW, inC, mult]}.
+ */
+export function depthwiseBackpropFilter(args: KernelArgs): TensorInfo {
+  const backend = args.backend as WasmBackend;
+  const { x, dy } = args.inputs as Record<string, TensorInfo>;
+  const attrs = args.attrs as unknown as ConvAttrs & { filterShape: number[] };
+  const g = geometry(x!.shape, attrs.filterShape, attrs, true);
+  const mult = attrs.filterShape[3]!;
+  const out = backend.makeOutput([g.kH, g.kW, g.inC, mult], 'float32');
+  const xv = f32Of(backend, x!);
+  const dyv = f32Of(backend, dy!);
+  const dw = f32Of(backend, out);
+  dw.fill(0);
+  const oc = g.inC * mult;
+  for (let b = 0; b < g.batch; b++) {
+    for (let oh = 0; oh < g.outH; oh++) {
+      for (let ow = 0; ow < g.outW; ow++) {
+        const dyRow = ((b * g.outH + oh) * g.outW + ow) * oc;
+        for (let kh = 0; kh < g.kH; kh++) {
+          const ih = oh * g.strideH - g.padTop + kh * g.dilationH;
+          if (ih < 0 || ih >= g.inH) continue;
+          for (let kw = 0; kw < g.kW; kw++) {
+            const iw = ow * g.strideW - g.padLeft + kw * g.dilationW;
+            if (iw < 0 || iw >= g.inW) continue;
+            const xRow = ((b * g.inH + ih) * g.inW + iw) * g.inC;
+            const wRow = (kh * g.kW + kw) * g.inC * mult;
+            for (let c = 0; c < g.inC; c++) {
+              const xv1 = xv[xRow + c]!;
+              for (let q = 0; q < mult; q++) dw[wRow + c * mult + q]! += xv1 * dyv[dyRow + c * mult + q]!;
+            }
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * `DepthwiseConv2dNativeBackpropInput` for wasm (missing in 4.22), direct loops: dx[b, ih, iw, c] += Σ_q dy[b, oh, ow,
+ * c·mult + q] · W[kh, kw, c, q]. In: dy, filter [kH, kW, inC, mult]; attrs {inputShape}. Out: [B, H, W, inC].
+ */
+export function depthwiseBackpropInput(args: KernelArgs): TensorInfo {
+  const backend = args.backend as WasmBackend;
+  const { dy, filter } = args.inputs as Record<string, TensorInfo>;
+  const attrs = args.attrs as unknown as ConvAttrs & { inputShape: number[] };
+  const g = geometry(attrs.inputShape, filter!.shape, attrs, true);
+  const mult = filter!.shape[3]!;
+  const out = backend.makeOutput([g.batch, g.inH, g.inW, g.inC], 'float32');
+  const dyv = f32Of(backend, dy!);
+  const wv = f32Of(backend, filter!);
+  const dx = f32Of(backend, out);
+  dx.fill(0);
+  const oc = g.inC * mult;
+  for (let b = 0; b < g.batch; b++) {
+    for (let oh = 0; oh < g.outH; oh++) {
+      for (let ow = 0; ow < g.outW; ow++) {
+        const dyRow = ((b * g.outH + oh) * g.outW + ow) * oc;
+        for (let kh = 0; kh < g.kH; kh++) {
+          const ih = oh * g.strideH - g.padTop + kh * g.dilationH;
+          if (ih < 0 || ih >= g.inH) continue;
+          for (let kw = 0; kw < g.kW; kw++) {
+            const iw = ow * g.strideW - g.padLeft + kw * g.dilationW;
+            if (iw < 0 || iw >= g.inW) continue;
+            const xRow = ((b * g.inH + ih) * g.inW + iw) * g.inC;
+            const wRow = (kh * g.kW + kw) * g.inC * mult;
+            for (let c = 0; c < g.inC; c++) {
+              let s = 0;
+              for (let q = 0; q < mult; q++) s += dyv[dyRow + c * mult + q]! * wv[wRow + c * mult + q]!;
+              dx[xRow + c]! += s;
+            }
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
