@@ -26,6 +26,10 @@ export {
   fromPretrainedOptionsSchema,
 } from './architectures/bert/pretrained.js';
 export type { LoadReport, PretrainedBert, FromPretrainedOptions } from './architectures/bert/pretrained.js';
+export { lenet, lenetOptions } from './architectures/vision/lenet.js';
+export type { LenetOptions } from './architectures/vision/lenet.js';
+export { resnet9, resnet9Options } from './architectures/vision/resnet9.js';
+export type { Resnet9Options } from './architectures/vision/resnet9.js';
 // io: safetensors, hub
 export {
   SafetensorsError,

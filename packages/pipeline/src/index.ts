@@ -51,7 +51,14 @@ export { SubsetDataset, ViewDataset } from './datasets/view.js';
 export { WINDOW_FIELDS, WindowedDataset } from './datasets/windowedDataset.js';
 export type { WindowedDatasetOptions } from './datasets/windowedDataset.js';
 
-// datasets: ready-made loaders (NER sets, the Brown corpus, pretraining text)
+// datasets: ready-made loaders (images, NER sets, the Brown corpus, pretraining text)
+export { CIFAR10_URL, cifar10, parseCifarBatches } from './datasets/image/cifar10.js';
+export type { Cifar10Options } from './datasets/image/cifar10.js';
+export { parseIdx } from './datasets/image/idx.js';
+export type { IdxArray } from './datasets/image/idx.js';
+export { ImageArrayDataset } from './datasets/image/imageArrayDataset.js';
+export { FASHION_MNIST_URL, fashionMnist, MNIST_URL, mnist, mnistDigits } from './datasets/image/mnist.js';
+export type { IdxLoadOptions, ImageData, MnistDigitsOptions } from './datasets/image/mnist.js';
 export {
   BROWN_FILE_PATTERN,
   BrownDataset,
@@ -104,6 +111,32 @@ export { FilteredData, gatherInputs, NumpyOp, scatterOutputs } from './ops/numpy
 export type { PipelineState } from './ops/numpyOp.js';
 export { RemoveIf } from './ops/removeIf.js';
 export type { RemoveIfOptions } from './ops/removeIf.js';
+
+// ops/image: FastEstimator's image ops (univariate: pixel values; geometric: an image and its masks moved together)
+export { Affine, affineOptions, Rotate, rotateOptions } from './ops/image/affine.js';
+export type { AffineOptions, RotateOptions } from './ops/image/affine.js';
+export { ChannelTranspose } from './ops/image/channelTranspose.js';
+export { CoarseDropout, coarseDropoutOptions } from './ops/image/coarseDropout.js';
+export type { CoarseDropoutOptions } from './ops/image/coarseDropout.js';
+export { CenterCrop, cropOptions, RandomCrop } from './ops/image/crop.js';
+export type { CropOptions } from './ops/image/crop.js';
+export { ExpandDims, expandDimsOptions } from './ops/image/expandDims.js';
+export type { ExpandDimsOptions } from './ops/image/expandDims.js';
+export { flipOptions, HorizontalFlip, VerticalFlip } from './ops/image/flip.js';
+export type { FlipOptions } from './ops/image/flip.js';
+export { GeometricOp, geometricOptions } from './ops/image/geometric.js';
+export type { GeometricOptions } from './ops/image/geometric.js';
+export { readImage, toNDArray } from './ops/image/image.js';
+export type { Image } from './ops/image/image.js';
+export { Minmax } from './ops/image/minmax.js';
+export { Normalize, normalizeOptions } from './ops/image/normalize.js';
+export type { NormalizeOptions } from './ops/image/normalize.js';
+export { Onehot, onehotOptions } from './ops/image/onehot.js';
+export type { OnehotOptions } from './ops/image/onehot.js';
+export { PadIfNeeded, padIfNeededOptions } from './ops/image/padIfNeeded.js';
+export type { PadIfNeededOptions } from './ops/image/padIfNeeded.js';
+export { Resize, resizeOptions } from './ops/image/resize.js';
+export type { ResizeOptions } from './ops/image/resize.js';
 
 // ops/text and text: tokenizers and text ops
 export { AttentionMask } from './ops/text/attentionMask.js';

@@ -15,3 +15,6 @@ export {
 export type { FunctionModel, BertConfigInput, PretrainedBert } from '@fets/network';
 // masked-language-model pretraining
 export { BertForMaskedLM, bertForMaskedLM } from '@fets/network';
+// vision: FastEstimator's LeNet and ResNet9
+export { lenet, resnet9 } from '@fets/network';
+export type { LenetOptions, Resnet9Options } from '@fets/network';

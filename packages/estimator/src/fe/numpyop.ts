@@ -18,3 +18,20 @@ export {
 } from '@fets/pipeline';
 // masked-LM corruption
 export { MaskTokens } from '@fets/pipeline';
+// image ops
+export {
+  Affine,
+  CenterCrop,
+  ChannelTranspose,
+  CoarseDropout,
+  ExpandDims,
+  HorizontalFlip,
+  Minmax,
+  Normalize,
+  Onehot,
+  PadIfNeeded,
+  RandomCrop,
+  Resize,
+  Rotate,
+  VerticalFlip,
+} from '@fets/pipeline';

@@ -34,3 +34,20 @@ export * as numpyop from './numpyop.js';
 export * as tensorop from './tensorop.js';
 // masked-LM corruption
 export { MaskTokens } from '@fets/pipeline';
+// image ops
+export {
+  Affine,
+  CenterCrop,
+  ChannelTranspose,
+  CoarseDropout,
+  ExpandDims,
+  HorizontalFlip,
+  Minmax,
+  Normalize,
+  Onehot,
+  PadIfNeeded,
+  RandomCrop,
+  Resize,
+  Rotate,
+  VerticalFlip,
+} from '@fets/pipeline';

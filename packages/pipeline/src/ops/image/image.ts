@@ -1,0 +1,86 @@
+import { OpError, describeValue } from '../../core/errors.js';
+import { NDArray } from '../../core/ndarray.js';
+
+/** An image as the image ops work on it: row-major HWC values, its dtype, and whether it came without a channel axis. */
+export interface Image {
+  data: Float32Array | Int32Array;
+  h: number;
+  w: number;
+  c: number;
+  dtype: 'float32' | 'int32';
+  /** 2 for an [H, W] input (written back without the channel axis), 3 for [H, W, C]. */
+  rank: 2 | 3;
+}
+
+/**
+ * Reads an image value: an NDArray of rank 2 ([H, W]) or 3 ([H, W, C]), float32 or int32 (0–255 grey or colour
+ * levels). Anything else is an OpError naming the op and the key, saying what came.
+ *
+ * @example
+ * const img = readImage('Minmax', 'x', sample.x);   // { data, h: 28, w: 28, c: 1, dtype: 'int32', rank: 2 }
+ */
+export function readImage(op: string, key: string | undefined, value: unknown): Image {
+  if (!(value instanceof NDArray)) {
+    throw new OpError(op, key, `expected an image (NDArray [H, W] or [H, W, C]), received ${describeValue(value)}`);
+  }
+  if (value.rank !== 2 && value.rank !== 3) {
+    throw new OpError(op, key, `expected an image of rank 2 [H, W] or 3 [H, W, C], received shape [${value.shape.join(', ')}]`);
+  }
+  if (value.dtype !== 'float32' && value.dtype !== 'int32') {
+    throw new OpError(op, key, `expected float32 or int32 pixels, received ${value.dtype}`);
+  }
+  const [h, w, c = 1] = value.shape as [number, number, number?];
+  const data =
+    value.data instanceof Float32Array || value.data instanceof Int32Array ? value.data : Int32Array.from(value.data as Uint8Array);
+  return { data, h, w, c, dtype: value.dtype, rank: value.rank as 2 | 3 };
+}
+
+/** A new image of the given size with `src`'s dtype, channels and rank (zero-filled). */
+export function blankLike(src: Image, h: number, w: number): Image {
+  const n = h * w * src.c;
+  return { data: src.dtype === 'float32' ? new Float32Array(n) : new Int32Array(n), h, w, c: src.c, dtype: src.dtype, rank: src.rank };
+}
+
+/** The image as an NDArray ([H, W] when it came without a channel axis). */
+export function toNDArray(img: Image): NDArray {
+  return new NDArray(img.data, img.rank === 2 ? [img.h, img.w] : [img.h, img.w, img.c], img.dtype);
+}
+
+/** Samples `src` at real coordinates (y, x) into `dst[o … o+c)`: bilinear, or nearest for masks; `fill` outside. */
+export function sample(src: Image, y: number, x: number, dst: Float32Array | Int32Array, o: number, nearest: boolean, fill: number): void {
+  const { h, w, c, data } = src;
+  if (nearest) {
+    const yi = Math.round(y);
+    const xi = Math.round(x);
+    if (yi < 0 || yi >= h || xi < 0 || xi >= w) {
+      for (let k = 0; k < c; k++) dst[o + k] = fill;
+      return;
+    }
+    const s = (yi * w + xi) * c;
+    for (let k = 0; k < c; k++) dst[o + k] = data[s + k]!;
+    return;
+  }
+  const y0 = Math.floor(y);
+  const x0 = Math.floor(x);
+  const fy = y - y0;
+  const fx = x - x0;
+  const round = src.dtype === 'int32';
+  for (let k = 0; k < c; k++) {
+    let v = 0;
+    for (const [yy, wy] of [
+      [y0, 1 - fy],
+      [y0 + 1, fy],
+    ] as const) {
+      if (wy === 0) continue;
+      for (const [xx, wx] of [
+        [x0, 1 - fx],
+        [x0 + 1, fx],
+      ] as const) {
+        if (wx === 0) continue;
+        const inside = yy >= 0 && yy < h && xx >= 0 && xx < w;
+        v += wy * wx * (inside ? data[(yy * w + xx) * c + k]! : fill);
+      }
+    }
+    dst[o + k] = round ? Math.round(v) : v;
+  }
+}
