@@ -6,7 +6,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { expect } from 'chai';
-import { DataFormatError, DatasetNotFoundError, NDArray, cifar10, mnist, mnistDigits, parseCifarBatches, parseIdx } from '@fets/pipeline';
+import {
+  DataFormatError,
+  DatasetNotFoundError,
+  type NDArray,
+  cifar10,
+  mnist,
+  mnistDigits,
+  parseCifarBatches,
+  parseIdx,
+} from '@fets/pipeline';
 
 /** An IDX file of unsigned bytes with the given dimensions. */
 function idx(dims: number[], data: Uint8Array): Uint8Array {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { PipelineState } from '../numpyOp.js';
 import { GeometricOp, geometricOptions } from './geometric.js';
-import { type Image } from './image.js';
+import type { Image } from './image.js';
 
 /** Options of {@link CoarseDropout}. */
 export const coarseDropoutOptions = geometricOptions.extend({
