@@ -51,6 +51,8 @@ export { INTERRUPT_EXIT_CODE, InterruptWatch, TrainingInterruptedError } from '.
 export type { NetworkLike } from './estimator/networkLike.js';
 
 // summary and plots
+export { batchGrid } from './plot/batchGrid.js';
+export type { BatchGridOptions } from './plot/batchGrid.js';
 export { parseLogFile, parseLoggedValue } from './plot/parseLogFile.js';
 export { plotPoints, visualizeLogs } from './plot/visualizeLogs.js';
 export type { PlotPoint, VisualizeLogsOptions } from './plot/visualizeLogs.js';

@@ -57,6 +57,7 @@ export type { Cifar10Options } from './datasets/image/cifar10.js';
 export { parseIdx } from './datasets/image/idx.js';
 export type { IdxArray } from './datasets/image/idx.js';
 export { ImageArrayDataset } from './datasets/image/imageArrayDataset.js';
+export { ImageFolderDataset } from './datasets/image/imageFolderDataset.js';
 export { FASHION_MNIST_URL, fashionMnist, MNIST_URL, mnist, mnistDigits } from './datasets/image/mnist.js';
 export type { IdxLoadOptions, ImageData, MnistDigitsOptions } from './datasets/image/mnist.js';
 export {
@@ -95,6 +96,8 @@ export { parseCsv } from './io/csv.js';
 export type { CsvRecord } from './io/csv.js';
 export { DownloadError, downloadFile } from './io/download.js';
 export type { DownloadOptions, ProgressStream } from './io/download.js';
+export { decodeImageFile, encodePng } from './io/imageFile.js';
+export type { DecodedImage } from './io/imageFile.js';
 export { countNonBlankLines, decodeUtf8, readLines, splitLines } from './io/lines.js';
 export type { NumberedLine } from './io/lines.js';
 
@@ -132,6 +135,8 @@ export { Minmax } from './ops/image/minmax.js';
 export { Normalize, normalizeOptions } from './ops/image/normalize.js';
 export type { NormalizeOptions } from './ops/image/normalize.js';
 export { Onehot, onehotOptions } from './ops/image/onehot.js';
+export { ReadImage, readImageOptions } from './ops/image/readImage.js';
+export type { ReadImageOptions } from './ops/image/readImage.js';
 export type { OnehotOptions } from './ops/image/onehot.js';
 export { PadIfNeeded, padIfNeededOptions } from './ops/image/padIfNeeded.js';
 export type { PadIfNeededOptions } from './ops/image/padIfNeeded.js';

@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { stringify as toYaml } from 'yaml';
 import { initBackend, atomicWriteFile } from '@fets/network';
 import { ConfigError, FetsError, MODES, type Mode } from '@fets/pipeline';
+import { batchGrid } from '../plot/batchGrid.js';
 import type { Estimator } from '../estimator/estimator.js';
 import { visualizeLogs } from '../plot/visualizeLogs.js';
 import { checkWritable, safeFileName } from '../traces/io/fileSafety.js';
@@ -267,6 +268,31 @@ export function createProgram(io: CliIO = processIO): Command {
       await estimator.pipeline.close();
     }
   });
+
+  addParamOptions(
+    program.command('show').description("draw one batch after the Pipeline's ops (augmentation included) as a PNG grid with its labels"),
+    false,
+  )
+    .addOption(new Option('--mode <mode>', 'which split and ops').choices(['train', 'eval', 'test']).default('train'))
+    .addOption(new Option('-o, --out <file>', 'PNG to write').default('runs/batch.png'))
+    .option('--image <key>', 'key of the images (default: the first key holding images)')
+    .option('--label <key>', 'key of the labels (default: y)')
+    .action(async (file: string, opts: ModelCommandOptions & { mode: Mode; out: string; image?: string; label?: string }) => {
+      const { estimator } = await prepare(file, opts, 'show', io);
+      try {
+        const batch = await estimator.pipeline.getResults({ mode: opts.mode });
+        if (Array.isArray(batch) || batch === undefined)
+          throw new ConfigError('fets show', [], `fets show: the ${opts.mode} split gave no batch`);
+        await batchGrid(
+          batch,
+          { ...(opts.image ? { imageKey: opts.image } : {}), ...(opts.label ? { labelKey: opts.label } : {}) },
+          opts.out,
+        );
+        io.out(`fets show: wrote ${displayPath(path.resolve(opts.out))} (one ${opts.mode} batch)`);
+      } finally {
+        await estimator.pipeline.close();
+      }
+    });
 
   for (const [name, what] of [
     ['logs', 'compare runs: Logger output (fets train … | tee run.log), CSVLogger .csv, Summary .json, folders'],

@@ -7,7 +7,7 @@ import type { Estimator } from '../estimator/estimator.js';
 import { displayPath } from './configFile.js';
 
 /** Which command is building the experiment. */
-export type ExperimentCommand = 'train' | 'test' | 'check' | 'predict' | 'export';
+export type ExperimentCommand = 'train' | 'test' | 'check' | 'predict' | 'export' | 'show';
 
 /** What `build` is told besides the parameters. */
 export interface ExperimentContext {

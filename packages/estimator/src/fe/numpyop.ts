@@ -31,6 +31,7 @@ export {
   Onehot,
   PadIfNeeded,
   RandomCrop,
+  ReadImage,
   Resize,
   Rotate,
   VerticalFlip,

@@ -47,6 +47,7 @@ export {
   Onehot,
   PadIfNeeded,
   RandomCrop,
+  ReadImage,
   Resize,
   Rotate,
   VerticalFlip,
