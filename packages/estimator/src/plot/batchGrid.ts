@@ -55,7 +55,7 @@ function caption(labels: unknown, i: number, classes: readonly string[] | undefi
   return classes?.[id] ?? String(id);
 }
 
-const escape = (s: string) => s.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeXml = (s: string) => s.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
  * A batch as a picture: its images in a grid, each with its label underneath, as PNG bytes (or written to `file`).
@@ -96,7 +96,7 @@ export async function batchGrid(batch: DataDict, options: BatchGridOptions = {},
     const y = pad + Math.floor(i / cols) * (th + text + pad);
     parts.push(
       `<image x="${x}" y="${y}" width="${tw}" height="${th}" image-rendering="optimizeSpeed" href="data:image/png;base64,${png}"/>`,
-      `<text x="${x + tw / 2}" y="${y + th + text - 2}" font-size="12" font-family="sans-serif" text-anchor="middle">${escape(caption(labels, i, o.classes))}</text>`,
+      `<text x="${x + tw / 2}" y="${y + th + text - 2}" font-size="12" font-family="sans-serif" text-anchor="middle">${escapeXml(caption(labels, i, o.classes))}</text>`,
     );
   }
   const width = pad + cols * (tw + pad);
