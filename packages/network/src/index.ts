@@ -52,6 +52,10 @@ export {
 } from './io/hub.js';
 export type { HubOptions } from './io/hub.js';
 // ops (TensorOps, ModelOp, UpdateOp, meta ops)
+export { CutMixBatch, cutMixOptions } from './ops/tensor/augmentation/cutMixBatch.js';
+export type { CutMixOptions } from './ops/tensor/augmentation/cutMixBatch.js';
+export { MixUpBatch, mixUpOptions } from './ops/tensor/augmentation/mixUpBatch.js';
+export type { MixUpOptions } from './ops/tensor/augmentation/mixUpBatch.js';
 export { TensorOp } from './ops/tensorOp.js';
 export { makeStepState } from './stepState.js';
 export type { StepState, StepStateInput } from './stepState.js';

@@ -52,3 +52,5 @@ export {
   Rotate,
   VerticalFlip,
 } from '@fets/pipeline';
+// batch augmentation
+export { CutMixBatch, MixUpBatch } from '@fets/network';

@@ -21,3 +21,5 @@ export {
   FocalLoss,
   L2Regularization,
 } from '@fets/network';
+// batch augmentation
+export { CutMixBatch, MixUpBatch } from '@fets/network';
