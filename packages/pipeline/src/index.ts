@@ -74,7 +74,7 @@ export {
 export type { BrownData, BrownDatasetOptions, BrownLoadOptions, BrownSource, BrownTextOptions } from './datasets/brown.js';
 export { bc5cdrChem } from './datasets/ner/bc5cdrChem.js';
 export type { Bc5cdrChemOptions } from './datasets/ner/bc5cdrChem.js';
-export { DatasetNotFoundError, envFlag, locateFiles } from './datasets/ner/locate.js';
+export { DatasetNotFoundError, envFlag, loaderOptionsSchema, locateFiles } from './datasets/ner/locate.js';
 export type { LocateRequest } from './datasets/ner/locate.js';
 export { MIT_MOVIE_URL, mitMovie } from './datasets/ner/mitMovie.js';
 export type { MitMovieOptions, NerData } from './datasets/ner/mitMovie.js';

@@ -204,6 +204,30 @@ export function conv2D(args: KernelArgs): TensorInfo {
 }
 
 /**
+ * Calls `tap(dyRow, xRow, wRow)` for every (output position, filter tap) of a depthwise convolution whose input pixel
+ * lies inside the image: the offsets of dy[b, oh, ow, 0], x[b, ih, iw, 0] and W[kh, kw, 0, 0].
+ */
+function forEachDepthwiseTap(g: ConvGeometry, mult: number, tap: (dyRow: number, xRow: number, wRow: number) => void): void {
+  const oc = g.inC * mult;
+  for (let b = 0; b < g.batch; b++) {
+    for (let oh = 0; oh < g.outH; oh++) {
+      for (let ow = 0; ow < g.outW; ow++) {
+        const dyRow = ((b * g.outH + oh) * g.outW + ow) * oc;
+        for (let kh = 0; kh < g.kH; kh++) {
+          const ih = oh * g.strideH - g.padTop + kh * g.dilationH;
+          if (ih < 0 || ih >= g.inH) continue;
+          for (let kw = 0; kw < g.kW; kw++) {
+            const iw = ow * g.strideW - g.padLeft + kw * g.dilationW;
+            if (iw < 0 || iw >= g.inW) continue;
+            tap(dyRow, ((b * g.inH + ih) * g.inW + iw) * g.inC, (kh * g.kW + kw) * g.inC * mult);
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
  * `DepthwiseConv2dNativeBackpropFilter` for wasm (missing in 4.22), direct loops: dW[kh, kw, c, q] = Σ x[b, ih, iw, c] ·
  * dy[b, oh, ow, c·mult + q]. In: x [B, H, W, inC], dy [B, outH, outW, inC·mult]; attrs {filterShape [kH, kW, inC, mult]}.
  */
@@ -218,28 +242,12 @@ export function depthwiseBackpropFilter(args: KernelArgs): TensorInfo {
   const dyv = f32Of(backend, dy!);
   const dw = f32Of(backend, out);
   dw.fill(0);
-  const oc = g.inC * mult;
-  for (let b = 0; b < g.batch; b++) {
-    for (let oh = 0; oh < g.outH; oh++) {
-      for (let ow = 0; ow < g.outW; ow++) {
-        const dyRow = ((b * g.outH + oh) * g.outW + ow) * oc;
-        for (let kh = 0; kh < g.kH; kh++) {
-          const ih = oh * g.strideH - g.padTop + kh * g.dilationH;
-          if (ih < 0 || ih >= g.inH) continue;
-          for (let kw = 0; kw < g.kW; kw++) {
-            const iw = ow * g.strideW - g.padLeft + kw * g.dilationW;
-            if (iw < 0 || iw >= g.inW) continue;
-            const xRow = ((b * g.inH + ih) * g.inW + iw) * g.inC;
-            const wRow = (kh * g.kW + kw) * g.inC * mult;
-            for (let c = 0; c < g.inC; c++) {
-              const xv1 = xv[xRow + c]!;
-              for (let q = 0; q < mult; q++) dw[wRow + c * mult + q]! += xv1 * dyv[dyRow + c * mult + q]!;
-            }
-          }
-        }
-      }
+  forEachDepthwiseTap(g, mult, (dyRow, xRow, wRow) => {
+    for (let c = 0; c < g.inC; c++) {
+      const xv1 = xv[xRow + c]!;
+      for (let q = 0; q < mult; q++) dw[wRow + c * mult + q]! += xv1 * dyv[dyRow + c * mult + q]!;
     }
-  }
+  });
   return out;
 }
 
@@ -258,28 +266,12 @@ export function depthwiseBackpropInput(args: KernelArgs): TensorInfo {
   const wv = f32Of(backend, filter!);
   const dx = f32Of(backend, out);
   dx.fill(0);
-  const oc = g.inC * mult;
-  for (let b = 0; b < g.batch; b++) {
-    for (let oh = 0; oh < g.outH; oh++) {
-      for (let ow = 0; ow < g.outW; ow++) {
-        const dyRow = ((b * g.outH + oh) * g.outW + ow) * oc;
-        for (let kh = 0; kh < g.kH; kh++) {
-          const ih = oh * g.strideH - g.padTop + kh * g.dilationH;
-          if (ih < 0 || ih >= g.inH) continue;
-          for (let kw = 0; kw < g.kW; kw++) {
-            const iw = ow * g.strideW - g.padLeft + kw * g.dilationW;
-            if (iw < 0 || iw >= g.inW) continue;
-            const xRow = ((b * g.inH + ih) * g.inW + iw) * g.inC;
-            const wRow = (kh * g.kW + kw) * g.inC * mult;
-            for (let c = 0; c < g.inC; c++) {
-              let s = 0;
-              for (let q = 0; q < mult; q++) s += dyv[dyRow + c * mult + q]! * wv[wRow + c * mult + q]!;
-              dx[xRow + c]! += s;
-            }
-          }
-        }
-      }
+  forEachDepthwiseTap(g, mult, (dyRow, xRow, wRow) => {
+    for (let c = 0; c < g.inC; c++) {
+      let sum = 0;
+      for (let q = 0; q < mult; q++) sum += dyv[dyRow + c * mult + q]! * wv[wRow + c * mult + q]!;
+      dx[xRow + c]! += sum;
     }
-  }
+  });
   return out;
 }

@@ -6,7 +6,7 @@ import { Trace } from '../../core/trace.js';
 import type { Data } from '../../core/data.js';
 import { MetricInputError, argmaxLastAxis, asNDArray } from '../metric/labels.js';
 import { alignPredictions } from '../metric/seqeval/align.js';
-import { SentenceAssembler, addWordRows } from '../metric/sentenceTags.js';
+import { SentenceAssembler, addWordRows, checkWordKeys, wordKeysShape } from '../metric/sentenceTags.js';
 import { SCHEMES } from '../metric/seqeval/schemes.js';
 import { entitySpans, type EntitySpan } from '../metric/seqeval/spans.js';
 import { checkWritable } from './fileSafety.js';
@@ -35,28 +35,9 @@ const schema = z
     mode: modeSpecSchema.default('test'),
     /** Data sets the trace runs for (default all). */
     dsId: dsIdSpecSchema.optional(),
-    /** Write words, not label positions: key of each token's word index `[B, L]` (as SeqEval's `wordIdsKey`). */
-    wordIdsKey: z.string().min(1).optional(),
-    /** Key of the gold tags per word; with `wordIdsKey`. */
-    tagsKey: z.string().min(1).optional(),
-    /** Key of the window records of a WindowedDataset: whole sentences are written, every word once. */
-    windowKey: z.string().min(1).optional(),
+    ...wordKeysShape,
   })
-  .superRefine((o, ctx) => {
-    if (o.wordIdsKey === undefined && o.trueKey === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['trueKey'], message: 'expected trueKey (label ids), or wordIdsKey with tagsKey' });
-    }
-    if ((o.wordIdsKey === undefined) !== (o.tagsKey === undefined)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [o.tagsKey === undefined ? 'tagsKey' : 'wordIdsKey'],
-        message: 'wordIdsKey and tagsKey go together',
-      });
-    }
-    if (o.windowKey !== undefined && o.wordIdsKey === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['windowKey'], message: 'expected wordIdsKey and tagsKey with windowKey' });
-    }
-  });
+  .superRefine(checkWordKeys);
 
 /** Options of {@link TagPredictions}. */
 export type TagPredictionsOptions = z.input<typeof schema>;

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Data } from '../../core/data.js';
 import { MetricInputError, asNDArray, predictedIds } from './labels.js';
 
@@ -159,5 +160,38 @@ export function addWordRows(assembler: SentenceAssembler, data: Data, keys: Word
       words: words?.[i],
       window: windows ? slice(windows, i, 5) : undefined,
     });
+  }
+}
+
+/** The keys that switch SeqEval and TagPredictions to words (spread into their schemas). */
+export const wordKeysShape = {
+  /**
+   * Score words, not label positions: key of each token's word index `[B, L]` (BertTokenize `returnWordIds`). A
+   * word's prediction is its first sub-token's; its gold tag comes from `tagsKey`, so words without sub-tokens count.
+   */
+  wordIdsKey: z.string().min(1).optional(),
+  /** Key of the gold tags per word (the data set's `tags`, kept in the batch); with `wordIdsKey`. */
+  tagsKey: z.string().min(1).optional(),
+  /** Key of the window records of a WindowedDataset: long sentences are put back together, every word once. */
+  windowKey: z.string().min(1).optional(),
+};
+
+/** The rule of those keys: label ids (`trueKey`) or words (`wordIdsKey` with `tagsKey`); `windowKey` needs words. */
+export function checkWordKeys(
+  o: { trueKey?: string | undefined; wordIdsKey?: string | undefined; tagsKey?: string | undefined; windowKey?: string | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  if (o.wordIdsKey === undefined && o.trueKey === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['trueKey'], message: 'expected trueKey (label ids), or wordIdsKey with tagsKey' });
+  }
+  if ((o.wordIdsKey === undefined) !== (o.tagsKey === undefined)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [o.tagsKey === undefined ? 'tagsKey' : 'wordIdsKey'],
+      message: 'wordIdsKey and tagsKey go together',
+    });
+  }
+  if (o.windowKey !== undefined && o.wordIdsKey === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['windowKey'], message: 'expected wordIdsKey and tagsKey with windowKey' });
   }
 }

@@ -3,7 +3,7 @@ import { dsIdSpecSchema, modeSpecSchema, parseOptions } from '@fets/pipeline';
 import { Trace } from '../../core/trace.js';
 import type { Data } from '../../core/data.js';
 import { MetricInputError, asNDArray, predictedIds } from './labels.js';
-import { SentenceAssembler, addWordRows } from './sentenceTags.js';
+import { SentenceAssembler, addWordRows, checkWordKeys, wordKeysShape } from './sentenceTags.js';
 import { alignPredictions } from './seqeval/align.js';
 import { seqevalReport, type SeqevalReport } from './seqeval/report.js';
 import { SCHEMES } from './seqeval/schemes.js';
@@ -28,31 +28,9 @@ const schema = z
     mode: modeSpecSchema.default(['eval', 'test']),
     /** Data sets the trace runs for (default all). */
     dsId: dsIdSpecSchema.optional(),
-    /**
-     * Score words, not label positions: key of each token's word index `[B, L]` (BertTokenize `returnWordIds`). A
-     * word's prediction is its first sub-token's; its gold tag comes from `tagsKey`, so words without sub-tokens count.
-     */
-    wordIdsKey: z.string().min(1).optional(),
-    /** Key of the gold tags per word (the data set's `tags`, kept in the batch); with `wordIdsKey`. */
-    tagsKey: z.string().min(1).optional(),
-    /** Key of the window records of a WindowedDataset: long sentences are put back together and scored whole. */
-    windowKey: z.string().min(1).optional(),
+    ...wordKeysShape,
   })
-  .superRefine((o, ctx) => {
-    if (o.wordIdsKey === undefined && o.trueKey === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['trueKey'], message: 'expected trueKey (label ids), or wordIdsKey with tagsKey' });
-    }
-    if ((o.wordIdsKey === undefined) !== (o.tagsKey === undefined)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [o.tagsKey === undefined ? 'tagsKey' : 'wordIdsKey'],
-        message: 'wordIdsKey and tagsKey go together',
-      });
-    }
-    if (o.windowKey !== undefined && o.wordIdsKey === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['windowKey'], message: 'expected wordIdsKey and tagsKey with windowKey' });
-    }
-  });
+  .superRefine(checkWordKeys);
 
 /** Options of {@link SeqEval}. */
 export type SeqEvalOptions = z.input<typeof schema>;

@@ -3,8 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DataFormatError } from '../../core/errors.js';
 import { parseOptions } from '../../core/options.js';
-import type { ProgressStream } from '../../io/download.js';
-import { locateFiles } from '../ner/locate.js';
+import { loaderOptionsSchema, locateFiles } from '../ner/locate.js';
 import { ImageArrayDataset } from './imageArrayDataset.js';
 import type { ImageData } from './mnist.js';
 import { untar } from './tar.js';
@@ -16,21 +15,10 @@ const TRAIN = ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data
 const TEST = 'test_batch.bin';
 const RECORD = 1 + 3 * 32 * 32;
 
-const progressStream = z.custom<ProgressStream>(
-  (v) => v !== null && typeof v === 'object' && typeof (v as ProgressStream).write === 'function',
-);
-
-const cifarOptions = z.strictObject({
+const cifarOptions = loaderOptionsSchema.extend({
   /** A folder holding the six `.bin` batch files (as extracted: `cifar-10-batches-bin`) or the archive. */
   rootDir: z.string().min(1).optional(),
-  /** Never download (default: FETS_OFFLINE=1). */
-  offline: z.boolean().optional(),
-  /** Root of the cache (default $FETS_CACHE_DIR, else ~/.fets). */
-  cacheDir: z.string().min(1).optional(),
-  /** Base URL of the archive. */
   baseUrl: z.string().url().default(CIFAR10_URL),
-  progress: z.enum(['auto', 'bar', 'lines', 'none']).default('auto'),
-  stream: progressStream.optional(),
 });
 
 /** Options of {@link cifar10.loadData}. */

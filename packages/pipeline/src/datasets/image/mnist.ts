@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { z } from 'zod';
-import { DatasetNotFoundError, locateFiles } from '../ner/locate.js';
+import { DatasetNotFoundError, loaderOptionsSchema, locateFiles } from '../ner/locate.js';
 import { parseOptions } from '../../core/options.js';
 import { permutation, seededRandom } from '../../core/random.js';
-import type { ProgressStream } from '../../io/download.js';
 import { ImageArrayDataset } from './imageArrayDataset.js';
 import { parseIdx } from './idx.js';
 
@@ -15,22 +14,7 @@ export const FASHION_MNIST_URL = 'http://fashion-mnist.s3-website.eu-central-1.a
 
 const IDX_FILES = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'];
 
-const progressStream = z.custom<ProgressStream>(
-  (v) => v !== null && typeof v === 'object' && typeof (v as ProgressStream).write === 'function',
-);
-
-const idxOptions = z.strictObject({
-  /** A folder holding the four IDX files (they must be there). */
-  rootDir: z.string().min(1).optional(),
-  /** Never download (default: FETS_OFFLINE=1). */
-  offline: z.boolean().optional(),
-  /** Root of the cache (default $FETS_CACHE_DIR, else ~/.fets). */
-  cacheDir: z.string().min(1).optional(),
-  /** Base URL of the files. */
-  baseUrl: z.string().url().optional(),
-  progress: z.enum(['auto', 'bar', 'lines', 'none']).default('auto'),
-  stream: progressStream.optional(),
-});
+const idxOptions = loaderOptionsSchema;
 
 /** Options of {@link mnist.loadData} and {@link fashionMnist.loadData}. */
 export type IdxLoadOptions = z.input<typeof idxOptions>;

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -102,3 +103,21 @@ export async function locateFiles(req: LocateRequest): Promise<Record<string, st
   }
   return at(cache);
 }
+
+/** Options every downloading loader takes (mitMovie, mnist, cifar10, …); a loader extends it with its own. */
+export const loaderOptionsSchema = z.strictObject({
+  /** A folder holding the files (they must be there). */
+  rootDir: z.string().min(1).optional(),
+  /** Never download (default: FETS_OFFLINE=1). */
+  offline: z.boolean().optional(),
+  /** Root of the cache (default $FETS_CACHE_DIR, else ~/.fets). */
+  cacheDir: z.string().min(1).optional(),
+  /** Base URL of the files (default: the data set's usual host). */
+  baseUrl: z.string().url().optional(),
+  /** Download progress: a bar on a TTY, plain lines when piped ('auto'), or none. */
+  progress: z.enum(['auto', 'bar', 'lines', 'none']).default('auto'),
+  /** Where progress goes (default standard error). */
+  stream: z
+    .custom<ProgressStream>((v) => v !== null && typeof v === 'object' && typeof (v as ProgressStream).write === 'function')
+    .optional(),
+});

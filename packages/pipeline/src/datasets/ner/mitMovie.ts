@@ -1,24 +1,15 @@
 import { z } from 'zod';
 import { parseOptions } from '../../core/options.js';
-import type { ProgressStream } from '../../io/download.js';
 import { ConllDataset } from '../conllDataset.js';
 import { LabelVocab } from '../labelVocab.js';
-import { locateFiles } from './locate.js';
+import { loaderOptionsSchema, locateFiles } from './locate.js';
 
 /** Where FastEstimator's `mitmovie_ner` downloads the MIT Movie "eng" corpus from. */
 export const MIT_MOVIE_URL = 'https://groups.csail.mit.edu/sls/downloads/movie/';
 
-const progressStream = z.custom<ProgressStream>(
-  (v) => v !== null && typeof v === 'object' && typeof (v as ProgressStream).write === 'function',
-);
-
-const mitMovieOptionsSchema = z.strictObject({
-  rootDir: z.string().min(1).optional(),
-  offline: z.boolean().optional(),
-  cacheDir: z.string().min(1).optional(),
+const mitMovieOptionsSchema = loaderOptionsSchema.extend({
   baseUrl: z.string().url().default(MIT_MOVIE_URL),
-  progress: z.enum(['auto', 'bar', 'lines', 'none']).default('auto'),
-  stream: progressStream.optional(),
+  /** Order of the labels: sorted by entity type (default) or as first seen in train. */
   labelOrder: z.enum(['sorted', 'first-seen']).default('sorted'),
 });
 
