@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
+import * as tf from '@tensorflow/tfjs';
 import * as fe from '@fets/estimator';
 import { readNerConfig } from '../../examples/ner-bert/config.js';
 import { buildNer } from '../../examples/ner-bert/recipe.js';
@@ -92,7 +93,10 @@ describe('examples/ner-web: the trained model in a web page (Chromium headless)'
     // A paragraph of ~300 words (the first 30 sentences run together) at maxLen 48: read in overlapping windows, every
     // word gets a tag, and words far past the first 46 sub-tokens get entities of their own.
     const paragraph = sentences.slice(0, 30).join(' ');
+    await tagger.tag([paragraph.split(' ')]);
+    const tensors = tf.memory().numTensors;
     const [long] = await tagger.tag([paragraph.split(' ')]);
+    expect(tf.memory().numTensors, 'tensors after tagging in windows').to.equal(tensors);
     expect(long!.words.length).to.be.at.least(250);
     expect(long!.tags).to.have.length(long!.words.length);
     expect(long!.entities.filter((e) => e.first > 200).length).to.be.greaterThan(5);
