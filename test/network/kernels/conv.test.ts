@@ -139,6 +139,37 @@ describe('network/kernels: convolutions on wasm (im2col + GEMM) against cpu', fu
     });
   }
 
+  for (const [size, stride, pad, shape] of [
+    [2, 2, 'valid', [4, 24, 24, 32]],
+    [3, 2, 'same', [2, 9, 7, 5]],
+    [3, 1, 'valid', [1, 6, 8, 3]],
+    [2, 1, 'same', [3, 5, 5, 4]],
+  ] as const) {
+    it(`max-pool ${size}×${size} stride ${stride} ${pad} on [${shape}]: the gradient equals cpu's`, async () => {
+      const r = seededRandom(size * 7 + stride);
+      const xs = Float32Array.from({ length: (shape as readonly number[]).reduce((a, b) => a * b, 1) }, () => r() * 2 - 1);
+      const grad = () =>
+        tf.tidy(() => {
+          const x = tf.tensor4d(xs, [...shape]);
+          const y = tf.maxPool(x, size, stride, pad);
+          const w = tf.tensor(
+            Float32Array.from({ length: y.size }, (_, i) => ((i * 37) % 11) - 5),
+            y.shape,
+          );
+          return tf
+            .grad((xx: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(xx as tf.Tensor4D, size, stride, pad), w)))(x)
+            .dataSync() as Float32Array;
+        });
+      await tf.setBackend('cpu');
+      const want = grad();
+      await tf.setBackend('wasm');
+      setKernelOverrides(true);
+      const before = tf.memory().numTensors;
+      close(grad(), want, 'dx');
+      expect(tf.memory().numTensors).to.equal(before);
+    });
+  }
+
   it('without the Conv switch, wasm lacks the filter gradient (what a user hit before)', async () => {
     await tf.setBackend('wasm');
     setKernelOverrides({ Conv: false });

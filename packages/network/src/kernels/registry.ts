@@ -13,6 +13,7 @@ import { gatherRows, identityShared, transposeFast } from './layout.js';
 import { unsortedSegmentSum } from './segmentSum.js';
 import { nativeAddon, setNativeSwitch } from './native/addon.js';
 import { conv2D, conv2DBackpropFilter, conv2DBackpropInput, depthwiseBackpropFilter, depthwiseBackpropInput } from './conv.js';
+import { maxPoolGrad } from './pool.js';
 import { nativeBinary } from './native/binary.js';
 import { LINEAR_KERNEL, linearKernel } from './native/linear.js';
 import { WASM_PACKAGE_VERSION, captureOriginal, wasmVersionMismatch } from './wasmInternals.js';
@@ -38,7 +39,7 @@ import { WASM_PACKAGE_VERSION, captureOriginal, wasmVersionMismatch } from './wa
  * - `AdamW`: kernel `FetsAdamW`, the whole update of one variable in one pass (used by AdamW).
  * - `Conv`: the convolution gradients wasm lacks (`Conv2DBackpropFilter`, `DepthwiseConv2dNativeBackpropFilter`,
  *   `DepthwiseConv2dNativeBackpropInput`) and `Conv2DBackpropInput` (the package's ignores dilation), as im2col plus
- *   one GEMM; with the native addon also `Conv2D` (see conv.ts).
+ *   one GEMM; with the native addon also `Conv2D` (see conv.ts); and `MaxPoolGrad` in one pass (pool.ts).
  * - `Native`: fets' native addon (C++, built during `npm install`) runs the products (and the fused kernels it has)
  *   with the CPU's full vector width (AVX-512, AVX2+FMA, NEON) on a pool of threads, in place on the wasm heap; when
  *   the addon is unavailable this switch changes nothing and the WebAssembly kernels serve.
@@ -109,6 +110,7 @@ const KERNELS: { kernelName: string; func: KernelFunc; on: (s: KernelOverrideSet
   { kernelName: 'DepthwiseConv2dNativeBackpropFilter', func: fn(depthwiseBackpropFilter), on: (s) => s.Conv },
   { kernelName: 'DepthwiseConv2dNativeBackpropInput', func: fn(depthwiseBackpropInput), on: (s) => s.Conv },
   { kernelName: 'Conv2D', func: fn(conv2D), on: (s) => s.Conv && nativeReady(s) },
+  { kernelName: 'MaxPoolGrad', func: fn(maxPoolGrad), on: (s) => s.Conv },
   { kernelName: 'Conv2DBackpropInput', func: fn(conv2DBackpropInput), on: (s) => s.Conv },
 ];
 
