@@ -161,7 +161,7 @@ export async function run(o: QualityOptions): Promise<FigureResult> {
       mkdirSync(dir, { recursive: true });
       const file = path.join(dir, 'samples.json');
       const { test, labels } = await exportSamples(flags, seed, o, file);
-      note(`quality ${set} seed ${seed}: fets and PyTorch side by side, one thread each`);
+      note(`quality ${set} seed ${seed}: ${o.peer ? 'fets and PyTorch side by side, one thread each' : 'fets alone, one thread'}`);
       const fetsArgs = [
         '--conditions=fets-source',
         '--import',
