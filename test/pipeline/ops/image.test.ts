@@ -177,6 +177,9 @@ describe('pipeline/ops/image', () => {
       OpError,
       /expected an image \(NDArray \[H, W\] or \[H, W, C\]\), received/,
     );
+    expect(() =>
+      run(new Normalize({ inputs: 'x', outputs: 'x', mean: 0, std: 1 }), new NDArray(['a', 'b', 'c', 'd'], [2, 2], 'string')),
+    ).to.throw(OpError, /Normalize \(key "x"\): expected float32 or int32 pixels, received string/);
     expect(() => run(new RandomCrop({ inputs: 'x', outputs: 'x', height: 9, width: 2 }), coded(4, 4))).to.throw(
       OpError,
       /at least 9×2, received 4×4 \(pad it first/,
