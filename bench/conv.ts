@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '@fets/network';
+import { initBackend, nativeStatus, setNativeThreads } from '@fets/network';
 import { CHILD_JSON, ROOT, fmtX, median, note, type FigureResult, type Row } from './common.js';
 import { PYTHON, torchEnv, torchMissing } from './torchPeer.js';
 
@@ -51,8 +51,10 @@ function timed(fn: () => tf.Tensor, reps: number, warmup: number): number {
 }
 
 export async function run(o: { reps: number; threads: number; quick: boolean }): Promise<FigureResult> {
-  process.env.FETS_THREADS = String(o.threads);
   await initBackend({ quiet: true });
+  // The addon may have loaded (with every CPU) before this figure ran: set its pool to the asked thread count.
+  setNativeThreads(o.threads);
+  const native = nativeStatus();
   const cases = o.quick ? CONV_CASES.filter((c) => c.name.startsWith('LeNet')) : CONV_CASES;
   const fets = cases.map((c) =>
     tf.tidy(() => {
@@ -95,7 +97,9 @@ export async function run(o: { reps: number; threads: number; quick: boolean }):
       { env: peer.env, encoding: 'utf8' },
     );
     const line = out.split('\n').find((l) => l.startsWith(CHILD_JSON))!;
-    torch = (JSON.parse(line.slice(CHILD_JSON.length)) as { rows: typeof torch }).rows;
+    const parsed = JSON.parse(line.slice(CHILD_JSON.length)) as { rows: typeof torch; threadsUsed: number };
+    torch = parsed.rows;
+    if (parsed.threadsUsed !== o.threads) note(`conv: PyTorch reports ${parsed.threadsUsed} threads, asked for ${o.threads}`);
   }
   const rows: Row[] = [];
   cases.forEach((c, i) => {
@@ -113,5 +117,5 @@ export async function run(o: { reps: number; threads: number; quick: boolean }):
       });
     }
   });
-  return { rows, data: { cases, fets, torch, threads: o.threads } };
+  return { rows, data: { cases, fets, torch, threads: o.threads, native } };
 }

@@ -50,7 +50,7 @@ def main():
                 "inputGrad": timed(lambda: conv2d_input(x.shape, wt, dy, padding=pad), args.reps, args.warmup),
                 "filterGrad": timed(lambda: conv2d_weight(x, wt.shape, dy, padding=pad), args.reps, args.warmup),
             })
-    print("FETS_BENCH_JSON " + json.dumps({"rows": rows, "threads": args.threads, "torch": torch.__version__}))
+    print("FETS_BENCH_JSON " + json.dumps({"rows": rows, "threads": args.threads, "threadsUsed": torch.get_num_threads(), "torch": torch.__version__}))
 
 
 if __name__ == "__main__":
