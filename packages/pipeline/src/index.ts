@@ -129,7 +129,7 @@ export { flipOptions, HorizontalFlip, VerticalFlip } from './ops/image/flip.js';
 export type { FlipOptions } from './ops/image/flip.js';
 export { GeometricOp, geometricOptions } from './ops/image/geometric.js';
 export type { GeometricOptions } from './ops/image/geometric.js';
-export { readImage, toNDArray } from './ops/image/image.js';
+export { eachInput, readImage, toNDArray } from './ops/image/image.js';
 export type { Image } from './ops/image/image.js';
 export { Minmax } from './ops/image/minmax.js';
 export { Normalize, normalizeOptions } from './ops/image/normalize.js';

@@ -1,6 +1,6 @@
 import { NDArray } from '../../core/ndarray.js';
 import { NumpyOp } from '../numpyOp.js';
-import { readImage } from './image.js';
+import { eachInput, readImage } from './image.js';
 
 /**
  * Moves the channel axis first: [H, W, C] → [C, H, W] (FastEstimator's ChannelTranspose, for channels-first models
@@ -11,14 +11,12 @@ import { readImage } from './image.js';
  */
 export class ChannelTranspose extends NumpyOp {
   override forward(data: unknown): NDArray | NDArray[] {
-    const values = this.inputs.length === 1 ? [data] : (data as unknown[]);
-    const out = values.map((v, i) => {
-      const img = readImage(this.name, this.inputs[i], v);
+    return eachInput(this.inputs, data, (v, key) => {
+      const img = readImage(this.name, key, v);
       const res = img.dtype === 'float32' ? new Float32Array(img.data.length) : new Int32Array(img.data.length);
       const hw = img.h * img.w;
       for (let p = 0; p < hw; p++) for (let c = 0; c < img.c; c++) res[c * hw + p] = img.data[p * img.c + c]!;
       return new NDArray(res, [img.c, img.h, img.w], img.dtype);
     });
-    return out.length === 1 ? out[0]! : out;
   }
 }

@@ -3,6 +3,7 @@ import { OpError, describeValue } from '../../core/errors.js';
 import { opOptionsSchema } from '../../core/op.js';
 import { NDArray } from '../../core/ndarray.js';
 import { NumpyOp } from '../numpyOp.js';
+import { eachInput } from './image.js';
 
 /** Options of {@link ExpandDims}. */
 export const expandDimsOptions = opOptionsSchema.extend({
@@ -25,17 +26,14 @@ export class ExpandDims extends NumpyOp<typeof expandDimsOptions> {
     super(options, expandDimsOptions);
   }
   override forward(data: unknown): NDArray | NDArray[] {
-    const values = this.inputs.length === 1 ? [data] : (data as unknown[]);
-    const out = values.map((v, i) => {
-      if (!(v instanceof NDArray)) throw new OpError(this.name, this.inputs[i], `expected an NDArray, received ${describeValue(v)}`);
+    return eachInput(this.inputs, data, (v, key) => {
+      if (!(v instanceof NDArray)) throw new OpError(this.name, key, `expected an NDArray, received ${describeValue(v)}`);
       const r = v.rank + 1;
       const axis = this.options.axis < 0 ? r + this.options.axis : this.options.axis;
-      if (axis < 0 || axis >= r)
-        throw new OpError(this.name, this.inputs[i], `axis ${this.options.axis} is out of range for rank ${v.rank}`);
+      if (axis < 0 || axis >= r) throw new OpError(this.name, key, `axis ${this.options.axis} is out of range for rank ${v.rank}`);
       const shape = [...v.shape];
       shape.splice(axis, 0, 1);
       return new NDArray(v.data, shape, v.dtype);
     });
-    return out.length === 1 ? out[0]! : out;
   }
 }

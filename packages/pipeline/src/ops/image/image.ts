@@ -60,27 +60,34 @@ export function sample(src: Image, y: number, x: number, dst: Float32Array | Int
     for (let k = 0; k < c; k++) dst[o + k] = data[s + k]!;
     return;
   }
+  // Bilinear over the four neighbours, straight-line (this runs per pixel of every augmented image).
   const y0 = Math.floor(y);
   const x0 = Math.floor(x);
   const fy = y - y0;
   const fx = x - x0;
   const round = src.dtype === 'int32';
+  const at = (yy: number, xx: number, k: number) => (yy >= 0 && yy < h && xx >= 0 && xx < w ? data[(yy * w + xx) * c + k]! : fill);
+  const w00 = (1 - fy) * (1 - fx);
+  const w01 = (1 - fy) * fx;
+  const w10 = fy * (1 - fx);
+  const w11 = fy * fx;
   for (let k = 0; k < c; k++) {
-    let v = 0;
-    for (const [yy, wy] of [
-      [y0, 1 - fy],
-      [y0 + 1, fy],
-    ] as const) {
-      if (wy === 0) continue;
-      for (const [xx, wx] of [
-        [x0, 1 - fx],
-        [x0 + 1, fx],
-      ] as const) {
-        if (wx === 0) continue;
-        const inside = yy >= 0 && yy < h && xx >= 0 && xx < w;
-        v += wy * wx * (inside ? data[(yy * w + xx) * c + k]! : fill);
-      }
-    }
+    let v = w00 * at(y0, x0, k);
+    if (w01 !== 0) v += w01 * at(y0, x0 + 1, k);
+    if (w10 !== 0) v += w10 * at(y0 + 1, x0, k);
+    if (w11 !== 0) v += w11 * at(y0 + 1, x0 + 1, k);
     dst[o + k] = round ? Math.round(v) : v;
   }
+}
+
+/**
+ * Runs `f` on each input value of an op (one key: `data` itself; several: each element) and returns the results the
+ * same way: the one-value-per-key convention of `forward`, for ops that treat every key alike.
+ *
+ * @example
+ * override forward(data: unknown) { return eachInput(this.inputs, data, (v, key) => scale(readImage(this.name, key, v))); }
+ */
+export function eachInput<T>(inputs: readonly string[], data: unknown, f: (value: unknown, key: string) => T): T | T[] {
+  if (inputs.length === 1) return f(data, inputs[0]!);
+  return (data as unknown[]).map((v, i) => f(v, inputs[i]!));
 }

@@ -1,5 +1,5 @@
 import { NumpyOp } from '../numpyOp.js';
-import { readImage, toNDArray } from './image.js';
+import { eachInput, readImage, toNDArray } from './image.js';
 import type { NDArray } from '../../core/ndarray.js';
 
 /**
@@ -11,9 +11,8 @@ import type { NDArray } from '../../core/ndarray.js';
  */
 export class Minmax extends NumpyOp {
   override forward(data: unknown): NDArray | NDArray[] {
-    const values = this.inputs.length === 1 ? [data] : (data as unknown[]);
-    const out = values.map((v, i) => {
-      const img = readImage(this.name, this.inputs[i], v);
+    return eachInput(this.inputs, data, (v, key) => {
+      const img = readImage(this.name, key, v);
       let lo = Number.POSITIVE_INFINITY;
       let hi = Number.NEGATIVE_INFINITY;
       for (const x of img.data) {
@@ -25,6 +24,5 @@ export class Minmax extends NumpyOp {
       if (span > 0) for (let j = 0; j < data.length; j++) data[j] = (img.data[j]! - lo) / span;
       return toNDArray({ ...img, data, dtype: 'float32' });
     });
-    return out.length === 1 ? out[0]! : out;
   }
 }

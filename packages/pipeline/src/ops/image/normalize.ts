@@ -3,7 +3,7 @@ import { OpError } from '../../core/errors.js';
 import { opOptionsSchema } from '../../core/op.js';
 import type { NDArray } from '../../core/ndarray.js';
 import { NumpyOp } from '../numpyOp.js';
-import { readImage, toNDArray } from './image.js';
+import { eachInput, readImage, toNDArray } from './image.js';
 
 /** One value for every channel, or one per channel. */
 const perChannel = z.union([z.number(), z.array(z.number()).min(1)]);
@@ -35,13 +35,12 @@ export class Normalize extends NumpyOp<typeof normalizeOptions> {
 
   override forward(data: unknown): NDArray | NDArray[] {
     const o = this.options;
-    const values = this.inputs.length === 1 ? [data] : (data as unknown[]);
-    const out = values.map((v, i) => {
-      const img = readImage(this.name, this.inputs[i], v);
+    return eachInput(this.inputs, data, (v, key) => {
+      const img = readImage(this.name, key, v);
       const per = (x: number | number[], what: string) => {
         if (typeof x === 'number') return new Array<number>(img.c).fill(x);
         if (x.length !== img.c)
-          throw new OpError(this.name, this.inputs[i], `${what}: expected ${img.c} values (one per channel), received ${x.length}`);
+          throw new OpError(this.name, key, `${what}: expected ${img.c} values (one per channel), received ${x.length}`);
         return x;
       };
       const mean = per(o.mean, 'mean');
@@ -53,6 +52,5 @@ export class Normalize extends NumpyOp<typeof normalizeOptions> {
       }
       return toNDArray({ ...img, data: res, dtype: 'float32' });
     });
-    return out.length === 1 ? out[0]! : out;
   }
 }

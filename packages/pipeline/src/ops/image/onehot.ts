@@ -3,6 +3,7 @@ import { OpError, describeValue } from '../../core/errors.js';
 import { opOptionsSchema } from '../../core/op.js';
 import { NDArray } from '../../core/ndarray.js';
 import { NumpyOp } from '../numpyOp.js';
+import { eachInput } from './image.js';
 
 /** Options of {@link Onehot}. */
 export const onehotOptions = opOptionsSchema.extend({
@@ -27,16 +28,14 @@ export class Onehot extends NumpyOp<typeof onehotOptions> {
   }
   override forward(data: unknown): NDArray | NDArray[] {
     const { numClasses, labelSmoothing } = this.options;
-    const values = this.inputs.length === 1 ? [data] : (data as unknown[]);
-    const out = values.map((v, i) => {
+    return eachInput(this.inputs, data, (v, key) => {
       const id = v instanceof NDArray && v.size === 1 ? Number(v.data[0]) : v;
       if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= numClasses) {
-        throw new OpError(this.name, this.inputs[i], `expected a class id in [0, ${numClasses}), received ${describeValue(v)}`);
+        throw new OpError(this.name, key, `expected a class id in [0, ${numClasses}), received ${describeValue(v)}`);
       }
       const res = new Float32Array(numClasses).fill(labelSmoothing / numClasses);
       res[id] = 1 - labelSmoothing + labelSmoothing / numClasses;
       return new NDArray(res, [numClasses], 'float32');
     });
-    return out.length === 1 ? out[0]! : out;
   }
 }

@@ -4,6 +4,7 @@ import { NDArray } from '../../core/ndarray.js';
 import { opOptionsSchema } from '../../core/op.js';
 import { decodeImageFile } from '../../io/imageFile.js';
 import { NumpyOp } from '../numpyOp.js';
+import { eachInput } from './image.js';
 
 /** Options of {@link ReadImage}. */
 export const readImageOptions = opOptionsSchema.extend({
@@ -28,18 +29,16 @@ export class ReadImage extends NumpyOp<typeof readImageOptions> {
     super(options, readImageOptions);
   }
   override forward(data: unknown): NDArray | NDArray[] {
-    const values = this.inputs.length === 1 ? [data] : (data as unknown[]);
-    const out = values.map((v, i) => {
-      if (typeof v !== 'string') throw new OpError(this.name, this.inputs[i], `expected a file path, received ${describeValue(v)}`);
+    return eachInput(this.inputs, data, (v, key) => {
+      if (typeof v !== 'string') throw new OpError(this.name, key, `expected a file path, received ${describeValue(v)}`);
       const file = this.options.parentPath && !v.startsWith('/') ? `${this.options.parentPath}/${v}` : v;
       let img: ReturnType<typeof decodeImageFile>;
       try {
         img = decodeImageFile(file, this.options.channels, this.name);
       } catch (e) {
-        throw new OpError(this.name, this.inputs[i], (e as Error).message);
+        throw new OpError(this.name, key, (e as Error).message);
       }
       return new NDArray(Int32Array.from(img.data), [img.height, img.width, img.channels], 'int32');
     });
-    return out.length === 1 ? out[0]! : out;
   }
 }
