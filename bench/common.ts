@@ -2,7 +2,7 @@
  * Shared pieces of `npm run bench`: paths, medians, the results writer (bench/results/<figure>-<timestamp>.json), the
  * table every figure contributes rows to, and running a bench script in a child process.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -121,4 +121,21 @@ export function runChild(script: string, args: string[], env: Record<string, str
 /** Prints a progress note to stderr (the table goes to stdout). */
 export function note(msg: string): void {
   process.stderr.write(`bench: ${msg}\n`);
+}
+
+/**
+ * Runs a command to its end without blocking this process (so two sides can run side by side); resolves with its
+ * stdout, rejects with the tail of its stderr.
+ */
+export function execAsync(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    child.on('close', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${path.basename(args[0] ?? cmd)} exited ${code}:\n${err.slice(-3000)}`)),
+    );
+  });
 }

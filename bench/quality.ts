@@ -7,13 +7,12 @@
  * IOB2 over whole sentences, each word from the window that scores it). Each seed runs fets and PyTorch side by side,
  * one thread each. Prints mean ± standard deviation of test F1 per side and the difference with its standard error.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Data, SeqEval, System, initBackend } from '@fets/estimator';
 import { BertTokenize, NDArray, type Dataset, type WindowedDataset } from '@fets/pipeline';
-import { CHILD_JSON, DATA, ROOT, note, type FigureResult, type Row } from './common.js';
+import { CHILD_JSON, execAsync, DATA, ROOT, note, type FigureResult, type Row } from './common.js';
 import { PYTHON, torchEnv, torchMissing } from './torchPeer.js';
 import { nerConfigSchema } from '../examples/ner-bert/config.js';
 import { buildNer } from '../examples/ner-bert/recipe.js';
@@ -104,20 +103,6 @@ async function exportSamples(
   return { test: data.test, labels: data.labels };
 }
 
-/** Runs a command to its end; resolves with its stdout (stderr is kept for the error). */
-function exec(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
-    child.on('close', (code) =>
-      code === 0 ? resolve(out) : reject(new Error(`${path.basename(args[0] ?? cmd)} exited ${code}:\n${err.slice(-3000)}`)),
-    );
-  });
-}
-
 /** fets' SeqEval (word level, windows stitched) on per-token predictions of the test samples. */
 function scoreTest(test: Sample[], preds: number[][], labels: string[]): number {
   const t = new SeqEval({ predKey: 'yPred', wordIdsKey: 'wordIds', tagsKey: 'tags', windowKey: 'window', labels, mode: 'test' });
@@ -174,11 +159,15 @@ export async function run(o: QualityOptions): Promise<FigureResult> {
       ];
       const t0 = performance.now();
       const [, torchOut] = await Promise.all([
-        exec(process.execPath, fetsArgs, { ...process.env, FETS_THREADS: '1', FETS_WASM_THREADS: '1', FETS_QUIET: '1' }).then(
+        execAsync(process.execPath, fetsArgs, { ...process.env, FETS_THREADS: '1', FETS_WASM_THREADS: '1', FETS_QUIET: '1' }).then(
           (out) => ((results[`${set}-${seed}-fetsSeconds`] = (performance.now() - t0) / 1000), out),
         ),
         o.peer
-          ? exec(PYTHON, [path.join(ROOT, 'bench', 'ner_torch.py'), '--data', file, '--seed', String(seed), '--threads', '1'], peer.env)
+          ? execAsync(
+              PYTHON,
+              [path.join(ROOT, 'bench', 'ner_torch.py'), '--data', file, '--seed', String(seed), '--threads', '1'],
+              peer.env,
+            )
           : Promise.resolve(''),
       ]);
       const metrics = JSON.parse(readFileSync(path.join(dir, 'fets', 'metrics.json'), 'utf8')) as { f1: number; wallSeconds: number };

@@ -1,8 +1,8 @@
 /**
  * The PyTorch peer as a user would get it from a tuned install: Debian's python3-torch on OpenBLAS
  * (libopenblas0-pthread), with OpenBLAS's kernels matched to this CPU. OpenBLAS 0.3.21 does not know every CPU model
- * and then falls back to an old core (`OPENBLAS_VERBOSE=2` prints `Core: Prescott`): on a CPU with AVX-512 that runs
- * products at a quarter of the speed, and a ratio against it is not a result. Where the detected core is such a
+ * and then falls back to an old core (`OPENBLAS_VERBOSE=2` prints `Core: Prescott`, or `Haswell` on a Zen 5 EPYC): on
+ * a CPU with AVX-512 that runs products at a quarter or half of the speed, and a ratio against it is not a result. Where the detected core is such a
  * fallback, `OPENBLAS_CORETYPE` is set to the core that matches the CPU's flags (SkylakeX for AVX-512, Haswell for
  * AVX2). The core type used is recorded with every result.
  */
@@ -15,6 +15,8 @@ export const PYTHON = '/usr/bin/python3';
 
 /** Cores OpenBLAS falls back to when it does not know the CPU (older than AVX2). */
 const FALLBACK_CORES = /^(prescott|nehalem|core2|katmai|coppermine|northwood|banias|atom|penryn|dunnington|opteron|barcelona|bobcat)$/i;
+/** OpenBLAS cores that use AVX-512 (on an AVX-512 CPU any other core, Haswell or Zen included, is half the width). */
+const AVX512_CORES = /^(skylakex|cooperlake|sapphirerapids)$/i;
 
 /** Why the peer cannot run, or undefined when `/usr/bin/python3` imports torch. */
 export function torchMissing(): string | undefined {
@@ -55,7 +57,10 @@ export function torchEnv(threads: number): { env: NodeJS.ProcessEnv; core: strin
   const detected = openblasCore(env);
   const flags = cpuFlags();
   const want = flags.has('avx512f') ? 'SKYLAKEX' : flags.has('avx2') && flags.has('fma') ? 'HASWELL' : undefined;
-  if (want && FALLBACK_CORES.test(detected)) {
+  // OpenBLAS 0.3.21 does not know every CPU: older than AVX2 is a fallback anywhere, and an AVX2 core is one on an
+  // AVX-512 CPU (a Zen 5 EPYC here was detected as Haswell).
+  const fallback = FALLBACK_CORES.test(detected) || (want === 'SKYLAKEX' && !AVX512_CORES.test(detected));
+  if (want && fallback) {
     const forced = { ...env, OPENBLAS_CORETYPE: want };
     return { env: forced, core: openblasCore(forced), detected, forced: true };
   }

@@ -4,28 +4,14 @@
  * (written here from the recipe's own loader), without augmentation so that both see the same data: test accuracy of
  * the best eval epoch and seconds per training epoch.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { NDArray } from '@fets/pipeline';
-import { CHILD_JSON, ROOT, fmtX, median, note, type FigureResult } from './common.js';
+import { CHILD_JSON, execAsync, ROOT, fmtX, median, note, type FigureResult } from './common.js';
 import { PYTHON, torchEnv, torchMissing } from './torchPeer.js';
 import { mnistConfigSchema } from '../examples/mnist/config.js';
 import { loadMnist } from '../examples/mnist/recipe.js';
-
-function exec(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
-    child.on('close', (code) =>
-      code === 0 ? resolve(out) : reject(new Error(`${path.basename(args[0] ?? cmd)} exited ${code}:\n${err.slice(-3000)}`)),
-    );
-  });
-}
 
 /** A split as base64 bytes and labels. */
 function bytesOf(ds: { length: number; get(i: number): Record<string, unknown> }) {
@@ -51,10 +37,10 @@ export async function run(o: { epochs: number; seed: number }): Promise<FigureRe
   const flags = ['--epochs', String(o.epochs), '--seed', String(o.seed), '--rotate', '0', '--translate', '0', '--outDir', cfg.outDir];
   const peer = torchEnv(1);
   const [fetsOut, torchOut] = await Promise.all([
-    exec(process.execPath, [...fetsArgs, ...flags], { ...process.env, FETS_THREADS: '1', FETS_WASM_THREADS: '1', FETS_QUIET: '1' }),
+    execAsync(process.execPath, [...fetsArgs, ...flags], { ...process.env, FETS_THREADS: '1', FETS_WASM_THREADS: '1', FETS_QUIET: '1' }),
     missing
       ? Promise.resolve('')
-      : exec(
+      : execAsync(
           PYTHON,
           [path.join(ROOT, 'bench', 'lenet_torch.py'), '--data', file, '--epochs', String(o.epochs), '--seed', String(o.seed)],
           peer.env,
