@@ -327,7 +327,10 @@ describe('wasm fused kernels and layout replacements', function () {
                 return [layerNormLastAxis(x!, g!, b!, eps), ...tf.grads(f)([x!, g!, b!])];
               },
               [input([...outer, h], seed, 4), input([h], seed + 1), input([h], seed + 2)],
-              h === 1 ? 1e-3 : 2e-5,
+              // For h ≤ 2 a normalised row does not depend on x's values (h = 1: 0; h = 2: ±1), so x's gradient is
+              // analytically 0 and both sides return only rounding noise scaled by 1/σ of the row (the cpu reference
+              // gave −5.3e-5 for h = 2, eps = 1e-12): those rows get the looser bound, the rest the tight one.
+              h <= 2 ? 1e-3 : 2e-5,
             );
           },
         ),
