@@ -139,15 +139,20 @@ describe('network/kernels: convolutions on wasm (im2col + GEMM) against cpu', fu
     });
   }
 
-  for (const [size, stride, pad, shape] of [
-    [2, 2, 'valid', [4, 24, 24, 32]],
-    [3, 2, 'same', [2, 9, 7, 5]],
-    [3, 1, 'valid', [1, 6, 8, 3]],
-    [2, 1, 'same', [3, 5, 5, 4]],
+  for (const [size, stride, pad, shape, ties] of [
+    [2, 2, 'valid', [4, 24, 24, 32], false],
+    [3, 2, 'same', [2, 9, 7, 5], false],
+    [3, 1, 'valid', [1, 6, 8, 3], false],
+    [2, 1, 'same', [3, 5, 5, 4], false],
+    // After a ReLU most windows tie at 0: the gradient must go to the same (first) element as on cpu.
+    [2, 2, 'valid', [2, 8, 8, 6], true],
+    [3, 2, 'same', [2, 7, 9, 3], true],
   ] as const) {
-    it(`max-pool ${size}×${size} stride ${stride} ${pad} on [${shape}]: the gradient equals cpu's`, async () => {
+    it(`max-pool ${size}×${size} stride ${stride} ${pad} on [${shape}]${ties ? ' with ties' : ''}: the gradient equals cpu's`, async () => {
       const r = seededRandom(size * 7 + stride);
-      const xs = Float32Array.from({ length: (shape as readonly number[]).reduce((a, b) => a * b, 1) }, () => r() * 2 - 1);
+      const xs = Float32Array.from({ length: (shape as readonly number[]).reduce((a, b) => a * b, 1) }, () =>
+        ties ? Math.max(0, Math.round(r() * 3 - 2)) : r() * 2 - 1,
+      );
       const grad = () =>
         tf.tidy(() => {
           const x = tf.tensor4d(xs, [...shape]);
