@@ -9,7 +9,7 @@
   "targets": [
     {
       "target_name": "fets_native",
-      "sources": ["src/addon.cc", "src/pool.cc", "src/gemm.cc", "src/microkernels.cc", "src/elementwise.cc",
+      "sources": ["src/addon.cc", "src/pool.cc", "src/gemm.cc", "src/microkernels.cc", "src/elementwise.cc", "src/conv.cc",
                   "src/vec/select.cc", "src/vec/base.cc"],
       "ldflags": ["-pthread"],
       "conditions": [

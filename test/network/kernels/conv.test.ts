@@ -168,10 +168,14 @@ describe('network/kernels: convolutions on wasm (im2col + GEMM) against cpu', fu
       await tf.setBackend('cpu');
       const want = grad();
       await tf.setBackend('wasm');
+      // In native code (images on the pool's threads), then in the WebAssembly module's JavaScript loop.
+      for (const native of [true, false]) {
+        setKernelOverrides({ Native: native });
+        const before = tf.memory().numTensors;
+        close(grad(), want, `dx (native ${native})`);
+        expect(tf.memory().numTensors).to.equal(before);
+      }
       setKernelOverrides(true);
-      const before = tf.memory().numTensors;
-      close(grad(), want, 'dx');
-      expect(tf.memory().numTensors).to.equal(before);
     });
   }
 

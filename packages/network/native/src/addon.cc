@@ -303,6 +303,7 @@ napi_value Init(napi_env env, napi_value exports) {
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   registerElementwise(env, exports);
+  registerConv(env, exports);
   return exports;
 }
 

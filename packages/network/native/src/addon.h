@@ -31,5 +31,7 @@ float* floatsAt(napi_env env, const Heap& heap, double byteOffset, double count,
 napi_value undefinedValue(napi_env env);
 /** Adds the element-wise kernels (elementwise.cc) to the exports. */
 void registerElementwise(napi_env env, napi_value exports);
+/** Adds the convolution data movement (conv.cc: im2col, col2im, the max-pool gradient) to the exports. */
+void registerConv(napi_env env, napi_value exports);
 
 }  // namespace fets

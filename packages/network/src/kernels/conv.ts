@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
 import { BackendError } from '../backend/errors.js';
+import { nativeKernelsOn } from './native/addon.js';
 import { f32Of, offsetOf, release, reshapeInfo, type KernelArgs, type WasmBackend } from './wasmInternals.js';
 
 /** The whole wasm heap as float32 (valid until the next allocation may grow it). */
@@ -120,6 +121,25 @@ function col2im(col: Float32Array, dx: Float32Array, g: ConvGeometry): void {
   }
 }
 
+/** The geometry as the native addon takes it (see `NativeAddon.im2col`). */
+function geometryNumbers(g: ConvGeometry): number[] {
+  return [g.batch, g.inH, g.inW, g.inC, g.outH, g.outW, g.kH, g.kW, g.strideH, g.strideW, g.dilationH, g.dilationW, g.padTop, g.padLeft];
+}
+
+/** im2col of tensor `x` into tensor `col`: in native code on the pool's threads when the addon runs, else in JS. */
+function toColumns(backend: WasmBackend, x: TensorInfo, col: TensorInfo, g: ConvGeometry): void {
+  const addon = nativeKernelsOn();
+  if (addon) addon.im2col(backend.wasm.HEAPU8, offsetOf(backend, x), offsetOf(backend, col), ...geometryNumbers(g));
+  else im2col(heapF32(backend), offsetOf(backend, x) >> 2, offsetOf(backend, col) >> 2, g);
+}
+
+/** col2im of tensor `col` into tensor `dx` (overwritten), native when the addon runs. */
+function fromColumns(backend: WasmBackend, col: TensorInfo, dx: TensorInfo, g: ConvGeometry): void {
+  const addon = nativeKernelsOn();
+  if (addon) addon.col2im(backend.wasm.HEAPU8, offsetOf(backend, col), offsetOf(backend, dx), ...geometryNumbers(g));
+  else col2im(f32Of(backend, col), f32Of(backend, dx), g);
+}
+
 /**
  * One product through the wasm backend's registered BatchMatMul (fets' native GEMM when the addon runs, else the
  * WebAssembly SIMD GEMM or XNNPACK): [1, m, k]·[1, k, n] with optional transposes, as a new tensor.
@@ -147,7 +167,7 @@ export function conv2DBackpropFilter(args: KernelArgs): TensorInfo {
   const m = g.batch * g.outH * g.outW;
   const k = g.kH * g.kW * g.inC;
   const col = scratch(backend, m, k);
-  im2col(heapF32(backend), offsetOf(backend, x!) >> 2, offsetOf(backend, col) >> 2, g);
+  toColumns(backend, x!, col, g);
   const dy2 = reshapeInfo(backend, dy!, [1, m, g.outC]);
   const dw = product(backend, col, dy2, true, false);
   release(backend, col, dy2);
@@ -165,12 +185,13 @@ export function conv2DBackpropInput(args: KernelArgs): TensorInfo {
   const { dy, filter } = args.inputs as Record<string, TensorInfo>;
   const attrs = args.attrs as unknown as ConvAttrs & { inputShape: number[] };
   const g = geometry(attrs.inputShape, filter!.shape, attrs, false);
-  // As a forward convolution when that GEMM is wide enough (inC columns) and the padding adds little work; measured
-  // with `npm run bench -- conv`: ResNet9's 3×3 layers 1.1–3× faster, but slower for a few input channels (LeNet's
-  // and ResNet9's first layers) or a small output (valid padding on 5×5).
+  // Without the addon, as a forward convolution when that GEMM is wide enough (inC columns) and the padding adds
+  // little work, since col2im in JavaScript is slow: ResNet9's 3×3 layers ran 1.1–3× faster that way, though slower
+  // for a few input channels or a small output. With the addon's col2im the product + col2im is as fast or faster on
+  // every LeNet and ResNet9 shape (LeNet conv2 1.0 vs 1.9 ms, ResNet9 res3 15 vs 19 ms, 1 thread, 2026-12-07).
   const fullWork = (g.inH * g.inW) / (g.outH * g.outW);
   const unit = g.strideH === 1 && g.strideW === 1 && g.dilationH === 1 && g.dilationW === 1;
-  if (unit && g.inC >= 16 && fullWork <= 1.5) return fullCorrelation(backend, dy!, filter!, g);
+  if (!nativeKernelsOn() && unit && g.inC >= 16 && fullWork <= 1.5) return fullCorrelation(backend, dy!, filter!, g);
   const m = g.batch * g.outH * g.outW;
   const k = g.kH * g.kW * g.inC;
   const dy2 = reshapeInfo(backend, dy!, [1, m, g.outC]);
@@ -178,7 +199,7 @@ export function conv2DBackpropInput(args: KernelArgs): TensorInfo {
   const dcol = product(backend, dy2, w2, false, true);
   release(backend, dy2, w2);
   const dx = backend.makeOutput([g.batch, g.inH, g.inW, g.inC], 'float32');
-  col2im(f32Of(backend, dcol), f32Of(backend, dx), g);
+  fromColumns(backend, dcol, dx, g);
   release(backend, dcol);
   return dx;
 }
@@ -213,7 +234,7 @@ function fullCorrelation(backend: WasmBackend, dy: TensorInfo, filter: TensorInf
   };
   const m = g.batch * g.inH * g.inW;
   const col = scratch(backend, m, kH * kW * outC);
-  im2col(heapF32(backend), offsetOf(backend, dy) >> 2, offsetOf(backend, col) >> 2, t);
+  toColumns(backend, dy, col, t);
   const dx = product(backend, col, wt, false, false);
   release(backend, col, wt);
   const out = reshapeInfo(backend, dx, [g.batch, g.inH, g.inW, inC]);
@@ -242,7 +263,7 @@ export function conv2D(args: KernelArgs): TensorInfo {
     release(backend, x2);
   } else {
     const col = scratch(backend, m, k);
-    im2col(heapF32(backend), offsetOf(backend, x!) >> 2, offsetOf(backend, col) >> 2, g);
+    toColumns(backend, x!, col, g);
     y = product(backend, col, w2, false, false);
     release(backend, col);
   }

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
 import { BackendError } from '../backend/errors.js';
-import { f32Of, type KernelArgs, type WasmBackend } from './wasmInternals.js';
+import { nativeKernelsOn } from './native/addon.js';
+import { f32Of, offsetOf, type KernelArgs, type WasmBackend } from './wasmInternals.js';
 
 type PoolAttrs = {
   filterSize: number | [number, number];
@@ -30,13 +31,20 @@ export function maxPoolGrad(args: KernelArgs): TensorInfo {
   );
   const { batchSize: b, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
   const out = backend.makeOutput([b, h, w, c], 'float32');
+  const { strideHeight: sh, strideWidth: sw, filterHeight: fh, filterWidth: fw } = info;
+  const top = info.padInfo.top;
+  const left = info.padInfo.left;
+  const addon = nativeKernelsOn();
+  if (addon) {
+    // The same walk in native code, images on the pool's threads.
+    const geometry = [b, h, w, c, oh, ow, fh, fw, sh, sw, 1, 1, top, left];
+    addon.maxPoolGrad(backend.wasm.HEAPU8, offsetOf(backend, input!), offsetOf(backend, dy!), offsetOf(backend, out), ...geometry);
+    return out;
+  }
   const x = f32Of(backend, input!);
   const g = f32Of(backend, dy!);
   const dx = f32Of(backend, out);
   dx.fill(0);
-  const { strideHeight: sh, strideWidth: sw, filterHeight: fh, filterWidth: fw } = info;
-  const top = info.padInfo.top;
-  const left = info.padInfo.left;
   // Channels innermost, as NHWC stores them: each window element is one contiguous run of `c` values, compared
   // against the running maximum of every channel at once (the element-at-a-time walk over a channel's window, with
   // stride c, took 39% of a LeNet step).

@@ -90,6 +90,16 @@ export interface NativeAddon {
   binaryRows(heap: Uint8Array, aOff: number, bOff: number, outOff: number, rows: number, cols: number, op: number): void;
   /** The instruction set of the element-wise loops (`avx512`, `avx2`, `base`). */
   vecIsa(): string;
+  /**
+   * A convolution's patches: `col` [B·outH·outW, kH·kW·inC] from `x` [B, H, W, inC], zeros over the padding. The
+   * geometry is 14 integers: batch, inH, inW, inC, outH, outW, kH, kW, strideH, strideW, dilationH, dilationW, padTop,
+   * padLeft.
+   */
+  im2col(heap: Uint8Array, xOff: number, colOff: number, ...geometry: number[]): void;
+  /** The adjoint of `im2col`: `dx` [B, H, W, inC] set to the sum of the patches in `col` that cover each element. */
+  col2im(heap: Uint8Array, colOff: number, dxOff: number, ...geometry: number[]): void;
+  /** The max-pool gradient: each dy value to its window's first maximum in `x` (the geometry's kernel is the window). */
+  maxPoolGrad(heap: Uint8Array, xOff: number, dyOff: number, dxOff: number, ...geometry: number[]): void;
 }
 
 /** Whether the addon runs here, and why not when it does not. */

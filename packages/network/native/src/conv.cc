@@ -1,0 +1,216 @@
+// The data movement around fets' convolutions (kernels/conv.ts, kernels/pool.ts), in place on the wasm heap and on
+// the pool's threads: im2col (the patches under the filter, one row per output position), col2im (its adjoint, the
+// patches added back) and the max-pool gradient. The products themselves go through gemm.cc.
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "addon.h"
+#include "parallel.h"
+
+namespace fets {
+
+namespace {
+
+/** A 2-D convolution's shapes, NHWC (the order of the `geometry` numbers every entry point receives). */
+struct Geom {
+  int batch, inH, inW, inC, outH, outW, kH, kW, strideH, strideW, dilationH, dilationW, padTop, padLeft;
+};
+constexpr int kGeomNumbers = 14;
+
+bool geomOf(napi_env env, napi_value* argv, size_t from, Geom* g, const char* name) {
+  double v[kGeomNumbers];
+  if (!numbers(env, argv, from, kGeomNumbers, v, name)) return false;
+  int* out = &g->batch;
+  for (int i = 0; i < kGeomNumbers; i++) {
+    if (v[i] != static_cast<int>(v[i]) || (i < 12 && v[i] < 0) || (i >= 6 && i < 12 && v[i] < 1)) {
+      std::string msg = std::string("fets native ") + name + ": geometry value " + std::to_string(i) +
+                        " must be an integer (sizes ≥ 0, kernel, stride and dilation ≥ 1)";
+      napi_throw_range_error(env, nullptr, msg.c_str());
+      return false;
+    }
+    out[i] = static_cast<int>(v[i]);
+  }
+  return true;
+}
+
+size_t inputSize(const Geom& g) { return (size_t)g.batch * g.inH * g.inW * g.inC; }
+size_t colSize(const Geom& g) { return (size_t)g.batch * g.outH * g.outW * g.kH * g.kW * g.inC; }
+
+/** im2col for the output rows [r0, r1) of all images (r = b·outH + oh). */
+void im2colRows(const float* x, float* col, const Geom& g, size_t r0, size_t r1) {
+  const size_t k = (size_t)g.kH * g.kW * g.inC;
+  const size_t run = (size_t)g.inC;
+  for (size_t r = r0; r < r1; r++) {
+    const int b = (int)(r / g.outH), oh = (int)(r % g.outH);
+    const float* xb = x + (size_t)b * g.inH * g.inW * g.inC;
+    float* row = col + r * g.outW * k;
+    for (int ow = 0; ow < g.outW; ow++, row += k) {
+      float* dst = row;
+      for (int kh = 0; kh < g.kH; kh++) {
+        const int ih = oh * g.strideH - g.padTop + kh * g.dilationH;
+        const bool rowIn = ih >= 0 && ih < g.inH;
+        for (int kw = 0; kw < g.kW; kw++, dst += run) {
+          const int iw = ow * g.strideW - g.padLeft + kw * g.dilationW;
+          if (!rowIn || iw < 0 || iw >= g.inW) {
+            std::memset(dst, 0, run * sizeof(float));
+          } else if (run == 1) {
+            *dst = xb[(size_t)ih * g.inW + iw];
+          } else {
+            std::memcpy(dst, xb + ((size_t)ih * g.inW + iw) * run, run * sizeof(float));
+          }
+        }
+      }
+    }
+  }
+}
+
+/** col2im for images [b0, b1): dx of each image starts at 0 and receives its patches in row order. */
+void col2imImages(const float* col, float* dx, const Geom& g, size_t b0, size_t b1) {
+  const size_t k = (size_t)g.kH * g.kW * g.inC;
+  const size_t run = (size_t)g.inC;
+  const size_t image = (size_t)g.inH * g.inW * g.inC;
+  for (size_t b = b0; b < b1; b++) {
+    float* xb = dx + b * image;
+    std::memset(xb, 0, image * sizeof(float));
+    const float* row = col + b * g.outH * g.outW * k;
+    for (int oh = 0; oh < g.outH; oh++) {
+      for (int ow = 0; ow < g.outW; ow++, row += k) {
+        const float* src = row;
+        for (int kh = 0; kh < g.kH; kh++) {
+          const int ih = oh * g.strideH - g.padTop + kh * g.dilationH;
+          const bool rowIn = ih >= 0 && ih < g.inH;
+          for (int kw = 0; kw < g.kW; kw++, src += run) {
+            const int iw = ow * g.strideW - g.padLeft + kw * g.dilationW;
+            if (!rowIn || iw < 0 || iw >= g.inW) continue;
+            float* dst = xb + ((size_t)ih * g.inW + iw) * run;
+            for (size_t c = 0; c < run; c++) dst[c] += src[c];
+          }
+        }
+      }
+    }
+  }
+}
+
+// im2col(heap, xOff, colOff, ...geometry)
+napi_value Im2col(napi_env env, napi_callback_info info) {
+  napi_value argv[3 + kGeomNumbers];
+  if (!args(env, info, 3 + kGeomNumbers, argv, "im2col")) return nullptr;
+  Heap heap;
+  if (!heapOf(env, argv[0], &heap, "im2col")) return nullptr;
+  double off[2];
+  if (!numbers(env, argv, 1, 2, off, "im2col")) return nullptr;
+  Geom g;
+  if (!geomOf(env, argv, 3, &g, "im2col")) return nullptr;
+  const float* x = floatsAt(env, heap, off[0], (double)inputSize(g), "im2col", "x");
+  if (!x) return nullptr;
+  float* col = floatsAt(env, heap, off[1], (double)colSize(g), "im2col", "col");
+  if (!col) return nullptr;
+  std::lock_guard<std::mutex> lock(callMutex());
+  const size_t rows = (size_t)g.batch * g.outH;
+  const size_t perRow = std::max<size_t>(1, (size_t)g.outW * g.kH * g.kW * g.inC);
+  parallelFor(rows, std::max<size_t>(1, 16384 / perRow), [&](size_t r0, size_t r1) { im2colRows(x, col, g, r0, r1); });
+  return undefinedValue(env);
+}
+
+// col2im(heap, colOff, dxOff, ...geometry)
+napi_value Col2im(napi_env env, napi_callback_info info) {
+  napi_value argv[3 + kGeomNumbers];
+  if (!args(env, info, 3 + kGeomNumbers, argv, "col2im")) return nullptr;
+  Heap heap;
+  if (!heapOf(env, argv[0], &heap, "col2im")) return nullptr;
+  double off[2];
+  if (!numbers(env, argv, 1, 2, off, "col2im")) return nullptr;
+  Geom g;
+  if (!geomOf(env, argv, 3, &g, "col2im")) return nullptr;
+  const float* col = floatsAt(env, heap, off[0], (double)colSize(g), "col2im", "col");
+  if (!col) return nullptr;
+  float* dx = floatsAt(env, heap, off[1], (double)inputSize(g), "col2im", "dx");
+  if (!dx) return nullptr;
+  std::lock_guard<std::mutex> lock(callMutex());
+  parallelFor((size_t)g.batch, 1, [&](size_t b0, size_t b1) { col2imImages(col, dx, g, b0, b1); });
+  return undefinedValue(env);
+}
+
+/**
+ * The max-pool gradient of images [b0, b1): each output position's dy goes to its window's first maximum (row-major,
+ * channels compared all at once), as tfjs' cpu kernel picks it. `bestV` and `bestAt` hold C values each.
+ */
+void maxPoolGradImages(const float* x, const float* dy, float* dx, const Geom& g, size_t b0, size_t b1, float* bestV,
+                       size_t* bestAt) {
+  const size_t c = (size_t)g.inC;
+  const size_t image = (size_t)g.inH * g.inW * c;
+  for (size_t b = b0; b < b1; b++) {
+    const float* xb = x + b * image;
+    float* db = dx + b * image;
+    std::memset(db, 0, image * sizeof(float));
+    const float* gb = dy + b * (size_t)g.outH * g.outW * c;
+    for (int r = 0; r < g.outH; r++) {
+      const int r0 = std::max(0, r * g.strideH - g.padTop), r1 = std::min(g.inH, r * g.strideH - g.padTop + g.kH);
+      for (int q = 0; q < g.outW; q++) {
+        const int c0 = std::max(0, q * g.strideW - g.padLeft), c1 = std::min(g.inW, q * g.strideW - g.padLeft + g.kW);
+        if (r0 >= r1 || c0 >= c1) continue;
+        const size_t p0 = ((size_t)r0 * g.inW + c0) * c;
+        for (size_t ch = 0; ch < c; ch++) {
+          bestV[ch] = xb[p0 + ch];
+          bestAt[ch] = p0 + ch;
+        }
+        for (int i = r0; i < r1; i++) {
+          for (int j = i == r0 ? c0 + 1 : c0; j < c1; j++) {
+            const size_t p = ((size_t)i * g.inW + j) * c;
+            for (size_t ch = 0; ch < c; ch++) {
+              const float v = xb[p + ch];
+              if (v > bestV[ch]) {
+                bestV[ch] = v;
+                bestAt[ch] = p + ch;
+              }
+            }
+          }
+        }
+        const float* go = gb + ((size_t)r * g.outW + q) * c;
+        for (size_t ch = 0; ch < c; ch++) db[bestAt[ch]] += go[ch];
+      }
+    }
+  }
+}
+
+// maxPoolGrad(heap, xOff, dyOff, dxOff, ...geometry): the pool's window is kH × kW, dilation 1.
+napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
+  napi_value argv[4 + kGeomNumbers];
+  if (!args(env, info, 4 + kGeomNumbers, argv, "maxPoolGrad")) return nullptr;
+  Heap heap;
+  if (!heapOf(env, argv[0], &heap, "maxPoolGrad")) return nullptr;
+  double off[3];
+  if (!numbers(env, argv, 1, 3, off, "maxPoolGrad")) return nullptr;
+  Geom g;
+  if (!geomOf(env, argv, 4, &g, "maxPoolGrad")) return nullptr;
+  const float* x = floatsAt(env, heap, off[0], (double)inputSize(g), "maxPoolGrad", "x");
+  if (!x) return nullptr;
+  const float* dy = floatsAt(env, heap, off[1], (double)g.batch * g.outH * g.outW * g.inC, "maxPoolGrad", "dy");
+  if (!dy) return nullptr;
+  float* dx = floatsAt(env, heap, off[2], (double)inputSize(g), "maxPoolGrad", "dx");
+  if (!dx) return nullptr;
+  std::lock_guard<std::mutex> lock(callMutex());
+  parallelFor((size_t)g.batch, 1, [&](size_t b0, size_t b1) {
+    // Each chunk keeps its own running maxima (chunks may run on different threads at once).
+    std::unique_ptr<float[]> bestV(new float[g.inC]);
+    std::unique_ptr<size_t[]> bestAt(new size_t[g.inC]);
+    maxPoolGradImages(x, dy, dx, g, b0, b1, bestV.get(), bestAt.get());
+  });
+  return undefinedValue(env);
+}
+
+}  // namespace
+
+void registerConv(napi_env env, napi_value exports) {
+  const napi_property_descriptor props[] = {
+      {"im2col", nullptr, Im2col, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"col2im", nullptr, Col2im, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"maxPoolGrad", nullptr, MaxPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+}
+
+}  // namespace fets
