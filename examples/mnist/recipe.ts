@@ -3,7 +3,6 @@
  * a random affine jitter in training; Network: ModelOp, CrossEntropy, UpdateOp (Adam); Estimator: Accuracy,
  * BestModelSaver on the held-out eval accuracy, LRScheduler (cosine decay by step), the test split scored at the end.
  */
-import * as tf from '@tensorflow/tfjs';
 import * as fe from '@fets/estimator';
 import type { MnistConfig } from './config.js';
 
@@ -54,9 +53,11 @@ export async function buildMnist(cfg: MnistConfig, splits?: MnistSplits): Promis
     ],
   });
   // Step 2: the model and the Network.
-  const model = fe.build(fe.architecture.lenet({ classes: data.classes.length, seed: cfg.seed }), () => tf.train.adam(cfg.lr), {
-    modelName: 'lenet',
-  });
+  const model = fe.build(
+    fe.architecture.lenet({ classes: data.classes.length, seed: cfg.seed }),
+    () => new fe.optimizer.Adam({ learningRate: cfg.lr }),
+    { modelName: 'lenet' },
+  );
   const network = new fe.Network([
     new fe.op.ModelOp({ model, inputs: 'x', outputs: 'yPred' }),
     new fe.op.CrossEntropy({ inputs: ['yPred', 'y'], outputs: 'ce' }),

@@ -106,6 +106,8 @@ export {
   describeModel,
 } from './build.js';
 export type { BuildOptions, OptimizerSpec } from './build.js';
+export { Adam } from './optimizers/adam.js';
+export type { AdamOptions } from './optimizers/adam.js';
 export { AdamW, OptimizerStateError } from './optimizers/adamw.js';
 export type { AdamWOptions } from './optimizers/adamw.js';
 export {

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '@fets/pipeline';
 import {
+  Adam,
   AdamW,
   OPTIMIZER_NAMES,
   build,
@@ -10,6 +11,7 @@ import {
   getModelName,
   getOptimizer,
   makeOptimizer,
+  initBackend,
   setLearningRate,
 } from '@fets/network';
 
@@ -130,5 +132,48 @@ describe('network/optimizers', () => {
     a.dispose();
     b.dispose();
     tf.dispose([w, snapshot, ...saved.map((x) => x.tensor)]);
+  });
+
+  for (const backend of ['cpu', 'wasm'] as const) {
+    it(`Adam follows tf.train.adam step for step and keeps its state names (${backend}: ${backend === 'wasm' ? 'one fused kernel per variable' : 'element-wise ops'})`, async () => {
+      await initBackend({ quiet: true });
+      await tf.setBackend(backend);
+      try {
+        const shapes = [[3, 4], [7], [2, 2, 3]];
+        const start = shapes.map((sh, i) => tf.randomUniform(sh, -1, 1, 'float32', 11 + i));
+        const grads = [0, 1, 2, 3, 4].map((s) => shapes.map((sh, i) => tf.randomUniform(sh, -2, 2, 'float32', 100 * s + i)));
+        const runWith = async (make: () => tf.Optimizer, tag: string) => {
+          const vars = start.map((t, i) => tf.variable(t.clone(), true, `adam_${tag}_${backend}_${i}`));
+          const opt = make();
+          let tensors = 0;
+          for (let s = 0; s < grads.length; s++) {
+            opt.applyGradients(Object.fromEntries(vars.map((v, i) => [v.name, grads[s]![i]!])));
+            if (s === 0) tensors = tf.memory().numTensors; // after the slots were made
+          }
+          expect(tf.memory().numTensors, `${tag}: tensors per step`).to.equal(tensors);
+          const names = (await opt.getWeights()).map((w) => w.name.replace(`adam_${tag}_${backend}_`, 'v'));
+          const values = vars.map((v) => Array.from(v.dataSync()));
+          opt.dispose();
+          tf.dispose(vars);
+          return { names, values };
+        };
+        const want = await runWith(() => tf.train.adam(0.01), 'tfjs');
+        const got = await runWith(() => new Adam({ learningRate: 0.01 }), 'fets');
+        expect(got.names).to.deep.equal(want.names);
+        got.values.forEach((vs, i) => vs.forEach((v, j) => expect(v).to.be.closeTo(want.values[i]![j]!, 2e-6)));
+        tf.dispose([...start, ...grads.flat()]);
+      } finally {
+        await tf.setBackend('cpu');
+      }
+    });
+  }
+
+  it("'adam' in build is fets' Adam, with Keras' defaults; it refuses an option it does not have", () => {
+    const opt = makeOptimizer('adam');
+    expect(opt).to.be.instanceOf(Adam);
+    expect((opt as Adam).getConfig()).to.deep.equal({ learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 });
+    expect(Adam.fromConfig(Adam, (opt as Adam).getConfig())).to.be.instanceOf(Adam);
+    expect(() => new Adam({ weightDecay: 0.1 } as never)).to.throw(ConfigError, /Adam.*weightDecay/);
+    opt.dispose();
   });
 });

@@ -1,2 +1,2 @@
-/** `fe.optimizer`: optimizers beyond tf.train's (AdamW) and the name → optimizer factory. */
-export { AdamW, makeOptimizer, OPTIMIZER_NAMES, getLearningRate, setLearningRate } from '@fets/network';
+/** `fe.optimizer`: fets' fused optimizers (Adam, AdamW) and the name → optimizer factory. */
+export { Adam, AdamW, makeOptimizer, OPTIMIZER_NAMES, getLearningRate, setLearningRate } from '@fets/network';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError, nearestName } from '@fets/pipeline';
+import { Adam } from './adam.js';
 import { AdamW } from './adamw.js';
 
 /** Names `build` accepts for an optimizer, each with Keras' default settings (AdamW: PyTorch's, weight decay 0.01). */
@@ -8,7 +9,7 @@ export const OPTIMIZER_NAMES = ['adam', 'sgd', 'rmsprop', 'adagrad', 'adadelta',
 export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
 
 const FACTORIES: Record<OptimizerName, () => tf.Optimizer> = {
-  adam: () => tf.train.adam(0.001),
+  adam: () => new Adam(),
   sgd: () => tf.train.sgd(0.01),
   rmsprop: () => tf.train.rmsprop(0.001),
   adagrad: () => tf.train.adagrad(0.001),
@@ -22,7 +23,7 @@ const FACTORIES: Record<OptimizerName, () => tf.Optimizer> = {
  * "did you mean".
  *
  * @example
- * makeOptimizer('adam'); // tf.train.adam(0.001)
+ * makeOptimizer('adam'); // new Adam(): tf.train.adam(0.001)'s algorithm on one fused kernel per variable
  * makeOptimizer('adan'); // ConfigError: build: unknown optimizer "adan", did you mean "adam"? (valid: adam, sgd, ...)
  */
 export function makeOptimizer(name: string, owner = 'build'): tf.Optimizer {
