@@ -8,7 +8,7 @@ import {
   EpochScheduler,
   Fuse,
   LambdaOp,
-  type NDArray,
+  NDArray,
   NumpyOp,
   OneOf,
   Pipeline,
@@ -71,6 +71,53 @@ describe('pipeline/Pipeline', () => {
     const long = await collect(p, { mode: 'train', numSteps: 7 });
     expect(long.length).to.equal(7);
     expect(xs(long).length).to.equal(28);
+  });
+
+  it('collates NDArray samples exactly: whole copies for equal shapes, padding for ragged ones (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.boolean(),
+        fc.constantFrom('float32' as const, 'int32' as const),
+        fc.integer({ min: 1, max: 1000 }),
+        (base, batch, ragged, dtype, seed) => {
+          let s = seed;
+          const next = () => (s = (s * 16807) % 2147483647);
+          const shapes = Array.from({ length: batch }, () => base.map((d) => (ragged ? 1 + (next() % d) : d)));
+          const samples = shapes.map((sh) => {
+            const n = sh.reduce((a, b) => a * b, 1);
+            const data =
+              dtype === 'float32'
+                ? Float32Array.from({ length: n }, () => next() / 1e6)
+                : Int32Array.from({ length: n }, () => next() % 1000);
+            return { x: new NDArray(data, sh, dtype) };
+          });
+          const pad = ragged ? -7 : undefined;
+          const p = new Pipeline({ trainData: new Range(1), batchSize: batch, ...(pad !== undefined ? { padValue: pad } : {}) });
+          const got = p.transformBatch(samples, 'infer').x as NDArray;
+          // Reference: every element by its multi-index, the padding where a sample is shorter.
+          const max = base.map((_, d) => Math.max(...shapes.map((sh) => sh[d]!)));
+          const per = max.reduce((a, b) => a * b, 1);
+          const want: number[] = [];
+          for (let i = 0; i < batch; i++) {
+            for (let flat = 0; flat < per; flat++) {
+              const idx = max.map((_, d) => Math.floor(flat / max.slice(d + 1).reduce((a, b) => a * b, 1)) % max[d]!);
+              const sh = shapes[i]!;
+              const inside = idx.every((v, d) => v < sh[d]!);
+              const at = idx.reduce((acc, v, d) => acc * sh[d]! + v, 0);
+              want.push(inside ? Number((samples[i]!.x.data as Float32Array | Int32Array)[at]) : (pad ?? 0));
+            }
+          }
+          expect(got.shape).to.deep.equal([batch, ...max]);
+          expect(got.dtype).to.equal(dtype);
+          expect(Array.from(got.data as Float32Array)).to.deep.equal(
+            Array.from(dtype === 'float32' ? Float32Array.from(want) : Int32Array.from(want)),
+          );
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it('pads ragged keys to the batch longest with padValue, declared per op or per key', async () => {

@@ -57,6 +57,11 @@ function fill(v: unknown, out: { [i: number]: unknown }, offset: number, shape: 
   if (v instanceof NDArray) {
     // Fast path for a dense array: copy row by row.
     const inner = v.shape;
+    if (inner.length === shape.length - dim && ArrayBuffer.isView(out) && inner.every((d, i) => d === shape[dim + i])) {
+      // Same shape as the batch's row (no padding): one contiguous copy, with the element conversion `=` would do.
+      (out as unknown as Float32Array).set(v.data as ArrayLike<number>, offset);
+      return;
+    }
     if (inner.length === shape.length - dim) {
       const rec = (d: number, src: number, dst: number): void => {
         const n = inner[d - dim]!;

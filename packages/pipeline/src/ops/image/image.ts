@@ -60,22 +60,31 @@ export function sample(src: Image, y: number, x: number, dst: Float32Array | Int
     for (let k = 0; k < c; k++) dst[o + k] = data[s + k]!;
     return;
   }
-  // Bilinear over the four neighbours, straight-line (this runs per pixel of every augmented image).
+  // Bilinear over the four neighbours, straight-line: this runs per pixel of every augmented image, so no closure
+  // (under tsx every function made here would also be renamed, a property write per pixel).
   const y0 = Math.floor(y);
   const x0 = Math.floor(x);
   const fy = y - y0;
   const fx = x - x0;
   const round = src.dtype === 'int32';
-  const at = (yy: number, xx: number, k: number) => (yy >= 0 && yy < h && xx >= 0 && xx < w ? data[(yy * w + xx) * c + k]! : fill);
+  const inY0 = y0 >= 0 && y0 < h;
+  const inY1 = y0 + 1 >= 0 && y0 + 1 < h;
+  const inX0 = x0 >= 0 && x0 < w;
+  const inX1 = x0 + 1 >= 0 && x0 + 1 < w;
+  // Offsets of the four neighbours, −1 outside the image.
+  const p00 = inY0 && inX0 ? (y0 * w + x0) * c : -1;
+  const p01 = inY0 && inX1 ? (y0 * w + x0 + 1) * c : -1;
+  const p10 = inY1 && inX0 ? ((y0 + 1) * w + x0) * c : -1;
+  const p11 = inY1 && inX1 ? ((y0 + 1) * w + x0 + 1) * c : -1;
   const w00 = (1 - fy) * (1 - fx);
   const w01 = (1 - fy) * fx;
   const w10 = fy * (1 - fx);
   const w11 = fy * fx;
   for (let k = 0; k < c; k++) {
-    let v = w00 * at(y0, x0, k);
-    if (w01 !== 0) v += w01 * at(y0, x0 + 1, k);
-    if (w10 !== 0) v += w10 * at(y0 + 1, x0, k);
-    if (w11 !== 0) v += w11 * at(y0 + 1, x0 + 1, k);
+    let v = w00 * (p00 >= 0 ? data[p00 + k]! : fill);
+    if (w01 !== 0) v += w01 * (p01 >= 0 ? data[p01 + k]! : fill);
+    if (w10 !== 0) v += w10 * (p10 >= 0 ? data[p10 + k]! : fill);
+    if (w11 !== 0) v += w11 * (p11 >= 0 ? data[p11 + k]! : fill);
     dst[o + k] = round ? Math.round(v) : v;
   }
 }
