@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
-#include <memory>
 #include <string>
 
 #include "addon.h"
@@ -135,11 +134,10 @@ napi_value Col2im(napi_env env, napi_callback_info info) {
 }
 
 /**
- * The max-pool gradient of images [b0, b1): each output position's dy goes to its window's first maximum (row-major,
- * channels compared all at once), as tfjs' cpu kernel picks it. `bestV` and `bestAt` hold C values each.
+ * The max-pool gradient of images [b0, b1): each output position's dy goes to its window's first maximum in row-major
+ * order, the element tfjs' cpu kernel picks.
  */
-void maxPoolGradImages(const float* x, const float* dy, float* dx, const Geom& g, size_t b0, size_t b1, float* bestV,
-                       size_t* bestAt) {
+void maxPoolGradImages(const float* x, const float* dy, float* dx, const Geom& g, size_t b0, size_t b1) {
   const size_t c = (size_t)g.inC;
   const size_t image = (size_t)g.inH * g.inW * c;
   for (size_t b = b0; b < b1; b++) {
@@ -152,25 +150,23 @@ void maxPoolGradImages(const float* x, const float* dy, float* dx, const Geom& g
       for (int q = 0; q < g.outW; q++) {
         const int c0 = std::max(0, q * g.strideW - g.padLeft), c1 = std::min(g.inW, q * g.strideW - g.padLeft + g.kW);
         if (r0 >= r1 || c0 >= c1) continue;
-        const size_t p0 = ((size_t)r0 * g.inW + c0) * c;
+        const float* go = gb + ((size_t)r * g.outW + q) * c;
+        // One channel at a time with its running maximum in registers (the window's elements of one channel lie c
+        // floats apart, in the same few cache lines); selects, not jumps, since the winner is data-dependent.
         for (size_t ch = 0; ch < c; ch++) {
-          bestV[ch] = xb[p0 + ch];
-          bestAt[ch] = p0 + ch;
-        }
-        for (int i = r0; i < r1; i++) {
-          for (int j = i == r0 ? c0 + 1 : c0; j < c1; j++) {
-            const size_t p = ((size_t)i * g.inW + j) * c;
-            for (size_t ch = 0; ch < c; ch++) {
-              const float v = xb[p + ch];
-              if (v > bestV[ch]) {
-                bestV[ch] = v;
-                bestAt[ch] = p + ch;
-              }
+          size_t at = ((size_t)r0 * g.inW + c0) * c + ch;
+          float best = xb[at];
+          for (int i = r0; i < r1; i++) {
+            for (int j = i == r0 ? c0 + 1 : c0; j < c1; j++) {
+              const size_t p = ((size_t)i * g.inW + j) * c + ch;
+              const float v = xb[p];
+              const bool better = v > best;
+              best = better ? v : best;
+              at = better ? p : at;
             }
           }
+          db[at] += go[ch];
         }
-        const float* go = gb + ((size_t)r * g.outW + q) * c;
-        for (size_t ch = 0; ch < c; ch++) db[bestAt[ch]] += go[ch];
       }
     }
   }
@@ -193,12 +189,7 @@ napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
   float* dx = floatsAt(env, heap, off[2], (double)inputSize(g), "maxPoolGrad", "dx");
   if (!dx) return nullptr;
   std::lock_guard<std::mutex> lock(callMutex());
-  parallelFor((size_t)g.batch, 1, [&](size_t b0, size_t b1) {
-    // Each chunk keeps its own running maxima (chunks may run on different threads at once).
-    std::unique_ptr<float[]> bestV(new float[g.inC]);
-    std::unique_ptr<size_t[]> bestAt(new size_t[g.inC]);
-    maxPoolGradImages(x, dy, dx, g, b0, b1, bestV.get(), bestAt.get());
-  });
+  parallelFor((size_t)g.batch, 1, [&](size_t b0, size_t b1) { maxPoolGradImages(x, dy, dx, g, b0, b1); });
   return undefinedValue(env);
 }
 
