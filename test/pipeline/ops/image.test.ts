@@ -168,6 +168,115 @@ describe('pipeline/ops/image', () => {
     );
   });
 
+  it('property: boxes move with the image: the moved box encloses exactly the moved pixels it covered', () => {
+    // The box's pixels are a mask (nearest sampling, no blur): after the op, the pixels still marked must fill the
+    // moved box (clipped), exactly for flips, crops, padding and quarter turns, within a pixel for resizes and
+    // arbitrary rotations, zooms and shears.
+    const mk = (format: 'coco' | 'pascal_voc') => {
+      const io = { inputs: ['x', 'm', 'b'], outputs: ['x', 'm', 'b'], masks: ['m'], boxes: ['b'], boxFormat: format };
+      return [
+        { op: new HorizontalFlip(io), tol: 0 },
+        { op: new VerticalFlip(io), tol: 0 },
+        { op: new RandomCrop({ ...io, height: 7, width: 6 }), tol: 0 },
+        { op: new CenterCrop({ ...io, height: 8, width: 9 }), tol: 0 },
+        { op: new PadIfNeeded({ ...io, minHeight: 15, minWidth: 14, borderMode: 'constant' }), tol: 0 },
+        { op: new Rotate({ ...io, limit: [90, 90] }), tol: 0 },
+        { op: new Rotate({ ...io, limit: [-90, -90] }), tol: 0 },
+        { op: new CoarseDropout({ ...io, maxHoles: 2 }), tol: -1 }, // holes move nothing: the box stays as it was
+        { op: new Resize({ ...io, height: 17, width: 9 }), tol: 1 },
+        { op: new Affine({ ...io, rotate: 30, scale: [0.8, 1.2], translate: 0.15, shear: 10 }), tol: 1.5 },
+      ];
+    };
+    const opsBy = { coco: mk('coco'), pascal_voc: mk('pascal_voc') };
+    fc.assert(
+      fc.property(
+        fc.constantFrom('coco' as const, 'pascal_voc' as const),
+        fc.integer({ min: 0, max: 9 }),
+        fc.integer({ min: 10, max: 12 }),
+        fc.tuple(
+          fc.integer({ min: 0, max: 9 }),
+          fc.integer({ min: 0, max: 9 }),
+          fc.integer({ min: 2, max: 6 }),
+          fc.integer({ min: 2, max: 6 }),
+        ),
+        fc.integer({ min: 0, max: 1e6 }),
+        (format, k, size, [bx, by, bw, bh], seed) => {
+          const { op, tol } = opsBy[format][k]!;
+          const w = Math.min(bw, size - bx);
+          const h = Math.min(bh, size - by);
+          const mask = new NDArray(new Int32Array(size * size), [size, size], 'int32');
+          for (let y = by; y < by + h; y++) for (let x = bx; x < bx + w; x++) mask.data[y * size + x] = 1;
+          const box = format === 'coco' ? [bx, by, w, h, 7] : [bx, by, bx + w, by + h, 7];
+          const [x, m, b] = run(op, [coded(size, size), mask, [box]], seed) as NDArray[];
+          expect(run(op, [coded(size, size), mask, [box]], seed)).to.deep.equal([x, m, b]); // seeded
+          expect(b!.dtype).to.equal('float32');
+          if (tol < 0) {
+            expect(Array.from(b!.data)).to.deep.equal(box);
+            return;
+          }
+          const [H, W] = m!.shape as [number, number];
+          let [x1, y1, x2, y2] = [W, H, 0, 0];
+          for (let y = 0; y < H; y++) {
+            for (let xx = 0; xx < W; xx++) {
+              if (m!.data[y * W + xx] !== 1) continue;
+              [x1, y1, x2, y2] = [Math.min(x1, xx), Math.min(y1, y), Math.max(x2, xx + 1), Math.max(y2, y + 1)];
+            }
+          }
+          const marked = x2 > x1;
+          if (b!.shape[0] === 0) {
+            // Dropped: at most a sliver of marked pixels remains (moved out but for interpolation).
+            if (marked) expect(Math.min(x2 - x1, y2 - y1)).to.be.at.most(tol);
+            return;
+          }
+          expect(b!.shape).to.deep.equal([1, 5]);
+          const r = Array.from(b!.data as Float32Array);
+          expect(r[4]).to.equal(7); // the label rides along
+          const got = format === 'coco' ? [r[0]!, r[1]!, r[0]! + r[2]!, r[1]! + r[3]!] : r.slice(0, 4);
+          // Inside the image (float32 rounding aside).
+          got.forEach((v, i) => expect(v).to.be.within(-1e-4, (i % 2 === 0 ? W : H) + 1e-4));
+          if (!marked) {
+            expect(Math.min(got[2]! - got[0]!, got[3]! - got[1]!)).to.be.at.most(tol);
+            return;
+          }
+          const want = [x1, y1, x2, y2];
+          // The box always holds the marked pixels; it fits them when it was not clipped (a rotated box cut by the
+          // border encloses the whole moved rectangle's corners, as albumentations' does).
+          const msg = `box ${got} vs pixels ${want}`;
+          expect(got[0]! - tol - 1e-4, msg).to.be.at.most(x1);
+          expect(got[1]! - tol - 1e-4, msg).to.be.at.most(y1);
+          expect(got[2]! + tol + 1e-4, msg).to.be.at.least(x2);
+          expect(got[3]! + tol + 1e-4, msg).to.be.at.least(y2);
+          const clipped = got[0]! < 1e-3 || got[1]! < 1e-3 || got[2]! > W - 1e-3 || got[3]! > H - 1e-3;
+          if (tol === 0 || !clipped) got.forEach((v, i) => expect(Math.abs(v - want[i]!), `side ${i}: ${msg}`).to.be.at.most(tol + 1e-4));
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('boxes: bad values and ops that cannot move them are clear errors at the right time', () => {
+    const io = { inputs: ['x', 'b'], outputs: ['x', 'b'], boxes: ['b'] };
+    const flip = new HorizontalFlip({ ...io, prob: 1 });
+    expect(() => run(flip, [coded(4, 4), [[1, 2, 3]]])).to.throw(OpError, /HorizontalFlip \(key "b"\): expected boxes .* received row 0/);
+    expect(() => run(flip, [coded(4, 4), new NDArray(new Float32Array(6), [2, 3], 'float32')])).to.throw(
+      OpError,
+      /key "b"\): expected boxes .*received shape \[2, 3\]/,
+    );
+    expect(() => new HorizontalFlip({ ...io, boxes: ['c'] })).to.throw(OpError, /boxes: expected input keys, "c" is not an input/);
+    expect(() => new HorizontalFlip({ inputs: 'b', outputs: 'b', boxes: ['b'] })).to.throw(
+      OpError,
+      /expected an image input besides the boxes/,
+    );
+    // No boxes at all is fine: an empty [0, 5] comes back.
+    const [, none] = run(flip, [coded(4, 4), new NDArray(new Float32Array(0), [0, 5], 'float32')]) as NDArray[];
+    expect(none!.shape).to.deep.equal([0, 5]);
+    // pascal_voc and coco agree on the same box.
+    const [, voc] = run(new HorizontalFlip({ ...io, prob: 1, boxFormat: 'pascal_voc' }), [coded(4, 6), [[1, 0, 3, 2]]]) as NDArray[];
+    expect(Array.from(voc!.data)).to.deep.equal([3, 0, 5, 2]);
+    const [, coco] = run(flip, [coded(4, 6), [[1, 0, 2, 2]]]) as NDArray[];
+    expect(Array.from(coco!.data)).to.deep.equal([3, 0, 2, 2]);
+  });
+
   it('bad input names the op, the key and, in a Pipeline, the sample', async () => {
     expect(() => run(new Minmax({ inputs: 'x', outputs: 'x' }), new NDArray(new Float32Array(4), [4], 'float32'))).to.throw(
       OpError,

@@ -57,6 +57,23 @@ function inverseMap(img: Image, degrees: number, scale: number, tx: number, ty: 
   return [m11 / det, -m01 / det, -m10 / det, m00 / det, tx * img.w, ty * img.h];
 }
 
+/**
+ * Where a source point lands under the warp (edge coordinates in and out): the inverse map solved for the output point.
+ * The warp works on pixel centres, so the point moves half a pixel there and back.
+ */
+function forwardPoint(img: Image, inv: InverseMap, x: number, y: number): [number, number] {
+  const [a, b, c, d, tx, ty] = inv;
+  const cy = (img.h - 1) / 2;
+  const cx = (img.w - 1) / 2;
+  // Source (centre coordinates) = centre + [[a, b], [c, d]]·(u, v), with (u, v) the output point minus centre and shift.
+  const sx = x - 0.5 - cx;
+  const sy = y - 0.5 - cy;
+  const det = a * d - b * c;
+  const u = (d * sx - b * sy) / det;
+  const v = (a * sy - c * sx) / det;
+  return [u + cx + tx + 0.5, v + cy + ty + 0.5];
+}
+
 function warp(img: Image, inv: InverseMap, mask: boolean, fill: number): Image {
   const out = blankLike(img, img.h, img.w);
   const cy = (img.h - 1) / 2;
@@ -74,7 +91,8 @@ function warp(img: Image, inv: InverseMap, mask: boolean, fill: number): Image {
 
 /**
  * Rotates, zooms, shifts and shears images about their centre by one random draw per sample (FastEstimator's Affine),
- * masks with them (nearest-neighbour). Bilinear sampling; pixels from outside get `fill`. Same size out.
+ * masks with them (nearest-neighbour), boxes too (each becomes the rectangle enclosing its moved corners, clipped).
+ * Bilinear sampling; pixels from outside get `fill`. Same size out.
  *
  * @example
  * new Affine({ inputs: 'x', outputs: 'x', rotate: 15, scale: [0.9, 1.1], translate: 0.1, mode: 'train' });
@@ -98,11 +116,14 @@ export class Affine extends GeometricOp<typeof affineOptions, InverseMap> {
   protected move(img: Image, inv: InverseMap, mask: boolean): Image {
     return warp(img, inv, mask, mask ? this.options.maskFill : this.options.fill);
   }
+  protected override mapPoint(x: number, y: number, inv: InverseMap, src: Image): [number, number] {
+    return forwardPoint(src, inv, x, y);
+  }
 }
 
 /**
  * Rotates images about their centre by an angle drawn from [−limit, limit] degrees (FastEstimator's Rotate), masks
- * with them. Bilinear; pixels from outside get `fill`.
+ * and boxes with them. Bilinear; pixels from outside get `fill`.
  *
  * @example
  * new Rotate({ inputs: 'x', outputs: 'x', limit: 15, mode: 'train' });
@@ -116,5 +137,8 @@ export class Rotate extends GeometricOp<typeof rotateOptions, InverseMap> {
   }
   protected move(img: Image, inv: InverseMap, mask: boolean): Image {
     return warp(img, inv, mask, mask ? this.options.maskFill : this.options.fill);
+  }
+  protected override mapPoint(x: number, y: number, inv: InverseMap, src: Image): [number, number] {
+    return forwardPoint(src, inv, x, y);
   }
 }

@@ -50,6 +50,10 @@ export class CoarseDropout extends GeometricOp<typeof coarseDropoutOptions, Hole
     }
     return holes;
   }
+  /** Holes do not move pixels: boxes stay where they are. */
+  protected override mapPoint(x: number, y: number): [number, number] {
+    return [x, y];
+  }
   protected move(img: Image, holes: Hole[], mask: boolean): Image {
     if (holes.length === 0) return img;
     const out = { ...img, data: img.data.slice() };

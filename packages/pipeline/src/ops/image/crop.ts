@@ -43,10 +43,14 @@ abstract class Crop extends GeometricOp<typeof cropOptions, [number, number]> {
   protected move(img: Image, [top, left]: [number, number]): Image {
     return cropAt(img, top, left, this.options.height, this.options.width);
   }
+  protected override mapPoint(x: number, y: number, [top, left]: [number, number]): [number, number] {
+    return [x - left, y - top];
+  }
 }
 
 /**
- * Cuts a `height`×`width` window at a random place (FastEstimator's RandomCrop), masks with it; with PadIfNeeded
+ * Cuts a `height`×`width` window at a random place (FastEstimator's RandomCrop), masks and boxes with it (boxes
+ * clipped to the window, dropped when outside it); with PadIfNeeded
  * before it, CIFAR-10's pad-and-crop augmentation.
  *
  * @example

@@ -26,8 +26,8 @@ function flip(img: Image, horizontal: boolean): Image {
 }
 
 /**
- * Mirrors images left to right with probability `prob` (FastEstimator's HorizontalFlip), masks with them. Keys in and
- * out: [H, W] or [H, W, C] NDArrays.
+ * Mirrors images left to right with probability `prob` (FastEstimator's HorizontalFlip), masks and boxes with them.
+ * Keys in and out: [H, W] or [H, W, C] NDArrays (boxes: see `geometricOptions`).
  *
  * @example
  * new HorizontalFlip({ inputs: 'x', outputs: 'x', mode: 'train' });
@@ -42,10 +42,13 @@ export class HorizontalFlip extends GeometricOp<typeof flipOptions, boolean> {
   protected move(img: Image, on: boolean): Image {
     return on ? flip(img, true) : img;
   }
+  protected override mapPoint(x: number, y: number, on: boolean, src: Image): [number, number] {
+    return [on ? src.w - x : x, y];
+  }
 }
 
 /**
- * Mirrors images top to bottom with probability `prob` (FastEstimator's VerticalFlip), masks with them.
+ * Mirrors images top to bottom with probability `prob` (FastEstimator's VerticalFlip), masks and boxes with them.
  *
  * @example
  * new VerticalFlip({ inputs: ['x', 'mask'], outputs: ['x', 'mask'], masks: ['mask'], mode: 'train' });
@@ -59,5 +62,8 @@ export class VerticalFlip extends GeometricOp<typeof flipOptions, boolean> {
   }
   protected move(img: Image, on: boolean): Image {
     return on ? flip(img, false) : img;
+  }
+  protected override mapPoint(x: number, y: number, on: boolean, src: Image): [number, number] {
+    return [x, on ? src.h - y : y];
   }
 }

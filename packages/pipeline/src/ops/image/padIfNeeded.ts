@@ -28,7 +28,8 @@ function reflect(i: number, n: number): number {
 
 /**
  * Pads images smaller than `minHeight`×`minWidth` evenly on both sides (the extra pixel at the bottom/right), masks
- * the same way (constant padding fills masks with `maskFill`) (FastEstimator's PadIfNeeded; OpenCV's BORDER_REFLECT_101 by default). Larger images pass unchanged.
+ * the same way (constant padding fills masks with `maskFill`), boxes shifted with the image (FastEstimator's
+ * PadIfNeeded; OpenCV's BORDER_REFLECT_101 by default). Larger images pass unchanged.
  *
  * @example
  * new PadIfNeeded({ inputs: 'x', outputs: 'x', minHeight: 40, minWidth: 40, mode: 'train' });   // 32×32 → 40×40
@@ -40,13 +41,20 @@ export class PadIfNeeded extends GeometricOp<typeof padIfNeededOptions, null> {
   protected draw(): null {
     return null;
   }
+  /** The padded size and the source's offset in it. */
+  private placement(img: Image): { h: number; w: number; top: number; left: number } {
+    const h = Math.max(img.h, this.options.minHeight);
+    const w = Math.max(img.w, this.options.minWidth);
+    return { h, w, top: Math.floor((h - img.h) / 2), left: Math.floor((w - img.w) / 2) };
+  }
+  protected override mapPoint(x: number, y: number, _p: null, src: Image): [number, number] {
+    const { top, left } = this.placement(src);
+    return [x + left, y + top];
+  }
   protected move(img: Image, _p: null, mask: boolean): Image {
     const o = this.options;
-    const h = Math.max(img.h, o.minHeight);
-    const w = Math.max(img.w, o.minWidth);
+    const { h, w, top, left } = this.placement(img);
     if (h === img.h && w === img.w) return img;
-    const top = Math.floor((h - img.h) / 2);
-    const left = Math.floor((w - img.w) / 2);
     const out = blankLike(img, h, w);
     const c = img.c;
     const fill = mask ? o.maskFill : o.value;

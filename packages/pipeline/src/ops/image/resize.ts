@@ -27,6 +27,9 @@ export class Resize extends GeometricOp<typeof resizeOptions, null> {
   protected draw(): null {
     return null;
   }
+  protected override mapPoint(x: number, y: number, _p: null, src: Image): [number, number] {
+    return [(x * this.options.width) / src.w, (y * this.options.height) / src.h];
+  }
   protected move(img: Image, _p: null, mask: boolean): Image {
     const { height, width } = this.options;
     if (height === img.h && width === img.w) return img;
