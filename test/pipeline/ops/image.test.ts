@@ -211,7 +211,7 @@ describe('pipeline/ops/image', () => {
           expect(run(op, [coded(size, size), mask, [box]], seed)).to.deep.equal([x, m, b]); // seeded
           expect(b!.dtype).to.equal('float32');
           if (tol < 0) {
-            expect(Array.from(b!.data)).to.deep.equal(box);
+            expect(Array.from(b!.data as Float32Array)).to.deep.equal(box);
             return;
           }
           const [H, W] = m!.shape as [number, number];
@@ -272,9 +272,9 @@ describe('pipeline/ops/image', () => {
     expect(none!.shape).to.deep.equal([0, 5]);
     // pascal_voc and coco agree on the same box.
     const [, voc] = run(new HorizontalFlip({ ...io, prob: 1, boxFormat: 'pascal_voc' }), [coded(4, 6), [[1, 0, 3, 2]]]) as NDArray[];
-    expect(Array.from(voc!.data)).to.deep.equal([3, 0, 5, 2]);
+    expect(Array.from(voc!.data as Float32Array)).to.deep.equal([3, 0, 5, 2]);
     const [, coco] = run(flip, [coded(4, 6), [[1, 0, 2, 2]]]) as NDArray[];
-    expect(Array.from(coco!.data)).to.deep.equal([3, 0, 2, 2]);
+    expect(Array.from(coco!.data as Float32Array)).to.deep.equal([3, 0, 2, 2]);
   });
 
   it('bad input names the op, the key and, in a Pipeline, the sample', async () => {
