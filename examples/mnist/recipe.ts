@@ -18,9 +18,9 @@ export interface MnistSplits {
 export async function loadMnist(cfg: MnistConfig): Promise<MnistSplits> {
   const data =
     cfg.dataset === 'digits'
-      ? fe.dataset.mnistDigits.loadData({ seed: cfg.seed, testFraction: cfg.testFraction })
+      ? fe.dataset.mnistDigits.loadData({ seed: cfg.splitSeed, testFraction: cfg.testFraction })
       : await (cfg.dataset === 'mnist' ? fe.dataset.mnist : fe.dataset.fashionMnist).loadData(cfg.dataDir ? { rootDir: cfg.dataDir } : {});
-  const evalData = data.train.split(cfg.evalFraction, { seed: cfg.seed });
+  const evalData = data.train.split(cfg.evalFraction, { seed: cfg.splitSeed });
   return { train: data.train, evalData, test: data.test, classes: data.classes };
 }
 
