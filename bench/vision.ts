@@ -1,14 +1,14 @@
 /**
  * The vision figure: FastEstimator's tutorial 1 (LeNet on MNIST, examples/mnist) in fets and in PyTorch
  * (bench/lenet_torch.py), side by side on one thread each, on the very same split of the npm package's 10,000 digits
- * (written here from the recipe's own loader), without augmentation so that both see the same data: test accuracy of
- * the best eval epoch and seconds per training epoch.
+ * (written here from the recipe's own loader), without augmentation so that both see the same data, over several
+ * seeds: test accuracy of the best eval epoch (mean ± std) and seconds per training epoch (median over all epochs).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { NDArray } from '@fets/pipeline';
-import { CHILD_JSON, execAsync, ROOT, fmtX, median, note, type FigureResult } from './common.js';
+import { CHILD_JSON, execAsync, ROOT, fmtX, mean, median, note, pm, std, type FigureResult } from './common.js';
 import { PYTHON, torchEnv, torchMissing } from './torchPeer.js';
 import { mnistConfigSchema } from '../examples/mnist/config.js';
 import { loadMnist } from '../examples/mnist/recipe.js';
@@ -25,62 +25,74 @@ function bytesOf(ds: { length: number; get(i: number): Record<string, unknown> }
   return { pixels: Buffer.from(px).toString('base64'), labels };
 }
 
-export async function run(o: { epochs: number; seed: number }): Promise<FigureResult> {
-  const missing = torchMissing();
-  const work = mkdtempSync(path.join(os.tmpdir(), 'fets-vision-'));
-  const cfg = mnistConfigSchema.parse({ seed: o.seed, epochs: o.epochs, rotate: 0, translate: 0, outDir: path.join(work, 'fets') });
-  const split = await loadMnist(cfg);
-  const file = path.join(work, 'digits.json');
-  writeFileSync(file, JSON.stringify({ train: bytesOf(split.train), eval: bytesOf(split.evalData), test: bytesOf(split.test) }));
-  note(`vision: LeNet on the npm digits (${split.train.length} train), ${o.epochs} epochs, fets and PyTorch side by side, one thread each`);
+/** One seed: both sides at once, one thread each. */
+async function oneSeed(work: string, file: string, epochs: number, seed: number, peer: ReturnType<typeof torchEnv> | undefined) {
+  const outDir = path.join(work, `fets-${seed}`);
   const fetsArgs = ['--conditions=fets-source', '--import', 'tsx', path.join(ROOT, 'examples', 'mnist', 'train.ts')];
-  const flags = ['--epochs', String(o.epochs), '--seed', String(o.seed), '--rotate', '0', '--translate', '0', '--outDir', cfg.outDir];
-  const peer = torchEnv(1);
+  const flags = ['--epochs', String(epochs), '--seed', String(seed), '--rotate', '0', '--translate', '0', '--outDir', outDir];
   const [fetsOut, torchOut] = await Promise.all([
     execAsync(process.execPath, [...fetsArgs, ...flags], { ...process.env, FETS_THREADS: '1', FETS_WASM_THREADS: '1', FETS_QUIET: '1' }),
-    missing
-      ? Promise.resolve('')
-      : execAsync(
+    peer
+      ? execAsync(
           PYTHON,
-          [path.join(ROOT, 'bench', 'lenet_torch.py'), '--data', file, '--epochs', String(o.epochs), '--seed', String(o.seed)],
+          [path.join(ROOT, 'bench', 'lenet_torch.py'), '--data', file, '--epochs', String(epochs), '--seed', String(seed)],
           peer.env,
-        ),
+        )
+      : Promise.resolve(''),
   ]);
-  const metrics = JSON.parse(readFileSync(path.join(cfg.outDir, 'metrics.json'), 'utf8')) as { accuracy: number };
-  const epochTimes = [...fetsOut.matchAll(/FastEstimator-Train: step: \d+; epoch: \d+; epoch_time\(sec\): ([\d.]+)/g)].map((m) =>
+  const fets = JSON.parse(readFileSync(path.join(outDir, 'metrics.json'), 'utf8')) as { accuracy: number };
+  const fetsEpochs = [...fetsOut.matchAll(/FastEstimator-Train: step: \d+; epoch: \d+; epoch_time\(sec\): ([\d.]+)/g)].map((m) =>
     Number(m[1]),
   );
-  const fetsEpoch = median(epochTimes);
-  rmSync(work, { recursive: true, force: true });
-  if (missing) {
-    note(missing);
-    return {
-      rows: [
-        {
-          figure: 'vision LeNet test accuracy',
-          fets: metrics.accuracy.toFixed(4),
-          reference: '(no PyTorch)',
-          ratio: '',
-          goal: '≥ 0.985',
-          met: metrics.accuracy >= 0.985 ? 'yes' : 'no',
-        },
-      ],
-      data: { fets: { accuracy: metrics.accuracy, epochSeconds: epochTimes } },
-    };
-  }
+  if (!peer) return { seed, fets: fets.accuracy, fetsEpochs };
   const line = torchOut.split('\n').find((l) => l.startsWith(CHILD_JSON));
   if (!line) throw new Error(`bench vision: lenet_torch.py printed no result line:\n${torchOut.slice(-2000)}`);
   const t = JSON.parse(line.slice(CHILD_JSON.length)) as { testAccuracy: number; epochSeconds: number[]; evalAccuracy: number[] };
-  const torchEpoch = median(t.epochSeconds);
+  return { seed, fets: fets.accuracy, fetsEpochs, torch: t.testAccuracy, torchEpochs: t.epochSeconds, torchEval: t.evalAccuracy };
+}
+
+export async function run(o: { epochs: number; seeds: number[] }): Promise<FigureResult> {
+  const missing = torchMissing();
+  const peer = missing ? undefined : torchEnv(1);
+  const work = mkdtempSync(path.join(os.tmpdir(), 'fets-vision-'));
+  // The recipe's own split (fixed by splitSeed, the same for every seed), written for the PyTorch side.
+  const cfg = mnistConfigSchema.parse({ epochs: o.epochs, rotate: 0, translate: 0 });
+  const split = await loadMnist(cfg);
+  const file = path.join(work, 'digits.json');
+  writeFileSync(file, JSON.stringify({ train: bytesOf(split.train), eval: bytesOf(split.evalData), test: bytesOf(split.test) }));
+  note(
+    `vision: LeNet on the npm digits (${split.train.length} train), ${o.epochs} epochs, seeds ${o.seeds.join(', ')}, fets and PyTorch side by side, one thread each`,
+  );
+  const runs = [];
+  for (const seed of o.seeds) {
+    const r = await oneSeed(work, file, o.epochs, seed, peer);
+    note(`vision: seed ${seed}: fets ${r.fets.toFixed(4)}${r.torch !== undefined ? `, PyTorch ${r.torch.toFixed(4)}` : ''}`);
+    runs.push(r);
+  }
+  rmSync(work, { recursive: true, force: true });
+  const f = runs.map((r) => r.fets);
+  const fetsEpoch = median(runs.flatMap((r) => r.fetsEpochs));
+  const label = `(npm digits, ${o.epochs} epochs, no augmentation, ${o.seeds.length} seeds)`;
+  if (!peer) {
+    note(missing!);
+    return {
+      rows: [{ figure: `vision LeNet test accuracy ${label}`, fets: pm(f, 4), reference: '(no PyTorch)', ratio: '', goal: '', met: '' }],
+      data: { runs, fets: { mean: mean(f), std: std(f), epochSeconds: fetsEpoch } },
+    };
+  }
+  const p = runs.map((r) => r.torch!);
+  const torchEpoch = median(runs.flatMap((r) => r.torchEpochs!));
+  const diff = mean(f) - mean(p);
+  const se = Math.sqrt(std(f) ** 2 / f.length + std(p) ** 2 / p.length);
   return {
     rows: [
       {
-        figure: `vision LeNet test accuracy (npm digits, ${o.epochs} epochs, no augmentation)`,
-        fets: metrics.accuracy.toFixed(4),
-        reference: `PyTorch ${t.testAccuracy.toFixed(4)}`,
-        ratio: `${(metrics.accuracy - t.testAccuracy >= 0 ? '+' : '') + (metrics.accuracy - t.testAccuracy).toFixed(4)}`,
-        goal: 'fets ≥ PyTorch',
-        met: metrics.accuracy >= t.testAccuracy ? 'yes' : 'no',
+        figure: `vision LeNet test accuracy ${label}`,
+        fets: pm(f, 4),
+        reference: `PyTorch ${pm(p, 4)}`,
+        ratio: `${diff >= 0 ? '+' : ''}${diff.toFixed(4)} ± ${se.toFixed(4)}`,
+        goal: 'fets mean ≥ PyTorch mean',
+        met: diff >= 0 ? 'yes' : 'no',
       },
       {
         figure: 'vision LeNet seconds per epoch (1 thread each)',
@@ -92,8 +104,11 @@ export async function run(o: { epochs: number; seed: number }): Promise<FigureRe
       },
     ],
     data: {
-      fets: { accuracy: metrics.accuracy, epochSeconds: epochTimes },
-      torch: { accuracy: t.testAccuracy, epochSeconds: t.epochSeconds, evalAccuracy: t.evalAccuracy },
+      runs,
+      fets: { mean: mean(f), std: std(f), epochSeconds: fetsEpoch },
+      torch: { mean: mean(p), std: std(p), epochSeconds: torchEpoch },
+      diff,
+      se,
       openblasCore: peer.core,
     },
   };
