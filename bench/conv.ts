@@ -37,13 +37,19 @@ function flops(c: ConvCase): number {
   return 2 * b * oh * ow * c.k * c.k * ci * c.co;
 }
 
+/**
+ * Median milliseconds of `fn`. The wasm backend runs a kernel to completion before returning, so no read-back is
+ * timed: copying a result out (`dataSync`) costs 0.1–3 ms per MB here, varying with V8's collection of the copies,
+ * which once made LeNet conv2 look 4× slower than its kernel.
+ */
 function timed(fn: () => tf.Tensor, reps: number, warmup: number): number {
+  if (tf.getBackend() !== 'wasm')
+    throw new Error(`bench conv: expected the wasm backend (synchronous kernels), running on ${tf.getBackend()}`);
   for (let i = 0; i < warmup; i++) fn().dispose();
   const ms: number[] = [];
   for (let i = 0; i < reps; i++) {
     const t0 = performance.now();
     const t = fn();
-    t.dataSync();
     ms.push(performance.now() - t0);
     t.dispose();
   }
