@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { ImageFolderDataset, type NDArray, Pipeline, ReadImage, encodePng } from '@fets/pipeline';
+import { CSVDataset, ImageFolderDataset, type NDArray, Pipeline, ReadImage, encodePng } from '@fets/pipeline';
 
 describe('pipeline: ReadImage and ImageFolderDataset', () => {
   let root: string;
@@ -33,6 +33,22 @@ describe('pipeline: ReadImage and ImageFolderDataset', () => {
     const grey = new ReadImage({ inputs: 'x', outputs: 'x', channels: 1 }).forward(ds.get(0).x) as NDArray;
     expect(grey.shape).to.deep.equal([4, 3, 1]);
     expect(Number(grey.data[0])).to.equal(10);
+  });
+
+  it("a CSV of image paths and labels: CSVDataset + ReadImage with parentPath, batched (FastEstimator's pairing)", async () => {
+    const csv = path.join(root, 'labels.csv');
+    fs.writeFileSync(csv, 'x,y\ncat/0.png,0\ndog/0.png,1\ncat/1.png,0\n');
+    const p = new Pipeline({
+      trainData: new CSVDataset(csv),
+      batchSize: 3,
+      shuffle: false,
+      ops: [new ReadImage({ inputs: 'x', outputs: 'x', parentPath: root })],
+    });
+    const batch = (await p.getResults()) as Record<string, NDArray>;
+    expect(batch.x!.shape).to.deep.equal([3, 4, 3, 3]);
+    expect(Array.from(batch.y!.data as Int32Array)).to.deep.equal([0, 1, 0]);
+    // Row 2 is cat/1.png: its first pixel is (1, 11, 21) as written.
+    expect(Array.from((batch.x!.data as Int32Array | Float32Array).slice(2 * 36, 2 * 36 + 3), Number)).to.deep.equal([1, 11, 21]);
   });
 
   it('a corrupt image file names the op, the key, the file and the sample', async () => {
