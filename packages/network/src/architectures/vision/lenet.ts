@@ -17,8 +17,9 @@ export type LenetOptions = z.input<typeof lenetOptions>;
 
 /**
  * FastEstimator's LeNet (`fe.architecture.tensorflow.LeNet`): conv 32 3×3 ReLU, max-pool 2, conv 64 3×3 ReLU, max-pool
- * 2, conv 64 3×3 ReLU, flatten, dense 64 ReLU, dense `classes` softmax. Input [B, H, W, C] float32 (e.g. Minmax'ed
- * digits), output class probabilities [B, classes]. A tf.LayersModel: pass it to `build`.
+ * 2, conv 64 3×3 ReLU, flatten, dense 64 ReLU, dense `classes` softmax (93,322 parameters for MNIST, as FastEstimator's).
+ * Input [B, H, W, C] float32 (e.g. Minmax'ed digits), output class probabilities [B, classes]. A tf.LayersModel: pass
+ * it to `build`.
  *
  * @example
  * const model = fe.build(fe.architecture.lenet(), 'adam');
