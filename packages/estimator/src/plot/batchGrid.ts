@@ -15,6 +15,13 @@ const schema = z.strictObject({
   max: z.number().int().min(1).default(32),
   /** Smallest tile side in pixels: small images are enlarged (nearest) to at least this (default 64). */
   tile: z.number().int().min(8).default(64),
+  /**
+   * Key of bounding boxes drawn over the images: [B, N, 4+] (rows without area, such as padding, are skipped; a fifth
+   * number is a class id, written beside the box). Default: none.
+   */
+  boxKey: z.string().min(1).optional(),
+  /** Layout of the boxes: `coco` [x, y, width, height] (default) or `pascal_voc` [x1, y1, x2, y2], in pixels. */
+  boxFormat: z.enum(['coco', 'pascal_voc']).default('coco'),
 });
 
 /** Options of {@link batchGrid}. */
@@ -57,11 +64,32 @@ function caption(labels: unknown, i: number, classes: readonly string[] | undefi
 
 const escapeXml = (s: string) => s.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
+/** SVG outlines of image i's boxes, placed at (x, y) and enlarged by `scale`. */
+function boxOutlines(boxes: NDArray, i: number, x: number, y: number, scale: number, o: z.output<typeof schema>): string[] {
+  const [, n, cols] = boxes.shape as [number, number, number];
+  const out: string[] = [];
+  for (let r = 0; r < n; r++) {
+    const at = (i * n + r) * cols;
+    const [a, b, c, d] = [0, 1, 2, 3].map((j) => Number(boxes.data[at + j])) as [number, number, number, number];
+    const [w, h] = o.boxFormat === 'coco' ? [c, d] : [c - a, d - b];
+    if (!(w > 0 && h > 0)) continue;
+    const rx = x + a * scale;
+    const ry = y + b * scale;
+    out.push(`<rect x="${rx}" y="${ry}" width="${w * scale}" height="${h * scale}" fill="none" stroke="#e00000" stroke-width="2"/>`);
+    if (cols > 4) {
+      const label = o.classes?.[Number(boxes.data[at + 4])] ?? String(boxes.data[at + 4]);
+      out.push(`<text x="${rx + 2}" y="${ry + 10}" font-size="10" font-family="sans-serif" fill="#e00000">${escapeXml(label)}</text>`);
+    }
+  }
+  return out;
+}
+
 /**
- * A batch as a picture: its images in a grid, each with its label underneath, as PNG bytes (or written to `file`).
- * Shows what the Pipeline's ops (augmentation included) did to the data. Float images are scaled by their own range.
+ * A batch as a picture: its images in a grid, each with its label underneath and, with `boxKey`, its bounding boxes
+ * outlined, as PNG bytes (or written to `file`). Shows what the Pipeline's ops (augmentation included) did to the data.
+ * Float images are scaled by their own range.
  *
- * In: a batch `{ x: [B, H, W(, C)], y: [B] }`. Out: PNG bytes.
+ * In: a batch `{ x: [B, H, W(, C)], y: [B] }` (and boxes [B, N, 4+]). Out: PNG bytes.
  *
  * @example
  * const batch = await pipeline.getResults({ mode: 'train' });
@@ -79,6 +107,14 @@ export async function batchGrid(batch: DataDict, options: BatchGridOptions = {},
     );
   }
   const labels = batch[o.labelKey ?? 'y'];
+  const boxes = o.boxKey === undefined ? undefined : batch[o.boxKey];
+  if (o.boxKey !== undefined && !(boxes instanceof NDArray && boxes.rank === 3 && boxes.shape[2]! >= 4)) {
+    throw new ConfigError(
+      'batchGrid',
+      [],
+      `batchGrid: key "${o.boxKey}" should hold boxes [B, N, 4+] (pad them with the Pipeline's padValue), received ${boxes instanceof NDArray ? `shape [${boxes.shape.join(', ')}]` : typeof boxes}`,
+    );
+  }
   const n = Math.min(images.shape[0]!, o.max);
   const cols = Math.ceil(Math.sqrt(n));
   const rows = Math.ceil(n / cols);
@@ -98,6 +134,7 @@ export async function batchGrid(batch: DataDict, options: BatchGridOptions = {},
       `<image x="${x}" y="${y}" width="${tw}" height="${th}" image-rendering="optimizeSpeed" href="data:image/png;base64,${png}"/>`,
       `<text x="${x + tw / 2}" y="${y + th + text - 2}" font-size="12" font-family="sans-serif" text-anchor="middle">${escapeXml(caption(labels, i, o.classes))}</text>`,
     );
+    if (boxes instanceof NDArray) parts.push(...boxOutlines(boxes, i, x, y, scale, o));
   }
   const width = pad + cols * (tw + pad);
   const height = pad + rows * (th + text + pad);
