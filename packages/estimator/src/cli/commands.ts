@@ -277,22 +277,40 @@ export function createProgram(io: CliIO = processIO): Command {
     .addOption(new Option('-o, --out <file>', 'PNG to write').default('runs/batch.png'))
     .option('--image <key>', 'key of the images (default: the first key holding images)')
     .option('--label <key>', 'key of the labels (default: y)')
-    .action(async (file: string, opts: ModelCommandOptions & { mode: Mode; out: string; image?: string; label?: string }) => {
-      const { estimator } = await prepare(file, opts, 'show', io);
-      try {
-        const batch = await estimator.pipeline.getResults({ mode: opts.mode });
-        if (Array.isArray(batch) || batch === undefined)
-          throw new ConfigError('fets show', [], `fets show: the ${opts.mode} split gave no batch`);
-        await batchGrid(
-          batch,
-          { ...(opts.image ? { imageKey: opts.image } : {}), ...(opts.label ? { labelKey: opts.label } : {}) },
-          opts.out,
-        );
-        io.out(`fets show: wrote ${displayPath(path.resolve(opts.out))} (one ${opts.mode} batch)`);
-      } finally {
-        await estimator.pipeline.close();
-      }
-    });
+    .option('--boxes <key>', 'key of bounding boxes [B, N, 4+] to outline (default: none)')
+    .addOption(new Option('--box-format <format>', 'layout of the boxes').choices(['coco', 'pascal_voc']).default('coco'))
+    .action(
+      async (
+        file: string,
+        opts: ModelCommandOptions & {
+          mode: Mode;
+          out: string;
+          image?: string;
+          label?: string;
+          boxes?: string;
+          boxFormat: 'coco' | 'pascal_voc';
+        },
+      ) => {
+        const { estimator } = await prepare(file, opts, 'show', io);
+        try {
+          const batch = await estimator.pipeline.getResults({ mode: opts.mode });
+          if (Array.isArray(batch) || batch === undefined)
+            throw new ConfigError('fets show', [], `fets show: the ${opts.mode} split gave no batch`);
+          await batchGrid(
+            batch,
+            {
+              ...(opts.image ? { imageKey: opts.image } : {}),
+              ...(opts.label ? { labelKey: opts.label } : {}),
+              ...(opts.boxes ? { boxKey: opts.boxes, boxFormat: opts.boxFormat } : {}),
+            },
+            opts.out,
+          );
+          io.out(`fets show: wrote ${displayPath(path.resolve(opts.out))} (one ${opts.mode} batch)`);
+        } finally {
+          await estimator.pipeline.close();
+        }
+      },
+    );
 
   for (const [name, what] of [
     ['logs', 'compare runs: Logger output (fets train … | tee run.log), CSVLogger .csv, Summary .json, folders'],
