@@ -24,6 +24,11 @@ export const nerConfigSchema = z.strictObject({
   /** Group sentences of similar length into batches (less padding, faster steps); `--bucket false` turns it off. */
   bucket: z.boolean().default(true),
   /**
+   * Batches per sorting pool when bucketing (Batch's `bucketBatches`): a smaller pool mixes lengths more within a
+   * batch, at the cost of more padding (default 50, Hugging Face's).
+   */
+  bucketBatches: z.number().int().min(2).default(50),
+  /**
    * How the loss of a batch is averaged: 'tokens' (default) divides by the mean labelled tokens per batch of the
    * training data, so every token weighs the same whatever the length of its batch (fairseq's normalisation);
    * 'batch' divides by the batch's own labelled tokens, so with bucketing a token of a short sentence weighs more.
