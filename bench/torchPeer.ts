@@ -1,10 +1,11 @@
 /**
  * The PyTorch peer as a user would get it from a tuned install: Debian's python3-torch on OpenBLAS
  * (libopenblas0-pthread), with OpenBLAS's kernels matched to this CPU. OpenBLAS 0.3.21 does not know every CPU model
- * and then falls back to an old core (`OPENBLAS_VERBOSE=2` prints `Core: Prescott`, or `Haswell` on a Zen 5 EPYC): on
- * a CPU with AVX-512 that runs products at a quarter or half of the speed, and a ratio against it is not a result. Where the detected core is such a
- * fallback, `OPENBLAS_CORETYPE` is set to the core that matches the CPU's flags (SkylakeX for AVX-512, Haswell for
- * AVX2). The core type used is recorded with every result.
+ * and then falls back to an old core (`OPENBLAS_VERBOSE=2` prints `Core: Prescott`), and an environment may force a
+ * narrow one (`OPENBLAS_CORETYPE=Haswell` on an AVX-512 host): products then run at a quarter or half of the speed, and
+ * a ratio against that is not a result. Where the core in effect is narrower than the CPU's flags allow,
+ * `OPENBLAS_CORETYPE` is set to the matching one (SkylakeX for AVX-512, Haswell for AVX2). The core type used is
+ * recorded with every result. (Convolutions run on oneDNN, which picks its own instructions.)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -45,26 +46,40 @@ export function openblasCore(env: NodeJS.ProcessEnv): string {
   return /Core:\s*(\S+)/.exec(`${r.stdout ?? ''}${r.stderr ?? ''}`)?.[1] ?? 'unknown';
 }
 
-/** The peer's environment for `threads` threads: thread counts, passive waiting, and a matched OpenBLAS core. */
-export function torchEnv(threads: number): { env: NodeJS.ProcessEnv; core: string; detected: string; forced: boolean } {
+let overrideNoted = false;
+
+/**
+ * The peer's environment for `threads` threads: thread counts, passive waiting, and a matched OpenBLAS core. A core
+ * set in the environment (`OPENBLAS_CORETYPE`) is kept unless it is narrower than the CPU: this host's environment sets
+ * `Haswell` on an AVX-512 CPU, where OpenBLAS's products then run at half speed (88 against 188 GFLOP/s for
+ * [2048,256]·[256,1024] on one thread).
+ */
+export function torchEnv(threads: number): {
+  env: NodeJS.ProcessEnv;
+  core: string;
+  detected: string;
+  forced: boolean;
+  overridden?: string;
+} {
   const t = String(threads);
   // Without PASSIVE, OpenMP and OpenBLAS threads spin against each other (NOTES.md: 2 threads ran 2× slower).
   const env: NodeJS.ProcessEnv = { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', OMP_NUM_THREADS: t, OPENBLAS_NUM_THREADS: t };
-  if (process.env.OPENBLAS_CORETYPE) {
-    const core = openblasCore(env);
-    return { env, core, detected: core, forced: true };
-  }
+  const given = process.env.OPENBLAS_CORETYPE;
   const detected = openblasCore(env);
   const flags = cpuFlags();
   const want = flags.has('avx512f') ? 'SKYLAKEX' : flags.has('avx2') && flags.has('fma') ? 'HASWELL' : undefined;
   // OpenBLAS 0.3.21 does not know every CPU: older than AVX2 is a fallback anywhere, and an AVX2 core is one on an
-  // AVX-512 CPU (a Zen 5 EPYC here was detected as Haswell).
-  const fallback = FALLBACK_CORES.test(detected) || (want === 'SKYLAKEX' && !AVX512_CORES.test(detected));
-  if (want && fallback) {
+  // AVX-512 CPU.
+  const narrow = FALLBACK_CORES.test(detected) || (want === 'SKYLAKEX' && !AVX512_CORES.test(detected));
+  if (want && narrow) {
+    if (given && !overrideNoted) {
+      process.stderr.write(`bench: OPENBLAS_CORETYPE=${given} is narrower than this CPU; the PyTorch peer runs on ${want}\n`);
+      overrideNoted = true;
+    }
     const forced = { ...env, OPENBLAS_CORETYPE: want };
-    return { env: forced, core: openblasCore(forced), detected, forced: true };
+    return { env: forced, core: openblasCore(forced), detected, forced: true, ...(given ? { overridden: given } : {}) };
   }
-  return { env, core: detected, detected, forced: false };
+  return { env, core: detected, detected, forced: Boolean(given) };
 }
 
 /** Runs bench/torch_step.py with `args` under {@link torchEnv} and returns its JSON plus the core it ran on. */
