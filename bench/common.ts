@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nativeStatus } from '@fets/network';
+import * as tf from '@tensorflow/tfjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Data sets: FETS_DATA_DIR, default ../shared/datasets; the vocabularies are in ../vocab next to it. */
@@ -47,6 +48,31 @@ export const std = (xs: readonly number[]): number =>
   xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1));
 /** `mean ± std` with `digits` decimals. */
 export const pm = (xs: readonly number[], digits = 3): string => `${mean(xs).toFixed(digits)} ± ${std(xs).toFixed(digits)}`;
+
+/** The difference of two samples' means and its standard error (unpaired). */
+export function meanDiff(a: readonly number[], b: readonly number[]): { diff: number; se: number } {
+  return { diff: mean(a) - mean(b), se: Math.sqrt(std(a) ** 2 / a.length + std(b) ** 2 / b.length) };
+}
+
+/**
+ * Median milliseconds of a kernel call (`fn` in a tidy, after `warmup` calls). The wasm and cpu backends run a kernel
+ * to completion before returning, so no read-back is timed: copying a result out (`dataSync`) costs 0.1–3 ms per MB here,
+ * varying with V8's collection of the copies, which once made LeNet conv2 look 4× slower than its kernel.
+ */
+export function timeKernel(fn: () => tf.Tensor, reps: number, warmup = 2): number {
+  if (!['wasm', 'cpu'].includes(tf.getBackend())) {
+    throw new Error(`bench: timeKernel expects a synchronous backend (wasm, cpu), running on ${tf.getBackend()}`);
+  }
+  for (let i = 0; i < warmup; i++) tf.tidy(fn).dispose();
+  const ms: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    const t = tf.tidy(fn);
+    ms.push(performance.now() - t0);
+    t.dispose();
+  }
+  return median(ms);
+}
 
 export const fmtMs = (ms: number): string => `${ms.toLocaleString('en-US', { maximumFractionDigits: ms < 10 ? 2 : ms < 100 ? 1 : 0 })} ms`;
 export const fmtX = (r: number): string => `${r.toFixed(2)}×`;

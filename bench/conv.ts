@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, nativeStatus, setNativeThreads } from '@fets/network';
-import { CHILD_JSON, ROOT, fmtX, median, note, type FigureResult, type Row } from './common.js';
+import { CHILD_JSON, ROOT, fmtX, note, timeKernel, type FigureResult, type Row } from './common.js';
 import { PYTHON, torchEnv, torchMissing } from './torchPeer.js';
 
 interface ConvCase {
@@ -37,25 +37,6 @@ function flops(c: ConvCase): number {
   return 2 * b * oh * ow * c.k * c.k * ci * c.co;
 }
 
-/**
- * Median milliseconds of `fn`. The wasm backend runs a kernel to completion before returning, so no read-back is
- * timed: copying a result out (`dataSync`) costs 0.1–3 ms per MB here, varying with V8's collection of the copies,
- * which once made LeNet conv2 look 4× slower than its kernel.
- */
-function timed(fn: () => tf.Tensor, reps: number, warmup: number): number {
-  if (tf.getBackend() !== 'wasm')
-    throw new Error(`bench conv: expected the wasm backend (synchronous kernels), running on ${tf.getBackend()}`);
-  for (let i = 0; i < warmup; i++) fn().dispose();
-  const ms: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    const t = fn();
-    ms.push(performance.now() - t0);
-    t.dispose();
-  }
-  return median(ms);
-}
-
 export async function run(o: { reps: number; threads: number; quick: boolean }): Promise<FigureResult> {
   await initBackend({ quiet: true });
   // The addon may have loaded (with every CPU) before this figure ran: set its pool to the asked thread count.
@@ -70,13 +51,13 @@ export async function run(o: { reps: number; threads: number; quick: boolean }):
       const dy = tf.randomNormal(y.shape);
       const attrs = { strides: 1, pad: c.pad, dataFormat: 'NHWC', dilations: 1 };
       return {
-        forward: timed(() => tf.conv2d(x, w, 1, c.pad), o.reps, 2),
-        inputGrad: timed(
+        forward: timeKernel(() => tf.conv2d(x, w, 1, c.pad), o.reps, 2),
+        inputGrad: timeKernel(
           () => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { ...attrs, inputShape: c.x } as never) as tf.Tensor,
           o.reps,
           2,
         ),
-        filterGrad: timed(
+        filterGrad: timeKernel(
           () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: w.shape } as never) as tf.Tensor,
           o.reps,
           2,

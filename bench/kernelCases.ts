@@ -9,6 +9,7 @@ import {
   setKernelOverrides,
   type KernelOverride,
 } from '@fets/network/kernels';
+import { timeKernel } from './common.js';
 
 let benchRuns = 0;
 
@@ -36,11 +37,6 @@ export interface KernelBenchOptions {
   scale?: number;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((p, q) => p - q);
-  return s[Math.floor(s.length / 2)]!;
-}
-
 async function onCpu<T>(fn: () => T): Promise<T> {
   const prev = tf.getBackend();
   await tf.setBackend('cpu');
@@ -49,19 +45,6 @@ async function onCpu<T>(fn: () => T): Promise<T> {
   } finally {
     await tf.setBackend(prev);
   }
-}
-
-function time(fn: () => tf.Tensor, repeats: number): number {
-  const ts: number[] = [];
-  for (let i = 0; i < repeats + 2; i++) {
-    const t0 = performance.now();
-    const out = tf.tidy(fn);
-    out.dataSync();
-    const dt = performance.now() - t0;
-    out.dispose();
-    if (i >= 2) ts.push(dt);
-  }
-  return median(ts);
 }
 
 /**
@@ -98,13 +81,13 @@ export async function benchmarkKernels(options: KernelBenchOptions = {}): Promis
     fn: () => tf.Tensor,
     original: () => number = () => {
       setKernelOverrides(false);
-      return time(fn, repeats);
+      return timeKernel(fn, repeats);
     },
   ) => {
     if (process.env.FETS_BENCH_DEBUG) console.error(`bench: ${name} (tensors: ${tf.memory().numTensors})`);
     const originalMs = original();
     setKernelOverrides(true);
-    const replacedMs = time(fn, repeats);
+    const replacedMs = timeKernel(fn, repeats);
     rows.push({
       kernel,
       case: name,
@@ -151,7 +134,7 @@ export async function benchmarkKernels(options: KernelBenchOptions = {}): Promis
     const cpuMs = await onCpu(() => {
       const a = tf.tensor(rowsGrad.dataSync(), rowsGrad.shape);
       const b = tf.tensor1d(ids.dataSync(), 'int32');
-      const t = time(() => tf.unsortedSegmentSum(a, b, vocab), 1);
+      const t = timeKernel(() => tf.unsortedSegmentSum(a, b, vocab), 1);
       tf.dispose([a, b]);
       return t;
     });

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Data, SeqEval, System, initBackend } from '@fets/estimator';
 import { BertTokenize, NDArray, type Dataset, type WindowedDataset } from '@fets/pipeline';
-import { CHILD_JSON, execAsync, DATA, mean, pm, ROOT, note, std, type FigureResult, type Row } from './common.js';
+import { CHILD_JSON, execAsync, DATA, mean, meanDiff, pm, ROOT, note, std, type FigureResult, type Row } from './common.js';
 import { PYTHON, torchEnv, torchMissing } from './torchPeer.js';
 import { nerConfigSchema } from '../examples/ner-bert/config.js';
 import { buildNer } from '../examples/ner-bert/recipe.js';
@@ -186,8 +186,7 @@ export async function run(o: QualityOptions): Promise<FigureResult> {
     }
     const f = runs.map((r) => r.fets);
     const p = runs.map((r) => r.torch);
-    const diff = mean(f) - mean(p);
-    const se = Math.sqrt(std(f) ** 2 / f.length + std(p) ** 2 / p.length);
+    const { diff, se } = meanDiff(f, p);
     results[set] = { runs, fets: { mean: mean(f), std: std(f) }, torch: { mean: mean(p), std: std(p) }, diff, se };
     if (!o.peer) {
       rows.push({

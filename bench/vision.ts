@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { NDArray } from '@fets/pipeline';
-import { CHILD_JSON, execAsync, ROOT, fmtX, mean, median, note, pm, std, type FigureResult } from './common.js';
+import { CHILD_JSON, execAsync, ROOT, fmtX, mean, meanDiff, median, note, pm, std, type FigureResult } from './common.js';
 import { PYTHON, torchEnv, torchMissing } from './torchPeer.js';
 import { mnistConfigSchema } from '../examples/mnist/config.js';
 import { loadMnist } from '../examples/mnist/recipe.js';
@@ -82,8 +82,7 @@ export async function run(o: { epochs: number; seeds: number[] }): Promise<Figur
   }
   const p = runs.map((r) => r.torch!);
   const torchEpoch = median(runs.flatMap((r) => r.torchEpochs!));
-  const diff = mean(f) - mean(p);
-  const se = Math.sqrt(std(f) ** 2 / f.length + std(p) ** 2 / p.length);
+  const { diff, se } = meanDiff(f, p);
   return {
     rows: [
       {

@@ -38,6 +38,19 @@ bool geomOf(napi_env env, napi_value* argv, size_t from, Geom* g, const char* na
 size_t inputSize(const Geom& g) { return (size_t)g.batch * g.inH * g.inW * g.inC; }
 size_t colSize(const Geom& g) { return (size_t)g.batch * g.outH * g.outW * g.kH * g.kW * g.inC; }
 
+/** The arguments every entry point here takes: the heap, `offsets` byte offsets, then the 14 geometry numbers. */
+struct Call {
+  Heap heap;
+  double off[3];
+  Geom g;
+};
+
+bool readCall(napi_env env, napi_callback_info info, size_t offsets, const char* name, Call* c) {
+  napi_value argv[4 + kGeomNumbers];
+  return args(env, info, 1 + offsets + kGeomNumbers, argv, name) && heapOf(env, argv[0], &c->heap, name) &&
+         numbers(env, argv, 1, offsets, c->off, name) && geomOf(env, argv, 1 + offsets, &c->g, name);
+}
+
 /** im2col for the output rows [r0, r1) of all images (r = b·outH + oh). */
 void im2colRows(const float* x, float* col, const Geom& g, size_t r0, size_t r1) {
   const size_t k = (size_t)g.kH * g.kW * g.inC;
@@ -95,17 +108,12 @@ void col2imImages(const float* col, float* dx, const Geom& g, size_t b0, size_t 
 
 // im2col(heap, xOff, colOff, ...geometry)
 napi_value Im2col(napi_env env, napi_callback_info info) {
-  napi_value argv[3 + kGeomNumbers];
-  if (!args(env, info, 3 + kGeomNumbers, argv, "im2col")) return nullptr;
-  Heap heap;
-  if (!heapOf(env, argv[0], &heap, "im2col")) return nullptr;
-  double off[2];
-  if (!numbers(env, argv, 1, 2, off, "im2col")) return nullptr;
-  Geom g;
-  if (!geomOf(env, argv, 3, &g, "im2col")) return nullptr;
-  const float* x = floatsAt(env, heap, off[0], (double)inputSize(g), "im2col", "x");
+  Call c;
+  if (!readCall(env, info, 2, "im2col", &c)) return nullptr;
+  const Geom& g = c.g;
+  const float* x = floatsAt(env, c.heap, c.off[0], (double)inputSize(g), "im2col", "x");
   if (!x) return nullptr;
-  float* col = floatsAt(env, heap, off[1], (double)colSize(g), "im2col", "col");
+  float* col = floatsAt(env, c.heap, c.off[1], (double)colSize(g), "im2col", "col");
   if (!col) return nullptr;
   std::lock_guard<std::mutex> lock(callMutex());
   const size_t rows = (size_t)g.batch * g.outH;
@@ -116,17 +124,12 @@ napi_value Im2col(napi_env env, napi_callback_info info) {
 
 // col2im(heap, colOff, dxOff, ...geometry)
 napi_value Col2im(napi_env env, napi_callback_info info) {
-  napi_value argv[3 + kGeomNumbers];
-  if (!args(env, info, 3 + kGeomNumbers, argv, "col2im")) return nullptr;
-  Heap heap;
-  if (!heapOf(env, argv[0], &heap, "col2im")) return nullptr;
-  double off[2];
-  if (!numbers(env, argv, 1, 2, off, "col2im")) return nullptr;
-  Geom g;
-  if (!geomOf(env, argv, 3, &g, "col2im")) return nullptr;
-  const float* col = floatsAt(env, heap, off[0], (double)colSize(g), "col2im", "col");
+  Call c;
+  if (!readCall(env, info, 2, "col2im", &c)) return nullptr;
+  const Geom& g = c.g;
+  const float* col = floatsAt(env, c.heap, c.off[0], (double)colSize(g), "col2im", "col");
   if (!col) return nullptr;
-  float* dx = floatsAt(env, heap, off[1], (double)inputSize(g), "col2im", "dx");
+  float* dx = floatsAt(env, c.heap, c.off[1], (double)inputSize(g), "col2im", "dx");
   if (!dx) return nullptr;
   std::lock_guard<std::mutex> lock(callMutex());
   parallelFor((size_t)g.batch, 1, [&](size_t b0, size_t b1) { col2imImages(col, dx, g, b0, b1); });
@@ -174,19 +177,14 @@ void maxPoolGradImages(const float* x, const float* dy, float* dx, const Geom& g
 
 // maxPoolGrad(heap, xOff, dyOff, dxOff, ...geometry): the pool's window is kH × kW, dilation 1.
 napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
-  napi_value argv[4 + kGeomNumbers];
-  if (!args(env, info, 4 + kGeomNumbers, argv, "maxPoolGrad")) return nullptr;
-  Heap heap;
-  if (!heapOf(env, argv[0], &heap, "maxPoolGrad")) return nullptr;
-  double off[3];
-  if (!numbers(env, argv, 1, 3, off, "maxPoolGrad")) return nullptr;
-  Geom g;
-  if (!geomOf(env, argv, 4, &g, "maxPoolGrad")) return nullptr;
-  const float* x = floatsAt(env, heap, off[0], (double)inputSize(g), "maxPoolGrad", "x");
+  Call c;
+  if (!readCall(env, info, 3, "maxPoolGrad", &c)) return nullptr;
+  const Geom& g = c.g;
+  const float* x = floatsAt(env, c.heap, c.off[0], (double)inputSize(g), "maxPoolGrad", "x");
   if (!x) return nullptr;
-  const float* dy = floatsAt(env, heap, off[1], (double)g.batch * g.outH * g.outW * g.inC, "maxPoolGrad", "dy");
+  const float* dy = floatsAt(env, c.heap, c.off[1], (double)g.batch * g.outH * g.outW * g.inC, "maxPoolGrad", "dy");
   if (!dy) return nullptr;
-  float* dx = floatsAt(env, heap, off[2], (double)inputSize(g), "maxPoolGrad", "dx");
+  float* dx = floatsAt(env, c.heap, c.off[2], (double)inputSize(g), "maxPoolGrad", "dx");
   if (!dx) return nullptr;
   std::lock_guard<std::mutex> lock(callMutex());
   parallelFor((size_t)g.batch, 1, [&](size_t b0, size_t b1) { maxPoolGradImages(x, dy, dx, g, b0, b1); });

@@ -19,7 +19,7 @@ export type AdamOptions = z.input<typeof adamSchema>;
 
 /**
  * Adam (Kingma & Ba) as `tf.train.adam` and Keras define it, `p ← p − lr·m̂/(√v̂ + ε)`, updated by one fused kernel per
- * variable on wasm instead of tfjs' seventeen element-wise ops (an AdamW without weight decay). The name `'adam'` in
+ * variable on wasm instead of tfjs' fourteen or so element-wise ops (an AdamW without weight decay). The name `'adam'` in
  * `build` makes one. Its state (`iter`, `<var>/m`, `<var>/v`) has tf.train.adam's names, so saved optimizer state
  * moves between the two.
  *
