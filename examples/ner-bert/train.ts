@@ -68,6 +68,12 @@ await fe.runScript('ner-bert', async () => {
   writeFileSync(path.join(cfg.outDir, 'metrics.json'), `${JSON.stringify(out, null, 2)}\n`);
   console.log(`ner-bert: wrote ${path.join(cfg.outDir, 'metrics.json')} (f1 ${String(out.f1 ?? 'n/a')}, ${out.wallSeconds} s)`);
 
+  const saver = run.estimator.traces.find((t): t is fe.trace.BestModelSaver => t instanceof fe.trace.BestModelSaver);
+  if (saver?.folderPath) {
+    const folder = path.relative(process.cwd(), saver.folderPath) || '.';
+    console.log(`ner-bert: the best model is one folder, ${folder} (copy it anywhere): npm run fets -- predict ${folder} --input text.txt`);
+  }
+
   // Raw text → entity spans, as `fets predict` does (the same Pipeline and Network, infer mode).
   const tagger = new fe.TokenTagger(run.pipeline, run.network);
   const tagged = await tagger.tag(cfg.predict.map((sentence) => sentence.trim().split(/\s+/)));
