@@ -117,6 +117,7 @@ export type { SeqEvalOptions } from './traces/metric/seqEval.js';
 
 // predict and export: raw text through a trained token classifier
 export { EXPORT_FORMATS, ExportError, exportModelFolder, exportTokenClassifier } from './cli/export.js';
+export type { ExportFormat } from './cli/export.js';
 export { formatTagged, PredictInputError, predictStream } from './cli/predict.js';
 export type { PredictStats, PredictStreamOptions } from './cli/predict.js';
 export { TaggerError, TokenTagger } from './predict/tokenTagger.js';

@@ -13,7 +13,7 @@ import { checkEstimator, formatCheckReport } from './check.js';
 import { displayPath } from './configFile.js';
 import { buildExperiment, loadExperiment, type ExperimentCommand, type LoadedExperiment } from './experiment.js';
 import { loadSavedWeights } from './loadWeights.js';
-import { exportModelFolder, exportTokenClassifier } from './export.js';
+import { EXPORT_FORMATS, ExportError, exportModelFolder, exportTokenClassifier, type ExportFormat } from './export.js';
 import { PredictInputError, openInput, openOutput, predictStream, type PredictStats } from './predict.js';
 import { isFolderPath } from '../modelFolder/loadModelFolder.js';
 import { TokenTagger } from '../predict/tokenTagger.js';
@@ -272,14 +272,17 @@ export function createProgram(io: CliIO = processIO): Command {
     FOLDER_OR_EXPERIMENT_ARG,
   )
     .option('--load <path>', 'weights: a .safetensors file, or a folder from BestModelSaver / ModelSaver / RestoreWizard')
-    .requiredOption('--out <dir>', 'folder to write (config.json, model.safetensors, the tokenizer files, fets.json)')
-    .action(async (file: string, opts: ModelCommandOptions & { load?: string; out: string }) => {
+    .option('--out <dir>', 'folder to write (config.json, model.safetensors, the tokenizer files, fets.json)')
+    .addOption(new Option('--format <format>', 'what to write from a model folder').choices([...EXPORT_FORMATS]).default('folder'))
+    .action(async (file: string, opts: ModelCommandOptions & { load?: string; out?: string; format: ExportFormat }) => {
       if (isFolderPath(file)) {
         folderOnly('export', file, opts);
-        const files = await exportModelFolder(file, opts.out);
+        const files = await exportModelFolder(file, opts.out, opts.format);
         io.out(`fets export: wrote ${files.map((f) => displayPath(path.resolve(f))).join(', ')}`);
         return;
       }
+      if (!opts.out) throw new ExportError('fets export: --out <dir>: expected the folder to write');
+      const out = opts.out;
       const { estimator } = await prepare(file, opts, 'export', io);
       try {
         if (opts.load) {
@@ -288,7 +291,7 @@ export function createProgram(io: CliIO = processIO): Command {
         } else {
           io.err('fets: no --load given: exporting the weights build() made');
         }
-        const files = await exportTokenClassifier(estimator, opts.out);
+        const files = await exportTokenClassifier(estimator, out);
         io.out(`fets export: wrote ${files.map((f) => displayPath(path.resolve(f))).join(', ')}`);
       } finally {
         await estimator.pipeline.close();

@@ -36,23 +36,23 @@ const folderFiles = (dir: string) =>
     (f) => path.join(dir, f),
   );
 
-/** Formats `fets export <folder>` writes. */
+/** Formats `fets export <folder> --format` writes: `folder`, a checked copy at `--out`. */
 export const EXPORT_FORMATS = ['folder'] as const;
+/** One of {@link EXPORT_FORMATS}. */
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /**
- * `fets export <folder> --out <dir>`: the model folder checked (a damaged or inconsistent file is refused, named) and
- * copied to `out`, atomically. Returns the files written. Other formats branch here.
+ * `fets export <folder> [--format …] [--out <dir>]`: with `folder` (default), the model folder checked (a damaged or
+ * inconsistent file is refused, named) and copied to `out`, atomically. Returns the files written. Each further
+ * format is one case here.
  *
  * @example
  * await exportModelFolder('runs/ner-bert/model', 'deploy/ner', 'folder');
  */
-export async function exportModelFolder(
-  folder: string,
-  out: string,
-  format: (typeof EXPORT_FORMATS)[number] = 'folder',
-): Promise<string[]> {
+export async function exportModelFolder(folder: string, out: string | undefined, format: ExportFormat = 'folder'): Promise<string[]> {
   switch (format) {
     case 'folder':
+      if (!out) throw new ExportError('fets export: --format folder: --out <dir>: expected the folder to copy to');
       return (await copyModelFolder(folder, out)).map((f) => path.join(out, f));
   }
 }
