@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,14 +32,14 @@ function runNer(args: string[], killWhen?: RegExp): Promise<{ code: number | nul
 }
 
 describe('examples/ner-bert: resumable', function () {
-  this.timeout(300_000);
+  this.timeout(600_000);
   let dir: string;
   before(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'fets-ner-resume-'));
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
-  it('a run killed with SIGKILL after epoch 1 and resumed with --resume ends with the same metrics as an uninterrupted run', async () => {
+  it('a run killed with SIGKILL after epoch 1 and resumed with --resume ends with the same metrics as an uninterrupted run; so does one resumed past a damaged checkpoint', async () => {
     const common = (out: string) => [
       '--model',
       'tiny',
@@ -75,5 +76,23 @@ describe('examples/ner-bert: resumable', function () {
     for (const k of ['f1', 'precision', 'recall', 'perType']) expect(b[k], k).to.deep.equal(a[k]);
     // A model that finds entities: the comparison is not of two zeros.
     expect(a.f1).to.be.greaterThan(0.1);
+
+    // 4,096 random bytes in the middle of the newest checkpoint's weights (the header still parses): --resume checks
+    // the SHA-256 of every file, says so, resumes from epoch 2 and ends, again, with the uninterrupted run's metrics.
+    const ckpts = path.join(dir, 'killed', 'checkpoints');
+    expect(readdirSync(ckpts).sort()).to.deep.equal(['epoch-0002', 'epoch-0003', 'latest']);
+    const weights = path.join(ckpts, 'epoch-0003', 'bert.safetensors');
+    const bytes = readFileSync(weights);
+    const start = Math.floor(bytes.length / 2);
+    writeFileSync(weights, Buffer.concat([bytes.subarray(0, start), randomBytes(4096), bytes.subarray(start + 4096)]));
+    const fellBack = await runNer([...common('killed'), '--resume']);
+    expect(fellBack.code, fellBack.output).to.equal(0);
+    expect(fellBack.output).to.include(
+      `FastEstimator-RestoreWizard: checkpoint "epoch-0003" named by ${path.join(ckpts, 'latest')} is damaged ` +
+        `(bert.safetensors: SHA-256 differs from the one manifest.json records); using ${path.join(ckpts, 'epoch-0002')}`,
+    );
+    expect(fellBack.output).to.match(/RestoreWizard: restored from .*epoch-0002: resuming after epoch 2, step 80/);
+    const c = JSON.parse(readFileSync(path.join(dir, 'killed', 'metrics.json'), 'utf8'));
+    for (const k of ['f1', 'precision', 'recall', 'perType']) expect(c[k], k).to.deep.equal(a[k]);
   });
 });
