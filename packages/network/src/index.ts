@@ -160,6 +160,13 @@ export type { WeightsIOOptions } from './io/weights.js';
 export { saveVariables, loadVariables, VARIABLES_JSON, VARIABLES_BIN } from './io/variables.js';
 export type { VariableSpec, VariablesManifest } from './io/variables.js';
 export { WeightsFileError } from './io/weightsErrors.js';
+// io/onnx: a BERT token-classification folder as an ONNX model (fets export --format onnx)
+export { exportOnnx, onnxExportOptionsSchema } from './io/onnx/export.js';
+export type { OnnxExportOptions, OnnxExportResult } from './io/onnx/export.js';
+export { OnnxExportError } from './io/onnx/errors.js';
+export { decodeOnnxModel } from './io/onnx/proto.js';
+export type { OnnxModel } from './io/onnx/proto.js';
+export { BERT_ONNX_INPUTS, BERT_ONNX_OUTPUT } from './io/onnx/bertGraph.js';
 // faults catalogue: typed errors for bad labels, weights that do not fit, non-finite inputs
 export { LabelRangeError } from './ops/loss/crossEntropy.js';
 export { WeightsMismatchError, WeightsShapeError } from './io/weightsErrors.js';
