@@ -164,7 +164,7 @@ export { WeightsFileError } from './io/weightsErrors.js';
 export { exportOnnx, onnxExportOptionsSchema } from './io/onnx/export.js';
 export type { OnnxExportOptions, OnnxExportResult } from './io/onnx/export.js';
 export { OnnxExportError } from './io/onnx/errors.js';
-export { decodeOnnxModel } from './io/onnx/proto.js';
+export { decodeOnnxModel, encodeOnnxModel } from './io/onnx/proto.js';
 export type { OnnxModel } from './io/onnx/proto.js';
 export { BERT_ONNX_INPUTS, BERT_ONNX_OUTPUT } from './io/onnx/bertGraph.js';
 // faults catalogue: typed errors for bad labels, weights that do not fit, non-finite inputs

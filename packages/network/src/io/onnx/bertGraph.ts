@@ -147,9 +147,10 @@ export function bertTokenClassificationGraph(
   const additive = g.node('Mul', [inverted, g.float(FLOAT32_MIN)], {}, '/mask/Mul');
   const maskAdd = g.node('Unsqueeze', [additive, g.int64([1, 2])], {}, '/mask/Unsqueeze');
 
-  const headShape = g.int64([0, 0, nh, d]);
-  const mergedShape = g.int64([0, 0, H]);
   for (let i = 0; i < config.numHiddenLayers; i++) {
+    // Shapes for Reshape (0 keeps the input's dimension): [B, L, H] ↔ [B, L, heads, d]. Constants are shared.
+    const headShape = g.int64([0, 0, nh, d]);
+    const mergedShape = g.int64([0, 0, H]);
     const p = `encoder.layer.${i}.`;
     const s = `/encoder/layer.${i}`;
     const split = (x: string, perm: number[], name: string) =>
