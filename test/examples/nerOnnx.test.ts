@@ -10,7 +10,7 @@ import { buildNer, type NerRun } from '../../examples/ner-bert/recipe.js';
 import { OnnxNetwork } from '../../examples/ner-onnx/onnxNetwork.js';
 import { TransformersJsTagger } from '../../examples/ner-onnx/transformersJsTagger.js';
 import { shared } from '../helpers.js';
-import { writeTokenizerFiles } from './tokenizerFiles.js';
+import { writeTokenizerFiles } from '../../examples/ner-onnx/tokenizerFiles.js';
 
 const SENTENCES = 500;
 
