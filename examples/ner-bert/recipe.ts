@@ -178,7 +178,16 @@ export async function buildNer(cfg: NerConfig, splits?: NerSplits): Promise<NerR
       new fe.trace.Accuracy({ trueKey: 'y', predKey: 'yPred', ignoreValue: -100, mode: ['eval', 'test'] }),
       // The test epoch's predictions, for conlleval and for reading: predictions.conll and predictions.jsonl.
       new fe.trace.TagPredictions({ ...words, wordsKey: 'words', predKey: 'yPred', labels, saveDir: cfg.outDir, mode: 'test' }),
-      new fe.trace.BestModelSaver({ model, saveDir: cfg.outDir, metric: 'f1', saveBestMode: 'max', loadBestFinal: true }),
+      // The best model also as one folder, outDir/model (Hugging Face's files plus fets.json): `fets predict <folder>`
+      // and the web page run it with nothing else, long sentences in the same windows as here.
+      new fe.trace.BestModelSaver({
+        model,
+        saveDir: cfg.outDir,
+        metric: 'f1',
+        saveBestMode: 'max',
+        loadBestFinal: true,
+        modelFolder: { tokenize, ...(cfg.stride !== undefined ? { stride: cfg.stride } : {}) },
+      }),
       new fe.trace.LRScheduler({ model, lrFn: fe.schedule.linearWarmupDecay({ warmup: cfg.warmup, peak: cfg.lr }), by: 'step' }),
       ...(cfg.profile.length > 0 ? [new fe.trace.Profiler({ steps: cfg.profile })] : []),
       ...(cfg.checkpoints

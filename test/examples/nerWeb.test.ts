@@ -73,8 +73,8 @@ describe('examples/ner-web: the trained model in a web page (Chromium headless)'
     ]);
     const run = await buildNer(cfg);
     await run.estimator.fit();
-    const modelDir = path.join(dir, 'model');
-    await fe.exportTokenClassifier(run.estimator, modelDir);
+    // The page loads the run's own model folder (BestModelSaver's modelFolder), as `fets predict <folder>` does.
+    const modelDir = path.join(cfg.outDir, 'model');
 
     // What fets predict says (the same TokenTagger), for the first 100 sentences of engtest.bio.
     const blocks = readFileSync(shared('datasets', 'mit-movie', 'engtest.bio'), 'utf8')
@@ -89,6 +89,9 @@ describe('examples/ner-web: the trained model in a web page (Chromium headless)'
     );
     const tagger = new fe.TokenTagger(run.pipeline, run.network);
     const expected = await tagger.tag(sentences.map((s) => s.split(' ')));
+    const fromFolder = await fe.TokenTagger.load(modelDir);
+    expect(await fromFolder.tag(sentences.map((s) => s.split(' ')))).to.deep.equal(expected);
+    fromFolder.dispose();
     expect(expected.reduce((n, s) => n + s.entities.length, 0)).to.be.greaterThan(50);
     // A paragraph of ~300 words (the first 30 sentences run together) at maxLen 48: read in overlapping windows, every
     // word gets a tag, and words far past the first 46 sub-tokens get entities of their own.

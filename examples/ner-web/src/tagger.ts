@@ -1,19 +1,15 @@
 /**
- * The NER model in a web page: a folder written by `fets export` (config.json, model.safetensors, vocab.txt,
- * labels.json) loaded with @tensorflow/tfjs, tokenized with fets' own WordPiece and BertTokenize (no Node.js modules),
- * each word tagged from its first sub-token and the spans read as strict IOB2, as `fets predict` does. Text longer
- * than the model's maxLen is read in overlapping windows (`wordWindows`, half the room shared), each word from the
- * window that gives it the most context, as `fets predict` does too.
+ * The NER model in a web page: the model folder a run writes (`runs/ner-bert/model`: config.json, model.safetensors,
+ * the tokenizer files and fets.json) fetched, checked (every file's SHA-256 as fets.json records it, the files
+ * consistent) and loaded with @tensorflow/tfjs by the same code `fets predict` uses (`readModelFolder`), tokenized with
+ * fets' own WordPiece and BertTokenize (no Node.js modules), each word tagged from its first sub-token and the spans
+ * read as the folder says (strict IOB2). Text longer than the folder's maxLen is read in overlapping windows
+ * (`wordWindows` with the folder's stride), each word from the window that gives it the most context, as `fets
+ * predict` does too.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BertTokenize, BertWordPieceTokenizer, wordWindows } from '@fets/pipeline/text';
-import {
-  bertForTokenClassification,
-  fromHfConfig,
-  loadWeights,
-  parseSafetensors,
-  type BertForTokenClassification,
-} from '@fets/network/browser';
+import { BertTokenize, wordWindows } from '@fets/pipeline/text';
+import { readModelFolder, type BertForTokenClassification, type LoadedModelFolder } from '@fets/network/browser';
 import { entitySpans, type EntitySpan } from '@fets/estimator/seqeval';
 
 /** An entity span (`last` inclusive), as in `fets predict`'s JSON lines. */
@@ -25,38 +21,22 @@ export class WebTagger {
     readonly model: BertForTokenClassification,
     readonly tokenize: BertTokenize,
     readonly labels: readonly string[],
+    readonly text: LoadedModelFolder['manifest']['text'],
   ) {}
 
-  /** Fetches the exported folder at `base` (a URL ending in `/`) and builds the model. */
+  /** Fetches the model folder at `base` (a URL ending in `/`), checks it and builds the model. */
   static async load(base: string): Promise<WebTagger> {
-    const get = async (name: string) => {
+    const read = async (name: string) => {
       const r = await fetch(new URL(name, base));
+      if (r.status === 404) return undefined;
       if (!r.ok) throw new Error(`${name}: HTTP ${r.status}`);
-      return r;
+      return new Uint8Array(await r.arrayBuffer());
     };
-    const meta = (await (await get('labels.json')).json()) as {
-      labels: string[];
-      lowercase: boolean;
-      stripAccents: boolean;
-      maxLen: number;
-    };
-    const config = fromHfConfig(await (await get('config.json')).json(), 'config.json');
-    const vocab = (await (await get('vocab.txt')).text()).split('\n');
-    if (vocab.at(-1) === '') vocab.pop();
-    const tokenizer = new BertWordPieceTokenizer(new Map(vocab.map((t, i) => [t, i])), {
-      lowercase: meta.lowercase,
-      stripAccents: meta.stripAccents,
-    });
-    const model = bertForTokenClassification({
-      ...config,
-      numLabels: meta.labels.length,
-      hiddenDropoutProb: 0,
-      attentionProbsDropoutProb: 0,
-    });
-    const weights = parseSafetensors(new Uint8Array(await (await get('model.safetensors')).arrayBuffer()), 'model.safetensors');
-    loadWeights(model, weights.tensors, { source: 'model.safetensors', log: () => {} });
-    const tokenize = new BertTokenize({ inputs: 'words', outputs: 'x', tokenizer, maxLen: meta.maxLen, labels: meta.labels });
-    return new WebTagger(model, tokenize, meta.labels);
+    const loaded = await readModelFolder(base, read);
+    const { text } = loaded.manifest;
+    const labels = [...loaded.labels];
+    const tokenize = new BertTokenize({ inputs: 'words', outputs: 'x', tokenizer: loaded.tokenizer, maxLen: text.maxLen, labels });
+    return new WebTagger(loaded.model, tokenize, labels, text);
   }
 
   /** Tags one sentence of whitespace-separated words. */
@@ -71,7 +51,7 @@ export class WebTagger {
     const room = op.maxLen - 2;
     const counts = words.map((w) => op.tokenizer.wordToIds(w).length);
     const classes = this.labels.length;
-    for (const win of wordWindows(counts, room, Math.floor(room / 2))) {
+    for (const win of wordWindows(counts, room, this.text.stride)) {
       const part = words.slice(win.start, win.end);
       const ids = op.forward(part) as Int32Array;
       const positions = op.firstTokenPositions(part);
@@ -88,6 +68,6 @@ export class WebTagger {
         tags[w] = this.labels[best]!;
       }
     }
-    return { words, tags, entities: entitySpans(words, tags) };
+    return { words, tags, entities: entitySpans(words, tags, this.text.spans) };
   }
 }

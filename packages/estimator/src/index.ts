@@ -116,12 +116,24 @@ export { SeqEval } from './traces/metric/seqEval.js';
 export type { SeqEvalOptions } from './traces/metric/seqEval.js';
 
 // predict and export: raw text through a trained token classifier
-export { ExportError, exportTokenClassifier } from './cli/export.js';
-export type { ExportedTokenization } from './cli/export.js';
+export { EXPORT_FORMATS, ExportError, exportModelFolder, exportTokenClassifier } from './cli/export.js';
 export { formatTagged, PredictInputError, predictStream } from './cli/predict.js';
 export type { PredictStats, PredictStreamOptions } from './cli/predict.js';
 export { TaggerError, TokenTagger } from './predict/tokenTagger.js';
 export type { TaggedSentence, TokenTaggerOptions } from './predict/tokenTagger.js';
+// the model folder: one folder (Hugging Face's files plus fets.json) that runs anywhere, checked on load
+export { addFilesToModelFolder, copyModelFolder, isFolderPath, loadModelFolder } from './modelFolder/loadModelFolder.js';
+export { checkModelFolderSpec, modelFolderSpecSchema, saveModelFolder } from './modelFolder/saveModelFolder.js';
+export type { ModelFolderSpec } from './modelFolder/saveModelFolder.js';
+export {
+  ModelFolderChecksumError,
+  ModelFolderError,
+  ModelFolderFormatError,
+  ModelFolderMismatchError,
+  ModelFolderMissingError,
+  ModelFolderTypeError,
+} from '@fets/network';
+export type { LoadedModelFolder, ModelFolderHead, ModelFolderManifest } from '@fets/network';
 
 // cli: the `fets` command line, experiment files, parameters and overrides, script arguments
 export { CheckError, checkEstimator, describeShape, formatCheckReport } from './cli/check.js';

@@ -6,3 +6,7 @@ export { BertForTokenClassification, bertForTokenClassification } from './archit
 export { fromHfConfig } from './architectures/bert/config.js';
 export { loadWeights } from './architectures/bert/pretrained.js';
 export { parseSafetensors } from './io/safetensors.js';
+// The model folder (fets.json + Hugging Face's files): checked and loaded from fetched bytes.
+export { readModelFolder } from './io/modelFolder/readFolder.js';
+export type { FolderReader, LoadedModelFolder } from './io/modelFolder/readFolder.js';
+export { ModelFolderError } from './io/modelFolder/errors.js';

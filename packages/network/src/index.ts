@@ -160,6 +160,30 @@ export type { WeightsIOOptions } from './io/weights.js';
 export { saveVariables, loadVariables, VARIABLES_JSON, VARIABLES_BIN } from './io/variables.js';
 export type { VariableSpec, VariablesManifest } from './io/variables.js';
 export { WeightsFileError } from './io/weightsErrors.js';
+// io/modelFolder: one folder that runs anywhere (Hugging Face's files plus fets.json, checked on load)
+export {
+  MODEL_FOLDER_FILES,
+  MODEL_FOLDER_MANIFEST,
+  modelFolderHeadSchema,
+  modelFolderManifestSchema,
+  modelFolderTextSchema,
+} from './io/modelFolder/manifest.js';
+export type { ModelFolderHead, ModelFolderManifest, ModelFolderText } from './io/modelFolder/manifest.js';
+export {
+  ModelFolderChecksumError,
+  ModelFolderError,
+  ModelFolderFormatError,
+  ModelFolderMismatchError,
+  ModelFolderMissingError,
+  ModelFolderTypeError,
+} from './io/modelFolder/errors.js';
+export { sha256Hex } from './io/modelFolder/checksum.js';
+export { tokenizerFiles, readTokenizerFiles } from './io/modelFolder/tokenizerFiles.js';
+export type { TokenizerTexts } from './io/modelFolder/tokenizerFiles.js';
+export { modelFolderFiles, addToManifest } from './io/modelFolder/folderFiles.js';
+export type { ModelFolderParts } from './io/modelFolder/folderFiles.js';
+export { readModelFolder } from './io/modelFolder/readFolder.js';
+export type { FolderReader, LoadedModelFolder } from './io/modelFolder/readFolder.js';
 // io/onnx: a BERT token-classification folder as an ONNX model (fets export --format onnx)
 export { exportOnnx, onnxExportOptionsSchema } from './io/onnx/export.js';
 export type { OnnxExportOptions, OnnxExportResult } from './io/onnx/export.js';

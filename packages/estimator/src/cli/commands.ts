@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { stringify as toYaml } from 'yaml';
@@ -12,8 +13,10 @@ import { checkEstimator, formatCheckReport } from './check.js';
 import { displayPath } from './configFile.js';
 import { buildExperiment, loadExperiment, type ExperimentCommand, type LoadedExperiment } from './experiment.js';
 import { loadSavedWeights } from './loadWeights.js';
-import { exportTokenClassifier } from './export.js';
-import { PredictInputError, openInput, openOutput, predictStream } from './predict.js';
+import { exportModelFolder, exportTokenClassifier } from './export.js';
+import { PredictInputError, openInput, openOutput, predictStream, type PredictStats } from './predict.js';
+import { isFolderPath } from '../modelFolder/loadModelFolder.js';
+import { TokenTagger } from '../predict/tokenTagger.js';
 import { resolveParams } from './params.js';
 import { compareRuns, readRuns } from './runFiles.js';
 
@@ -95,6 +98,18 @@ async function saveSummary(estimator: Estimator, name: string | undefined, dir: 
   const file = path.join(dir, `${safeFileName(name)}.json`);
   await atomicWriteFile(file, `${JSON.stringify(estimator.getSummary().toJSON())}\n`);
   io.out(`fets: saved the Summary to ${displayPath(path.resolve(file))}`);
+}
+
+/** A model folder needs no experiment options: --config, --set and --load would be ignored, so they are refused. */
+function folderOnly(command: string, folder: string, opts: ModelCommandOptions & { load?: string }): void {
+  const given = [...(opts.config.length ? ['--config'] : []), ...(opts.set.length ? ['--set'] : []), ...(opts.load ? ['--load'] : [])];
+  if (given.length > 0) {
+    throw new ConfigError(
+      `fets ${command}`,
+      [],
+      `fets ${command}: ${given.join(', ')}: not used with a model folder (${displayPath(path.resolve(folder))} holds its own settings and weights)`,
+    );
+  }
 }
 
 const seconds = (t0: number) => ((performance.now() - t0) / 1000).toFixed(1);
@@ -183,7 +198,9 @@ export function createProgram(io: CliIO = processIO): Command {
   addParamOptions(
     program
       .command('predict')
-      .description('tag raw text with a trained token-classification experiment: one sentence a line in, one result a line out'),
+      .description(
+        'tag raw text with a model folder (runs/<name>/model) or a trained token-classification experiment: one sentence a line in, one result a line out',
+      ),
     false,
   )
     .option('--load <path>', 'weights: a .safetensors file, or a folder from BestModelSaver / ModelSaver / RestoreWizard')
@@ -203,6 +220,28 @@ export function createProgram(io: CliIO = processIO): Command {
         const batchSize = Number(opts.batchSize);
         if (!Number.isInteger(batchSize) || batchSize < 1)
           throw new PredictInputError(`fets predict: --batch-size: expected a positive integer, received "${opts.batchSize}"`);
+        const run = async (source: Estimator | TokenTagger, input: Readable) => {
+          const output = openOutput(opts.out);
+          const stats: PredictStats = await predictStream(source, input, output, { format: opts.format, batchSize });
+          if (output !== process.stdout) await new Promise<void>((resolve) => output.end(resolve));
+          io.err(
+            `fets predict: ${stats.sentences} sentences (${stats.words} words) in ${stats.seconds.toFixed(1)} s: ` +
+              `${(stats.sentences / Math.max(stats.seconds, 1e-9)).toFixed(0)} sentences/s`,
+          );
+        };
+        if (isFolderPath(file)) {
+          folderOnly('predict', file, opts);
+          const input = openInput(opts.input);
+          await initBackend();
+          const tagger = await TokenTagger.load(file);
+          io.err(`fets: model folder ${displayPath(path.resolve(file))}: ${tagger.labels.length} labels, maxLen ${tagger.tokenize.maxLen}`);
+          try {
+            await run(tagger, input);
+          } finally {
+            tagger.dispose();
+          }
+          return;
+        }
         const input = openInput(opts.input);
         const { estimator } = await prepare(file, opts, 'predict', io);
         try {
@@ -212,13 +251,7 @@ export function createProgram(io: CliIO = processIO): Command {
           } else {
             io.err('fets: no --load given: predicting with the weights build() made');
           }
-          const output = openOutput(opts.out);
-          const stats = await predictStream(estimator, input, output, { format: opts.format, batchSize });
-          if (output !== process.stdout) await new Promise<void>((resolve) => output.end(resolve));
-          io.err(
-            `fets predict: ${stats.sentences} sentences (${stats.words} words) in ${stats.seconds.toFixed(1)} s: ` +
-              `${(stats.sentences / Math.max(stats.seconds, 1e-9)).toFixed(0)} sentences/s`,
-          );
+          await run(estimator, input);
         } finally {
           await estimator.pipeline.close();
         }
@@ -228,12 +261,20 @@ export function createProgram(io: CliIO = processIO): Command {
   addParamOptions(
     program
       .command('export')
-      .description('write what a web page needs to run a trained token classifier (weights, config, vocabulary, labels)'),
+      .description(
+        'copy a model folder, checked (fets export <folder> --out <dir>), or write one from an experiment and its saved weights (--load)',
+      ),
     false,
   )
     .option('--load <path>', 'weights: a .safetensors file, or a folder from BestModelSaver / ModelSaver / RestoreWizard')
-    .requiredOption('--out <dir>', 'folder to write (config.json, model.safetensors, vocab.txt, labels.json)')
+    .requiredOption('--out <dir>', 'folder to write (config.json, model.safetensors, the tokenizer files, fets.json)')
     .action(async (file: string, opts: ModelCommandOptions & { load?: string; out: string }) => {
+      if (isFolderPath(file)) {
+        folderOnly('export', file, opts);
+        const files = await exportModelFolder(file, opts.out);
+        io.out(`fets export: wrote ${files.map((f) => displayPath(path.resolve(f))).join(', ')}`);
+        return;
+      }
       const { estimator } = await prepare(file, opts, 'export', io);
       try {
         if (opts.load) {

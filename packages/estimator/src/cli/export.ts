@@ -1,27 +1,21 @@
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { BertForTokenClassification, savePretrained } from '@fets/network';
-import { BertTokenize, FetsError } from '@fets/pipeline';
+import { BertForTokenClassification } from '@fets/network';
+import { BertTokenize, FetsError, WindowedDataset } from '@fets/pipeline';
 import type { Estimator } from '../estimator/estimator.js';
+import { copyModelFolder } from '../modelFolder/loadModelFolder.js';
+import { saveModelFolder } from '../modelFolder/saveModelFolder.js';
 
 /** The experiment has nothing `fets export` can write (no BertTokenize, not one token classifier). */
 export class ExportError extends FetsError {}
 
-/** What `labels.json` of an exported folder holds besides the labels: how the page must tokenize. */
-export interface ExportedTokenization {
-  labels: string[];
-  lowercase: boolean;
-  stripAccents: boolean;
-  maxLen: number;
-}
-
 /**
- * Writes what a browser needs to run a trained token classifier (`fets export`): `config.json` and
- * `model.safetensors` (Hugging Face layout, as savePretrained), `vocab.txt` (the tokenizer's vocabulary in id order)
- * and `labels.json` (label names, the tokenizer's casing, BertTokenize's maxLen). Returns the files written.
+ * Writes a trained token classifier of an experiment as a model folder (`fets export <experiment> --load … --out`):
+ * the same folder BestModelSaver's `modelFolder` writes (config.json, model.safetensors, vocab.txt, tokenizer.json,
+ * tokenizer_config.json, special_tokens_map.json, fets.json), with the Pipeline's BertTokenize settings and the
+ * training data's window stride. For runs saved without a model folder. Returns the files written.
  *
  * @example
- * await exportTokenClassifier(estimator, 'runs/ner-web-model');
+ * await exportTokenClassifier(estimator, 'runs/ner-bert/model');
  */
 export async function exportTokenClassifier(estimator: Estimator, dir: string): Promise<string[]> {
   const tokenize = estimator.pipeline.ops.find((o): o is BertTokenize => o instanceof BertTokenize);
@@ -31,17 +25,34 @@ export async function exportTokenClassifier(estimator: Estimator, dir: string): 
   );
   if (models.length !== 1)
     throw new ExportError(`fets export: expected one BertForTokenClassification in the Network, found ${models.length}`);
-  await savePretrained(models[0]!, dir);
-  const tok = tokenize.tokenizer;
-  const vocab: string[] = [];
-  for (const [token, id] of tok.vocab) vocab[id] = token;
-  await writeFile(path.join(dir, 'vocab.txt'), `${vocab.join('\n')}\n`);
-  const meta: ExportedTokenization = {
-    labels: [...tokenize.labels],
-    lowercase: tok.options.lowercase,
-    stripAccents: tok.options.stripAccents ?? tok.options.lowercase,
-    maxLen: tokenize.maxLen,
-  };
-  await writeFile(path.join(dir, 'labels.json'), `${JSON.stringify(meta, null, 2)}\n`);
-  return ['config.json', 'model.safetensors', 'vocab.txt', 'labels.json'].map((f) => path.join(dir, f));
+  const train = estimator.pipeline.data.train;
+  const stride = train instanceof WindowedDataset ? train.options.stride : undefined;
+  await saveModelFolder(dir, models[0]!, { tokenize, ...(stride !== undefined ? { stride } : {}) }, 'fets export');
+  return folderFiles(dir);
+}
+
+const folderFiles = (dir: string) =>
+  ['config.json', 'model.safetensors', 'vocab.txt', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'fets.json'].map(
+    (f) => path.join(dir, f),
+  );
+
+/** Formats `fets export <folder>` writes. */
+export const EXPORT_FORMATS = ['folder'] as const;
+
+/**
+ * `fets export <folder> --out <dir>`: the model folder checked (a damaged or inconsistent file is refused, named) and
+ * copied to `out`, atomically. Returns the files written. Other formats branch here.
+ *
+ * @example
+ * await exportModelFolder('runs/ner-bert/model', 'deploy/ner', 'folder');
+ */
+export async function exportModelFolder(
+  folder: string,
+  out: string,
+  format: (typeof EXPORT_FORMATS)[number] = 'folder',
+): Promise<string[]> {
+  switch (format) {
+    case 'folder':
+      return (await copyModelFolder(folder, out)).map((f) => path.join(out, f));
+  }
 }

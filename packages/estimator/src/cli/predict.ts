@@ -33,18 +33,20 @@ export function formatTagged(s: TaggedSentence, format: 'jsonl' | 'conll'): stri
 
 /**
  * Tags a stream of text, one sentence a line (split on whitespace), and writes one result per line as it goes: at
- * most `batchSize` sentences are held at a time, so a file of any length runs in bounded memory.
+ * most `batchSize` sentences are held at a time, so a file of any length runs in bounded memory. `source` is a
+ * tagger (e.g. `await TokenTagger.load(folder)`) or an experiment's Estimator.
  *
  * @example
- * await predictStream(estimator, fs.createReadStream('in.txt'), process.stdout, { format: 'jsonl', batchSize: 32 });
+ * await predictStream(await TokenTagger.load('runs/ner-bert/model'), fs.createReadStream('in.txt'), process.stdout,
+ *   { format: 'jsonl', batchSize: 32 });
  */
 export async function predictStream(
-  estimator: Estimator,
+  source: Estimator | TokenTagger,
   input: Readable,
   output: Writable,
   options: PredictStreamOptions,
 ): Promise<PredictStats> {
-  const tagger = new TokenTagger(estimator.pipeline, estimator.network as unknown as Network);
+  const tagger = source instanceof TokenTagger ? source : new TokenTagger(source.pipeline, source.network as unknown as Network);
   const t0 = performance.now();
   let sentences = 0;
   let words = 0;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { BertTokenize, FetsError, NDArray, parseOptions, wordWindows, type DataDict, type Pipeline } from '@fets/pipeline';
-import type { Network } from '@fets/network';
+import { AttentionMask, BertTokenize, FetsError, NDArray, Pipeline, parseOptions, wordWindows, type DataDict } from '@fets/pipeline';
+import { ModelOp, Network, modelFolderHeadSchema, type LoadedModelFolder, type ModelFolderHead } from '@fets/network';
+import { loadModelFolder } from '../modelFolder/loadModelFolder.js';
 import { entitySpans } from '../traces/metric/seqeval/spans.js';
 import type { PredictedSpan } from '../traces/io/tagPredictions.js';
 
@@ -24,6 +25,8 @@ const schema = z.strictObject({
    * WindowedDataset's `stride`); default half the room, `(maxLen − 2) / 2`.
    */
   stride: z.number().int().min(0).optional(),
+  /** How the scores become tags (default `{ type: 'softmax' }`: each word's argmax); a model folder records its own. */
+  head: modelFolderHeadSchema.default({ type: 'softmax' }),
 });
 
 /** Options of {@link TokenTagger}. */
@@ -49,6 +52,46 @@ export class TokenTagger {
   readonly labels: readonly string[];
   readonly options: z.output<typeof schema>;
   #predKey: string | undefined;
+  /** The model folder this tagger was loaded from (its model is disposed by {@link dispose}). */
+  #loaded: LoadedModelFolder | undefined;
+
+  /**
+   * A tagger from a model folder alone (written by BestModelSaver's `modelFolder`, `fets export`): no experiment file,
+   * no training data, no network. The folder is checked first (every file there, each SHA-256 as recorded, the files
+   * consistent; a ModelFolderError names the file otherwise); long sentences are read in the windows the folder
+   * records (`maxLen`, `stride`), as the recipe reads them. `options` override the folder's (e.g. `stride`).
+   *
+   * @example
+   * const tagger = await TokenTagger.load('runs/ner-bert/model');
+   * const [s] = await tagger.tag([['tom', 'hanks', 'movies']]);
+   * tagger.dispose();
+   */
+  static async load(folder: string, options: TokenTaggerOptions = {}): Promise<TokenTagger> {
+    return TokenTagger.fromModelFolder(await loadModelFolder(folder), options);
+  }
+
+  /** {@link load} for a folder already read (e.g. by `readModelFolder` from fetched bytes). */
+  static fromModelFolder(loaded: LoadedModelFolder, options: TokenTaggerOptions = {}): TokenTagger {
+    const { text, head } = loaded.manifest;
+    const tokenize = new BertTokenize({
+      inputs: 'words',
+      outputs: 'x',
+      tokenizer: loaded.tokenizer,
+      labels: [...loaded.labels],
+      maxLen: text.maxLen,
+    });
+    const pipeline = new Pipeline({ ops: [tokenize, new AttentionMask({ inputs: 'x', outputs: 'xMask' })] });
+    const network = new Network([new ModelOp({ model: loaded.model, inputs: ['x', 'xMask'], outputs: 'yPred' })]);
+    const tagger = new TokenTagger(pipeline, network, { predKey: 'yPred', evalMode: text.spans, stride: text.stride, head, ...options });
+    tagger.#loaded = loaded;
+    return tagger;
+  }
+
+  /** Frees the model of a tagger made by {@link load} (a tagger over an experiment's Network owns nothing). */
+  dispose(): void {
+    this.#loaded?.model.dispose();
+    this.#loaded = undefined;
+  }
 
   constructor(
     readonly pipeline: Pipeline,
@@ -108,14 +151,21 @@ export class TokenTagger {
     const data = scores.data as ArrayLike<number>;
     pieces.forEach(({ r, w, words }, i) => {
       const positions = op.firstTokenPositions(words);
+      const own: { word: number; pos: number }[] = [];
       for (let k = w.ownStart; k < w.ownEnd; k++) {
         const pos = positions[k - w.start]!;
-        if (pos < 0 || pos >= len) continue;
-        const base = (i * len + pos) * classes;
-        let best = 0;
-        for (let c = 1; c < classes; c++) if (data[base + c]! > data[base + best]!) best = c;
-        r.tags[k] = this.labels[best]!;
+        if (pos >= 0 && pos < len) own.push({ word: k, pos });
       }
+      const wordClasses = decodeWindow(
+        this.options.head,
+        data,
+        i * len * classes,
+        own.map((o) => o.pos),
+        classes,
+      );
+      own.forEach((o, j) => {
+        r.tags[o.word] = this.labels[wordClasses[j]!]!;
+      });
     });
     for (const r of results) r.entities = this.spans(r.words, r.tags);
     return results;
@@ -124,5 +174,27 @@ export class TokenTagger {
   /** Entity spans of tags (`last` inclusive). */
   spans(words: readonly string[], tags: readonly string[]): PredictedSpan[] {
     return entitySpans(words, tags, this.options.evalMode);
+  }
+}
+
+/**
+ * The class of each word of one window by the head's rule: `data` holds the window's scores `[L, classes]` from
+ * `offset`, `positions` each word's first sub-token (in word order).
+ */
+function decodeWindow(
+  head: ModelFolderHead,
+  data: ArrayLike<number>,
+  offset: number,
+  positions: readonly number[],
+  classes: number,
+): number[] {
+  switch (head.type) {
+    case 'softmax':
+      return positions.map((pos) => {
+        const base = offset + pos * classes;
+        let best = 0;
+        for (let c = 1; c < classes; c++) if (data[base + c]! > data[base + best]!) best = c;
+        return best;
+      });
   }
 }

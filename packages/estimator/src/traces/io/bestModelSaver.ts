@@ -10,6 +10,7 @@ import { checkWritable, safeFileName } from './fileSafety.js';
 import { lineWriterSchema, resolveWriter, type LineWriter } from './lineWriter.js';
 import { loadModelWeights, nonFiniteWeight, saveModelWeights } from './modelWeights.js';
 import { decodeNumbers, encodeNumbers } from './traceState.js';
+import { checkModelFolderSpec, modelFolderSpecSchema, saveModelFolder } from '../../modelFolder/saveModelFolder.js';
 
 const schema = z.strictObject({
   /** The model (built with `build`) to save. */
@@ -24,6 +25,12 @@ const schema = z.strictObject({
   loadBestFinal: z.boolean().default(false),
   /** Also save the architecture (`model.toJSON()`, LayersModels only) next to the weights. */
   saveArchitecture: z.boolean().default(false),
+  /**
+   * Also write the best model as a model folder (default `${saveDir}/model`): Hugging Face's files plus `fets.json`,
+   * what `fets predict <folder>` and `TokenTagger.load` run with nothing else. Needs a BertForTokenClassification and
+   * the Pipeline's BertTokenize op (`{ tokenize, stride }`).
+   */
+  modelFolder: modelFolderSpecSchema.optional(),
   /** Where the save notices are printed (default standard output). */
   write: lineWriterSchema,
 });
@@ -37,7 +44,8 @@ export type BestModelSaverOptions = z.input<typeof schema>;
  * `${saveDir}/${modelName}_best_${metric}.safetensors` atomically (the previous best stays complete until the new file
  * is), and `FastEstimator-BestModelSaver: Saved model to …` is printed. Logs `since_best_${metric}` (eval epochs since
  * the best) and `${saveBestMode}_${metric}` (the best value), as FastEstimator does. With `loadBestFinal` the best
- * weights are loaded back at the end of training. An unwritable `saveDir` fails at construction. Weights holding
+ * weights are loaded back at the end of training. With `modelFolder` the best model is also written as a model folder
+ * (`${saveDir}/model`: config.json, model.safetensors, the tokenizer files, fets.json), atomically. An unwritable `saveDir` fails at construction. Weights holding
  * NaN/±Inf are never saved (a notice is printed; the previous best file stays).
  *
  * Keys in (epoch end): `metric`. Out: `since_best_${metric}`, `${saveBestMode}_${metric}`.
@@ -50,6 +58,8 @@ export class BestModelSaver extends Trace {
   private readonly write: LineWriter;
   /** Path of the weights file written on improvement. */
   readonly modelPath: string;
+  /** The model folder written on improvement (with the `modelFolder` option), else undefined. */
+  readonly folderPath: string | undefined;
   /** Best value so far. */
   best = Infinity;
   /** Eval epochs since the best. */
@@ -68,6 +78,8 @@ export class BestModelSaver extends Trace {
       );
     }
     checkWritable(o.saveDir, 'BestModelSaver', 'saveDir');
+    if (o.modelFolder) checkModelFolderSpec(o.model, o.modelFolder, 'BestModelSaver');
+    this.folderPath = o.modelFolder ? (o.modelFolder.dir ?? path.join(o.saveDir, 'model')) : undefined;
     this.options = o;
     this.write = resolveWriter(write);
     this.modelPath = path.join(o.saveDir, `${safeFileName(getModelName(o.model))}_best_${safeFileName(o.metric)}.safetensors`);
@@ -128,6 +140,10 @@ export class BestModelSaver extends Trace {
         });
       }
       this.write(`FastEstimator-BestModelSaver: Saved model to ${this.modelPath}`);
+      if (o.modelFolder && this.folderPath) {
+        await saveModelFolder(this.folderPath, o.model, o.modelFolder, 'BestModelSaver');
+        this.write(`FastEstimator-BestModelSaver: Saved model folder to ${this.folderPath}`);
+      }
     } else {
       this.sinceBest++;
     }

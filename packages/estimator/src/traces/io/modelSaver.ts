@@ -7,6 +7,7 @@ import { Trace } from '../../core/trace.js';
 import { checkWritable, safeFileName } from './fileSafety.js';
 import { lineWriterSchema, resolveWriter, type LineWriter } from './lineWriter.js';
 import { nonFiniteWeight, saveModelWeights } from './modelWeights.js';
+import { checkModelFolderSpec, modelFolderSpecSchema, saveModelFolder } from '../../modelFolder/saveModelFolder.js';
 
 const schema = z.strictObject({
   /** The model (built with `build`) to save. */
@@ -17,6 +18,11 @@ const schema = z.strictObject({
   frequency: z.number().int().min(1).default(1),
   /** Keep only the newest this many files written by this trace (default: keep all). */
   maxToKeep: z.number().int().min(1).optional(),
+  /**
+   * Also write each saved epoch as a model folder, `${modelName}_epoch_${epoch}/` beside the weights file (pruned with
+   * them): what `fets predict <folder>` runs. `{ tokenize, stride }`; `dir` is ignored (one folder per epoch).
+   */
+  modelFolder: modelFolderSpecSchema.optional(),
   /** Where the save notices are printed (default standard output). */
   write: lineWriterSchema,
 });
@@ -27,7 +33,7 @@ export type ModelSaverOptions = z.input<typeof schema>;
 /**
  * Saves a model's weights every `frequency` training epochs (FastEstimator's ModelSaver) to
  * `${saveDir}/${modelName}_epoch_${epoch}.safetensors`, atomically, deleting the oldest of its files beyond
- * `maxToKeep`. An unwritable `saveDir` fails at construction. Weights holding NaN/±Inf (a diverged run) are never
+ * `maxToKeep`; with `modelFolder`, each also as a model folder `${modelName}_epoch_${epoch}/`. An unwritable `saveDir` fails at construction. Weights holding NaN/±Inf (a diverged run) are never
  * saved: a notice is printed and the earlier files stay.
  *
  * Keys: none.
@@ -45,6 +51,7 @@ export class ModelSaver extends Trace {
     const { write, ...o } = parseOptions(new.target.name, schema, options);
     super({ mode: 'train' });
     checkWritable(o.saveDir, 'ModelSaver', 'saveDir');
+    if (o.modelFolder) checkModelFolderSpec(o.model, o.modelFolder, 'ModelSaver');
     this.options = o;
     this.write = resolveWriter(write);
   }
@@ -66,9 +73,15 @@ export class ModelSaver extends Trace {
     await saveModelWeights(o.model, file, { format: 'fets', epoch: String(epoch) }, 'ModelSaver');
     this.saved = [...this.saved.filter((f) => f !== file), file];
     this.write(`FastEstimator-ModelSaver: Saved model to ${file}`);
+    if (o.modelFolder) {
+      const folder = file.replace(/\.safetensors$/, '');
+      await saveModelFolder(folder, o.model, o.modelFolder, 'ModelSaver');
+      this.write(`FastEstimator-ModelSaver: Saved model folder to ${folder}`);
+    }
     while (o.maxToKeep !== undefined && this.saved.length > o.maxToKeep) {
       const old = this.saved.shift()!;
       fs.rmSync(old, { force: true });
+      if (o.modelFolder) fs.rmSync(old.replace(/\.safetensors$/, ''), { recursive: true, force: true });
     }
   }
 }
