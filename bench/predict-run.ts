@@ -3,11 +3,11 @@
  * engtest.bio with one runtime and prints sentences/s as a {@link CHILD_JSON} line.
  *
  *   node --conditions=fets-source --import tsx bench/predict-run.ts --runtime fets|onnxruntime|transformers.js \
- *     --folder <model folder with model.onnx> --threads N [--passes 3] [--batch-size 32] [--max-len 48]
+ *     --folder <model folder with model.onnx> --threads N [--passes 3] [--batch-size 32]
  *
- * - fets: fets predict's TokenTagger on fets' Pipeline (BertTokenize, AttentionMask) and Network (the BERT on the wasm
- *   backend with the native kernels; FETS_THREADS threads);
- * - onnxruntime: the same TokenTagger with model.onnx on onnxruntime-node (N intra-op threads) as its Network;
+ * - fets: `fets predict <folder>`'s tagger (TokenTagger.load: the folder's BertTokenize, maxLen and windows; its BERT
+ *   on the wasm backend with the native kernels, FETS_THREADS threads);
+ * - onnxruntime: the same tagger with model.onnx on onnxruntime-node (N intra-op threads) as its Network;
  * - transformers.js: transformers.js' token-classification pipeline on the folder (its tokenizer, onnxruntime-node).
  */
 import { readFileSync } from 'node:fs';
@@ -25,7 +25,6 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '1' },
     passes: { type: 'string', default: '3' },
     'batch-size': { type: 'string', default: '32' },
-    'max-len': { type: 'string', default: '48' },
   },
 });
 const runtime = values.runtime as 'fets' | 'onnxruntime' | 'transformers.js';
@@ -34,7 +33,6 @@ const folder = values.folder!;
 const threads = Number(values.threads);
 const passes = Number(values.passes);
 const batchSize = Number(values['batch-size']);
-const maxLen = Number(values['max-len']);
 
 const sentences = readFileSync(path.join(DATA, 'mit-movie', 'engtest.bio'), 'utf8')
   .replace(/\r\n/g, '\n')
@@ -42,36 +40,18 @@ const sentences = readFileSync(path.join(DATA, 'mit-movie', 'engtest.bio'), 'utf
   .split('\n\n')
   .map((b) => b.split('\n').map((l) => l.split('\t')[1]!));
 
-/** fets predict's tagger for a folder (config.json with id2label, model.safetensors, vocab.txt). */
-async function fetsTagger(network?: fe.Network): Promise<{ tagger: fe.TokenTagger; model?: fe.architecture.BertForTokenClassification }> {
-  const tokenizerConfig = JSON.parse(readFileSync(path.join(folder, 'tokenizer_config.json'), 'utf8')) as { do_lower_case?: boolean };
-  const tokenizer = await fe.text.BertWordPieceTokenizer.fromVocabFile(path.join(folder, 'vocab.txt'), {
-    lowercase: tokenizerConfig.do_lower_case ?? true,
-  });
-  const labels = Object.values(
-    (JSON.parse(readFileSync(path.join(folder, 'config.json'), 'utf8')) as { id2label: Record<string, string> }).id2label,
-  );
-  const pipeline = new fe.Pipeline({
-    ops: [
-      new fe.op.BertTokenize({ inputs: ['words'], outputs: ['x'], tokenizer, labels, maxLen }),
-      new fe.op.AttentionMask({ inputs: 'x', outputs: 'xMask' }),
-    ],
-  });
-  if (network) return { tagger: new fe.TokenTagger(pipeline, network) };
-  const model = await fe.architecture.fromPretrained(folder);
-  const net = new fe.Network([new fe.op.ModelOp({ model, inputs: ['x', 'xMask'], outputs: 'yPred' })]);
-  return { tagger: new fe.TokenTagger(pipeline, net), model };
-}
-
 let tag: (batch: string[][]) => Promise<unknown>;
 let info: Record<string, unknown> = {};
 if (runtime === 'fets') {
   info = { backend: await fe.initBackend() };
-  const { tagger } = await fetsTagger();
+  const tagger = await fe.TokenTagger.load(folder);
   tag = (b) => tagger.tag(b);
 } else if (runtime === 'onnxruntime') {
+  await fe.initBackend(); // the folder's model is loaded (and checked) before the ONNX session replaces it
+  const loaded = await fe.TokenTagger.load(folder);
   const net = await OnnxNetwork.load(path.join(folder, 'model.onnx'), { threads });
-  const { tagger } = await fetsTagger(net as unknown as fe.Network);
+  const tagger = new fe.TokenTagger(loaded.pipeline, net as unknown as fe.Network, loaded.options);
+  loaded.dispose();
   tag = (b) => tagger.tag(b);
 } else {
   const tjs = await TransformersJsTagger.load(folder, { threads, batchSize });
@@ -89,5 +69,5 @@ const seconds: number[] = [];
 for (let p = 0; p < passes; p++) seconds.push(await pass(sentences));
 const s = median(seconds);
 console.log(
-  `${CHILD_JSON}${JSON.stringify({ runtime, threads, sentences: sentences.length, seconds, sentencesPerSec: sentences.length / s, batchSize, maxLen, ...info })}`,
+  `${CHILD_JSON}${JSON.stringify({ runtime, threads, sentences: sentences.length, seconds, sentencesPerSec: sentences.length / s, batchSize, ...info })}`,
 );

@@ -4,15 +4,15 @@
  * onnxruntime-node, and with transformers.js' token-classification pipeline on the folder; at 1 and 2 threads. Each
  * side runs in its own process (bench/predict-run.ts), one after the other.
  *
- * The model: `--model-dir <folder>` (a model folder with model.onnx, tokenizer.json, vocab.txt), else a randomly
- * initialised BERT of the `--model` preset (default mini: 4 layers, hidden 256) with MIT Movie's 25 labels and
- * bert-base-uncased's vocabulary, written to a temporary folder and exported (throughput does not depend on training).
+ * The model: `--model-dir <folder>` (a model folder with model.onnx: `fets export <folder> --format onnx`), else a
+ * randomly initialised BERT of the `--model` preset (default mini: 4 layers, hidden 256) with MIT Movie's labels and
+ * bert-base-uncased's vocabulary, written as a model folder (maxLen 48, as the ner-bert recipe) to a temporary
+ * folder and exported (throughput does not depend on training).
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as fe from '@fets/estimator';
-import { writeTokenizerFiles } from '../examples/ner-onnx/tokenizerFiles.js';
 import { DATA, VOCAB, fmtInt, fmtX, note, runChild, type FigureResult, type Row } from './common.js';
 
 export interface PredictBenchOptions {
@@ -35,15 +35,24 @@ interface Side {
 async function randomFolder(preset: string): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'fets-bench-predict-'));
   const { labels } = await fe.dataset.mitMovie.loadData({ rootDir: path.join(DATA, 'mit-movie') });
-  const vocab = (await readFile(VOCAB, 'utf8')).split('\n').filter((l, i, a) => i < a.length - 1 || l !== '');
+  const tokenizer = await fe.text.BertWordPieceTokenizer.fromVocabFile(VOCAB, { lowercase: true });
   const model = fe.architecture.bertForTokenClassification(
-    fe.architecture.bertPreset(preset, { vocabSize: vocab.length, id2label: [...labels.labels], seed: 0 }),
+    fe.architecture.bertPreset(preset, { vocabSize: tokenizer.vocabSize, id2label: [...labels.labels], seed: 0 }),
   );
-  model.vocab = vocab;
-  await fe.architecture.savePretrained(model, dir);
+  // As the ner-bert recipe's BestModelSaver writes it (maxLen 48), then `fets export <folder> --format onnx`.
+  const tokenize = new fe.op.BertTokenize({
+    inputs: ['words', 'tags'],
+    outputs: ['x', 'y'],
+    tokenizer,
+    labels: [...labels.labels],
+    maxLen: 48,
+  });
+  await fe.saveModelFolder(dir, model, { tokenize });
   model.dispose();
-  writeTokenizerFiles(dir, vocab, true);
-  await fe.io.exportOnnx(dir);
+  const err: string[] = [];
+  if ((await fe.runCli(['export', dir, '--format', 'onnx'], { out: () => {}, err: (t) => void err.push(t) })) !== 0) {
+    throw new Error(`bench: predict: fets export --format onnx failed: ${err.join('\n')}`);
+  }
   return dir;
 }
 

@@ -10,7 +10,6 @@ import { buildNer, type NerRun } from '../../examples/ner-bert/recipe.js';
 import { OnnxNetwork } from '../../examples/ner-onnx/onnxNetwork.js';
 import { TransformersJsTagger } from '../../examples/ner-onnx/transformersJsTagger.js';
 import { shared } from '../helpers.js';
-import { writeTokenizerFiles } from '../../examples/ner-onnx/tokenizerFiles.js';
 
 const SENTENCES = 500;
 
@@ -34,6 +33,7 @@ describe('examples/ner-onnx: a trained ner-bert model exported as ONNX, on 500 M
   let run: NerRun;
   let sentences: string[][];
   let expected: fe.TaggedSentence[];
+  let tagger: fe.TokenTagger;
 
   before(async () => {
     await fe.initBackend();
@@ -46,16 +46,22 @@ describe('examples/ner-onnx: a trained ner-bert model exported as ONNX, on 500 M
     ]);
     run = await buildNer(cfg);
     await run.estimator.fit();
-    folder = path.join(dir, 'model');
-    await fe.exportTokenClassifier(run.estimator, folder);
-    writeTokenizerFiles(folder, run.model.vocab ?? [...run.tokenizer.vocab.keys()], run.tokenizer.options.lowercase);
-    await fe.io.exportOnnx(folder);
+    // The run's model folder (the recipe's BestModelSaver writes it), with model.onnx added by the command line.
+    folder = path.join(dir, 'run', 'model');
+    const c = { out: [] as string[], err: [] as string[] };
+    const io = { out: (t: string) => void c.out.push(t), err: (t: string) => void c.err.push(t) };
+    expect(await fe.runCli(['export', folder, '--format', 'onnx'], io), c.err.join('\n')).to.equal(0);
+    expect(c.out.join('\n')).to.match(/fets export: wrote .*model\.onnx$/);
     sentences = testSentences(SENTENCES);
-    // What fets predict says (its TokenTagger on the experiment's Pipeline and Network).
-    expected = await new fe.TokenTagger(run.pipeline, run.network).tag(sentences);
+    // What `fets predict <folder>` says: the folder alone (checked, model.onnx's SHA-256 included).
+    tagger = await fe.TokenTagger.load(folder);
+    expected = await tagger.tag(sentences);
     expect(expected.reduce((n, s) => n + s.entities.length, 0)).to.be.greaterThan(200);
+    // The experiment's own tagger (the Pipeline and Network it trained) says the same.
+    expect(await new fe.TokenTagger(run.pipeline, run.network).tag(sentences)).to.deep.equal(expected);
   });
   after(async () => {
+    tagger?.dispose();
     await run?.pipeline.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
@@ -89,7 +95,8 @@ describe('examples/ner-onnx: a trained ner-bert model exported as ONNX, on 500 M
   it("fets' TokenTagger on onnxruntime-node gives fets predict's spans on every sentence", async () => {
     const net = await OnnxNetwork.load(path.join(folder, 'model.onnx'));
     try {
-      const got = await new fe.TokenTagger(run.pipeline, net as unknown as fe.Network).tag(sentences);
+      const onnxTagger = new fe.TokenTagger(tagger.pipeline, net as unknown as fe.Network, tagger.options);
+      const got = await onnxTagger.tag(sentences);
       const same = sameSpans(got, expected);
       console.log(`      onnxruntime-node: ${same}/${SENTENCES} sentences with identical spans`);
       expect(same).to.equal(SENTENCES);

@@ -185,8 +185,8 @@ export type { ModelFolderParts } from './io/modelFolder/folderFiles.js';
 export { readModelFolder } from './io/modelFolder/readFolder.js';
 export type { FolderReader, LoadedModelFolder } from './io/modelFolder/readFolder.js';
 // io/onnx: a BERT token-classification folder as an ONNX model (fets export --format onnx)
-export { exportOnnx, onnxExportOptionsSchema } from './io/onnx/export.js';
-export type { OnnxExportOptions, OnnxExportResult } from './io/onnx/export.js';
+export { buildOnnxModel, exportOnnx, onnxExportOptionsSchema } from './io/onnx/export.js';
+export type { BuiltOnnxModel, OnnxExportOptions, OnnxExportResult } from './io/onnx/export.js';
 export { OnnxExportError } from './io/onnx/errors.js';
 export { decodeOnnxModel, encodeOnnxModel } from './io/onnx/proto.js';
 export type { OnnxModel } from './io/onnx/proto.js';

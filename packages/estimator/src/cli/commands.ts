@@ -13,7 +13,7 @@ import { checkEstimator, formatCheckReport } from './check.js';
 import { displayPath } from './configFile.js';
 import { buildExperiment, loadExperiment, type ExperimentCommand, type LoadedExperiment } from './experiment.js';
 import { loadSavedWeights } from './loadWeights.js';
-import { exportModelFolder, exportTokenClassifier } from './export.js';
+import { EXPORT_FORMATS, type ExportFormat, exportModelFolder, exportTokenClassifier } from './export.js';
 import { PredictInputError, openInput, openOutput, predictStream, type PredictStats } from './predict.js';
 import { isFolderPath } from '../modelFolder/loadModelFolder.js';
 import { TokenTagger } from '../predict/tokenTagger.js';
@@ -267,11 +267,19 @@ export function createProgram(io: CliIO = processIO): Command {
     false,
   )
     .option('--load <path>', 'weights: a .safetensors file, or a folder from BestModelSaver / ModelSaver / RestoreWizard')
-    .requiredOption('--out <dir>', 'folder to write (config.json, model.safetensors, the tokenizer files, fets.json)')
-    .action(async (file: string, opts: ModelCommandOptions & { load?: string; out: string }) => {
+    .option('--out <dir>', 'folder to write (config.json, model.safetensors, the tokenizer files, fets.json)')
+    .addOption(
+      new Option('--format <format>', 'folder: the folder; onnx: also model.onnx (into the model folder itself when no --out)')
+        .choices(EXPORT_FORMATS)
+        .default('folder'),
+    )
+    .action(async (file: string, opts: ModelCommandOptions & { load?: string; out?: string; format: ExportFormat }) => {
+      const out = opts.out ?? (opts.format === 'onnx' && isFolderPath(file) ? file : undefined);
+      if (out === undefined)
+        throw new ConfigError('fets export', [], 'fets export: --out <dir>: required (except with --format onnx on a model folder)');
       if (isFolderPath(file)) {
         folderOnly('export', file, opts);
-        const files = await exportModelFolder(file, opts.out);
+        const files = await exportModelFolder(file, out, opts.format);
         io.out(`fets export: wrote ${files.map((f) => displayPath(path.resolve(f))).join(', ')}`);
         return;
       }
@@ -283,7 +291,8 @@ export function createProgram(io: CliIO = processIO): Command {
         } else {
           io.err('fets: no --load given: exporting the weights build() made');
         }
-        const files = await exportTokenClassifier(estimator, opts.out);
+        const files = await exportTokenClassifier(estimator, out);
+        if (opts.format === 'onnx') files.push(...(await exportModelFolder(out, out, 'onnx')));
         io.out(`fets export: wrote ${files.map((f) => displayPath(path.resolve(f))).join(', ')}`);
       } finally {
         await estimator.pipeline.close();

@@ -1,8 +1,8 @@
 import path from 'node:path';
-import { BertForTokenClassification } from '@fets/network';
+import { BertForTokenClassification, buildOnnxModel } from '@fets/network';
 import { BertTokenize, FetsError, WindowedDataset } from '@fets/pipeline';
 import type { Estimator } from '../estimator/estimator.js';
-import { copyModelFolder } from '../modelFolder/loadModelFolder.js';
+import { addFilesToModelFolder, copyModelFolder } from '../modelFolder/loadModelFolder.js';
 import { saveModelFolder } from '../modelFolder/saveModelFolder.js';
 
 /** The experiment has nothing `fets export` can write (no BertTokenize, not one token classifier). */
@@ -36,8 +36,10 @@ const folderFiles = (dir: string) =>
     (f) => path.join(dir, f),
   );
 
-/** Formats `fets export <folder>` writes. */
-export const EXPORT_FORMATS = ['folder'] as const;
+/** Formats `fets export <folder>` writes: a checked copy of the folder, or `model.onnx` added to it (`onnx`). */
+export const EXPORT_FORMATS = ['folder', 'onnx'] as const;
+/** One of {@link EXPORT_FORMATS}. */
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /**
  * `fets export <folder> --out <dir>`: the model folder checked (a damaged or inconsistent file is refused, named) and
@@ -46,13 +48,15 @@ export const EXPORT_FORMATS = ['folder'] as const;
  * @example
  * await exportModelFolder('runs/ner-bert/model', 'deploy/ner', 'folder');
  */
-export async function exportModelFolder(
-  folder: string,
-  out: string,
-  format: (typeof EXPORT_FORMATS)[number] = 'folder',
-): Promise<string[]> {
+export async function exportModelFolder(folder: string, out: string, format: ExportFormat = 'folder'): Promise<string[]> {
   switch (format) {
     case 'folder':
       return (await copyModelFolder(folder, out)).map((f) => path.join(out, f));
+    case 'onnx': {
+      // model.onnx beside the rest (of a copy when --out names another folder), its SHA-256 recorded in fets.json.
+      if (path.resolve(out) !== path.resolve(folder)) await copyModelFolder(folder, out);
+      await addFilesToModelFolder(out, { 'model.onnx': (await buildOnnxModel(out)).bytes });
+      return [path.join(out, 'model.onnx')];
+    }
   }
 }

@@ -57,20 +57,31 @@ async function readJson(file: string): Promise<Record<string, unknown>> {
   return json as Record<string, unknown>;
 }
 
+/** The encoded model and what it holds (see {@link buildOnnxModel}). */
+export interface BuiltOnnxModel {
+  /** The ONNX protobuf bytes. */
+  bytes: Uint8Array;
+  opset: number;
+  /** Nodes of the graph. */
+  nodes: number;
+  /** Label names by id (from `config.json` `id2label`). */
+  labels: string[];
+}
+
 /**
  * Builds the ONNX model of a Hugging Face BERT token-classification folder (`config.json` + `model.safetensors`
- * with HF tensor names, as fets' model folder or `save_pretrained` writes it) and writes it atomically, by default as
- * `model.onnx` beside them. The graph: BERT's embeddings, encoder layers and the classifier (see
- * {@link bertTokenClassificationGraph}); inputs `input_ids`, `attention_mask`, `token_type_ids` (int64,
- * [batch_size, sequence_length], both dynamic), output `logits` [batch_size, sequence_length, numLabels]; IR 8.
+ * with HF tensor names, as fets' model folder or `save_pretrained` writes them) and returns its bytes. The graph:
+ * BERT's embeddings, encoder layers and the classifier (see {@link bertTokenClassificationGraph}); inputs
+ * `input_ids`, `attention_mask`, `token_type_ids` (int64, [batch_size, sequence_length], both dynamic), output
+ * `logits` [batch_size, sequence_length, numLabels]; IR 8, `metadata_props` `id2label`.
  *
  * @throws OnnxExportError naming the file when a file is missing, the folder holds another model type or a weight
  *   does not fit the config
  * @example
- * const { file } = await exportOnnx('runs/ner-bert/model'); // runs/ner-bert/model/model.onnx
+ * const { bytes } = await buildOnnxModel('runs/ner-bert/model', { opset: 17 });
  */
-export async function exportOnnx(folder: string, options: OnnxExportOptions = {}): Promise<OnnxExportResult> {
-  const o = parseOptions('exportOnnx', onnxExportOptionsSchema, options);
+export async function buildOnnxModel(folder: string, options: Omit<OnnxExportOptions, 'out'> = {}): Promise<BuiltOnnxModel> {
+  const o = parseOptions('buildOnnxModel', onnxExportOptionsSchema, options);
   const configFile = path.join(folder, 'config.json');
   const json = await readJson(configFile);
   if (json.model_type !== undefined && json.model_type !== 'bert') {
@@ -85,6 +96,10 @@ export async function exportOnnx(folder: string, options: OnnxExportOptions = {}
   if (!existsSync(weightsFile)) throw new OnnxExportError(weightsFile, 'missing (a model folder has config.json and model.safetensors)');
   const { tensors } = parseSafetensors(await readFile(weightsFile), weightsFile);
   const graph = bertTokenClassificationGraph(config, tensors, o.opset, weightsFile);
+  const weightBytes = graph.initializer.reduce((n, t) => n + t.raw_data.byteLength, 0);
+  if (weightBytes >= PROTOBUF_LIMIT) {
+    throw new OnnxExportError(weightsFile, `the weights take ${weightBytes} bytes; one ONNX protobuf holds at most ${PROTOBUF_LIMIT}`);
+  }
   const model: OnnxModel = {
     ir_version: ONNX_IR_VERSION,
     opset_import: [{ domain: '', version: o.opset }],
@@ -94,12 +109,20 @@ export async function exportOnnx(folder: string, options: OnnxExportOptions = {}
     graph,
     metadata_props: [{ key: 'id2label', value: JSON.stringify(Object.fromEntries(config.labels.map((l, i) => [String(i), l]))) }],
   };
-  const weightBytes = graph.initializer.reduce((n, t) => n + t.raw_data.byteLength, 0);
-  const out = o.out ?? path.join(folder, 'model.onnx');
-  if (weightBytes >= PROTOBUF_LIMIT) {
-    throw new OnnxExportError(out, `the weights take ${weightBytes} bytes; one ONNX protobuf holds at most ${PROTOBUF_LIMIT}`);
-  }
-  const bytes = encodeOnnxModel(model);
-  await atomicWriteFile(out, bytes);
-  return { file: out, bytes: bytes.byteLength, opset: o.opset, nodes: graph.node.length, labels: config.labels };
+  return { bytes: encodeOnnxModel(model), opset: o.opset, nodes: graph.node.length, labels: config.labels };
+}
+
+/**
+ * {@link buildOnnxModel}, written atomically to `out`, by default `model.onnx` in the folder beside `config.json`.
+ * (A fets model folder also records the file's SHA-256 in `fets.json`: `fets export <folder> --format onnx` does that.)
+ *
+ * @example
+ * const { file } = await exportOnnx('../shared/fixtures/bert-tiny-random', { out: '/tmp/model.onnx' });
+ */
+export async function exportOnnx(folder: string, options: OnnxExportOptions = {}): Promise<OnnxExportResult> {
+  const { out, ...rest } = parseOptions('exportOnnx', onnxExportOptionsSchema, options);
+  const built = await buildOnnxModel(folder, rest);
+  const file = out ?? path.join(folder, 'model.onnx');
+  await atomicWriteFile(file, built.bytes);
+  return { file, bytes: built.bytes.byteLength, opset: built.opset, nodes: built.nodes, labels: built.labels };
 }
