@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The page's latency per sentence: builds nothing, serves examples/ner-web/dist with an exported model, tags the
+// The page's latency per sentence: builds nothing, serves examples/ner-web/dist with a model folder, tags the
 // first N sentences of a CoNLL file in Chromium headless and prints the mean and median milliseconds per sentence.
-//   node examples/ner-web/latency.mjs --model runs/ner-web-model --data ../shared/datasets/mit-movie/engtest.bio [--n 200]
+//   node examples/ner-web/latency.mjs --model runs/ner-bert/model --data ../shared/datasets/mit-movie/engtest.bio [--n 200]
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,7 @@ import { serve } from './serve.mjs';
 
 const { values } = parseArgs({
   options: {
-    model: { type: 'string', default: 'runs/ner-web-model' },
+    model: { type: 'string', default: 'runs/ner-bert/model' },
     data: { type: 'string' },
     n: { type: 'string', default: '200' },
     chromium: { type: 'string', default: '/usr/bin/chromium' },

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// Serves the built page (examples/ner-web/dist) and an exported model folder (`fets export --out …`) at /model/ on
-// localhost. `npm run ner:web` builds, then runs this.
+// Serves the built page (examples/ner-web/dist) and a model folder (`npm run ner` writes runs/ner-bert/model; `fets
+// export <folder> --out …` copies one) at /model/ on localhost. `npm run ner:web` builds, then runs this.
 //
-//   node examples/ner-web/serve.mjs [--model runs/ner-web-model] [--port 8080]
+//   node examples/ner-web/serve.mjs [--model runs/ner-bert/model] [--port 8080]
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -46,15 +46,15 @@ export function serve({ root, model, port = 0, host = '127.0.0.1' }) {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { values } = parseArgs({
-    options: { model: { type: 'string', default: 'runs/ner-web-model' }, port: { type: 'string', default: '8080' } },
+    options: { model: { type: 'string', default: 'runs/ner-bert/model' }, port: { type: 'string', default: '8080' } },
   });
   const here = path.dirname(fileURLToPath(import.meta.url));
   const root = path.join(here, 'dist');
   if (!existsSync(path.join(root, 'app.js'))) throw new Error(`ner-web: ${root} is not built: node ${path.join(here, 'build.mjs')}`);
-  if (!existsSync(path.join(values.model, 'model.safetensors'))) {
+  if (!existsSync(path.join(values.model, 'fets.json'))) {
     throw new Error(
-      `ner-web: no exported model in ${values.model}: train (npm run ner), then ` +
-        `npm run fets -- export examples/ner-bert/experiment.ts --load runs/ner-bert --out ${values.model}`,
+      `ner-web: no model folder in ${values.model} (no fets.json): train with npm run ner (it writes runs/ner-bert/model), or ` +
+        `for a run saved before model folders: npm run fets -- export examples/ner-bert/experiment.ts --load runs/ner-bert --out ${values.model}`,
     );
   }
   const { url } = await serve({ root, model: values.model, port: Number(values.port) });

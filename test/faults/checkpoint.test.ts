@@ -17,6 +17,7 @@ import {
   Network,
   SafetensorsError,
   UpdateOp,
+  parseSafetensors,
   WeightsFileError,
   WeightsMismatchError,
   WeightsShapeError,
@@ -28,6 +29,7 @@ import {
 } from '@fets/network';
 import {
   BestModelSaver,
+  CheckpointError,
   Estimator,
   Logger,
   ModelSaver,
@@ -142,7 +144,7 @@ describe('faults/checkpoint: weights files and save directories', function () {
     expect(e.message).to.equal(`${bin}: expected ${size} bytes (from model.json), received ${size - 12} (truncated?)`);
   });
 
-  it('K3 a truncated RestoreWizard checkpoint: fit() refuses to resume (no silent fresh start), names the file; nothing is deleted', async () => {
+  it('K3 a truncated RestoreWizard checkpoint, the only one: fit() refuses to resume (no silent fresh start), names the file; nothing is deleted', async () => {
     const dir = tmpDir('k3');
     await estimatorFor(tinyModel(), 1, [new RestoreWizard({ directory: dir })]).fit();
     const weights = path.join(dir, 'epoch-0001', 'm.safetensors');
@@ -151,8 +153,12 @@ describe('faults/checkpoint: weights files and save directories', function () {
     const model = tinyModel();
     const w0 = weightsOf(model);
     const e = await errorOf(estimatorFor(model, 2, [new RestoreWizard({ directory: dir })]).fit());
-    expect(e).to.be.instanceOf(SafetensorsError);
-    expect(e.message).to.match(new RegExp(`^${weights.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: file truncated: .*received 100$`));
+    // Its SHA-256 no longer matches the manifest's, and there is no earlier checkpoint to fall back on.
+    expect(e).to.be.instanceOf(CheckpointError);
+    expect(e.message).to.equal(
+      `RestoreWizard: ${path.join(dir, 'latest')} names checkpoint "epoch-0001", which is damaged (m.safetensors: SHA-256 differs from the ` +
+        `one manifest.json records), and no other checkpoint in ${dir} is complete`,
+    );
     expect(snapshot(dir)).to.deep.equal(before);
     expect(weightsOf(model)).to.deep.equal(w0);
   });
@@ -339,7 +345,7 @@ describe('faults/checkpoint: weights files and save directories', function () {
     await resumed.fit();
     expect(wizard.restoredEpoch).to.equal(1);
     expect(resumed.system.globalStep).to.equal(18);
-    expect(listDir(dir)).to.deep.equal(['epoch-0003', 'latest']);
+    expect(listDir(dir)).to.deep.equal(['epoch-0002', 'epoch-0003', 'latest']);
   });
 
   it('K10 `latest` names a checkpoint folder that is gone: the newest complete checkpoint is used, and says so', async () => {
@@ -364,6 +370,82 @@ describe('faults/checkpoint: weights files and save directories', function () {
       `FastEstimator-RestoreWizard: checkpoint "epoch-0002" named by ${path.join(dir, 'latest')} is unreadable; using ${path.join(dir, 'epoch-0001')}`,
     );
     expect(listDir(dir)).to.deep.equal(['epoch-0001', 'epoch-0002', 'latest']);
+  });
+
+  it("K12 4,096 random bytes in the middle of the newest checkpoint's weights: the resume checks SHA-256, says so, uses the previous one", async () => {
+    const dir = tmpDir('k12');
+    // Wide enough that the weights file is 16 KB: 4,096 bytes land in the tensor data, away from the header.
+    const wide = (seed: number) =>
+      build(
+        () =>
+          tf.sequential({
+            layers: [
+              tf.layers.dense({
+                units: 512,
+                inputShape: [4],
+                activation: 'tanh',
+                kernelInitializer: tf.initializers.glorotUniform({ seed }),
+              }),
+              tf.layers.dense({ units: 3, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }),
+            ],
+          }),
+        () => tf.train.adam(0.01),
+        { modelName: 'm' },
+      );
+    const first = wide(1);
+    const saved: Record<string, number[]>[] = [];
+    class Snapshot extends Trace {
+      constructor() {
+        super({ mode: 'eval' });
+      }
+      override onEpochEnd(): void {
+        saved.push(weightsOf(first));
+      }
+    }
+    await estimatorFor(first, 2, [new Snapshot(), new RestoreWizard({ directory: dir })]).fit();
+    expect(listDir(dir)).to.deep.equal(['epoch-0001', 'epoch-0002', 'latest']);
+    const weights = path.join(dir, 'epoch-0002', 'm.safetensors');
+    const bytes = fs.readFileSync(weights);
+    const mid = Math.floor(bytes.length / 2) - 2048;
+    // Random bytes, not zeros: the header stays valid, so only a checksum can tell.
+    let x = 12345;
+    for (let i = 0; i < 4096 && mid + i < bytes.length; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      bytes[mid + i] = x >>> 24;
+    }
+    fs.writeFileSync(weights, bytes);
+    expect(bytes.length).to.be.greaterThan(16_000);
+    expect(parseSafetensors(bytes, weights).tensors.size, 'the damaged file still parses').to.equal(4);
+    const lines: string[] = [];
+    const realWrite = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string) => {
+      lines.push(String(chunk));
+      return true;
+    }) as typeof process.stderr.write;
+    const model = wide(1);
+    const wizard = new RestoreWizard({ directory: dir });
+    let restored: Record<string, number[]> | undefined;
+    class AtStart extends Trace {
+      override onBegin(): void {
+        restored = weightsOf(model);
+      }
+    }
+    try {
+      // One epoch more than the checkpoint: the restored weights are looked at before it trains.
+      await estimatorFor(model, 2, [wizard, new AtStart()]).fit();
+    } finally {
+      process.stderr.write = realWrite;
+    }
+    expect(lines.join('')).to.include(
+      `FastEstimator-RestoreWizard: checkpoint "epoch-0002" named by ${path.join(dir, 'latest')} is damaged ` +
+        `(m.safetensors: SHA-256 differs from the one manifest.json records); using ${path.join(dir, 'epoch-0001')}`,
+    );
+    expect(wizard.restoredEpoch).to.equal(1);
+    expect(restored).to.deep.equal(saved[0]);
+    // Epoch 2 trained again and checkpointed whole.
+    expect(listDir(dir)).to.deep.equal(['epoch-0001', 'epoch-0002', 'latest']);
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'epoch-0002', 'manifest.json'), 'utf8'));
+    expect(Object.keys(manifest.files).sort()).to.deep.equal(['m.optimizer-0.safetensors', 'm.safetensors']);
   });
 
   it("K11 a Hugging Face folder holding another model's weights: fromPretrained refuses (WeightsMismatchError), no silent random init", async () => {

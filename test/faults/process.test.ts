@@ -187,7 +187,7 @@ describe('faults/process: signals during training', function () {
         new UpdateOp({ model, lossName: 'ce' }),
       ]),
       epochs: 3,
-      traces: [new CtrlC({ mode: 'train' }), new RestoreWizard({ directory: dir }), new Logger({ write: () => {} })],
+      traces: [new CtrlC({ mode: 'train' }), new RestoreWizard({ directory: dir, keep: 1 }), new Logger({ write: () => {} })],
     });
     let e: TrainingInterruptedError;
     const realWrite = process.stderr.write.bind(process.stderr);

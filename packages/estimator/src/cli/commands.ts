@@ -39,9 +39,12 @@ interface ModelCommandOptions {
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
-function addParamOptions(cmd: Command, runName = true): Command {
+const EXPERIMENT_ARG = 'experiment file (.ts/.js) whose default export is defineExperiment({ schema, build })';
+const FOLDER_OR_EXPERIMENT_ARG = `a model folder (runs/<name>/model: no other option needed), or an ${EXPERIMENT_ARG}`;
+
+function addParamOptions(cmd: Command, runName = true, argument = EXPERIMENT_ARG): Command {
   cmd
-    .argument('<experiment>', 'experiment file (.ts/.js) whose default export is defineExperiment({ schema, build })')
+    .argument('<experiment>', argument)
     .option('-c, --config <file>', 'YAML/JSON parameter file; repeat to deep-merge several in order', collect, [])
     .option(
       '--set <key.path=value>',
@@ -202,6 +205,7 @@ export function createProgram(io: CliIO = processIO): Command {
         'tag raw text with a model folder (runs/<name>/model) or a trained token-classification experiment: one sentence a line in, one result a line out',
       ),
     false,
+    FOLDER_OR_EXPERIMENT_ARG,
   )
     .option('--load <path>', 'weights: a .safetensors file, or a folder from BestModelSaver / ModelSaver / RestoreWizard')
     .option('--input <file>', 'sentences, one a line ("-": standard input)', '-')
@@ -265,6 +269,7 @@ export function createProgram(io: CliIO = processIO): Command {
         'copy a model folder, checked (fets export <folder> --out <dir>), or write one from an experiment and its saved weights (--load)',
       ),
     false,
+    FOLDER_OR_EXPERIMENT_ARG,
   )
     .option('--load <path>', 'weights: a .safetensors file, or a folder from BestModelSaver / ModelSaver / RestoreWizard')
     .option('--out <dir>', 'folder to write (config.json, model.safetensors, the tokenizer files, fets.json)')

@@ -5,6 +5,7 @@ import { FetsError } from '@fets/pipeline';
 import type { NetworkLike } from '../estimator/networkLike.js';
 import { safeFileName } from '../traces/io/fileSafety.js';
 import { loadModelWeights } from '../traces/io/modelWeights.js';
+import { checkpointDamage, type CheckpointManifest } from '../traces/io/checkpointStore.js';
 import { displayPath } from './configFile.js';
 
 /** `--load` points at nothing usable for the Network's models. */
@@ -32,12 +33,18 @@ function fileInDir(dir: string, name: string, files: readonly string[]): string 
   if (existsSync(latest) && statSync(latest).isFile()) {
     const ckpt = path.join(dir, readFileSync(latest, 'utf8').trim());
     const manifestFile = path.join(ckpt, 'manifest.json');
-    let manifest: { models?: { name: string; weights: string }[] };
+    let manifest: CheckpointManifest;
     try {
       manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as typeof manifest;
     } catch (e) {
       throw new LoadWeightsError(
         `--load ${displayPath(dir)}: a RestoreWizard folder whose checkpoint manifest cannot be read (${manifestFile}): ${(e as Error).message}`,
+      );
+    }
+    const damage = checkpointDamage(ckpt, manifest);
+    if (damage) {
+      throw new LoadWeightsError(
+        `--load ${displayPath(dir)}: checkpoint ${path.basename(ckpt)} is damaged: ${damage}; resume the run (--resume) to continue from the previous checkpoint`,
       );
     }
     const entry = manifest.models?.find((m) => m.name === name);

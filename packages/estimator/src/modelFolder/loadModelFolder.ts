@@ -37,7 +37,7 @@ export function isFolderPath(target: string): boolean {
  */
 export async function loadModelFolder(dir: string): Promise<LoadedModelFolder> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new ModelFolderMissingError(dir, [dir], `no such folder (looked for ${path.resolve(dir)})`);
+    throw new ModelFolderMissingError(dir, [], `looked for ${path.resolve(dir)}`);
   }
   return readModelFolder(dir, diskReader(dir));
 }

@@ -1,5 +1,6 @@
 import fsp from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { FetsError } from '@fets/pipeline';
 import { atomicWriteFile, atomicWriteFolder, type FileData } from '@fets/network';
@@ -19,6 +20,34 @@ export interface CheckpointManifest {
   summary: ReturnType<Summary['toJSON']>;
   /** Batches of epoch `epoch + 1` already trained (a checkpoint written on an interrupt, mid-epoch). */
   skipBatches?: number;
+  /**
+   * SHA-256 (hex) of each file of the checkpoint but `manifest.json`, checked before a resume. Absent in checkpoints
+   * written before fets recorded them (those are not checked).
+   */
+  files?: Record<string, string>;
+}
+
+/** SHA-256 of bytes, hex. */
+export const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+
+/**
+ * The first file of a checkpoint folder that is missing or whose SHA-256 differs from the one its manifest records, as
+ * `name: reason`; undefined when every file is as written (or the manifest records no checksums).
+ *
+ * @example
+ * checkpointDamage('runs/ner/checkpoints/epoch-0005', manifest); // 'bert.safetensors: SHA-256 differs from manifest.json'
+ */
+export function checkpointDamage(dir: string, manifest: CheckpointManifest): string | undefined {
+  for (const [file, expected] of Object.entries(manifest.files ?? {})) {
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(path.join(dir, file));
+    } catch {
+      return `${file}: missing`;
+    }
+    if (sha256(bytes) !== expected) return `${file}: SHA-256 differs from the one manifest.json records`;
+  }
+  return undefined;
 }
 
 /** A checkpoint found on disk: its folder and manifest. */
@@ -95,24 +124,31 @@ export class CheckpointStore {
   }
 
   /**
-   * The checkpoint `latest` names, or undefined when none was written. When `latest` names a folder that is gone or
-   * unreadable, the newest complete checkpoint is used and `onFallback` is told; none at all is a CheckpointError.
+   * The checkpoint `latest` names, or undefined when none was written. Every file of it is checked against the
+   * SHA-256 its manifest records. When `latest` names a folder that is gone, unreadable or damaged, the newest
+   * complete, undamaged checkpoint is used and `onFallback` is told why; none at all is a CheckpointError.
    */
-  async latest(onFallback?: (named: string, used: string) => void): Promise<StoredCheckpoint | undefined> {
+  async latest(onFallback?: (named: string, used: string, why: string) => void): Promise<StoredCheckpoint | undefined> {
     if (!this.hasLatest()) return undefined;
     const name = (await fsp.readFile(this.latestFile, 'utf8')).trim();
     const found = await this.read(name);
-    if (found) return found;
+    const why = found ? checkpointDamage(found.dir, found.manifest) : undefined;
+    if (found && why === undefined) return found;
+    const reason = why === undefined ? 'unreadable' : `damaged (${why})`;
+    const others: string[] = [];
     for (const d of (await this.names()).reverse()) {
+      if (d === name) continue;
       const other = await this.read(d);
-      if (other) {
-        onFallback?.(name, other.dir);
+      const damage = other ? checkpointDamage(other.dir, other.manifest) : 'manifest.json: unreadable';
+      if (other && damage === undefined) {
+        onFallback?.(name, other.dir, reason);
         return other;
       }
+      others.push(`${d}: ${damage}`);
     }
     throw new CheckpointError(
-      `${this.owner}: ${this.latestFile} names checkpoint "${name}", but ${path.join(this.directory, name, 'manifest.json')} ` +
-        `cannot be read and no other complete checkpoint is in ${this.directory}`,
+      `${this.owner}: ${this.latestFile} names checkpoint "${name}", which is ${reason}, and no other checkpoint in ${this.directory} is complete` +
+        `${others.length ? ` (${others.join('; ')})` : ''}`,
     );
   }
 
@@ -123,15 +159,31 @@ export class CheckpointStore {
   }
 
   /**
-   * Writes checkpoint `name`: `fill(put)` writes its files (`manifest.json` last, by convention), the folder moves into
-   * place, `latest` switches to it and all but the newest `keep` checkpoints are removed. A failure is a SaveError;
-   * `latest` then still names the previous checkpoint. Returns the folder.
+   * Writes checkpoint `name`: `fill(put)` writes its files and returns the manifest; the store records the SHA-256
+   * of every file in it and writes `manifest.json` last. The folder moves into place, `latest` switches to it and all
+   * but the newest `keep` checkpoints are removed. A failure is a SaveError; `latest` then still names the previous
+   * checkpoint. Returns the folder.
    */
-  async save(name: string, fill: (put: (file: string, data: FileData) => Promise<void>) => Promise<void>, keep: number): Promise<string> {
+  async save(
+    name: string,
+    fill: (put: (file: string, data: FileData) => Promise<void>) => Promise<Omit<CheckpointManifest, 'files'>>,
+    keep: number,
+  ): Promise<string> {
     const previous = this.hasLatest() ? (await fsp.readFile(this.latestFile, 'utf8')).trim() : undefined;
     const kept = `${previous ? `the previous checkpoint (${previous}) stays latest` : 'no checkpoint existed before'} and no temporary file is left`;
     const final = path.join(this.directory, name);
-    await atomicWriteFolder(final, fill, { owner: this.owner, kept, temp: path.join(this.directory, `.${name}.tmp-${process.pid}`) });
+    await atomicWriteFolder(
+      final,
+      async (put) => {
+        const files: Record<string, string> = {};
+        const manifest = await fill(async (file, data) => {
+          files[file] = sha256(toBytes(data));
+          await put(file, data);
+        });
+        await put('manifest.json', `${JSON.stringify({ ...manifest, files })}\n`);
+      },
+      { owner: this.owner, kept, temp: path.join(this.directory, `.${name}.tmp-${process.pid}`) },
+    );
     await atomicWriteFile(this.latestFile, `${name}\n`, { owner: this.owner });
     const all = await this.names();
     for (const old of all.slice(0, Math.max(0, all.length - keep))) {
@@ -139,4 +191,12 @@ export class CheckpointStore {
     }
     return final;
   }
+}
+
+/** The bytes of what a checkpoint file is written from. */
+function toBytes(data: FileData): Uint8Array {
+  if (typeof data === 'string') return Buffer.from(data, 'utf8');
+  if (data instanceof Uint8Array) return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return Buffer.concat(data.map((d) => (d instanceof Uint8Array ? d : new Uint8Array(d))));
 }

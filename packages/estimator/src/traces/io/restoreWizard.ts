@@ -26,8 +26,11 @@ const schema = z.strictObject({
   directory: z.string().min(1),
   /** Write a checkpoint every this many epochs (and on Ctrl+C). */
   frequency: z.number().int().min(1).default(1),
-  /** Checkpoints kept (older ones are removed once a newer one is complete). */
-  keep: z.number().int().min(1).default(1),
+  /**
+   * Checkpoints kept (older ones are removed once a newer one is complete). Default 2: when the newest is damaged (a
+   * file's SHA-256 differs from its manifest), the run resumes from the one before.
+   */
+  keep: z.number().int().min(1).default(2),
   /**
    * Continue from the newest checkpoint in `directory` when there is one (default). False starts fresh; the new run's
    * checkpoints then replace the old ones (Hugging Face's `resume_from_checkpoint`, off).
@@ -54,9 +57,11 @@ export interface StatefulTrace {
  * Checkpoints are written to a temporary folder, fsynced and renamed, then `latest` is switched atomically: a kill at
  * any moment leaves the previous checkpoint whole; a failed write (disk full, directory gone) is a SaveError, removes
  * its temporary folder and leaves `latest` on the previous checkpoint. Temporary folders left by a killed process are
- * removed at the next start. A model whose weights hold NaN/±Inf is never checkpointed (a notice is printed). On an
- * interrupt (SIGINT) the Estimator asks for a mid-epoch checkpoint, which records how many batches of the epoch were
- * trained; the resumed run replays the data order and skips them.
+ * removed at the next start. A model whose weights hold NaN/±Inf is never checkpointed (a notice is printed). Each
+ * manifest records the SHA-256 of every file; a resume checks them, and when the newest checkpoint is damaged it
+ * resumes from the previous one (two are kept) and says so. On an interrupt (SIGINT) the Estimator asks for a
+ * mid-epoch checkpoint, which records how many batches of the epoch were trained; the resumed run replays the data
+ * order and skips them.
  *
  * @example
  * new Estimator({ pipeline, network, epochs: 10, traces: [new RestoreWizard({ directory: 'runs/ner/restore' })] });
@@ -128,9 +133,9 @@ export class RestoreWizard extends Trace {
       );
       return;
     }
-    const found = await this.store.latest((named, used) =>
+    const found = await this.store.latest((named, used, why) =>
       process.stderr.write(
-        `FastEstimator-RestoreWizard: checkpoint "${named}" named by ${this.store.latestFile} is unreadable; using ${used}\n`,
+        `FastEstimator-RestoreWizard: checkpoint "${named}" named by ${this.store.latestFile} is ${why}; using ${used}\n`,
       ),
     );
     if (!found) return;
@@ -256,7 +261,7 @@ export class RestoreWizard extends Trace {
           manifest.models.push({ name: mname, weights, optimizers, ...(rs !== undefined ? { randomState: rs } : {}) });
         }
         for (const [key, t] of this.statefulTraces()) manifest.traces[key] = t.getState();
-        await put('manifest.json', `${JSON.stringify(manifest)}\n`);
+        return manifest;
       },
       this.keep,
     );

@@ -17,15 +17,19 @@ export class ModelFolderError extends FetsError {
   }
 }
 
-/** Files a model folder must hold are absent. */
+/** Files a model folder must hold are absent (or the folder itself: `files` is then empty). */
 export class ModelFolderMissingError extends ModelFolderError {
   constructor(
     folder: string,
-    /** The missing file names. */
+    /** The missing file names (none when the folder itself is missing). */
     readonly files: readonly string[],
     why = 'a model folder holds config.json, model.safetensors, the tokenizer files and fets.json (written by BestModelSaver or ModelSaver with modelFolder)',
   ) {
-    super(folder, files[0]!, `${folder}: missing ${files.join(', ')} (${why})`);
+    super(
+      folder,
+      files[0] ?? folder,
+      files.length ? `${folder}: missing ${files.join(', ')} (${why})` : `${folder}: no such folder (${why})`,
+    );
   }
 }
 

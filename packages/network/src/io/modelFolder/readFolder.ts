@@ -12,7 +12,13 @@ import {
   ModelFolderMissingError,
   ModelFolderTypeError,
 } from './errors.js';
-import { MODEL_FOLDER_FILES, MODEL_FOLDER_MANIFEST, modelFolderManifestSchema, type ModelFolderManifest } from './manifest.js';
+import {
+  MODEL_FOLDER_FILES,
+  MODEL_FOLDER_MANIFEST,
+  modelFolderHeadSchema,
+  modelFolderManifestSchema,
+  type ModelFolderManifest,
+} from './manifest.js';
 import { readTokenizerFiles } from './tokenizerFiles.js';
 
 /** Reads one file of a folder: its bytes, or undefined when it does not exist (a disk, or `fetch` in a page). */
@@ -82,18 +88,23 @@ export async function readModelFolder(folder: string, read: FolderReader): Promi
   const missing: string[] = [...(manifestBytes ? [] : [MODEL_FOLDER_MANIFEST]), ...(configBytes ? [] : ['config.json'])];
   let manifest: ModelFolderManifest | undefined;
   if (manifestBytes) {
-    const parsed = modelFolderManifestSchema.safeParse(json(folder, MODEL_FOLDER_MANIFEST, manifestBytes));
+    const raw = json(folder, MODEL_FOLDER_MANIFEST, manifestBytes) as { task?: unknown; head?: { type?: unknown } } | null;
+    const parsed = modelFolderManifestSchema.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       const where = issue.path.join('.') || '(top level)';
-      if (issue.path[0] === 'task' || issue.path[0] === 'head')
+      if (issue.path[0] === 'task')
+        throw new ModelFolderTypeError(folder, MODEL_FOLDER_MANIFEST, 'task', '"token-classification"', JSON.stringify(raw?.task));
+      if (issue.path[0] === 'head' && issue.path[1] === 'type') {
+        const known = modelFolderHeadSchema.options.map((o) => `"${o.shape.type.value}"`).join(', ');
         throw new ModelFolderTypeError(
           folder,
           MODEL_FOLDER_MANIFEST,
-          where,
-          'a token-classification model with a known head',
-          issue.message,
+          'head.type',
+          `one of ${known} (the heads this version of fets reads)`,
+          JSON.stringify(raw?.head?.type),
         );
+      }
       throw new ModelFolderFormatError(folder, MODEL_FOLDER_MANIFEST, `${where}: ${issue.message}`);
     }
     manifest = parsed.data;
