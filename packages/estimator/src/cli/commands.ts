@@ -266,7 +266,7 @@ export function createProgram(io: CliIO = processIO): Command {
     program
       .command('export')
       .description(
-        'copy a model folder, checked (fets export <folder> --out <dir>), or write one from an experiment and its saved weights (--load)',
+        'copy a model folder, checked (fets export <folder> --out <dir>), add model.onnx to it (--format onnx), or write one from an experiment and its saved weights (--load)',
       ),
     false,
     FOLDER_OR_EXPERIMENT_ARG,
