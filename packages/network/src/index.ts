@@ -184,6 +184,13 @@ export { modelFolderFiles, addToManifest } from './io/modelFolder/folderFiles.js
 export type { ModelFolderParts } from './io/modelFolder/folderFiles.js';
 export { readModelFolder } from './io/modelFolder/readFolder.js';
 export type { FolderReader, LoadedModelFolder } from './io/modelFolder/readFolder.js';
+// io/onnx: a BERT token-classification folder as an ONNX model (fets export --format onnx)
+export { buildOnnxModel, exportOnnx, onnxExportOptionsSchema } from './io/onnx/export.js';
+export type { BuiltOnnxModel, OnnxExportOptions, OnnxExportResult } from './io/onnx/export.js';
+export { OnnxExportError } from './io/onnx/errors.js';
+export { decodeOnnxModel, encodeOnnxModel } from './io/onnx/proto.js';
+export type { OnnxModel } from './io/onnx/proto.js';
+export { BERT_ONNX_INPUTS, BERT_ONNX_OUTPUT } from './io/onnx/bertGraph.js';
 // faults catalogue: typed errors for bad labels, weights that do not fit, non-finite inputs
 export { LabelRangeError } from './ops/loss/crossEntropy.js';
 export { WeightsMismatchError, WeightsShapeError } from './io/weightsErrors.js';

@@ -266,14 +266,18 @@ export function createProgram(io: CliIO = processIO): Command {
     program
       .command('export')
       .description(
-        'copy a model folder, checked (fets export <folder> --out <dir>), or write one from an experiment and its saved weights (--load)',
+        'copy a model folder, checked (fets export <folder> --out <dir>), add model.onnx to it (--format onnx), or write one from an experiment and its saved weights (--load)',
       ),
     false,
     FOLDER_OR_EXPERIMENT_ARG,
   )
     .option('--load <path>', 'weights: a .safetensors file, or a folder from BestModelSaver / ModelSaver / RestoreWizard')
     .option('--out <dir>', 'folder to write (config.json, model.safetensors, the tokenizer files, fets.json)')
-    .addOption(new Option('--format <format>', 'what to write from a model folder').choices([...EXPORT_FORMATS]).default('folder'))
+    .addOption(
+      new Option('--format <format>', 'folder: the folder; onnx: also model.onnx (into the model folder itself when no --out)')
+        .choices([...EXPORT_FORMATS])
+        .default('folder'),
+    )
     .action(async (file: string, opts: ModelCommandOptions & { load?: string; out?: string; format: ExportFormat }) => {
       if (isFolderPath(file)) {
         folderOnly('export', file, opts);
@@ -292,6 +296,7 @@ export function createProgram(io: CliIO = processIO): Command {
           io.err('fets: no --load given: exporting the weights build() made');
         }
         const files = await exportTokenClassifier(estimator, out);
+        if (opts.format === 'onnx') files.push(...(await exportModelFolder(out, out, 'onnx')));
         io.out(`fets export: wrote ${files.map((f) => displayPath(path.resolve(f))).join(', ')}`);
       } finally {
         await estimator.pipeline.close();

@@ -1,8 +1,8 @@
 import path from 'node:path';
-import { BertForTokenClassification } from '@fets/network';
+import { BertForTokenClassification, buildOnnxModel } from '@fets/network';
 import { BertTokenize, FetsError, WindowedDataset } from '@fets/pipeline';
 import type { Estimator } from '../estimator/estimator.js';
-import { copyModelFolder } from '../modelFolder/loadModelFolder.js';
+import { addFilesToModelFolder, copyModelFolder } from '../modelFolder/loadModelFolder.js';
 import { saveModelFolder } from '../modelFolder/saveModelFolder.js';
 
 /** The experiment has nothing `fets export` can write (no BertTokenize, not one token classifier). */
@@ -36,8 +36,8 @@ const folderFiles = (dir: string) =>
     (f) => path.join(dir, f),
   );
 
-/** Formats `fets export <folder> --format` writes: `folder`, a checked copy at `--out`. */
-export const EXPORT_FORMATS = ['folder'] as const;
+/** Formats `fets export <folder>` writes: a checked copy of the folder, or `model.onnx` added to it (`onnx`). */
+export const EXPORT_FORMATS = ['folder', 'onnx'] as const;
 /** One of {@link EXPORT_FORMATS}. */
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
@@ -54,5 +54,12 @@ export async function exportModelFolder(folder: string, out: string | undefined,
     case 'folder':
       if (!out) throw new ExportError('fets export: --format folder: --out <dir>: expected the folder to copy to');
       return (await copyModelFolder(folder, out)).map((f) => path.join(out, f));
+    case 'onnx': {
+      // model.onnx beside the rest (of a copy when --out names another folder), its SHA-256 recorded in fets.json.
+      const dest = out ?? folder;
+      if (path.resolve(dest) !== path.resolve(folder)) await copyModelFolder(folder, dest);
+      await addFilesToModelFolder(dest, { 'model.onnx': (await buildOnnxModel(dest)).bytes });
+      return [path.join(dest, 'model.onnx')];
+    }
   }
 }
