@@ -74,8 +74,11 @@ type KnownModes<S> = unknown extends S ? true : S extends undefined | null ? tru
 export type KeysOf<K> = unknown extends K ? [] : K extends undefined | null ? [] : K extends string ? [K] : K extends readonly string[] ? K : string[];
 
 type Pair<Ks, Vs extends readonly unknown[], Acc extends KeyUse[] = []> = Ks extends readonly [infer K extends string, ...infer R]
-  ? Pair<R, Vs extends readonly [unknown, ...infer VR] ? VR : Vs, [...Acc, [K, Vs extends readonly [infer V, ...unknown[]] ? V : any]]>
+  ? Pair<R, Vs extends readonly [unknown, ...infer VR] ? VR : Vs, [...Acc, [K, ValueAt<Vs>]]>
   : Ks extends readonly [] ? Acc : [[string, any]];
+
+/** The first value type of a tuple, the element type of an array, or any. */
+type ValueAt<Vs> = Vs extends readonly [] ? any : Vs extends readonly [infer V, ...unknown[]] ? V : Vs extends readonly (infer E)[] ? E : any;
 
 /**
  * The signature of an op from its options `O` (inputs, outputs, mode) and the value types `Io` its class declares.
@@ -99,12 +102,10 @@ export type SigFromOptions<O, Io extends KeyIo = KeyIo, Optional extends string 
 
 /** The signature an op, trace or scheduler of ops carries (`'~sig'`), else derived from its options (`'~opts'`). */
 export type SigOf<T> = T extends { readonly '~sig': infer S extends KeySig }
-  ? KeySig extends S
-    ? T extends { readonly '~opts': infer O; readonly '~io': infer Io extends KeyIo }
-      ? SigFromOptions<O, Io>
-      : UnknownSig
-    : S
-  : T extends { getAllValues(): (infer V)[] }
+  ? S
+  : T extends { readonly '~opts': infer O; readonly '~io': infer Io extends KeyIo }
+    ? SigFromOptions<O, Io>
+    : T extends { getAllValues(): (infer V)[] }
     ? SchedSig<Exclude<V, null | undefined>>
     : UnknownSig;
 
@@ -162,9 +163,18 @@ export type OpProblem<S extends KeySig, A, Where extends string = 'no data set o
   ? never
   : ReadProblem<S['reads'], S['modes'], S['optional'], A, Where>;
 
+/** The problem of one element of `ops` (an op, or a scheduler whose every op is checked) against `A`, or never. */
+export type ElementProblem<H, A, Where extends string = 'no data set or earlier op'> = H extends { getAllValues(): (infer V)[] }
+  ? Exclude<V, null | undefined> extends infer U
+    ? U extends unknown
+      ? OpProblem<SigOf<U>, A, Where>
+      : never
+    : never
+  : OpProblem<SigOf<H>, A, Where>;
+
 /** `ops` checked against `A` element by element: `true`, or the tuple with the first wrong element replaced by its message. */
 export type CheckOps<Ops, A, Done extends unknown[] = []> = Ops extends readonly [infer H, ...infer T]
-  ? OpProblem<SigOf<H>, A> extends infer P
+  ? ElementProblem<H, A> extends infer P
     ? [P] extends [never]
       ? CheckOps<T, Apply<A, SigOf<H>>, [...Done, H]>
       : readonly [...Done, P, ...T]
@@ -183,3 +193,106 @@ export type AfterOps<Ops, A> = Ops extends readonly [infer H, ...infer T]
 
 /** The entries of a sample type in mode `M` (a sample type without literal keys: anything). */
 export type SampleEntries<M extends Mode, S> = string extends keyof S ? [M, string, any] : { [K in keyof S & string]-?: [M, K, S[K]] }[keyof S & string];
+
+/** Keys read with any value. */
+type AnyReads<W> = W extends readonly [[infer K extends string, unknown], ...infer T] ? [[K, any], ...AnyReads<T>] : [];
+
+/**
+ * `Sometimes` and `Repeat`: the op's signature, whose outputs must also exist before it (when it does not run, they
+ * keep their values).
+ */
+export type MetaSig<S extends KeySig> = S extends { reads: infer R extends readonly KeyUse[]; writes: infer W extends readonly KeyUse[] }
+  ? { reads: [...R, ...AnyReads<W>]; writes: W; optional: S['optional']; deletes: S['deletes']; modes: S['modes'] }
+  : S;
+
+type NotWritten<R, W> = R extends readonly [infer H extends KeyUse, ...infer T] ? (H[0] extends W ? NotWritten<T, W> : [H, ...NotWritten<T, W>]) : [];
+
+/** `Fuse`: what its chain reads from outside and everything it writes, in the first op's modes. */
+export type FuseSig<Ops, W = never, R extends KeyUse[] = [], Out extends KeyUse[] = [], M extends Mode = Mode> = Ops extends readonly [
+  infer H,
+  ...infer T,
+]
+  ? SigOf<H> extends infer S extends KeySig
+    ? S['reads'] extends readonly KeyUse[]
+      ? S['writes'] extends readonly KeyUse[]
+        ? FuseSig<T, W | Keys<S['writes']>, [...R, ...NotWritten<S['reads'], W>], [...Out, ...S['writes']], R extends [] ? S['modes'] : M>
+        : UnknownSig
+      : UnknownSig
+    : UnknownSig
+  : Ops extends readonly []
+    ? { reads: R; writes: Out; optional: never; deletes: never; modes: M }
+    : UnknownSig;
+
+/** `Delete`: reads its inputs and removes them. */
+export type DeleteSig<O> = SigFromOptions<O> extends infer S extends KeySig
+  ? S['reads'] extends readonly KeyUse[]
+    ? { reads: S['reads']; writes: []; optional: never; deletes: Keys<S['reads']>; modes: S['modes'] }
+    : S
+  : never;
+
+/** `UpdateOp`: reads its loss key, in `train` unless its options say otherwise. */
+export type UpdateSig<O> = O extends { readonly lossName: infer L extends string }
+  ? SigFromOptions<{ inputs: L; mode: O extends { readonly mode: infer M } ? M : 'train' }>
+  : UnknownSig;
+
+/** Every key an op list writes, in any mode and order (`string` when one is not known). */
+export type AllWrites<Ops> = Ops extends readonly (infer E)[] ? WritesOf<E> : string;
+type WritesOf<E> = E extends { getAllValues(): (infer V)[] }
+  ? WritesOf<Exclude<V, null | undefined>>
+  : SigOf<E>['writes'] extends infer W
+    ? W extends readonly KeyUse[]
+      ? Keys<W> | (E extends { readonly ops: readonly (infer I)[] } ? WritesOf<I> : never)
+      : string
+    : never;
+
+/** Network ops checked at construction: an UpdateOp's loss must be written by an op of the same Network (as at run time). */
+export type CheckNetworkOps<Ops, All = AllWrites<Ops>, Done extends unknown[] = []> = Ops extends readonly [infer H, ...infer T]
+  ? (H extends { readonly '~loss': infer L extends string } ? (string extends L ? never : L extends All ? never : L) : never) extends infer L
+    ? [L] extends [never]
+      ? CheckNetworkOps<T, All, [...Done, H]>
+      : readonly [...Done, `${L & string} is UpdateOp's loss but no op of this Network writes it (mode ${ModeWords<SigOf<H>['modes']>})`, ...T]
+    : never
+  : true;
+
+/** A Network's `ops` parameter: the ops when they hold, else the tuple naming the first problem. */
+export type CheckedNetworkOps<Ops> = CheckNetworkOps<Ops> extends true ? Ops : CheckNetworkOps<Ops>;
+
+/** What a Network reads from outside (`needs`: `[mode, key]`) and writes (`out`: entries), walking its ops. */
+export interface NetworkKeys<Needs = never, Out = AnyKeys> {
+  readonly needs: Needs;
+  readonly out: Out;
+}
+
+type NeedsOf<S extends KeySig, A> = S['reads'] extends readonly KeyUse[]
+  ? S['reads'][number] extends infer U
+    ? U extends [infer K extends string, unknown]
+      ? string extends K
+        ? never
+        : MissingIn<A, K extends S['optional'] ? Exclude<S['modes'], 'infer'> : S['modes'], K> extends infer M
+          ? M extends Mode
+            ? [M, K]
+            : never
+          : never
+      : never
+    : never
+  : never;
+
+/** The keys of a Network of these ops. */
+export type NetworkKeysOf<Ops, A = never, Needs = never> = Ops extends readonly [infer H, ...infer T]
+  ? H extends { getAllValues(): (infer V)[] }
+    ? NetworkKeysOf<T, Apply<A, SigOf<H>>, Needs | (Exclude<V, null | undefined> extends infer U ? (U extends unknown ? NeedsOf<SigOf<U>, A> : never) : never)>
+    : NetworkKeysOf<T, Apply<A, SigOf<H>>, Needs | NeedsOf<SigOf<H>, A>>
+  : Ops extends readonly []
+    ? NetworkKeys<Needs, A>
+    : NetworkKeys;
+
+/** What is wrong with a Network against a Pipeline's batch `B` (messages), or never. */
+export type NetworkProblem<N, B> = N extends { readonly '~net': NetworkKeys<infer Needs, unknown> } ? NeedsProblem<Needs, B> : never;
+
+type NeedsProblem<Needs, B, All = Needs> = Needs extends [unknown, infer K extends string]
+  ? MissingIn<B, Extract<All, [Mode, K]>[0], K> extends infer M
+    ? [M] extends [never]
+      ? never
+      : `Network reads ${K}, which the Pipeline's batch does not have (mode ${ModeWords<M>})`
+    : never
+  : never;

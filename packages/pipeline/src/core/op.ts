@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseDsIds, parseModes, type DsIdSelector, type Mode, type ModeSpec } from './mode.js';
 import { dsIdSpecSchema, keysSchema, modeSpecSchema, parseOptions, toKeyList } from './options.js';
-import type { KeyIo, KeySig } from './keyGraph.js';
+import type { KeyIo } from './keyGraph.js';
 
 /** One sample (before Batch) or one batch (after): a flat record whose keys are named by ops. */
 export type DataDict = Record<string, unknown>;
@@ -58,7 +58,7 @@ export abstract class Op<S extends OpSchema = OpSchema, O = OpOptionsIn<S>> {
   /** Compile time only: the value types read and written, by position of `inputs` and `outputs`. */
   declare readonly '~io': KeyIo;
   /** Compile time only: a signature declared by the class itself (meta ops, traces), else derived from `~opts`. */
-  declare readonly '~sig': KeySig;
+  declare readonly '~sig': unknown;
   /** The options as parsed by the op's schema (defaults filled in). */
   readonly options: OpOptionsOut<S>;
   /** Keys read, in order. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { OpError, describeValue } from '../../core/errors.js';
 import { opOptionsSchema, type DataDict } from '../../core/op.js';
+import type { KeysOf, SigFromOptions } from '../../core/keyGraph.js';
 import { keysSchema, toKeyList } from '../../core/options.js';
 import type { Mode } from '../../core/mode.js';
 import type { Dataset } from '../../datasets/dataset.js';
@@ -89,7 +90,9 @@ export type BertTokenizeOptions = z.input<typeof bertTokenizeOptions>;
  *   maxLen: 48 });
  * // { words: ['bruce', 'willis'], tags: ['B-ACTOR', 'I-ACTOR'] } → x [101, 5503, 12688, 102], y [-100, 1, 2, -100]
  */
-export class BertTokenize extends NumpyOp<typeof bertTokenizeOptions> {
+export class BertTokenize<const O extends BertTokenizeOptions = BertTokenizeOptions> extends NumpyOp<typeof bertTokenizeOptions, O> {
+  /** Compile time only: words and tags are string lists, the tags are not read in infer mode, every output is ids. */
+  declare readonly '~sig': SigFromOptions<O, { in: [readonly string[], readonly string[]]; out: Int32Array[] }, Extract<KeysOf<O['inputs']>[1], string>>;
   readonly tokenizer: BertWordPieceTokenizer;
   readonly labels: readonly string[];
   readonly maxLen: number;
@@ -104,7 +107,7 @@ export class BertTokenize extends NumpyOp<typeof bertTokenizeOptions> {
   /** Label id used on non-first sub-tokens with labelAllTokens (B-X → I-X when it exists). */
   private readonly continuation: Int32Array;
 
-  constructor(options: BertTokenizeOptions) {
+  constructor(options: O) {
     super(options, bertTokenizeOptions);
     const o = this.options;
     this.tokenizer = o.tokenizer;

@@ -49,11 +49,12 @@ export function splitWhitespace(text: string): string[] {
  * @example
  * new Tokenize({ inputs: 'text', outputs: 'words', toLowerCase: true }); // 'The Dark  Knight' → ['the', 'dark', 'knight']
  */
-export class Tokenize extends NumpyOp<typeof tokenizeOptions> {
+export class Tokenize<const O extends TokenizeOptions = TokenizeOptions> extends NumpyOp<typeof tokenizeOptions, O> {
+  declare readonly '~io': { in: [string]; out: [string[]] };
   readonly tokenizeFn: (text: string) => string[];
   readonly toLowerCase: boolean;
 
-  constructor(options: TokenizeOptions) {
+  constructor(options: O) {
     super(options, tokenizeOptions);
     const o = this.options;
     this.tokenizeFn = o.tokenizeFn ?? splitWhitespace;
