@@ -20,11 +20,11 @@ export type TraceOptions = OpOptions;
  * }
  * new CountSamples({ inputs: 'x', outputs: 'samples', mode: 'eval' });
  */
-export abstract class Trace extends Op<z.ZodType<object, OpOptions>> {
+export abstract class Trace<O extends TraceOptions = TraceOptions> extends Op<z.ZodType<object, OpOptions>, O> {
   /** The loop state; set by the Estimator before `onBegin`. */
   system!: System;
 
-  constructor(options: TraceOptions = {}) {
+  constructor(options: O = {} as O) {
     super(options);
   }
 

@@ -1,7 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { getBackendInfo, initBackend } from '@fets/network';
-import { FetsError, Pipeline, Scheduler, getCurrentItems, parseOptions, type DataDict, type Mode, type Schedulable } from '@fets/pipeline';
+import {
+  FetsError,
+  Pipeline,
+  Scheduler,
+  getCurrentItems,
+  parseOptions,
+  type DataDict,
+  type Mode,
+  type NetworkProblem,
+  type Schedulable,
+} from '@fets/pipeline';
+import type { BatchOf, CheckedTraces } from '../core/traceKeys.js';
 import { Data } from '../core/data.js';
 import { System } from '../core/system.js';
 import { Trace, type TraceHook } from '../core/trace.js';
@@ -35,6 +46,16 @@ const schema = z.strictObject({
 /** Options of {@link Estimator}. */
 export type EstimatorOptions = z.input<typeof schema>;
 
+/**
+ * Options of {@link Estimator} as its constructor types them: the Network's reads are checked against the Pipeline's
+ * batch, and every trace's against the batch, the Network's outputs and the traces' outputs, per mode.
+ */
+export type TypedEstimatorOptions<P, N, Ts> = Omit<EstimatorOptions, 'pipeline' | 'network' | 'traces'> & {
+  pipeline: P;
+  network: [NetworkProblem<N, BatchOf<P>>] extends [never] ? N : NetworkProblem<N, BatchOf<P>>;
+  traces?: CheckedTraces<Ts, BatchOf<P>, N>;
+};
+
 /** Picks a backend with initBackend() unless the user already chose one (initBackend or tf.setBackend). */
 async function ensureBackend(): Promise<void> {
   if (getBackendInfo() || tf.engine().backendName) return;
@@ -53,7 +74,11 @@ export class EstimatorError extends FetsError {}
  * const estimator = new Estimator({ pipeline, network, epochs: 3, traces: [new Accuracy({ trueKey: 'y', predKey: 'yPred' })] });
  * const summary = await estimator.fit();
  */
-export class Estimator {
+export class Estimator<
+  P extends Pipeline = Pipeline,
+  N extends NetworkLike = NetworkLike,
+  const Ts extends readonly Schedulable<Trace>[] = readonly Schedulable<Trace>[],
+> {
   readonly pipeline: Pipeline;
   readonly network: NetworkLike;
   readonly epochs: number;
@@ -62,7 +87,7 @@ export class Estimator {
   /** The loop state of the current or last run. */
   system: System;
 
-  constructor(options: EstimatorOptions) {
+  constructor(options: TypedEstimatorOptions<P, N, Ts>) {
     const o = parseOptions(new.target.name, schema, options);
     this.options = o;
     this.pipeline = o.pipeline;

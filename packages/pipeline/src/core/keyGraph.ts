@@ -33,7 +33,16 @@ export interface KeySig {
   readonly modes: Mode;
 }
 
-/** The signature of an op whose keys are not known at compile time. */
+/** The options the key graph reads from an op's literal options (the rest of them never matters here). */
+export type KeyOptions<O> = Pick<O, Extract<keyof O, 'inputs' | 'outputs' | 'mode'>>;
+
+/**
+ * What an op carries when its keys are not known at compile time: the widest signature, so that an op with literal
+ * keys is assignable to the same op class without them (`BertTokenize<{…}>` to `BertTokenize`).
+ */
+export type GeneralSig = KeySig;
+
+/** The signature of an op whose keys are not known at compile time, as the checks read it. */
 export interface UnknownSig {
   readonly reads: 'unknown';
   readonly writes: 'unknown';
@@ -89,7 +98,11 @@ export type SigFromOptions<O, Io extends KeyIo = KeyIo, Optional extends string 
   readonly outputs?: infer Out;
   readonly mode?: infer M;
 }
-  ? KnownModes<M> extends true
+  ? NotLiteral<I> extends true
+    ? GeneralSig
+    : NotLiteral<Out> extends true
+      ? GeneralSig
+      : KnownModes<M> extends true
     ? {
         reads: Pair<KeysOf<I>, Io['in']>;
         writes: Pair<KeysOf<Out>, Io['out']>;
@@ -97,17 +110,35 @@ export type SigFromOptions<O, Io extends KeyIo = KeyIo, Optional extends string 
         deletes: never;
         modes: ModesOf<M>;
       }
-    : UnknownSig
-  : UnknownSig;
+    : GeneralSig
+  : GeneralSig;
+
+/** True when a key spec is not known at compile time (`string`, `string[]`, a union of a key and a list). */
+type NotLiteral<K> = unknown extends K
+  ? false
+  : string extends Exclude<K, readonly unknown[] | undefined | null>
+    ? true
+    : K extends readonly (infer E)[]
+      ? string extends E
+        ? true
+        : [Extract<K, string>] extends [never]
+          ? false
+          : true
+      : false;
 
 /** The signature an op, trace or scheduler of ops carries (`'~sig'`), else derived from its options (`'~opts'`). */
-export type SigOf<T> = T extends { readonly '~sig': infer S extends KeySig }
-  ? S
-  : T extends { readonly '~opts': infer O; readonly '~io': infer Io extends KeyIo }
-    ? SigFromOptions<O, Io>
-    : T extends { getAllValues(): (infer V)[] }
+export type SigOf<T> = Known<
+  T extends { readonly '~sig': infer S extends KeySig }
+    ? S
+    : T extends { readonly '~opts': infer O; readonly '~io': infer Io extends KeyIo }
+      ? SigFromOptions<O, Io>
+      : T extends { getAllValues(): (infer V)[] }
     ? SchedSig<Exclude<V, null | undefined>>
-    : UnknownSig;
+    : UnknownSig
+>;
+
+/** The general signature read as unknown. */
+type Known<S> = KeySig extends S ? UnknownSig : S;
 
 /** A scheduler of ops: each value's reads are checked; it may write what any of them writes. */
 type SchedSig<V> = [V] extends [never]
@@ -173,26 +204,40 @@ export type ElementProblem<H, A, Where extends string = 'no data set or earlier 
   : OpProblem<SigOf<H>, A, Where>;
 
 /** `ops` checked against `A` element by element: `true`, or the tuple with the first wrong element replaced by its message. */
-export type CheckOps<Ops, A, Done extends unknown[] = []> = Ops extends readonly [infer H, ...infer T]
+export type CheckOps<Ops, A, Done extends unknown[] = []> = Tuple<Ops> extends true ? CheckTuple<Ops, A, Done> : true;
+
+/** True when a union has more than one member. */
+type IsUnion<T, U = T> = T extends unknown ? ([U] extends [T] ? false : true) : never;
+/**
+ * True for one tuple of known length. An op list held in a variable (an array type) or built with a conditional spread
+ * (a union of tuples) is left to the run-time check.
+ */
+export type Tuple<Ops> = true extends IsUnion<Ops> ? false : Ops extends readonly unknown[] ? (number extends Ops['length'] ? false : true) : false;
+type CheckTuple<Ops, A, Done extends unknown[]> = Ops extends readonly [infer H, ...infer T]
   ? ElementProblem<H, A> extends infer P
     ? [P] extends [never]
-      ? CheckOps<T, Apply<A, SigOf<H>>, [...Done, H]>
+      ? CheckTuple<T, Apply<A, SigOf<H>>, [...Done, H]>
       : readonly [...Done, P, ...T]
     : never
   : true;
 
 /** An `ops` parameter: the ops themselves when their graph holds, else the tuple naming the first problem. */
-export type CheckedOps<Ops, A> = CheckOps<Ops, A> extends true ? Ops : CheckOps<Ops, A>;
+export type CheckedOps<Ops, A> = Tuple<Ops> extends true ? (CheckOps<Ops, A> extends true ? Ops : CheckOps<Ops, A>) : readonly unknown[];
 
 /** What is available after `ops` ran on `A` (an op list that is not a tuple leaves anything). */
-export type AfterOps<Ops, A> = Ops extends readonly [infer H, ...infer T]
-  ? AfterOps<T, Apply<A, SigOf<H>>>
+export type AfterOps<Ops, A> = Tuple<Ops> extends true ? AfterTuple<Ops, A> : A | AnyKeys;
+type AfterTuple<Ops, A> = Ops extends readonly [infer H, ...infer T]
+  ? AfterTuple<T, Apply<A, SigOf<H>>>
   : Ops extends readonly []
     ? A
     : A | AnyKeys;
 
 /** The entries of a sample type in mode `M` (a sample type without literal keys: anything). */
-export type SampleEntries<M extends Mode, S> = string extends keyof S ? [M, string, any] : { [K in keyof S & string]-?: [M, K, S[K]] }[keyof S & string];
+export type SampleEntries<M extends Mode, S> = true extends (S extends unknown ? (string extends keyof S ? true : false) : never)
+  ? [M, string, any]
+  : S extends unknown
+    ? { [K in keyof S & string]-?: [M, K, S[K]] }[keyof S & string]
+    : never;
 
 /** Keys read with any value. */
 type AnyReads<W> = W extends readonly [[infer K extends string, unknown], ...infer T] ? [[K, any], ...AnyReads<T>] : [];
@@ -255,10 +300,19 @@ export type CheckNetworkOps<Ops, All = AllWrites<Ops>, Done extends unknown[] = 
   : true;
 
 /** A Network's `ops` parameter: the ops when they hold, else the tuple naming the first problem. */
-export type CheckedNetworkOps<Ops> = CheckNetworkOps<Ops> extends true ? Ops : CheckNetworkOps<Ops>;
+export type CheckedNetworkOps<Ops> = Tuple<Ops> extends true
+  ? CheckNetworkOps<Ops> extends true
+    ? Ops
+    : CheckNetworkOps<Ops>
+  : readonly (TensorOpLike | { getAllValues(): unknown[] })[];
+
+/** What a Network entry is at least (the Network validates its ops at run time). */
+interface TensorOpLike {
+  readonly inputs: readonly string[];
+}
 
 /** What a Network reads from outside (`needs`: `[mode, key]`) and writes (`out`: entries), walking its ops. */
-export interface NetworkKeys<Needs = never, Out = AnyKeys> {
+export interface NetworkKeys<Needs = [Mode, string], Out = AnyKeys> {
   readonly needs: Needs;
   readonly out: Out;
 }
@@ -278,10 +332,11 @@ type NeedsOf<S extends KeySig, A> = S['reads'] extends readonly KeyUse[]
   : never;
 
 /** The keys of a Network of these ops. */
-export type NetworkKeysOf<Ops, A = never, Needs = never> = Ops extends readonly [infer H, ...infer T]
+export type NetworkKeysOf<Ops> = Tuple<Ops> extends true ? NetKeysTuple<Ops> : NetworkKeys;
+type NetKeysTuple<Ops, A = never, Needs = never> = Ops extends readonly [infer H, ...infer T]
   ? H extends { getAllValues(): (infer V)[] }
-    ? NetworkKeysOf<T, Apply<A, SigOf<H>>, Needs | (Exclude<V, null | undefined> extends infer U ? (U extends unknown ? NeedsOf<SigOf<U>, A> : never) : never)>
-    : NetworkKeysOf<T, Apply<A, SigOf<H>>, Needs | NeedsOf<SigOf<H>, A>>
+    ? NetKeysTuple<T, Apply<A, SigOf<H>>, Needs | (Exclude<V, null | undefined> extends infer U ? (U extends unknown ? NeedsOf<SigOf<U>, A> : never) : never)>
+    : NetKeysTuple<T, Apply<A, SigOf<H>>, Needs | NeedsOf<SigOf<H>, A>>
   : Ops extends readonly []
     ? NetworkKeys<Needs, A>
     : NetworkKeys;
@@ -290,9 +345,11 @@ export type NetworkKeysOf<Ops, A = never, Needs = never> = Ops extends readonly 
 export type NetworkProblem<N, B> = N extends { readonly '~net': NetworkKeys<infer Needs, unknown> } ? NeedsProblem<Needs, B> : never;
 
 type NeedsProblem<Needs, B, All = Needs> = Needs extends [unknown, infer K extends string]
-  ? MissingIn<B, Extract<All, [Mode, K]>[0], K> extends infer M
+  ? string extends K
+    ? never
+    : MissingIn<B, Extract<All, [Mode, K]>[0], K> extends infer M
     ? [M] extends [never]
       ? never
       : `Network reads ${K}, which the Pipeline's batch does not have (mode ${ModeWords<M>})`
-    : never
+      : never
   : never;

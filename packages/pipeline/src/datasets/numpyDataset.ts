@@ -7,7 +7,9 @@ import { ViewDataset } from './view.js';
 export type Column = readonly unknown[] | ArrayLike<number> | NDArray;
 
 /** The sample of a {@link NumpyDataset} of these columns: one item of each (an NDArray row, or a number). */
-export type ColumnsSample<C> = { [K in keyof C]: C[K] extends readonly (infer E)[] ? E : C[K] extends NDArray ? NDArray | number : number };
+export type ColumnsSample<C> = string extends keyof C
+  ? DataDict
+  : { [K in keyof C]: C[K] extends readonly (infer E)[] ? E : C[K] extends NDArray ? NDArray | number : number };
 
 function isColumn(v: unknown): v is Column {
   return Array.isArray(v) || ArrayBuffer.isView(v) || v instanceof NDArray;
@@ -31,7 +33,10 @@ function columnItem(c: Column, i: number): unknown {
  * const ds = new NumpyDataset({ x: new Float32Array([0.1, 0.2, 0.3]), y: [0, 1, 0] });
  * ds.get(1); // { x: 0.2, y: 1 }
  */
-export class NumpyDataset<C extends Record<string, Column> = Record<string, Column>> extends ViewDataset<ColumnsSample<C>> {
+export class NumpyDataset<
+  C extends Record<string, Column> = Record<string, Column>,
+  Sample extends DataDict = ColumnsSample<C>,
+> extends ViewDataset<Sample> {
   /** The columns, by key (shared, not copied). */
   readonly data: Readonly<Record<string, Column>>;
   readonly #keys: string[];
@@ -106,10 +111,10 @@ export class NumpyDataset<C extends Record<string, Column> = Record<string, Colu
     return this.#n;
   }
 
-  protected storedSample(index: number): ColumnsSample<C> {
+  protected storedSample(index: number): Sample {
     const out: DataDict = {};
     for (const k of this.#keys) out[k] = columnItem(this.data[k]!, index);
-    return out as ColumnsSample<C>;
+    return out as Sample;
   }
 
   override keys(): string[] {

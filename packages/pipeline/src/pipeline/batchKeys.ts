@@ -1,7 +1,7 @@
 /**
  * The keys a Pipeline's batch holds, at compile time (types only; see `core/keyGraph.ts`): the samples its data sets
- * declare, then what its ops write, per mode. Infer mode starts from the sample of the first data set given (train,
- * else test, else eval); the inputs an op reads only outside infer (BertTokenize's tags) are not asked for there.
+ * declare, then what its ops write, per mode. A mode without a data set, and infer (whose samples are whatever
+ * `pipeline.transform` is given), start from anything: only the run-time check applies there.
  */
 import type { AfterOps, AnyKeys, SampleEntries } from '../core/keyGraph.js';
 import type { Mode } from '../core/mode.js';
@@ -14,14 +14,12 @@ export type SourceEntries<M extends Mode, D> = [D] extends [Dataset<infer S>]
     ? SampleEntries<M, S>
     : [M, string, any];
 
-type Given<D> = [D] extends [undefined] ? false : unknown extends D ? false : true;
-
 /** What a Pipeline's ops start from in each mode. */
 export type PipelineSeed<Tr, Ev, Te> =
   | SourceEntries<'train', Tr>
   | SourceEntries<'eval', Ev>
   | SourceEntries<'test', Te>
-  | SourceEntries<'infer', Given<Tr> extends true ? Tr : Given<Te> extends true ? Te : Ev>;
+  | ['infer', string, any];
 
 /** The keys of a Pipeline's batch per mode, as `[mode, key, value]` entries. */
 export type BatchEntries<Tr, Ev, Te, Ops> = AfterOps<Ops, PipelineSeed<Tr, Ev, Te>>;

@@ -10,6 +10,7 @@ import { checkWritable, safeFileName } from './fileSafety.js';
 import { lineWriterSchema, resolveWriter, type LineWriter } from './lineWriter.js';
 import { loadModelWeights, nonFiniteWeight, saveModelWeights } from './modelWeights.js';
 import { decodeNumbers, encodeNumbers } from './traceState.js';
+import type { QuietWrites } from '../../core/traceKeys.js';
 
 const schema = z.strictObject({
   /** The model (built with `build`) to save. */
@@ -46,6 +47,7 @@ export type BestModelSaverOptions = z.input<typeof schema>;
  * new BestModelSaver({ model, saveDir: 'runs/ner-bert', metric: 'f1', saveBestMode: 'max', loadBestFinal: true });
  */
 export class BestModelSaver extends Trace {
+  declare readonly '~sig': QuietWrites<[`since_best_${string}`, `${'max' | 'min'}_${string}`]>;
   override readonly options: Omit<z.output<typeof schema>, 'write'>;
   private readonly write: LineWriter;
   /** Path of the weights file written on improvement. */

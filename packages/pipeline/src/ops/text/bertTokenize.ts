@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { OpError, describeValue } from '../../core/errors.js';
 import { opOptionsSchema, type DataDict } from '../../core/op.js';
-import type { KeysOf, SigFromOptions } from '../../core/keyGraph.js';
 import { keysSchema, toKeyList } from '../../core/options.js';
 import type { Mode } from '../../core/mode.js';
 import type { Dataset } from '../../datasets/dataset.js';
@@ -91,8 +90,8 @@ export type BertTokenizeOptions = z.input<typeof bertTokenizeOptions>;
  * // { words: ['bruce', 'willis'], tags: ['B-ACTOR', 'I-ACTOR'] } → x [101, 5503, 12688, 102], y [-100, 1, 2, -100]
  */
 export class BertTokenize<const O extends BertTokenizeOptions = BertTokenizeOptions> extends NumpyOp<typeof bertTokenizeOptions, O> {
-  /** Compile time only: words and tags are string lists, the tags are not read in infer mode, every output is ids. */
-  declare readonly '~sig': SigFromOptions<O, { in: [readonly string[], readonly string[]]; out: Int32Array[] }, Extract<KeysOf<O['inputs']>[1], string>>;
+  /** Compile time only: words and tags are string lists, every output is ids. */
+  declare readonly '~io': { in: [readonly string[], readonly string[]]; out: Int32Array[] };
   readonly tokenizer: BertWordPieceTokenizer;
   readonly labels: readonly string[];
   readonly maxLen: number;
