@@ -22,7 +22,7 @@ const network = () =>
 export function opInput() {
   return new fe.Pipeline({
     trainData: train,
-    // @ts-expect-error xx is read but no data set or earlier op provides it (mode train eval test)
+    // @ts-expect-error xx is read but no data set or earlier op provides it (mode train)
     ops: [tokenize(), new fe.op.AttentionMask({ inputs: 'xx', outputs: 'xMask' })],
   });
 }
@@ -30,7 +30,7 @@ export function opInput() {
 export function attentionMaskOnWords() {
   return new fe.Pipeline({
     trainData: train,
-    // @ts-expect-error words holds a value of another type than this op reads (string[], not ids)
+    // @ts-expect-error words holds a value of another type than this op reads (mode train)
     ops: [new fe.op.AttentionMask({ inputs: 'words', outputs: 'xMask' })],
   });
 }
@@ -43,7 +43,7 @@ export function trainOnlyKeyReadInEval() {
       tokenize(),
       new fe.op.AttentionMask({ inputs: 'x', outputs: 'xMask', mode: 'train' }),
       // @ts-expect-error xMask is read but no data set or earlier op provides it (mode eval)
-      new fe.op.LambdaOp({ fn: (m: Int32Array) => m, inputs: 'xMask', outputs: 'm2' }),
+      new fe.op.AttentionMask({ inputs: 'xMask', outputs: 'm2' }),
     ],
   });
 }
@@ -54,7 +54,7 @@ export function crossEntropyOnYy() {
     new fe.op.CrossEntropy({ inputs: ['yPred', 'yy'], outputs: 'ce' }),
     new fe.op.UpdateOp({ model, lossName: 'ce' }),
   ]);
-  // @ts-expect-error Network reads yy, which the Pipeline's batch does not have (mode train eval test)
+  // @ts-expect-error Network reads yy, which the Pipeline's batch does not have (mode train eval)
   return new fe.Estimator({ pipeline: good(), network: net, epochs: 1 });
 }
 
@@ -72,7 +72,7 @@ export function seqEvalPredKey() {
     pipeline: good(),
     network: network(),
     epochs: 1,
-    // @ts-expect-error yPredd is read but neither the Pipeline, the Network nor a trace provides it (mode eval test)
+    // @ts-expect-error yPredd is read but neither the Pipeline, the Network nor a trace provides it (mode eval)
     traces: [new fe.trace.SeqEval({ trueKey: 'y', predKey: 'yPredd', labels })],
   });
 }
@@ -83,6 +83,6 @@ export function networkKeyTheBatchLacks() {
     new fe.op.CrossEntropy({ inputs: ['yPred', 'y'], outputs: 'ce' }),
     new fe.op.UpdateOp({ model, lossName: 'ce' }),
   ]);
-  // @ts-expect-error Network reads mask, which the Pipeline's batch does not have (mode train eval test)
+  // @ts-expect-error Network reads mask, which the Pipeline's batch does not have (mode train eval)
   return new fe.Estimator({ pipeline: good(), network: net, epochs: 1 });
 }

@@ -66,9 +66,8 @@ export type CheckTraces<Ts, A, Done extends unknown[] = []> = Ts extends readonl
   : true;
 
 /** An Estimator's `traces` parameter: the traces when every key they read exists, else the tuple naming the problem. */
-export type CheckedTraces<Ts, B, N> = CheckTraces<Ts, B | NetworkOut<N> | TraceWrites<Ts>> extends true
-  ? Ts
-  : CheckTraces<Ts, B | NetworkOut<N> | TraceWrites<Ts>>;
+export type CheckedTraces<Ts, B, N> =
+  CheckTraces<Ts, B | NetworkOut<N> | TraceWrites<Ts>> extends true ? Ts : CheckTraces<Ts, B | NetworkOut<N> | TraceWrites<Ts>>;
 
 /** A classification metric (`trueKey`, `predKey`, optional `maskKey`; eval and test by default) writing `outputName`. */
 export type MetricSig<O, DefaultName extends string> = TraceSig<

@@ -61,33 +61,59 @@ export interface KeyIo {
 export type ModesOf<S> = unknown extends S
   ? Mode
   : S extends undefined | null
-  ? Mode
-  : S extends `!${infer M}`
-    ? Exclude<Mode, M>
-    : S extends Mode
-      ? S
-      : S extends readonly (infer E)[]
-        ? [E] extends [never]
-          ? Mode
-          : E extends `!${string}`
-            ? Exclude<Mode, E extends `!${infer M}` ? M : never>
-            : E extends Mode
-              ? E
-              : Mode
-        : Mode;
+    ? Mode
+    : S extends `!${infer M}`
+      ? Exclude<Mode, M>
+      : S extends Mode
+        ? S
+        : S extends readonly (infer E)[]
+          ? [E] extends [never]
+            ? Mode
+            : E extends `!${string}`
+              ? Exclude<Mode, E extends `!${infer M}` ? M : never>
+              : E extends Mode
+                ? E
+                : Mode
+          : Mode;
 
 /** True when a mode spec is known at compile time. */
-type KnownModes<S> = unknown extends S ? true : S extends undefined | null ? true : string extends S ? false : S extends readonly (infer E)[] ? (string extends E ? false : true) : true;
+type KnownModes<S> = unknown extends S
+  ? true
+  : S extends undefined | null
+    ? true
+    : string extends S
+      ? false
+      : S extends readonly (infer E)[]
+        ? string extends E
+          ? false
+          : true
+        : true;
 
 /** A key spec (`'x'`, `['x', 'y']`) as a tuple; `undefined` → `[]`; not a tuple → `string[]`. */
-export type KeysOf<K> = unknown extends K ? [] : K extends undefined | null ? [] : K extends string ? [K] : K extends readonly string[] ? K : string[];
+export type KeysOf<K> = unknown extends K
+  ? []
+  : K extends undefined | null
+    ? []
+    : K extends string
+      ? [K]
+      : K extends readonly string[]
+        ? K
+        : string[];
 
 type Pair<Ks, Vs extends readonly unknown[], Acc extends KeyUse[] = []> = Ks extends readonly [infer K extends string, ...infer R]
   ? Pair<R, Vs extends readonly [unknown, ...infer VR] ? VR : Vs, [...Acc, [K, ValueAt<Vs>]]>
-  : Ks extends readonly [] ? Acc : [[string, any]];
+  : Ks extends readonly []
+    ? Acc
+    : [[string, any]];
 
 /** The first value type of a tuple, the element type of an array, or any. */
-type ValueAt<Vs> = Vs extends readonly [] ? any : Vs extends readonly [infer V, ...unknown[]] ? V : Vs extends readonly (infer E)[] ? E : any;
+type ValueAt<Vs> = Vs extends readonly []
+  ? any
+  : Vs extends readonly [infer V, ...unknown[]]
+    ? V
+    : Vs extends readonly (infer E)[]
+      ? E
+      : any;
 
 /**
  * The signature of an op from its options `O` (inputs, outputs, mode) and the value types `Io` its class declares.
@@ -103,14 +129,14 @@ export type SigFromOptions<O, Io extends KeyIo = KeyIo, Optional extends string 
     : NotLiteral<Out> extends true
       ? GeneralSig
       : KnownModes<M> extends true
-    ? {
-        reads: Pair<KeysOf<I>, Io['in']>;
-        writes: Pair<KeysOf<Out>, Io['out']>;
-        optional: Optional;
-        deletes: never;
-        modes: ModesOf<M>;
-      }
-    : GeneralSig
+        ? {
+            reads: Pair<KeysOf<I>, Io['in']>;
+            writes: Pair<KeysOf<Out>, Io['out']>;
+            optional: Optional;
+            deletes: never;
+            modes: ModesOf<M>;
+          }
+        : GeneralSig
   : GeneralSig;
 
 /** True when a key spec is not known at compile time (`string`, `string[]`, a union of a key and a list). */
@@ -133,8 +159,8 @@ export type SigOf<T> = Known<
     : T extends { readonly '~opts': infer O; readonly '~io': infer Io extends KeyIo }
       ? SigFromOptions<O, Io>
       : T extends { getAllValues(): (infer V)[] }
-    ? SchedSig<Exclude<V, null | undefined>>
-    : UnknownSig
+        ? SchedSig<Exclude<V, null | undefined>>
+        : UnknownSig
 >;
 
 /** The general signature read as unknown. */
@@ -160,9 +186,10 @@ type MissingIn<A, M, K> = M extends Mode ? ([Lookup<A, M, K>] extends [never] ? 
 type WrongIn<A, M, K, V> = M extends Mode ? ([Lookup<A, M, K>] extends [V] ? never : M) : never;
 
 /** Modes in FastEstimator's order, as words: `'train eval'`. */
-export type ModeWords<M> = `${'train' extends M ? ' train' : ''}${'eval' extends M ? ' eval' : ''}${'test' extends M ? ' test' : ''}${'infer' extends M ? ' infer' : ''}` extends ` ${infer W}`
-  ? W
-  : '';
+export type ModeWords<M> =
+  `${'train' extends M ? ' train' : ''}${'eval' extends M ? ' eval' : ''}${'test' extends M ? ' test' : ''}${'infer' extends M ? ' infer' : ''}` extends ` ${infer W}`
+    ? W
+    : '';
 
 /** The first problem with an op's reads (a message), or never. */
 type ReadProblem<R, M, Opt, A, Where extends string> = R extends readonly [[infer K extends string, infer V], ...infer Rest]
@@ -212,7 +239,8 @@ type IsUnion<T, U = T> = T extends unknown ? ([U] extends [T] ? false : true) : 
  * True for one tuple of known length. An op list held in a variable (an array type) or built with a conditional spread
  * (a union of tuples) is left to the run-time check.
  */
-export type Tuple<Ops> = true extends IsUnion<Ops> ? false : Ops extends readonly unknown[] ? (number extends Ops['length'] ? false : true) : false;
+export type Tuple<Ops> =
+  true extends IsUnion<Ops> ? false : Ops extends readonly unknown[] ? (number extends Ops['length'] ? false : true) : false;
 type CheckTuple<Ops, A, Done extends unknown[]> = Ops extends readonly [infer H, ...infer T]
   ? ElementProblem<H, A> extends infer P
     ? [P] extends [never]
@@ -250,7 +278,11 @@ export type MetaSig<S extends KeySig> = S extends { reads: infer R extends reado
   ? { reads: [...R, ...AnyReads<W>]; writes: W; optional: S['optional']; deletes: S['deletes']; modes: S['modes'] }
   : S;
 
-type NotWritten<R, W> = R extends readonly [infer H extends KeyUse, ...infer T] ? (H[0] extends W ? NotWritten<T, W> : [H, ...NotWritten<T, W>]) : [];
+type NotWritten<R, W> = R extends readonly [infer H extends KeyUse, ...infer T]
+  ? H[0] extends W
+    ? NotWritten<T, W>
+    : [H, ...NotWritten<T, W>]
+  : [];
 
 /** `Fuse`: what its chain reads from outside and everything it writes, in the first op's modes. */
 export type FuseSig<Ops, W = never, R extends KeyUse[] = [], Out extends KeyUse[] = [], M extends Mode = Mode> = Ops extends readonly [
@@ -269,11 +301,12 @@ export type FuseSig<Ops, W = never, R extends KeyUse[] = [], Out extends KeyUse[
     : UnknownSig;
 
 /** `Delete`: reads its inputs and removes them. */
-export type DeleteSig<O> = SigFromOptions<O> extends infer S extends KeySig
-  ? S['reads'] extends readonly KeyUse[]
-    ? { reads: S['reads']; writes: []; optional: never; deletes: Keys<S['reads']>; modes: S['modes'] }
-    : S
-  : never;
+export type DeleteSig<O> =
+  SigFromOptions<O> extends infer S extends KeySig
+    ? S['reads'] extends readonly KeyUse[]
+      ? { reads: S['reads']; writes: []; optional: never; deletes: Keys<S['reads']>; modes: S['modes'] }
+      : S
+    : never;
 
 /** `UpdateOp`: reads its loss key, in `train` unless its options say otherwise. */
 export type UpdateSig<O> = O extends { readonly lossName: infer L extends string }
@@ -292,19 +325,32 @@ type WritesOf<E> = E extends { getAllValues(): (infer V)[] }
 
 /** Network ops checked at construction: an UpdateOp's loss must be written by an op of the same Network (as at run time). */
 export type CheckNetworkOps<Ops, All = AllWrites<Ops>, Done extends unknown[] = []> = Ops extends readonly [infer H, ...infer T]
-  ? (H extends { readonly '~loss': infer L extends string } ? (string extends L ? never : L extends All ? never : L) : never) extends infer L
+  ? (
+      H extends { readonly '~loss': infer L extends string }
+        ? string extends L
+          ? never
+          : L extends All
+            ? never
+            : L
+        : never
+    ) extends infer L
     ? [L] extends [never]
       ? CheckNetworkOps<T, All, [...Done, H]>
-      : readonly [...Done, `${L & string} is UpdateOp's loss but no op of this Network writes it (mode ${ModeWords<SigOf<H>['modes']>})`, ...T]
+      : readonly [
+          ...Done,
+          `${L & string} is UpdateOp's loss but no op of this Network writes it (mode ${ModeWords<SigOf<H>['modes']>})`,
+          ...T,
+        ]
     : never
   : true;
 
 /** A Network's `ops` parameter: the ops when they hold, else the tuple naming the first problem. */
-export type CheckedNetworkOps<Ops> = Tuple<Ops> extends true
-  ? CheckNetworkOps<Ops> extends true
-    ? Ops
-    : CheckNetworkOps<Ops>
-  : readonly (TensorOpLike | { getAllValues(): unknown[] })[];
+export type CheckedNetworkOps<Ops> =
+  Tuple<Ops> extends true
+    ? CheckNetworkOps<Ops> extends true
+      ? Ops
+      : CheckNetworkOps<Ops>
+    : readonly (TensorOpLike | { getAllValues(): unknown[] })[];
 
 /** What a Network entry is at least (the Network validates its ops at run time). */
 interface TensorOpLike {
@@ -335,7 +381,11 @@ type NeedsOf<S extends KeySig, A> = S['reads'] extends readonly KeyUse[]
 export type NetworkKeysOf<Ops> = Tuple<Ops> extends true ? NetKeysTuple<Ops> : NetworkKeys;
 type NetKeysTuple<Ops, A = never, Needs = never> = Ops extends readonly [infer H, ...infer T]
   ? H extends { getAllValues(): (infer V)[] }
-    ? NetKeysTuple<T, Apply<A, SigOf<H>>, Needs | (Exclude<V, null | undefined> extends infer U ? (U extends unknown ? NeedsOf<SigOf<U>, A> : never) : never)>
+    ? NetKeysTuple<
+        T,
+        Apply<A, SigOf<H>>,
+        Needs | (Exclude<V, null | undefined> extends infer U ? (U extends unknown ? NeedsOf<SigOf<U>, A> : never) : never)
+      >
     : NetKeysTuple<T, Apply<A, SigOf<H>>, Needs | NeedsOf<SigOf<H>, A>>
   : Ops extends readonly []
     ? NetworkKeys<Needs, A>
@@ -348,8 +398,8 @@ type NeedsProblem<Needs, B, All = Needs> = Needs extends [unknown, infer K exten
   ? string extends K
     ? never
     : MissingIn<B, Extract<All, [Mode, K]>[0], K> extends infer M
-    ? [M] extends [never]
-      ? never
-      : `Network reads ${K}, which the Pipeline's batch does not have (mode ${ModeWords<M>})`
+      ? [M] extends [never]
+        ? never
+        : `Network reads ${K}, which the Pipeline's batch does not have (mode ${ModeWords<M>})`
       : never
   : never;
