@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, DataFileError, DataFormatError } from '../core/errors.js';
-import type { DataDict } from '../core/op.js';
 import { parseOptions } from '../core/options.js';
 import { decodeUtf8, splitLines } from '../io/lines.js';
 import { ViewDataset } from './view.js';

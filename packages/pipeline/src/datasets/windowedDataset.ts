@@ -40,9 +40,7 @@ export const WINDOW_FIELDS = 5;
  *   maxLen: 64, returnWordIds: true });
  * const train = new WindowedDataset(conllTrain, { tokenize });   // length ≥ conllTrain.length
  */
-export class WindowedDataset<S extends DataDict = DataDict, K extends string = 'window'> extends Dataset<
-  S & { [P in K]: Int32Array }
-> {
+export class WindowedDataset<S extends DataDict = DataDict, K extends string = 'window'> extends Dataset<S & { [P in K]: Int32Array }> {
   readonly options: z.output<typeof schema> & { stride: number };
   /** For each window: its sentence and its word ranges. */
   readonly windows: readonly { sentence: number; window: WordWindow }[];

@@ -49,6 +49,7 @@ export function firstNonFinite(v: unknown): number | undefined {
  * new TerminateOnNaN({ monitorNames: 'loss' });
  */
 export class TerminateOnNaN extends Trace {
+  override readonly skipsNonFinite = true;
   declare readonly '~sig': QuietSig;
   private readonly keys: string[] | undefined;
   private readonly write: LineWriter;

@@ -34,6 +34,7 @@ export function formatValue(v: unknown, digits = 6): string {
  * new Estimator({ pipeline, network, epochs: 2, traces: [new Logger({ progress: 'lines' })] });
  */
 export class Logger extends Trace {
+  override readonly order = 'log';
   declare readonly '~sig': QuietSig;
   private readonly write: (line: string) => void;
   private readonly digits: number;
@@ -50,7 +51,7 @@ export class Logger extends Trace {
   }
 
   /** @internal The Estimator tells the Logger how many steps an epoch has (for the progress bar). */
-  setEpochSteps(n: number | undefined): void {
+  override setEpochSteps(n: number | undefined): void {
     this.epochSteps = n;
   }
 

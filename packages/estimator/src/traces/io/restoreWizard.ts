@@ -63,6 +63,7 @@ export interface StatefulTrace {
  * new Estimator({ pipeline, network, epochs: 10, traces: [new RestoreWizard({ directory: 'runs/ner/restore' })] });
  */
 export class RestoreWizard extends Trace {
+  override readonly order = 'checkpoint';
   declare readonly '~sig': QuietSig;
   readonly directory: string;
   readonly frequency: number;

@@ -23,7 +23,10 @@ export type L2RegularizationOptions = z.input<typeof l2RegularizationOptions>;
  * @example
  * new L2Regularization({ inputs: 'ce', outputs: 'loss', model, beta: 1e-4 });
  */
-export class L2Regularization<const O extends L2RegularizationOptions = L2RegularizationOptions> extends TensorOp<typeof l2RegularizationOptions, O> {
+export class L2Regularization<const O extends L2RegularizationOptions = L2RegularizationOptions> extends TensorOp<
+  typeof l2RegularizationOptions,
+  O
+> {
   readonly model: Model;
   readonly beta: number;
 

@@ -11,7 +11,10 @@ export type MeanSquaredErrorOptions = LossOptions;
  * @example
  * new MeanSquaredError({ inputs: ['yPred', 'y'], outputs: 'mse' });
  */
-export class MeanSquaredError<const O extends MeanSquaredErrorOptions = MeanSquaredErrorOptions> extends LossOp<typeof lossOptionsSchema, O> {
+export class MeanSquaredError<const O extends MeanSquaredErrorOptions = MeanSquaredErrorOptions> extends LossOp<
+  typeof lossOptionsSchema,
+  O
+> {
   constructor(options: O) {
     super(options, lossOptionsSchema);
   }

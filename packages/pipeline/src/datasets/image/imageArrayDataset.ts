@@ -43,7 +43,10 @@ export class ImageArrayDataset<X extends string = 'x', Y extends string = 'y'> e
     const [h, w, c] = this.imageShape;
     const size = h * w * c;
     const img = Int32Array.from(this.pixels.subarray(index * size, (index + 1) * size));
-    return { [this.keyNames.image]: new NDArray(img, c === 1 ? [h, w] : [h, w, c], 'int32'), [this.keyNames.label]: this.labels[index]! } as {
+    return {
+      [this.keyNames.image]: new NDArray(img, c === 1 ? [h, w] : [h, w, c], 'int32'),
+      [this.keyNames.label]: this.labels[index]!,
+    } as {
       [K in X]: NDArray;
     } & { [K in Y]: number };
   }

@@ -33,7 +33,11 @@ type Hole = [number, number, number, number];
  * @example
  * new CoarseDropout({ inputs: 'x', outputs: 'x', maxHoles: 1, mode: 'train' });
  */
-export class CoarseDropout<const O extends CoarseDropoutOptions = CoarseDropoutOptions> extends GeometricOp<typeof coarseDropoutOptions, Hole[], O> {
+export class CoarseDropout<const O extends CoarseDropoutOptions = CoarseDropoutOptions> extends GeometricOp<
+  typeof coarseDropoutOptions,
+  Hole[],
+  O
+> {
   constructor(options: O) {
     super(options, coarseDropoutOptions);
   }
