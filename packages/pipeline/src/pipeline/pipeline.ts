@@ -108,7 +108,7 @@ export class Pipeline<
   Tr extends DataInput | undefined = DataInput,
   Ev extends DataInput | undefined = DataInput,
   Te extends DataInput | undefined = DataInput,
-  const Ops extends readonly Schedulable<NumpyOp>[] = readonly Schedulable<NumpyOp>[],
+  const Ops extends readonly Schedulable<NumpyOp>[] = readonly [],
   Batch = BatchEntries<Tr, Ev, Te, Ops>,
 > {
   /** Compile time only: the keys of the batch per mode (`[mode, key, value]` entries), read by the Estimator's check. */
