@@ -111,6 +111,12 @@ export function environment(): Record<string, unknown> {
   };
 }
 
+/** fets' native addon as {@link nativeStatus} reports it, with its file relative to the repository (results travel). */
+export function nativeRecord(): ReturnType<typeof nativeStatus> {
+  const s = nativeStatus();
+  return { ...s, path: s.path ? path.relative(ROOT, s.path) : s.path };
+}
+
 /** Writes bench/results/<figure>-<timestamp>.json and returns its path relative to the repo. */
 export function writeResult(figure: string, data: Record<string, unknown>): string {
   const dir = path.join(ROOT, 'bench', 'results');

@@ -6,8 +6,8 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, nativeStatus, setNativeThreads } from '@fets/network';
-import { CHILD_JSON, ROOT, fmtX, note, timeKernel, type FigureResult, type Row } from './common.js';
+import { initBackend, setNativeThreads } from '@fets/network';
+import { CHILD_JSON, ROOT, fmtX, nativeRecord, note, timeKernel, type FigureResult, type Row } from './common.js';
 import { PYTHON, torchEnv, torchMissing } from './torchPeer.js';
 
 interface ConvCase {
@@ -41,7 +41,7 @@ export async function run(o: { reps: number; threads: number; quick: boolean }):
   await initBackend({ quiet: true });
   // The addon may have loaded (with every CPU) before this figure ran: set its pool to the asked thread count.
   setNativeThreads(o.threads);
-  const native = nativeStatus();
+  const native = nativeRecord();
   const cases = o.quick ? CONV_CASES.filter((c) => c.name.startsWith('LeNet')) : CONV_CASES;
   const fets = cases.map((c) =>
     tf.tidy(() => {

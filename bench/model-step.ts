@@ -5,10 +5,10 @@
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { describeBackend, getKernelOverrides, initBackend, nativeStatus } from '@fets/network';
+import { describeBackend, getKernelOverrides, initBackend } from '@fets/network';
 import { nativeOn } from '@fets/network/kernels';
 import { bertBatches, bertInfer, bertTask, bertTrainStep } from './bertTask.js';
-import { CHILD_JSON, median } from './common.js';
+import { CHILD_JSON, median, nativeRecord } from './common.js';
 
 const { values } = parseArgs({
   options: {
@@ -51,7 +51,7 @@ console.log(
       threads: info.threads,
       simd: info.simd,
       kernels: tf.getBackend() === 'wasm' ? getKernelOverrides() : null,
-      native: nativeOn() ? nativeStatus() : null,
+      native: nativeOn() ? nativeRecord() : null,
       reps,
       warmup,
       results,

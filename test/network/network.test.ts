@@ -350,6 +350,7 @@ describe('network/Network: errors', () => {
         new Network([
           new ModelOp({ model, inputs: 'x', outputs: 'yPred' }),
           new CrossEntropy({ inputs: ['yPred', 'y'], outputs: 'ce', fromLogits: true }),
+          // @ts-expect-error the compile-time check sees it too; the run-time one is the authority
           new UpdateOp({ model, lossName: 'loss' }),
         ]),
     ).to.throw(

@@ -39,16 +39,30 @@ export type { DataDict, Mode } from '@fets/pipeline';
 export { Data } from './core/data.js';
 export { deterministicSeed, disableDeterministic, enableDeterministic, getRandomState, setRandomState } from './core/deterministic.js';
 export { sortTraces, TraceGraphError } from './core/sortTraces.js';
+export { byOrder, TRACE_ORDER } from './core/traceOrder.js';
+export type { TraceOrder } from './core/traceOrder.js';
 export { System } from './core/system.js';
 export type { SystemState } from './core/system.js';
 export { Trace } from './core/trace.js';
 export type { TraceHook, TraceOptions } from './core/trace.js';
+export type {
+  BatchOf,
+  CheckedTraces,
+  MetricSig,
+  NetworkOut,
+  OptionOf,
+  QuietSig,
+  QuietWrites,
+  TraceSig,
+  TraceWrites,
+  Uses,
+} from './core/traceKeys.js';
 
 // estimator: fit / test, interrupts
 export { Estimator, EstimatorError } from './estimator/estimator.js';
-export type { EstimatorOptions } from './estimator/estimator.js';
+export type { EstimatorOptions, TypedEstimatorOptions } from './estimator/estimator.js';
 export { INTERRUPT_EXIT_CODE, InterruptWatch, TrainingInterruptedError } from './estimator/interrupt.js';
-export type { NetworkLike } from './estimator/networkLike.js';
+export type { NetworkLike } from './core/networkLike.js';
 
 // summary and plots
 export { batchGrid } from './plot/batchGrid.js';
@@ -113,7 +127,7 @@ export { classificationOptionsSchema, metricTraceOptions } from './traces/metric
 export { F1Score, Precision, Recall } from './traces/metric/precisionRecallF1.js';
 export type { PrecisionRecallF1Options } from './traces/metric/precisionRecallF1.js';
 export { SeqEval } from './traces/metric/seqEval.js';
-export type { SeqEvalOptions } from './traces/metric/seqEval.js';
+export type { SeqEvalOptions, SeqEvalOutputs } from './traces/metric/seqEval.js';
 
 // predict and export: raw text through a trained token classifier
 export { EXPORT_FORMATS, ExportError, exportModelFolder, exportTokenClassifier } from './cli/export.js';

@@ -1,6 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { ConfigError, OpError, PipelineError, Scheduler, describeValue, parseOptions, type DataDict, type Mode } from '@fets/pipeline';
+import {
+  ConfigError,
+  OpError,
+  PipelineError,
+  Scheduler,
+  describeValue,
+  parseOptions,
+  type CheckedNetworkOps,
+  type DataDict,
+  type Mode,
+  type NetworkKeysOf,
+} from '@fets/pipeline';
 import { getLearningRate, getModelName, selectOptimizer } from './build.js';
 import { checkKeys, currentOps, flattenOps, keyFlow, type NetworkOpEntry } from './graph.js';
 import { callModel, type Model } from './model.js';
@@ -49,7 +60,9 @@ export interface StepResult {
  * const out = await network.runStep(batch, { mode: 'train', epoch: 1 }, ['ce', 'yPred']); // plain values
  * out.ce; // number
  */
-export class Network {
+export class Network<const Ops extends readonly NetworkOpEntry[] = readonly NetworkOpEntry[], Keys = NetworkKeysOf<Ops>> {
+  /** Compile time only: the keys the Network reads from the batch and writes, per mode (read by the Estimator's check). */
+  declare readonly '~net': Keys;
   /** The ops as given (TensorOps and schedulers of them). */
   readonly ops: readonly NetworkOpEntry[];
   /** Default for UpdateOps without their own flag: skip updates whose loss is not finite instead of throwing. */
@@ -59,7 +72,7 @@ export class Network {
   /** Training steps run so far (not counting warm-up), used for `step` when the caller does not pass one. */
   trainSteps = 0;
 
-  constructor(ops: NetworkOpEntry[], options: NetworkOptions = {}) {
+  constructor(ops: CheckedNetworkOps<Ops>, options: NetworkOptions = {}) {
     const o = parseOptions(new.target.name, networkSchema, options);
     this.skipNonFinite = o.skipNonFinite;
     if (!Array.isArray(ops) || ops.length === 0) {

@@ -29,12 +29,37 @@ export { dsIdSpecSchema, formatIssues, keysSchema, modeSpecSchema, nearestName, 
 export { permutation, randomInt, seededRandom, shuffleInPlace } from './core/random.js';
 export type { Rng } from './core/random.js';
 export { getCurrentItems } from './core/select.js';
+// core/keyGraph: the key graph at compile time (types only)
+export type {
+  AllWrites,
+  AnyKeys,
+  CheckedNetworkOps,
+  CheckedOps,
+  DeleteSig,
+  ElementProblem,
+  FuseSig,
+  KeyEntry,
+  KeyIo,
+  KeySig,
+  KeysOf,
+  KeyUse,
+  MetaSig,
+  ModesOf,
+  ModeWords,
+  NetworkKeys,
+  NetworkKeysOf,
+  NetworkProblem,
+  SigFromOptions,
+  SigOf,
+  UnknownSig,
+  UpdateSig,
+} from './core/keyGraph.js';
 
 // datasets: map-style and streaming data sets, views and splits, label vocabularies
 export { Dataset, IterableDataset } from './datasets/dataset.js';
 export type { DataSource } from './datasets/dataset.js';
 export { CONLL_FORMATS, ConllDataset, ConllFormatError } from './datasets/conllDataset.js';
-export type { ConllDatasetOptions, ConllFormat, ConllLayout, ConllText } from './datasets/conllDataset.js';
+export type { ConllDatasetOptions, ConllSample, ConllFormat, ConllLayout, ConllText } from './datasets/conllDataset.js';
 export { CSVDataset } from './datasets/csvDataset.js';
 export type { CSVDatasetOptions } from './datasets/csvDataset.js';
 export { GeneratorDataset, GeneratorError } from './datasets/generatorDataset.js';
@@ -44,7 +69,7 @@ export type { JSONLDatasetOptions } from './datasets/jsonlDataset.js';
 export { LabelError, LabelVocab } from './datasets/labelVocab.js';
 export type { LabelVocabJSON, LabelVocabOptions } from './datasets/labelVocab.js';
 export { NumpyDataset } from './datasets/numpyDataset.js';
-export type { Column } from './datasets/numpyDataset.js';
+export type { Column, ColumnsSample } from './datasets/numpyDataset.js';
 export { SplitError, splitIndices } from './datasets/split.js';
 export type { SplitOptions, SplitSpec } from './datasets/split.js';
 export { SubsetDataset, ViewDataset } from './datasets/view.js';
@@ -170,7 +195,8 @@ export { bucketGroups } from './pipeline/producer.js';
 export type { OpProfile } from './pipeline/producer.js';
 export type { BenchmarkResult, OpTiming } from './pipeline/benchmark.js';
 export { Pipeline } from './pipeline/pipeline.js';
-export type { DataInput, EpochRequest, PipelineOptions } from './pipeline/pipeline.js';
+export type { DataInput, EpochRequest, PipelineOptions, TypedPipelineOptions } from './pipeline/pipeline.js';
+export type { BatchEntries, PipelineSeed, SourceEntries } from './pipeline/batchKeys.js';
 export type { BatchSizeSpec, EpochPlan } from './pipeline/plan.js';
 
 // schedule: per-epoch values

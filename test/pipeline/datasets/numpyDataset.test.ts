@@ -27,7 +27,7 @@ describe('pipeline/datasets: NumpyDataset', () => {
     const ds = new NumpyDataset({ x: [1, 2] });
     const a = ds.get(0);
     a.x = 99;
-    a.extra = true;
+    (a as Record<string, unknown>).extra = true;
     expect(ds.get(0)).to.deep.equal({ x: 1 });
   });
 

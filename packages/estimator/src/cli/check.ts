@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Network, UpdateOp, getModelName, keyFlow, makeStepState, toTensor } from '@fets/network';
 import { FetsError, NDArray, type DataDict, type Mode } from '@fets/pipeline';
 import type { Estimator } from '../estimator/estimator.js';
-import type { NetworkLike } from '../estimator/networkLike.js';
+import type { NetworkLike } from '../core/networkLike.js';
 
 /** `fets check` found a problem the graph checks could not see before data flowed (an op failed on the first batch). */
 export class CheckError extends FetsError {}

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Network, getModelName, type Model } from '@fets/network';
 import { FetsError } from '@fets/pipeline';
-import type { NetworkLike } from '../estimator/networkLike.js';
+import type { NetworkLike } from '../core/networkLike.js';
 import { safeFileName } from '../traces/io/fileSafety.js';
 import { loadModelWeights } from '../traces/io/modelWeights.js';
 import { checkpointDamage, type CheckpointManifest } from '../traces/io/checkpointStore.js';

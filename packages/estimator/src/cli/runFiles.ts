@@ -1,12 +1,12 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { FetsError, MODES, parseCsv, type Mode } from '@fets/pipeline';
+import { MODES, parseCsv, type Mode } from '@fets/pipeline';
 import { Summary } from '../summary/summary.js';
 import { parseLogFile, parseLoggedValue } from '../plot/parseLogFile.js';
+import { RunFileError } from '../plot/runFileError.js';
 import { displayPath } from './configFile.js';
 
-/** A saved run could not be read. */
-export class RunFileError extends FetsError {}
+export { RunFileError };
 
 /** A run read back from disk. */
 export interface SavedRun {

@@ -1,4 +1,4 @@
-import type { NetworkLike } from '../estimator/networkLike.js';
+import type { NetworkLike } from './networkLike.js';
 import { produce, freeze } from 'immer';
 import type { Mode } from '@fets/pipeline';
 import { Summary } from '../summary/summary.js';

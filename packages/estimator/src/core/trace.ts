@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { Op, type OpOptions } from '@fets/pipeline';
 import type { Data } from './data.js';
 import type { System } from './system.js';
+import type { TraceOrder } from './traceOrder.js';
 
 /** Options every trace takes (FastEstimator's Trace): keys read and written, modes and data sets it runs for. */
 export type TraceOptions = OpOptions;
@@ -20,11 +21,15 @@ export type TraceOptions = OpOptions;
  * }
  * new CountSamples({ inputs: 'x', outputs: 'samples', mode: 'eval' });
  */
-export abstract class Trace extends Op<z.ZodType<object, OpOptions>> {
+export abstract class Trace<O extends TraceOptions = TraceOptions> extends Op<z.ZodType<object, OpOptions>, O> {
   /** The loop state; set by the Estimator before `onBegin`. */
   system!: System;
+  /** Where the loop places the trace (see `TRACE_ORDER`): the user's traces are `'metric'`. */
+  readonly order: TraceOrder = 'metric';
+  /** While this trace runs, an update whose loss is not finite is skipped rather than thrown (TerminateOnNaN). */
+  readonly skipsNonFinite: boolean = false;
 
-  constructor(options: TraceOptions = {}) {
+  constructor(options: O = {} as O) {
     super(options);
   }
 
@@ -40,6 +45,9 @@ export abstract class Trace extends Op<z.ZodType<object, OpOptions>> {
   onEpochEnd(_data: Data): void | Promise<void> {}
   /** Once, after the last epoch (also after an early stop). */
   onEnd(_data: Data): void | Promise<void> {}
+
+  /** The number of steps of the epoch about to begin (undefined: not known), for progress display. */
+  setEpochSteps(_steps: number | undefined): void {}
 
   /** Keys the trace needs from the Network/Pipeline per batch (default: its inputs). */
   batchInputs(): readonly string[] {

@@ -1,17 +1,28 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { getBackendInfo, initBackend } from '@fets/network';
-import { FetsError, Pipeline, Scheduler, getCurrentItems, parseOptions, type DataDict, type Mode, type Schedulable } from '@fets/pipeline';
+import {
+  FetsError,
+  Pipeline,
+  Scheduler,
+  getCurrentItems,
+  parseOptions,
+  type DataDict,
+  type Mode,
+  type NetworkProblem,
+  type Schedulable,
+} from '@fets/pipeline';
+import type { BatchOf, CheckedTraces } from '../core/traceKeys.js';
 import { Data } from '../core/data.js';
 import { System } from '../core/system.js';
 import { Trace, type TraceHook } from '../core/trace.js';
 import { sortTraces } from '../core/sortTraces.js';
+import { byOrder } from '../core/traceOrder.js';
 import { Summary } from '../summary/summary.js';
 import { Logger } from '../traces/io/logger.js';
-import { RestoreWizard } from '../traces/io/restoreWizard.js';
+import type { RestoreWizard } from '../traces/io/restoreWizard.js';
 import { EvalEssential, TrainEssential } from '../traces/io/essentials.js';
-import type { NetworkLike } from './networkLike.js';
-import { TerminateOnNaN } from '../traces/adapt/terminateOnNaN.js';
+import type { NetworkLike } from '../core/networkLike.js';
 import { INTERRUPT_EXIT_CODE, InterruptWatch, TrainingInterruptedError } from './interrupt.js';
 import { timedBatches } from './timedBatches.js';
 
@@ -35,6 +46,16 @@ const schema = z.strictObject({
 /** Options of {@link Estimator}. */
 export type EstimatorOptions = z.input<typeof schema>;
 
+/**
+ * Options of {@link Estimator} as its constructor types them: the Network's reads are checked against the Pipeline's
+ * batch, and every trace's against the batch, the Network's outputs and the traces' outputs, per mode.
+ */
+export type TypedEstimatorOptions<P, N, Ts> = Omit<EstimatorOptions, 'pipeline' | 'network' | 'traces'> & {
+  pipeline: P;
+  network: [NetworkProblem<N, BatchOf<P>>] extends [never] ? N : NetworkProblem<N, BatchOf<P>>;
+  traces?: CheckedTraces<Ts, BatchOf<P>, N>;
+};
+
 /** Picks a backend with initBackend() unless the user already chose one (initBackend or tf.setBackend). */
 async function ensureBackend(): Promise<void> {
   if (getBackendInfo() || tf.engine().backendName) return;
@@ -53,7 +74,11 @@ export class EstimatorError extends FetsError {}
  * const estimator = new Estimator({ pipeline, network, epochs: 3, traces: [new Accuracy({ trueKey: 'y', predKey: 'yPred' })] });
  * const summary = await estimator.fit();
  */
-export class Estimator {
+export class Estimator<
+  P extends Pipeline = Pipeline,
+  N extends NetworkLike = NetworkLike,
+  const Ts extends readonly Schedulable<Trace>[] = readonly Schedulable<Trace>[],
+> {
   readonly pipeline: Pipeline;
   readonly network: NetworkLike;
   readonly epochs: number;
@@ -62,7 +87,7 @@ export class Estimator {
   /** The loop state of the current or last run. */
   system: System;
 
-  constructor(options: EstimatorOptions) {
+  constructor(options: TypedEstimatorOptions<P, N, Ts>) {
     const o = parseOptions(new.target.name, schema, options);
     this.options = o;
     this.pipeline = o.pipeline;
@@ -100,10 +125,8 @@ export class Estimator {
     const monitors = this.monitorNames(mode, epoch);
     const ess: Trace[] =
       mode === 'train' ? [new TrainEssential(monitors, () => this.network.learningRates())] : [new EvalEssential(monitors)];
-    const logger = user.find((t) => t instanceof Logger) ?? this.defaultLogger;
-    const rest = user.filter((t) => !(t instanceof Logger) && !(t instanceof RestoreWizard));
-    // Checkpoints are written after every other trace has finished the epoch; the Logger prints last.
-    return [...ess, ...rest, ...user.filter((t) => t instanceof RestoreWizard), logger];
+    const logger = user.find((t) => t.order === 'log') ?? this.defaultLogger;
+    return byOrder([...ess, ...user.filter((t) => t.order !== 'log'), logger]);
   }
   private readonly defaultLogger = new Logger();
   private essentialsCache = new Map<string, Trace[]>();
@@ -117,10 +140,7 @@ export class Estimator {
       t = sortTraces(this.activeTraces(mode, epoch, dsId), available, ` in mode "${mode}"${dsId ? ` (dsId "${dsId}")` : ''}`);
       // Essential traces keep per-run state: reuse the same instances across epochs of a mode.
       const prev = [...this.essentialsCache.entries()].find(([k]) => k.startsWith(`${mode}|`) && k.endsWith(`|${dsId}`))?.[1];
-      if (prev)
-        t = t.map((x) =>
-          x instanceof TrainEssential || x instanceof EvalEssential ? (prev.find((p) => p.constructor === x.constructor) ?? x) : x,
-        );
+      if (prev) t = t.map((x) => (x.order === 'essential' ? (prev.find((p) => p.constructor === x.constructor) ?? x) : x));
       this.essentialsCache.set(key, t);
     }
     return t;
@@ -217,10 +237,9 @@ export class Estimator {
     this.pipeline.checkData(this.pipeline.modes.filter((m) => m !== 'infer'));
     if (options.warmup ?? true) await this.warmup(modes);
     const all = this.allTraces();
-    const wizards = all.filter((t): t is RestoreWizard => t instanceof RestoreWizard);
+    const wizards = all.filter((t) => t.order === 'checkpoint') as RestoreWizard[];
     for (const w of wizards) w.setTraces(all);
-    // A RestoreWizard restores before any other trace begins.
-    await this.fireOnce([...wizards, ...all.filter((t) => !(t instanceof RestoreWizard))], 'onBegin', 'train');
+    await this.fireOnce(byOrder(all, 'onBegin'), 'onBegin', 'train');
     const startEpoch = this.system.epoch + 1;
     const resumeBatches = wizards[0]?.resumeBatches ?? 0;
     this.trainBatchesDone = 0;
@@ -288,7 +307,7 @@ export class Estimator {
       }
     }
     // Keep the Logger last so it prints what every other trace wrote.
-    return [...set.filter((t) => !(t instanceof Logger)), ...set.filter((t) => t instanceof Logger)];
+    return [...set.filter((t) => t.order !== 'log'), ...set.filter((t) => t.order === 'log')];
   }
 
   private async fireOnce(traces: Trace[], hook: 'onBegin' | 'onEnd', mode: Mode): Promise<void> {
@@ -323,14 +342,14 @@ export class Estimator {
     });
     const traces = this.tracesFor(mode, epoch, dsId);
     const fetch = this.fetchKeys(traces, mode, epoch);
-    const logger = traces.find((t) => t instanceof Logger) as Logger | undefined;
-    logger?.setEpochSteps(numSteps ?? this.epochLength(mode, epoch, dsId));
+    const epochSteps = numSteps ?? this.epochLength(mode, epoch, dsId);
+    for (const t of traces) t.setEpochSteps(epochSteps);
     await this.fire(traces, 'onEpochBegin');
     let idx = 0;
     let waited = 0;
     if (mode === 'train') this.trainBatchesDone = 0;
     // With a TerminateOnNaN watching, a non-finite loss skips its update (weights stay finite) and that trace stops.
-    const step = { mode, epoch, warmup: false, ...(traces.some((t) => t instanceof TerminateOnNaN) ? { skipNonFinite: true } : {}) };
+    const step = { mode, epoch, warmup: false, ...(traces.some((t) => t.skipsNonFinite) ? { skipNonFinite: true } : {}) };
     const batches = this.pipeline.batches({ mode, epoch, dsId, ...(numSteps !== undefined ? { numSteps } : {}) });
     for await (const batch of timedBatches(batches, (ms) => (waited += ms))) {
       if (idx < skip) {

@@ -1,5 +1,5 @@
 import type { Mode } from '@fets/pipeline';
-import { RunFileError } from '../cli/runFiles.js';
+import { RunFileError } from './runFileError.js';
 import { Summary } from '../summary/summary.js';
 
 const TAGS: Record<string, Mode> = { Train: 'train', Eval: 'eval', Test: 'test' };

@@ -27,13 +27,13 @@ export type ModelOpOptions = z.input<typeof modelOpOptions>;
  * @example
  * new ModelOp({ model, inputs: ['x', 'xMask'], outputs: 'yPred' }); // x, xMask: int32 [B, L] → yPred [B, L, C]
  */
-export class ModelOp extends TensorOp<typeof modelOpOptions> {
+export class ModelOp<const O extends ModelOpOptions = ModelOpOptions> extends TensorOp<typeof modelOpOptions, O> {
   readonly model: Model;
   readonly trainable: boolean;
   readonly intermediateLayers: readonly (string | number)[];
   private probe: tf.LayersModel | undefined;
 
-  constructor(options: ModelOpOptions) {
+  constructor(options: O) {
     super(options, modelOpOptions);
     const o = this.options;
     this.model = o.model;

@@ -14,9 +14,9 @@ import type { StepState } from '../stepState.js';
  * }
  * new Double({ inputs: 'x', outputs: 'x2' });
  */
-export abstract class TensorOp<S extends OpSchema = OpSchema> extends Op<S> {
+export abstract class TensorOp<S extends OpSchema = OpSchema, O = OpOptionsIn<S>> extends Op<S, O> {
   /** @param options validated against `schema` (default: inputs, outputs, mode, dsId only) */
-  constructor(options?: OpOptionsIn<S>, schema?: S) {
+  constructor(options?: O, schema?: S) {
     super(options, schema);
   }
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { ConfigError, OpError, modeSpecSchema, dsIdSpecSchema, parseOptions } from '@fets/pipeline';
+import { ConfigError, OpError, modeSpecSchema, dsIdSpecSchema, parseOptions, type UpdateSig } from '@fets/pipeline';
 import { getOptimizer, isBuilt } from '../build.js';
 import { isModel, trainableVariables, type Model } from '../model.js';
 import { TensorOp } from './tensorOp.js';
@@ -101,7 +101,10 @@ export type UpdateOutcome = 'applied' | 'accumulated' | 'skipped' | 'warmup';
  * @example
  * new UpdateOp({ model, lossName: 'loss', clipNorm: 1.0 });
  */
-export class UpdateOp extends TensorOp {
+export class UpdateOp<const O extends UpdateOpOptions = UpdateOpOptions> extends TensorOp {
+  declare readonly '~sig': UpdateSig<O>;
+  /** Compile time only: the loss key, which an op of the same Network must write. */
+  declare readonly '~loss': O['lossName'];
   readonly model: Model;
   readonly lossName: string;
   readonly mergeGrad: number;
@@ -115,7 +118,7 @@ export class UpdateOp extends TensorOp {
   private accum: Map<string, tf.Variable> | undefined;
   private accumCount = 0;
 
-  constructor(options: UpdateOpOptions) {
+  constructor(options: O) {
     const o = parseOptions(new.target.name, updateSchema, options);
     super({ inputs: o.lossName, mode: o.mode, dsId: o.dsId ?? null });
     this.model = o.model;

@@ -1,5 +1,5 @@
 import { ConfigError } from './errors.js';
-import type { ModeSpec } from './mode.js';
+import type { DsIdSelector, ModeSpec } from './mode.js';
 
 /** What a meta op needs to know of the ops it wraps (a NumpyOp or a TensorOp). */
 export interface WrappedOp {
@@ -7,6 +7,7 @@ export interface WrappedOp {
   readonly inputs: readonly string[];
   readonly outputs: readonly string[];
   readonly modeSpec: ModeSpec;
+  readonly dsIds: DsIdSelector;
 }
 
 /** The keys and modes a meta op takes over from the op(s) it wraps. */
@@ -14,7 +15,13 @@ export interface MetaKeys {
   inputs: string[];
   outputs: string[];
   mode: ModeSpec;
+  /** The wrapped (first) op's data-set selector, as a spec. */
+  dsId: string[] | null;
 }
+
+/** A parsed data-set selector back as the spec that gives it. */
+const dsIdSpec = (sel: DsIdSelector): string[] | null =>
+  sel === null ? null : [...sel.ids].map((id) => (sel.kind === 'deny' ? `!${id}` : id));
 
 const modeText = (op: WrappedOp) => JSON.stringify(op.modeSpec ?? null);
 
@@ -50,7 +57,7 @@ export function metaKeys(owner: 'Sometimes' | 'Repeat' | 'OneOf' | 'Fuse', ops: 
       for (const k of op.inputs) if (!outputs.includes(k) && !inputs.includes(k)) inputs.push(k);
       for (const k of op.outputs) if (!outputs.includes(k)) outputs.push(k);
     }
-    return { inputs, outputs, mode: first.modeSpec };
+    return { inputs, outputs, mode: first.modeSpec, dsId: null };
   }
   if (owner === 'OneOf') {
     const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((k, i) => k === b[i]);
@@ -63,7 +70,7 @@ export function metaKeys(owner: 'Sometimes' | 'Repeat' | 'OneOf' | 'Fuse', ops: 
           `${odd.name} has [${odd.inputs}] → [${odd.outputs}]`,
       );
     }
-    return { inputs: [...first.inputs], outputs: [...first.outputs], mode: first.modeSpec };
+    return { inputs: [...first.inputs], outputs: [...first.outputs], mode: first.modeSpec, dsId: dsIdSpec(first.dsIds) };
   }
   if (owner === 'Repeat' && (first.outputs.length === 0 || !first.outputs.every((k) => first.inputs.includes(k)))) {
     throw new ConfigError(
@@ -73,5 +80,5 @@ export function metaKeys(owner: 'Sometimes' | 'Repeat' | 'OneOf' | 'Fuse', ops: 
     );
   }
   const extra = first.outputs.filter((k) => !first.inputs.includes(k));
-  return { inputs: [...first.inputs, ...extra], outputs: [...first.outputs], mode: first.modeSpec };
+  return { inputs: [...first.inputs, ...extra], outputs: [...first.outputs], mode: first.modeSpec, dsId: dsIdSpec(first.dsIds) };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseDsIds, parseModes, type DsIdSelector, type Mode, type ModeSpec } from './mode.js';
 import { dsIdSpecSchema, keysSchema, modeSpecSchema, parseOptions, toKeyList } from './options.js';
+import type { KeyOptions } from './keyGraph.js';
 
 /** One sample (before Batch) or one batch (after): a flat record whose keys are named by ops. */
 export type DataDict = Record<string, unknown>;
@@ -51,7 +52,13 @@ export type OpOptionsOut<S extends OpSchema> = unknown extends z.output<S> ? z.o
  *   forward(x: number) { return x * this.options.factor; }
  * }
  */
-export abstract class Op<S extends OpSchema = OpSchema> {
+export abstract class Op<S extends OpSchema = OpSchema, O = OpOptionsIn<S>> {
+  /** Compile time only: the options as written (literal keys when the class captures them with `const O`). */
+  declare readonly '~opts': KeyOptions<O>;
+  /** Compile time only: the value types read and written, by position of `inputs` and `outputs`. */
+  declare readonly '~io': { readonly in: readonly any[]; readonly out: readonly any[] };
+  /** Compile time only: a signature declared by the class itself (meta ops, traces), else derived from `~opts`. */
+  declare readonly '~sig': unknown;
   /** The options as parsed by the op's schema (defaults filled in). */
   readonly options: OpOptionsOut<S>;
   /** Keys read, in order. */
@@ -69,7 +76,7 @@ export abstract class Op<S extends OpSchema = OpSchema> {
    * @param options the op's options (validated here)
    * @param schema the op's options schema (default {@link opOptionsSchema}: inputs, outputs, mode, dsId only)
    */
-  constructor(options: OpOptionsIn<S> = {} as OpOptionsIn<S>, schema?: S) {
+  constructor(options: O = {} as O, schema?: S) {
     const name = new.target.name;
     const o = parseOptions(name, schema ?? opOptionsSchema, options) as OpOptionsOut<S>;
     const base = o as z.output<typeof opOptionsSchema>;

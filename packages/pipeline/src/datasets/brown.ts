@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { z } from 'zod';
 import { DataFormatError, FetsError } from '../core/errors.js';
-import type { DataDict } from '../core/op.js';
+import type { ConllSample } from './conllDataset.js';
 import { parseOptions } from '../core/options.js';
 import { decodeUtf8, splitLines } from '../io/lines.js';
 import { LabelVocab } from './labelVocab.js';
@@ -206,7 +206,7 @@ function parseFiles(root: string, files: readonly string[], mapTag: (tag: string
  * ds.get(0).words.slice(0, 3); // ['The', 'Fulton', 'County']
  * ds.get(0).tags.slice(0, 3);  // ['at', 'np', 'nn']
  */
-export class BrownDataset extends ViewDataset {
+export class BrownDataset extends ViewDataset<ConllSample> {
   /** The folder read. */
   readonly rootDir: string;
   /** File ids read, in order. */
@@ -239,7 +239,7 @@ export class BrownDataset extends ViewDataset {
     return this.sentences.length;
   }
 
-  protected storedSample(index: number): DataDict {
+  protected storedSample(index: number): ConllSample {
     return { words: [...this.sentences[index]!], tags: [...this.sentenceTags[index]!] };
   }
 

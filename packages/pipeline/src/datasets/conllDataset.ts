@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, DataFileError, DataFormatError } from '../core/errors.js';
-import type { DataDict } from '../core/op.js';
 import { parseOptions } from '../core/options.js';
 import { decodeUtf8, splitLines } from '../io/lines.js';
 import { ViewDataset } from './view.js';
@@ -32,6 +31,9 @@ const conllOptionsSchema = z.strictObject({
 
 /** Options of {@link ConllDataset}. */
 export type ConllDatasetOptions = z.input<typeof conllOptionsSchema>;
+
+/** A sample of a {@link ConllDataset}: the words and the tags of one sentence, under the keys its options name. */
+export type ConllSample<W extends string = 'words', T extends string = 'tags'> = { [K in W | T]: string[] };
 
 /** An in-memory source for ConllDataset: the text and the name used in error messages. */
 export interface ConllText {
@@ -103,7 +105,7 @@ function detectLayout(lines: readonly string[], separator: string | undefined): 
  * train.get(0); // { words: ['what', 'movies', 'star', 'bruce', 'willis'], tags: ['O', 'O', 'O', 'B-ACTOR', 'I-ACTOR'] }
  * train.lineOf(0); // 1: the line where sentence 0 starts
  */
-export class ConllDataset extends ViewDataset {
+export class ConllDataset<W extends string = 'words', T extends string = 'tags'> extends ViewDataset<ConllSample<W, T>> {
   /** File path (or the name given to fromString), as used in error messages. */
   readonly file: string;
   /** The column layout used (after auto-detection and overrides). */
@@ -120,7 +122,7 @@ export class ConllDataset extends ViewDataset {
   /**
    * @param source a file path, or `{ name, text }` for text already in memory.
    */
-  constructor(source: string | ConllText, options: ConllDatasetOptions = {}) {
+  constructor(source: string | ConllText, options: ConllDatasetOptions & { wordsKey?: W; tagsKey?: T } = {}) {
     super();
     const o = parseOptions(new.target.name, conllOptionsSchema, options);
     let name: string;
@@ -176,7 +178,11 @@ export class ConllDataset extends ViewDataset {
    * @example
    * ConllDataset.fromString('O\tshow\nB-ACTOR\ttom\n', 'mini.bio', { format: 'mit-movie' }).length; // 1
    */
-  static fromString(text: string, name = '<string>', options: ConllDatasetOptions = {}): ConllDataset {
+  static fromString<W extends string = 'words', T extends string = 'tags'>(
+    text: string,
+    name = '<string>',
+    options: ConllDatasetOptions & { wordsKey?: W; tagsKey?: T } = {},
+  ): ConllDataset<W, T> {
     return new ConllDataset({ name, text }, options);
   }
 
@@ -184,8 +190,8 @@ export class ConllDataset extends ViewDataset {
     return this.sentences.length;
   }
 
-  protected storedSample(index: number): DataDict {
-    return { [this.#wordsKey]: [...this.sentences[index]!], [this.#tagsKey]: [...this.sentenceTags[index]!] };
+  protected storedSample(index: number): ConllSample<W, T> {
+    return { [this.#wordsKey]: [...this.sentences[index]!], [this.#tagsKey]: [...this.sentenceTags[index]!] } as ConllSample<W, T>;
   }
 
   override keys(): string[] {

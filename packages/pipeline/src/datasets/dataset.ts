@@ -5,13 +5,13 @@ import type { DataDict } from '../core/op.js';
  * Subclass it and implement `length` and `get(i)`; the Pipeline shuffles and batches it.
  *
  * @example
- * class Squares extends Dataset { get length() { return 10; } get(i: number) { return { x: i, y: i * i }; } }
+ * class Squares extends Dataset<{ x: number; y: number }> { get length() { return 10; } get(i: number) { return { x: i, y: i * i }; } }
  */
-export abstract class Dataset {
+export abstract class Dataset<Sample extends DataDict = DataDict> {
   /** Number of samples. */
   abstract get length(): number;
   /** Sample `index` (0 ≤ index < length) as a fresh data dictionary. */
-  abstract get(index: number): DataDict;
+  abstract get(index: number): Sample;
   /** Keys every sample provides (default: the keys of sample 0). Used to check the op graph before data flows. */
   keys(): string[] {
     return this.length > 0 ? Object.keys(this.get(0)) : [];
@@ -33,9 +33,9 @@ export abstract class Dataset {
  * @example
  * class Lines extends IterableDataset { async *iterate() { yield { x: 1 }; } }
  */
-export abstract class IterableDataset {
+export abstract class IterableDataset<Sample extends DataDict = DataDict> {
   /** One pass over the data: called once per epoch. */
-  abstract iterate(): AsyncIterable<DataDict> | Iterable<DataDict>;
+  abstract iterate(): AsyncIterable<Sample> | Iterable<Sample>;
   /** Number of samples if known (used for epoch length and progress), else undefined. */
   get length(): number | undefined {
     return undefined;

@@ -6,6 +6,11 @@ import { ViewDataset } from './view.js';
 /** One column: a JS array, a typed array, or an NDArray whose first axis runs over samples. */
 export type Column = readonly unknown[] | ArrayLike<number> | NDArray;
 
+/** The sample of a {@link NumpyDataset} of these columns: one item of each (an NDArray row, or a number). */
+export type ColumnsSample<C> = string extends keyof C
+  ? DataDict
+  : { [K in keyof C]: C[K] extends readonly (infer E)[] ? E : C[K] extends NDArray ? NDArray | number : number };
+
 function isColumn(v: unknown): v is Column {
   return Array.isArray(v) || ArrayBuffer.isView(v) || v instanceof NDArray;
 }
@@ -28,7 +33,10 @@ function columnItem(c: Column, i: number): unknown {
  * const ds = new NumpyDataset({ x: new Float32Array([0.1, 0.2, 0.3]), y: [0, 1, 0] });
  * ds.get(1); // { x: 0.2, y: 1 }
  */
-export class NumpyDataset extends ViewDataset {
+export class NumpyDataset<
+  C extends Record<string, Column> = Record<string, Column>,
+  Sample extends DataDict = ColumnsSample<C>,
+> extends ViewDataset<Sample> {
   /** The columns, by key (shared, not copied). */
   readonly data: Readonly<Record<string, Column>>;
   readonly #keys: string[];
@@ -37,7 +45,7 @@ export class NumpyDataset extends ViewDataset {
   /**
    * @param data columns by key; all the same length (else a ConfigError naming both keys and lengths).
    */
-  constructor(data: Record<string, Column>) {
+  constructor(data: C) {
     super();
     const owner = new.target.name;
     if (data === null || typeof data !== 'object' || Array.isArray(data)) {
@@ -75,7 +83,7 @@ export class NumpyDataset extends ViewDataset {
    * @example
    * NumpyDataset.fromRecords([{ x: 1, y: 'a' }, { x: 2, y: 'b' }]).get(1); // { x: 2, y: 'b' }
    */
-  static fromRecords(records: readonly DataDict[]): NumpyDataset {
+  static fromRecords<R extends DataDict>(records: readonly R[]): NumpyDataset<{ [K in keyof R]: R[K][] }> {
     if (!Array.isArray(records) || records.length === 0) {
       throw new ConfigError(
         'NumpyDataset',
@@ -96,17 +104,17 @@ export class NumpyDataset extends ViewDataset {
       }
       for (const k of keys) columns[k]![i] = r[k];
     });
-    return new NumpyDataset(columns);
+    return new NumpyDataset(columns as { [K in keyof R]: R[K][] });
   }
 
   protected get storedLength(): number {
     return this.#n;
   }
 
-  protected storedSample(index: number): DataDict {
+  protected storedSample(index: number): Sample {
     const out: DataDict = {};
     for (const k of this.#keys) out[k] = columnItem(this.data[k]!, index);
-    return out;
+    return out as Sample;
   }
 
   override keys(): string[] {

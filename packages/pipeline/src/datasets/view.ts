@@ -23,13 +23,13 @@ function isSpec(v: unknown): v is SplitSpec {
  * const ds = new NumpyDataset({ x: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] });
  * const evalDs = ds.split(0.2, { seed: 0 }); // ds keeps 8 samples, evalDs holds the other 2
  */
-export abstract class ViewDataset extends Dataset {
+export abstract class ViewDataset<Sample extends DataDict = DataDict> extends Dataset<Sample> {
   #view: readonly number[] | undefined;
 
   /** Number of stored samples, before any split removed some from the view. */
   protected abstract get storedLength(): number;
   /** Stored sample `index` (0 ≤ index < storedLength) as a fresh data dictionary. */
-  protected abstract storedSample(index: number): DataDict;
+  protected abstract storedSample(index: number): Sample;
 
   /** Restricts the view to these stored indices (used by subclasses that start as a view, like SubsetDataset). */
   protected setView(storedIndices: readonly number[]): void {
@@ -42,7 +42,7 @@ export abstract class ViewDataset extends Dataset {
   }
 
   /** Sample `index` (0 ≤ index < length) as a fresh data dictionary. */
-  get(index: number): DataDict {
+  get(index: number): Sample {
     return this.storedSample(this.storedIndex(index));
   }
 
@@ -59,7 +59,7 @@ export abstract class ViewDataset extends Dataset {
    * The store itself as a plain data set (indices are stored indices). Parts created by `split` read from it, so a
    * later split of this data set cannot change them.
    */
-  storedView(): Dataset {
+  storedView(): Dataset<Sample> {
     return new StoredSamples(
       this.storedLength,
       (i) => this.storedSample(i),
@@ -89,9 +89,9 @@ export abstract class ViewDataset extends Dataset {
    * const [a, b] = train.split(0.1, 0.1, { seed: 1 });  // two disjoint 10% parts
    * const first = train.split([0, 1, 2]);              // exactly samples 0, 1, 2
    */
-  split(spec: SplitSpec, options?: SplitOptions): SubsetDataset;
-  split(...args: SplitArgs): SubsetDataset | SubsetDataset[];
-  split(...given: SplitArgs): SubsetDataset | SubsetDataset[] {
+  split(spec: SplitSpec, options?: SplitOptions): SubsetDataset<Sample>;
+  split(...args: SplitArgs): SubsetDataset<Sample> | SubsetDataset<Sample>[];
+  split(...given: SplitArgs): SubsetDataset<Sample> | SubsetDataset<Sample>[] {
     const args = given.filter((a) => a !== undefined);
     const last = args[args.length - 1];
     const hasOptions = last !== undefined && !isSpec(last);
@@ -119,10 +119,10 @@ export abstract class ViewDataset extends Dataset {
 }
 
 /** The unchanging store of a ViewDataset, seen as a plain data set. */
-class StoredSamples extends Dataset {
+class StoredSamples<Sample extends DataDict> extends Dataset<Sample> {
   constructor(
     readonly storedLength: number,
-    readonly sample: (index: number) => DataDict,
+    readonly sample: (index: number) => Sample,
     readonly sampleKeys: () => string[],
     readonly describeSample: (index: number, position?: number) => string | undefined,
   ) {
@@ -131,7 +131,7 @@ class StoredSamples extends Dataset {
   get length(): number {
     return this.storedLength;
   }
-  get(index: number): DataDict {
+  get(index: number): Sample {
     return this.sample(index);
   }
   override keys(): string[] {
@@ -150,16 +150,16 @@ class StoredSamples extends Dataset {
  * const firstTen = new SubsetDataset(ds, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
  * const evalDs = new SubsetDataset(myCustomDataset).split(0.2, { seed: 0 });
  */
-export class SubsetDataset extends ViewDataset {
+export class SubsetDataset<Sample extends DataDict = DataDict> extends ViewDataset<Sample> {
   /** The data set the indices point into. */
-  readonly source: Dataset;
+  readonly source: Dataset<Sample>;
 
   /**
    * @param source the data set to view (if it is itself a ViewDataset, the view is taken of its store, so later splits
    *   of `source` do not change this one).
    * @param indices positions in `source` (default: all of them, in order); repeats are allowed.
    */
-  constructor(source: Dataset, indices?: readonly number[]) {
+  constructor(source: Dataset<Sample>, indices?: readonly number[]) {
     super();
     const n = source.length;
     const idx = indices ?? Array.from({ length: n }, (_, i) => i);
@@ -180,10 +180,10 @@ export class SubsetDataset extends ViewDataset {
   protected get storedLength(): number {
     return this.source.length;
   }
-  protected storedSample(index: number): DataDict {
+  protected storedSample(index: number): Sample {
     return this.source.get(index);
   }
-  override storedView(): Dataset {
+  override storedView(): Dataset<Sample> {
     return this.source;
   }
   protected override describeStored(index: number, position?: number): string | undefined {

@@ -40,7 +40,7 @@ export const WINDOW_FIELDS = 5;
  *   maxLen: 64, returnWordIds: true });
  * const train = new WindowedDataset(conllTrain, { tokenize });   // length ≥ conllTrain.length
  */
-export class WindowedDataset extends Dataset {
+export class WindowedDataset<S extends DataDict = DataDict, K extends string = 'window'> extends Dataset<S & { [P in K]: Int32Array }> {
   readonly options: z.output<typeof schema> & { stride: number };
   /** For each window: its sentence and its word ranges. */
   readonly windows: readonly { sentence: number; window: WordWindow }[];
@@ -53,8 +53,8 @@ export class WindowedDataset extends Dataset {
 
   constructor(
     /** The sentences (map-style data set with the op's input keys). */
-    readonly source: Dataset,
-    options: WindowedDatasetOptions,
+    readonly source: Dataset<S>,
+    options: WindowedDatasetOptions & { windowKey?: K },
   ) {
     super();
     const o = parseOptions(new.target.name, schema, options);
@@ -94,7 +94,7 @@ export class WindowedDataset extends Dataset {
     return this.windows.length;
   }
 
-  get(index: number): DataDict {
+  get(index: number): S & { [P in K]: Int32Array } {
     if (this.source.length !== this.sourceLength) {
       throw new PipelineError(
         `WindowedDataset: its source held ${this.sourceLength} sentences when the windows were cut and holds ${this.source.length} now ` +
@@ -104,13 +104,13 @@ export class WindowedDataset extends Dataset {
     const entry = this.windows[index];
     if (!entry) throw new SampleIndexError('WindowedDataset', index, this.windows.length);
     const { sentence, window: w } = entry;
-    const d = this.source.get(sentence);
+    const d: DataDict = this.source.get(sentence);
     const n = (d[this.cutKeys[0]!] as unknown[]).length;
     if (w.start !== 0 || w.end !== n) {
       for (const k of this.cutKeys) if (Array.isArray(d[k])) d[k] = (d[k] as unknown[]).slice(w.start, w.end);
     }
     d[this.options.windowKey] = Int32Array.of(sentence, w.start, w.ownStart, w.ownEnd, n);
-    return d;
+    return d as S & { [P in K]: Int32Array };
   }
 
   override keys(): string[] {

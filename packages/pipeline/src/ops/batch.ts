@@ -37,7 +37,7 @@ export type BatchOptions = z.input<typeof batchOptions>;
  * new Batch({ batchSize: 32, padValue: 0, mode: 'train' });
  * new Batch({ batchSize: 32, bucketBy: 'x' }); // similar lengths together: less padding
  */
-export class Batch extends NumpyOp<typeof batchOptions> {
+export class Batch<const O extends BatchOptions = BatchOptions> extends NumpyOp<typeof batchOptions, O> {
   readonly batchSize: number;
   readonly dropLast: boolean;
   readonly padValue: number | Readonly<Record<string, number>> | undefined;
@@ -46,7 +46,7 @@ export class Batch extends NumpyOp<typeof batchOptions> {
   readonly bucketBy: string | undefined;
   readonly bucketBatches: number;
 
-  constructor(options: BatchOptions) {
+  constructor(options: O) {
     super(options, batchOptions);
     const o = this.options;
     this.batchSize = o.batchSize;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { opOptionsSchema, type DataDict } from '../core/op.js';
+import type { DeleteSig } from '../core/keyGraph.js';
 import { NumpyOp, type PipelineState } from './numpyOp.js';
 
 /** Options of {@link LambdaOp}. */
@@ -16,10 +17,10 @@ export type LambdaOpOptions = z.input<typeof lambdaOpOptions>;
  * @example
  * new LambdaOp({ fn: (words: string[]) => words.length, inputs: 'words', outputs: 'numWords' });
  */
-export class LambdaOp extends NumpyOp<typeof lambdaOpOptions> {
+export class LambdaOp<const O extends LambdaOpOptions = LambdaOpOptions> extends NumpyOp<typeof lambdaOpOptions, O> {
   readonly fn: (...args: any[]) => unknown;
 
-  constructor(options: LambdaOpOptions) {
+  constructor(options: O) {
     super(options, lambdaOpOptions);
     this.fn = this.options.fn;
   }
@@ -40,8 +41,9 @@ export type DeleteOptions = z.input<typeof deleteOptions>;
  * @example
  * new Delete({ inputs: ['words', 'tags'] });
  */
-export class Delete extends NumpyOp<typeof deleteOptions> {
-  constructor(options: DeleteOptions) {
+export class Delete<const O extends DeleteOptions = DeleteOptions> extends NumpyOp<typeof deleteOptions, O> {
+  declare readonly '~sig': DeleteSig<O>;
+  constructor(options: O) {
     super(options, deleteOptions);
   }
 

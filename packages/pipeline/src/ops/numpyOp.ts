@@ -31,7 +31,7 @@ export class FilteredData {
  * }
  * new Lowercase({ inputs: 'words', outputs: 'words', mode: '!infer' });
  */
-export abstract class NumpyOp<S extends OpSchema = OpSchema> extends Op<S> {
+export abstract class NumpyOp<S extends OpSchema = OpSchema, O = OpOptionsIn<S>> extends Op<S, O> {
   /**
    * Pad value per output key, used by `Batch` when it pads ragged samples to the batch's longest and no explicit
    * `padValue` is given for that key (e.g. BertTokenize: ids 0, labels -100). Set it in a subclass's constructor.
@@ -42,7 +42,7 @@ export abstract class NumpyOp<S extends OpSchema = OpSchema> extends Op<S> {
   optionalInputs: readonly string[] = [];
 
   /** @param options validated against `schema` (default: inputs, outputs, mode, dsId only) */
-  constructor(options?: OpOptionsIn<S>, schema?: S) {
+  constructor(options?: O, schema?: S) {
     super(options, schema);
   }
 

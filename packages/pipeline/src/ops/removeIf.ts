@@ -19,11 +19,11 @@ export type RemoveIfOptions = z.input<typeof removeIfOptions>;
  * @example
  * new RemoveIf({ fn: (words: string[]) => words.length === 0, inputs: 'words', replacement: false });
  */
-export class RemoveIf extends NumpyOp<typeof removeIfOptions> {
+export class RemoveIf<const O extends RemoveIfOptions = RemoveIfOptions> extends NumpyOp<typeof removeIfOptions, O> {
   readonly fn: (...args: any[]) => boolean;
   readonly replacement: boolean;
 
-  constructor(options: RemoveIfOptions) {
+  constructor(options: O) {
     super(options, removeIfOptions);
     const o = this.options;
     this.fn = o.fn;

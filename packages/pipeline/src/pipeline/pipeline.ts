@@ -14,6 +14,8 @@ import { checkKeys, makePlan, signatureEpochs, type EpochPlan } from './plan.js'
 import { finishBatch, produceBatches, runSampleOps, type OpProfile } from './producer.js';
 import { MODE_SEED, mixSeed } from './seeding.js';
 import { printBenchmark } from './benchmark.js';
+import type { CheckedOps } from '../core/keyGraph.js';
+import type { BatchEntries, PipelineSeed } from './batchKeys.js';
 
 const isSource = (v: unknown) => v instanceof Dataset || v instanceof IterableDataset || v instanceof Scheduler;
 const sourceSpec = z
@@ -71,6 +73,17 @@ export type DataInput = Schedulable<DataSource> | Record<string, Schedulable<Dat
 /** Options of {@link Pipeline}. */
 export type PipelineOptions = z.input<typeof schema>;
 
+/**
+ * Options of {@link Pipeline} as its constructor types them: the data sets' samples and the literal keys of the ops
+ * are checked at compile time (each op's inputs against what the data and earlier ops provide, per mode).
+ */
+export type TypedPipelineOptions<Tr, Ev, Te, Ops> = Omit<PipelineOptions, 'trainData' | 'evalData' | 'testData' | 'ops'> & {
+  trainData?: Tr;
+  evalData?: Ev;
+  testData?: Te;
+  ops?: CheckedOps<Ops, PipelineSeed<Tr, Ev, Te>>;
+};
+
 /** Where a batch request runs. */
 export interface EpochRequest {
   mode: Mode;
@@ -91,12 +104,20 @@ export interface EpochRequest {
  *   ops: [new BertTokenize({ inputs: ['words', 'tags'], outputs: ['x', 'y'], tokenizer, labels })] });
  * for await (const batch of pipeline.batches({ mode: 'train', epoch: 1 })) console.log(batch.x);
  */
-export class Pipeline {
+export class Pipeline<
+  Tr extends DataInput | undefined = DataInput,
+  Ev extends DataInput | undefined = DataInput,
+  Te extends DataInput | undefined = DataInput,
+  const Ops extends readonly Schedulable<NumpyOp>[] = readonly [],
+  Batch = BatchEntries<Tr, Ev, Te, Ops>,
+> {
+  /** Compile time only: the keys of the batch per mode (`[mode, key, value]` entries), read by the Estimator's check. */
+  declare readonly '~batch': Batch;
   readonly data: Readonly<Partial<Record<Mode, DataInput>>>;
   readonly ops: readonly Schedulable<NumpyOp>[];
   readonly options: Readonly<Omit<z.output<typeof schema>, 'trainData' | 'evalData' | 'testData' | 'ops'>>;
 
-  constructor(options: PipelineOptions) {
+  constructor(options: TypedPipelineOptions<Tr, Ev, Te, Ops>) {
     const o = parseOptions(new.target.name, schema, options);
     const { trainData, evalData, testData, ops, ...rest } = o;
     this.data = {

@@ -99,3 +99,26 @@ export function isAscii(s: string): boolean {
   for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 127) return false;
   return true;
 }
+
+/**
+ * Whether `cp` is whitespace for Python's `str.split()` and `str.strip()`: Unicode White_Space plus the separators
+ * U+001C–U+001F (the table Tokenize's default split and the vocabulary reader share).
+ *
+ * @example
+ * isPythonSpace(0x1f); // true (unit separator)
+ */
+export function isPythonSpace(c: number): boolean {
+  return (
+    (c >= 0x09 && c <= 0x0d) ||
+    (c >= 0x1c && c <= 0x20) ||
+    c === 0x85 ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000
+  );
+}

@@ -1,4 +1,5 @@
 import { FetsError } from '../core/errors.js';
+import { isPythonSpace } from './charClasses.js';
 
 /** A vocabulary file cannot be read or lacks a token the tokenizer needs. */
 export class VocabError extends FetsError {
@@ -10,28 +11,11 @@ export class VocabError extends FetsError {
   }
 }
 
-/** Python's `str.strip()` whitespace: Unicode White_Space plus the separators U+001C–U+001F. */
-function isPyStripSpace(c: number): boolean {
-  return (
-    (c >= 0x09 && c <= 0x0d) ||
-    (c >= 0x1c && c <= 0x20) ||
-    c === 0x85 ||
-    c === 0xa0 ||
-    c === 0x1680 ||
-    (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 ||
-    c === 0x2029 ||
-    c === 0x202f ||
-    c === 0x205f ||
-    c === 0x3000
-  );
-}
-
 function pyStrip(s: string): string {
   let a = 0;
   let b = s.length;
-  while (a < b && isPyStripSpace(s.charCodeAt(a))) a++;
-  while (b > a && isPyStripSpace(s.charCodeAt(b - 1))) b--;
+  while (a < b && isPythonSpace(s.charCodeAt(a))) a++;
+  while (b > a && isPythonSpace(s.charCodeAt(b - 1))) b--;
   return a === 0 && b === s.length ? s : s.slice(a, b);
 }
 

@@ -7,6 +7,7 @@ import type { Data } from '../../core/data.js';
 import { lineWriterSchema, resolveWriter, type LineWriter } from '../io/lineWriter.js';
 import { improves, monitoredValue, worst, type CompareMode } from './compare.js';
 import { decodeNumbers, encodeNumbers } from '../io/traceState.js';
+import type { QuietSig } from '../../core/traceKeys.js';
 
 const schema = z
   .strictObject({
@@ -49,6 +50,7 @@ export type EarlyStoppingOptions = z.input<typeof schema>;
  * new EarlyStopping({ monitor: 'f1', compareMode: 'max', patience: 3 });
  */
 export class EarlyStopping extends Trace {
+  declare readonly '~sig': QuietSig;
   override readonly options: Omit<z.output<typeof schema>, 'write'>;
   private readonly write: LineWriter;
   /** Best value so far. */

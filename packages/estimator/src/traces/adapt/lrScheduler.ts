@@ -4,6 +4,7 @@ import { getLearningRate, getModelName, isModel, setLearningRate, type Model } f
 import { Trace } from '../../core/trace.js';
 import type { Data } from '../../core/data.js';
 import { ScheduleError, type LrFn, type ScheduleContext } from '../../schedule/lrSchedules.js';
+import type { QuietWrites } from '../../core/traceKeys.js';
 
 const schema = z.strictObject({
   /** The model (built with `build`) whose optimizer's learning rate is set. */
@@ -33,6 +34,7 @@ export type LRSchedulerOptions = z.input<typeof schema>;
  * new LRScheduler({ model, lrFn: (epoch) => 1e-3 * 0.5 ** (epoch - 1), by: 'epoch' });
  */
 export class LRScheduler extends Trace {
+  declare readonly '~sig': QuietWrites<[`${string}_lr`]>;
   readonly model: Model;
   readonly lrFn: LrFn;
   readonly by: 'step' | 'epoch';

@@ -6,6 +6,7 @@ import type { Data } from '../../core/data.js';
 import { lineWriterSchema, resolveWriter, type LineWriter } from '../io/lineWriter.js';
 import { improves, monitoredValue, worst } from './compare.js';
 import { decodeNumbers, encodeNumbers } from '../io/traceState.js';
+import type { QuietWrites } from '../../core/traceKeys.js';
 
 const schema = z.strictObject({
   /** The model (built with `build`) whose learning rate is reduced. */
@@ -38,6 +39,7 @@ export type ReduceLROnPlateauOptions = z.input<typeof schema>;
  * new ReduceLROnPlateau({ model, metric: 'f1', compareMode: 'max', patience: 2, factor: 0.5 });
  */
 export class ReduceLROnPlateau extends Trace {
+  declare readonly '~sig': QuietWrites<[`${string}_lr`]>;
   override readonly options: Omit<z.output<typeof schema>, 'write'>;
   private readonly write: LineWriter;
   /** Best value so far. */

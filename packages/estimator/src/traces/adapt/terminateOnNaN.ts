@@ -3,6 +3,7 @@ import { NDArray, dsIdSpecSchema, keysSchema, modeSpecSchema, parseOptions, toKe
 import { Trace } from '../../core/trace.js';
 import type { Data } from '../../core/data.js';
 import { lineWriterSchema, resolveWriter, type LineWriter } from '../io/lineWriter.js';
+import type { QuietSig } from '../../core/traceKeys.js';
 
 const schema = z.strictObject({
   /** Keys to check (default: every numeric value the batch or earlier traces hold, which includes the losses). */
@@ -48,6 +49,8 @@ export function firstNonFinite(v: unknown): number | undefined {
  * new TerminateOnNaN({ monitorNames: 'loss' });
  */
 export class TerminateOnNaN extends Trace {
+  override readonly skipsNonFinite = true;
+  declare readonly '~sig': QuietSig;
   private readonly keys: string[] | undefined;
   private readonly write: LineWriter;
   /** The first detection, if any. */

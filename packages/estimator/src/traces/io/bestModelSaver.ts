@@ -11,6 +11,7 @@ import { lineWriterSchema, resolveWriter, type LineWriter } from './lineWriter.j
 import { loadModelWeights, nonFiniteWeight, saveModelWeights } from './modelWeights.js';
 import { decodeNumbers, encodeNumbers } from './traceState.js';
 import { checkModelFolderSpec, modelFolderSpecSchema, saveModelFolder } from '../../modelFolder/saveModelFolder.js';
+import type { QuietWrites } from '../../core/traceKeys.js';
 
 const schema = z.strictObject({
   /** The model (built with `build`) to save. */
@@ -54,6 +55,7 @@ export type BestModelSaverOptions = z.input<typeof schema>;
  * new BestModelSaver({ model, saveDir: 'runs/ner-bert', metric: 'f1', saveBestMode: 'max', loadBestFinal: true });
  */
 export class BestModelSaver extends Trace {
+  declare readonly '~sig': QuietWrites<[`since_best_${string}`, `${'max' | 'min'}_${string}`]>;
   override readonly options: Omit<z.output<typeof schema>, 'write'>;
   private readonly write: LineWriter;
   /** Path of the weights file written on improvement. */

@@ -6,6 +6,7 @@ import { Trace } from '../../core/trace.js';
 import type { Data } from '../../core/data.js';
 import { formatValue } from './logger.js';
 import { checkWritable } from './fileSafety.js';
+import type { QuietSig } from '../../core/traceKeys.js';
 
 const schema = z.strictObject({
   /** The CSV file to write (its directory is created if missing and checked at construction). */
@@ -44,6 +45,7 @@ export function csvField(s: string): string {
  * new CSVLogger({ filename: 'runs/ner/log.csv', mode: ['train', 'eval'] });
  */
 export class CSVLogger extends Trace {
+  declare readonly '~sig': QuietSig;
   readonly filename: string;
   private rows: Row[] = [];
 

@@ -29,6 +29,7 @@ function waitShare(waitMs: number, totalMs: number): number {
  * epoch's) is the share of the loop's time spent waiting for the Pipeline's next batch (`system.dataWaitMs`).
  */
 export class TrainEssential extends Trace {
+  override readonly order = 'essential';
   private tStep = 0;
   private stepsSince = 0;
   private tEpoch = 0;
@@ -88,6 +89,7 @@ export class TrainEssential extends Trace {
  * over the epoch's batches, weighted by batch size, and logs the averages at the epoch end.
  */
 export class EvalEssential extends Trace {
+  override readonly order = 'essential';
   private sums = new Map<string, { sum: number; n: number }>();
 
   constructor(readonly monitorNames: readonly string[]) {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseOptions, type Mode } from '@fets/pipeline';
 import { Trace } from '../../core/trace.js';
 import type { Data } from '../../core/data.js';
+import type { QuietSig } from '../../core/traceKeys.js';
 
 const schema = z.strictObject({
   write: z.custom<(line: string) => void>((v) => typeof v === 'function').optional(),
@@ -33,6 +34,8 @@ export function formatValue(v: unknown, digits = 6): string {
  * new Estimator({ pipeline, network, epochs: 2, traces: [new Logger({ progress: 'lines' })] });
  */
 export class Logger extends Trace {
+  override readonly order = 'log';
+  declare readonly '~sig': QuietSig;
   private readonly write: (line: string) => void;
   private readonly digits: number;
   private readonly bar: boolean;
@@ -48,7 +51,7 @@ export class Logger extends Trace {
   }
 
   /** @internal The Estimator tells the Logger how many steps an epoch has (for the progress bar). */
-  setEpochSteps(n: number | undefined): void {
+  override setEpochSteps(n: number | undefined): void {
     this.epochSteps = n;
   }
 

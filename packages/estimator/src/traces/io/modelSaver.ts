@@ -8,6 +8,7 @@ import { checkWritable, safeFileName } from './fileSafety.js';
 import { lineWriterSchema, resolveWriter, type LineWriter } from './lineWriter.js';
 import { nonFiniteWeight, saveModelWeights } from './modelWeights.js';
 import { checkModelFolderSpec, modelFolderSpecSchema, saveModelFolder } from '../../modelFolder/saveModelFolder.js';
+import type { QuietSig } from '../../core/traceKeys.js';
 
 const schema = z.strictObject({
   /** The model (built with `build`) to save. */
@@ -42,6 +43,7 @@ export type ModelSaverOptions = z.input<typeof schema>;
  * new ModelSaver({ model, saveDir: 'runs/ner-bert/epochs', frequency: 2, maxToKeep: 3 });
  */
 export class ModelSaver extends Trace {
+  declare readonly '~sig': QuietSig;
   override readonly options: Omit<z.output<typeof schema>, 'write'>;
   private readonly write: LineWriter;
   /** Files written by this trace in this run, oldest first (after pruning). */

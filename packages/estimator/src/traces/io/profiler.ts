@@ -4,6 +4,7 @@ import { Trace } from '../../core/trace.js';
 import type { Data } from '../../core/data.js';
 import { KernelTimer, formatStepProfile, type StepProfile } from '@fets/network/kernels';
 import { lineWriterSchema, resolveWriter, type LineWriter } from './lineWriter.js';
+import type { QuietSig } from '../../core/traceKeys.js';
 
 const schema = z.strictObject({
   /** Training steps (global, 1-based) to profile; default step 5 (after the first steps' one-time set-up). */
@@ -33,6 +34,7 @@ export type ProfilerOptions = z.input<typeof schema>;
  * // BatchMatMul     136    1,052.3   45.5%   …
  */
 export class Profiler extends Trace {
+  declare readonly '~sig': QuietSig;
   /** Each profiled step and its kernel times. */
   readonly profiles: { step: number; profile: StepProfile }[] = [];
   private readonly steps: Set<number>;

@@ -20,6 +20,7 @@ import { Summary } from '../../summary/summary.js';
 import { checkWritable, safeFileName } from './fileSafety.js';
 import { CheckpointError, CheckpointStore, type CheckpointManifest } from './checkpointStore.js';
 import { loadModelWeights, nonFiniteWeight, serializeModelWeights } from './modelWeights.js';
+import type { QuietSig } from '../../core/traceKeys.js';
 
 const schema = z.strictObject({
   /** Folder of the checkpoints (created if missing; checked writable at construction). */
@@ -67,6 +68,8 @@ export interface StatefulTrace {
  * new Estimator({ pipeline, network, epochs: 10, traces: [new RestoreWizard({ directory: 'runs/ner/restore' })] });
  */
 export class RestoreWizard extends Trace {
+  override readonly order = 'checkpoint';
+  declare readonly '~sig': QuietSig;
   readonly directory: string;
   readonly frequency: number;
   readonly keep: number;

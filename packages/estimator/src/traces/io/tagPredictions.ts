@@ -10,6 +10,7 @@ import { SentenceAssembler, addWordRows, checkWordKeys, wordKeysShape } from '..
 import { SCHEMES } from '../metric/seqeval/schemes.js';
 import { entitySpans, type EntitySpan } from '../metric/seqeval/spans.js';
 import { checkWritable } from './fileSafety.js';
+import type { QuietSig } from '../../core/traceKeys.js';
 
 const schema = z
   .strictObject({
@@ -62,6 +63,7 @@ export type PredictedSpan = EntitySpan;
  * new TagPredictions({ wordsKey: 'words', trueKey: 'y', predKey: 'yPred', labels, saveDir: 'runs/ner-bert' });
  */
 export class TagPredictions extends Trace {
+  declare readonly '~sig': QuietSig;
   override readonly options: z.output<typeof schema>;
   /** Words, gold and predicted tags of the running epoch, one entry per sentence. */
   sentences: { words: string[]; gold: string[]; pred: string[] }[] = [];

@@ -4,6 +4,7 @@ import { Trace } from '../../core/trace.js';
 import type { Data } from '../../core/data.js';
 import { readLabelPairs } from './labels.js';
 import { classificationOptionsSchema, metricTraceOptions } from './metricOptions.js';
+import type { MetricSig } from '../../core/traceKeys.js';
 
 const schema = classificationOptionsSchema.extend({
   /** Key the accuracy is written to (default `'accuracy'`). */
@@ -24,14 +25,15 @@ export type AccuracyOptions = z.input<typeof schema>;
  * @example
  * new Accuracy({ trueKey: 'y', predKey: 'yPred', ignoreValue: -100 }); // token accuracy of a tagger
  */
-export class Accuracy extends Trace {
+export class Accuracy<const O extends AccuracyOptions = AccuracyOptions> extends Trace {
+  declare readonly '~sig': MetricSig<O, 'accuracy'>;
   override readonly options: z.output<typeof schema>;
   /** Correct positions so far in the epoch. */
   correct = 0;
   /** Counted positions so far in the epoch. */
   total = 0;
 
-  constructor(options: AccuracyOptions) {
+  constructor(options: O) {
     const o = parseOptions(new.target.name, schema, options);
     super(metricTraceOptions(o, o.outputName));
     this.options = o;

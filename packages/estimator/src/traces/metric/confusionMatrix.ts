@@ -4,6 +4,7 @@ import { Trace } from '../../core/trace.js';
 import type { Data } from '../../core/data.js';
 import { MetricInputError, readLabelPairs } from './labels.js';
 import { classificationOptionsSchema, metricTraceOptions } from './metricOptions.js';
+import type { MetricSig } from '../../core/traceKeys.js';
 
 const schema = classificationOptionsSchema.extend({
   /** Number of classes: the matrix is numClasses × numClasses. */
@@ -25,12 +26,13 @@ export type ConfusionMatrixOptions = z.input<typeof schema>;
  * @example
  * new ConfusionMatrix({ trueKey: 'y', predKey: 'yPred', numClasses: 10 });
  */
-export class ConfusionMatrix extends Trace {
+export class ConfusionMatrix<const O extends ConfusionMatrixOptions = ConfusionMatrixOptions> extends Trace {
+  declare readonly '~sig': MetricSig<O, 'confusion_matrix'>;
   override readonly options: z.output<typeof schema>;
   /** The running epoch's matrix, row-major. */
   matrix: Float64Array;
 
-  constructor(options: ConfusionMatrixOptions) {
+  constructor(options: O) {
     const o = parseOptions(new.target.name, schema, options);
     super(metricTraceOptions(o, o.outputName));
     this.options = o;

@@ -5,6 +5,7 @@ import type { Data } from '../../core/data.js';
 import { ClassCounts, type Average } from './classCounts.js';
 import { readLabelPairs } from './labels.js';
 import { classificationOptionsSchema, metricTraceOptions } from './metricOptions.js';
+import type { MetricSig } from '../../core/traceKeys.js';
 
 const schema = classificationOptionsSchema.extend({
   /** Key the score is written to (default `'precision'`, `'recall'`, `'f1_score'`). */
@@ -86,8 +87,9 @@ abstract class PrfTrace extends Trace {
  * @example
  * new Precision({ trueKey: 'y', predKey: 'yPred', average: 'macro' });
  */
-export class Precision extends PrfTrace {
-  constructor(options: PrecisionRecallF1Options) {
+export class Precision<const O extends PrecisionRecallF1Options = PrecisionRecallF1Options> extends PrfTrace {
+  declare readonly '~sig': MetricSig<O, 'precision'>;
+  constructor(options: O) {
     super('precision', 'Precision', options);
   }
 }
@@ -101,8 +103,9 @@ export class Precision extends PrfTrace {
  * @example
  * new Recall({ trueKey: 'y', predKey: 'yPred', average: 'binary' });
  */
-export class Recall extends PrfTrace {
-  constructor(options: PrecisionRecallF1Options) {
+export class Recall<const O extends PrecisionRecallF1Options = PrecisionRecallF1Options> extends PrfTrace {
+  declare readonly '~sig': MetricSig<O, 'recall'>;
+  constructor(options: O) {
     super('recall', 'Recall', options);
   }
 }
@@ -116,8 +119,9 @@ export class Recall extends PrfTrace {
  * @example
  * new F1Score({ trueKey: 'y', predKey: 'yPred', average: 'macro', outputName: 'f1' });
  */
-export class F1Score extends PrfTrace {
-  constructor(options: PrecisionRecallF1Options) {
+export class F1Score<const O extends PrecisionRecallF1Options = PrecisionRecallF1Options> extends PrfTrace {
+  declare readonly '~sig': MetricSig<O, 'f1_score'>;
+  constructor(options: O) {
     super('f1', 'F1Score', options);
   }
 }

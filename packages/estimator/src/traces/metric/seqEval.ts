@@ -7,6 +7,7 @@ import { SentenceAssembler, addWordRows, checkWordKeys, wordKeysShape } from './
 import { alignPredictions } from './seqeval/align.js';
 import { seqevalReport, type SeqevalReport } from './seqeval/report.js';
 import { SCHEMES } from './seqeval/schemes.js';
+import type { OptionOf, TraceSig } from '../../core/traceKeys.js';
 
 const schema = z
   .strictObject({
@@ -35,6 +36,9 @@ const schema = z
 /** Options of {@link SeqEval}. */
 export type SeqEvalOptions = z.input<typeof schema>;
 
+/** The keys SeqEval writes, built from its `outputPrefix`. */
+export type SeqEvalOutputs<P extends string> = [`${P}f1`, `${P}precision`, `${P}recall`, `${P}seqeval_report`];
+
 /**
  * Entity-level precision, recall and F1 of a sequence tagger over an epoch, the numbers of seqeval's
  * `classification_report` (micro average). Each sentence keeps the positions whose true id is not `ignoreIndex`
@@ -47,7 +51,15 @@ export type SeqEvalOptions = z.input<typeof schema>;
  * @example
  * new SeqEval({ trueKey: 'y', predKey: 'yPred', labels, evalMode: 'strict', scheme: 'IOB2' });
  */
-export class SeqEval extends Trace {
+export class SeqEval<const O extends SeqEvalOptions = SeqEvalOptions> extends Trace {
+  declare readonly '~sig': TraceSig<
+    O,
+    OptionOf<O, 'wordIdsKey'> extends string
+      ? [OptionOf<O, 'predKey'>, OptionOf<O, 'wordIdsKey'>, OptionOf<O, 'tagsKey'>, OptionOf<O, 'windowKey'>]
+      : [OptionOf<O, 'trueKey'>, OptionOf<O, 'predKey'>],
+    SeqEvalOutputs<OptionOf<O, 'outputPrefix'> extends string ? OptionOf<O, 'outputPrefix'> : ''>,
+    'eval' | 'test'
+  >;
   override readonly options: z.output<typeof schema>;
   /** True tag sequences of the running epoch, one per sentence. */
   yTrue: string[][] = [];
@@ -58,7 +70,7 @@ export class SeqEval extends Trace {
   /** Whole sentences at word level (with `wordIdsKey`). */
   private readonly assembler: SentenceAssembler | undefined;
 
-  constructor(options: SeqEvalOptions) {
+  constructor(options: O) {
     const o = parseOptions(new.target.name, schema, options);
     const p = o.outputPrefix;
     const inputs = o.wordIdsKey ? [o.predKey, o.wordIdsKey, o.tagsKey!, ...(o.windowKey ? [o.windowKey] : [])] : [o.trueKey!, o.predKey];

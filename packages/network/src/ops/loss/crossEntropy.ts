@@ -41,14 +41,14 @@ export type CrossEntropyOptions = z.input<typeof crossEntropyOptions>;
  * @example
  * new CrossEntropy({ inputs: ['yPred', 'y'], outputs: 'loss', fromLogits: true, ignoreIndex: -100 }); // [B,L,C],[B,L]
  */
-export class CrossEntropy extends LossOp<typeof crossEntropyOptions> {
+export class CrossEntropy<const O extends CrossEntropyOptions = CrossEntropyOptions> extends LossOp<typeof crossEntropyOptions, O> {
   readonly fromLogits: boolean;
   readonly form: CrossEntropyForm | undefined;
   readonly classWeights: ReadonlyMap<number, number> | undefined;
   readonly ignoreIndex: number | undefined;
   readonly labelSmoothing: number;
 
-  constructor(options: CrossEntropyOptions) {
+  constructor(options: O) {
     super(options, crossEntropyOptions);
     const o = this.options;
     this.fromLogits = o.fromLogits;

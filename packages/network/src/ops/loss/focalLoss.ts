@@ -27,13 +27,13 @@ export type FocalLossOptions = z.input<typeof focalLossOptions>;
  * @example
  * new FocalLoss({ inputs: ['yPred', 'y'], outputs: 'loss', gamma: 2, alpha: 0.25 }); // [B, K] multi-label
  */
-export class FocalLoss extends LossOp<typeof focalLossOptions> {
+export class FocalLoss<const O extends FocalLossOptions = FocalLossOptions> extends LossOp<typeof focalLossOptions, O> {
   readonly gamma: number;
   readonly alpha: number | null;
   readonly fromLogits: boolean;
   readonly shapeReduction: 'sum' | 'mean';
 
-  constructor(options: FocalLossOptions) {
+  constructor(options: O) {
     super(options, focalLossOptions);
     const o = this.options;
     this.gamma = o.gamma;

@@ -22,12 +22,12 @@ export type L1LossOptions = z.input<typeof l1LossOptions>;
  * @example
  * new L1Loss({ inputs: ['yPred', 'y'], outputs: 'loss', loss: 'Huber', delta: 0.5 });
  */
-export class L1Loss extends LossOp<typeof l1LossOptions> {
+export class L1Loss<const O extends L1LossOptions = L1LossOptions> extends LossOp<typeof l1LossOptions, O> {
   readonly loss: 'L1' | 'Smooth' | 'Huber';
   readonly beta: number;
   readonly delta: number;
 
-  constructor(options: L1LossOptions) {
+  constructor(options: O) {
     super(options, l1LossOptions);
     const o = this.options;
     this.loss = o.loss;

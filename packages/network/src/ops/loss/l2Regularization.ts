@@ -23,11 +23,14 @@ export type L2RegularizationOptions = z.input<typeof l2RegularizationOptions>;
  * @example
  * new L2Regularization({ inputs: 'ce', outputs: 'loss', model, beta: 1e-4 });
  */
-export class L2Regularization extends TensorOp<typeof l2RegularizationOptions> {
+export class L2Regularization<const O extends L2RegularizationOptions = L2RegularizationOptions> extends TensorOp<
+  typeof l2RegularizationOptions,
+  O
+> {
   readonly model: Model;
   readonly beta: number;
 
-  constructor(options: L2RegularizationOptions) {
+  constructor(options: O) {
     super(options, l2RegularizationOptions);
     const o = this.options;
     this.model = o.model;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { ConfigError, OpError, keysSchema, modeSpecSchema, opOptionsSchema, type OpOptionsIn } from '@fets/pipeline';
+import { ConfigError, OpError, keysSchema, modeSpecSchema, opOptionsSchema } from '@fets/pipeline';
 import { TensorOp } from '../tensorOp.js';
 import type { StepState } from '../../stepState.js';
 
@@ -41,14 +41,14 @@ export const fmtShape = (s: readonly number[]): string => `[${s.join(', ')}]`;
  * @example
  * class MyLoss extends LossOp { forward([p, y]) { return this.reduce(tf.abs(tf.sub(p, y))); } }
  */
-export abstract class LossOp<S extends LossSchema = typeof lossOptionsSchema> extends TensorOp<S> {
+export abstract class LossOp<S extends LossSchema = typeof lossOptionsSchema, O = z.input<S>> extends TensorOp<S, O> {
   readonly averageLoss: boolean;
   /** Fixed divisor of the summed loss, if set (see the `denominator` option). */
   readonly denominator: number | undefined;
 
   /** @param options validated against `schema` (default {@link lossOptionsSchema}) */
-  constructor(options: z.input<S>, schema?: S) {
-    super(options as OpOptionsIn<S>, (schema ?? lossOptionsSchema) as S);
+  constructor(options: O, schema?: S) {
+    super(options, (schema ?? lossOptionsSchema) as S);
     this.averageLoss = (this.options as z.output<typeof lossOptionsSchema>).averageLoss;
     this.denominator = (this.options as z.output<typeof lossOptionsSchema>).denominator;
     if (this.inputs.length !== 2 || this.outputs.length !== 1) {

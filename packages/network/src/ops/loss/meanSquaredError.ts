@@ -11,8 +11,11 @@ export type MeanSquaredErrorOptions = LossOptions;
  * @example
  * new MeanSquaredError({ inputs: ['yPred', 'y'], outputs: 'mse' });
  */
-export class MeanSquaredError extends LossOp {
-  constructor(options: MeanSquaredErrorOptions) {
+export class MeanSquaredError<const O extends MeanSquaredErrorOptions = MeanSquaredErrorOptions> extends LossOp<
+  typeof lossOptionsSchema,
+  O
+> {
+  constructor(options: O) {
     super(options, lossOptionsSchema);
   }
 

@@ -1,4 +1,4 @@
-import { ConfigError, getCurrentItems, type DataDict, metaKeys } from '@fets/pipeline';
+import { ConfigError, getCurrentItems, type DataDict, metaKeys, type FuseSig } from '@fets/pipeline';
 import { TensorOp } from '../tensorOp.js';
 import type { StepState } from '../../stepState.js';
 
@@ -9,10 +9,11 @@ import type { StepState } from '../../stepState.js';
  * @example
  * new Sometimes({ op: new Fuse([opA, opB]), prob: 0.5 });
  */
-export class Fuse extends TensorOp {
+export class Fuse<const Ops extends readonly TensorOp[] = TensorOp[]> extends TensorOp {
+  declare readonly '~sig': FuseSig<Ops>;
   readonly ops: readonly TensorOp[];
 
-  constructor(ops: TensorOp[]) {
+  constructor(ops: Ops) {
     if (!Array.isArray(ops) || ops.some((op) => !(op instanceof TensorOp))) {
       throw new ConfigError('Fuse', [], `Fuse: expected a list of TensorOps, received ${String(ops)}`);
     }

@@ -1,4 +1,4 @@
-import { ConfigError, type DataDict, metaKeys } from '@fets/pipeline';
+import { ConfigError, type DataDict, metaKeys, type SigOf } from '@fets/pipeline';
 import { TensorOp } from '../tensorOp.js';
 import type { StepState } from '../../stepState.js';
 
@@ -9,14 +9,14 @@ import type { StepState } from '../../stepState.js';
  * @example
  * new OneOf(new Reshape({ inputs: 'x', outputs: 'x', shape: [-1, 8] }), new LambdaOp({ fn: (x) => x, inputs: 'x', outputs: 'x' }));
  */
-export class OneOf extends TensorOp {
+export class OneOf<const Ops extends readonly TensorOp[] = TensorOp[]> extends TensorOp {
+  declare readonly '~sig': SigOf<Ops[0]>;
   readonly ops: readonly TensorOp[];
 
-  constructor(...ops: TensorOp[]) {
+  constructor(...ops: Ops) {
     const odd = ops.find((op) => !(op instanceof TensorOp));
     if (odd !== undefined) throw new ConfigError('OneOf', [], `OneOf: expected TensorOps, received ${String(odd)}`);
     super(metaKeys('OneOf', ops));
-    (this as { dsIds: unknown }).dsIds = ops[0]!.dsIds;
     this.ops = ops;
   }
 

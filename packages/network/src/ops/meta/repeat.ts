@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseOptions, type DataDict, metaKeys } from '@fets/pipeline';
+import { parseOptions, type DataDict, metaKeys, type MetaSig, type SigOf } from '@fets/pipeline';
 import { TensorOp } from '../tensorOp.js';
 import type { StepState } from '../../stepState.js';
 
@@ -18,14 +18,14 @@ export type RepeatOptions = z.input<typeof repeatSchema>;
  * @example
  * new Repeat({ op: new LambdaOp({ fn: (x) => tf.mul(x, 2), inputs: 'x', outputs: 'x' }), repeat: 3 }); // x·8
  */
-export class Repeat extends TensorOp {
+export class Repeat<const O extends RepeatOptions = RepeatOptions> extends TensorOp {
+  declare readonly '~sig': MetaSig<SigOf<O['op']>>;
   readonly op: TensorOp;
   readonly repeat: number;
 
-  constructor(options: RepeatOptions) {
+  constructor(options: O) {
     const o = parseOptions(new.target.name, repeatSchema, options);
     super(metaKeys('Repeat', [o.op]));
-    (this as { dsIds: unknown }).dsIds = o.op.dsIds;
     this.op = o.op;
     this.repeat = o.repeat;
   }

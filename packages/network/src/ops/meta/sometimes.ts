@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseOptions, type DataDict, metaKeys } from '@fets/pipeline';
+import { parseOptions, type DataDict, metaKeys, type MetaSig, type SigOf } from '@fets/pipeline';
 import { TensorOp } from '../tensorOp.js';
 import type { StepState } from '../../stepState.js';
 
@@ -18,14 +18,14 @@ export type SometimesOptions = z.input<typeof sometimesSchema>;
  * @example
  * new Sometimes({ op: new LambdaOp({ fn: (x) => tf.neg(x), inputs: 'x', outputs: 'x' }), prob: 0.3 });
  */
-export class Sometimes extends TensorOp {
+export class Sometimes<const O extends SometimesOptions = SometimesOptions> extends TensorOp {
+  declare readonly '~sig': MetaSig<SigOf<O['op']>>;
   readonly op: TensorOp;
   readonly prob: number;
 
-  constructor(options: SometimesOptions) {
+  constructor(options: O) {
     const o = parseOptions(new.target.name, sometimesSchema, options);
     super(metaKeys('Sometimes', [o.op]));
-    (this as { dsIds: unknown }).dsIds = o.op.dsIds;
     this.op = o.op;
     this.prob = o.prob;
   }

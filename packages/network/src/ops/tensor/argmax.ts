@@ -18,10 +18,10 @@ export type ArgmaxOptions = z.input<typeof argmaxOptions>;
  * @example
  * new Argmax({ inputs: 'yPred', outputs: 'yLabel', axis: -1 }); // [B, L, C] → [B, L]
  */
-export class Argmax extends TensorOp<typeof argmaxOptions> {
+export class Argmax<const O extends ArgmaxOptions = ArgmaxOptions> extends TensorOp<typeof argmaxOptions, O> {
   readonly axis: number;
 
-  constructor(options: ArgmaxOptions) {
+  constructor(options: O) {
     super(options, argmaxOptions);
     const o = this.options;
     this.axis = o.axis;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { ConfigError, type OpOptions } from '@fets/pipeline';
+import { ConfigError, type OpOptions, type OpSchema } from '@fets/pipeline';
 import { TensorOp, asList } from '../tensorOp.js';
 
 /**
@@ -8,8 +8,8 @@ import { TensorOp, asList } from '../tensorOp.js';
  * @example
  * new Average({ inputs: ['pred1', 'pred2'], outputs: 'pred' });
  */
-export class Average extends TensorOp {
-  constructor(options: OpOptions) {
+export class Average<const O extends OpOptions = OpOptions> extends TensorOp<OpSchema, O> {
+  constructor(options: O) {
     super(options);
     if (this.outputs.length !== 1 || this.inputs.length === 0) {
       throw new ConfigError(

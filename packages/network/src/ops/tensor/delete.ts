@@ -13,8 +13,8 @@ export type DeleteOptions = z.input<typeof deleteOptions>;
  * @example
  * new Delete({ inputs: ['hidden'], mode: 'infer' });
  */
-export class Delete extends TensorOp<typeof deleteOptions> {
-  constructor(options: DeleteOptions) {
+export class Delete<const O extends DeleteOptions = DeleteOptions> extends TensorOp<typeof deleteOptions, O> {
+  constructor(options: O) {
     super(options, deleteOptions);
   }
 

@@ -19,10 +19,10 @@ export type LambdaOpOptions = z.input<typeof lambdaOpOptions>;
  * @example
  * new LambdaOp({ fn: (x: tf.Tensor) => tf.mul(x, 2), inputs: 'x', outputs: 'x2' });
  */
-export class LambdaOp extends TensorOp<typeof lambdaOpOptions> {
+export class LambdaOp<const O extends LambdaOpOptions = LambdaOpOptions> extends TensorOp<typeof lambdaOpOptions, O> {
   readonly fn: (...args: any[]) => unknown;
 
-  constructor(options: LambdaOpOptions) {
+  constructor(options: O) {
     super(options, lambdaOpOptions);
     this.fn = this.options.fn;
   }

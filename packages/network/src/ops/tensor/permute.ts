@@ -18,10 +18,10 @@ export type PermuteOptions = z.input<typeof permuteOptions>;
  * @example
  * new Permute({ inputs: 'x', outputs: 'x', perm: [0, 2, 1] }); // [B, L, C] → [B, C, L]
  */
-export class Permute extends TensorOp<typeof permuteOptions> {
+export class Permute<const O extends PermuteOptions = PermuteOptions> extends TensorOp<typeof permuteOptions, O> {
   readonly perm: readonly number[];
 
-  constructor(options: PermuteOptions) {
+  constructor(options: O) {
     super(options, permuteOptions);
     const o = this.options;
     this.perm = o.perm;

@@ -20,10 +20,10 @@ export type ReshapeOptions = z.input<typeof reshapeOptions>;
  * @example
  * new Reshape({ inputs: 'x', outputs: 'x', shape: [-1, 784] }); // [B, 28, 28] → [B, 784]
  */
-export class Reshape extends TensorOp<typeof reshapeOptions> {
+export class Reshape<const O extends ReshapeOptions = ReshapeOptions> extends TensorOp<typeof reshapeOptions, O> {
   readonly shape: readonly number[];
 
-  constructor(options: ReshapeOptions) {
+  constructor(options: O) {
     super(options, reshapeOptions);
     const o = this.options;
     this.shape = typeof o.shape === 'number' ? [o.shape] : o.shape;

@@ -1,6 +1,5 @@
 import { ConfigError } from '../../core/errors.js';
 import { NDArray } from '../../core/ndarray.js';
-import type { DataDict } from '../../core/op.js';
 import { ViewDataset } from '../view.js';
 
 /**
@@ -12,7 +11,9 @@ import { ViewDataset } from '../view.js';
  * const { train } = await mnist.loadData();
  * train.get(0); // { x: NDArray [28, 28], y: 5 }
  */
-export class ImageArrayDataset extends ViewDataset {
+export class ImageArrayDataset<X extends string = 'x', Y extends string = 'y'> extends ViewDataset<
+  { [K in X]: NDArray } & { [K in Y]: number }
+> {
   constructor(
     /** Every image's bytes, N·H·W·C, channels last. */
     readonly pixels: Uint8Array,
@@ -21,7 +22,7 @@ export class ImageArrayDataset extends ViewDataset {
     /** [H, W, C] of every image; a grey image (C = 1) comes out as [H, W]. */
     readonly imageShape: readonly [number, number, number],
     /** Keys of the image and the label (default `x`, `y`). */
-    readonly keyNames: { image: string; label: string } = { image: 'x', label: 'y' },
+    readonly keyNames: { image: X; label: Y } = { image: 'x' as X, label: 'y' as Y },
   ) {
     super();
     const size = imageShape[0] * imageShape[1] * imageShape[2];
@@ -38,11 +39,16 @@ export class ImageArrayDataset extends ViewDataset {
     return this.labels.length;
   }
 
-  protected storedSample(index: number): DataDict {
+  protected storedSample(index: number): { [K in X]: NDArray } & { [K in Y]: number } {
     const [h, w, c] = this.imageShape;
     const size = h * w * c;
     const img = Int32Array.from(this.pixels.subarray(index * size, (index + 1) * size));
-    return { [this.keyNames.image]: new NDArray(img, c === 1 ? [h, w] : [h, w, c], 'int32'), [this.keyNames.label]: this.labels[index]! };
+    return {
+      [this.keyNames.image]: new NDArray(img, c === 1 ? [h, w] : [h, w, c], 'int32'),
+      [this.keyNames.label]: this.labels[index]!,
+    } as {
+      [K in X]: NDArray;
+    } & { [K in Y]: number };
   }
 
   override keys(): string[] {

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DataFileError } from '../../core/errors.js';
-import type { DataDict } from '../../core/op.js';
 import { ViewDataset } from '../view.js';
 
 const IMAGE_FILE = /\.(png|jpe?g)$/i;
@@ -15,7 +14,7 @@ const IMAGE_FILE = /\.(png|jpe?g)$/i;
  * const ds = new ImageFolderDataset('data/pets');
  * ds.classes; // ['cat', 'dog']
  */
-export class ImageFolderDataset extends ViewDataset {
+export class ImageFolderDataset extends ViewDataset<{ x: string; y: number }> {
   /** Class names (the folder names, sorted); a label is an index into it. */
   readonly classes: string[];
   private readonly files: { path: string; label: number }[] = [];
@@ -45,7 +44,7 @@ export class ImageFolderDataset extends ViewDataset {
   protected get storedLength(): number {
     return this.files.length;
   }
-  protected storedSample(index: number): DataDict {
+  protected storedSample(index: number): { x: string; y: number } {
     const f = this.files[index]!;
     return { x: f.path, y: f.label };
   }

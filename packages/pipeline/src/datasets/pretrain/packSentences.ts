@@ -6,29 +6,23 @@ import { BertWordPieceTokenizer } from '../../text/bertWordPieceTokenizer.js';
 import { NumpyDataset } from '../numpyDataset.js';
 
 const packSchema = z.strictObject({
-  tokenizer: z.instanceof(BertWordPieceTokenizer, { message: 'expected a BertWordPieceTokenizer' }),
-  maxLen: z.number().int().min(3).default(128),
-  shortSeqProb: z.number().min(0).max(1).default(0.1),
-  seed: z.number().int().default(0),
-  key: z.string().min(1).default('inputIds'),
-});
-
-/** Options of {@link packSentences}. */
-export interface PackSentencesOptions {
   /** Turns words into WordPiece ids (each word tokenized alone, as `BertTokenize` does). */
-  tokenizer: BertWordPieceTokenizer;
+  tokenizer: z.instanceof(BertWordPieceTokenizer, { message: 'expected a BertWordPieceTokenizer' }),
   /** Longest sequence, `[CLS]` and `[SEP]` included (default 128, at least 3). */
-  maxLen?: number;
+  maxLen: z.number().int().min(3).default(128),
   /**
    * Chance that a sequence aims at a random shorter length in [2, maxLen - 2] instead (default 0.1), as BERT's
    * `short_seq_prob`: the model also sees short inputs, like the sentences it is later fine-tuned on.
    */
-  shortSeqProb?: number;
+  shortSeqProb: z.number().min(0).max(1).default(0.1),
   /** Seed of the short-length draws (default 0): equal inputs and seed give equal sequences. */
-  seed?: number;
+  seed: z.number().int().default(0),
   /** Column name of the sequences (default `'inputIds'`). */
-  key?: string;
-}
+  key: z.string().min(1).default('inputIds'),
+});
+
+/** Options of {@link packSentences} (see its schema). */
+export type PackSentencesOptions = z.input<typeof packSchema>;
 
 /** What packing did. */
 export interface PackStats {

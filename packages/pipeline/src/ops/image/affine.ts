@@ -97,8 +97,8 @@ function warp(img: Image, inv: InverseMap, mask: boolean, fill: number): Image {
  * @example
  * new Affine({ inputs: 'x', outputs: 'x', rotate: 15, scale: [0.9, 1.1], translate: 0.1, mode: 'train' });
  */
-export class Affine extends GeometricOp<typeof affineOptions, InverseMap> {
-  constructor(options: AffineOptions) {
+export class Affine<const O extends AffineOptions = AffineOptions> extends GeometricOp<typeof affineOptions, InverseMap, O> {
+  constructor(options: O) {
     super(options, affineOptions);
   }
   protected draw(img: Image, state: PipelineState): InverseMap {
@@ -128,8 +128,8 @@ export class Affine extends GeometricOp<typeof affineOptions, InverseMap> {
  * @example
  * new Rotate({ inputs: 'x', outputs: 'x', limit: 15, mode: 'train' });
  */
-export class Rotate extends GeometricOp<typeof rotateOptions, InverseMap> {
-  constructor(options: RotateOptions) {
+export class Rotate<const O extends RotateOptions = RotateOptions> extends GeometricOp<typeof rotateOptions, InverseMap, O> {
+  constructor(options: O) {
     super(options, rotateOptions);
   }
   protected draw(img: Image, state: PipelineState): InverseMap {

@@ -1,4 +1,5 @@
 import { NDArray } from '../../core/ndarray.js';
+import type { OpOptions, OpSchema } from '../../core/op.js';
 import { NumpyOp } from '../numpyOp.js';
 import { eachInput, readImage } from './image.js';
 
@@ -9,7 +10,7 @@ import { eachInput, readImage } from './image.js';
  * @example
  * new ChannelTranspose({ inputs: 'x', outputs: 'x' });
  */
-export class ChannelTranspose extends NumpyOp {
+export class ChannelTranspose<const O extends OpOptions = OpOptions> extends NumpyOp<OpSchema, O> {
   override forward(data: unknown): NDArray | NDArray[] {
     return eachInput(this.inputs, data, (v, key) => {
       const img = readImage(this.name, key, v);

@@ -33,8 +33,12 @@ type Hole = [number, number, number, number];
  * @example
  * new CoarseDropout({ inputs: 'x', outputs: 'x', maxHoles: 1, mode: 'train' });
  */
-export class CoarseDropout extends GeometricOp<typeof coarseDropoutOptions, Hole[]> {
-  constructor(options: CoarseDropoutOptions) {
+export class CoarseDropout<const O extends CoarseDropoutOptions = CoarseDropoutOptions> extends GeometricOp<
+  typeof coarseDropoutOptions,
+  Hole[],
+  O
+> {
+  constructor(options: O) {
     super(options, coarseDropoutOptions);
   }
   protected draw(img: Image, state: PipelineState): Hole[] {

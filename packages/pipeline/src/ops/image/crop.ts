@@ -26,8 +26,8 @@ export function cropAt(img: Image, top: number, left: number, height: number, wi
   return out;
 }
 
-abstract class Crop extends GeometricOp<typeof cropOptions, [number, number]> {
-  constructor(options: CropOptions) {
+abstract class Crop<O extends CropOptions = CropOptions> extends GeometricOp<typeof cropOptions, [number, number], O> {
+  constructor(options: O) {
     super(options, cropOptions);
   }
   protected checkSize(img: Image): void {
@@ -56,7 +56,7 @@ abstract class Crop extends GeometricOp<typeof cropOptions, [number, number]> {
  * @example
  * new RandomCrop({ inputs: 'x', outputs: 'x', height: 32, width: 32, mode: 'train' });
  */
-export class RandomCrop extends Crop {
+export class RandomCrop<const O extends CropOptions = CropOptions> extends Crop<O> {
   protected draw(img: Image, state: PipelineState): [number, number] {
     this.checkSize(img);
     const top = Math.floor(state.random() * (img.h - this.options.height + 1));
@@ -71,7 +71,7 @@ export class RandomCrop extends Crop {
  * @example
  * new CenterCrop({ inputs: 'x', outputs: 'x', height: 24, width: 24 });
  */
-export class CenterCrop extends Crop {
+export class CenterCrop<const O extends CropOptions = CropOptions> extends Crop<O> {
   protected draw(img: Image): [number, number] {
     this.checkSize(img);
     return [Math.floor((img.h - this.options.height) / 2), Math.floor((img.w - this.options.width) / 2)];

@@ -21,8 +21,8 @@ export type ExpandDimsOptions = z.input<typeof expandDimsOptions>;
  * @example
  * new ExpandDims({ inputs: 'x', outputs: 'x' });   // [28, 28] → [28, 28, 1]
  */
-export class ExpandDims extends NumpyOp<typeof expandDimsOptions> {
-  constructor(options: ExpandDimsOptions) {
+export class ExpandDims<const O extends ExpandDimsOptions = ExpandDimsOptions> extends NumpyOp<typeof expandDimsOptions, O> {
+  constructor(options: O) {
     super(options, expandDimsOptions);
   }
   override forward(data: unknown): NDArray | NDArray[] {

@@ -32,8 +32,8 @@ function flip(img: Image, horizontal: boolean): Image {
  * @example
  * new HorizontalFlip({ inputs: 'x', outputs: 'x', mode: 'train' });
  */
-export class HorizontalFlip extends GeometricOp<typeof flipOptions, boolean> {
-  constructor(options: FlipOptions) {
+export class HorizontalFlip<const O extends FlipOptions = FlipOptions> extends GeometricOp<typeof flipOptions, boolean, O> {
+  constructor(options: O) {
     super(options, flipOptions);
   }
   protected draw(_img: Image, state: PipelineState): boolean {
@@ -53,8 +53,8 @@ export class HorizontalFlip extends GeometricOp<typeof flipOptions, boolean> {
  * @example
  * new VerticalFlip({ inputs: ['x', 'mask'], outputs: ['x', 'mask'], masks: ['mask'], mode: 'train' });
  */
-export class VerticalFlip extends GeometricOp<typeof flipOptions, boolean> {
-  constructor(options: FlipOptions) {
+export class VerticalFlip<const O extends FlipOptions = FlipOptions> extends GeometricOp<typeof flipOptions, boolean, O> {
+  constructor(options: O) {
     super(options, flipOptions);
   }
   protected draw(_img: Image, state: PipelineState): boolean {

@@ -30,14 +30,14 @@ export const geometricOptions = opOptionsSchema.extend({
  * input key (an image, its masks, its boxes) the same way (`move`; boxes by `mapPoint`), so they stay aligned. Inputs
  * and outputs pair up one to one, and every image input must have the first one's height and width.
  */
-export abstract class GeometricOp<S extends OpSchema = typeof geometricOptions, P = unknown> extends NumpyOp<S> {
+export abstract class GeometricOp<S extends OpSchema = typeof geometricOptions, P = unknown, O = z.input<S>> extends NumpyOp<S, O> {
   /** Which inputs are masks (by position). */
   protected readonly isMask: readonly boolean[];
   /** Which inputs are boxes (by position). */
   protected readonly isBox: readonly boolean[];
 
-  constructor(options: z.input<S>, schema: S) {
-    super(options as never, schema);
+  constructor(options: O, schema: S) {
+    super(options, schema);
     const o = this.options as unknown as z.output<typeof geometricOptions>;
     if (this.inputs.length !== this.outputs.length) {
       throw new OpError(

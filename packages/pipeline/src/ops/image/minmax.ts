@@ -1,3 +1,4 @@
+import type { OpOptions, OpSchema } from '../../core/op.js';
 import { NumpyOp } from '../numpyOp.js';
 import { eachInput, readImage, toNDArray } from './image.js';
 import type { NDArray } from '../../core/ndarray.js';
@@ -9,7 +10,7 @@ import type { NDArray } from '../../core/ndarray.js';
  * @example
  * new Minmax({ inputs: 'x', outputs: 'x' });   // uint8 digits 0–255 → float32 0–1
  */
-export class Minmax extends NumpyOp {
+export class Minmax<const O extends OpOptions = OpOptions> extends NumpyOp<OpSchema, O> {
   override forward(data: unknown): NDArray | NDArray[] {
     return eachInput(this.inputs, data, (v, key) => {
       const img = readImage(this.name, key, v);

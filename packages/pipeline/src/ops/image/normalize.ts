@@ -28,8 +28,8 @@ export type NormalizeOptions = z.input<typeof normalizeOptions>;
  * @example
  * new Normalize({ inputs: 'x', outputs: 'x', mean: [0.4914, 0.4822, 0.4465], std: [0.2471, 0.2435, 0.2616] });
  */
-export class Normalize extends NumpyOp<typeof normalizeOptions> {
-  constructor(options: NormalizeOptions) {
+export class Normalize<const O extends NormalizeOptions = NormalizeOptions> extends NumpyOp<typeof normalizeOptions, O> {
+  constructor(options: O) {
     super(options, normalizeOptions);
   }
 

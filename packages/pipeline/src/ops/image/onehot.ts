@@ -22,8 +22,8 @@ export type OnehotOptions = z.input<typeof onehotOptions>;
  * @example
  * new Onehot({ inputs: 'y', outputs: 'y', numClasses: 10, labelSmoothing: 0.1 });   // 3 → [0.01, 0.01, 0.01, 0.91, …]
  */
-export class Onehot extends NumpyOp<typeof onehotOptions> {
-  constructor(options: OnehotOptions) {
+export class Onehot<const O extends OnehotOptions = OnehotOptions> extends NumpyOp<typeof onehotOptions, O> {
+  constructor(options: O) {
     super(options, onehotOptions);
   }
   override forward(data: unknown): NDArray | NDArray[] {

@@ -34,8 +34,8 @@ function reflect(i: number, n: number): number {
  * @example
  * new PadIfNeeded({ inputs: 'x', outputs: 'x', minHeight: 40, minWidth: 40, mode: 'train' });   // 32×32 → 40×40
  */
-export class PadIfNeeded extends GeometricOp<typeof padIfNeededOptions, null> {
-  constructor(options: PadIfNeededOptions) {
+export class PadIfNeeded<const O extends PadIfNeededOptions = PadIfNeededOptions> extends GeometricOp<typeof padIfNeededOptions, null, O> {
+  constructor(options: O) {
     super(options, padIfNeededOptions);
   }
   protected draw(): null {

@@ -24,8 +24,8 @@ export type ReadImageOptions = z.input<typeof readImageOptions>;
  * @example
  * new ReadImage({ inputs: 'path', outputs: 'x', parentPath: 'data/cats-vs-dogs' });
  */
-export class ReadImage extends NumpyOp<typeof readImageOptions> {
-  constructor(options: ReadImageOptions) {
+export class ReadImage<const O extends ReadImageOptions = ReadImageOptions> extends NumpyOp<typeof readImageOptions, O> {
+  constructor(options: O) {
     super(options, readImageOptions);
   }
   override forward(data: unknown): NDArray | NDArray[] {

@@ -20,8 +20,8 @@ export type ResizeOptions = z.input<typeof resizeOptions>;
  * @example
  * new Resize({ inputs: 'x', outputs: 'x', height: 32, width: 32 });
  */
-export class Resize extends GeometricOp<typeof resizeOptions, null> {
-  constructor(options: ResizeOptions) {
+export class Resize<const O extends ResizeOptions = ResizeOptions> extends GeometricOp<typeof resizeOptions, null, O> {
+  constructor(options: O) {
     super(options, resizeOptions);
   }
   protected draw(): null {

@@ -1,5 +1,6 @@
 import { metaKeys } from '../../core/metaKeys.js';
 import type { DataDict } from '../../core/op.js';
+import type { FuseSig } from '../../core/keyGraph.js';
 import { ConfigError, OpError } from '../../core/errors.js';
 import { type FilteredData, NumpyOp, type PipelineState } from '../numpyOp.js';
 
@@ -10,10 +11,11 @@ import { type FilteredData, NumpyOp, type PipelineState } from '../numpyOp.js';
  * @example
  * new Sometimes({ op: new Fuse([opA, opB]), prob: 0.5 });
  */
-export class Fuse extends NumpyOp {
+export class Fuse<const Ops extends readonly NumpyOp[] = NumpyOp[]> extends NumpyOp {
+  declare readonly '~sig': FuseSig<Ops>;
   readonly ops: readonly NumpyOp[];
 
-  constructor(ops: NumpyOp[]) {
+  constructor(ops: Ops) {
     if (!Array.isArray(ops) || ops.some((op) => !(op instanceof NumpyOp))) {
       throw new ConfigError('Fuse', [], `Fuse: expected a list of NumpyOps, received ${String(ops)}`);
     }

@@ -1,5 +1,6 @@
 import { metaKeys } from '../../core/metaKeys.js';
 import type { DataDict } from '../../core/op.js';
+import type { SigOf } from '../../core/keyGraph.js';
 import { ConfigError } from '../../core/errors.js';
 import { type FilteredData, NumpyOp, type PipelineState } from '../numpyOp.js';
 
@@ -10,14 +11,14 @@ import { type FilteredData, NumpyOp, type PipelineState } from '../numpyOp.js';
  * @example
  * new OneOf(new Lowercase({ inputs: 'w', outputs: 'w' }), new Uppercase({ inputs: 'w', outputs: 'w' }));
  */
-export class OneOf extends NumpyOp {
+export class OneOf<const Ops extends readonly NumpyOp[] = NumpyOp[]> extends NumpyOp {
+  declare readonly '~sig': SigOf<Ops[0]>;
   readonly ops: readonly NumpyOp[];
 
-  constructor(...ops: NumpyOp[]) {
+  constructor(...ops: Ops) {
     const odd = ops.find((op) => !(op instanceof NumpyOp));
     if (odd !== undefined) throw new ConfigError('OneOf', [], `OneOf: expected NumpyOps, received ${String(odd)}`);
     super(metaKeys('OneOf', ops));
-    (this as { dsIds: unknown }).dsIds = ops[0]!.dsIds;
     this.ops = ops;
   }
 

@@ -1,6 +1,7 @@
 import { metaKeys } from '../../core/metaKeys.js';
 import { z } from 'zod';
 import type { DataDict } from '../../core/op.js';
+import type { MetaSig, SigOf } from '../../core/keyGraph.js';
 import { OpError } from '../../core/errors.js';
 import { parseOptions } from '../../core/options.js';
 import { type FilteredData, NumpyOp, gatherInputs, type PipelineState } from '../numpyOp.js';
@@ -11,6 +12,9 @@ const schema = z.strictObject({
   maxRepeat: z.number().int().min(1).default(10_000),
 });
 
+/** Options of {@link Repeat}. */
+export type RepeatOptions = { op: NumpyOp; repeat?: number | ((...a: any[]) => boolean); maxRepeat?: number };
+
 /**
  * Applies an op several times in a row: a fixed count, or while `repeat(...inputValues)` returns true (checked before
  * each application, at most `maxRepeat` times). The op's outputs must feed its inputs.
@@ -18,15 +22,15 @@ const schema = z.strictObject({
  * @example
  * new Repeat({ op: new Shift({ inputs: 'x', outputs: 'x' }), repeat: 3 });
  */
-export class Repeat extends NumpyOp {
+export class Repeat<const O extends RepeatOptions = RepeatOptions> extends NumpyOp {
+  declare readonly '~sig': MetaSig<SigOf<O['op']>>;
   readonly op: NumpyOp;
   readonly repeat: number | ((...a: any[]) => boolean);
   readonly maxRepeat: number;
 
-  constructor(options: { op: NumpyOp; repeat?: number | ((...a: any[]) => boolean); maxRepeat?: number }) {
+  constructor(options: O) {
     const o = parseOptions(new.target.name, schema, options);
     super(metaKeys('Repeat', [o.op]));
-    (this as { dsIds: unknown }).dsIds = o.op.dsIds;
     this.op = o.op;
     this.repeat = o.repeat;
     this.maxRepeat = o.maxRepeat;

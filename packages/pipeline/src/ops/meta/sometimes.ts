@@ -1,6 +1,7 @@
 import { metaKeys } from '../../core/metaKeys.js';
 import { z } from 'zod';
 import type { DataDict } from '../../core/op.js';
+import type { MetaSig, SigOf } from '../../core/keyGraph.js';
 import { parseOptions } from '../../core/options.js';
 import { type FilteredData, NumpyOp, type PipelineState } from '../numpyOp.js';
 
@@ -16,14 +17,14 @@ const schema = z.strictObject({
  * @example
  * new Sometimes({ op: new MaskWords({ inputs: 'words', outputs: 'words' }), prob: 0.3 });
  */
-export class Sometimes extends NumpyOp {
+export class Sometimes<const O extends { op: NumpyOp; prob?: number } = { op: NumpyOp; prob?: number }> extends NumpyOp {
+  declare readonly '~sig': MetaSig<SigOf<O['op']>>;
   readonly op: NumpyOp;
   readonly prob: number;
 
-  constructor(options: { op: NumpyOp; prob?: number }) {
+  constructor(options: O) {
     const o = parseOptions(new.target.name, schema, options);
     super(metaKeys('Sometimes', [o.op]));
-    (this as { dsIds: unknown }).dsIds = o.op.dsIds;
     this.op = o.op;
     this.prob = o.prob;
   }

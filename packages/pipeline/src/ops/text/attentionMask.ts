@@ -19,10 +19,11 @@ export type AttentionMaskOptions = z.input<typeof attentionMaskOptions>;
  * @example
  * new AttentionMask({ inputs: 'x', outputs: 'xMask' }); // [101, 2054, 102, 0, 0] → [1, 1, 1, 0, 0]
  */
-export class AttentionMask extends NumpyOp<typeof attentionMaskOptions> {
+export class AttentionMask<const O extends AttentionMaskOptions = AttentionMaskOptions> extends NumpyOp<typeof attentionMaskOptions, O> {
+  declare readonly '~io': { in: [ArrayLike<number>]; out: [Int32Array] };
   readonly padId: number;
 
-  constructor(options: AttentionMaskOptions) {
+  constructor(options: O) {
     super(options, attentionMaskOptions);
     const o = this.options;
     this.padId = o.padId;

@@ -89,7 +89,9 @@ export type BertTokenizeOptions = z.input<typeof bertTokenizeOptions>;
  *   maxLen: 48 });
  * // { words: ['bruce', 'willis'], tags: ['B-ACTOR', 'I-ACTOR'] } → x [101, 5503, 12688, 102], y [-100, 1, 2, -100]
  */
-export class BertTokenize extends NumpyOp<typeof bertTokenizeOptions> {
+export class BertTokenize<const O extends BertTokenizeOptions = BertTokenizeOptions> extends NumpyOp<typeof bertTokenizeOptions, O> {
+  /** Compile time only: words and tags are string lists, every output is ids. */
+  declare readonly '~io': { in: [readonly string[], readonly string[]]; out: Int32Array[] };
   readonly tokenizer: BertWordPieceTokenizer;
   readonly labels: readonly string[];
   readonly maxLen: number;
@@ -104,7 +106,7 @@ export class BertTokenize extends NumpyOp<typeof bertTokenizeOptions> {
   /** Label id used on non-first sub-tokens with labelAllTokens (B-X → I-X when it exists). */
   private readonly continuation: Int32Array;
 
-  constructor(options: BertTokenizeOptions) {
+  constructor(options: O) {
     super(options, bertTokenizeOptions);
     const o = this.options;
     this.tokenizer = o.tokenizer;

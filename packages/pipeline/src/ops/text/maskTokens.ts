@@ -99,7 +99,7 @@ export type MaskTokensOptions = z.input<typeof maskTokensOptions>;
  *   returns: ['inputIds', 'maskedPositions', 'maskedLabels'], maxPredictions: 10, mode: 'train' });
  * // [101, 2023, 2003, 1037, 3231, 102] → x [101, 2023, 103, 1037, 3231, 102], positions [2, 0, …], labels [2003, -100, …]
  */
-export class MaskTokens extends NumpyOp<typeof maskTokensOptions> {
+export class MaskTokens<const O extends MaskTokensOptions = MaskTokensOptions> extends NumpyOp<typeof maskTokensOptions, O> {
   readonly tokenizer: BertWordPieceTokenizer;
   readonly maskProb: number;
   readonly maskTokenRate: number;
@@ -117,7 +117,7 @@ export class MaskTokens extends NumpyOp<typeof maskTokensOptions> {
   private readonly special: Uint8Array;
   private readonly continuation: Uint8Array;
 
-  constructor(options: MaskTokensOptions) {
+  constructor(options: O) {
     super(options, maskTokensOptions);
     const o = this.options;
     const tok = o.tokenizer;

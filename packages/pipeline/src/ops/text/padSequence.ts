@@ -26,13 +26,13 @@ type Seq = unknown[] | Int32Array | Float32Array | Float64Array | Uint8Array | I
  * @example
  * new PadSequence({ inputs: 'x', outputs: 'x', maxLen: 5 }); // [7, 8, 9] → [7, 8, 9, 0, 0]; [1..8] → [1, 2, 3, 4, 5]
  */
-export class PadSequence extends NumpyOp<typeof padSequenceOptions> {
+export class PadSequence<const O extends PadSequenceOptions = PadSequenceOptions> extends NumpyOp<typeof padSequenceOptions, O> {
   readonly maxLen: number;
   readonly value: number | string;
   readonly append: boolean;
   readonly truncate: 'tail' | 'head';
 
-  constructor(options: PadSequenceOptions) {
+  constructor(options: O) {
     super(options, padSequenceOptions);
     const o = this.options;
     this.maxLen = o.maxLen;

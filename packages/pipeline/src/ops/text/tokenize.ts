@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { OpError, describeValue } from '../../core/errors.js';
 import { opOptionsSchema } from '../../core/op.js';
 import { NumpyOp, type PipelineState } from '../numpyOp.js';
+import { isPythonSpace } from '../../text/charClasses.js';
 
 /** Options of {@link Tokenize}. */
 export const tokenizeOptions = opOptionsSchema.extend({
@@ -19,21 +20,7 @@ export function splitWhitespace(text: string): string[] {
   const out: string[] = [];
   let start = -1;
   for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    const space =
-      c === 0x20 ||
-      (c >= 0x09 && c <= 0x0d) ||
-      (c >= 0x1c && c <= 0x1f) ||
-      c === 0x85 ||
-      c === 0xa0 ||
-      c === 0x1680 ||
-      (c >= 0x2000 && c <= 0x200a) ||
-      c === 0x2028 ||
-      c === 0x2029 ||
-      c === 0x202f ||
-      c === 0x205f ||
-      c === 0x3000;
-    if (space) {
+    if (isPythonSpace(text.charCodeAt(i))) {
       if (start >= 0) out.push(text.slice(start, i));
       start = -1;
     } else if (start < 0) start = i;
@@ -49,11 +36,12 @@ export function splitWhitespace(text: string): string[] {
  * @example
  * new Tokenize({ inputs: 'text', outputs: 'words', toLowerCase: true }); // 'The Dark  Knight' → ['the', 'dark', 'knight']
  */
-export class Tokenize extends NumpyOp<typeof tokenizeOptions> {
+export class Tokenize<const O extends TokenizeOptions = TokenizeOptions> extends NumpyOp<typeof tokenizeOptions, O> {
+  declare readonly '~io': { in: [string]; out: [string[]] };
   readonly tokenizeFn: (text: string) => string[];
   readonly toLowerCase: boolean;
 
-  constructor(options: TokenizeOptions) {
+  constructor(options: O) {
     super(options, tokenizeOptions);
     const o = this.options;
     this.tokenizeFn = o.tokenizeFn ?? splitWhitespace;

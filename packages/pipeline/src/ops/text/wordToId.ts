@@ -28,11 +28,12 @@ export type WordtoIdOptions = z.input<typeof wordtoIdOptions>;
  * @example
  * new WordtoId({ inputs: 'words', outputs: 'x', mapping: { the: 1, dark: 2 }, unkId: 0 }); // ['the', 'cat'] → [1, 0]
  */
-export class WordtoId extends NumpyOp<typeof wordtoIdOptions> {
+export class WordtoId<const O extends WordtoIdOptions = WordtoIdOptions> extends NumpyOp<typeof wordtoIdOptions, O> {
+  declare readonly '~io': { in: [readonly unknown[]]; out: [Int32Array] };
   readonly unkId: number | undefined;
   private readonly lookup: (token: string) => number | undefined;
 
-  constructor(options: WordtoIdOptions) {
+  constructor(options: O) {
     super(options, wordtoIdOptions);
     const o = this.options;
     this.unkId = o.unkId;

@@ -9,6 +9,7 @@ import type { Data } from '../../../core/data.js';
 import { scalarOf } from '../essentials.js';
 import { checkWritable, safeFileName } from '../fileSafety.js';
 import { encodeEvent, tfRecord, type SummaryValue } from './eventFile.js';
+import type { QuietSig } from '../../../core/traceKeys.js';
 
 const schema = z
   .strictObject({
@@ -66,6 +67,7 @@ export function describeStructure(model: Model): string {
  * new TensorBoard({ logDir: 'runs/tb', updateFreq: 50 });
  */
 export class TensorBoard extends Trace {
+  declare readonly '~sig': QuietSig;
   override readonly options: z.output<typeof schema>;
   private fds = new Map<string, number>();
   /** Event files written in this run, by mode and data set. */

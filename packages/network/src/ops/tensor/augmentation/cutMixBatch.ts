@@ -24,8 +24,8 @@ export type CutMixOptions = z.input<typeof cutMixOptions>;
  * @example
  * new CutMixBatch({ inputs: ['x', 'y'], outputs: ['x', 'y'] });
  */
-export class CutMixBatch extends TensorOp<typeof cutMixOptions> {
-  constructor(options: CutMixOptions) {
+export class CutMixBatch<const O extends CutMixOptions = CutMixOptions> extends TensorOp<typeof cutMixOptions, O> {
+  constructor(options: O) {
     super(options, cutMixOptions);
     if (this.inputs.length !== 2 || this.outputs.length !== 2) {
       throw new OpError(

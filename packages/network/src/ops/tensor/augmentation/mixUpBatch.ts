@@ -24,8 +24,8 @@ export type MixUpOptions = z.input<typeof mixUpOptions>;
  * @example
  * new MixUpBatch({ inputs: ['x', 'y'], outputs: ['x', 'y'], alpha: 1 });
  */
-export class MixUpBatch extends TensorOp<typeof mixUpOptions> {
-  constructor(options: MixUpOptions) {
+export class MixUpBatch<const O extends MixUpOptions = MixUpOptions> extends TensorOp<typeof mixUpOptions, O> {
+  constructor(options: O) {
     super(options, mixUpOptions);
     if (this.inputs.length !== this.outputs.length) {
       throw new OpError(this.name, undefined, `expected one output per input, received inputs [${this.inputs}] outputs [${this.outputs}]`);
