@@ -146,7 +146,7 @@ export function readTokenizerFiles(folder: string, texts: TokenizerTexts, charwi
         folder,
         'tokenizer.json',
         `model.vocab["${token}"]`,
-        `id ${lines.indexOf(token)} (as vocab.txt)`,
+        lines.includes(token) ? `id ${lines.indexOf(token)} (as vocab.txt)` : 'no such token (vocab.txt has none)',
         `${id}`,
       );
     }
