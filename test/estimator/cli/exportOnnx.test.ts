@@ -1,9 +1,9 @@
-import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import * as fe from '@fets/estimator';
 import { ModelFolderChecksumError, sha256Hex } from '@fets/network';
-import { errorOf } from '../../helpers.js';
+import { errorOf, shared } from '../../helpers.js';
 import { sentences, tempDir, tinyModel, tinyTokenize } from '../modelFolder/tinyFolder.js';
 import { OnnxNetwork } from '../../../examples/ner-onnx/onnxNetwork.js';
 
@@ -59,6 +59,18 @@ describe('cli: fets export <folder> --format onnx', function () {
     expect(readdirSync(source).sort()).to.deep.equal(before);
     expect(readdirSync(out).sort()).to.deep.equal([...before, 'model.onnx'].sort());
     (await fe.TokenTagger.load(out)).dispose();
+  });
+
+  it("a Hugging Face folder without fets.json (transformers' save_pretrained): model.onnx alone, in the folder or in --out", async () => {
+    const hf = path.join(dir, 'hf');
+    cpSync(shared('fixtures', 'bert-tiny-random'), hf, { recursive: true });
+    const c = collect();
+    expect(await fe.runCli(['export', hf, '--format', 'onnx'], c.io), c.err.join('\n')).to.equal(0);
+    expect(c.out).to.deep.equal([`fets export: wrote ${path.join(hf, 'model.onnx')}`]);
+    const out = path.join(dir, 'hf-onnx');
+    expect(await fe.runCli(['export', hf, '--format', 'onnx', '--out', out], c.io), c.err.join('\n')).to.equal(0);
+    expect(readdirSync(out)).to.deep.equal(['model.onnx']);
+    expect(readFileSync(path.join(out, 'model.onnx'))).to.deep.equal(readFileSync(path.join(hf, 'model.onnx')));
   });
 
   it('a damaged model.onnx is refused on load, named; --out is still required for a copy', async () => {

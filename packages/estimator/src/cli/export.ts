@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { BertForTokenClassification, buildOnnxModel } from '@fets/network';
+import { BertForTokenClassification, MODEL_FOLDER_MANIFEST, buildOnnxModel, exportOnnx } from '@fets/network';
 import { BertTokenize, FetsError, WindowedDataset } from '@fets/pipeline';
 import type { Estimator } from '../estimator/estimator.js';
 import { addFilesToModelFolder, copyModelFolder } from '../modelFolder/loadModelFolder.js';
@@ -55,6 +57,11 @@ export async function exportModelFolder(folder: string, out: string | undefined,
       if (!out) throw new ExportError('fets export: --format folder: --out <dir>: expected the folder to copy to');
       return (await copyModelFolder(folder, out)).map((f) => path.join(out, f));
     case 'onnx': {
+      // A Hugging Face folder without fets.json (e.g. from save_pretrained): model.onnx alone, into `out`.
+      if (!existsSync(path.join(folder, MODEL_FOLDER_MANIFEST))) {
+        await mkdir(out, { recursive: true });
+        return [(await exportOnnx(folder, { out: path.join(out, 'model.onnx') })).file];
+      }
       // model.onnx beside the rest (of a copy when --out names another folder), its SHA-256 recorded in fets.json.
       const dest = out ?? folder;
       if (path.resolve(dest) !== path.resolve(folder)) await copyModelFolder(folder, dest);
