@@ -57,13 +57,13 @@ export async function exportModelFolder(folder: string, out: string | undefined,
       if (!out) throw new ExportError('fets export: --format folder: --out <dir>: expected the folder to copy to');
       return (await copyModelFolder(folder, out)).map((f) => path.join(out, f));
     case 'onnx': {
-      // A Hugging Face folder without fets.json (e.g. from save_pretrained): model.onnx alone, into `out`.
+      const dest = out ?? folder;
+      // A Hugging Face folder without fets.json (e.g. from save_pretrained): model.onnx alone, into `dest`.
       if (!existsSync(path.join(folder, MODEL_FOLDER_MANIFEST))) {
-        await mkdir(out, { recursive: true });
-        return [(await exportOnnx(folder, { out: path.join(out, 'model.onnx') })).file];
+        await mkdir(dest, { recursive: true });
+        return [(await exportOnnx(folder, { out: path.join(dest, 'model.onnx') })).file];
       }
       // model.onnx beside the rest (of a copy when --out names another folder), its SHA-256 recorded in fets.json.
-      const dest = out ?? folder;
       if (path.resolve(dest) !== path.resolve(folder)) await copyModelFolder(folder, dest);
       await addFilesToModelFolder(dest, { 'model.onnx': (await buildOnnxModel(dest)).bytes });
       return [path.join(dest, 'model.onnx')];
