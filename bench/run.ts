@@ -8,6 +8,7 @@
  *   npm run bench -- datawait          share of the step spent waiting for the Pipeline in a real NER epoch
  *   npm run bench -- pipeline          BertTokenize + padding throughput on MIT Movie
  *   npm run bench -- model             BERT train step / inference: wasm kernels off and on, cpu, PyTorch
+ *                                      (--sizes tiny,mini,base; default tiny,mini)
  *   npm run bench -- gemm              native GEMM GFLOP/s on BERT-mini products, 1 and all threads, vs FMA peak and PyTorch
  *   npm run bench -- profile [mini]    per-kernel time table of a bert train step (--by-shape: by input shapes)
  *   npm run bench -- conv              conv forward / input / filter gradient GFLOP/s on LeNet and ResNet9 shapes vs PyTorch
@@ -48,6 +49,7 @@ const { values, positionals } = parseArgs({
     'fets-args': { type: 'string', default: '' },
     'no-peer': { type: 'boolean', default: false },
     threads: { type: 'string', default: '1' },
+    sizes: { type: 'string' },
   },
 });
 const quick = values.quick!;
@@ -92,7 +94,7 @@ for (const { figure, arg } of wanted) {
         rounds: quick ? 1 : 3,
         plain: !values['no-plain'] && !quick,
         cpu: values.cpu!,
-        ...(quick ? { sizes: ['tiny'] } : {}),
+        ...(values.sizes ? { sizes: values.sizes.split(',') } : quick ? { sizes: ['tiny'] } : {}),
       });
       break;
     case 'gemm':
