@@ -16,20 +16,6 @@ int kKcSerial = 1024;   // the same on one thread (fewer passes over C measured 
 int kMcTarget = 128;    // rows of A per packed block, rounded down to a multiple of MR (~128 KiB: L2)
 constexpr int kMaxThreads = 256;  // scratch slots
 
-/** A grow-only 64-byte-aligned float buffer. */
-struct Scratch {
-  float* data = nullptr;
-  size_t size = 0;
-  float* get(size_t n) {
-    if (n > size) {
-      std::free(data);
-      size_t bytes = ((n * sizeof(float) + 63) / 64) * 64;
-      data = static_cast<float*>(std::aligned_alloc(64, bytes));
-      size = data ? n : 0;
-    }
-    return data;
-  }
-};
 Scratch gPackA[kMaxThreads];
 Scratch gPackB[kMaxThreads];  // per-thread B for products run whole on one thread
 Scratch gSharedB;
@@ -341,6 +327,18 @@ void batchTask(void* ctx, int task, int thread) {
 }
 
 }  // namespace
+
+float* Scratch::get(size_t n) {
+  if (n > size) {
+    std::free(data);
+    size_t bytes = ((n * sizeof(float) + 63) / 64) * 64;
+    data = static_cast<float*>(std::aligned_alloc(64, bytes));
+    size = data ? n : 0;
+  }
+  return data;
+}
+
+void gemmSerial(const Isa& isa, const Product& p, int thread) { serialProduct(p, isa, thread); }
 
 void gemmTune(int kc, int mc, int kcSerial) {
   if (kc >= 16) kKc = kc;

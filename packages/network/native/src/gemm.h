@@ -54,6 +54,19 @@ void gemmBatched(Pool& pool, const Isa& isa, const Product& p, int batch, ptrdif
                  ptrdiff_t cStride);
 
 /**
+ * One product on the calling pool thread `thread` (its index in the pool, for its packing scratch): for kernels that
+ * run many small products in parallel themselves (attention's per-head products).
+ */
+void gemmSerial(const Isa& isa, const Product& p, int thread);
+
+/** A grow-only 64-byte-aligned float buffer (per-thread scratch). */
+struct Scratch {
+  float* data = nullptr;
+  size_t size = 0;
+  float* get(size_t n);
+};
+
+/**
  * Sets the blocking (values below 16 keep the current one): k steps per packed block with threads (default 256), rows
  * of A per block (default 128), k steps per block on one thread (default 1024).
  */

@@ -20,6 +20,22 @@ export { setSimdLoops } from './assembler.js';
 export { loadNativeAddon, nativeAddon, nativeDir } from './native/addon.js';
 export { LINEAR_KERNEL, linearFused } from './native/linear.js';
 export type { NativeAddon, NativeLoad } from './native/addon.js';
+export type {
+  AdamWArgs,
+  AttentionArgs,
+  BinaryArgs,
+  BinaryOp,
+  BinaryRowsArgs,
+  Col2imArgs,
+  ConvGeometry,
+  DropoutMaskArgs,
+  GeluArgs,
+  GemmArgs,
+  Im2colArgs,
+  LayerNormArgs,
+  LayerNormGradArgs,
+  MaxPoolGradArgs,
+} from './native/calls.js';
 
 // Switches
 export {

@@ -18,23 +18,21 @@ export function linearKernel(args: KernelArgs): TensorInfo {
   const n = w!.shape[0]!;
   const out = backend.makeOutput([m, n], 'float32');
   if (m * n > 0) {
-    const act = args.attrs?.activation === 'gelu' ? 1 : 0;
-    nativeAddon()!.gemm(
-      backend.wasm.HEAPU8,
-      offsetOf(backend, x!),
-      offsetOf(backend, w!),
-      offsetOf(backend, out),
-      1,
+    nativeAddon()!.gemm(backend.wasm.HEAPU8, {
+      a: offsetOf(backend, x!),
+      b: offsetOf(backend, w!),
+      c: offsetOf(backend, out),
+      batch: 1,
       m,
       n,
       k,
-      0,
-      0,
-      false,
-      true,
-      offsetOf(backend, b!),
-      act,
-    );
+      aStep: false,
+      bStep: false,
+      transA: false,
+      transB: true,
+      bias: offsetOf(backend, b!),
+      activation: args.attrs?.activation === 'gelu' ? 'gelu' : 'none',
+    });
   }
   return out;
 }
