@@ -8,8 +8,10 @@
  * threads, training and inference, for bert-mini and bert-base. bert-base (12 layers of 768) runs a third of the
  * repetitions after one warm-up step (its train step is about 30 times bert-mini's), on the native kernels only.
  */
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
-import { fmtMs, fmtX, median, note, runChild, type FigureResult, type Row } from './common.js';
+import path from 'node:path';
+import { CHILD_JSON, fmtMs, fmtX, median, note, runChild, type FigureResult, type Row } from './common.js';
 import { runTorch, torchMissing } from './torchPeer.js';
 
 interface Timing {
@@ -17,25 +19,60 @@ interface Timing {
   inferMedianMs: number;
   trainMs: number[];
   inferMs: number[];
+  /** The process's CPU time per repetition (every thread); absent in results of older checkouts. */
+  trainCpuMs?: number[];
+  inferCpuMs?: number[];
+  trainCpuMedianMs?: number;
+  inferCpuMedianMs?: number;
 }
 interface StepResults {
   results: Record<string, Timing>;
   [k: string]: unknown;
 }
+type TimingKey = 'trainMedianMs' | 'inferMedianMs' | 'trainCpuMedianMs' | 'inferCpuMedianMs';
 
 /** Several rounds' timings of one setting pooled: medians over every timed repetition. */
 function pool(ts: readonly Timing[]): Timing {
-  const trainMs = ts.flatMap((t) => t.trainMs);
-  const inferMs = ts.flatMap((t) => t.inferMs);
-  return { trainMs, inferMs, trainMedianMs: median(trainMs), inferMedianMs: median(inferMs) };
+  const all = (k: 'trainMs' | 'inferMs' | 'trainCpuMs' | 'inferCpuMs') => ts.flatMap((t) => t[k] ?? []);
+  const [trainMs, inferMs, trainCpuMs, inferCpuMs] = [all('trainMs'), all('inferMs'), all('trainCpuMs'), all('inferCpuMs')];
+  return {
+    trainMs,
+    inferMs,
+    trainMedianMs: median(trainMs),
+    inferMedianMs: median(inferMs),
+    ...(trainCpuMs.length ? { trainCpuMs, inferCpuMs, trainCpuMedianMs: median(trainCpuMs), inferCpuMedianMs: median(inferCpuMs) } : {}),
+  };
+}
+
+/** bench/model-step.ts of another checkout (`--baseline DIR`), run from there: the same task on that tree's code. */
+function runBaseline(dir: string, args: string[], env: Record<string, string>): StepResults {
+  const out = execFileSync(
+    process.execPath,
+    ['--conditions=fets-source', '--import', 'tsx', path.join(dir, 'bench', 'model-step.ts'), ...args],
+    {
+      cwd: dir,
+      env: { ...process.env, FETS_QUIET: '1', ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 64 * 1024 * 1024,
+      encoding: 'utf8',
+    },
+  );
+  const line = out
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith(CHILD_JSON));
+  if (!line) throw new Error(`bench: ${dir}/bench/model-step.ts printed no result line`);
+  return JSON.parse(line.slice(CHILD_JSON.length)) as StepResults;
 }
 
 /**
  * Options: sizes (default tiny, mini), repetitions per process, rounds, `plain` (also time plain tfjs on wasm: slow,
- * about 5 s a mini step), `cpu` (also the js cpu backend on bert-tiny).
+ * about 5 s a mini step), `cpu` (also the js cpu backend on bert-tiny), `baseline` (another checkout whose native
+ * settings run interleaved with this one's in every round, for before/after ratios; its bench/model-step.ts should
+ * record CPU time, as this one's does).
  */
 export async function run(
-  options: { sizes?: string[]; reps?: number; warmup?: number; rounds?: number; plain?: boolean; cpu?: boolean } = {},
+  options: { sizes?: string[]; reps?: number; warmup?: number; rounds?: number; plain?: boolean; cpu?: boolean; baseline?: string } = {},
 ): Promise<FigureResult> {
   const sizes = options.sizes ?? ['tiny', 'mini'];
   const reps = options.reps ?? 5;
@@ -88,6 +125,9 @@ export async function run(
         const r = runChild('model-step.ts', args([size]), s.env) as StepResults;
         push(s.key, size, r.results[size]!);
         if (s.key.startsWith('native')) nativeInfo = r.native;
+        if (options.baseline && s.key.startsWith('native')) {
+          push(`before:${s.key}`, size, runBaseline(options.baseline, args([size]), s.env).results[size]!);
+        }
       }
       if (!skip) {
         for (const t of threadCounts) {
@@ -110,8 +150,8 @@ export async function run(
     cpu = (runChild('model-step.ts', args(['tiny'], 3, 1), { FETS_BACKEND: 'cpu' }) as StepResults).results.tiny;
   }
   /** Median over rounds of a / b (paired per round). */
-  const paired = (a: readonly Timing[], b: readonly Timing[], key: 'trainMedianMs' | 'inferMedianMs') =>
-    median(a.map((t, i) => t[key] / b[i]![key]));
+  const paired = (a: readonly Timing[], b: readonly Timing[], key: TimingKey) =>
+    median(a.map((t, i) => (t[key] ?? Number.NaN) / (b[i]![key] ?? Number.NaN)));
   const rows: Row[] = [];
   const ratios: Record<string, Record<string, number>> = {};
   const core = (t: number) => (torchMeta[`threads${t}`] as { openblasCore?: string } | undefined)?.openblasCore ?? '?';
@@ -136,6 +176,51 @@ export async function run(
           goal,
           met: goal && ratio !== undefined ? (ratio <= 0.8 ? 'yes' : 'no') : '',
         });
+      }
+    }
+    // One thread: the CPU time of each side (user + system of its process), which a loaded machine inflates far less
+    // than wall time (waiting for a core is not counted).
+    for (const [phase, key] of [
+      ['train', 'trainCpuMedianMs'],
+      ['inference', 'inferCpuMedianMs'],
+    ] as const) {
+      const ref = timings.torch1?.[size];
+      const mine = timings.native1?.[size];
+      if (!ref || !mine || pool(mine)[key] === undefined || pool(ref)[key] === undefined) continue;
+      const ratio = paired(mine, ref, key);
+      ratios[size][`${phase} CPU time, fets native 1 thread / PyTorch 1T`] = ratio;
+      rows.push({
+        figure: `model: bert-${size} ${phase}, fets native, 1 thread, CPU time`,
+        fets: fmtMs(pool(mine)[key]!),
+        reference: `${fmtMs(pool(ref)[key]!)} PyTorch 1T CPU time`,
+        ratio: fmtX(ratio),
+        goal: size === 'mini' || size === 'base' ? '≤ 0.80×' : '',
+        met: size === 'mini' || size === 'base' ? (ratio <= 0.8 ? 'yes' : 'no') : '',
+      });
+    }
+    if (options.baseline) {
+      for (const s of settings.filter((x) => x.key.startsWith('native'))) {
+        const before = timings[`before:${s.key}`]?.[size];
+        const after = timings[s.key]?.[size];
+        if (!before || !after) continue;
+        for (const [what, key] of [
+          ['train', 'trainMedianMs'],
+          ['inference', 'inferMedianMs'],
+          ['train CPU time', 'trainCpuMedianMs'],
+          ['inference CPU time', 'inferCpuMedianMs'],
+        ] as const) {
+          if (pool(before)[key] === undefined || pool(after)[key] === undefined) continue;
+          const ratio = paired(after, before, key);
+          ratios[size][`${what}, ${s.label}: this tree / baseline`] = ratio;
+          rows.push({
+            figure: `model: bert-${size} ${what}, ${s.label}, after / before`,
+            fets: fmtMs(pool(after)[key]!),
+            reference: `${fmtMs(pool(before)[key]!)} baseline`,
+            ratio: fmtX(ratio),
+            goal: '',
+            met: '',
+          });
+        }
       }
     }
     const best = `native${Math.max(all, 1)}`;
@@ -163,6 +248,7 @@ export async function run(
       warmup,
       repsPerSize: Object.fromEntries(sizes.map((z) => [z, { reps: repsOf(z), warmup: warmupOf(z) }])),
       rounds,
+      baseline: options.baseline ? path.relative(process.cwd(), options.baseline) || '.' : null,
       ratios,
       timings,
       cpu: cpu ? { tiny: cpu } : null,

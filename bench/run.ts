@@ -8,7 +8,8 @@
  *   npm run bench -- datawait          share of the step spent waiting for the Pipeline in a real NER epoch
  *   npm run bench -- pipeline          BertTokenize + padding throughput on MIT Movie
  *   npm run bench -- model             BERT train step / inference: wasm kernels off and on, cpu, PyTorch
- *                                      (--sizes tiny,mini,base; default tiny,mini)
+ *                                      (--sizes tiny,mini,base; default tiny,mini; --baseline DIR: also another
+ *                                      checkout's native settings, interleaved, for after/before ratios)
  *   npm run bench -- gemm              native GEMM GFLOP/s on BERT-mini products, 1 and all threads, vs FMA peak and PyTorch
  *   npm run bench -- profile [mini]    per-kernel time table of a bert train step (--by-shape: by input shapes)
  *   npm run bench -- conv              conv forward / input / filter gradient GFLOP/s on LeNet and ResNet9 shapes vs PyTorch
@@ -25,6 +26,7 @@
  * Measure on an idle machine (`uptime` load < 0.5): the table's absolute times mean little under load.
  */
 import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatTable, note, writeResult, type FigureResult, type Row } from './common.js';
 
@@ -50,6 +52,7 @@ const { values, positionals } = parseArgs({
     'no-peer': { type: 'boolean', default: false },
     threads: { type: 'string', default: '1' },
     sizes: { type: 'string' },
+    baseline: { type: 'string' },
   },
 });
 const quick = values.quick!;
@@ -95,6 +98,7 @@ for (const { figure, arg } of wanted) {
         plain: !values['no-plain'] && !quick,
         cpu: values.cpu!,
         ...(values.sizes ? { sizes: values.sizes.split(',') } : quick ? { sizes: ['tiny'] } : {}),
+        ...(values.baseline ? { baseline: path.resolve(values.baseline) } : {}),
       });
       break;
     case 'gemm':
