@@ -12,6 +12,7 @@
 #include "addon.h"
 #include "call.h"
 #include "gemm.h"
+#include "packcache.h"
 #include "pool.h"
 #include "vec/vec.h"
 
@@ -114,11 +115,17 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
   float* out = c.floats("c", (double)batch * m * n);
   const float* bias = c.optionalFloats("bias", n);
   const int activation = c.choice("activation", {"none", "gelu"}, 0);
+  const int cacheKey = c.integer("cacheB", 0, INT32_MAX, 0);
   if (!c.ok()) return nullptr;
   Product p{a, b, out, m, n, k, ta ? m : k, tb ? k : n, n, ta, tb};
   p.bias = bias;
   if (bias && activation == 1) p.activation = vec().geluInPlace;
   std::lock_guard<std::mutex> lock(callMutex());
+  if (cacheKey > 0 && batch == 1 && m > 0 && n > 0 && k > 0) {
+    // B kept packed under the caller's key (a layer's weights at inference): packed on first use, then reused.
+    p.packedKb = gemmPackBlockK(pool(), isa(), p);
+    p.packedB = packedWeights(cacheKey, isa(), p, p.packedKb);
+  }
   gemmBatched(pool(), isa(), p, batch, aStep ? (ptrdiff_t)m * k : 0, bStep ? (ptrdiff_t)k * n : 0, (ptrdiff_t)m * n);
   return undefinedValue(env);
 }
@@ -144,6 +151,10 @@ napi_value Info(napi_env env, napi_callback_info) {
   napi_set_named_property(env, out, "mr", num);
   napi_create_int32(env, isa().nr, &num);
   napi_set_named_property(env, out, "nr", num);
+  napi_create_double(env, (double)packedBytes(), &num);
+  napi_set_named_property(env, out, "packedBytes", num);
+  napi_create_int32(env, packedEntries(), &num);
+  napi_set_named_property(env, out, "packedEntries", num);
   return out;
 }
 
@@ -242,6 +253,7 @@ napi_value Init(napi_env env, napi_value exports) {
   registerConv(env, exports);
   registerAttention(env, exports);
   registerNorm(env, exports);
+  registerPackCache(env, exports);
   return exports;
 }
 

@@ -190,7 +190,10 @@ void directProduct(const Product& g, const Isa& isa, int thread) {
     const float* bias = panelBias(g, j0, cols, nr, pad);
     const float* bp;
     ptrdiff_t bs;
-    if (!g.tb && cols == nr) {
+    if (g.packedB && g.packedKb == kc) {
+      bp = g.packedB + (ptrdiff_t)q * kc * nr;
+      bs = nr;
+    } else if (!g.tb && cols == nr) {
       bp = g.b + j0;
       bs = g.ldb;
     } else {
@@ -226,11 +229,13 @@ void serialProduct(const Product& g, const Isa& isa, int thread) {
   const int kMcRows = mcRows(isa);
   const int mcMax = std::min(kMcRows, ((g.m + isa.mr - 1) / isa.mr) * isa.mr);
   const int kb = blockK(g.k, kKcSerial);
-  float* pb = gPackB[thread].get((size_t)kb * panels * isa.nr);
+  float* pb = g.packedB && g.packedKb == kb ? nullptr : gPackB[thread].get((size_t)kb * panels * isa.nr);
   float* pa = gPackA[thread].get((size_t)mcMax * kb);
+  const bool prepacked = g.packedB && g.packedKb == kb;
   for (int p0 = 0; p0 < g.k; p0 += kb) {
     const int kc = std::min(kb, g.k - p0);
-    packB(g, isa.nr, p0, kc, 0, panels, pb);
+    if (prepacked) pb = const_cast<float*>(g.packedB) + (size_t)p0 * panels * isa.nr;
+    else packB(g, isa.nr, p0, kc, 0, panels, pb);
     for (int i0 = 0; i0 < g.m; i0 += kMcRows) {
       const int mc = std::min(kMcRows, g.m - i0);
       const bool direct = directA(g);
@@ -297,17 +302,19 @@ void parallelProduct(Pool& pool, const Product& g, const Isa& isa) {
   j.g = &g;
   j.isa = &isa;
   j.panels = (g.n + isa.nr - 1) / isa.nr;
-  j.packed = gSharedB.get(packedBSize(g, isa));
+  const int kc = blockK(g.k, kKc);
+  const bool prepacked = g.packedB && g.packedKb == kc;
+  j.packed = prepacked ? const_cast<float*>(g.packedB) : gSharedB.get(packedBSize(g, isa));
   j.mBlocks = (g.m + mcRows(isa) - 1) / mcRows(isa);
   // Column chunks so that there are at least 4 tasks per thread where the panels allow it (a chunk ≥ 4 panels).
   const int want = std::max(1, (4 * threads + j.mBlocks - 1) / j.mBlocks);
   j.chunks = std::max(1, std::min(want, j.panels / 4));
   j.panelsPerChunk = (j.panels + j.chunks - 1) / j.chunks;
   j.chunks = (j.panels + j.panelsPerChunk - 1) / j.panelsPerChunk;
-  j.kc = blockK(g.k, kKc);
+  j.kc = kc;
   const int kBlocks = (g.k + j.kc - 1) / j.kc;
   j.packTasksPerBlock = std::max(1, std::min(j.panels, 2 * threads));
-  pool.run(kBlocks * j.packTasksPerBlock, packTask, &j);
+  if (!prepacked) pool.run(kBlocks * j.packTasksPerBlock, packTask, &j);
   pool.run(j.mBlocks * j.chunks, computeTask, &j);
 }
 
@@ -339,6 +346,23 @@ float* Scratch::get(size_t n) {
 }
 
 void gemmSerial(const Isa& isa, const Product& p, int thread) { serialProduct(p, isa, thread); }
+
+int gemmPackBlockK(const Pool& pool, const Isa&, const Product& g) {
+  const double flops = 2.0 * g.m * g.n * g.k;
+  if (pool.threads() == 1 || flops < 2e6) {
+    if (g.k <= kKcSerial && (size_t)g.m * g.k <= kDirectA) return g.k;
+    return blockK(g.k, kKcSerial);
+  }
+  return blockK(g.k, kKc);
+}
+
+size_t gemmPackedSize(const Isa& isa, const Product& g) { return packedBSize(g, isa); }
+
+void gemmPackB(const Isa& isa, const Product& g, int kb, float* dst) {
+  const int panels = (g.n + isa.nr - 1) / isa.nr;
+  for (int p0 = 0; p0 < g.k; p0 += kb)
+    packB(g, isa.nr, p0, std::min(kb, g.k - p0), 0, panels, dst + (size_t)p0 * panels * isa.nr);
+}
 
 void gemmTune(int kc, int mc, int kcSerial) {
   if (kc >= 16) kKc = kc;

@@ -44,7 +44,20 @@ struct Product {
   const float* bias = nullptr;
   /** Applied to each finished tile after the bias (GELU for a fused dense + activation); null for none. */
   void (*activation)(float* x, size_t n) = nullptr;
+  /**
+   * B already packed as the driver reads it (gemmPackB with packedKb steps per block; a layer's weights kept packed
+   * between calls), or null to pack it now. Used only when packedKb is the blocking this call picks.
+   */
+  const float* packedB = nullptr;
+  int packedKb = 0;
 };
+
+/** The k steps per packed block of B that product `p` (batch 1) runs with on this pool. */
+int gemmPackBlockK(const Pool& pool, const Isa& isa, const Product& p);
+/** Floats of B packed whole for `isa`: k × panels·NR. */
+size_t gemmPackedSize(const Isa& isa, const Product& p);
+/** B of `p` packed whole into dst (gemmPackedSize floats): blocks of kb steps, each panel k-major, zero-padded. */
+void gemmPackB(const Isa& isa, const Product& p, int kb, float* dst);
 
 /**
  * `batch` products with operands advancing by aStride / bStride / cStride floats (0 for a broadcast operand).

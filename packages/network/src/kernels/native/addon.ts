@@ -34,7 +34,19 @@ export interface NativeAddon {
   /** `batch` float32 products C = op(A)·op(B), with a bias and GELU fused when asked. */
   gemm(heap: Uint8Array, args: GemmArgs): void;
   /** The microkernel in use, every variant that runs on this CPU, the pool's threads and the CPUs available. */
-  info(): { isa: string; isas: string[]; threads: number; cpus: number; mr: number; nr: number };
+  info(): {
+    isa: string;
+    isas: string[];
+    threads: number;
+    cpus: number;
+    mr: number;
+    nr: number;
+    /** Bytes and entries of weights kept packed (GemmArgs.cacheB). */
+    packedBytes: number;
+    packedEntries: number;
+  };
+  /** Drops the weights kept packed under `key` (GemmArgs.cacheB). */
+  gemmForget(args: { key: number }): void;
   /** Resizes the thread pool. */
   setThreads(args: { threads: number }): void;
   /** Picks a microkernel variant by name (`''`: the best for this CPU). */

@@ -24,6 +24,11 @@ export interface GemmArgs {
   bias?: number;
   /** With a bias: 'gelu' applies the exact-erf GELU (value only) as the tiles are stored. */
   activation?: 'none' | 'gelu';
+  /**
+   * A key (≥ 1) under which B is kept packed in the GEMM's panel layout (batch 1): packed on first use, reused while
+   * the same tensor (same key, same place, shape) comes back; `gemmForget` drops it.
+   */
+  cacheB?: number;
 }
 
 /** `dropoutMask`: tf.dropout's multiplier from an Alea state (see dropout.ts), `n` floats at `out`. */
