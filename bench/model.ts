@@ -67,12 +67,22 @@ function runBaseline(dir: string, args: string[], env: Record<string, string>): 
 
 /**
  * Options: sizes (default tiny, mini), repetitions per process, rounds, `plain` (also time plain tfjs on wasm: slow,
- * about 5 s a mini step), `cpu` (also the js cpu backend on bert-tiny), `baseline` (another checkout whose native
+ * about 5 s a mini step), `wasm` (default true: fets' WebAssembly kernels without the addon), `cpu` (also the js cpu
+ * backend on bert-tiny), `baseline` (another checkout whose native
  * settings run interleaved with this one's in every round, for before/after ratios; its bench/model-step.ts should
  * record CPU time, as this one's does).
  */
 export async function run(
-  options: { sizes?: string[]; reps?: number; warmup?: number; rounds?: number; plain?: boolean; cpu?: boolean; baseline?: string } = {},
+  options: {
+    sizes?: string[];
+    reps?: number;
+    warmup?: number;
+    rounds?: number;
+    plain?: boolean;
+    wasm?: boolean;
+    cpu?: boolean;
+    baseline?: string;
+  } = {},
 ): Promise<FigureResult> {
   const sizes = options.sizes ?? ['tiny', 'mini'];
   const reps = options.reps ?? 5;
@@ -108,7 +118,7 @@ export async function run(
   ];
   const threadCounts = all > 1 ? [1, all] : [1];
   /** bert-base runs on the native kernels only (fets' single-threaded WebAssembly kernels take minutes a step). */
-  const runs = (key: string, size: string) => size !== 'base' || key.startsWith('native');
+  const runs = (key: string, size: string) => (size !== 'base' || key.startsWith('native')) && (key !== 'wasm' || options.wasm !== false);
   const skip = torchMissing();
   if (skip) note(skip);
   const timings: Record<string, Record<string, Timing[]>> = {};

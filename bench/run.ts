@@ -22,7 +22,8 @@
  *                                      default run.
  *
  * Options: --reps N (repetitions after warm-up, default 5), --quick (fewer steps and reps; for checking the code,
- * not for figures), --cpu (model: also the js cpu backend), --no-plain (model: skip plain tfjs, about 5 s a mini step). Data: FETS_DATA_DIR (default ../shared/datasets).
+ * not for figures), --cpu (model: also the js cpu backend), --no-plain (model: skip plain tfjs, about 5 s a mini step),
+ * --no-wasm (model: skip fets' WebAssembly kernels without the addon). Data: FETS_DATA_DIR (default ../shared/datasets).
  * Measure on an idle machine (`uptime` load < 0.5): the table's absolute times mean little under load.
  */
 import os from 'node:os';
@@ -42,6 +43,7 @@ const { values, positionals } = parseArgs({
     quick: { type: 'boolean', default: false },
     cpu: { type: 'boolean', default: false },
     'no-plain': { type: 'boolean', default: false },
+    'no-wasm': { type: 'boolean', default: false },
     'by-shape': { type: 'boolean', default: false },
     infer: { type: 'boolean', default: false },
     sets: { type: 'string', default: 'mit-movie,bc5cdr-chem' },
@@ -96,6 +98,7 @@ for (const { figure, arg } of wanted) {
         warmup: quick ? 1 : 2,
         rounds: quick ? 1 : 3,
         plain: !values['no-plain'] && !quick,
+        wasm: !values['no-wasm'],
         cpu: values.cpu!,
         ...(values.sizes ? { sizes: values.sizes.split(',') } : quick ? { sizes: ['tiny'] } : {}),
         ...(values.baseline ? { baseline: path.resolve(values.baseline) } : {}),
