@@ -141,10 +141,15 @@ void zeroC(const Product& g) {
   }
 }
 
-/** Whether A is read in place (not packed): row-major A, whose rows the microkernel broadcasts from directly. */
-// Measured on the BERT-mini shapes (AVX-512, 1 and 2 threads): reading A in place was 5-15% faster than packing
-// it for both layouts, so only partial row blocks are packed.
-inline bool directA(const Product&) { return true; }
+/**
+ * Whether A is read in place (not packed) by the blocked driver. Measured on the BERT-mini shapes with AVX-512 (1 and
+ * 2 threads): in place was 5-15% faster than packing for both layouts, so there only partial row blocks are packed.
+ * With AVX2 on Zen 3 (6-row tiles, 32 KiB L1), a transposed A (the weight gradient dyᵀ·x, stored [k, m]) read in
+ * place touches a new cache line every k step for 24 useful bytes: 40-55% of the FMA peak against 58-72% packed
+ * (CPU-time GFLOP/s of [256..1024, 2048]ᵀ·[2048, 256..1024], native/test/gemm_cpu_time.cc); row-major A measured the same
+ * either way within the noise, so it stays in place.
+ */
+inline bool directA(const Product& g, const Isa& isa) { return !g.ta || std::strcmp(isa.name, "avx512") == 0; }
 
 /** Packs what the sweep reads packed: every row block, or with direct A only a partial last block. */
 void prepareA(const Product& g, int mr, int i0, int mc, int p0, int kc, float* pa, bool direct) {
@@ -238,7 +243,7 @@ void serialProduct(const Product& g, const Isa& isa, int thread) {
     else packB(g, isa.nr, p0, kc, 0, panels, pb);
     for (int i0 = 0; i0 < g.m; i0 += kMcRows) {
       const int mc = std::min(kMcRows, g.m - i0);
-      const bool direct = directA(g);
+      const bool direct = directA(g, isa);
       prepareA(g, isa.mr, i0, mc, p0, kc, pa, direct);
       sweep(g, isa, pa, i0, mc, pb, 0, panels, kc, p0 > 0, direct, p0);
     }
@@ -285,7 +290,7 @@ void computeTask(void* ctx, int task, int thread) {
   float* pa = gPackA[thread].get((size_t)((mc + isa.mr - 1) / isa.mr) * isa.mr * j.kc);
   for (int p0 = 0; p0 < g.k; p0 += j.kc) {
     const int kc = std::min(j.kc, g.k - p0);
-    const bool direct = directA(g);
+    const bool direct = directA(g, isa);
     prepareA(g, isa.mr, i0, mc, p0, kc, pa, direct);
     sweep(g, isa, pa, i0, mc, j.packed + (size_t)p0 * j.panels * isa.nr, q0, q1, kc, p0 > 0, direct, p0);
     if (p0 + kc >= g.k) activate(g, i0, mc, q0 * isa.nr, std::min(g.n, q1 * isa.nr) - q0 * isa.nr);
