@@ -23,6 +23,16 @@ function firstMiss(got: ArrayLike<number>, want: ArrayLike<number>, tol: (w: num
   return -1;
 }
 
+/** Makes the wasm heap grow (tensors of 16 MiB until its buffer is replaced); returns them for disposal. */
+function growHeap(): tf.Tensor[] {
+  const bytes = () => (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.byteLength;
+  const start = bytes();
+  const held: tf.Tensor[] = [];
+  while (bytes() === start && held.length < 256) held.push(tf.zeros([1 << 22]));
+  expect(bytes()).to.be.greaterThan(start);
+  return held;
+}
+
 /** Attention by its definition in float64: per sequence b and head h, softmax(q·kᵀ·scale + mask)·v. */
 function referenceAttention(
   q: Float32Array,
@@ -153,9 +163,7 @@ describe('native kernels: fused attention and LayerNorm (against float64 and the
   }
 
   it('still computes correctly after the wasm heap has grown', () => {
-    const heapBefore = (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.byteLength;
-    const big = tf.zeros([Math.ceil(heapBefore / 4) + (1 << 20)]);
-    expect((tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.byteLength).to.be.greaterThan(heapBefore);
+    const held = growHeap();
     try {
       const [B, L, heads, d] = [2, 9, 2, 6];
       const H = heads * d;
@@ -184,7 +192,7 @@ describe('native kernels: fused attention and LayerNorm (against float64 and the
         for (let j = 0; j < 12; j++) expect(Math.abs(y[row * 12 + j]! - (xs[j]! - mu) / sd)).to.be.at.most(1e-5);
       }
     } finally {
-      big.dispose();
+      tf.dispose(held);
     }
   });
 
