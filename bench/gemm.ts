@@ -30,7 +30,8 @@ function timeProduct(spec: (typeof BERT_MINI_PRODUCTS)[number], reps: number): n
   const heap = new Float32Array(a + b + c);
   for (let i = 0; i < a + b; i++) heap[i] = Math.sin(i);
   const u8 = new Uint8Array(heap.buffer);
-  const run = () => addon.gemm(u8, 0, 4 * a, 4 * (a + b), batch, m, n, k, 1, 1, ta === 1, tb === 1);
+  const run = () =>
+    addon.gemm(u8, { a: 0, b: 4 * a, c: 4 * (a + b), batch, m, n, k, aStep: true, bStep: true, transA: ta === 1, transB: tb === 1 });
   for (let i = 0; i < 3; i++) run();
   let best = Infinity;
   for (let i = 0; i < reps; i++) {
@@ -53,8 +54,8 @@ export async function run(options: { reps?: number } = {}): Promise<FigureResult
   const rows: Row[] = [];
   const data: Record<string, unknown> = { isa: info.isa, products: BERT_MINI_PRODUCTS };
   for (const threads of counts) {
-    addon.setThreads(threads);
-    const peak = addon.peak(1, true);
+    addon.setThreads({ threads });
+    const peak = addon.peak({ seconds: 1, allThreads: true });
     note(`gemm: ${threads} thread(s), ${info.isa}: FMA peak ${peak.toFixed(1)} GFLOP/s`);
     const fets = BERT_MINI_PRODUCTS.map((p) => timeProduct(p, reps));
     const torch = skip
@@ -83,6 +84,6 @@ export async function run(options: { reps?: number } = {}): Promise<FigureResult
     });
     data[`threads${threads}`] = { peakGflops: peak, fetsGflops: fets, torch: torch ?? { skipped: skip } };
   }
-  addon.setThreads(all);
+  addon.setThreads({ threads: all });
   return { rows, data };
 }

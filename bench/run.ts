@@ -8,6 +8,8 @@
  *   npm run bench -- datawait          share of the step spent waiting for the Pipeline in a real NER epoch
  *   npm run bench -- pipeline          BertTokenize + padding throughput on MIT Movie
  *   npm run bench -- model             BERT train step / inference: wasm kernels off and on, cpu, PyTorch
+ *                                      (--sizes tiny,mini,base; default tiny,mini; --baseline DIR: also another
+ *                                      checkout's native settings, interleaved, for after/before ratios)
  *   npm run bench -- gemm              native GEMM GFLOP/s on BERT-mini products, 1 and all threads, vs FMA peak and PyTorch
  *   npm run bench -- profile [mini]    per-kernel time table of a bert train step (--by-shape: by input shapes)
  *   npm run bench -- conv              conv forward / input / filter gradient GFLOP/s on LeNet and ResNet9 shapes vs PyTorch
@@ -22,10 +24,12 @@
  *                                      default run.
  *
  * Options: --reps N (repetitions after warm-up, default 5), --quick (fewer steps and reps; for checking the code,
- * not for figures), --cpu (model: also the js cpu backend), --no-plain (model: skip plain tfjs, about 5 s a mini step). Data: FETS_DATA_DIR (default ../shared/datasets).
+ * not for figures), --cpu (model: also the js cpu backend), --no-plain (model: skip plain tfjs, about 5 s a mini step),
+ * --no-wasm (model: skip fets' WebAssembly kernels without the addon). Data: FETS_DATA_DIR (default ../shared/datasets).
  * Measure on an idle machine (`uptime` load < 0.5): the table's absolute times mean little under load.
  */
 import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatTable, note, writeResult, type FigureResult, type Row } from './common.js';
 
@@ -41,6 +45,7 @@ const { values, positionals } = parseArgs({
     quick: { type: 'boolean', default: false },
     cpu: { type: 'boolean', default: false },
     'no-plain': { type: 'boolean', default: false },
+    'no-wasm': { type: 'boolean', default: false },
     'by-shape': { type: 'boolean', default: false },
     infer: { type: 'boolean', default: false },
     sets: { type: 'string', default: 'mit-movie,bc5cdr-chem' },
@@ -51,6 +56,8 @@ const { values, positionals } = parseArgs({
     'no-peer': { type: 'boolean', default: false },
     threads: { type: 'string', default: '1' },
     'model-dir': { type: 'string' },
+    sizes: { type: 'string' },
+    baseline: { type: 'string' },
   },
 });
 const quick = values.quick!;
@@ -94,8 +101,10 @@ for (const { figure, arg } of wanted) {
         warmup: quick ? 1 : 2,
         rounds: quick ? 1 : 3,
         plain: !values['no-plain'] && !quick,
+        wasm: !values['no-wasm'],
         cpu: values.cpu!,
-        ...(quick ? { sizes: ['tiny'] } : {}),
+        ...(values.sizes ? { sizes: values.sizes.split(',') } : quick ? { sizes: ['tiny'] } : {}),
+        ...(values.baseline ? { baseline: path.resolve(values.baseline) } : {}),
       });
       break;
     case 'gemm':

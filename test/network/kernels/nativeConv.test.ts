@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { nativeAddon } from '@fets/network/kernels';
+import { nativeAddon, type ConvGeometry } from '@fets/network/kernels';
 
 const native = nativeAddon();
 
@@ -32,9 +32,11 @@ function outSize(g: Geometry): [number, number] {
   ];
 }
 
-function numbers(g: Geometry): number[] {
-  const [oh, ow] = outSize(g);
-  return [g.batch, g.inH, g.inW, g.inC, oh, ow, g.kH, g.kW, g.strideH, g.strideW, g.dilationH, g.dilationW, g.padTop, g.padLeft];
+/** The geometry as the native entry points name it. */
+function named(g: Geometry): ConvGeometry {
+  const [outH, outW] = outSize(g);
+  const { batch, inH, inW, inC, kH, kW, strideH, strideW, dilationH, dilationW, padTop, padLeft } = g;
+  return { batch, inH, inW, inC, outH, outW, kH, kW, strideH, strideW, dilationH, dilationW, padTop, padLeft };
 }
 
 /** The patches by their definition: col[(b, oh, ow), (kh, kw, c)] = x[b, ih, iw, c], 0 outside. */
@@ -99,18 +101,18 @@ describe('native kernels: convolution data movement', function () {
   before(function () {
     if (!native) this.skip();
   });
-  afterEach(() => native?.setThreads(os.availableParallelism()));
+  afterEach(() => native?.setThreads({ threads: os.availableParallelism() }));
 
   for (const threads of [1, 2, 3]) {
     it(`im2col equals the patches by definition, and col2im is its adjoint, ${threads} thread(s)`, () => {
-      native!.setThreads(threads);
+      native!.setThreads({ threads });
       fc.assert(
         fc.property(geometry, fc.integer(), (g, seed) => {
           const L = layout(g);
           const x = seeded(L.nx, seed);
           L.heap.set(x, 0);
           L.heap.fill(Number.NaN, L.nx + 1); // col starts as garbage: every element must be written
-          native!.im2col(L.bytes, L.xOff, L.colOff, ...numbers(g));
+          native!.im2col(L.bytes, { x: L.xOff, col: L.colOff, ...named(g) });
           const col = L.heap.slice(L.nx + 1, L.nx + 1 + L.ncol);
           expect(Array.from(col)).to.deep.equal(Array.from(referenceIm2col(x, g)));
           expect(L.heap[L.nx + 1 + L.ncol]).to.be.NaN; // nothing written past col
@@ -118,7 +120,7 @@ describe('native kernels: convolution data movement', function () {
           const c = seeded(L.ncol, seed + 1);
           L.heap.set(c, L.nx + 1);
           L.heap.fill(Number.NaN, 0, L.nx); // dx starts as garbage too
-          native!.col2im(L.bytes, L.colOff, L.xOff, ...numbers(g));
+          native!.col2im(L.bytes, { col: L.colOff, dx: L.xOff, ...named(g) });
           const dx = L.heap.slice(0, L.nx);
           let left = 0;
           let right = 0;
@@ -149,14 +151,22 @@ describe('native kernels: convolution data movement', function () {
       padRight: 0,
     };
     const L = layout(g);
-    expect(() => native!.im2col(L.bytes, L.xOff, L.colOff + 8, ...numbers(g))).to.throw(RangeError, /im2col: col .* outside the heap/);
-    expect(() => native!.col2im(L.bytes, L.colOff, L.bytes.length, ...numbers(g))).to.throw(RangeError, /col2im: dx .* outside the heap/);
-    const bad = numbers(g);
-    bad[8] = 0; // stride 0
-    expect(() => native!.im2col(L.bytes, L.xOff, L.colOff, ...bad)).to.throw(RangeError, /im2col: geometry value 8/);
-    expect(() => native!.maxPoolGrad(L.bytes, 0, 0, 0, ...numbers(g).slice(0, 10))).to.throw(
+    expect(() => native!.im2col(L.bytes, { x: L.xOff, col: L.colOff + 8, ...named(g) })).to.throw(
+      RangeError,
+      /im2col: col .* outside the heap/,
+    );
+    expect(() => native!.col2im(L.bytes, { col: L.colOff, dx: L.bytes.length, ...named(g) })).to.throw(
+      RangeError,
+      /col2im: dx .* outside the heap/,
+    );
+    expect(() => native!.im2col(L.bytes, { x: L.xOff, col: L.colOff, ...named(g), strideH: 0 })).to.throw(
+      RangeError,
+      /im2col: strideH must be an integer from 1 to 2147483647, received 0/,
+    );
+    const { padTop: _, ...noPad } = named(g);
+    expect(() => native!.maxPoolGrad(L.bytes, { x: 0, dy: 0, dx: 0, ...noPad } as never)).to.throw(
       TypeError,
-      /maxPoolGrad: expected 18 arguments/,
+      /maxPoolGrad: padTop must be given, received nothing/,
     );
   });
 });

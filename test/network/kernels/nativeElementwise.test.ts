@@ -42,14 +42,14 @@ describe('native kernels: element-wise (against the WebAssembly kernels)', funct
     await tf.setBackend('wasm');
     setKernelOverrides(true);
   });
-  afterEach(() => native?.setThreads(os.availableParallelism()));
+  afterEach(() => native?.setThreads({ threads: os.availableParallelism() }));
 
   // Sizes that are not multiples of any vector width, above and below the thread hand-off.
   const sizes = [1, 15, 4097, 65537, 300001];
 
   for (const threads of [1, 2, 3]) {
     it(`dropout masks are the same bits (Alea carried exactly, rare carries included), ${threads} thread(s)`, () => {
-      native!.setThreads(threads);
+      native!.setThreads({ threads });
       for (const n of sizes) {
         for (const seed of [0, 1, 99, 123456]) {
           const x = values(n, seed + 1);
@@ -60,7 +60,7 @@ describe('native kernels: element-wise (against the WebAssembly kernels)', funct
     });
 
     it(`GELU values and derivatives agree within float32 rounding, ${threads} thread(s)`, () => {
-      native!.setThreads(threads);
+      native!.setThreads({ threads });
       for (const n of sizes) {
         const x = values(n, n, 6);
         x[0] = 0;
@@ -84,7 +84,7 @@ describe('native kernels: element-wise (against the WebAssembly kernels)', funct
     });
 
     it(`AdamW updates are the same bits, ${threads} thread(s)`, () => {
-      native!.setThreads(threads);
+      native!.setThreads({ threads });
       for (const n of sizes) {
         const { on, off } = onOff(() => {
           const v = tf.abs(tf.tensor(values(n, 3, 0.01)));
@@ -106,7 +106,7 @@ describe('native kernels: element-wise (against the WebAssembly kernels)', funct
     });
 
     it(`add, multiply, subtract and row-broadcast (bias) arithmetic are the same bits, ${threads} thread(s)`, () => {
-      native!.setThreads(threads);
+      native!.setThreads({ threads });
       for (const [rows, cols] of [
         [1, 5000],
         [33, 257],

@@ -49,12 +49,12 @@ describe('native kernels: GEMM', function () {
   describe('against a float64 product, on a heap at byte offsets', () => {
     const isas = native ? native.info().isas : [];
     after(() => {
-      native?.setIsa('');
-      native?.setThreads(os.availableParallelism());
+      native?.setIsa({ name: '' });
+      native?.setThreads({ threads: os.availableParallelism() });
     });
     for (const isa of isas) {
       it(`${isa}: random shapes (1, primes, not multiples of the tile), every transpose case, batched and broadcast, 1-3 threads`, () => {
-        native!.setIsa(isa);
+        native!.setIsa({ name: isa });
         const heap = new Float32Array(1 << 20);
         const u8 = new Uint8Array(heap.buffer);
         fc.assert(
@@ -69,7 +69,7 @@ describe('native kernels: GEMM', function () {
             fc.constantFrom<[number, number]>([1, 1], [1, 0], [0, 1]),
             fc.integer(),
             (m, n, k, ta, tb, threads, batch, [aStep, bStep], seed) => {
-              native!.setThreads(threads);
+              native!.setThreads({ threads });
               const aLen = m * k * (aStep ? batch : 1);
               const bLen = k * n * (bStep ? batch : 1);
               // Operands at odd float offsets: the kernels may not assume alignment.
@@ -78,7 +78,19 @@ describe('native kernels: GEMM', function () {
               const cAt = bAt + bLen + 1;
               fill(heap.subarray(0, cAt + batch * m * n + 8), seed);
               const guard = heap[cAt + batch * m * n]!;
-              native!.gemm(u8, 4 * aAt, 4 * bAt, 4 * cAt, batch, m, n, k, aStep, bStep, ta, tb);
+              native!.gemm(u8, {
+                a: 4 * aAt,
+                b: 4 * bAt,
+                c: 4 * cAt,
+                batch,
+                m,
+                n,
+                k,
+                aStep: aStep === 1,
+                bStep: bStep === 1,
+                transA: ta,
+                transB: tb,
+              });
               for (let i = 0; i < batch; i++) {
                 const a = heap.subarray(aAt + i * aStep * m * k, aAt + i * aStep * m * k + m * k);
                 const b = heap.subarray(bAt + i * bStep * k * n, bAt + i * bStep * k * n + k * n);
@@ -103,9 +115,12 @@ describe('native kernels: GEMM', function () {
     it('refuses operands outside the heap with a RangeError naming the operand', function () {
       if (!native) this.skip();
       const u8 = new Uint8Array(4096);
-      expect(() => native!.gemm(u8, 0, 0, 3584, 1, 16, 16, 16, 0, 0, false, false)).to.throw(
+      const args = { a: 0, b: 0, c: 3584, batch: 1, m: 16, n: 16, k: 16, aStep: false, bStep: false, transA: false, transB: false };
+      expect(() => native!.gemm(u8, args)).to.throw(RangeError, /gemm: c \(256 floats at byte 3584\) is outside the heap of 4096 bytes/);
+      expect(() => native!.gemm(u8, { ...args, c: 0, m: 1.5 })).to.throw(RangeError, /gemm: m must be an integer from 0/);
+      expect(() => native!.gemm(u8, { ...args, c: 0, activation: 'relu' as never })).to.throw(
         RangeError,
-        /C \(256 floats at byte 3584\) is outside the heap of 4096 bytes/,
+        /gemm: activation must be one of none, gelu, received "relu"/,
       );
     });
   });
@@ -134,7 +149,7 @@ describe('native kernels: GEMM', function () {
     for (const threads of [1, 2, 3]) {
       it(`values and gradients equal cpu's (${threads} thread${threads > 1 ? 's' : ''}), tensor count flat`, async function () {
         if (!native) this.skip();
-        native.setThreads(threads);
+        native.setThreads({ threads });
         try {
           for (const c of cases) {
             const av = new Float32Array(c.a.reduce((p, d) => p * d, 1));
@@ -170,7 +185,7 @@ describe('native kernels: GEMM', function () {
             }
           }
         } finally {
-          native.setThreads(os.availableParallelism());
+          native.setThreads({ threads: os.availableParallelism() });
         }
       });
     }

@@ -10,7 +10,9 @@
 #include <string>
 
 #include "addon.h"
+#include "call.h"
 #include "gemm.h"
+#include "packcache.h"
 #include "pool.h"
 #include "vec/vec.h"
 
@@ -48,16 +50,6 @@ bool throwIf(napi_env env, napi_status s, const char* what) {
   return true;
 }
 
-bool args(napi_env env, napi_callback_info info, size_t want, napi_value* argv, const char* name) {
-  size_t argc = want;
-  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc < want) {
-    std::string msg = std::string("fets native ") + name + ": expected " + std::to_string(want) + " arguments";
-    napi_throw_type_error(env, nullptr, msg.c_str());
-    return false;
-  }
-  return true;
-}
-
 bool heapOf(napi_env env, napi_value v, Heap* heap, const char* name) {
   bool is = false;
   napi_is_typedarray(env, v, &is);
@@ -85,21 +77,6 @@ bool heapOf(napi_env env, napi_value v, Heap* heap, const char* name) {
   return true;
 }
 
-bool numberArg(napi_env env, napi_value v, double* out, const char* name, int index) {
-  if (napi_get_value_double(env, v, out) != napi_ok) {
-    std::string msg = std::string("fets native ") + name + ": argument " + std::to_string(index) + " must be a number";
-    napi_throw_type_error(env, nullptr, msg.c_str());
-    return false;
-  }
-  return true;
-}
-
-bool numbers(napi_env env, napi_value* argv, size_t from, size_t count, double* out, const char* name) {
-  for (size_t i = 0; i < count; i++)
-    if (!numberArg(env, argv[from + i], out + i, name, static_cast<int>(from + i))) return false;
-  return true;
-}
-
 float* floatsAt(napi_env env, const Heap& heap, double byteOffset, double count, const char* name, const char* what) {
   if (byteOffset < 0 || count < 0 || static_cast<uint64_t>(byteOffset) % 4 != 0 ||
       byteOffset + 4 * count > static_cast<double>(heap.bytes)) {
@@ -118,59 +95,37 @@ napi_value undefinedValue(napi_env env) {
   return u;
 }
 
-namespace {
-
-const Isa& isa() {
+const Isa& currentIsa() {
   if (!gIsa) gIsa = selectIsa(nullptr);
   return *gIsa;
 }
 
-// gemm(heap, aOff, bOff, cOff, batch, m, n, k, aStep, bStep, transA, transB[, biasOff[, activation]])
-// activation (with a bias): 0 none, 1 GELU (value only).
+namespace {
+
+const Isa& isa() { return currentIsa(); }
+
+// gemm(heap, {a, b, c, batch, m, n, k, aStep, bStep, transA, transB, bias?, activation?}): see kernels/native/calls.ts.
 napi_value Gemm(napi_env env, napi_callback_info info) {
-  napi_value argv[14];
-  size_t argc = 14;
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc < 12) {
-    napi_throw_type_error(env, nullptr, "fets native gemm: expected 12 or 13 arguments");
-    return nullptr;
-  }
-  Heap heap;
-  if (!heapOf(env, argv[0], &heap, "gemm")) return nullptr;
-  double v[9];
-  if (!numbers(env, argv, 1, 9, v, "gemm")) return nullptr;
-  bool ta = false, tb = false;
-  napi_get_value_bool(env, argv[10], &ta);
-  napi_get_value_bool(env, argv[11], &tb);
-  const int batch = (int)v[3], m = (int)v[4], n = (int)v[5], k = (int)v[6];
-  const bool aStep = v[7] != 0, bStep = v[8] != 0;
-  if (batch < 0 || m < 0 || n < 0 || k < 0) {
-    napi_throw_range_error(env, nullptr, "fets native gemm: sizes must be non-negative");
-    return nullptr;
-  }
+  CallArgs c(env, info, "gemm");
+  const int batch = c.integer("batch"), m = c.integer("m"), n = c.integer("n"), k = c.integer("k");
+  const bool aStep = c.flag("aStep"), bStep = c.flag("bStep"), ta = c.flag("transA"), tb = c.flag("transB");
   const double aCount = (double)m * k * (aStep ? batch : 1), bCount = (double)k * n * (bStep ? batch : 1);
-  const double cCount = (double)batch * m * n;
-  float* a = floatsAt(env, heap, v[0], aCount, "gemm", "A");
-  if (!a && aCount > 0) return nullptr;
-  float* b = floatsAt(env, heap, v[1], bCount, "gemm", "B");
-  if (!b && bCount > 0) return nullptr;
-  float* c = floatsAt(env, heap, v[2], cCount, "gemm", "C");
-  if (!c && cCount > 0) return nullptr;
-  Product p{a, b, c, m, n, k, ta ? m : k, tb ? k : n, n, ta, tb};
-  if (argc >= 13) {
-    double biasOff = -1;
-    napi_get_value_double(env, argv[12], &biasOff);
-    if (biasOff >= 0) {
-      p.bias = floatsAt(env, heap, biasOff, n, "gemm", "bias");
-      if (!p.bias) return nullptr;
-    }
-  }
-  if (argc >= 14 && p.bias) {
-    double act = 0;
-    napi_get_value_double(env, argv[13], &act);
-    if (act == 1) p.activation = vec().geluInPlace;
-  }
+  float* a = c.floats("a", aCount);
+  float* b = c.floats("b", bCount);
+  float* out = c.floats("c", (double)batch * m * n);
+  const float* bias = c.optionalFloats("bias", n);
+  const int activation = c.choice("activation", {"none", "gelu"}, 0);
+  const int cacheKey = c.integer("cacheB", 0, INT32_MAX, 0);
+  if (!c.ok()) return nullptr;
+  Product p{a, b, out, m, n, k, ta ? m : k, tb ? k : n, n, ta, tb};
+  p.bias = bias;
+  if (bias && activation == 1) p.activation = vec().geluInPlace;
   std::lock_guard<std::mutex> lock(callMutex());
+  if (cacheKey > 0 && batch == 1 && m > 0 && n > 0 && k > 0) {
+    // B kept packed under the caller's key (a layer's weights at inference): packed on first use, then reused.
+    p.packedKb = gemmPackBlockK(pool(), isa(), p);
+    p.packedB = packedWeights(cacheKey, isa(), p, p.packedKb);
+  }
   gemmBatched(pool(), isa(), p, batch, aStep ? (ptrdiff_t)m * k : 0, bStep ? (ptrdiff_t)k * n : 0, (ptrdiff_t)m * n);
   return undefinedValue(env);
 }
@@ -196,38 +151,31 @@ napi_value Info(napi_env env, napi_callback_info) {
   napi_set_named_property(env, out, "mr", num);
   napi_create_int32(env, isa().nr, &num);
   napi_set_named_property(env, out, "nr", num);
+  napi_create_double(env, (double)packedBytes(), &num);
+  napi_set_named_property(env, out, "packedBytes", num);
+  napi_create_int32(env, packedEntries(), &num);
+  napi_set_named_property(env, out, "packedEntries", num);
   return out;
 }
 
-// setThreads(n): resizes the pool (n ≥ 1).
+// setThreads({threads}): resizes the pool.
 napi_value SetThreads(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  if (!args(env, info, 1, argv, "setThreads")) return nullptr;
-  double n;
-  if (!numberArg(env, argv[0], &n, "setThreads", 0)) return nullptr;
-  if (n < 1 || n > 256 || n != (int)n) {
-    napi_throw_range_error(env, nullptr, "fets native setThreads: expected an integer from 1 to 256");
-    return nullptr;
-  }
+  CallArgs c(env, info, "setThreads", false);
+  const int n = c.integer("threads", 1, 256);
+  if (!c.ok()) return nullptr;
   std::lock_guard<std::mutex> lock(callMutex());
-  pool().resize((int)n);
+  pool().resize(n);
   return undefinedValue(env);
 }
 
-// setIsa(name): picks a microkernel variant this CPU runs ("" for the best).
+// setIsa({name}): picks a microkernel variant this CPU runs ("" for the best).
 napi_value SetIsa(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  if (!args(env, info, 1, argv, "setIsa")) return nullptr;
-  char name[32] = {0};
-  size_t len = 0;
-  if (napi_get_value_string_utf8(env, argv[0], name, sizeof(name), &len) != napi_ok) {
-    napi_throw_type_error(env, nullptr, "fets native setIsa: expected a string");
-    return nullptr;
-  }
-  const Isa* chosen = selectIsa(name);
+  CallArgs c(env, info, "setIsa", false);
+  const std::string name = c.string("name", 32);
+  if (!c.ok()) return nullptr;
+  const Isa* chosen = selectIsa(name.c_str());
   if (!chosen) {
-    std::string msg = std::string("fets native setIsa: \"") + name + "\" does not run on this CPU";
-    napi_throw_range_error(env, nullptr, msg.c_str());
+    c.fail("\"" + name + "\" does not run on this CPU");
     return nullptr;
   }
   gIsa = chosen;
@@ -257,13 +205,12 @@ double peakOn(const Isa& v, double seconds) {
   return best;
 }
 
+// peak({seconds, allThreads})
 napi_value Peak(napi_env env, napi_callback_info info) {
-  napi_value argv[2];
-  if (!args(env, info, 2, argv, "peak")) return nullptr;
-  double seconds;
-  if (!numbers(env, argv, 0, 1, &seconds, "peak")) return nullptr;
-  bool all = false;
-  napi_get_value_bool(env, argv[1], &all);
+  CallArgs c(env, info, "peak", false);
+  const double seconds = c.number("seconds");
+  const bool all = c.flag("allThreads");
+  if (!c.ok()) return nullptr;
   double total = 0;
   if (!all) {
     total = peakOn(isa(), seconds);
@@ -271,8 +218,8 @@ napi_value Peak(napi_env env, napi_callback_info info) {
     std::lock_guard<std::mutex> lock(callMutex());
     PeakJob job{&isa(), seconds, {}};
     const int threads = pool().threads();
-    pool().run(threads, [](void* c, int t, int) {
-      auto& j = *static_cast<PeakJob*>(c);
+    pool().run(threads, [](void* ctx, int t, int) {
+      auto& j = *static_cast<PeakJob*>(ctx);
       j.rate[t] = peakOn(*j.isa, j.seconds);
     }, &job);
     for (int t = 0; t < threads; t++) total += job.rate[t];
@@ -282,13 +229,13 @@ napi_value Peak(napi_env env, napi_callback_info info) {
   return out;
 }
 
-// tune(kc, mc, kcSerial): the GEMM's blocking (benchmarks; 0 keeps a value).
+// tune({kc, mc, kcSerial}): the GEMM's blocking (benchmarks; 0 keeps a value).
 napi_value Tune(napi_env env, napi_callback_info info) {
-  napi_value argv[3];
-  if (!args(env, info, 3, argv, "tune")) return nullptr;
-  double v[3];
-  if (!numbers(env, argv, 0, 3, v, "tune")) return nullptr;
-  gemmTune((int)v[0], (int)v[1], (int)v[2]);
+  CallArgs c(env, info, "tune", false);
+  const int kc = c.integer("kc", 0, 1 << 20, 0), mc = c.integer("mc", 0, 1 << 20, 0);
+  const int kcSerial = c.integer("kcSerial", 0, 1 << 20, 0);
+  if (!c.ok()) return nullptr;
+  gemmTune(kc, mc, kcSerial);
   return undefinedValue(env);
 }
 
@@ -304,6 +251,9 @@ napi_value Init(napi_env env, napi_value exports) {
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   registerElementwise(env, exports);
   registerConv(env, exports);
+  registerAttention(env, exports);
+  registerNorm(env, exports);
+  registerPackCache(env, exports);
   return exports;
 }
 

@@ -10,6 +10,8 @@
 
 namespace fets {
 
+struct Isa;
+
 /** A typed array's bytes (the wasm heap). */
 struct Heap {
   uint8_t* base = nullptr;
@@ -23,12 +25,16 @@ Pool& pool();
  * share one loaded addon, so calls from two JavaScript threads run one after the other.
  */
 std::mutex& callMutex();
-bool args(napi_env env, napi_callback_info info, size_t want, napi_value* argv, const char* name);
 bool heapOf(napi_env env, napi_value v, Heap* heap, const char* name);
-bool numbers(napi_env env, napi_value* argv, size_t from, size_t count, double* out, const char* name);
 /** `count` floats at `byteOffset` of the heap, or null with a RangeError thrown. */
 float* floatsAt(napi_env env, const Heap& heap, double byteOffset, double count, const char* name, const char* what);
 napi_value undefinedValue(napi_env env);
+/** The GEMM microkernel variant in use (setIsa, else the best for this CPU). */
+const Isa& currentIsa();
+/** Adds the fused attention (attention.cc) to the exports. */
+void registerAttention(napi_env env, napi_value exports);
+/** Adds LayerNorm with the residual add and its gradient (norm.cc) to the exports. */
+void registerNorm(napi_env env, napi_value exports);
 /** Adds the element-wise kernels (elementwise.cc) to the exports. */
 void registerElementwise(napi_env env, napi_value exports);
 /** Adds the convolution data movement (conv.cc: im2col, col2im, the max-pool gradient) to the exports. */

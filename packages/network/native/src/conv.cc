@@ -7,49 +7,40 @@
 #include <string>
 
 #include "addon.h"
+#include "call.h"
 #include "parallel.h"
 
 namespace fets {
 
 namespace {
 
-/** A 2-D convolution's shapes, NHWC (the order of the `geometry` numbers every entry point receives). */
+/** A 2-D convolution's shapes, NHWC (named arguments of every entry point here: kernels/native/calls.ts ConvGeometry). */
 struct Geom {
   int batch, inH, inW, inC, outH, outW, kH, kW, strideH, strideW, dilationH, dilationW, padTop, padLeft;
 };
-constexpr int kGeomNumbers = 14;
 
-bool geomOf(napi_env env, napi_value* argv, size_t from, Geom* g, const char* name) {
-  double v[kGeomNumbers];
-  if (!numbers(env, argv, from, kGeomNumbers, v, name)) return false;
-  int* out = &g->batch;
-  for (int i = 0; i < kGeomNumbers; i++) {
-    if (v[i] != static_cast<int>(v[i]) || (i < 12 && v[i] < 0) || (i >= 6 && i < 12 && v[i] < 1)) {
-      std::string msg = std::string("fets native ") + name + ": geometry value " + std::to_string(i) +
-                        " must be an integer (sizes ≥ 0, kernel, stride and dilation ≥ 1)";
-      napi_throw_range_error(env, nullptr, msg.c_str());
-      return false;
-    }
-    out[i] = static_cast<int>(v[i]);
-  }
-  return true;
+/** The geometry read by name: sizes ≥ 0, kernel, stride and dilation ≥ 1, padding any integer. */
+Geom geomOf(CallArgs& c) {
+  Geom g;
+  g.batch = c.integer("batch");
+  g.inH = c.integer("inH");
+  g.inW = c.integer("inW");
+  g.inC = c.integer("inC");
+  g.outH = c.integer("outH");
+  g.outW = c.integer("outW");
+  g.kH = c.integer("kH", 1);
+  g.kW = c.integer("kW", 1);
+  g.strideH = c.integer("strideH", 1);
+  g.strideW = c.integer("strideW", 1);
+  g.dilationH = c.integer("dilationH", 1);
+  g.dilationW = c.integer("dilationW", 1);
+  g.padTop = c.integer("padTop", INT32_MIN, INT32_MAX);
+  g.padLeft = c.integer("padLeft", INT32_MIN, INT32_MAX);
+  return g;
 }
 
 size_t inputSize(const Geom& g) { return (size_t)g.batch * g.inH * g.inW * g.inC; }
 size_t colSize(const Geom& g) { return (size_t)g.batch * g.outH * g.outW * g.kH * g.kW * g.inC; }
-
-/** The arguments every entry point here takes: the heap, `offsets` byte offsets, then the 14 geometry numbers. */
-struct Call {
-  Heap heap;
-  double off[3];
-  Geom g;
-};
-
-bool readCall(napi_env env, napi_callback_info info, size_t offsets, const char* name, Call* c) {
-  napi_value argv[4 + kGeomNumbers];
-  return args(env, info, 1 + offsets + kGeomNumbers, argv, name) && heapOf(env, argv[0], &c->heap, name) &&
-         numbers(env, argv, 1, offsets, c->off, name) && geomOf(env, argv, 1 + offsets, &c->g, name);
-}
 
 /** im2col for the output rows [r0, r1) of all images (r = b·outH + oh). */
 void im2colRows(const float* x, float* col, const Geom& g, size_t r0, size_t r1) {
@@ -106,15 +97,14 @@ void col2imImages(const float* col, float* dx, const Geom& g, size_t b0, size_t 
   }
 }
 
-// im2col(heap, xOff, colOff, ...geometry)
+// im2col(heap, {x, col, ...geometry})
 napi_value Im2col(napi_env env, napi_callback_info info) {
-  Call c;
-  if (!readCall(env, info, 2, "im2col", &c)) return nullptr;
-  const Geom& g = c.g;
-  const float* x = floatsAt(env, c.heap, c.off[0], (double)inputSize(g), "im2col", "x");
-  if (!x) return nullptr;
-  float* col = floatsAt(env, c.heap, c.off[1], (double)colSize(g), "im2col", "col");
-  if (!col) return nullptr;
+  CallArgs c(env, info, "im2col");
+  const Geom g = geomOf(c);
+  const float* x = c.ok() ? c.floats("x", (double)inputSize(g)) : nullptr;
+  float* col = c.ok() ? c.floats("col", (double)colSize(g)) : nullptr;
+  if (!c.ok()) return nullptr;
+  if (!x || !col) return undefinedValue(env);
   std::lock_guard<std::mutex> lock(callMutex());
   const size_t rows = (size_t)g.batch * g.outH;
   const size_t perRow = std::max<size_t>(1, (size_t)g.outW * g.kH * g.kW * g.inC);
@@ -122,15 +112,14 @@ napi_value Im2col(napi_env env, napi_callback_info info) {
   return undefinedValue(env);
 }
 
-// col2im(heap, colOff, dxOff, ...geometry)
+// col2im(heap, {col, dx, ...geometry})
 napi_value Col2im(napi_env env, napi_callback_info info) {
-  Call c;
-  if (!readCall(env, info, 2, "col2im", &c)) return nullptr;
-  const Geom& g = c.g;
-  const float* col = floatsAt(env, c.heap, c.off[0], (double)colSize(g), "col2im", "col");
-  if (!col) return nullptr;
-  float* dx = floatsAt(env, c.heap, c.off[1], (double)inputSize(g), "col2im", "dx");
-  if (!dx) return nullptr;
+  CallArgs c(env, info, "col2im");
+  const Geom g = geomOf(c);
+  const float* col = c.ok() ? c.floats("col", (double)colSize(g)) : nullptr;
+  float* dx = c.ok() ? c.floats("dx", (double)inputSize(g)) : nullptr;
+  if (!c.ok()) return nullptr;
+  if (!dx) return undefinedValue(env);
   std::lock_guard<std::mutex> lock(callMutex());
   parallelFor((size_t)g.batch, 1, [&](size_t b0, size_t b1) { col2imImages(col, dx, g, b0, b1); });
   return undefinedValue(env);
@@ -175,17 +164,15 @@ void maxPoolGradImages(const float* x, const float* dy, float* dx, const Geom& g
   }
 }
 
-// maxPoolGrad(heap, xOff, dyOff, dxOff, ...geometry): the pool's window is kH × kW, dilation 1.
+// maxPoolGrad(heap, {x, dy, dx, ...geometry}): the pool's window is kH × kW, dilation 1.
 napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
-  Call c;
-  if (!readCall(env, info, 3, "maxPoolGrad", &c)) return nullptr;
-  const Geom& g = c.g;
-  const float* x = floatsAt(env, c.heap, c.off[0], (double)inputSize(g), "maxPoolGrad", "x");
-  if (!x) return nullptr;
-  const float* dy = floatsAt(env, c.heap, c.off[1], (double)g.batch * g.outH * g.outW * g.inC, "maxPoolGrad", "dy");
-  if (!dy) return nullptr;
-  float* dx = floatsAt(env, c.heap, c.off[2], (double)inputSize(g), "maxPoolGrad", "dx");
-  if (!dx) return nullptr;
+  CallArgs c(env, info, "maxPoolGrad");
+  const Geom g = geomOf(c);
+  const float* x = c.ok() ? c.floats("x", (double)inputSize(g)) : nullptr;
+  const float* dy = c.ok() ? c.floats("dy", (double)g.batch * g.outH * g.outW * g.inC) : nullptr;
+  float* dx = c.ok() ? c.floats("dx", (double)inputSize(g)) : nullptr;
+  if (!c.ok()) return nullptr;
+  if (!dx) return undefinedValue(env);
   std::lock_guard<std::mutex> lock(callMutex());
   parallelFor((size_t)g.batch, 1, [&](size_t b0, size_t b1) { maxPoolGradImages(x, dy, dx, g, b0, b1); });
   return undefinedValue(env);

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "addon.h"
+#include "call.h"
 #include "parallel.h"
 #include "vec/vec.h"
 
@@ -37,57 +38,56 @@ void dropoutMask(float* out, size_t n, double s0, double s1, double s2, double c
   }
 }
 
-// dropoutMask(heap, outOff, n, s0, s1, s2, c, keep, scale)
+// The element-wise entry points: arguments by name (kernels/native/calls.ts).
+
+// dropoutMask(heap, {out, n, s0, s1, s2, c, keep, scale})
 napi_value DropoutMask(napi_env env, napi_callback_info info) {
-  napi_value argv[9];
-  if (!args(env, info, 9, argv, "dropoutMask")) return nullptr;
-  Heap heap;
-  if (!heapOf(env, argv[0], &heap, "dropoutMask")) return nullptr;
-  double a[8];
-  if (!numbers(env, argv, 1, 8, a, "dropoutMask")) return nullptr;
-  float* out = floatsAt(env, heap, a[0], a[1], "dropoutMask", "out");
-  if (!out) return nullptr;
+  CallArgs c(env, info, "dropoutMask");
+  const double n = c.number("n");
+  float* out = c.floats("out", n);
+  const double s0 = c.number("s0"), s1 = c.number("s1"), s2 = c.number("s2"), carry = c.number("c");
+  const float keep = (float)c.number("keep"), scale = (float)c.number("scale");
+  if (!c.ok()) return nullptr;
+  if (!out) return undefinedValue(env);
   std::lock_guard<std::mutex> lock(callMutex());
-  dropoutMask(out, static_cast<size_t>(a[1]), a[2], a[3], a[4], a[5], static_cast<float>(a[6]), static_cast<float>(a[7]));
+  dropoutMask(out, static_cast<size_t>(n), s0, s1, s2, carry, keep, scale);
   return undefinedValue(env);
 }
 
-// gelu(heap, xOff, yOff, dOff, n)
+// gelu(heap, {x, y, d, n})
 napi_value Gelu(napi_env env, napi_callback_info info) {
-  napi_value argv[5];
-  if (!args(env, info, 5, argv, "gelu")) return nullptr;
-  Heap heap;
-  if (!heapOf(env, argv[0], &heap, "gelu")) return nullptr;
-  double a[4];
-  if (!numbers(env, argv, 1, 4, a, "gelu")) return nullptr;
-  const float* x = floatsAt(env, heap, a[0], a[3], "gelu", "x");
-  if (!x) return nullptr;
-  float* y = floatsAt(env, heap, a[1], a[3], "gelu", "y");
-  if (!y) return nullptr;
-  float* d = floatsAt(env, heap, a[2], a[3], "gelu", "d");
-  if (!d) return nullptr;
+  CallArgs c(env, info, "gelu");
+  const double n = c.number("n");
+  const float* x = c.floats("x", n);
+  float* y = c.floats("y", n);
+  float* d = c.floats("d", n);
+  if (!c.ok()) return nullptr;
+  if (n == 0) return undefinedValue(env);
   std::lock_guard<std::mutex> lock(callMutex());
   const auto f = vec().gelu;
-  parallelFor(static_cast<size_t>(a[3]), 16384, [&](size_t from, size_t to) { f(x + from, y + from, d + from, to - from); });
+  parallelFor(static_cast<size_t>(n), 16384, [&](size_t from, size_t to) { f(x + from, y + from, d + from, to - from); });
   return undefinedValue(env);
 }
 
-// adamw(heap, p, m, v, g, pOut, mOut, vOut, n, β1, 1−β1, β2, 1−β2, bc1, bc2, ε, lr, decay)
+// adamw(heap, {p, m, v, g, pOut, mOut, vOut, n, b1, c1, b2, c2, bc1, bc2, eps, lr, decay})
 napi_value AdamW(napi_env env, napi_callback_info info) {
-  napi_value argv[18];
-  if (!args(env, info, 18, argv, "adamw")) return nullptr;
-  Heap heap;
-  if (!heapOf(env, argv[0], &heap, "adamw")) return nullptr;
-  double a[17];
-  if (!numbers(env, argv, 1, 17, a, "adamw")) return nullptr;
-  const double n = a[7];
-  float* ptrs[7];
+  CallArgs c(env, info, "adamw");
+  const double n = c.number("n");
   static const char* names[7] = {"p", "m", "v", "g", "pOut", "mOut", "vOut"};
-  for (int i = 0; i < 7; i++) {
-    ptrs[i] = floatsAt(env, heap, a[i], n, "adamw", names[i]);
-    if (!ptrs[i]) return nullptr;
-  }
-  const AdamWScalars s{(float)a[8], (float)a[9], (float)a[10], (float)a[11], (float)a[12], (float)a[13], (float)a[14], (float)a[15], (float)a[16]};
+  float* ptrs[7];
+  for (int i = 0; i < 7; i++) ptrs[i] = c.floats(names[i], n);
+  AdamWScalars s;
+  s.b1 = (float)c.number("b1");
+  s.c1 = (float)c.number("c1");
+  s.b2 = (float)c.number("b2");
+  s.c2 = (float)c.number("c2");
+  s.bc1 = (float)c.number("bc1");
+  s.bc2 = (float)c.number("bc2");
+  s.eps = (float)c.number("eps");
+  s.lr = (float)c.number("lr");
+  s.decay = (float)c.number("decay");
+  if (!c.ok()) return nullptr;
+  if (n == 0) return undefinedValue(env);
   std::lock_guard<std::mutex> lock(callMutex());
   const auto f = vec().adamw;
   parallelFor(static_cast<size_t>(n), 32768, [&](size_t b, size_t e) {
@@ -96,43 +96,38 @@ napi_value AdamW(napi_env env, napi_callback_info info) {
   return undefinedValue(env);
 }
 
-// binary(heap, aOff, bOff, outOff, n, op): op 0 add, 1 multiply, 2 subtract; same-shape float32 operands.
+/** The `op` argument of binary and binaryRows: 0 add, 1 multiply, 2 subtract. */
+int binaryOp(CallArgs& c) { return c.choice("op", {"add", "multiply", "subtract"}, -1); }
+
+// binary(heap, {a, b, out, n, op}): same-shape float32 operands.
 napi_value Binary(napi_env env, napi_callback_info info) {
-  napi_value argv[6];
-  if (!args(env, info, 6, argv, "binary")) return nullptr;
-  Heap heap;
-  if (!heapOf(env, argv[0], &heap, "binary")) return nullptr;
-  double a[5];
-  if (!numbers(env, argv, 1, 5, a, "binary")) return nullptr;
-  const float* x = floatsAt(env, heap, a[0], a[3], "binary", "a");
-  if (!x) return nullptr;
-  const float* y = floatsAt(env, heap, a[1], a[3], "binary", "b");
-  if (!y) return nullptr;
-  float* out = floatsAt(env, heap, a[2], a[3], "binary", "out");
-  if (!out) return nullptr;
-  const int op = static_cast<int>(a[4]);
+  CallArgs c(env, info, "binary");
+  const double n = c.number("n");
+  const float* x = c.floats("a", n);
+  const float* y = c.floats("b", n);
+  float* out = c.floats("out", n);
+  const int op = binaryOp(c);
+  if (c.ok() && op < 0) c.fail("op is required (add, multiply or subtract)");
+  if (!c.ok()) return nullptr;
+  if (n == 0) return undefinedValue(env);
   std::lock_guard<std::mutex> lock(callMutex());
   const auto f = vec().binary;
-  parallelFor(static_cast<size_t>(a[3]), 65536, [&](size_t b, size_t e) { f(x + b, y + b, out + b, e - b, op); });
+  parallelFor(static_cast<size_t>(n), 65536, [&](size_t b, size_t e) { f(x + b, y + b, out + b, e - b, op); });
   return undefinedValue(env);
 }
 
-// binaryRows(heap, aOff, bOff, outOff, rows, cols, op): out[r, c] = a[r, c] op b[c].
+// binaryRows(heap, {a, b, out, rows, cols, op}): out[r, c] = a[r, c] op b[c].
 napi_value BinaryRows(napi_env env, napi_callback_info info) {
-  napi_value argv[7];
-  if (!args(env, info, 7, argv, "binaryRows")) return nullptr;
-  Heap heap;
-  if (!heapOf(env, argv[0], &heap, "binaryRows")) return nullptr;
-  double a[6];
-  if (!numbers(env, argv, 1, 6, a, "binaryRows")) return nullptr;
-  const size_t rows = static_cast<size_t>(a[3]), cols = static_cast<size_t>(a[4]);
-  const float* x = floatsAt(env, heap, a[0], a[3] * a[4], "binaryRows", "a");
-  if (!x) return nullptr;
-  const float* y = floatsAt(env, heap, a[1], a[4], "binaryRows", "b");
-  if (!y) return nullptr;
-  float* out = floatsAt(env, heap, a[2], a[3] * a[4], "binaryRows", "out");
-  if (!out) return nullptr;
-  const int op = static_cast<int>(a[5]);
+  CallArgs c(env, info, "binaryRows");
+  const int rowsIn = c.integer("rows"), colsIn = c.integer("cols");
+  const size_t rows = static_cast<size_t>(rowsIn), cols = static_cast<size_t>(colsIn);
+  const float* x = c.floats("a", (double)rows * cols);
+  const float* y = c.floats("b", (double)cols);
+  float* out = c.floats("out", (double)rows * cols);
+  const int op = binaryOp(c);
+  if (c.ok() && op < 0) c.fail("op is required (add, multiply or subtract)");
+  if (!c.ok()) return nullptr;
+  if (rows * cols == 0) return undefinedValue(env);
   std::lock_guard<std::mutex> lock(callMutex());
   const auto f = vec().binaryRows;
   parallelFor(rows, std::max<size_t>(1, 65536 / std::max<size_t>(cols, 1)), [&](size_t b, size_t e) {

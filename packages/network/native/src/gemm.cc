@@ -16,20 +16,6 @@ int kKcSerial = 1024;   // the same on one thread (fewer passes over C measured 
 int kMcTarget = 128;    // rows of A per packed block, rounded down to a multiple of MR (~128 KiB: L2)
 constexpr int kMaxThreads = 256;  // scratch slots
 
-/** A grow-only 64-byte-aligned float buffer. */
-struct Scratch {
-  float* data = nullptr;
-  size_t size = 0;
-  float* get(size_t n) {
-    if (n > size) {
-      std::free(data);
-      size_t bytes = ((n * sizeof(float) + 63) / 64) * 64;
-      data = static_cast<float*>(std::aligned_alloc(64, bytes));
-      size = data ? n : 0;
-    }
-    return data;
-  }
-};
 Scratch gPackA[kMaxThreads];
 Scratch gPackB[kMaxThreads];  // per-thread B for products run whole on one thread
 Scratch gSharedB;
@@ -155,10 +141,15 @@ void zeroC(const Product& g) {
   }
 }
 
-/** Whether A is read in place (not packed): row-major A, whose rows the microkernel broadcasts from directly. */
-// Measured on the BERT-mini shapes (AVX-512, 1 and 2 threads): reading A in place was 5-15% faster than packing
-// it for both layouts, so only partial row blocks are packed.
-inline bool directA(const Product&) { return true; }
+/**
+ * Whether A is read in place (not packed) by the blocked driver. Measured on the BERT-mini shapes with AVX-512 (1 and
+ * 2 threads): in place was 5-15% faster than packing for both layouts, so there only partial row blocks are packed.
+ * With AVX2 on Zen 3 (6-row tiles, 32 KiB L1), a transposed A (the weight gradient dyᵀ·x, stored [k, m]) read in
+ * place touches a new cache line every k step for 24 useful bytes: 40-55% of the FMA peak against 58-72% packed
+ * (CPU-time GFLOP/s of [256..1024, 2048]ᵀ·[2048, 256..1024], native/test/gemm_cpu_time.cc); row-major A measured the same
+ * either way within the noise, so it stays in place.
+ */
+inline bool directA(const Product& g, const Isa& isa) { return !g.ta || std::strcmp(isa.name, "avx512") == 0; }
 
 /** Packs what the sweep reads packed: every row block, or with direct A only a partial last block. */
 void prepareA(const Product& g, int mr, int i0, int mc, int p0, int kc, float* pa, bool direct) {
@@ -204,7 +195,10 @@ void directProduct(const Product& g, const Isa& isa, int thread) {
     const float* bias = panelBias(g, j0, cols, nr, pad);
     const float* bp;
     ptrdiff_t bs;
-    if (!g.tb && cols == nr) {
+    if (g.packedB && g.packedKb == kc) {
+      bp = g.packedB + (ptrdiff_t)q * kc * nr;
+      bs = nr;
+    } else if (!g.tb && cols == nr) {
       bp = g.b + j0;
       bs = g.ldb;
     } else {
@@ -240,14 +234,16 @@ void serialProduct(const Product& g, const Isa& isa, int thread) {
   const int kMcRows = mcRows(isa);
   const int mcMax = std::min(kMcRows, ((g.m + isa.mr - 1) / isa.mr) * isa.mr);
   const int kb = blockK(g.k, kKcSerial);
-  float* pb = gPackB[thread].get((size_t)kb * panels * isa.nr);
+  float* pb = g.packedB && g.packedKb == kb ? nullptr : gPackB[thread].get((size_t)kb * panels * isa.nr);
   float* pa = gPackA[thread].get((size_t)mcMax * kb);
+  const bool prepacked = g.packedB && g.packedKb == kb;
   for (int p0 = 0; p0 < g.k; p0 += kb) {
     const int kc = std::min(kb, g.k - p0);
-    packB(g, isa.nr, p0, kc, 0, panels, pb);
+    if (prepacked) pb = const_cast<float*>(g.packedB) + (size_t)p0 * panels * isa.nr;
+    else packB(g, isa.nr, p0, kc, 0, panels, pb);
     for (int i0 = 0; i0 < g.m; i0 += kMcRows) {
       const int mc = std::min(kMcRows, g.m - i0);
-      const bool direct = directA(g);
+      const bool direct = directA(g, isa);
       prepareA(g, isa.mr, i0, mc, p0, kc, pa, direct);
       sweep(g, isa, pa, i0, mc, pb, 0, panels, kc, p0 > 0, direct, p0);
     }
@@ -294,7 +290,7 @@ void computeTask(void* ctx, int task, int thread) {
   float* pa = gPackA[thread].get((size_t)((mc + isa.mr - 1) / isa.mr) * isa.mr * j.kc);
   for (int p0 = 0; p0 < g.k; p0 += j.kc) {
     const int kc = std::min(j.kc, g.k - p0);
-    const bool direct = directA(g);
+    const bool direct = directA(g, isa);
     prepareA(g, isa.mr, i0, mc, p0, kc, pa, direct);
     sweep(g, isa, pa, i0, mc, j.packed + (size_t)p0 * j.panels * isa.nr, q0, q1, kc, p0 > 0, direct, p0);
     if (p0 + kc >= g.k) activate(g, i0, mc, q0 * isa.nr, std::min(g.n, q1 * isa.nr) - q0 * isa.nr);
@@ -311,17 +307,19 @@ void parallelProduct(Pool& pool, const Product& g, const Isa& isa) {
   j.g = &g;
   j.isa = &isa;
   j.panels = (g.n + isa.nr - 1) / isa.nr;
-  j.packed = gSharedB.get(packedBSize(g, isa));
+  const int kc = blockK(g.k, kKc);
+  const bool prepacked = g.packedB && g.packedKb == kc;
+  j.packed = prepacked ? const_cast<float*>(g.packedB) : gSharedB.get(packedBSize(g, isa));
   j.mBlocks = (g.m + mcRows(isa) - 1) / mcRows(isa);
   // Column chunks so that there are at least 4 tasks per thread where the panels allow it (a chunk ≥ 4 panels).
   const int want = std::max(1, (4 * threads + j.mBlocks - 1) / j.mBlocks);
   j.chunks = std::max(1, std::min(want, j.panels / 4));
   j.panelsPerChunk = (j.panels + j.chunks - 1) / j.chunks;
   j.chunks = (j.panels + j.panelsPerChunk - 1) / j.panelsPerChunk;
-  j.kc = blockK(g.k, kKc);
+  j.kc = kc;
   const int kBlocks = (g.k + j.kc - 1) / j.kc;
   j.packTasksPerBlock = std::max(1, std::min(j.panels, 2 * threads));
-  pool.run(kBlocks * j.packTasksPerBlock, packTask, &j);
+  if (!prepacked) pool.run(kBlocks * j.packTasksPerBlock, packTask, &j);
   pool.run(j.mBlocks * j.chunks, computeTask, &j);
 }
 
@@ -341,6 +339,35 @@ void batchTask(void* ctx, int task, int thread) {
 }
 
 }  // namespace
+
+float* Scratch::get(size_t n) {
+  if (n > size) {
+    std::free(data);
+    size_t bytes = ((n * sizeof(float) + 63) / 64) * 64;
+    data = static_cast<float*>(std::aligned_alloc(64, bytes));
+    size = data ? n : 0;
+  }
+  return data;
+}
+
+void gemmSerial(const Isa& isa, const Product& p, int thread) { serialProduct(p, isa, thread); }
+
+int gemmPackBlockK(const Pool& pool, const Isa&, const Product& g) {
+  const double flops = 2.0 * g.m * g.n * g.k;
+  if (pool.threads() == 1 || flops < 2e6) {
+    if (g.k <= kKcSerial && (size_t)g.m * g.k <= kDirectA) return g.k;
+    return blockK(g.k, kKcSerial);
+  }
+  return blockK(g.k, kKc);
+}
+
+size_t gemmPackedSize(const Isa& isa, const Product& g) { return packedBSize(g, isa); }
+
+void gemmPackB(const Isa& isa, const Product& g, int kb, float* dst) {
+  const int panels = (g.n + isa.nr - 1) / isa.nr;
+  for (int p0 = 0; p0 < g.k; p0 += kb)
+    packB(g, isa.nr, p0, std::min(kb, g.k - p0), 0, panels, dst + (size_t)p0 * panels * isa.nr);
+}
 
 void gemmTune(int kc, int mc, int kcSerial) {
   if (kc >= 16) kKc = kc;

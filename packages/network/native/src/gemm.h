@@ -44,7 +44,20 @@ struct Product {
   const float* bias = nullptr;
   /** Applied to each finished tile after the bias (GELU for a fused dense + activation); null for none. */
   void (*activation)(float* x, size_t n) = nullptr;
+  /**
+   * B already packed as the driver reads it (gemmPackB with packedKb steps per block; a layer's weights kept packed
+   * between calls), or null to pack it now. Used only when packedKb is the blocking this call picks.
+   */
+  const float* packedB = nullptr;
+  int packedKb = 0;
 };
+
+/** The k steps per packed block of B that product `p` (batch 1) runs with on this pool. */
+int gemmPackBlockK(const Pool& pool, const Isa& isa, const Product& p);
+/** Floats of B packed whole for `isa`: k × panels·NR. */
+size_t gemmPackedSize(const Isa& isa, const Product& p);
+/** B of `p` packed whole into dst (gemmPackedSize floats): blocks of kb steps, each panel k-major, zero-padded. */
+void gemmPackB(const Isa& isa, const Product& p, int kb, float* dst);
 
 /**
  * `batch` products with operands advancing by aStride / bStride / cStride floats (0 for a broadcast operand).
@@ -52,6 +65,19 @@ struct Product {
  */
 void gemmBatched(Pool& pool, const Isa& isa, const Product& p, int batch, ptrdiff_t aStride, ptrdiff_t bStride,
                  ptrdiff_t cStride);
+
+/**
+ * One product on the calling pool thread `thread` (its index in the pool, for its packing scratch): for kernels that
+ * run many small products in parallel themselves (attention's per-head products).
+ */
+void gemmSerial(const Isa& isa, const Product& p, int thread);
+
+/** A grow-only 64-byte-aligned float buffer (per-thread scratch). */
+struct Scratch {
+  float* data = nullptr;
+  size_t size = 0;
+  float* get(size_t n);
+};
 
 /**
  * Sets the blocking (values below 16 keep the current one): k steps per packed block with threads (default 256), rows

@@ -129,7 +129,25 @@ export function adamwKernel(args: KernelArgs): TensorInfo[] {
   const addon = nativeKernelsOn();
   if (addon) {
     const o = (t: TensorInfo) => offsetOf(backend, t);
-    addon.adamw(backend.wasm.HEAPU8, o(p!), o(m!), o(v!), o(g!), o(po), o(mo), o(vo), n, b1, c1, b2, c2, bc1, bc2, eps, lr, decay);
+    addon.adamw(backend.wasm.HEAPU8, {
+      p: o(p!),
+      m: o(m!),
+      v: o(v!),
+      g: o(g!),
+      pOut: o(po),
+      mOut: o(mo),
+      vOut: o(vo),
+      n,
+      b1,
+      c1,
+      b2,
+      c2,
+      bc1,
+      bc2,
+      eps,
+      lr,
+      decay,
+    });
     return [po, mo, vo];
   }
   const simd = adamwLoops(backend.wasm.asm?.memory);

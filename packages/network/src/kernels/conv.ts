@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
 import { BackendError } from '../backend/errors.js';
 import { nativeKernelsOn } from './native/addon.js';
+import type { ConvGeometry as NativeConvGeometry } from './native/calls.js';
 import { f32Of, offsetOf, release, reshapeInfo, type KernelArgs, type WasmBackend } from './wasmInternals.js';
 
 /** The whole wasm heap as float32 (valid until the next allocation may grow it). */
@@ -122,21 +123,23 @@ function col2im(col: Float32Array, dx: Float32Array, g: ConvGeometry): void {
 }
 
 /** The geometry as the native addon takes it (see `NativeAddon.im2col`). */
-function geometryNumbers(g: ConvGeometry): number[] {
-  return [g.batch, g.inH, g.inW, g.inC, g.outH, g.outW, g.kH, g.kW, g.strideH, g.strideW, g.dilationH, g.dilationW, g.padTop, g.padLeft];
+/** The geometry as the native entry points name it (kernels/native/calls.ts ConvGeometry). */
+function nativeGeometry(g: ConvGeometry): NativeConvGeometry {
+  const { batch, inH, inW, inC, outH, outW, kH, kW, strideH, strideW, dilationH, dilationW, padTop, padLeft } = g;
+  return { batch, inH, inW, inC, outH, outW, kH, kW, strideH, strideW, dilationH, dilationW, padTop, padLeft };
 }
 
 /** im2col of tensor `x` into tensor `col`: in native code on the pool's threads when the addon runs, else in JS. */
 function toColumns(backend: WasmBackend, x: TensorInfo, col: TensorInfo, g: ConvGeometry): void {
   const addon = nativeKernelsOn();
-  if (addon) addon.im2col(backend.wasm.HEAPU8, offsetOf(backend, x), offsetOf(backend, col), ...geometryNumbers(g));
+  if (addon) addon.im2col(backend.wasm.HEAPU8, { x: offsetOf(backend, x), col: offsetOf(backend, col), ...nativeGeometry(g) });
   else im2col(heapF32(backend), offsetOf(backend, x) >> 2, offsetOf(backend, col) >> 2, g);
 }
 
 /** col2im of tensor `col` into tensor `dx` (overwritten), native when the addon runs. */
 function fromColumns(backend: WasmBackend, col: TensorInfo, dx: TensorInfo, g: ConvGeometry): void {
   const addon = nativeKernelsOn();
-  if (addon) addon.col2im(backend.wasm.HEAPU8, offsetOf(backend, col), offsetOf(backend, dx), ...geometryNumbers(g));
+  if (addon) addon.col2im(backend.wasm.HEAPU8, { col: offsetOf(backend, col), dx: offsetOf(backend, dx), ...nativeGeometry(g) });
   else col2im(f32Of(backend, col), f32Of(backend, dx), g);
 }
 

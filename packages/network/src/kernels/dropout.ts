@@ -80,7 +80,16 @@ export function dropoutMaskKernel(args: KernelArgs): TensorInfo {
     const st = aleaSeed(String(args.attrs!.seed ?? Math.random()));
     const keep = Math.fround(1 - rate);
     const n = shape.reduce((p, d) => p * d, 1);
-    addon.dropoutMask(backend.wasm.HEAPU8, offsetOf(backend, out), n, st.s0, st.s1, st.s2, st.c, keep, Math.fround(1 / keep));
+    addon.dropoutMask(backend.wasm.HEAPU8, {
+      out: offsetOf(backend, out),
+      n,
+      s0: st.s0,
+      s1: st.s1,
+      s2: st.s2,
+      c: st.c,
+      keep,
+      scale: Math.fround(1 / keep),
+    });
     return out;
   }
   fillDropoutMask(backend.typedArrayFromHeap(out) as Float32Array, Number(args.attrs!.rate), args.attrs!.seed as number | undefined);

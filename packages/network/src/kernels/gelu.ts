@@ -140,7 +140,7 @@ export function geluKernel(args: KernelArgs): TensorInfo[] {
   const n = x.shape.reduce((p, q) => p * q, 1);
   const addon = nativeKernelsOn();
   if (addon) {
-    addon.gelu(backend.wasm.HEAPU8, offsetOf(backend, x), offsetOf(backend, y), offsetOf(backend, d), n);
+    addon.gelu(backend.wasm.HEAPU8, { x: offsetOf(backend, x), y: offsetOf(backend, y), d: offsetOf(backend, d), n });
     return [y, d];
   }
   const simd = geluLoops(backend.wasm.asm?.memory);

@@ -228,20 +228,19 @@ export function gemmProducts(backend: WasmBackend, a: TensorInfo, b: TensorInfo,
   const addon = dims.native ? nativeAddon() : undefined;
   if (addon) {
     const { batch, m, k, n, aStep, bStep } = dims;
-    addon.gemm(
-      backend.wasm.HEAPU8,
-      offsetOf(backend, a),
-      offsetOf(backend, b),
-      offsetOf(backend, out),
+    addon.gemm(backend.wasm.HEAPU8, {
+      a: offsetOf(backend, a),
+      b: offsetOf(backend, b),
+      c: offsetOf(backend, out),
       batch,
       m,
       n,
       k,
-      aStep,
-      bStep,
-      Boolean(dims.transA),
-      Boolean(dims.transB),
-    );
+      aStep: aStep !== 0,
+      bStep: bStep !== 0,
+      transA: Boolean(dims.transA),
+      transB: Boolean(dims.transB),
+    });
     return true;
   }
   const memory = backend.wasm.asm?.memory;

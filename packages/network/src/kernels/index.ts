@@ -13,13 +13,31 @@ export type { AdamWStepScalars } from './adamw.js';
 export { DROPOUT_MASK_KERNEL, dropoutSeeded, fillDropoutMask } from './dropout.js';
 export { GELU_KERNEL, geluErf, geluInto } from './gelu.js';
 export { LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL, layerNormLastAxis } from './layerNorm.js';
+export { ADD_LAYER_NORM_KERNEL, addLayerNorm } from './addLayerNorm.js';
 export { simplifyPermutation } from './layout.js';
 export { setSimdLoops } from './assembler.js';
 
 // Native addon
 export { loadNativeAddon, nativeAddon, nativeDir } from './native/addon.js';
 export { LINEAR_KERNEL, linearFused } from './native/linear.js';
+export { ATTENTION_KERNEL, attentionFused } from './native/attention.js';
 export type { NativeAddon, NativeLoad } from './native/addon.js';
+export type {
+  AdamWArgs,
+  AttentionArgs,
+  BinaryArgs,
+  BinaryOp,
+  BinaryRowsArgs,
+  Col2imArgs,
+  ConvGeometry,
+  DropoutMaskArgs,
+  GeluArgs,
+  GemmArgs,
+  Im2colArgs,
+  LayerNormArgs,
+  LayerNormGradArgs,
+  MaxPoolGradArgs,
+} from './native/calls.js';
 
 // Switches
 export {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
 import { Body, F32, I32, SIMD, V128, wasmLoops, type ValType, type WasmMemory } from './assembler.js';
+import { nativeKernelsOn } from './native/addon.js';
 import { offsetOf, type KernelArgs, type WasmBackend } from './wasmInternals.js';
 
 /**
@@ -188,8 +189,9 @@ export const LAYER_NORM_GRAD_KERNEL = 'FetsLayerNormGrad';
 
 /**
  * `FetsLayerNorm`: inputs {x [rows, h], gamma [h], beta [h]}, attrs {eps}. Out: [y [rows, h], mean [rows],
- * rstd [rows]] with biased variance, rstd = 1/√(var + eps), one row at a time: in WebAssembly SIMD (float32 sums in
- * four lanes, see simd.ts) when h is a multiple of 4, else a JS loop with float64 statistics.
+ * rstd [rows]] with biased variance, rstd = 1/√(var + eps), one row at a time: on the native addon when it runs (rows
+ * on every thread, float32 sums in 16 lanes), else in WebAssembly SIMD (float32 sums in four lanes, see simd.ts) when
+ * h is a multiple of 4, else a JS loop with float64 statistics.
  */
 export function layerNormKernel(args: KernelArgs): TensorInfo[] {
   const backend = args.backend as WasmBackend;
@@ -200,6 +202,22 @@ export function layerNormKernel(args: KernelArgs): TensorInfo[] {
   const y = backend.makeOutput([...x!.shape], 'float32');
   const mean = backend.makeOutput([rows], 'float32');
   const rstd = backend.makeOutput([rows], 'float32');
+  const addon = nativeKernelsOn();
+  if (addon) {
+    const o = (t: TensorInfo) => offsetOf(backend, t);
+    addon.layerNorm(backend.wasm.HEAPU8, {
+      x: o(x!),
+      gamma: o(gamma!),
+      beta: o(beta!),
+      y: o(y),
+      mean: o(mean),
+      rstd: o(rstd),
+      rows,
+      h,
+      eps,
+    });
+    return [y, mean, rstd];
+  }
   const simd = h % 4 === 0 ? layerNormLoops(backend.wasm.asm?.memory) : null;
   if (simd) {
     const o = (t: TensorInfo) => offsetOf(backend, t);
@@ -242,6 +260,23 @@ export function layerNormGradKernel(args: KernelArgs): TensorInfo[] {
   const dx = backend.makeOutput([...x!.shape], 'float32');
   const dgamma = backend.makeOutput([h], 'float32');
   const dbeta = backend.makeOutput([h], 'float32');
+  const addon = nativeKernelsOn();
+  if (addon) {
+    const o = (t: TensorInfo) => offsetOf(backend, t);
+    addon.layerNormGrad(backend.wasm.HEAPU8, {
+      dy: o(dy!),
+      x: o(x!),
+      gamma: o(gamma!),
+      mean: o(mean!),
+      rstd: o(rstd!),
+      dx: o(dx),
+      dgamma: o(dgamma),
+      dbeta: o(dbeta),
+      rows,
+      h,
+    });
+    return [dx, dgamma, dbeta];
+  }
   const simd = h % 4 === 0 ? layerNormLoops(backend.wasm.asm?.memory) : null;
   if (simd) {
     const o = (t: TensorInfo) => offsetOf(backend, t);

@@ -37,8 +37,25 @@ export function maxPoolGrad(args: KernelArgs): TensorInfo {
   const addon = nativeKernelsOn();
   if (addon) {
     // The same rule in native code (first maximum in row-major order), images on the pool's threads.
-    const geometry = [b, h, w, c, oh, ow, fh, fw, sh, sw, 1, 1, top, left];
-    addon.maxPoolGrad(backend.wasm.HEAPU8, offsetOf(backend, input!), offsetOf(backend, dy!), offsetOf(backend, out), ...geometry);
+    addon.maxPoolGrad(backend.wasm.HEAPU8, {
+      x: offsetOf(backend, input!),
+      dy: offsetOf(backend, dy!),
+      dx: offsetOf(backend, out),
+      batch: b,
+      inH: h,
+      inW: w,
+      inC: c,
+      outH: oh,
+      outW: ow,
+      kH: fh,
+      kW: fw,
+      strideH: sh,
+      strideW: sw,
+      dilationH: 1,
+      dilationW: 1,
+      padTop: top,
+      padLeft: left,
+    });
     return out;
   }
   const x = f32Of(backend, input!);

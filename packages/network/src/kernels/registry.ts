@@ -16,6 +16,8 @@ import { conv2D, conv2DBackpropFilter, conv2DBackpropInput, depthwiseBackpropFil
 import { maxPoolGrad } from './pool.js';
 import { nativeBinary } from './native/binary.js';
 import { LINEAR_KERNEL, linearKernel } from './native/linear.js';
+import { ATTENTION_KERNEL, attentionKernel } from './native/attention.js';
+import { ADD_LAYER_NORM_KERNEL, addLayerNormKernel } from './addLayerNorm.js';
 import { WASM_PACKAGE_VERSION, captureOriginal, wasmVersionMismatch } from './wasmInternals.js';
 
 /**
@@ -35,14 +37,16 @@ import { WASM_PACKAGE_VERSION, captureOriginal, wasmVersionMismatch } from './wa
  * - `GatherV2`: axis-0 gathers (embedding lookups) as row copies.
  * - `Dropout`: kernel `FetsDropoutMask`, tf.dropout's mask in one pass (used by `dropoutSeeded`, hence BERT's dropout).
  * - `Gelu`: kernel `FetsGelu` (value and derivative in one pass) (used by `geluErf`, hence BERT's `gelu`).
- * - `LayerNorm`: kernels `FetsLayerNorm`/`FetsLayerNormGrad` (used by `layerNormLastAxis`, hence BERT's LayerNorm).
+ * - `LayerNorm`: kernels `FetsLayerNorm`/`FetsLayerNormGrad` (used by `layerNormLastAxis`, hence BERT's LayerNorm); with
+ *   the native addon also `FetsAddLayerNorm` (the residual add fused in: `addLayerNorm`).
  * - `AdamW`: kernel `FetsAdamW`, the whole update of one variable in one pass (used by AdamW).
  * - `Conv`: the convolution gradients wasm lacks (`Conv2DBackpropFilter`, `DepthwiseConv2dNativeBackpropFilter`,
  *   `DepthwiseConv2dNativeBackpropInput`) and `Conv2DBackpropInput` (the package's ignores dilation), as im2col plus
  *   one GEMM; with the native addon also `Conv2D` (see conv.ts); and `MaxPoolGrad` in one pass (pool.ts).
  * - `Native`: fets' native addon (C++, built during `npm install`) runs the products (and the fused kernels it has)
  *   with the CPU's full vector width (AVX-512, AVX2+FMA, NEON) on a pool of threads, in place on the wasm heap; when
- *   the addon is unavailable this switch changes nothing and the WebAssembly kernels serve.
+ *   the addon is unavailable this switch changes nothing and the WebAssembly kernels serve. It adds `FetsLinear` (a dense
+ *   layer with its bias and GELU in the product's tiles) and `FetsAttention` (inference attention per head block).
  */
 export const KERNEL_OVERRIDES = [
   'UnsortedSegmentSum',
@@ -102,10 +106,12 @@ const KERNELS: { kernelName: string; func: KernelFunc; on: (s: KernelOverrideSet
   { kernelName: LAYER_NORM_KERNEL, func: fn(layerNormKernel), on: (s) => s.LayerNorm },
   { kernelName: LAYER_NORM_GRAD_KERNEL, func: fn(layerNormGradKernel), on: (s) => s.LayerNorm },
   { kernelName: ADAMW_KERNEL, func: fn(adamwKernel), on: (s) => s.AdamW },
-  { kernelName: 'Add', func: fn(nativeBinary('Add', 0)), on: nativeReady },
-  { kernelName: 'Multiply', func: fn(nativeBinary('Multiply', 1)), on: nativeReady },
-  { kernelName: 'Sub', func: fn(nativeBinary('Sub', 2)), on: nativeReady },
+  { kernelName: 'Add', func: fn(nativeBinary('Add', 'add')), on: nativeReady },
+  { kernelName: 'Multiply', func: fn(nativeBinary('Multiply', 'multiply')), on: nativeReady },
+  { kernelName: 'Sub', func: fn(nativeBinary('Sub', 'subtract')), on: nativeReady },
   { kernelName: LINEAR_KERNEL, func: fn(linearKernel), on: nativeReady },
+  { kernelName: ATTENTION_KERNEL, func: fn(attentionKernel), on: nativeReady },
+  { kernelName: ADD_LAYER_NORM_KERNEL, func: fn(addLayerNormKernel), on: (s) => s.LayerNorm && nativeReady(s) },
   { kernelName: 'Conv2DBackpropFilter', func: fn(conv2DBackpropFilter), on: (s) => s.Conv },
   { kernelName: 'DepthwiseConv2dNativeBackpropFilter', func: fn(depthwiseBackpropFilter), on: (s) => s.Conv },
   { kernelName: 'DepthwiseConv2dNativeBackpropInput', func: fn(depthwiseBackpropInput), on: (s) => s.Conv },

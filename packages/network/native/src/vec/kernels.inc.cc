@@ -90,9 +90,155 @@ void binaryRows(const float* a, const float* b, float* out, size_t rows, size_t 
   for (size_t r = 0; r < rows; r++) binary(a + r * cols, b, out + r * cols, cols, op);
 }
 
+// Reductions below keep kLanes partial sums (a vector's worth or two), so that the compiler vectorises them without
+// reassociating float additions itself; the lanes are added in order at the end.
+constexpr size_t kLanes = 16;
+
+inline float laneSum(const float* acc) {
+  float s = 0.0f;
+  for (size_t l = 0; l < kLanes; l++) s += acc[l];
+  return s;
+}
+
+/** Row softmax in place: x ← softmax(x·scale + add) per row (add: `cols` floats shared by every row, or null). */
+template <bool kAdd>
+void softmaxRowsT(float* x, size_t rows, size_t cols, float scale, const float* add) {
+  for (size_t r = 0; r < rows; r++) {
+    float* row = x + r * cols;
+    float mx[kLanes];
+    for (size_t l = 0; l < kLanes; l++) mx[l] = -3.402823466e38f;
+    size_t j = 0;
+    for (; j + kLanes <= cols; j += kLanes)
+      for (size_t l = 0; l < kLanes; l++) {
+        const float v = kAdd ? row[j + l] * scale + add[j + l] : row[j + l] * scale;
+        row[j + l] = v;
+        mx[l] = v > mx[l] ? v : mx[l];
+      }
+    float m = mx[0];
+    for (size_t l = 1; l < kLanes; l++) m = mx[l] > m ? mx[l] : m;
+    for (; j < cols; j++) {
+      const float v = kAdd ? row[j] * scale + add[j] : row[j] * scale;
+      row[j] = v;
+      m = v > m ? v : m;
+    }
+    float acc[kLanes] = {};
+    j = 0;
+    // e^(x − max); below −87 (a masked key) exactly 0, as e^x rounds to in float32 for a large negative x.
+    for (; j + kLanes <= cols; j += kLanes)
+      for (size_t l = 0; l < kLanes; l++) {
+        const float d = row[j + l] - m;
+        const float e = d < -87.0f ? 0.0f : expNeg(d);
+        row[j + l] = e;
+        acc[l] += e;
+      }
+    float total = laneSum(acc);
+    for (; j < cols; j++) {
+      const float d = row[j] - m;
+      const float e = d < -87.0f ? 0.0f : expNeg(d);
+      row[j] = e;
+      total += e;
+    }
+    const float inv = 1.0f / total;
+    for (j = 0; j < cols; j++) row[j] *= inv;
+  }
+}
+
+void softmaxRows(float* x, size_t rows, size_t cols, float scale, const float* add) {
+  if (add) softmaxRowsT<true>(x, rows, cols, scale, add);
+  else softmaxRowsT<false>(x, rows, cols, scale, add);
+}
+
+/** Σ src[0..h) in kLanes partial sums. */
+inline float rowSum(const float* src, size_t h) {
+  float acc[kLanes] = {};
+  size_t j = 0;
+  for (; j + kLanes <= h; j += kLanes)
+    for (size_t l = 0; l < kLanes; l++) acc[l] += src[j + l];
+  float s = laneSum(acc);
+  for (; j < h; j++) s += src[j];
+  return s;
+}
+
+/** Σ (src − mu)² in kLanes partial sums. */
+inline float rowSquares(const float* src, size_t h, float mu) {
+  float acc[kLanes] = {};
+  size_t j = 0;
+  for (; j + kLanes <= h; j += kLanes)
+    for (size_t l = 0; l < kLanes; l++) {
+      const float d = src[j + l] - mu;
+      acc[l] += d * d;
+    }
+  float s = laneSum(acc);
+  for (; j < h; j++) {
+    const float d = src[j] - mu;
+    s += d * d;
+  }
+  return s;
+}
+
+void layerNormRows(const float* x, const float* res, const float* gamma, const float* beta, float* y, float* z,
+                   float* mean, float* rstd, size_t rows, size_t h, float eps) {
+  const float invH = 1.0f / static_cast<float>(h);
+  for (size_t r = 0; r < rows; r++) {
+    const float* src = x + r * h;
+    float* yr = y + r * h;
+    if (res) {
+      // The residual sum goes to z when it is kept (training), else straight into y (normalised in place below).
+      float* zr = z ? z + r * h : yr;
+      const float* rr = res + r * h;
+      for (size_t j = 0; j < h; j++) zr[j] = src[j] + rr[j];
+      src = zr;
+    }
+    const float mu = rowSum(src, h) * invH;
+    const float inv = 1.0f / std::sqrt(rowSquares(src, h, mu) * invH + eps);
+    for (size_t j = 0; j < h; j++) yr[j] = ((src[j] - mu) * inv) * gamma[j] + beta[j];
+    if (mean) mean[r] = mu;
+    if (rstd) rstd[r] = inv;
+  }
+}
+
+void layerNormGradRows(const float* dy, const float* x, const float* gamma, const float* mean, const float* rstd,
+                       float* dx, float* dgamma, float* dbeta, size_t rows, size_t h) {
+  const float invH = 1.0f / static_cast<float>(h);
+  for (size_t r = 0; r < rows; r++) {
+    const float* d = dy + r * h;
+    const float* xr = x + r * h;
+    float* o = dx + r * h;
+    const float mu = mean[r], inv = rstd[r];
+    float sg[kLanes] = {}, sgx[kLanes] = {};
+    size_t j = 0;
+    for (; j + kLanes <= h; j += kLanes)
+      for (size_t l = 0; l < kLanes; l++) {
+        const float xh = (xr[j + l] - mu) * inv;
+        const float dj = d[j + l];
+        const float gj = dj * gamma[j + l];
+        sg[l] += gj;
+        sgx[l] += gj * xh;
+        dgamma[j + l] += dj * xh;
+        dbeta[j + l] += dj;
+      }
+    float tg = laneSum(sg), tgx = laneSum(sgx);
+    for (; j < h; j++) {
+      const float xh = (xr[j] - mu) * inv;
+      const float dj = d[j];
+      const float gj = dj * gamma[j];
+      tg += gj;
+      tgx += gj * xh;
+      dgamma[j] += dj * xh;
+      dbeta[j] += dj;
+    }
+    const float mg = tg * invH, mgx = tgx * invH;
+    for (j = 0; j < h; j++) {
+      const float xh = (xr[j] - mu) * inv;
+      o[j] = ((d[j] * gamma[j] - mg) - xh * mgx) * inv;
+    }
+  }
+}
+
 }  // namespace
 
-extern const VecKernels kernels = {FETS_VEC_NAME, gelu, adamw, binary, geluInPlace, binaryRows};
+extern const VecKernels kernels = {FETS_VEC_NAME, gelu,          adamw,        binary,           geluInPlace,
+                                   binaryRows,    softmaxRows,   layerNormRows, layerNormGradRows};
 
 }  // namespace FETS_VEC_NS
 }  // namespace fets

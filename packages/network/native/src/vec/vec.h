@@ -24,6 +24,20 @@ struct VecKernels {
   void (*geluInPlace)(float* x, size_t n);
   /** out[r, c] = a[r, c] op b[c] for `rows` rows of `cols` (a bias broadcast over rows). */
   void (*binaryRows)(const float* a, const float* b, float* out, size_t rows, size_t cols, int op);
+  /** Row softmax in place: each row of `cols` floats ← softmax(row·scale + add), add `cols` floats or null. */
+  void (*softmaxRows)(float* x, size_t rows, size_t cols, float scale, const float* add);
+  /**
+   * LayerNorm of `rows` rows of h floats (biased variance): y = ((s − μ)·rstd)·γ + β with s = x + res (res null: s = x).
+   * z (null: not kept) receives s; mean and rstd (null: not kept) one value per row. y may be x.
+   */
+  void (*layerNormRows)(const float* x, const float* res, const float* gamma, const float* beta, float* y, float* z,
+                        float* mean, float* rstd, size_t rows, size_t h, float eps);
+  /**
+   * Its gradient: dx = rstd·((g − mean(g)) − x̂·mean(g·x̂)) with x̂ = (x − μ)·rstd and g = dy·γ; dγ += Σ dy·x̂ and
+   * dβ += Σ dy over the rows (accumulated into what the caller gives).
+   */
+  void (*layerNormGradRows)(const float* dy, const float* x, const float* gamma, const float* mean, const float* rstd,
+                            float* dx, float* dgamma, float* dbeta, size_t rows, size_t h);
 };
 
 /** The best loops this CPU runs. */

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { linearFused } from '../../kernels/native/linear.js';
+import { attentionFused } from '../../kernels/native/attention.js';
+import { addLayerNorm } from '../../kernels/addLayerNorm.js';
 import { FetsError } from '@fets/pipeline';
 import type { FunctionModel } from '../functionModel.js';
 import { resolveBertConfig, type BertConfig, type BertConfigInput, type HfBertConfig } from './config.js';
@@ -179,39 +181,38 @@ export class BertModel implements FunctionModel {
         // [B*L, H] → [B*nh, L, d] (queries, values) and [B*nh, d, L] (keys): plain batched matMuls, no transposeB.
         const heads = (x: tf.Tensor2D, perm: number[], shape: [number, number, number]) =>
           tf.reshape(tf.transpose(tf.reshape(x, [B, L, nh, d]), perm), shape) as tf.Tensor3D;
-        const q = heads(
-          linear(h, this.p(`${p}attention.self.query.weight`), this.p(`${p}attention.self.query.bias`)),
-          [0, 2, 1, 3],
-          [B * nh, L, d],
-        );
-        const k = heads(
-          linear(h, this.p(`${p}attention.self.key.weight`), this.p(`${p}attention.self.key.bias`)),
-          [0, 2, 3, 1],
-          [B * nh, d, L],
-        );
-        const v = heads(
-          linear(h, this.p(`${p}attention.self.value.weight`), this.p(`${p}attention.self.value.bias`)),
-          [0, 2, 1, 3],
-          [B * nh, L, d],
-        );
-        let scores = tf.reshape(tf.div(tf.matMul(q, k), scale), [B, nh * L, L]);
-        if (maskAdd !== undefined) scores = tf.add(scores, maskAdd);
-        let probs = tf.softmax(scores, -1);
-        probs = dropout(probs, attnRate, training, this.seeds);
-        const ctx3 = tf.matMul(tf.reshape(probs, [B * nh, L, L]) as tf.Tensor3D, v);
-        const ctx = tf.reshape(tf.transpose(tf.reshape(ctx3, [B, nh, L, d]), [0, 2, 1, 3]), [B * L, H]) as tf.Tensor2D;
+        const qh = linear(h, this.p(`${p}attention.self.query.weight`), this.p(`${p}attention.self.query.bias`));
+        const kh = linear(h, this.p(`${p}attention.self.key.weight`), this.p(`${p}attention.self.key.bias`));
+        const vh = linear(h, this.p(`${p}attention.self.value.weight`), this.p(`${p}attention.self.value.bias`));
+        // Without a gradient (inference, evaluation) the native kernels run attention per (sequence, head) in one
+        // call that reads Q, K and V in place: no head transposes, no [B, nh, L, L] scores.
+        const taped = (tf.engine() as unknown as { state: { gradientDepth: number } }).state.gradientDepth > 0;
+        const inference = !training && !taped;
+        const fusedCtx = inference ? attentionFused(qh, kh, vh, maskAdd, L, nh) : undefined;
+        const ctx =
+          fusedCtx ??
+          (() => {
+            const q = heads(qh, [0, 2, 1, 3], [B * nh, L, d]);
+            const k = heads(kh, [0, 2, 3, 1], [B * nh, d, L]);
+            const v = heads(vh, [0, 2, 1, 3], [B * nh, L, d]);
+            let scores = tf.reshape(tf.div(tf.matMul(q, k), scale), [B, nh * L, L]);
+            if (maskAdd !== undefined) scores = tf.add(scores, maskAdd);
+            let probs = tf.softmax(scores, -1);
+            probs = dropout(probs, attnRate, training, this.seeds);
+            const ctx3 = tf.matMul(tf.reshape(probs, [B * nh, L, L]) as tf.Tensor3D, v);
+            return tf.reshape(tf.transpose(tf.reshape(ctx3, [B, nh, L, d]), [0, 2, 1, 3]), [B * L, H]) as tf.Tensor2D;
+          })();
         let a = linear(ctx, this.p(`${p}attention.output.dense.weight`), this.p(`${p}attention.output.dense.bias`));
         a = dropout(a, hiddenRate, training, this.seeds);
-        a = layerNorm(tf.add(a, h), this.p(`${p}attention.output.LayerNorm.weight`), this.p(`${p}attention.output.LayerNorm.bias`), eps);
+        a = addLayerNorm(a, h, this.p(`${p}attention.output.LayerNorm.weight`), this.p(`${p}attention.output.LayerNorm.bias`), eps);
         const w1 = this.p(`${p}intermediate.dense.weight`);
         const b1 = this.p(`${p}intermediate.dense.bias`);
         // Without a gradient (inference, evaluation) the native kernels apply GELU as the product's tiles are stored.
-        const taped = (tf.engine() as unknown as { state: { gradientDepth: number } }).state.gradientDepth > 0;
-        const fused = !training && !taped && this.config.hiddenAct === 'gelu' ? linearFused(a, w1 as tf.Tensor2D, b1, 'gelu') : undefined;
+        const fused = inference && this.config.hiddenAct === 'gelu' ? linearFused(a, w1 as tf.Tensor2D, b1, 'gelu') : undefined;
         const inter = fused ?? (this.act(linear(a, w1, b1)) as tf.Tensor2D);
         let o = linear(inter, this.p(`${p}output.dense.weight`), this.p(`${p}output.dense.bias`));
         o = dropout(o, hiddenRate, training, this.seeds);
-        h = layerNorm(tf.add(o, a), this.p(`${p}output.LayerNorm.weight`), this.p(`${p}output.LayerNorm.bias`), eps);
+        h = addLayerNorm(o, a, this.p(`${p}output.LayerNorm.weight`), this.p(`${p}output.LayerNorm.bias`), eps);
         if (outputHiddenStates) hidden.push(h);
       }
       const lastHiddenState = tf.reshape(h, [B, L, H]) as tf.Tensor3D;

@@ -1,3 +1,18 @@
+import type {
+  AdamWArgs,
+  AttentionArgs,
+  BinaryArgs,
+  BinaryRowsArgs,
+  Col2imArgs,
+  DropoutMaskArgs,
+  GeluArgs,
+  GemmArgs,
+  Im2colArgs,
+  LayerNormArgs,
+  LayerNormGradArgs,
+  MaxPoolGradArgs,
+} from './calls.js';
+
 // Node's modules are looked up when the addon is loaded, not imported: the kernel layer is bundled for browsers too
 // (where there is no addon and these functions report so).
 const node = () =>
@@ -12,94 +27,61 @@ const node = () =>
 
 /**
  * The functions of fets' native addon (`packages/network/native`, built by node-gyp during `npm install`). Every
- * kernel works in place on one typed array (the tfjs wasm heap) at byte offsets.
+ * kernel works in place on one typed array (the tfjs wasm heap) at byte offsets, and takes its arguments by name
+ * (calls.ts describes each).
  */
 export interface NativeAddon {
-  /**
-   * `batch` float32 products C = op(A)·op(B) ([m, k]·[k, n]; A stored [k, m] when `transA`, B [n, k] when `transB`),
-   * operands contiguous per product; `aStep`/`bStep` 0 when one matrix serves every product; with `biasOff`, n floats
-   * added to every row of C, then `activation` 1 applies GELU (value only).
-   */
-  gemm(
-    heap: Uint8Array,
-    aOff: number,
-    bOff: number,
-    cOff: number,
-    batch: number,
-    m: number,
-    n: number,
-    k: number,
-    aStep: number,
-    bStep: number,
-    transA: boolean,
-    transB: boolean,
-    biasOff?: number,
-    activation?: number,
-  ): void;
+  /** `batch` float32 products C = op(A)·op(B), with a bias and GELU fused when asked. */
+  gemm(heap: Uint8Array, args: GemmArgs): void;
   /** The microkernel in use, every variant that runs on this CPU, the pool's threads and the CPUs available. */
-  info(): { isa: string; isas: string[]; threads: number; cpus: number; mr: number; nr: number };
+  info(): {
+    isa: string;
+    isas: string[];
+    threads: number;
+    cpus: number;
+    mr: number;
+    nr: number;
+    /** Bytes and entries of weights kept packed (GemmArgs.cacheB). */
+    packedBytes: number;
+    packedEntries: number;
+  };
+  /** Drops the weights kept packed under `key` (GemmArgs.cacheB). */
+  gemmForget(args: { key: number }): void;
   /** Resizes the thread pool. */
-  setThreads(n: number): void;
+  setThreads(args: { threads: number }): void;
   /** Picks a microkernel variant by name (`''`: the best for this CPU). */
-  setIsa(name: string): void;
+  setIsa(args: { name: string }): void;
   /**
    * This variant's register-resident FMA rate, GFLOP/s, best over `seconds`: on the calling thread, or with
    * `allThreads` summed over every pool thread running the loop at once.
    */
-  peak(seconds: number, allThreads: boolean): number;
-  /** GEMM blocking for benchmarks (0 keeps a value): k per block with threads, rows of A per block, k on one thread. */
-  tune(kc: number, mc: number, kcSerial: number): void;
-  /** tf.dropout's multiplier from an Alea state (see dropout.ts), `n` floats at `outOff`. */
-  dropoutMask(
-    heap: Uint8Array,
-    outOff: number,
-    n: number,
-    s0: number,
-    s1: number,
-    s2: number,
-    c: number,
-    keep: number,
-    scale: number,
-  ): void;
-  /** GELU and its derivative over `n` floats. */
-  gelu(heap: Uint8Array, xOff: number, yOff: number, dOff: number, n: number): void;
-  /** One AdamW step over `n` floats (scalars as the wasm kernel's). */
-  adamw(
-    heap: Uint8Array,
-    p: number,
-    m: number,
-    v: number,
-    g: number,
-    pOut: number,
-    mOut: number,
-    vOut: number,
-    n: number,
-    b1: number,
-    c1: number,
-    b2: number,
-    c2: number,
-    bc1: number,
-    bc2: number,
-    eps: number,
-    lr: number,
-    decay: number,
-  ): void;
-  /** `out = a op b` over `n` floats: op 0 add, 1 multiply, 2 subtract. */
-  binary(heap: Uint8Array, aOff: number, bOff: number, outOff: number, n: number, op: number): void;
-  /** `out[r, c] = a[r, c] op b[c]` for `rows` rows of `cols` floats. */
-  binaryRows(heap: Uint8Array, aOff: number, bOff: number, outOff: number, rows: number, cols: number, op: number): void;
+  peak(args: { seconds: number; allThreads: boolean }): number;
+  /** GEMM blocking for benchmarks (0 or absent keeps a value): k per block with threads, rows of A per block, k on one thread. */
+  tune(args: { kc?: number; mc?: number; kcSerial?: number }): void;
+  /** tf.dropout's multiplier from an Alea state. */
+  dropoutMask(heap: Uint8Array, args: DropoutMaskArgs): void;
+  /** GELU and its derivative. */
+  gelu(heap: Uint8Array, args: GeluArgs): void;
+  /** One AdamW step. */
+  adamw(heap: Uint8Array, args: AdamWArgs): void;
+  /** `out = a op b`, same shapes. */
+  binary(heap: Uint8Array, args: BinaryArgs): void;
+  /** `out[r, c] = a[r, c] op b[c]`. */
+  binaryRows(heap: Uint8Array, args: BinaryRowsArgs): void;
   /** The instruction set of the element-wise loops (`avx512`, `avx2`, `base`). */
   vecIsa(): string;
-  /**
-   * A convolution's patches: `col` [B·outH·outW, kH·kW·inC] from `x` [B, H, W, inC], zeros over the padding. The
-   * geometry is 14 integers: batch, inH, inW, inC, outH, outW, kH, kW, strideH, strideW, dilationH, dilationW, padTop,
-   * padLeft.
-   */
-  im2col(heap: Uint8Array, xOff: number, colOff: number, ...geometry: number[]): void;
-  /** The adjoint of `im2col`: `dx` [B, H, W, inC] set to the sum of the patches in `col` that cover each element. */
-  col2im(heap: Uint8Array, colOff: number, dxOff: number, ...geometry: number[]): void;
-  /** The max-pool gradient: each dy value to its window's first maximum in `x` (the geometry's kernel is the window). */
-  maxPoolGrad(heap: Uint8Array, xOff: number, dyOff: number, dxOff: number, ...geometry: number[]): void;
+  /** A convolution's patches. */
+  im2col(heap: Uint8Array, args: Im2colArgs): void;
+  /** The adjoint of `im2col`. */
+  col2im(heap: Uint8Array, args: Col2imArgs): void;
+  /** The max-pool gradient. */
+  maxPoolGrad(heap: Uint8Array, args: MaxPoolGradArgs): void;
+  /** Fused multi-head self-attention (inference): scores, mask, softmax and the product with V per head. */
+  attention(heap: Uint8Array, args: AttentionArgs): void;
+  /** LayerNorm with the residual add fused in. */
+  layerNorm(heap: Uint8Array, args: LayerNormArgs): void;
+  /** LayerNorm's gradient. */
+  layerNormGrad(heap: Uint8Array, args: LayerNormGradArgs): void;
 }
 
 /** Whether the addon runs here, and why not when it does not. */
@@ -186,7 +168,7 @@ export function setNativeSwitch(on: () => boolean): void {
  *
  * @example
  * const addon = nativeKernelsOn();
- * if (addon) addon.gelu(heap, x, y, d, n);
+ * if (addon) addon.gelu(heap, { x, y, d, n });
  */
 export function nativeKernelsOn(): NativeAddon | undefined {
   return kernelsOn() ? nativeAddon() : undefined;
@@ -201,5 +183,5 @@ export function nativeKernelsOn(): NativeAddon | undefined {
  */
 export function setNativeThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1 || n > 256) throw new RangeError(`setNativeThreads: expected an integer from 1 to 256, received ${n}`);
-  nativeAddon()?.setThreads(n);
+  nativeAddon()?.setThreads({ threads: n });
 }

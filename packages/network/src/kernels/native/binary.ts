@@ -1,6 +1,7 @@
 import type { TensorInfo } from '@tensorflow/tfjs';
 import { offsetOf, runOriginal, type KernelArgs, type WasmBackend } from '../wasmInternals.js';
 import { nativeAddon } from './addon.js';
+import type { BinaryOp } from './calls.js';
 
 const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 
@@ -14,7 +15,7 @@ const MIN_ELEMENTS = 4096;
  *
  * In: inputs {a, b}. Out: a op b, a's shape.
  */
-export function nativeBinary(name: 'Add' | 'Multiply' | 'Sub', op: 0 | 1 | 2) {
+export function nativeBinary(name: 'Add' | 'Multiply' | 'Sub', op: BinaryOp) {
   return function binary(args: KernelArgs): TensorInfo {
     const backend = args.backend as WasmBackend;
     const a = args.inputs.a!;
@@ -27,7 +28,7 @@ export function nativeBinary(name: 'Add' | 'Multiply' | 'Sub', op: 0 | 1 | 2) {
     // The heap is read after makeOutput: an allocation may grow it (and detach the old buffer).
     if (sameShape(a.shape, b.shape)) {
       const out = backend.makeOutput([...a.shape], 'float32');
-      addon.binary(backend.wasm.HEAPU8, offsetOf(backend, a), offsetOf(backend, b), offsetOf(backend, out), size(a), op);
+      addon.binary(backend.wasm.HEAPU8, { a: offsetOf(backend, a), b: offsetOf(backend, b), out: offsetOf(backend, out), n: size(a), op });
       return out;
     }
     // A row vector broadcast over the rows of the other operand (a dense layer's bias): [..., n] op [n].
@@ -37,12 +38,19 @@ export function nativeBinary(name: 'Add' | 'Multiply' | 'Sub', op: 0 | 1 | 2) {
       return big.shape.length >= 1 && s.length === 1 && s[0] === n && n > 0 ? size(big) / n : 0;
     };
     const rowsB = rowsOf(a, b);
-    const rowsA = op !== 2 && !rowsB ? rowsOf(b, a) : 0;
+    const rowsA = op !== 'subtract' && !rowsB ? rowsOf(b, a) : 0;
     if (rowsB || rowsA) {
       const [big, small, rows] = rowsB ? [a, b, rowsB] : [b, a, rowsA];
       const n = big.shape[big.shape.length - 1]!;
       const out = backend.makeOutput([...big.shape], 'float32');
-      addon.binaryRows(backend.wasm.HEAPU8, offsetOf(backend, big), offsetOf(backend, small), offsetOf(backend, out), rows, n, op);
+      addon.binaryRows(backend.wasm.HEAPU8, {
+        a: offsetOf(backend, big),
+        b: offsetOf(backend, small),
+        out: offsetOf(backend, out),
+        rows,
+        cols: n,
+        op,
+      });
       return out;
     }
     return runOriginal(name, { a, b }, args.attrs ?? {}, backend);
