@@ -171,6 +171,8 @@ export type { OpProfile } from './pipeline/producer.js';
 export type { BenchmarkResult, OpTiming } from './pipeline/benchmark.js';
 export { Pipeline } from './pipeline/pipeline.js';
 export type { DataInput, EpochRequest, PipelineOptions } from './pipeline/pipeline.js';
+export { shardOrder, shardLength } from './pipeline/shard.js';
+export type { Shard } from './pipeline/shard.js';
 export type { BatchSizeSpec, EpochPlan } from './pipeline/plan.js';
 
 // schedule: per-epoch values

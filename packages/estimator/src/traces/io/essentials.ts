@@ -1,4 +1,5 @@
 import type { NDArray } from '@fets/pipeline';
+import type { World } from '@fets/network';
 import { Trace } from '../../core/trace.js';
 import type { Data } from '../../core/data.js';
 
@@ -107,6 +108,13 @@ export class EvalEssential extends Trace {
       e.n += 1;
       this.sums.set(k, e);
     }
+  }
+
+  /** Data-parallel: each monitored value's sum and count over every rank (see RankReducible). */
+  reduceAcrossRanks(world: World): void {
+    const keys = [...this.monitorNames];
+    const flat = world.sum(keys.flatMap((k) => [this.sums.get(k)?.sum ?? 0, this.sums.get(k)?.n ?? 0]));
+    this.sums = new Map(keys.flatMap((k, i) => (flat[2 * i + 1]! > 0 ? [[k, { sum: flat[2 * i]!, n: flat[2 * i + 1]! }]] : [])));
   }
 
   override onEpochEnd(data: Data): void {

@@ -208,6 +208,8 @@ export class RestoreWizard extends Trace {
    */
   async save(pending: ReadonlyMap<string, unknown> = new Map(), at?: { epoch: number; skipBatches: number }): Promise<string | undefined> {
     const s = this.system;
+    // Data-parallel: rank 0 writes the checkpoint (every rank holds the same state).
+    if (!s.world.isChief) return undefined;
     const models = this.models();
     for (const model of models) {
       const bad = nonFiniteWeight(model);
