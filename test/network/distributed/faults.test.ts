@@ -44,12 +44,18 @@ describe('distributed: faults under mpirun -np 2 (tiny BERT)', function () {
     expect(seconds, 'seconds from kill -9 to the end of the job').to.be.below(15);
     // The same mpirun line resumes from the last checkpoint and finishes (3 epochs in all).
     const out2 = path.join(tmp, 'resumed2');
-    const again = await runRanks('trainTiny.ts', 2, { args: [...args, '--epochs', '3', '--stepSleepMs', '0', '--out', out2], timeoutMs: 120_000 });
+    const again = await runRanks('trainTiny.ts', 2, {
+      args: [...args, '--epochs', '3', '--stepSleepMs', '0', '--out', out2],
+      timeoutMs: 120_000,
+    });
     expect(again.code, again.stderr).to.equal(0);
     expect(again.stderr).to.match(/restored from .*resuming after epoch [1-9]/);
     // A checkpoint taken at an epoch's end resumes under another world size too (here one rank).
     const out1 = path.join(tmp, 'resumed1');
-    const alone = await runRanks('trainTiny.ts', 1, { args: [...args, '--epochs', '4', '--stepSleepMs', '0', '--out', out1], timeoutMs: 120_000 });
+    const alone = await runRanks('trainTiny.ts', 1, {
+      args: [...args, '--epochs', '4', '--stepSleepMs', '0', '--out', out1],
+      timeoutMs: 120_000,
+    });
     expect(alone.code, alone.stderr).to.equal(0);
     expect(readJson(out1, 'result.json').steps).to.equal(40);
   });
