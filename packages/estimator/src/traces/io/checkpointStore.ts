@@ -19,6 +19,8 @@ export interface CheckpointManifest {
   summary: ReturnType<Summary['toJSON']>;
   /** Batches of epoch `epoch + 1` already trained (a checkpoint written on an interrupt, mid-epoch). */
   skipBatches?: number;
+  /** Data-parallel: the ranks that trained it (absent: one); `skipBatches` counts batches per rank. */
+  worldSize?: number;
 }
 
 /** A checkpoint found on disk: its folder and manifest. */

@@ -118,7 +118,8 @@ export class RestoreWizard extends Trace {
     this.restoredEpoch = 0;
     this.resumeBatches = 0;
     this.savedStep = -1;
-    for (const p of await this.store.removeStale()) {
+    // Data-parallel: rank 0 alone cleans up (the ranks may share the directory).
+    for (const p of this.system.world.isChief ? await this.store.removeStale() : []) {
       process.stderr.write(`FastEstimator-RestoreWizard: removed ${p}, an unfinished checkpoint of an interrupted save\n`);
     }
     if (!this.store.hasLatest()) return;
@@ -135,6 +136,12 @@ export class RestoreWizard extends Trace {
     );
     if (!found) return;
     const { dir, manifest: m } = found;
+    const ranks = m.worldSize ?? 1;
+    if ((m.skipBatches ?? 0) > 0 && ranks !== this.system.world.size) {
+      throw new CheckpointError(
+        `RestoreWizard: checkpoint ${dir} was taken mid-epoch by ${ranks} rank(s) (its ${m.skipBatches} batches are per rank); resume it with ${ranks} rank(s), or delete it to resume from the epoch-end checkpoint before it`,
+      );
+    }
     const models = this.models();
     for (const saved of m.models) {
       const model = models.find((x) => getModelName(x) === saved.name);
@@ -235,6 +242,7 @@ export class RestoreWizard extends Trace {
       traces: {},
       summary: history.toJSON(),
       ...(skipBatches > 0 ? { skipBatches } : {}),
+      ...(s.world.size > 1 ? { worldSize: s.world.size } : {}),
     };
     const final = await this.store.save(
       name,
