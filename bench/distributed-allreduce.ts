@@ -1,7 +1,8 @@
 /**
  * Rank script of `npm run bench -- distributed` (run by mpirun): times the MPI binding's allreduce (sum, in place) on
  * a Float32Array view of a tensor on the wasm heap, and fets' fused gradient mean (allreduceMean: concatenate into
- * 64 MB buffers, reduce, scale, split) on BERT-shaped gradient lists. Args: `--floats 11000000,109000000 --reps 5`.
+ * 64 MB buffers, reduce, scale, split) on BERT-shaped gradient lists up to `--fusedMax` floats. Args:
+ * `--floats 11000000,109000000 --reps 5 --fusedMax 20000000`.
  * Rank 0 prints one JSON line after CHILD_JSON.
  */
 import { parseArgs } from 'node:util';
@@ -9,7 +10,13 @@ import * as tf from '@tensorflow/tfjs';
 import { allreduceMean, initBackend, initWorld } from '@fets/network';
 import { CHILD_JSON, median } from './common.js';
 
-const { values } = parseArgs({ options: { floats: { type: 'string', default: '11000000' }, reps: { type: 'string', default: '5' } } });
+const { values } = parseArgs({
+  options: {
+    floats: { type: 'string', default: '11000000' },
+    reps: { type: 'string', default: '5' },
+    fusedMax: { type: 'string', default: '20000000' },
+  },
+});
 const world = initWorld();
 await initBackend({ backend: 'wasm', quiet: true });
 const reps = Number(values.reps);
@@ -27,6 +34,10 @@ for (const n of values.floats!.split(',').map(Number)) {
     binding.push((performance.now() - t0) / 1000);
   }
   t.dispose();
+  if (n > Number(values.fusedMax)) {
+    out[String(n)] = { bindingSeconds: binding, bindingMedian: median(binding) };
+    continue;
+  }
   // The fused mean on a BERT-like list: one embedding-sized tensor (a third) and many 256×256-ish blocks.
   const sizes: number[] = [Math.floor(n / 3)];
   for (let rest = n - sizes[0]!; rest > 0; rest -= 65536) sizes.push(Math.min(65536, rest));

@@ -51,52 +51,56 @@ export async function run(o: { reps: number; quick: boolean }): Promise<FigureRe
     throw new Error('bench distributed: no mpicc (apt-get install libopenmpi-dev openmpi-bin)');
   const exe = path.join(os.tmpdir(), `fets-allreduce-loop-${process.pid}`);
   execFileSync('mpicc', ['-O2', path.join(ROOT, 'bench', 'allreduce_loop.c'), '-o', exe]);
+  // FETS_BENCH_DISTRIBUTED=allreduce (or training) runs one half only.
+  const parts = process.env.FETS_BENCH_DISTRIBUTED ?? 'training,allreduce';
   const steps = o.quick ? 2 : o.reps;
   const warmup = o.quick ? 1 : 2;
   const stepArgs = ['--size', 'mini', '--steps', String(steps), '--warmup', String(warmup)];
 
-  note('bert-mini training: 1 process × 2 threads');
-  const one = runChild('distributed-step.ts', stepArgs, { FETS_THREADS: '2' }) as { samplesPerSecond: number; stepMedianMs: number };
-  note('bert-mini training: 2 ranks × 1 thread, shared memory');
-  const shm = mpirunJson(2, [], [...tsx('distributed-step.ts'), ...stepArgs], { FETS_THREADS: '1' }) as typeof one;
-  note('bert-mini training: 2 ranks × 1 thread, TCP (btl tcp,self)');
-  const tcp = mpirunJson(2, TCP, [...tsx('distributed-step.ts'), ...stepArgs], { FETS_THREADS: '1' }) as typeof one;
+  type Step = { samplesPerSecond: number; stepMedianMs: number };
+  const rows: Row[] = [];
+  const training: Record<string, Step> = {};
+  if (parts.includes('training')) {
+    note('bert-mini training: 1 process × 2 threads');
+    const one = runChild('distributed-step.ts', stepArgs, { FETS_THREADS: '2' }) as Step;
+    note('bert-mini training: 2 ranks × 1 thread, shared memory');
+    const shm = mpirunJson(2, [], [...tsx('distributed-step.ts'), ...stepArgs], { FETS_THREADS: '1' }) as Step;
+    note('bert-mini training: 2 ranks × 1 thread, TCP (btl tcp,self)');
+    const tcp = mpirunJson(2, TCP, [...tsx('distributed-step.ts'), ...stepArgs], { FETS_THREADS: '1' }) as Step;
+    Object.assign(training, { oneProcess2Threads: one, twoRanksShm: shm, twoRanksTcp: tcp });
+    for (const [label, r] of [
+      ['2 ranks shm', shm],
+      ['2 ranks TCP', tcp],
+    ] as const) {
+      rows.push({
+        figure: `distributed: mini samples/s, ${label} vs 1 process × 2 threads`,
+        fets: `${r.samplesPerSecond.toFixed(1)} /s`,
+        reference: `${one.samplesPerSecond.toFixed(1)} /s`,
+        ratio: fmtX(r.samplesPerSecond / one.samplesPerSecond),
+        goal: '',
+        met: '',
+      });
+    }
+  }
 
   const sizes = { mini: gradientFloats('mini'), base: gradientFloats('base') };
   const floats = Object.values(sizes).join(',');
   const reps = String(o.quick ? 2 : Math.max(3, o.reps));
   const allreduce: Record<string, unknown> = {};
-  const rows: Row[] = [
-    {
-      figure: 'distributed: mini samples/s, 2 ranks shm vs 1 process × 2 threads',
-      fets: one.samplesPerSecond.toFixed(1),
-      reference: '',
-      ratio: '',
-      goal: '',
-      met: '',
-    },
-  ];
-  rows[0] = {
-    ...rows[0]!,
-    fets: `${shm.samplesPerSecond.toFixed(1)} /s`,
-    reference: `${one.samplesPerSecond.toFixed(1)} /s`,
-    ratio: fmtX(shm.samplesPerSecond / one.samplesPerSecond),
-  };
-  rows.push({
-    figure: 'distributed: mini samples/s, 2 ranks TCP vs 1 process × 2 threads',
-    fets: `${tcp.samplesPerSecond.toFixed(1)} /s`,
-    reference: `${one.samplesPerSecond.toFixed(1)} /s`,
-    ratio: fmtX(tcp.samplesPerSecond / one.samplesPerSecond),
-    goal: '',
-    met: '',
-  });
-  for (const [transport, mca] of [
-    ['shm', []],
-    ['tcp', TCP],
-  ] as const) {
+  const transports: [string, readonly string[]][] = parts.includes('allreduce')
+    ? [
+        ['shm', []],
+        ['tcp', TCP],
+      ]
+    : [];
+  for (const [transport, mca] of transports) {
     note(`allreduce on ${transport}: fets binding and fused mean (${floats} floats)`);
-    const fets = mpirunJson(2, [...mca], [...tsx('distributed-allreduce.ts'), '--floats', floats, '--reps', reps]) as {
-      results: Record<string, { bindingMedian: number; fusedMedian: number }>;
+    const fets = mpirunJson(
+      2,
+      [...mca],
+      [...tsx('distributed-allreduce.ts'), '--floats', floats, '--reps', reps, '--fusedMax', String(sizes.mini)],
+    ) as {
+      results: Record<string, { bindingMedian: number; fusedMedian?: number }>;
     };
     const c: Record<string, { seconds: number[] }> = {};
     for (const [name, n] of Object.entries(sizes)) {
@@ -112,6 +116,7 @@ export async function run(o: { reps: number; quick: boolean }): Promise<FigureRe
         goal: '≤ 1.1×',
         met: f.bindingMedian / cs <= 1.1 ? 'yes' : 'no',
       });
+      if (f.fusedMedian === undefined) continue;
       rows.push({
         figure: `distributed: fused mean ${name} ${transport} (pack, reduce, unpack) vs C allreduce`,
         fets: `${(f.fusedMedian * 1000).toFixed(1)} ms`,
@@ -129,7 +134,7 @@ export async function run(o: { reps: number; quick: boolean }): Promise<FigureRe
     data: {
       load: os.loadavg(),
       gradientFloats: sizes,
-      training: { oneProcess2Threads: one, twoRanksShm: shm, twoRanksTcp: tcp },
+      training,
       allreduce,
     },
   };

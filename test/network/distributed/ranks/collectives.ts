@@ -15,7 +15,7 @@ const size = world.size;
 const value = (rank: number, i: number, salt: number) => ((i * 7 + rank * 13 + salt) % 17) - 8;
 const sumOver = (i: number, salt: number) => Array.from({ length: size }, (_, r) => value(r, i, salt)).reduce((a, b) => a + b, 0);
 let cases = 0;
-const params = { seed: 20261207, numRuns: 25, endOnFailure: true };
+const params = { seed: 20261207, numRuns: 15, endOnFailure: true };
 
 // allreduce on a Float32Array view into the wasm heap (the tensor's own memory: no copy).
 fc.assert(
@@ -124,5 +124,4 @@ fc.assert(
   cases++;
 }
 world.barrier();
-console.error(`rank ${world.rank}: ${(performance.now() / 1000).toFixed(1)} s since start`);
 console.log(`ok ${cases} rank ${world.rank}`);
