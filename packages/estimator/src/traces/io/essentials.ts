@@ -57,10 +57,14 @@ export class TrainEssential extends Trace {
   override onBatchEnd(data: Data): void {
     this.stepsSince++;
     if (!this.system.shouldLog()) return;
-    for (const k of this.monitorNames) {
-      const v = scalarOf(data.get(k));
+    // Data-parallel: the logged value is the mean over the ranks (every rank logs at the same steps).
+    const world = this.system.world;
+    const local = this.monitorNames.map((k) => scalarOf(data.get(k)));
+    const sums = world.size > 1 ? world.sum(local.flatMap((v) => (v === undefined ? [0, 0] : [v, 1]))) : [];
+    this.monitorNames.forEach((k, i) => {
+      const v = world.size > 1 ? (sums[2 * i + 1]! > 0 ? sums[2 * i]! / sums[2 * i + 1]! : undefined) : local[i];
       if (v !== undefined) data.writeWithLog(k, v);
-    }
+    });
     const now = performance.now();
     if (this.system.globalStep > 1 && this.stepsSince > 0) {
       data.writeWithLog('steps/sec', Number(((1000 * this.stepsSince) / (now - this.tStep)).toFixed(2)));
