@@ -30,20 +30,12 @@ export function fusionGroups(sizes: readonly number[], fusionBytes: number = DEF
 }
 
 /**
- * Runs `collective` on a float32 buffer holding `flat`'s values and returns the tensor that holds the result. On the
- * wasm backend the buffer is a Float32Array view of the tensor's own memory on the wasm heap (no copy: the binding
- * reduces it where it lies); elsewhere the values are read out, reduced and uploaded again.
+ * A float32 tensor's values without a copy where possible: on the wasm backend a Float32Array view of its memory on
+ * the wasm heap (valid until the next allocation), elsewhere its data read out.
  */
-function onBuffer(flat: tf.Tensor, collective: (data: Float32Array) => void): tf.Tensor {
-  if (tf.getBackend() === 'wasm') {
-    collective(f32Of(tf.backend() as unknown as WasmBackend, flat));
-    return flat;
-  }
-  const data = flat.dataSync() as Float32Array;
-  const copy = data.slice();
-  collective(copy);
-  flat.dispose();
-  return tf.tensor1d(copy);
+function floatsOf(t: tf.Tensor): Float32Array {
+  if (tf.getBackend() === 'wasm' && t.dtype === 'float32') return f32Of(tf.backend() as unknown as WasmBackend, t);
+  return Float32Array.from(t.dataSync() as ArrayLike<number>);
 }
 
 /**
@@ -84,24 +76,23 @@ function fusedCollective(
   const sizes = present.map((i) => tensors[i]!.size);
   for (const group of fusionGroups(sizes, fusionBytes)) {
     const members = group.map((g) => present[g]!);
-    const flat = tf.tidy(() => {
-      const parts = members.map((i) => tf.reshape(tf.cast(tensors[i]!, 'float32'), [-1]));
-      return parts.length === 1 ? tf.clone(parts[0]!) : tf.concat(parts);
-    });
-    const reduced = onBuffer(flat, collective);
-    const pieces = tf.tidy(() => {
-      const scaled = scale === 1 ? reduced : tf.mul(reduced, scale);
-      const split =
-        members.length === 1
-          ? [scaled]
-          : tf.split(
-              scaled,
-              members.map((i) => tensors[i]!.size),
-            );
-      return split.map((p, k) => tf.reshape(p, tensors[members[k]!]!.shape));
-    });
-    reduced.dispose();
-    members.forEach((i, k) => (out[i] = pieces[k]!));
+    // Horovod's fusion buffer: the group's values copied in (straight from the wasm heap), one collective in place,
+    // scaled, then each tensor made from its slice (one copy back onto the heap). tfjs' concat and split cost far
+    // more on the wasm backend (split re-reads the whole buffer for every piece).
+    const buffer = new Float32Array(members.reduce((n, i) => n + tensors[i]!.size, 0));
+    let at = 0;
+    for (const i of members) {
+      buffer.set(floatsOf(tensors[i]!), at);
+      at += tensors[i]!.size;
+    }
+    collective(buffer);
+    if (scale !== 1) for (let k = 0; k < buffer.length; k++) buffer[k]! *= scale;
+    at = 0;
+    for (const i of members) {
+      const t = tensors[i]!;
+      out[i] = tf.tensor(buffer.subarray(at, at + t.size), t.shape, 'float32');
+      at += t.size;
+    }
   }
   return out;
 }
