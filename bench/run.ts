@@ -18,6 +18,8 @@
  *                                      and s/epoch, fets vs PyTorch
  *   npm run bench -- predict           sentences/s tagging engtest.bio: fets predict vs onnxruntime-node on the exported
  *                                      model.onnx vs transformers.js, 1 and 2 threads (--model mini, --model-dir <folder>)
+ *   npm run bench -- distributed       data-parallel on MPI: bert-mini samples/s (1 process × 2 threads, 2 ranks shared
+ *                                      memory, 2 ranks TCP) and allreduce of the MPI binding vs a C loop (mpicc)
  *   npm run bench -- quality           NER test F1 over seeds, fets vs the same recipe in PyTorch (long: about an
  *                                      hour for 3 seeds on both sets; --sets mit-movie,bc5cdr-chem --seeds 0,1,2
  *                                      --model mini --epochs 5 --fets-args="--bucket false" --no-peer). Not part of the
@@ -33,9 +35,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatTable, note, writeResult, type FigureResult, type Row } from './common.js';
 
-const FIGURES = ['overhead', 'datawait', 'pipeline', 'model', 'gemm', 'profile', 'conv', 'vision', 'quality', 'predict'] as const;
-/** The default run: everything but the hour-long quality figure. */
-const DEFAULT_FIGURES = FIGURES.filter((f) => f !== 'quality');
+const FIGURES = ['overhead', 'datawait', 'pipeline', 'model', 'gemm', 'profile', 'conv', 'vision', 'quality', 'predict', 'distributed'] as const;
+/** The default run: everything but the hour-long quality figure and the MPI one (it needs openmpi). */
+const DEFAULT_FIGURES = FIGURES.filter((f) => f !== 'quality' && f !== 'distributed');
 type Figure = (typeof FIGURES)[number];
 
 const { values, positionals } = parseArgs({
@@ -134,6 +136,9 @@ for (const { figure, arg } of wanted) {
         threads: [1, 2],
         passes: quick ? 1 : 3,
       });
+      break;
+    case 'distributed':
+      r = await (await import('./distributed.js')).run({ reps, quick });
       break;
     case 'quality': {
       const seeds = values.seeds!.split(',').map(Number);

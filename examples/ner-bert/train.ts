@@ -28,10 +28,13 @@ await fe.runScript('ner-bert', async () => {
     );
   }
   await run.estimator.fit();
+  // Data-parallel (mpirun): every rank tests, rank 0 reports and writes.
+  const chief = run.estimator.system.world.isChief;
 
   let metrics: Record<string, unknown> = {};
   if (run.splits.test) {
     await run.estimator.test();
+    if (!chief) return;
     const report = run.seqeval.lastReport;
     if (!report) throw new fe.FetsError('ner-bert: the test epoch produced no seqeval report');
     const gold = report['micro avg']!.support;
@@ -50,6 +53,7 @@ await fe.runScript('ner-bert', async () => {
       averages: { micro: report['micro avg'], macro: report['macro avg'], weighted: report['weighted avg'] },
     };
   }
+  if (!chief) return;
   const wallSeconds = (performance.now() - t0) / 1000;
   mkdirSync(cfg.outDir, { recursive: true });
   const out: Record<string, unknown> = {

@@ -64,6 +64,11 @@ export type { EstimatorOptions, TypedEstimatorOptions } from './estimator/estima
 export { INTERRUPT_EXIT_CODE, InterruptWatch, TrainingInterruptedError } from './estimator/interrupt.js';
 export type { NetworkLike } from './core/networkLike.js';
 
+// distributed: traces that combine their epoch state across the ranks of a data-parallel job
+export { isRankReducible, reduceTraces } from './distributed/rankReducible.js';
+export type { RankReducible } from './distributed/rankReducible.js';
+export { lockstep } from './distributed/lockstep.js';
+export { interleave } from './distributed/interleave.js';
 // summary and plots
 export { batchGrid } from './plot/batchGrid.js';
 export type { BatchGridOptions } from './plot/batchGrid.js';

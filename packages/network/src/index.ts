@@ -152,6 +152,16 @@ export type { WasmStatus } from './backend/wasm.js';
 export { getKernelOverrides, setKernelOverrides } from './kernels/registry.js';
 export type { KernelOverride, KernelOverrideSettings } from './kernels/registry.js';
 export { nativeStatus, setNativeThreads } from './kernels/native/addon.js';
+// distributed: data-parallel training on MPI (mpirun, srun)
+export { World, initWorld, getWorld, worldIfStarted } from './distributed/world.js';
+export { detectLaunch } from './distributed/launch.js';
+export type { Launch } from './distributed/launch.js';
+export { loadMpiBinding, mpiBindingDir } from './distributed/binding.js';
+export type { MpiBinding, MpiInfo, MpiLoad, ReducibleArray } from './distributed/binding.js';
+export { MpiError, MpiUnavailableError, DistributedMismatchError } from './distributed/errors.js';
+export { allreduceMean, broadcastTensors, fusionGroups, DEFAULT_FUSION_BYTES } from './distributed/fusion.js';
+export { broadcastModel, ensureModelSynced, markModelUnsynced } from './distributed/syncModel.js';
+export { threadsPerRank, describeWorld } from './distributed/share.js';
 // io
 export { atomicWriteFile, atomicWriteFiles, atomicWriteFolder, SaveError } from './io/atomic.js';
 export type { AtomicFolderOptions, AtomicFs, AtomicWriteOptions, FileData } from './io/atomic.js';

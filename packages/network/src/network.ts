@@ -21,6 +21,8 @@ import { makeStepState, type StepState, type StepStateInput } from './stepState.
 import { NonFiniteLossError, UpdateOp, type NonFiniteInput } from './ops/updateOp.js';
 import { tensorsIn, toNDArray, toTensor } from './tensorData.js';
 import { runOps, trainPasses, type UpdateRecord } from './trainPasses.js';
+import { getWorld } from './distributed/world.js';
+import { ensureModelSynced } from './distributed/syncModel.js';
 
 const networkSchema = z.strictObject({ skipNonFinite: z.boolean().default(false) });
 
@@ -233,6 +235,8 @@ export class Network<const Ops extends readonly NetworkOpEntry[] = readonly Netw
     const ops = this.getCurrentOps(state.mode, state.epoch, state.dsId);
     for (const op of ops) {
       if (op instanceof UpdateOp) selectOptimizer(op.model, state.epoch);
+      // Data-parallel: rank 0's weights reach every rank before a model's first update.
+      if (op instanceof UpdateOp && state.mode === 'train' && !state.warmup) ensureModelSynced(getWorld(), op.model);
     }
     const external = tensorsIn(Object.values(batch));
     const owned = new Set<tf.Tensor>();

@@ -197,6 +197,8 @@ export type { BenchmarkResult, OpTiming } from './pipeline/benchmark.js';
 export { Pipeline } from './pipeline/pipeline.js';
 export type { DataInput, EpochRequest, PipelineOptions, TypedPipelineOptions } from './pipeline/pipeline.js';
 export type { BatchEntries, PipelineSeed, SourceEntries } from './pipeline/batchKeys.js';
+export { shardOrder, shardLength } from './pipeline/shard.js';
+export type { Shard } from './pipeline/shard.js';
 export type { BatchSizeSpec, EpochPlan } from './pipeline/plan.js';
 
 // schedule: per-epoch values

@@ -1,4 +1,5 @@
 import type { NetworkLike } from './networkLike.js';
+import { getWorld, type World } from '@fets/network';
 import { produce, freeze } from 'immer';
 import type { Mode } from '@fets/pipeline';
 import { Summary } from '../summary/summary.js';
@@ -50,6 +51,11 @@ export class System {
   readonly summary: Summary;
   /** The Network being run (set by the Estimator; traces such as RestoreWizard reach the models through it). */
   network: NetworkLike | undefined = undefined;
+
+  /** The ranks of a data-parallel job (a world of one without mpirun): `world.isChief` is the rank that writes files. */
+  get world(): World {
+    return getWorld();
+  }
 
   constructor(init: Partial<SystemState> & Pick<SystemState, 'totalEpochs'>, summary?: Summary) {
     this.summary = summary ?? new Summary(init.experimentName ?? 'experiment');

@@ -28,6 +28,8 @@ export abstract class Trace<O extends TraceOptions = TraceOptions> extends Op<z.
   readonly order: TraceOrder = 'metric';
   /** While this trace runs, an update whose loss is not finite is skipped rather than thrown (TerminateOnNaN). */
   readonly skipsNonFinite: boolean = false;
+  /** Data-parallel: this trace only writes (logs, event files), so it runs on rank 0 alone. */
+  readonly chiefOnly: boolean = false;
 
   constructor(options: O = {} as O) {
     super(options);

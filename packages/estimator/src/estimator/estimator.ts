@@ -1,16 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { getBackendInfo, initBackend } from '@fets/network';
+import { getBackendInfo, getWorld, initBackend } from '@fets/network';
 import {
   FetsError,
   Pipeline,
   Scheduler,
   getCurrentItems,
+  shardLength,
   parseOptions,
   type DataDict,
   type Mode,
   type NetworkProblem,
   type Schedulable,
+  type Shard,
 } from '@fets/pipeline';
 import type { BatchOf, CheckedTraces } from '../core/traceKeys.js';
 import { Data } from '../core/data.js';
@@ -25,6 +27,15 @@ import { EvalEssential, TrainEssential } from '../traces/io/essentials.js';
 import type { NetworkLike } from '../core/networkLike.js';
 import { INTERRUPT_EXIT_CODE, InterruptWatch, TrainingInterruptedError } from './interrupt.js';
 import { timedBatches } from './timedBatches.js';
+import { lockstep } from '../distributed/lockstep.js';
+import { reduceTraces } from '../distributed/rankReducible.js';
+import { globalBatchLine, mergeGradOf } from '../distributed/globalBatch.js';
+
+/** Data-parallel: this rank's shard of a mode's epoch (training pads to equal shards), or undefined in one process. */
+function shardFor(mode: Mode): Shard | undefined {
+  const world = getWorld();
+  return world.size > 1 ? { rank: world.rank, size: world.size, pad: mode === 'train' } : undefined;
+}
 
 const isNetwork = (v: unknown): v is NetworkLike =>
   !!v && typeof v === 'object' && typeof (v as NetworkLike).runStep === 'function' && typeof (v as NetworkLike).requiredKeys === 'function';
@@ -174,7 +185,11 @@ export class Estimator<
 
   private async fire(traces: readonly Trace[], hook: TraceHook, batch: DataDict = {}): Promise<Data> {
     const data = new Data(batch);
+    const world = getWorld();
+    // Data-parallel: every rank's traces see the whole split's figures at the epoch end.
+    if (hook === 'onEpochEnd') reduceTraces(world, traces);
     for (const t of traces) {
+      if (!world.isChief && t.chiefOnly) continue;
       t.system = this.system;
       await t[hook](data);
     }
@@ -188,7 +203,7 @@ export class Estimator<
   async warmup(modes: Mode[]): Promise<void> {
     for (const mode of modes) {
       for (const dsId of this.pipeline.dsIds(mode)) {
-        const it = this.pipeline.batches({ mode, epoch: 1, dsId, numSteps: 1 })[Symbol.asyncIterator]();
+        const it = this.pipeline.batches({ mode, epoch: 1, dsId, numSteps: 1, shard: shardFor(mode) })[Symbol.asyncIterator]();
         const r = await it.next();
         await it.return?.();
         if (r.done) continue;
@@ -233,8 +248,14 @@ export class Estimator<
     this.essentialsCache.clear();
     this.checkGraph(modes);
     // Every split's data is checked before step 1 (the test split too: a tag it alone holds must not surface only
-    // after training).
-    this.pipeline.checkData(this.pipeline.modes.filter((m) => m !== 'infer'));
+    // after training). Data-parallel: rank 0 checks (its error is printed once; the others wait at the barrier).
+    const world = getWorld();
+    if (world.isChief) this.pipeline.checkData(this.pipeline.modes.filter((m) => m !== 'infer'));
+    world.barrier();
+    if (world.size > 1 && world.isChief) {
+      const perRank = this.pipeline.plan('train', 1, '').batch?.batchSize ?? 1;
+      process.stderr.write(`${globalBatchLine(world, perRank, mergeGradOf(this.network))}\n`);
+    }
     if (options.warmup ?? true) await this.warmup(modes);
     const all = this.allTraces();
     const wizards = all.filter((t) => t.order === 'checkpoint') as RestoreWizard[];
@@ -350,7 +371,10 @@ export class Estimator<
     if (mode === 'train') this.trainBatchesDone = 0;
     // With a TerminateOnNaN watching, a non-finite loss skips its update (weights stay finite) and that trace stops.
     const step = { mode, epoch, warmup: false, ...(traces.some((t) => t.skipsNonFinite) ? { skipNonFinite: true } : {}) };
-    const batches = this.pipeline.batches({ mode, epoch, dsId, ...(numSteps !== undefined ? { numSteps } : {}) });
+    const shard = shardFor(mode);
+    const drawn = this.pipeline.batches({ mode, epoch, dsId, shard, ...(numSteps !== undefined ? { numSteps } : {}) });
+    // Training ranks step together (each step ends in a gradient allreduce); eval and test shards may be uneven.
+    const batches = mode === 'train' ? lockstep(getWorld(), drawn) : drawn;
     for await (const batch of timedBatches(batches, (ms) => (waited += ms))) {
       if (idx < skip) {
         idx++;
@@ -379,7 +403,7 @@ export class Estimator<
 
   private epochLength(mode: Mode, epoch: number, dsId: string): number | undefined {
     const src = this.pipeline.source(mode, epoch, dsId);
-    const n = src?.length;
+    const n = src?.length === undefined ? undefined : shardLength(src.length, shardFor(mode));
     const batch = this.pipeline.plan(mode, epoch, dsId).batch;
     if (n === undefined || !batch) return undefined;
     return batch.dropLast ? Math.floor(n / batch.batchSize) : Math.ceil(n / batch.batchSize);

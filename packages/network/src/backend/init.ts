@@ -5,6 +5,8 @@ import { nativeStatus, setNativeThreads } from '../kernels/native/addon.js';
 import { applyKernelOverridesFromEnv, getKernelOverrides } from '../kernels/registry.js';
 import { BACKEND_KINDS, defaultCandidates, type BackendCandidate, type BackendKind, type LoadedBackend } from './candidates.js';
 import { BackendError } from './errors.js';
+import { initWorld } from '../distributed/world.js';
+import { describeWorld, threadsPerRank } from '../distributed/share.js';
 
 /** The backend fets runs on, as chosen by {@link initBackend}. */
 export interface BackendInfo extends LoadedBackend {
@@ -88,11 +90,12 @@ function envNativeThreads(): number | undefined {
 }
 
 /** The native kernels' state for the report line (wasm only). */
-function nativeReport(): LoadedBackend['native'] {
+function nativeReport(ranksHere: number): LoadedBackend['native'] {
   if (!getKernelOverrides().Native) return { off: 'FETS_KERNELS turns Native off' };
   const status = nativeStatus();
   if (!status.ok) return { off: status.reason };
-  const threads = envNativeThreads();
+  // Ranks sharing this machine split its cores (FETS_THREADS overrides).
+  const threads = envNativeThreads() ?? (ranksHere > 1 ? threadsPerRank({ localSize: ranksHere }) : undefined);
   if (threads !== undefined) setNativeThreads(threads);
   const now = nativeStatus();
   return now.ok ? { isa: now.isa, threads: now.threads } : { off: now.reason };
@@ -144,13 +147,17 @@ export function initBackend(options: InitBackendOptions = {}): Promise<BackendIn
     return tf.setBackend(info.name).then(() => info);
   }
   pending = (async () => {
+    // Under mpirun/srun: start MPI first (a missing binding stops here, in one line naming the package).
+    const world = initWorld();
     const force = o.backend ?? envBackend();
     const threads = o.threads ?? envThreads() ?? defaultWasmThreads();
     const info = await selectBackend(o.candidates ?? defaultCandidates({ wasmThreads: threads }), force);
     applyKernelOverridesFromEnv();
-    if (info.kind === 'wasm') info.native = nativeReport();
-    const quiet = o.quiet ?? ['1', 'true', 'yes'].includes(process.env.FETS_QUIET ?? '');
-    if (!quiet) (o.log ?? ((line: string) => process.stderr.write(`${line}\n`)))(describeBackend(info));
+    if (info.kind === 'wasm') info.native = nativeReport(world.localSize);
+    // Data-parallel: one line for the job, from rank 0, naming the world.
+    const quiet = o.quiet ?? (['1', 'true', 'yes'].includes(process.env.FETS_QUIET ?? '') || !world.isChief);
+    const line = world.launch ? `${describeBackend(info)}; ${describeWorld(world)}` : describeBackend(info);
+    if (!quiet) (o.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(line);
     current = info;
     return info;
   })();

@@ -5,6 +5,8 @@ import { getOptimizer, isBuilt } from '../build.js';
 import { isModel, trainableVariables, type Model } from '../model.js';
 import { TensorOp } from './tensorOp.js';
 import type { StepState } from '../stepState.js';
+import { getWorld } from '../distributed/world.js';
+import { allreduceMean } from '../distributed/fusion.js';
 
 const updateSchema = z.strictObject({
   /** The model to train (made by `build`; must also run in a `ModelOp` of the same Network). */
@@ -164,9 +166,17 @@ export class UpdateOp<const O extends UpdateOpOptions = UpdateOpOptions> extends
     skipNonFinite: boolean,
     modelName: string,
   ): Promise<{ outcome: UpdateOutcome; apply?: () => UpdateOutcome; discard?: () => void }> {
-    if (!Number.isFinite(lossValue)) {
+    // Data-parallel: a non-finite loss on any rank skips (or stops) the update on every rank, so all stay in step.
+    const world = getWorld();
+    const anyNonFinite = world.size > 1 ? world.sum([Number.isFinite(lossValue) ? 0 : 1])[0]! > 0 : !Number.isFinite(lossValue);
+    if (anyNonFinite) {
       tf.dispose(grads);
       if (this.skipNonFinite ?? skipNonFinite) {
+        this.skippedSteps += 1;
+        return { outcome: 'skipped' };
+      }
+      if (Number.isFinite(lossValue)) {
+        // Another rank's loss was not finite: that rank reports it; this one stops without a second message.
         this.skippedSteps += 1;
         return { outcome: 'skipped' };
       }
@@ -209,6 +219,13 @@ export class UpdateOp<const O extends UpdateOpOptions = UpdateOpOptions> extends
       final = vars.map((v) => grads[v.name] ?? null);
       const used = new Set(final);
       tf.dispose(Object.values(grads).filter((g) => !used.has(g)));
+    }
+    // Data-parallel: every rank's gradient becomes the mean over the ranks (fused allreduce) before clipping.
+    const world = getWorld();
+    if (world.size > 1) {
+      const mean = allreduceMean(world, final);
+      tf.dispose(final.filter((g): g is tf.Tensor => g !== null));
+      final = mean;
     }
     if (this.clipNorm !== undefined) {
       const clipped = clipByGlobalNorm(final, this.clipNorm);

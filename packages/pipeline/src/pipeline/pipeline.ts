@@ -13,6 +13,7 @@ import { AsyncQueue } from './asyncQueue.js';
 import { checkKeys, makePlan, signatureEpochs, type EpochPlan } from './plan.js';
 import { finishBatch, produceBatches, runSampleOps, type OpProfile } from './producer.js';
 import { MODE_SEED, mixSeed } from './seeding.js';
+import type { Shard } from './shard.js';
 import { printBenchmark } from './benchmark.js';
 import type { CheckedOps } from '../core/keyGraph.js';
 import type { BatchEntries, PipelineSeed } from './batchKeys.js';
@@ -93,6 +94,8 @@ export interface EpochRequest {
   numSteps?: number;
   /** Shuffle (default: true in train mode when the Pipeline shuffles). */
   shuffle?: boolean;
+  /** Data-parallel: this rank's shard of the epoch's order (see {@link Shard}); default all of it. */
+  shard?: Shard;
 }
 
 /**
@@ -250,6 +253,7 @@ export class Pipeline<
       shuffleBuffer: this.options.shuffleBuffer,
       numSteps: req.numSteps,
       profile,
+      shard: req.shard,
     });
     return prefetched(gen, this.options.prefetch);
   }

@@ -7,6 +7,7 @@ import { Dataset, type DataSource } from '../datasets/dataset.js';
 import { FilteredData, type NumpyOp, type PipelineState } from '../ops/numpyOp.js';
 import type { EpochPlan } from './plan.js';
 import { MODE_SEED, mixSeed } from './seeding.js';
+import { shardOrder, type Shard } from './shard.js';
 
 /** Per-op timing collected when profiling (`pipeline.benchmark`). */
 export type OpProfile = Map<NumpyOp | 'Batch', { ms: number; visits: number }>;
@@ -26,6 +27,8 @@ export interface ProduceArgs {
   readonly profile: OpProfile | undefined;
   /** Worker threads for the per-sample ops (undefined: this thread). */
   readonly processor?: SampleProcessor | undefined;
+  /** Data-parallel: this rank's part of the epoch (undefined: all of it). */
+  readonly shard?: Shard | undefined;
 }
 
 const MAX_FILTER_RETRIES = 10_000;
@@ -125,7 +128,12 @@ export async function* produceBatches(args: ProduceArgs): AsyncGenerator<DataDic
   if (source instanceof Dataset) {
     const n = source.length;
     if (n === 0) throw new PipelineError(`Pipeline: the ${mode} data set${dsId ? ` "${dsId}"` : ''} is empty`, { mode, dsId });
-    let order = args.shuffle ? permutation(n, orderRng) : Array.from({ length: n }, (_, i) => i);
+    // Every rank draws the same order and reads its shard of it; positions (and so per-sample random numbers) are
+    // those of the whole order, as one process would number them.
+    const shard = args.shard;
+    const full = () => (args.shuffle ? permutation(n, orderRng) : Array.from({ length: n }, (_, i) => i));
+    let order = shardOrder(full(), shard);
+    const globalPos = (p: number) => (shard && shard.size > 1 ? shard.rank + p * shard.size : p);
     let cursor = 0;
     let exhausted = false;
     const replRng = seededRandom(mixSeed(seed, epoch, MODE_SEED[mode], 0xa11ce));
@@ -135,16 +143,16 @@ export async function* produceBatches(args: ProduceArgs): AsyncGenerator<DataDic
     const nextChunk = (): { pos: number; index: number; data: DataDict }[] => {
       const items: { pos: number; index: number; data: DataDict }[] = [];
       while (items.length < chunkSize) {
-        if (cursor >= n) {
-          if (limit === undefined) {
+        if (cursor >= order.length) {
+          if (limit === undefined || order.length === 0) {
             exhausted = true;
             break;
           }
-          order = args.shuffle ? permutation(n, orderRng) : order;
+          order = args.shuffle ? shardOrder(full(), shard) : order;
           cursor = 0;
         }
         const index = order[cursor++]!;
-        items.push({ pos: pos++, index, data: { ...source.get(index) } });
+        items.push({ pos: globalPos(pos++), index, data: { ...source.get(index) } });
       }
       return items;
     };
@@ -224,6 +232,8 @@ export async function* produceBatches(args: ProduceArgs): AsyncGenerator<DataDic
       let seen = 0;
       for await (const raw of source.iterate()) {
         seen++;
+        // Data-parallel: a stream is dealt round-robin, sample k to rank k mod size.
+        if (args.shard && args.shard.size > 1 && (seen - 1) % args.shard.size !== args.shard.rank) continue;
         buffer.push({ ...raw });
         if (buffer.length < cap) continue;
         for (const b of handle(draw())) {

@@ -126,6 +126,11 @@ export class BestModelSaver extends Trace {
         `FastEstimator-BestModelSaver: not saving ${this.modelPath}: weight "${bad.name}" holds ${bad.value}; the previous best is kept`,
       );
       this.sinceBest++;
+    } else if (improves(o.saveBestMode, current, this.best) && !this.system.world.isChief) {
+      // Data-parallel: rank 0 writes the file; every other rank keeps the same record (same weights, same metric).
+      this.best = current;
+      this.sinceBest = 0;
+      this.bestEpoch = this.system.epoch;
     } else if (improves(o.saveBestMode, current, this.best)) {
       this.best = current;
       this.sinceBest = 0;

@@ -25,6 +25,8 @@ export interface CheckpointManifest {
    * written before fets recorded them (those are not checked).
    */
   files?: Record<string, string>;
+  /** Data-parallel: the ranks that trained it (absent: one); `skipBatches` counts batches per rank. */
+  worldSize?: number;
 }
 
 /** SHA-256 of bytes, hex. */

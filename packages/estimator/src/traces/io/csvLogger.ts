@@ -45,6 +45,7 @@ export function csvField(s: string): string {
  * new CSVLogger({ filename: 'runs/ner/log.csv', mode: ['train', 'eval'] });
  */
 export class CSVLogger extends Trace {
+  override readonly chiefOnly = true;
   declare readonly '~sig': QuietSig;
   readonly filename: string;
   private rows: Row[] = [];

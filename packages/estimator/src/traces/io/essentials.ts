@@ -1,4 +1,5 @@
 import type { NDArray } from '@fets/pipeline';
+import type { World } from '@fets/network';
 import { Trace } from '../../core/trace.js';
 import type { Data } from '../../core/data.js';
 
@@ -57,10 +58,14 @@ export class TrainEssential extends Trace {
   override onBatchEnd(data: Data): void {
     this.stepsSince++;
     if (!this.system.shouldLog()) return;
-    for (const k of this.monitorNames) {
-      const v = scalarOf(data.get(k));
+    // Data-parallel: the logged value is the mean over the ranks (every rank logs at the same steps).
+    const world = this.system.world;
+    const local = this.monitorNames.map((k) => scalarOf(data.get(k)));
+    const sums = world.size > 1 ? world.sum(local.flatMap((v) => (v === undefined ? [0, 0] : [v, 1]))) : [];
+    this.monitorNames.forEach((k, i) => {
+      const v = world.size > 1 ? (sums[2 * i + 1]! > 0 ? sums[2 * i]! / sums[2 * i + 1]! : undefined) : local[i];
       if (v !== undefined) data.writeWithLog(k, v);
-    }
+    });
     const now = performance.now();
     if (this.system.globalStep > 1 && this.stepsSince > 0) {
       data.writeWithLog('steps/sec', Number(((1000 * this.stepsSince) / (now - this.tStep)).toFixed(2)));
@@ -109,6 +114,13 @@ export class EvalEssential extends Trace {
       e.n += 1;
       this.sums.set(k, e);
     }
+  }
+
+  /** Data-parallel: each monitored value's sum and count over every rank (see RankReducible). */
+  reduceAcrossRanks(world: World): void {
+    const keys = [...this.monitorNames];
+    const flat = world.sum(keys.flatMap((k) => [this.sums.get(k)?.sum ?? 0, this.sums.get(k)?.n ?? 0]));
+    this.sums = new Map(keys.flatMap((k, i) => (flat[2 * i + 1]! > 0 ? [[k, { sum: flat[2 * i]!, n: flat[2 * i + 1]! }]] : [])));
   }
 
   override onEpochEnd(data: Data): void {

@@ -35,6 +35,7 @@ export function formatValue(v: unknown, digits = 6): string {
  */
 export class Logger extends Trace {
   override readonly order = 'log';
+  override readonly chiefOnly = true;
   declare readonly '~sig': QuietSig;
   private readonly write: (line: string) => void;
   private readonly digits: number;

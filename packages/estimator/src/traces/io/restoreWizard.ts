@@ -126,7 +126,8 @@ export class RestoreWizard extends Trace {
     this.restoredEpoch = 0;
     this.resumeBatches = 0;
     this.savedStep = -1;
-    for (const p of await this.store.removeStale()) {
+    // Data-parallel: rank 0 alone cleans up (the ranks may share the directory).
+    for (const p of this.system.world.isChief ? await this.store.removeStale() : []) {
       process.stderr.write(`FastEstimator-RestoreWizard: removed ${p}, an unfinished checkpoint of an interrupted save\n`);
     }
     if (!this.store.hasLatest()) return;
@@ -143,6 +144,12 @@ export class RestoreWizard extends Trace {
     );
     if (!found) return;
     const { dir, manifest: m } = found;
+    const ranks = m.worldSize ?? 1;
+    if ((m.skipBatches ?? 0) > 0 && ranks !== this.system.world.size) {
+      throw new CheckpointError(
+        `RestoreWizard: checkpoint ${dir} was taken mid-epoch by ${ranks} rank(s) (its ${m.skipBatches} batches are per rank); resume it with ${ranks} rank(s), or delete it to resume from the epoch-end checkpoint before it`,
+      );
+    }
     const models = this.models();
     for (const saved of m.models) {
       const model = models.find((x) => getModelName(x) === saved.name);
@@ -216,6 +223,8 @@ export class RestoreWizard extends Trace {
    */
   async save(pending: ReadonlyMap<string, unknown> = new Map(), at?: { epoch: number; skipBatches: number }): Promise<string | undefined> {
     const s = this.system;
+    // Data-parallel: rank 0 writes the checkpoint (every rank holds the same state).
+    if (!s.world.isChief) return undefined;
     const models = this.models();
     for (const model of models) {
       const bad = nonFiniteWeight(model);
@@ -241,6 +250,7 @@ export class RestoreWizard extends Trace {
       traces: {},
       summary: history.toJSON(),
       ...(skipBatches > 0 ? { skipBatches } : {}),
+      ...(s.world.size > 1 ? { worldSize: s.world.size } : {}),
     };
     const final = await this.store.save(
       name,

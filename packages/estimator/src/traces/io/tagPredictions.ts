@@ -1,4 +1,6 @@
 import { atomicWriteFile } from '@fets/network';
+import type { World } from '@fets/network';
+import { interleave } from '../../distributed/interleave.js';
 import path from 'node:path';
 import { z } from 'zod';
 import { dsIdSpecSchema, modeSpecSchema, parseOptions } from '@fets/pipeline';
@@ -123,11 +125,21 @@ export class TagPredictions extends Trace {
     return entitySpans(words, tags, this.options.evalMode, this.options.scheme);
   }
 
+  /** Data-parallel: every rank's sentences, in source order (see RankReducible); rank 0 writes them. */
+  reduceAcrossRanks(world: World): void {
+    if (this.assembler) {
+      this.assembler.mergeAcrossRanks(world);
+      return;
+    }
+    this.sentences = interleave(world.allgatherJson(this.sentences));
+  }
+
   override async onEpochEnd(_data: Data): Promise<void> {
     const o = this.options;
     if (this.assembler) {
       this.sentences = this.assembler.sentences().map((t) => ({ words: t.words!, gold: t.gold, pred: t.pred }));
     }
+    if (!this.system.world.isChief) return;
     const conll = this.sentences.map((s) => s.words.map((w, j) => `${w} ${s.gold[j]} ${s.pred[j]}\n`).join('')).join('\n');
     const jsonl = this.sentences.map((s) => `${JSON.stringify({ words: s.words, entities: this.spans(s.words, s.pred) })}\n`).join('');
     const conllFile = path.join(o.saveDir, `${o.name}.conll`);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { World } from '@fets/network';
 import { parseOptions } from '@fets/pipeline';
 import { Trace } from '../../core/trace.js';
 import type { Data } from '../../core/data.js';
@@ -54,6 +55,11 @@ export class Accuracy<const O extends AccuracyOptions = AccuracyOptions> extends
     );
     for (let i = 0; i < yTrue.length; i++) if (yTrue[i] === yPred[i]) this.correct++;
     this.total += yTrue.length;
+  }
+
+  /** Data-parallel: the counts of every rank (see RankReducible). */
+  reduceAcrossRanks(world: World): void {
+    [this.correct, this.total] = world.sum([this.correct, this.total]) as [number, number];
   }
 
   override onEpochEnd(data: Data): void {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { World } from '@fets/network';
 import type { Data } from '../../core/data.js';
 import { MetricInputError, asNDArray, predictedIds } from './labels.js';
 
@@ -46,6 +47,8 @@ interface Building {
 export class SentenceAssembler {
   private readonly open = new Map<number, Building>();
   private rows = 0;
+  /** Whether rows carried window records (sentence keys are source indices, not row counts). */
+  private windowed = false;
 
   constructor(
     readonly labels: readonly string[],
@@ -58,6 +61,7 @@ export class SentenceAssembler {
     const w = row.window;
     const sentence = w ? w[0]! : this.rows;
     this.rows++;
+    if (w) this.windowed = true;
     const start = w ? w[1]! : 0;
     const n = w ? w[4]! : row.gold.length;
     const [ownStart, ownEnd] = w ? [w[2]!, w[3]!] : [0, n];
@@ -101,10 +105,52 @@ export class SentenceAssembler {
       .map(([index, s]) => ({ index, words: s.words, gold: s.gold as string[], pred: s.pred }));
   }
 
+  /**
+   * Data-parallel: gathers every rank's (partial) sentences so that each rank holds them all. With window records
+   * the keys are source indices and the windows of one sentence, read on different ranks, join; without, row k of
+   * rank r becomes row k·size + r (the order of one process over strided shards).
+   */
+  mergeAcrossRanks(world: World): void {
+    if (world.size === 1) return;
+    const mine = {
+      windowed: this.windowed,
+      rows: this.rows,
+      entries: [...this.open.entries()].map(([k, b]) => [k, b.gold, b.pred, b.words ?? null] as const),
+    };
+    const all = world.allgatherJson(mine);
+    this.open.clear();
+    this.rows = 0;
+    all.forEach((part, r) => {
+      this.rows += part.rows;
+      this.windowed ||= part.windowed;
+      for (const [k, gold, pred, words] of part.entries) {
+        const key = part.windowed ? k : k * world.size + r;
+        let s = this.open.get(key);
+        if (!s) {
+          s = {
+            gold: new Array(gold.length).fill(undefined),
+            pred: new Array(gold.length).fill('O'),
+            words: words ? [] : undefined,
+            missing: gold.length,
+          };
+          this.open.set(key, s);
+        }
+        gold.forEach((g, i) => {
+          if (g === null || g === undefined || s.gold[i] !== undefined) return;
+          s.gold[i] = g;
+          s.pred[i] = pred[i]!;
+          if (s.words && words) s.words[i] = words[i]!;
+          s.missing--;
+        });
+      }
+    });
+  }
+
   /** Forgets everything (a new epoch). */
   reset(): void {
     this.open.clear();
     this.rows = 0;
+    this.windowed = false;
   }
 }
 

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { World } from '@fets/network';
+import { interleave } from '../../distributed/interleave.js';
 import { dsIdSpecSchema, modeSpecSchema, parseOptions } from '@fets/pipeline';
 import { Trace } from '../../core/trace.js';
 import type { Data } from '../../core/data.js';
@@ -109,6 +111,17 @@ export class SeqEval<const O extends SeqEvalOptions = SeqEvalOptions> extends Tr
       this.yTrue.push(yTrue);
       this.yPred.push(yPred);
     }
+  }
+
+  /** Data-parallel: every rank's sentences, so the report covers the whole split (see RankReducible). */
+  reduceAcrossRanks(world: World): void {
+    if (this.assembler) {
+      this.assembler.mergeAcrossRanks(world);
+      return;
+    }
+    const all = world.allgatherJson({ yTrue: this.yTrue, yPred: this.yPred });
+    this.yTrue = interleave(all.map((a) => a.yTrue));
+    this.yPred = interleave(all.map((a) => a.yPred));
   }
 
   override onEpochEnd(data: Data): void {

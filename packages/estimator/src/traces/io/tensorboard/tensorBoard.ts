@@ -67,6 +67,7 @@ export function describeStructure(model: Model): string {
  * new TensorBoard({ logDir: 'runs/tb', updateFreq: 50 });
  */
 export class TensorBoard extends Trace {
+  override readonly chiefOnly = true;
   declare readonly '~sig': QuietSig;
   override readonly options: z.output<typeof schema>;
   private fds = new Map<string, number>();
