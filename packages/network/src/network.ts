@@ -8,7 +8,7 @@ import { ModelOp } from './ops/modelOp.js';
 import { TensorOp } from './ops/tensorOp.js';
 import { makeStepState, type StepState, type StepStateInput } from './stepState.js';
 import { NonFiniteLossError, UpdateOp, type NonFiniteInput } from './ops/updateOp.js';
-import { tensorsIn, toNDArray, toTensor } from './tensorData.js';
+import { tensorsIn, toNDArrayAsync, toTensor } from './tensorData.js';
 import { runOps, trainPasses, type UpdateRecord } from './trainPasses.js';
 
 const networkSchema = z.strictObject({ skipNonFinite: z.boolean().default(false) });
@@ -195,7 +195,7 @@ export class Network {
       for (const k of fetch ?? Object.keys(r.predictions)) {
         const v = k in r.predictions ? r.predictions[k] : batch[k];
         if (v === undefined && !(k in batch)) continue;
-        out[k] = v instanceof tf.Tensor ? (v.rank === 0 ? (await v.data())[0] : toNDArray(v)) : v;
+        out[k] = v instanceof tf.Tensor ? (v.rank === 0 ? (await v.data())[0] : await toNDArrayAsync(v)) : v;
       }
       return out;
     } finally {
@@ -311,7 +311,7 @@ export class Network {
       const result: DataDict = {};
       for (const [k, v] of Object.entries(out)) {
         if (k in data && v === base[k]) result[k] = data[k];
-        else result[k] = v instanceof tf.Tensor ? toNDArray(v) : v;
+        else result[k] = v instanceof tf.Tensor ? await toNDArrayAsync(v) : v;
       }
       return result;
     } finally {
