@@ -5,6 +5,7 @@ import { DROPOUT_MASK_KERNEL } from '../dropout.js';
 import { GELU_KERNEL } from '../gelu.js';
 import { LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL } from '../layerNorm.js';
 import { adamwWebGpu } from './adamw.js';
+import { installAddN } from './addN.js';
 import { dropoutMaskWebGpu } from './dropout.js';
 import { geluWebGpu } from './gelu.js';
 import { layerNormGradWebGpu, layerNormWebGpu } from './layerNorm.js';
@@ -23,12 +24,14 @@ export const WEBGPU_KERNELS: readonly { kernelName: string; kernelFunc: KernelFu
 ];
 
 /**
- * Registers {@link WEBGPU_KERNELS} for the `webgpu` backend (idempotent). Called when the backend starts.
+ * Registers {@link WEBGPU_KERNELS} for the `webgpu` backend and fets' grouped `AddN` over the package's (see addN.ts)
+ * (idempotent). Called when the backend starts.
  *
  * @example
  * registerWebGpuKernels(); tf.getKernel('FetsGelu', 'webgpu'); // defined
  */
 export function registerWebGpuKernels(): void {
+  installAddN();
   for (const k of WEBGPU_KERNELS) {
     if (!tf.getKernel(k.kernelName, 'webgpu'))
       tf.registerKernel({ kernelName: k.kernelName, backendName: 'webgpu', kernelFunc: k.kernelFunc });
