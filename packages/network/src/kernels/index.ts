@@ -16,6 +16,9 @@ export { LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL, layerNormLastAxis } from './
 export { simplifyPermutation } from './layout.js';
 export { setSimdLoops } from './assembler.js';
 
+// WGSL kernels for tfjs' webgpu backend (registered by initBackend when WebGPU serves; the web page calls it itself)
+export { registerWebGpuKernels, WEBGPU_KERNELS } from './webgpu/register.js';
+
 // Native addon
 export { loadNativeAddon, nativeAddon, nativeDir } from './native/addon.js';
 export { LINEAR_KERNEL, linearFused } from './native/linear.js';
