@@ -331,7 +331,12 @@ function nonFiniteInputs(d: DataDict, keys: Iterable<string>): NonFiniteInput[] 
   for (const key of keys) {
     const t = d[key];
     if (!(t instanceof tf.Tensor) || t.dtype !== 'float32' || t.isDisposed) continue;
-    const values = t.dataSync() as Float32Array;
+    let values: Float32Array;
+    try {
+      values = t.dataSync() as Float32Array;
+    } catch {
+      continue; // no synchronous read on this backend (webgpu under Node): the report names the other inputs
+    }
     let count = 0;
     let first = -1;
     for (let i = 0; i < values.length; i++) {
