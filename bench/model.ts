@@ -5,10 +5,11 @@
  * (`FETS_THREADS`); against the same model in PyTorch (bench/torch_step.py) on one thread and on every thread, its
  * OpenBLAS core matched to the CPU (torchPeer.ts). Per size, all settings run back to back for several rounds; ratios
  * are paired within a round and the median over rounds is reported. Goal: native ≤ 1.0× PyTorch at equal threads,
- * training and inference.
+ * training and inference. Where a WebGPU adapter exists, the same step on tfjs' webgpu backend (bench/modelWebgpu.ts).
  */
 import os from 'node:os';
 import { fmtMs, fmtX, median, note, runChild, type FigureResult, type Row } from './common.js';
+import { webgpuRows } from './modelWebgpu.js';
 import { runTorch, torchMissing } from './torchPeer.js';
 
 interface Timing {
@@ -34,7 +35,16 @@ function pool(ts: readonly Timing[]): Timing {
  * about 5 s a mini step), `cpu` (also the js cpu backend on bert-tiny).
  */
 export async function run(
-  options: { sizes?: string[]; reps?: number; warmup?: number; rounds?: number; plain?: boolean; cpu?: boolean } = {},
+  options: {
+    sizes?: string[];
+    reps?: number;
+    warmup?: number;
+    rounds?: number;
+    plain?: boolean;
+    cpu?: boolean;
+    /** Also time the step on WebGPU where an adapter exists (bench/modelWebgpu.ts; default true). */
+    webgpu?: boolean;
+  } = {},
 ): Promise<FigureResult> {
   const sizes = options.sizes ?? ['tiny', 'mini'];
   const reps = options.reps ?? 5;
@@ -137,9 +147,13 @@ export async function run(
       met: '',
     });
   }
+  const torch1 = Object.fromEntries(sizes.map((size) => [size, timings.torch1?.[size] ? pool(timings.torch1[size]!) : undefined]));
+  const gpu = (options.webgpu ?? true) ? await webgpuRows(sizes, reps, warmup, torch1) : undefined;
+  if (gpu) rows.push(...gpu.rows);
   return {
     rows,
     data: {
+      webgpu: gpu?.data ?? null,
       task: 'BertForTokenClassification, batch 32 × 64 random ids, full mask, 25 labels, mean CE, AdamW; medians',
       settings,
       native: nativeInfo,
