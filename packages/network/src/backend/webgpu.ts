@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { BackendError } from './errors.js';
 
@@ -97,6 +98,28 @@ export async function probeWebGpuAdapter(): Promise<WebGpuAdapter & { provider: 
   return { ...describeAdapterInfo(info, adapter.isFallbackAdapter), provider };
 }
 
+/**
+ * Linux only: whether a GPU device node exists (`/dev/dri/renderD*` for Mesa/AMD/Intel/virtio, `/dev/nvidia*`,
+ * WSL's `/dev/dxg`). Without one Dawn can only find a software adapter, so the automatic choice skips loading it
+ * (about a second per process). Elsewhere: true (the adapter request decides).
+ *
+ * @example
+ * gpuDeviceNodes(); // ['/dev/dri/renderD128'] on a machine with a GPU, [] in a container without one
+ */
+export function gpuDeviceNodes(): string[] | undefined {
+  if (process.platform !== 'linux') return undefined;
+  const list = (dir: string, re: RegExp) => {
+    try {
+      return readdirSync(dir)
+        .filter((n) => re.test(n))
+        .map((n) => `${dir}/${n}`);
+    } catch {
+      return [];
+    }
+  };
+  return [...list('/dev/dri', /^renderD\d+$/), ...list('/dev', /^(nvidia\d+|dxg)$/)];
+}
+
 let loaded: WebGpuStatus | undefined;
 
 /**
@@ -112,6 +135,10 @@ export async function loadWebGpuBackend(options: { allowSoftware: boolean; onRea
   if (loaded) {
     if (!(await tf.setBackend('webgpu'))) throw new BackendError('the webgpu backend failed to switch back on');
     return loaded;
+  }
+  const nodes = options.allowSoftware || navigatorGpu() ? undefined : gpuDeviceNodes();
+  if (nodes && nodes.length === 0) {
+    throw new BackendError('no GPU device (/dev/dri/renderD*, /dev/nvidia*, /dev/dxg); a software adapter only with FETS_BACKEND=webgpu');
   }
   const adapter = await probeWebGpuAdapter();
   const { provider, ...a } = adapter;
