@@ -51,10 +51,11 @@ else {
 }
 
 const torchCuda = cuda.results ?? {};
-const gpu = await webgpuRows(sizes, reps, warmup, torchCuda);
-const rows: Row[] = gpu.rows.map((r) =>
-  cuda.results ? { ...r, reference: r.reference.replace('PyTorch 1T', `PyTorch CUDA (${cuda.device})`) } : r,
-);
+// The reference column: PyTorch on CUDA where torch sees a GPU, else PyTorch on the CPU.
+const torchCpu = (cpu?.results ?? {}) as Record<string, Timing>;
+const gpu = await webgpuRows(sizes, reps, warmup, cuda.results ? torchCuda : torchCpu);
+const refLabel = cuda.results ? `PyTorch CUDA (${cuda.device})` : `PyTorch CPU ${os.availableParallelism()}T`;
+const rows: Row[] = gpu.rows.map((r) => ({ ...r, reference: r.reference.replace('PyTorch 1T', refLabel) }));
 for (const size of sizes) {
   const c = (cpu?.results as Record<string, Timing> | undefined)?.[size];
   const t = torchCuda[size];
