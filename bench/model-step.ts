@@ -75,6 +75,7 @@ console.log(
       backend: info.name,
       threads: info.threads,
       simd: info.simd,
+      adapter: info.adapter ?? null,
       kernels: tf.getBackend() === 'wasm' ? getKernelOverrides() : null,
       native: nativeOn() ? nativeRecord() : null,
       reps,

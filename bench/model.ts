@@ -7,11 +7,13 @@
  * are paired within a round and the median over rounds is reported. Goal (issue #30): native ≤ 0.8× PyTorch at equal
  * threads, training and inference, for bert-mini and bert-base. bert-base (12 layers of 768) runs a third of the
  * repetitions after one warm-up step (its train step is about 30 times bert-mini's), on the native kernels only.
+ * Where a WebGPU adapter exists, the same step on tfjs' webgpu backend (bench/modelWebgpu.ts).
  */
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { CHILD_JSON, fmtMs, fmtX, median, note, runChild, type FigureResult, type Row } from './common.js';
+import { webgpuRows } from './modelWebgpu.js';
 import { runTorch, torchMissing } from './torchPeer.js';
 
 interface Timing {
@@ -82,6 +84,8 @@ export async function run(
     wasm?: boolean;
     cpu?: boolean;
     baseline?: string;
+    /** Also time the step on WebGPU where an adapter exists (bench/modelWebgpu.ts; default true). */
+    webgpu?: boolean;
   } = {},
 ): Promise<FigureResult> {
   const sizes = options.sizes ?? ['tiny', 'mini'];
@@ -248,9 +252,13 @@ export async function run(
       met: '',
     });
   }
+  const torch1 = Object.fromEntries(sizes.map((size) => [size, timings.torch1?.[size] ? pool(timings.torch1[size]!) : undefined]));
+  const gpu = (options.webgpu ?? true) ? await webgpuRows(sizes, reps, warmup, torch1) : undefined;
+  if (gpu) rows.push(...gpu.rows);
   return {
     rows,
     data: {
+      webgpu: gpu?.data ?? null,
       task: 'BertForTokenClassification, batch 32 × 64 random ids, full mask, 25 labels, mean CE, AdamW; medians',
       settings,
       native: nativeInfo,

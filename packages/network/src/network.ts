@@ -19,7 +19,7 @@ import { ModelOp } from './ops/modelOp.js';
 import { TensorOp } from './ops/tensorOp.js';
 import { makeStepState, type StepState, type StepStateInput } from './stepState.js';
 import { NonFiniteLossError, UpdateOp, type NonFiniteInput } from './ops/updateOp.js';
-import { tensorsIn, toNDArray, toTensor } from './tensorData.js';
+import { tensorsIn, toNDArrayAsync, toTensor } from './tensorData.js';
 import { runOps, trainPasses, type UpdateRecord } from './trainPasses.js';
 import { getWorld } from './distributed/world.js';
 import { ensureModelSynced } from './distributed/syncModel.js';
@@ -210,7 +210,7 @@ export class Network<const Ops extends readonly NetworkOpEntry[] = readonly Netw
       for (const k of fetch ?? Object.keys(r.predictions)) {
         const v = k in r.predictions ? r.predictions[k] : batch[k];
         if (v === undefined && !(k in batch)) continue;
-        out[k] = v instanceof tf.Tensor ? (v.rank === 0 ? (await v.data())[0] : toNDArray(v)) : v;
+        out[k] = v instanceof tf.Tensor ? (v.rank === 0 ? (await v.data())[0] : await toNDArrayAsync(v)) : v;
       }
       return out;
     } finally {
@@ -328,7 +328,7 @@ export class Network<const Ops extends readonly NetworkOpEntry[] = readonly Netw
       const result: DataDict = {};
       for (const [k, v] of Object.entries(out)) {
         if (k in data && v === base[k]) result[k] = data[k];
-        else result[k] = v instanceof tf.Tensor ? toNDArray(v) : v;
+        else result[k] = v instanceof tf.Tensor ? await toNDArrayAsync(v) : v;
       }
       return result;
     } finally {
@@ -348,7 +348,12 @@ function nonFiniteInputs(d: DataDict, keys: Iterable<string>): NonFiniteInput[] 
   for (const key of keys) {
     const t = d[key];
     if (!(t instanceof tf.Tensor) || t.dtype !== 'float32' || t.isDisposed) continue;
-    const values = t.dataSync() as Float32Array;
+    let values: Float32Array;
+    try {
+      values = t.dataSync() as Float32Array;
+    } catch {
+      continue; // no synchronous read on this backend (webgpu under Node): the report names the other inputs
+    }
     let count = 0;
     let first = -1;
     for (let i = 0; i < values.length; i++) {

@@ -35,6 +35,20 @@ export function toNDArray(t: tf.Tensor): NDArray {
   return new NDArray(dtype === 'string' ? Array.from(data as string[]) : data, [...t.shape], dtype as DType);
 }
 
+/**
+ * {@link toNDArray} with an asynchronous read: the only kind a GPU backend under Node offers (tfjs-backend-webgpu's
+ * synchronous read needs OffscreenCanvas, which Node lacks), and on any GPU it does not stall the queue.
+ *
+ * @example
+ * (await toNDArrayAsync(tf.tensor([[1, 2]]))).shape; // [1, 2]
+ */
+export async function toNDArrayAsync(t: tf.Tensor): Promise<NDArray> {
+  const dtype = t.dtype as string;
+  if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool' && dtype !== 'string') return toNDArray(t);
+  const data = (await t.data()) as unknown as Float32Array | Int32Array | Uint8Array | string[];
+  return new NDArray(dtype === 'string' ? Array.from(data as string[]) : data, [...t.shape], dtype as DType);
+}
+
 /** Every distinct tensor among the values of a data dict (top level and inside arrays). */
 export function tensorsIn(values: Iterable<unknown>): Set<tf.Tensor> {
   const out = new Set<tf.Tensor>();

@@ -58,7 +58,9 @@ describe('backend selection', function () {
     expect(info.kind).to.equal('wasm');
     expect(info.name).to.equal('wasm');
     expect(info.simd).to.equal(true);
-    expect(info.tried.map((t) => t.name)).to.deep.equal(['tensorflow-gpu', 'tensorflow']);
+    // webgpu: no adapter, or (here, on lavapipe) a software one, which only FETS_BACKEND=webgpu accepts.
+    expect(info.tried.map((t) => t.name)).to.deep.equal(['tensorflow-gpu', 'webgpu', 'tensorflow']);
+    expect(info.tried[1]!.error).to.match(/adapter|webgpu|GPU device/);
     expect(info.tried[0]!.error).to.match(/tfjs-node-gpu/);
     expect(getBackendInfo()).to.equal(info);
     expect(await initBackend()).to.equal(info);
@@ -85,9 +87,10 @@ describe('backend selection', function () {
       .and.match(/native:/);
   });
 
-  it('the default candidates list native GPU, native, wasm, cpu in that order', () => {
+  it('the default candidates list native GPU, WebGPU, native, wasm, cpu in that order', () => {
     expect(defaultCandidates({ wasmThreads: 1 }).map((c) => [c.name, c.kind])).to.deep.equal([
       ['tensorflow-gpu', 'tensorflow'],
+      ['webgpu', 'webgpu'],
       ['tensorflow', 'tensorflow'],
       ['wasm', 'wasm'],
       ['cpu', 'cpu'],
@@ -130,7 +133,7 @@ describe('backend selection', function () {
         .to.match(/tfjs-node-gpu/)
         .and.match(/tfjs-node'/);
       const bad = await child({ FETS_BACKEND: 'webgl' });
-      expect(bad.out.message).to.equal('FETS_BACKEND: expected one of tensorflow, wasm, cpu, received "webgl"');
+      expect(bad.out.message).to.equal('FETS_BACKEND: expected one of tensorflow, webgpu, wasm, cpu, received "webgl"');
     });
   });
 });

@@ -2,11 +2,16 @@ import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { BackendError } from './errors.js';
 import { loadWasmBackend } from './wasm.js';
+import { loadWebGpuBackend, type WebGpuAdapter } from './webgpu.js';
+import { registerWebGpuKernels } from '../kernels/webgpu/register.js';
 
-/** The three families of backends fets can run on. `tensorflow` is the native libtensorflow binding. */
-export type BackendKind = 'tensorflow' | 'wasm' | 'cpu';
+/**
+ * The families of backends fets can run on. `tensorflow` is the native libtensorflow binding; `webgpu` is tfjs'
+ * WebGPU backend (Dawn from the npm package `webgpu` under Node, the browser's elsewhere).
+ */
+export type BackendKind = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 /** The values `FETS_BACKEND` accepts. */
-export const BACKEND_KINDS: readonly BackendKind[] = ['tensorflow', 'wasm', 'cpu'];
+export const BACKEND_KINDS: readonly BackendKind[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
 
 /** What a candidate reports once its backend is current. */
 export interface LoadedBackend {
@@ -26,6 +31,8 @@ export interface LoadedBackend {
    * they are off (set by initBackend).
    */
   native?: { isa: string; threads: number } | { off: string };
+  /** webgpu only: the adapter serving (vendor, architecture, description; software or not). */
+  adapter?: WebGpuAdapter;
 }
 
 /** One backend to try: a name for messages, its kind (for `FETS_BACKEND`), and a loader that makes it current. */
@@ -54,10 +61,32 @@ function nativeCandidate(name: string, pkg: string): BackendCandidate {
 export interface CandidateOptions {
   /** Threads for the wasm backend (1 = single-thread SIMD build). */
   wasmThreads: number;
+  /** Accept a software WebGPU adapter (llvmpipe/lavapipe, SwiftShader): only when WebGPU is asked for by name. */
+  webgpuSoftware?: boolean;
+}
+
+/** tfjs' WebGPU backend on a hardware adapter (or a software one when `allowSoftware`), with fets' WGSL kernels. */
+function webgpuCandidate(allowSoftware: boolean): BackendCandidate {
+  return {
+    name: 'webgpu',
+    kind: 'webgpu',
+    load: async () => {
+      const s = await loadWebGpuBackend({ allowSoftware, onReady: registerWebGpuKernels });
+      return {
+        name: tf.getBackend(),
+        kind: 'webgpu',
+        package: `@tensorflow/tfjs-backend-webgpu on ${s.provider}`,
+        simd: null,
+        threads: 1,
+        adapter: s.adapter,
+      };
+    },
+  };
 }
 
 /**
- * The standard order: native GPU (`@tensorflow/tfjs-node-gpu`) → native CPU (`@tensorflow/tfjs-node`) → wasm → cpu.
+ * The standard order: native GPU (`@tensorflow/tfjs-node-gpu`) → WebGPU on a hardware adapter → native CPU
+ * (`@tensorflow/tfjs-node`) → wasm → cpu. A software WebGPU adapter is tried only with `webgpuSoftware`.
  *
  * @example
  * const info = await selectBackend(defaultCandidates({ wasmThreads: 1 }));
@@ -65,6 +94,7 @@ export interface CandidateOptions {
 export function defaultCandidates(options: CandidateOptions): BackendCandidate[] {
   return [
     nativeCandidate('tensorflow-gpu', '@tensorflow/tfjs-node-gpu'),
+    webgpuCandidate(options.webgpuSoftware ?? false),
     nativeCandidate('tensorflow', '@tensorflow/tfjs-node'),
     {
       name: 'wasm',

@@ -5,8 +5,12 @@ import { nativeStatus, setNativeThreads } from '../kernels/native/addon.js';
 import { applyKernelOverridesFromEnv, getKernelOverrides } from '../kernels/registry.js';
 import { BACKEND_KINDS, defaultCandidates, type BackendCandidate, type BackendKind, type LoadedBackend } from './candidates.js';
 import { BackendError } from './errors.js';
+<<<<<<< HEAD
 import { initWorld } from '../distributed/world.js';
 import { describeWorld, threadsPerRank } from '../distributed/share.js';
+=======
+import { adapterLabel } from './webgpu.js';
+>>>>>>> webgpu
 
 /** The backend fets runs on, as chosen by {@link initBackend}. */
 export interface BackendInfo extends LoadedBackend {
@@ -32,7 +36,7 @@ const initSchema = z.strictObject({
   threads: z.number().int().min(1).max(8).optional(),
   /** Do not print the one-line backend report (also `FETS_QUIET=1`). */
   quiet: z.boolean().optional(),
-  /** Candidate loaders to try in order (default: native GPU, native, wasm, cpu). For tests and embedders. */
+  /** Candidate loaders to try in order (default: native GPU, WebGPU, native, wasm, cpu). For tests and embedders. */
   candidates: z.array(z.custom<BackendCandidate>((v) => typeof v === 'object' && v !== null && 'load' in v)).optional(),
   /** Where the report line goes (default: stderr). */
   log: z.custom<(line: string) => void>((v) => typeof v === 'function', 'expected a function').optional(),
@@ -63,7 +67,13 @@ const ISA_NAMES: Record<string, string> = { avx512: 'AVX-512', avx2: 'AVX2', neo
  * The one-line report: `fets: backend wasm (SIMD, native kernels AVX-512, 2 threads)`, or with the native kernels
  * unavailable `fets: backend wasm (SIMD, 1 thread); native kernels off: <why>; the WebAssembly SIMD kernels serve`.
  */
-export function describeBackend(info: LoadedBackend): string {
+export function describeBackend(info: LoadedBackend & { tried?: BackendInfo['tried'] }): string {
+  const webgpuOff = info.tried?.find((t) => t.name === 'webgpu');
+  const why = webgpuOff ? `; webgpu off: ${webgpuOff.error}` : '';
+  if (info.kind === 'webgpu') {
+    const a = info.adapter;
+    return `fets: backend ${info.name} (${a ? `${adapterLabel(a)}${a.software ? ', a software rasteriser' : ''}, ` : ''}${info.package})`;
+  }
   const parts: string[] = [];
   if (info.simd !== null) parts.push(info.simd ? 'SIMD' : 'no SIMD');
   if (info.kind === 'tensorflow') parts.push(info.package);
@@ -75,7 +85,7 @@ export function describeBackend(info: LoadedBackend): string {
   parts.push(`${threads} thread${threads === 1 ? '' : 's'}`);
   if (info.note) parts.push(info.note);
   const off = info.native && 'off' in info.native ? `; native kernels off: ${info.native.off}; the WebAssembly SIMD kernels serve` : '';
-  return `fets: backend ${info.name} (${parts.join(', ')})${off}`;
+  return `fets: backend ${info.name} (${parts.join(', ')})${off}${why}`;
 }
 
 /** `FETS_THREADS`: the native kernels' thread count (default: every CPU this process may use). */
@@ -130,9 +140,11 @@ let pending: Promise<BackendInfo> | undefined;
 let current: BackendInfo | undefined;
 
 /**
- * Picks and starts the backend once per process: native GPU → native → wasm → cpu, whichever loads first
- * (`FETS_BACKEND=wasm|cpu|tensorflow` forces one; `FETS_WASM_THREADS=N` sets wasm threads), installs the wasm kernel
- * replacements (`FETS_KERNELS`, see setKernelOverrides) and prints one line to stderr (`FETS_QUIET=1` silences it).
+ * Picks and starts the backend once per process: native GPU → WebGPU (hardware adapter) → native → wasm → cpu,
+ * whichever loads first (`FETS_BACKEND=webgpu|wasm|cpu|tensorflow` forces one, `webgpu` also on a software
+ * adapter; `FETS_WASM_THREADS=N` sets wasm threads), installs the wasm kernel replacements (`FETS_KERNELS`, see
+ * setKernelOverrides) and prints one line to stderr (`FETS_QUIET=1` silences it; when WebGPU was tried and passed
+ * over, the line ends with `; webgpu off: <why>`).
  * Idempotent: later and concurrent callers get the same choice (their options are ignored), made active again if
  * something switched tf to another backend meanwhile; a failed attempt can be retried.
  *
@@ -151,7 +163,10 @@ export function initBackend(options: InitBackendOptions = {}): Promise<BackendIn
     const world = initWorld();
     const force = o.backend ?? envBackend();
     const threads = o.threads ?? envThreads() ?? defaultWasmThreads();
-    const info = await selectBackend(o.candidates ?? defaultCandidates({ wasmThreads: threads }), force);
+    const info = await selectBackend(
+      o.candidates ?? defaultCandidates({ wasmThreads: threads, webgpuSoftware: force === 'webgpu' }),
+      force,
+    );
     applyKernelOverridesFromEnv();
     if (info.kind === 'wasm') info.native = nativeReport(world.localSize);
     // Data-parallel: one line for the job, from rank 0, naming the world.

@@ -17,6 +17,9 @@ export { ADD_LAYER_NORM_KERNEL, addLayerNorm } from './addLayerNorm.js';
 export { simplifyPermutation } from './layout.js';
 export { setSimdLoops } from './assembler.js';
 
+// WGSL kernels for tfjs' webgpu backend (registered by initBackend when WebGPU serves; the web page calls it itself)
+export { registerWebGpuKernels, WEBGPU_KERNELS } from './webgpu/register.js';
+
 // Native addon
 export { loadNativeAddon, nativeAddon, nativeDir } from './native/addon.js';
 export { LINEAR_KERNEL, linearFused } from './native/linear.js';

@@ -120,7 +120,7 @@ export class BestModelSaver extends Trace {
     const o = this.options;
     const current = monitoredValue('BestModelSaver', data, o.metric);
     if (current === undefined) return;
-    const bad = improves(o.saveBestMode, current, this.best) ? nonFiniteWeight(o.model) : undefined;
+    const bad = improves(o.saveBestMode, current, this.best) ? await nonFiniteWeight(o.model) : undefined;
     if (bad) {
       this.write(
         `FastEstimator-BestModelSaver: not saving ${this.modelPath}: weight "${bad.name}" holds ${bad.value}; the previous best is kept`,

@@ -67,7 +67,7 @@ export class ModelSaver extends Trace {
     const epoch = this.system.epoch;
     if (epoch % o.frequency !== 0) return;
     const file = path.join(o.saveDir, `${safeFileName(getModelName(o.model))}_epoch_${epoch}.safetensors`);
-    const bad = nonFiniteWeight(o.model);
+    const bad = await nonFiniteWeight(o.model);
     if (bad) {
       this.write(`FastEstimator-ModelSaver: not saving ${file}: weight "${bad.name}" holds ${bad.value}; the files saved before are kept`);
       return;

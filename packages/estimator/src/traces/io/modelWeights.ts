@@ -2,15 +2,16 @@ import { serializeSafetensors, namedVariables, loadWeightsFile, type Model, atom
 
 /**
  * The bytes of a `.safetensors` file holding every variable of `model` as float32, named as `namedVariables(model)`
- * names them (what `build({ weightsPath })` and `loadWeightsFile` read back).
+ * names them (what `build({ weightsPath })` and `loadWeightsFile` read back). Reads asynchronously: a GPU backend
+ * under Node (webgpu) has no synchronous read.
  *
  * @example
- * const bytes = serializeModelWeights(model);
+ * const bytes = await serializeModelWeights(model);
  */
-export function serializeModelWeights(model: Model, metadata: Record<string, string> = { format: 'fets' }): Uint8Array {
+export async function serializeModelWeights(model: Model, metadata: Record<string, string> = { format: 'fets' }): Promise<Uint8Array> {
   const entries = new Map<string, { shape: readonly number[]; data: Float32Array }>();
   for (const [name, v] of namedVariables(model)) {
-    const d = v.dataSync();
+    const d = await v.data();
     entries.set(name, { shape: v.shape, data: d instanceof Float32Array ? d : Float32Array.from(d as ArrayLike<number>) });
   }
   return serializeSafetensors(entries, metadata);
@@ -29,7 +30,7 @@ export async function saveModelWeights(
   metadata?: Record<string, string>,
   owner = 'saveModelWeights',
 ): Promise<void> {
-  await atomicWriteFile(file, serializeModelWeights(model, metadata), { owner });
+  await atomicWriteFile(file, await serializeModelWeights(model, metadata), { owner });
 }
 
 /**
@@ -45,15 +46,16 @@ export function loadModelWeights(model: Model, file: string): string[] {
 
 /**
  * The first weight of `model` holding NaN or ±Infinity (its name, flat index and value), or undefined when every weight
- * is finite. Savers check it so that a diverged model never overwrites a good checkpoint.
+ * is finite. Savers check it so that a diverged model never overwrites a good checkpoint. Reads asynchronously (see
+ * {@link serializeModelWeights}).
  *
  * @example
- * const bad = nonFiniteWeight(model); // { name: 'dense_Dense1/kernel', index: 3, value: NaN }
+ * const bad = await nonFiniteWeight(model); // { name: 'dense_Dense1/kernel', index: 3, value: NaN }
  */
-export function nonFiniteWeight(model: Model): { name: string; index: number; value: number } | undefined {
+export async function nonFiniteWeight(model: Model): Promise<{ name: string; index: number; value: number } | undefined> {
   for (const [name, v] of namedVariables(model)) {
     if (v.dtype !== 'float32') continue;
-    const d = v.dataSync();
+    const d = await v.data();
     for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i]!)) return { name, index: i, value: d[i]! };
   }
   return undefined;

@@ -227,7 +227,7 @@ export class RestoreWizard extends Trace {
     if (!s.world.isChief) return undefined;
     const models = this.models();
     for (const model of models) {
-      const bad = nonFiniteWeight(model);
+      const bad = await nonFiniteWeight(model);
       if (bad) {
         process.stderr.write(
           `FastEstimator-RestoreWizard: not saving epoch ${s.epoch}: weight "${bad.name}" of model "${getModelName(model)}" holds ${bad.value}; ` +
@@ -258,7 +258,7 @@ export class RestoreWizard extends Trace {
         for (const model of models) {
           const mname = getModelName(model);
           const weights = `${safeFileName(mname)}.safetensors`;
-          await put(weights, serializeModelWeights(model));
+          await put(weights, await serializeModelWeights(model));
           const optimizers: CheckpointManifest['models'][number]['optimizers'] = [];
           let i = 0;
           for (const opt of getAllOptimizers(model)) {
