@@ -35,7 +35,19 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatTable, note, writeResult, type FigureResult, type Row } from './common.js';
 
-const FIGURES = ['overhead', 'datawait', 'pipeline', 'model', 'gemm', 'profile', 'conv', 'vision', 'quality', 'predict', 'distributed'] as const;
+const FIGURES = [
+  'overhead',
+  'datawait',
+  'pipeline',
+  'model',
+  'gemm',
+  'profile',
+  'conv',
+  'vision',
+  'quality',
+  'predict',
+  'distributed',
+] as const;
 /** The default run: everything but the hour-long quality figure and the MPI one (it needs openmpi). */
 const DEFAULT_FIGURES = FIGURES.filter((f) => f !== 'quality' && f !== 'distributed');
 type Figure = (typeof FIGURES)[number];

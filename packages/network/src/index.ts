@@ -148,7 +148,14 @@ export type { BackendCandidate, BackendKind, LoadedBackend, CandidateOptions } f
 export { BackendError } from './backend/errors.js';
 export { loadWasmBackend } from './backend/wasm.js';
 export type { WasmStatus } from './backend/wasm.js';
-export { adapterLabel, describeAdapterInfo, gpuDeviceNodes, loadWebGpuBackend, probeWebGpuAdapter, webGpuStatus } from './backend/webgpu.js';
+export {
+  adapterLabel,
+  describeAdapterInfo,
+  gpuDeviceNodes,
+  loadWebGpuBackend,
+  probeWebGpuAdapter,
+  webGpuStatus,
+} from './backend/webgpu.js';
 export type { WebGpuAdapter, WebGpuStatus } from './backend/webgpu.js';
 // kernels: the switches (the kernel layer itself is `@fets/network/kernels`)
 export { getKernelOverrides, setKernelOverrides } from './kernels/registry.js';

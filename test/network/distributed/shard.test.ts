@@ -29,7 +29,7 @@ describe('distributed: shards, fusion groups, launch detection (no MPI needed)',
   it('the Pipeline reads each rank its shard of the same seeded order, bucketing within the shard', async () => {
     const ds = NumpyDataset.fromRecords(Array.from({ length: 23 }, (_, i) => ({ id: i, x: Array.from({ length: 1 + (i % 5) }, () => 1) })));
     const pipeline = new Pipeline({ trainData: ds, evalData: ds, batchSize: 4, seed: 3, padValue: 0 });
-    const ids = async (mode: 'train' | 'eval', shard?: { rank: number; size: number; pad: boolean }, p = pipeline) => {
+    const ids = async (mode: 'train' | 'eval', shard?: { rank: number; size: number; pad: boolean }, p: Pipeline = pipeline) => {
       const out: number[] = [];
       for await (const b of p.batches({ mode, epoch: 2, ...(shard ? { shard } : {}) }))
         out.push(...Array.from((b.id as NDArray).data as ArrayLike<number>));

@@ -5,12 +5,9 @@ import { nativeStatus, setNativeThreads } from '../kernels/native/addon.js';
 import { applyKernelOverridesFromEnv, getKernelOverrides } from '../kernels/registry.js';
 import { BACKEND_KINDS, defaultCandidates, type BackendCandidate, type BackendKind, type LoadedBackend } from './candidates.js';
 import { BackendError } from './errors.js';
-<<<<<<< HEAD
 import { initWorld } from '../distributed/world.js';
 import { describeWorld, threadsPerRank } from '../distributed/share.js';
-=======
 import { adapterLabel } from './webgpu.js';
->>>>>>> webgpu
 
 /** The backend fets runs on, as chosen by {@link initBackend}. */
 export interface BackendInfo extends LoadedBackend {
