@@ -93,6 +93,20 @@ export { FocalLoss } from './ops/loss/focalLoss.js';
 export type { FocalLossOptions } from './ops/loss/focalLoss.js';
 export { L2Regularization } from './ops/loss/l2Regularization.js';
 export type { L2RegularizationOptions } from './ops/loss/l2Regularization.js';
+// CRF head: linear-chain CRF loss, Viterbi decoding, IOB2 constraints
+export { LinearChainCrf, CRF_WEIGHT_NAMES } from './ops/crf/linearChainCrf.js';
+export type { LinearChainCrfOptions } from './ops/crf/linearChainCrf.js';
+export { CrfLoss } from './ops/crf/crfLoss.js';
+export type { CrfLossOptions } from './ops/crf/crfLoss.js';
+export { TagDecode } from './ops/crf/tagDecode.js';
+export type { TagDecodeOptions } from './ops/crf/tagDecode.js';
+export { iob2Constraints, countInvalidIob2 } from './ops/crf/iob2Constraints.js';
+export type { TagConstraints } from './ops/crf/iob2Constraints.js';
+export { crfLogPartition, crfGoldScore, compactEmissions, stepMask } from './ops/crf/crfScores.js';
+export { compactPositions, positionsFromLabels, positionsFromWordIds } from './ops/crf/labelledPositions.js';
+export type { LabelledPositions } from './ops/crf/labelledPositions.js';
+export { viterbiPath } from './ops/crf/viterbi.js';
+export type { ViterbiScores } from './ops/crf/viterbi.js';
 // build, optimizers, models
 export {
   build,
