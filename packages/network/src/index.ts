@@ -18,6 +18,7 @@ export type { BertOutput } from './architectures/bert/bertModel.js';
 export { BertWithHead } from './architectures/bert/bertWithHead.js';
 export { BertForTokenClassification, bertForTokenClassification } from './architectures/bert/tokenClassification.js';
 export type { TokenClassificationOutput } from './architectures/bert/tokenClassification.js';
+export { BertCrfForTokenClassification, bertCrfForTokenClassification } from './architectures/bert/crfTokenClassification.js';
 export {
   CheckpointShapeError,
   loadWeights,
@@ -124,6 +125,8 @@ export { Adam } from './optimizers/adam.js';
 export type { AdamOptions } from './optimizers/adam.js';
 export { AdamW, OptimizerStateError } from './optimizers/adamw.js';
 export type { AdamWOptions } from './optimizers/adamw.js';
+export { LrGroups } from './optimizers/lrGroups.js';
+export type { LrGroupsOptions } from './optimizers/lrGroups.js';
 export {
   OPTIMIZER_NAMES,
   makeOptimizer,

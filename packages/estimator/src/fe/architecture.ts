@@ -13,6 +13,8 @@ export {
   functionModel,
 } from '@fets/network';
 export type { FunctionModel, BertConfigInput, PretrainedBert } from '@fets/network';
+// a CRF head for token classification
+export { BertCrfForTokenClassification, bertCrfForTokenClassification } from '@fets/network';
 // masked-language-model pretraining
 export { BertForMaskedLM, bertForMaskedLM } from '@fets/network';
 // vision: FastEstimator's LeNet and ResNet9

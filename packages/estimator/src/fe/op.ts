@@ -31,7 +31,7 @@ export {
   L2Regularization,
 } from '@fets/network';
 // CRF head and tag decoding
-export { LinearChainCrf, CrfLoss, TagDecode, iob2Constraints } from '@fets/network';
+export { LinearChainCrf, CrfLoss, TagDecode, iob2Constraints, countInvalidIob2 } from '@fets/network';
 export * as numpyop from './numpyop.js';
 export * as tensorop from './tensorop.js';
 // masked-LM corruption

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BertTokenize, FetsError, NDArray, parseOptions, wordWindows, type DataDict, type Pipeline } from '@fets/pipeline';
-import type { Network } from '@fets/network';
+import { TagDecode, type Network } from '@fets/network';
 import { entitySpans } from '../traces/metric/seqeval/spans.js';
 import type { PredictedSpan } from '../traces/io/tagPredictions.js';
 
@@ -10,6 +10,8 @@ export interface TaggedSentence {
   tags: string[];
   entities: PredictedSpan[];
 }
+
+const describe = (v: unknown) => (v instanceof NDArray ? `shape [${v.shape}]` : typeof v);
 
 /** Nothing in the experiment can tag words (no BertTokenize with labels, no scores output). */
 export class TaggerError extends FetsError {}
@@ -33,7 +35,8 @@ export type TokenTaggerOptions = z.input<typeof schema>;
  * Tags raw sentences with a trained token-classification experiment, as Hugging Face's
  * `pipeline("ner", aggregation_strategy="first")`: the experiment's own Pipeline (`transformBatch`, infer mode) and
  * Network (`transform`), each word's tag from its first sub-token (the positions BertTokenize labels), entity spans
- * from the tags. The BertTokenize op of the Pipeline gives the tokenizer, the labels and the alignment. A sentence
+ * from the tags. When the Network holds a `TagDecode` op (a CRF head, or constrained decoding), its tag ids are used
+ * instead of the argmax of the scores. The BertTokenize op of the Pipeline gives the tokenizer, the labels and the alignment. A sentence
  * longer than the op's `maxLen` is tagged in overlapping windows ({@link wordWindows}), each word by the window that
  * gives it the most context, so every word gets a tag.
  *
@@ -49,6 +52,8 @@ export class TokenTagger {
   readonly labels: readonly string[];
   readonly options: z.output<typeof schema>;
   #predKey: string | undefined;
+  /** Output key of the Network's TagDecode op (CRF or constrained decoding), whose tag ids are used when present. */
+  readonly tagKey: string | undefined;
 
   constructor(
     readonly pipeline: Pipeline,
@@ -62,6 +67,8 @@ export class TokenTagger {
     this.tokenize = op;
     this.labels = op.labels;
     this.#predKey = this.options.predKey;
+    const decoders = network.ops.filter((o): o is TagDecode => o instanceof TagDecode && (o.modes === null || o.modes.has('infer')));
+    this.tagKey = this.options.predKey === undefined ? decoders[0]?.outputKey : undefined;
   }
 
   /** The Network's output of scores `[B, L, C]` for these labels. */
@@ -103,9 +110,16 @@ export class TokenTagger {
       pieces.map((p) => ({ [wordsKey]: p.words })),
       'infer',
     );
-    const scores = this.scores(await this.network.transform(batch, 'infer'));
-    const [, len, classes] = scores.shape as [number, number, number];
-    const data = scores.data as ArrayLike<number>;
+    const out = await this.network.transform(batch, 'infer');
+    const found = this.tagKey === undefined ? undefined : out[this.tagKey];
+    if (this.tagKey !== undefined && !(found instanceof NDArray && found.shape.length === 2)) {
+      throw new TaggerError(`TokenTagger: the TagDecode output "${this.tagKey}": expected tag ids [B, L], received ${describe(found)}`);
+    }
+    const ids = found as NDArray | undefined;
+    const scores = ids === undefined ? this.scores(out) : undefined;
+    const len = (ids ?? scores)!.shape[1]!;
+    const classes = scores?.shape[2] ?? 1;
+    const data = (ids ?? scores)!.data as ArrayLike<number>;
     pieces.forEach(({ r, w, words }, i) => {
       const positions = op.firstTokenPositions(words);
       for (let k = w.ownStart; k < w.ownEnd; k++) {
@@ -113,7 +127,8 @@ export class TokenTagger {
         if (pos < 0 || pos >= len) continue;
         const base = (i * len + pos) * classes;
         let best = 0;
-        for (let c = 1; c < classes; c++) if (data[base + c]! > data[base + best]!) best = c;
+        if (ids !== undefined) best = data[base]!;
+        else for (let c = 1; c < classes; c++) if (data[base + c]! > data[base + best]!) best = c;
         r.tags[k] = this.labels[best]!;
       }
     });

@@ -21,8 +21,11 @@ const tagDecodeSchema = opOptionsSchema.extend({
   decode: z.enum(['crf', 'constrained', 'argmax']),
   /** The CRF (required by `decode: 'crf'`); its `constraints` apply unless `constraints` is given here. */
   crf: z.custom<LinearChainCrf>((v) => v instanceof LinearChainCrf, 'expected a LinearChainCrf').optional(),
-  /** Forbidden transitions (e.g. `iob2Constraints(labels)`); required by 'constrained'. */
-  constraints: z.custom<TagConstraints>((v) => typeof v === 'object' && v !== null && 'allowed' in v, 'expected TagConstraints').optional(),
+  /** Forbidden transitions (e.g. `iob2Constraints(labels)`); required by 'constrained'; `null`: none, not even the CRF's. */
+  constraints: z
+    .custom<TagConstraints>((v) => typeof v === 'object' && v !== null && 'allowed' in v, 'expected TagConstraints')
+    .nullable()
+    .optional(),
   /** How the second input marks tagged positions: labels ≠ `ignoreIndex`, or BertTokenize's `wordIds` (first sub-token of each word). */
   positionsFrom: z.enum(['labels', 'wordIds']).default('wordIds'),
   /** Label of untagged positions, in and out. */
@@ -84,7 +87,7 @@ export class TagDecode extends TensorOp<typeof tagDecodeSchema> {
     const e = scores!.dataSync();
     const out = new Int32Array(B * L).fill(o.ignoreIndex);
     const vs: ViterbiScores = { numTags: C };
-    const constraints = o.constraints ?? o.crf?.constraints;
+    const constraints = o.constraints === null ? undefined : (o.constraints ?? o.crf?.constraints);
     if (this.decode === 'crf') {
       vs.transitions = o.crf!.transitions.dataSync();
       vs.start = o.crf!.startTransitions.dataSync();
