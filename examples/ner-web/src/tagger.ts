@@ -1,20 +1,27 @@
 /**
  * The NER model in a web page: a folder written by `fets export` (config.json, model.safetensors, vocab.txt,
  * labels.json) loaded with @tensorflow/tfjs, tokenized with fets' own WordPiece and BertTokenize (no Node.js modules),
- * each word tagged from its first sub-token and the spans read as strict IOB2, as `fets predict` does. Text longer
+ * each word tagged from its first sub-token (by Viterbi when the folder holds a CRF head's `crf.*` tensors) and the
+ * spans read as strict IOB2, as `fets predict` does. Text longer
  * than the model's maxLen is read in overlapping windows (`wordWindows`, half the room shared), each word from the
  * window that gives it the most context, as `fets predict` does too.
  */
 import * as tf from '@tensorflow/tfjs';
 import { BertTokenize, BertWordPieceTokenizer, wordWindows } from '@fets/pipeline/text';
 import {
+  bertCrfForTokenClassification,
   bertForTokenClassification,
   fromHfConfig,
+  viterbiPath,
   loadWeights,
   parseSafetensors,
+  type BertCrfForTokenClassification,
   type BertForTokenClassification,
 } from '@fets/network/browser';
 import { entitySpans, type EntitySpan } from '@fets/estimator/seqeval';
+
+/** What decoding reads of a CRF head. */
+type CrfParams = Pick<BertCrfForTokenClassification['crf'], 'transitions' | 'startTransitions' | 'endTransitions' | 'constraints'>;
 
 /** An entity span (`last` inclusive), as in `fets predict`'s JSON lines. */
 export type Span = EntitySpan;
@@ -47,13 +54,15 @@ export class WebTagger {
       lowercase: meta.lowercase,
       stripAccents: meta.stripAccents,
     });
-    const model = bertForTokenClassification({
+    const weights = parseSafetensors(new Uint8Array(await (await get('model.safetensors')).arrayBuffer()), 'model.safetensors');
+    // A CRF head's transitions are saved beside the Hugging Face tensors: decode with Viterbi, as `fets predict` does.
+    const build = weights.tensors.has('crf.transitions') ? bertCrfForTokenClassification : bertForTokenClassification;
+    const model = build({
       ...config,
-      numLabels: meta.labels.length,
+      id2label: meta.labels,
       hiddenDropoutProb: 0,
       attentionProbsDropoutProb: 0,
     });
-    const weights = parseSafetensors(new Uint8Array(await (await get('model.safetensors')).arrayBuffer()), 'model.safetensors');
     loadWeights(model, weights.tensors, { source: 'model.safetensors', log: () => {} });
     const tokenize = new BertTokenize({ inputs: 'words', outputs: 'x', tokenizer, maxLen: meta.maxLen, labels: meta.labels });
     return new WebTagger(model, tokenize, meta.labels);
@@ -80,12 +89,27 @@ export class WebTagger {
         const mask = tf.onesLike(x);
         return (this.model.call([x, mask], false) as tf.Tensor).dataSync() as Float32Array;
       });
-      for (let w = win.ownStart; w < win.ownEnd; w++) {
-        const pos = positions[w - win.start]!;
+      const crf = 'crf' in this.model ? (this.model.crf as CrfParams) : undefined;
+      // The CRF's best path over the window's words (IOB2-constrained), else each word's argmax.
+      const scored = [...positions].filter((p) => p >= 0);
+      const path = crf
+        ? viterbiPath(scored.length, (t, c) => scores[scored[t]! * classes + c]!, {
+            numTags: classes,
+            transitions: crf.transitions.dataSync(),
+            start: crf.startTransitions.dataSync(),
+            end: crf.endTransitions.dataSync(),
+            ...(crf.constraints ? { constraints: crf.constraints } : {}),
+          }).path
+        : undefined;
+      let t = 0;
+      for (let w = 0; w < positions.length; w++) {
+        const pos = positions[w]!;
         if (pos < 0) continue;
-        let best = 0;
-        for (let c = 1; c < classes; c++) if (scores[pos * classes + c]! > scores[pos * classes + best]!) best = c;
-        tags[w] = this.labels[best]!;
+        const k = t++;
+        if (w + win.start < win.ownStart || w + win.start >= win.ownEnd) continue;
+        let best = path ? path[k]! : 0;
+        if (!path) for (let c = 1; c < classes; c++) if (scores[pos * classes + c]! > scores[pos * classes + best]!) best = c;
+        tags[w + win.start] = this.labels[best]!;
       }
     }
     return { words, tags, entities: entitySpans(words, tags) };
