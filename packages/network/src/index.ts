@@ -19,6 +19,12 @@ export { BertWithHead } from './architectures/bert/bertWithHead.js';
 export { BertForTokenClassification, bertForTokenClassification } from './architectures/bert/tokenClassification.js';
 export type { TokenClassificationOutput } from './architectures/bert/tokenClassification.js';
 export { BertCrfForTokenClassification, bertCrfForTokenClassification } from './architectures/bert/crfTokenClassification.js';
+export { ElectraGenerator } from './architectures/bert/electraGenerator.js';
+export { ElectraDiscriminator } from './architectures/bert/electraDiscriminator.js';
+export { ElectraPretraining, electraPretraining, electraOptionsSchema, generatorConfig } from './architectures/bert/electraPretraining.js';
+export type { ElectraOptions } from './architectures/bert/electraPretraining.js';
+export { ReplacedTokenLoss } from './architectures/bert/replacedTokenLoss.js';
+export type { ReplacedTokenLossOptions } from './architectures/bert/replacedTokenLoss.js';
 export {
   CheckpointShapeError,
   loadWeights,

@@ -17,6 +17,8 @@ export type { FunctionModel, BertConfigInput, PretrainedBert } from '@fets/netwo
 export { BertCrfForTokenClassification, bertCrfForTokenClassification } from '@fets/network';
 // masked-language-model pretraining
 export { BertForMaskedLM, bertForMaskedLM } from '@fets/network';
+// ELECTRA pretraining (replaced-token detection)
+export { ElectraPretraining, electraPretraining, ElectraDiscriminator } from '@fets/network';
 // vision: FastEstimator's LeNet and ResNet9
 export { lenet, resnet9 } from '@fets/network';
 export type { LenetOptions, Resnet9Options } from '@fets/network';
