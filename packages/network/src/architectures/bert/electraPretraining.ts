@@ -108,7 +108,9 @@ export class ElectraPretraining implements FunctionModel {
     const P = positions.shape[1]!;
     const V = mlmLogits.shape[2];
     // Sample a replacement at each used slot from the generator's softmax (no gradient flows through the sample).
-    const probs = tf.tidy(() => tf.softmax(tf.reshape(mlmLogits, [B * P, V])).dataSync());
+    const probsT = tf.tidy(() => tf.softmax(tf.reshape(mlmLogits, [B * P, V])));
+    const probs = probsT.dataSync();
+    probsT.dispose();
     const pos = positions.dataSync();
     const orig = labels.dataSync();
     const ids = Int32Array.from(x.dataSync());
