@@ -18,6 +18,7 @@
  *                                      hour for 3 seeds on both sets; --sets mit-movie,bc5cdr-chem --seeds 0,1,2
  *                                      --model mini --epochs 5 --fets-args="--bucket false" --no-peer). Not part of the
  *                                      default run.
+ *   npm run bench -- electra [mini]    ELECTRA against masked-LM pretraining steps per second, same model and data
  *
  * Options: --reps N (repetitions after warm-up, default 5), --quick (fewer steps and reps; for checking the code,
  * not for figures), --cpu (model: also the js cpu backend), --no-plain (model: skip plain tfjs, about 5 s a mini step). Data: FETS_DATA_DIR (default ../shared/datasets).
@@ -27,9 +28,9 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { formatTable, note, writeResult, type FigureResult, type Row } from './common.js';
 
-const FIGURES = ['overhead', 'datawait', 'pipeline', 'model', 'gemm', 'profile', 'conv', 'vision', 'quality'] as const;
-/** The default run: everything but the hour-long quality figure. */
-const DEFAULT_FIGURES = FIGURES.filter((f) => f !== 'quality');
+const FIGURES = ['overhead', 'datawait', 'pipeline', 'model', 'gemm', 'profile', 'conv', 'vision', 'quality', 'electra'] as const;
+/** The default run: everything but the hour-long quality figure and the pretraining-objective one. */
+const DEFAULT_FIGURES = FIGURES.filter((f) => f !== 'quality' && f !== 'electra');
 type Figure = (typeof FIGURES)[number];
 
 const { values, positionals } = parseArgs({
@@ -61,8 +62,8 @@ for (let i = 0; i < positionals.length; i++) {
     throw new Error(`bench: unknown figure "${p}" (valid: ${FIGURES.join(', ')})`);
   }
   const next = positionals[i + 1];
-  if (p === 'profile' && next && !(FIGURES as readonly string[]).includes(next)) {
-    wanted.push({ figure: 'profile', arg: next });
+  if ((p === 'profile' || p === 'electra') && next && !(FIGURES as readonly string[]).includes(next)) {
+    wanted.push({ figure: p, arg: next });
     i++;
   } else wanted.push({ figure: p as Figure });
 }
@@ -93,6 +94,13 @@ for (const { figure, arg } of wanted) {
         plain: !values['no-plain'] && !quick,
         cpu: values.cpu!,
         ...(quick ? { sizes: ['tiny'] } : {}),
+      });
+      break;
+    case 'electra':
+      r = await (await import('./electra.js')).run({
+        model: arg ?? (quick ? 'tiny' : 'mini'),
+        steps: quick ? 5 : 20,
+        reps: quick ? 1 : reps,
       });
       break;
     case 'gemm':

@@ -112,28 +112,38 @@ export class StepCounter extends fe.trace.Trace {
 }
 
 /**
- * ELECTRA: the share of tokens the generator's samples replaced (`rtd_replaced`), per epoch; 1 − it is the accuracy
- * of a discriminator that calls every token original, the base rate `rtd_accuracy` must beat.
+ * ELECTRA, per epoch: the share of tokens the generator's samples replaced (`rtd_replaced`; 1 − it is the accuracy
+ * of a discriminator that calls every token original, the base rate `rtd_accuracy` must beat), the token-weighted
+ * mean replaced-token loss (`rtd_mean_loss`) and the loss of the best constant prediction, the binary entropy of
+ * that share (`rtd_base_loss`): a discriminator that learns anything goes below it.
  */
-export class ReplacedShare extends fe.trace.Trace {
+export class ReplacedTokenStats extends fe.trace.Trace {
   private replaced = 0;
   private tokens = 0;
+  private lossSum = 0;
   constructor() {
-    super({ inputs: 'rtdLabels', outputs: 'rtd_replaced', mode: ['train', 'eval'] });
+    super({ inputs: ['rtdLabels', 'rtd_loss'], outputs: ['rtd_replaced', 'rtd_mean_loss', 'rtd_base_loss'], mode: ['train', 'eval'] });
   }
   override onEpochBegin(): void {
     this.replaced = 0;
     this.tokens = 0;
+    this.lossSum = 0;
   }
   override onBatchEnd(data: fe.Data): void {
     const labels = data.get('rtdLabels') as fe.NDArray;
+    let n = 0;
     for (const v of labels.data as Int32Array) {
       if (v === 1) this.replaced++;
-      if (v >= 0) this.tokens++;
+      if (v >= 0) n++;
     }
+    this.tokens += n;
+    this.lossSum += Number(data.get('rtd_loss')) * n;
   }
   override onEpochEnd(data: fe.Data): void {
-    data.writeWithLog('rtd_replaced', this.tokens > 0 ? this.replaced / this.tokens : 0);
+    const p = this.tokens > 0 ? this.replaced / this.tokens : 0;
+    data.writeWithLog('rtd_replaced', p);
+    data.writeWithLog('rtd_mean_loss', this.tokens > 0 ? this.lossSum / this.tokens : Number.NaN);
+    data.writeWithLog('rtd_base_loss', p > 0 && p < 1 ? -(p * Math.log(p) + (1 - p) * Math.log(1 - p)) : 0);
   }
 }
 
@@ -264,7 +274,7 @@ export async function buildPretrain(cfg: PretrainConfig): Promise<PretrainRun> {
             outputName: 'rtd_accuracy',
             mode: ['train', 'eval'],
           }),
-          new ReplacedShare(),
+          new ReplacedTokenStats(),
         ]
       : []),
     new fe.trace.LRScheduler({ model, lrFn: pretrainSchedule(cfg, totalSteps, budget), by: 'step' }),
