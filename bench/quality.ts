@@ -136,7 +136,17 @@ export async function run(o: QualityOptions): Promise<FigureResult> {
   for (const set of o.sets) {
     const flags = QUALITY_SETS[set];
     if (!flags) throw new Error(`bench quality: unknown set "${set}" (valid: ${Object.keys(QUALITY_SETS).join(', ')})`);
-    const runs: { seed: number; fets: number; torch: number; fetsSeconds: number; torchSeconds: number; torchEvalF1: number[] }[] = [];
+    const runs: {
+      seed: number;
+      fets: number;
+      torch: number;
+      fetsSeconds: number;
+      fetsHead: string;
+      fetsDecode: string;
+      fetsInvalidITags: number | null;
+      torchSeconds: number;
+      torchEvalF1: number[];
+    }[] = [];
     for (const seed of o.seeds) {
       const dir = path.join(work, `${set}-${seed}`);
       mkdirSync(dir, { recursive: true });
@@ -166,7 +176,13 @@ export async function run(o: QualityOptions): Promise<FigureResult> {
             )
           : Promise.resolve(''),
       ]);
-      const metrics = JSON.parse(readFileSync(path.join(dir, 'fets', 'metrics.json'), 'utf8')) as { f1: number; wallSeconds: number };
+      const metrics = JSON.parse(readFileSync(path.join(dir, 'fets', 'metrics.json'), 'utf8')) as {
+        f1: number;
+        wallSeconds: number;
+        head?: string;
+        decode?: string;
+        invalidITags?: number;
+      };
       let t = { testPreds: [] as number[][], seconds: Number.NaN, evalF1: [] as number[] };
       if (o.peer) {
         const line = torchOut.split('\n').find((l) => l.startsWith(CHILD_JSON));
@@ -179,6 +195,10 @@ export async function run(o: QualityOptions): Promise<FigureResult> {
         fets: metrics.f1,
         torch: torchF1,
         fetsSeconds: metrics.wallSeconds,
+        // The fets side's head and decoding (`--fets-args="--head crf"`) and its IOB2-invalid I- tags on the test split.
+        fetsHead: metrics.head ?? 'softmax',
+        fetsDecode: metrics.decode ?? 'argmax',
+        fetsInvalidITags: metrics.invalidITags ?? null,
         torchSeconds: t.seconds,
         torchEvalF1: t.evalF1,
       });

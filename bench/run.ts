@@ -24,6 +24,7 @@
  *                                      hour for 3 seeds on both sets; --sets mit-movie,bc5cdr-chem --seeds 0,1,2
  *                                      --model mini --epochs 5 --fets-args="--bucket false" --no-peer). Not part of the
  *                                      default run.
+ *   npm run bench -- electra [mini]    ELECTRA against masked-LM pretraining steps per second, same model and data
  *
  * Options: --reps N (repetitions after warm-up, default 5), --quick (fewer steps and reps; for checking the code,
  * not for figures), --cpu (model: also the js cpu backend), --no-plain (model: skip plain tfjs, about 5 s a mini step),
@@ -47,9 +48,10 @@ const FIGURES = [
   'quality',
   'predict',
   'distributed',
+  'electra',
 ] as const;
-/** The default run: everything but the hour-long quality figure and the MPI one (it needs openmpi). */
-const DEFAULT_FIGURES = FIGURES.filter((f) => f !== 'quality' && f !== 'distributed');
+/** The default run: everything but the hour-long quality figure, the MPI one (it needs openmpi) and the pretraining-objective one. */
+const DEFAULT_FIGURES = FIGURES.filter((f) => f !== 'quality' && f !== 'distributed' && f !== 'electra');
 type Figure = (typeof FIGURES)[number];
 
 const { values, positionals } = parseArgs({
@@ -85,8 +87,8 @@ for (let i = 0; i < positionals.length; i++) {
     throw new Error(`bench: unknown figure "${p}" (valid: ${FIGURES.join(', ')})`);
   }
   const next = positionals[i + 1];
-  if (p === 'profile' && next && !(FIGURES as readonly string[]).includes(next)) {
-    wanted.push({ figure: 'profile', arg: next });
+  if ((p === 'profile' || p === 'electra') && next && !(FIGURES as readonly string[]).includes(next)) {
+    wanted.push({ figure: p, arg: next });
     i++;
   } else wanted.push({ figure: p as Figure });
 }
@@ -119,6 +121,13 @@ for (const { figure, arg } of wanted) {
         cpu: values.cpu!,
         ...(values.sizes ? { sizes: values.sizes.split(',') } : quick ? { sizes: ['tiny'] } : {}),
         ...(values.baseline ? { baseline: path.resolve(values.baseline) } : {}),
+      });
+      break;
+    case 'electra':
+      r = await (await import('./electra.js')).run({
+        model: arg ?? (quick ? 'tiny' : 'mini'),
+        steps: quick ? 5 : 20,
+        reps: quick ? 1 : reps,
       });
       break;
     case 'gemm':

@@ -37,6 +37,20 @@ export const nerConfigSchema = z.strictObject({
    * On MIT Movie over 3 seeds: 'tokens' 0.825 ± 0.001 test F1, 'batch' 0.823 ± 0.006 (`npm run bench -- quality`).
    */
   lossNorm: z.enum(['batch', 'tokens']).default('tokens'),
+  /**
+   * The tagging head: 'softmax' (a cross entropy per token) or 'crf' (a linear-chain CRF over the words of a sentence,
+   * trained on the gold paths' likelihood, decoded by Viterbi; its transitions are saved with the model as
+   * `crf.transitions`, `crf.start_transitions`, `crf.end_transitions`).
+   */
+  head: z.enum(['softmax', 'crf']).default('softmax'),
+  /**
+   * How tags are read from the scores: 'constrained' forbids the transitions strict IOB2 does not allow (an `I-X` after
+   * `O` or `B-Y`, or first), by Viterbi (over the log-softmax for the softmax head); 'argmax' does not (per token for
+   * the softmax head, unconstrained Viterbi for the CRF). Default: 'constrained' with the CRF, 'argmax' with softmax.
+   */
+  decode: z.enum(['argmax', 'constrained']).optional(),
+  /** The CRF transitions' learning rate as a multiple of `lr` (their own parameter group, moved by the same schedule). */
+  crfLrScale: z.number().positive().default(1),
   lr: z.number().positive().default(1e-3),
   weightDecay: z.number().min(0).default(0.01),
   warmup: z.number().min(0).max(1).default(0.1),

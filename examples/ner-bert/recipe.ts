@@ -78,6 +78,8 @@ export interface NerRun {
   tokenizer: fe.text.BertWordPieceTokenizer;
   model: fe.architecture.BertForTokenClassification;
   pipeline: fe.Pipeline;
+  /** Key of the predicted tags the traces read: decoded tag ids `yTag` [B, L], or the logits `yPred` (argmax). */
+  predKey: string;
   network: fe.Network;
   estimator: fe.Estimator;
   /** The entity-F1 trace (its `lastReport` holds the latest per-type report). */
@@ -126,13 +128,15 @@ export async function buildNer(cfg: NerConfig, splits?: NerSplits): Promise<NerR
   // Step 2: the model and the Network.
   const id2label = labels;
   const base = cfg.init ?? (fe.architecture.isBertPreset(cfg.model) ? undefined : cfg.model);
+  const crf = cfg.head === 'crf';
   const model = base
     ? await fe.architecture.fromPretrained(base, {
         id2label,
         seed: cfg.seed,
+        crf,
         config: { hiddenDropoutProb: cfg.dropout, attentionProbsDropoutProb: cfg.dropout },
       })
-    : fe.architecture.bertForTokenClassification(
+    : (crf ? fe.architecture.bertCrfForTokenClassification : fe.architecture.bertForTokenClassification)(
         fe.architecture.bertPreset(cfg.model, {
           vocabSize: tokenizer.vocabSize,
           id2label,
@@ -143,25 +147,50 @@ export async function buildNer(cfg: NerConfig, splits?: NerSplits): Promise<NerR
           name: 'bert',
         }),
       );
-  fe.build(model, () => new fe.optimizer.AdamW({ learningRate: cfg.lr, weightDecay: cfg.weightDecay }), { modelName: 'bert' });
+  const adamw = () => new fe.optimizer.AdamW({ learningRate: cfg.lr, weightDecay: cfg.weightDecay });
+  fe.build(
+    model,
+    crf && cfg.crfLrScale !== 1
+      ? () => new fe.optimizer.LrGroups({ optimizer: adamw, groups: [{ match: '/crf.', scale: cfg.crfLrScale }] })
+      : adamw,
+    { modelName: 'bert' },
+  );
+  // 'tokens': every labelled token weighs the same, whatever the length of the batch it falls in.
+  const norm = cfg.lossNorm === 'tokens' ? { denominator: (cfg.batchSize * train.labelledWords) / Math.max(1, train.length) } : {};
+  const crfHead = model instanceof fe.architecture.BertCrfForTokenClassification ? model.crf : undefined;
+  const decode = cfg.decode ?? (crf ? 'constrained' : 'argmax');
+  // The tags the traces and TokenTagger read: Viterbi (CRF, or constrained softmax) at each word's first sub-token.
+  const decoder = crfHead
+    ? new fe.op.TagDecode({
+        inputs: ['yPred', 'wordIds'],
+        outputs: 'yTag',
+        decode: 'crf',
+        crf: crfHead,
+        ...(decode === 'argmax' ? { constraints: null } : {}),
+      })
+    : decode === 'constrained'
+      ? new fe.op.TagDecode({
+          inputs: ['yPred', 'wordIds'],
+          outputs: 'yTag',
+          decode: 'constrained',
+          constraints: fe.op.iob2Constraints(labels),
+        })
+      : undefined;
   const network = new fe.Network([
     new fe.op.ModelOp({ model, inputs: ['x', 'xMask'], outputs: 'yPred' }),
-    new fe.op.CrossEntropy({
-      inputs: ['yPred', 'y'],
-      outputs: 'ce',
-      fromLogits: true,
-      ignoreIndex: -100,
-      // 'tokens': every labelled token weighs the same, whatever the length of the batch it falls in.
-      ...(cfg.lossNorm === 'tokens' ? { denominator: (cfg.batchSize * train.labelledWords) / Math.max(1, train.length) } : {}),
-    }),
+    crfHead
+      ? new fe.op.CrfLoss({ inputs: ['yPred', 'y'], outputs: 'ce', crf: crfHead, ...norm })
+      : new fe.op.CrossEntropy({ inputs: ['yPred', 'y'], outputs: 'ce', fromLogits: true, ignoreIndex: -100, ...norm }),
+    ...(decoder ? [decoder] : []),
     new fe.op.UpdateOp({ model, lossName: 'ce', clipNorm: cfg.clipNorm }),
   ]);
+  const predKey = decoder ? 'yTag' : 'yPred';
 
   // Step 3: the Estimator.
   const words = { wordIdsKey: 'wordIds', tagsKey: 'tags', windowKey: 'window' };
   const seqeval = new fe.trace.SeqEval({
     ...words,
-    predKey: 'yPred',
+    predKey,
     labels,
     scheme: 'IOB2',
     evalMode: 'strict',
@@ -175,18 +204,19 @@ export async function buildNer(cfg: NerConfig, splits?: NerSplits): Promise<NerR
     logSteps: cfg.logSteps,
     traces: [
       seqeval,
-      new fe.trace.Accuracy({ trueKey: 'y', predKey: 'yPred', ignoreValue: -100, mode: ['eval', 'test'] }),
+      new fe.trace.Accuracy({ trueKey: 'y', predKey, ignoreValue: -100, mode: ['eval', 'test'] }),
       // The test epoch's predictions, for conlleval and for reading: predictions.conll and predictions.jsonl.
-      new fe.trace.TagPredictions({ ...words, wordsKey: 'words', predKey: 'yPred', labels, saveDir: cfg.outDir, mode: 'test' }),
+      new fe.trace.TagPredictions({ ...words, wordsKey: 'words', predKey, labels, saveDir: cfg.outDir, mode: 'test' }),
       // The best model also as one folder, outDir/model (Hugging Face's files plus fets.json): `fets predict <folder>`
-      // and the web page run it with nothing else, long sentences in the same windows as here.
+      // and the web page run it with nothing else, long sentences in the same windows as here. The folder carries the
+      // softmax head only so far: a CRF run keeps its best weights (and `fets predict <experiment> --load`) alone.
       new fe.trace.BestModelSaver({
         model,
         saveDir: cfg.outDir,
         metric: 'f1',
         saveBestMode: 'max',
         loadBestFinal: true,
-        modelFolder: { tokenize, ...(cfg.stride !== undefined ? { stride: cfg.stride } : {}) },
+        ...(cfg.head === 'softmax' ? { modelFolder: { tokenize, ...(cfg.stride !== undefined ? { stride: cfg.stride } : {}) } } : {}),
       }),
       new fe.trace.LRScheduler({ model, lrFn: fe.schedule.linearWarmupDecay({ warmup: cfg.warmup, peak: cfg.lr }), by: 'step' }),
       ...(cfg.profile.length > 0 ? [new fe.trace.Profiler({ steps: cfg.profile })] : []),
@@ -201,5 +231,5 @@ export async function buildNer(cfg: NerConfig, splits?: NerSplits): Promise<NerR
         : []),
     ],
   });
-  return { cfg, splits: data, tokenizer, model, pipeline, network, estimator, seqeval };
+  return { cfg, splits: data, tokenizer, model, pipeline, predKey, network, estimator, seqeval };
 }

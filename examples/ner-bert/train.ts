@@ -1,7 +1,7 @@
 /**
  * `npm run ner`: fine-tunes BERT for named-entity recognition (MIT Movie by default) and scores the test split.
  * Flags: --dataset mit-movie|bc5cdr-chem|<folder> --model tiny|mini|<pretrained folder> --init <folder> --epochs N
- * --batchSize N --maxLen N --lr X --dataDir DIR --outDir DIR --config file.yaml --profile 20 (kernel time table of step 20; see config.ts for all).
+ * --head softmax|crf --decode argmax|constrained --batchSize N --maxLen N --lr X --dataDir DIR --outDir DIR --config file.yaml --profile 20 (kernel time table of step 20; see config.ts for all).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -45,7 +45,15 @@ await fe.runScript('ner-bert', async () => {
     const files = run.estimator.traces.flatMap((t) => (t instanceof fe.trace.TagPredictions ? t.written : []));
     if (files.length) console.log(`ner-bert: test predictions in ${files.join(' and ')}`);
     const micro = report['micro avg']!;
+    // Tags strict IOB2 reads as broken (an I-X after neither B-X nor I-X): what constrained decoding removes.
+    const invalidI = run.seqeval.yPred.reduce((n, tags) => n + fe.op.countInvalidIob2(tags), 0);
+    const predictedI = run.seqeval.yPred.reduce((n, tags) => n + tags.filter((t) => t.startsWith('I-')).length, 0);
+    console.log(
+      `ner-bert: ${invalidI} of ${predictedI} predicted I- tags follow neither B-X nor I-X (head ${cfg.head}, decode ${cfg.decode ?? 'default'})`,
+    );
     metrics = {
+      invalidITags: invalidI,
+      predictedITags: predictedI,
       precision: micro.precision,
       recall: micro.recall,
       f1: micro['f1-score'],
@@ -64,6 +72,9 @@ await fe.runScript('ner-bert', async () => {
     scheme: 'IOB2',
     mode: 'strict',
     model: cfg.model,
+    head: cfg.head,
+    decode: cfg.decode ?? (cfg.head === 'crf' ? 'constrained' : 'argmax'),
+    ...(cfg.head === 'crf' ? { crfLrScale: cfg.crfLrScale } : {}),
     init: cfg.init ?? null,
     seed: cfg.seed,
     epochs: cfg.epochs,

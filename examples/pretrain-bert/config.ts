@@ -4,7 +4,17 @@ import { readScriptParams } from '@fets/estimator';
 
 /** Everything the pretraining recipe can be told, with its defaults (one place). */
 export const pretrainConfigSchema = z.strictObject({
-  /** 'tiny' | 'mini' | 'small' | … (a new model), or a savePretrained folder to continue pretraining from. */
+  /**
+   * 'mlm': BERT's masked language model. 'electra': ELECTRA's replaced-token detection (Clark et al. 2020): a small
+   * generator MLM (`generatorScale` of the width) fills the masked positions with samples, the model learns at every
+   * token whether it was replaced; the discriminator is saved as the encoder (`npm run ner -- --init <outDir>`).
+   */
+  objective: z.enum(['mlm', 'electra']).default('mlm'),
+  /** ELECTRA: the generator's hidden size and heads as a share of the model's (the paper's best: 1/4 to 1/2). */
+  generatorScale: z.number().gt(0).max(1).default(0.25),
+  /** ELECTRA: weight λ of the replaced-token loss in MLM + λ·RTD (the paper's 50). */
+  rtdWeight: z.number().positive().default(50),
+  /** 'tiny' | 'mini' | 'small' | … (a new model), or a savePretrained folder to continue pretraining from (MLM only). */
   model: z.string().default('mini'),
   /** WordPiece vocabulary (default: the model folder's, else bert-base-uncased from $FETS_DATA_DIR/../vocab, else the hub). */
   vocab: z.string().optional(),

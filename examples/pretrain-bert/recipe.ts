@@ -6,6 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import * as fe from '@fets/estimator';
 import type { PretrainConfig } from './config.js';
 import { TimeBudget } from './timeBudget.js';
@@ -110,12 +111,51 @@ export class StepCounter extends fe.trace.Trace {
   }
 }
 
+/**
+ * ELECTRA, per epoch: the share of tokens the generator's samples replaced (`rtd_replaced`; 1 − it is the accuracy
+ * of a discriminator that calls every token original, the base rate `rtd_accuracy` must beat), the token-weighted
+ * mean replaced-token loss (`rtd_mean_loss`) and the loss of the best constant prediction, the binary entropy of
+ * that share (`rtd_base_loss`): a discriminator that learns anything goes below it.
+ */
+export class ReplacedTokenStats extends fe.trace.Trace {
+  private replaced = 0;
+  private tokens = 0;
+  private lossSum = 0;
+  constructor() {
+    super({ inputs: ['rtdLabels', 'rtd_loss'], outputs: ['rtd_replaced', 'rtd_mean_loss', 'rtd_base_loss'], mode: ['train', 'eval'] });
+  }
+  override onEpochBegin(): void {
+    this.replaced = 0;
+    this.tokens = 0;
+    this.lossSum = 0;
+  }
+  override onBatchEnd(data: fe.Data): void {
+    const labels = data.get('rtdLabels') as fe.NDArray;
+    let n = 0;
+    for (const v of labels.data as Int32Array) {
+      if (v === 1) this.replaced++;
+      if (v >= 0) n++;
+    }
+    this.tokens += n;
+    this.lossSum += Number(data.get('rtd_loss')) * n;
+  }
+  override onEpochEnd(data: fe.Data): void {
+    const p = this.tokens > 0 ? this.replaced / this.tokens : 0;
+    data.writeWithLog('rtd_replaced', p);
+    data.writeWithLog('rtd_mean_loss', this.tokens > 0 ? this.lossSum / this.tokens : Number.NaN);
+    data.writeWithLog('rtd_base_loss', p > 0 && p < 1 ? -(p * Math.log(p) + (1 - p) * Math.log(1 - p)) : 0);
+  }
+}
+
 /** Everything a run needs. */
 export interface PretrainRun {
   cfg: PretrainConfig;
   tokenizer: fe.text.BertWordPieceTokenizer;
   data: PretrainData;
-  model: fe.architecture.BertForMaskedLM;
+  /** The model trained: an MLM, or ELECTRA's generator and discriminator. */
+  model: fe.architecture.BertForMaskedLM | fe.architecture.ElectraPretraining;
+  /** What `savePretrained` writes: the MLM, or ELECTRA's discriminator (the encoder to fine-tune). */
+  saved: fe.architecture.BertForMaskedLM | fe.architecture.ElectraDiscriminator;
   pipeline: fe.Pipeline;
   network: fe.Network;
   estimator: fe.Estimator;
@@ -156,29 +196,61 @@ export async function buildPretrain(cfg: PretrainConfig): Promise<PretrainRun> {
 
   // Step 2: the model and the Network.
   const dropout = { hiddenDropoutProb: cfg.dropout, attentionProbsDropoutProb: cfg.dropout };
-  const model = fe.architecture.isBertPreset(cfg.model)
-    ? fe.architecture.bertForMaskedLM(
-        fe.architecture.bertPreset(cfg.model, {
-          vocabSize: tokenizer.vocabSize,
-          maxPositionEmbeddings: Math.max(512, cfg.maxLen),
-          ...dropout,
+  const electra = cfg.objective === 'electra';
+  const preset = () =>
+    fe.architecture.bertPreset(cfg.model, {
+      vocabSize: tokenizer.vocabSize,
+      maxPositionEmbeddings: Math.max(512, cfg.maxLen),
+      ...dropout,
+      seed: cfg.seed,
+      name: 'bert',
+    });
+  if (electra && !fe.architecture.isBertPreset(cfg.model)) {
+    throw new fe.FetsError(
+      `pretrain-bert: --objective electra starts a new model: expected --model ${Object.keys(fe.architecture.BERT_PRESETS).join('|')}, received "${cfg.model}"`,
+    );
+  }
+  const model = electra
+    ? fe.architecture.electraPretraining(preset(), { generatorScale: cfg.generatorScale })
+    : fe.architecture.isBertPreset(cfg.model)
+      ? fe.architecture.bertForMaskedLM(preset())
+      : await fe.architecture.fromPretrained(cfg.model, {
+          architecture: 'BertForMaskedLM',
           seed: cfg.seed,
-          name: 'bert',
-        }),
-      )
-    : await fe.architecture.fromPretrained(cfg.model, {
-        architecture: 'BertForMaskedLM',
-        seed: cfg.seed,
-        config: { ...dropout, name: 'bert' },
-      });
+          config: { ...dropout, name: 'bert' },
+        });
   model.vocab = [...tokenizer.idToToken];
   fe.build(model, () => new fe.optimizer.AdamW({ learningRate: cfg.lr, weightDecay: cfg.weightDecay }), { modelName: 'bert' });
-  const network = new fe.Network([
-    new fe.op.ModelOp({ model, inputs: ['x', 'xMask', 'maskedPositions'], outputs: 'mlmLogits' }),
+  const mlmOps = [
     new fe.op.CrossEntropy({ inputs: ['mlmLogits', 'maskedLabels'], outputs: 'mlm_loss', fromLogits: true, ignoreIndex: -100 }),
     new fe.op.Argmax({ inputs: 'mlmLogits', outputs: 'mlmPred' }),
-    new fe.op.UpdateOp({ model, lossName: 'mlm_loss', clipNorm: cfg.clipNorm }),
-  ]);
+  ];
+  const network = new fe.Network(
+    electra
+      ? [
+          new fe.op.ModelOp({
+            model,
+            inputs: ['x', 'xMask', 'maskedPositions', 'maskedLabels'],
+            outputs: ['mlmLogits', 'rtdLogits', 'rtdLabels'],
+          }),
+          ...mlmOps,
+          new fe.op.ReplacedTokenLoss({ inputs: ['rtdLogits', 'rtdLabels'], outputs: ['rtd_loss', 'rtdPred'] }),
+          // ELECTRA's objective: the generator's MLM loss plus λ times the discriminator's (λ = 50 in the paper).
+          new fe.op.tensorop.LambdaOp({
+            inputs: ['mlm_loss', 'rtd_loss'],
+            outputs: 'loss',
+            fn: (mlm: tf.Tensor, rtd: tf.Tensor) => tf.add(mlm, tf.mul(rtd, cfg.rtdWeight)),
+            mode: '!infer',
+          }),
+          new fe.op.UpdateOp({ model, lossName: 'loss', clipNorm: cfg.clipNorm }),
+        ]
+      : [
+          new fe.op.ModelOp({ model, inputs: ['x', 'xMask', 'maskedPositions'], outputs: 'mlmLogits' }),
+          ...mlmOps,
+          new fe.op.UpdateOp({ model, lossName: 'mlm_loss', clipNorm: cfg.clipNorm }),
+        ],
+  );
+  const saved = model instanceof fe.architecture.ElectraPretraining ? model.discriminator : model;
 
   // Step 3: the Estimator.
   const stepsPerEpoch = cfg.trainStepsPerEpoch ?? Math.ceil(data.train.length / cfg.batchSize);
@@ -193,6 +265,18 @@ export async function buildPretrain(cfg: PretrainConfig): Promise<PretrainRun> {
       outputName: 'mlm_accuracy',
       mode: ['train', 'eval'],
     }),
+    ...(electra
+      ? [
+          new fe.trace.Accuracy({
+            trueKey: 'rtdLabels',
+            predKey: 'rtdPred',
+            ignoreValue: -100,
+            outputName: 'rtd_accuracy',
+            mode: ['train', 'eval'],
+          }),
+          new ReplacedTokenStats(),
+        ]
+      : []),
     new fe.trace.LRScheduler({ model, lrFn: pretrainSchedule(cfg, totalSteps, budget), by: 'step' }),
     counter,
   ];
@@ -215,5 +299,5 @@ export async function buildPretrain(cfg: PretrainConfig): Promise<PretrainRun> {
     logSteps: cfg.logSteps,
     traces,
   });
-  return { cfg, tokenizer, data, model, pipeline, network, estimator, budget, counter, totalSteps };
+  return { cfg, tokenizer, data, model, saved, pipeline, network, estimator, budget, counter, totalSteps };
 }

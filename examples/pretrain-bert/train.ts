@@ -2,7 +2,7 @@
  * `npm run pretrain`: masked-language-model pretraining of BERT on the Brown corpus (plus, by option, the words of an
  * NER training split or plain-text files), then a Hugging Face folder (config.json, model.safetensors, vocab.txt) in
  * outDir that `npm run ner -- --init <outDir>` fine-tunes.
- * Flags: --model tiny|mini|<folder> --minutes N --epochs N --trainStepsPerEpoch N --batchSize N --maxLen N --lr X
+ * Flags: --objective mlm|electra --generatorScale 0.25 --rtdWeight 50 --model tiny|mini|<folder> --minutes N --epochs N --trainStepsPerEpoch N --batchSize N --maxLen N --lr X
  * --nerTrain mit-movie|<file> --nerRepeat N --text file.txt --wholeWord true --outDir DIR --config file.yaml (config.ts).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -31,7 +31,7 @@ await fe.runScript('pretrain-bert', async () => {
   const summary = await run.estimator.fit();
   const fitSeconds = (performance.now() - tFit) / 1000;
 
-  await fe.architecture.savePretrained(run.model, cfg.outDir);
+  await fe.architecture.savePretrained(run.saved, cfg.outDir);
   const last = (mode: 'train' | 'eval', key: string) => {
     const h = summary.history[mode]?.[key];
     return h && h.size > 0 ? Number([...h.values()].at(-1)) : null;
@@ -48,9 +48,24 @@ await fe.runScript('pretrain-bert', async () => {
     sequencesSeen: steps * cfg.batchSize,
     eval: { mlmLoss: evalLoss, perplexity: evalLoss === null ? null : Math.exp(evalLoss), mlmAccuracy: last('eval', 'mlm_accuracy') },
     train: { mlmLoss: last('train', 'mlm_loss'), mlmAccuracy: last('train', 'mlm_accuracy') },
+    ...(cfg.objective === 'electra'
+      ? {
+          electra: {
+            generatorScale: cfg.generatorScale,
+            rtdWeight: cfg.rtdWeight,
+            eval: { rtdLoss: last('eval', 'rtd_loss'), rtdAccuracy: last('eval', 'rtd_accuracy'), replaced: last('eval', 'rtd_replaced') },
+            train: {
+              rtdLoss: last('train', 'rtd_loss'),
+              rtdAccuracy: last('train', 'rtd_accuracy'),
+              replaced: last('train', 'rtd_replaced'),
+            },
+          },
+        }
+      : {}),
     packing: s,
     setupSeconds: Number(setupSeconds.toFixed(1)),
     wallSeconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
+    objective: cfg.objective,
     model: cfg.model,
     maxLen: cfg.maxLen,
     batchSize: cfg.batchSize,
@@ -61,7 +76,11 @@ await fe.runScript('pretrain-bert', async () => {
   writeFileSync(path.join(cfg.outDir, 'pretrain.json'), `${JSON.stringify(out, null, 2)}\n`);
   console.log(
     `pretrain-bert: ${stepsHere} steps in ${fitSeconds.toFixed(0)} s${steps !== stepsHere ? ` (${steps} in all, with the restored run)` : ''} (${out.fitStepsPerSecond} steps/s); held-out MLM loss ${evalLoss?.toFixed(3) ?? 'n/a'}, ` +
-      `accuracy ${out.eval.mlmAccuracy?.toFixed(3) ?? 'n/a'}; wrote ${cfg.outDir} (config.json, model.safetensors, vocab.txt, pretrain.json)`,
+      `accuracy ${out.eval.mlmAccuracy?.toFixed(3) ?? 'n/a'}` +
+      (out.electra
+        ? `; replaced-token accuracy ${out.electra.eval.rtdAccuracy?.toFixed(3) ?? 'n/a'} (${((1 - (out.electra.eval.replaced ?? 0)) * 100).toFixed(1)}% original)`
+        : '') +
+      `; wrote ${cfg.outDir} (config.json, model.safetensors, vocab.txt, pretrain.json)`,
   );
   console.log(`pretrain-bert: fine-tune it with: npm run ner -- --init ${path.relative(process.cwd(), cfg.outDir) || '.'}`);
 });

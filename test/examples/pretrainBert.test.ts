@@ -79,7 +79,7 @@ describe('examples/pretrain-bert', function () {
     await run.estimator.fit();
     expect(run.counter.steps).to.equal(6);
     expect(tf.memory().numTensors).to.equal(afterFirst);
-    await fe.architecture.savePretrained(run.model, dir);
+    await fe.architecture.savePretrained(run.saved, dir);
     for (const f of ['config.json', 'model.safetensors', 'vocab.txt']) expect(existsSync(path.join(dir, f)), f).to.equal(true);
     const ner = await fe.architecture.fromPretrained(dir, { architecture: 'BertForTokenClassification', config: { numLabels: 5 } });
     const a = run.model.namedWeights().get('bert.encoder.layer.1.output.dense.weight')!;

@@ -3,6 +3,8 @@
  * model, its Hugging Face config reader, and weights from safetensors bytes (files are fetched by the page).
  */
 export { BertForTokenClassification, bertForTokenClassification } from './architectures/bert/tokenClassification.js';
+export { BertCrfForTokenClassification, bertCrfForTokenClassification } from './architectures/bert/crfTokenClassification.js';
+export { viterbiPath } from './ops/crf/viterbi.js';
 export { fromHfConfig } from './architectures/bert/config.js';
 export { loadWeights } from './architectures/bert/pretrained.js';
 export { parseSafetensors } from './io/safetensors.js';

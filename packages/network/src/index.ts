@@ -18,6 +18,13 @@ export type { BertOutput } from './architectures/bert/bertModel.js';
 export { BertWithHead } from './architectures/bert/bertWithHead.js';
 export { BertForTokenClassification, bertForTokenClassification } from './architectures/bert/tokenClassification.js';
 export type { TokenClassificationOutput } from './architectures/bert/tokenClassification.js';
+export { BertCrfForTokenClassification, bertCrfForTokenClassification } from './architectures/bert/crfTokenClassification.js';
+export { ElectraGenerator } from './architectures/bert/electraGenerator.js';
+export { ElectraDiscriminator } from './architectures/bert/electraDiscriminator.js';
+export { ElectraPretraining, electraPretraining, electraOptionsSchema, generatorConfig } from './architectures/bert/electraPretraining.js';
+export type { ElectraOptions } from './architectures/bert/electraPretraining.js';
+export { ReplacedTokenLoss } from './architectures/bert/replacedTokenLoss.js';
+export type { ReplacedTokenLossOptions } from './architectures/bert/replacedTokenLoss.js';
 export {
   CheckpointShapeError,
   loadWeights,
@@ -93,6 +100,20 @@ export { FocalLoss } from './ops/loss/focalLoss.js';
 export type { FocalLossOptions } from './ops/loss/focalLoss.js';
 export { L2Regularization } from './ops/loss/l2Regularization.js';
 export type { L2RegularizationOptions } from './ops/loss/l2Regularization.js';
+// CRF head: linear-chain CRF loss, Viterbi decoding, IOB2 constraints
+export { LinearChainCrf, CRF_WEIGHT_NAMES } from './ops/crf/linearChainCrf.js';
+export type { LinearChainCrfOptions } from './ops/crf/linearChainCrf.js';
+export { CrfLoss } from './ops/crf/crfLoss.js';
+export type { CrfLossOptions } from './ops/crf/crfLoss.js';
+export { TagDecode } from './ops/crf/tagDecode.js';
+export type { TagDecodeOptions } from './ops/crf/tagDecode.js';
+export { iob2Constraints, countInvalidIob2 } from './ops/crf/iob2Constraints.js';
+export type { TagConstraints } from './ops/crf/iob2Constraints.js';
+export { crfLogPartition, crfGoldScore, compactEmissions, stepMask } from './ops/crf/crfScores.js';
+export { compactPositions, positionsFromLabels, positionsFromWordIds } from './ops/crf/labelledPositions.js';
+export type { LabelledPositions } from './ops/crf/labelledPositions.js';
+export { viterbiPath } from './ops/crf/viterbi.js';
+export type { ViterbiScores } from './ops/crf/viterbi.js';
 // build, optimizers, models
 export {
   build,
@@ -110,6 +131,8 @@ export { Adam } from './optimizers/adam.js';
 export type { AdamOptions } from './optimizers/adam.js';
 export { AdamW, OptimizerStateError } from './optimizers/adamw.js';
 export type { AdamWOptions } from './optimizers/adamw.js';
+export { LrGroups } from './optimizers/lrGroups.js';
+export type { LrGroupsOptions } from './optimizers/lrGroups.js';
 export {
   OPTIMIZER_NAMES,
   makeOptimizer,

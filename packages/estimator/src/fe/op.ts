@@ -30,6 +30,10 @@ export {
   FocalLoss,
   L2Regularization,
 } from '@fets/network';
+// CRF head and tag decoding
+export { LinearChainCrf, CrfLoss, TagDecode, iob2Constraints, countInvalidIob2 } from '@fets/network';
+// ELECTRA's replaced-token-detection loss
+export { ReplacedTokenLoss } from '@fets/network';
 export * as numpyop from './numpyop.js';
 export * as tensorop from './tensorop.js';
 // masked-LM corruption

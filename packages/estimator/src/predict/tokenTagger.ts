@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AttentionMask, BertTokenize, FetsError, NDArray, Pipeline, parseOptions, wordWindows, type DataDict } from '@fets/pipeline';
-import { ModelOp, Network, modelFolderHeadSchema, type LoadedModelFolder, type ModelFolderHead } from '@fets/network';
+import { ModelOp, Network, TagDecode, modelFolderHeadSchema, type LoadedModelFolder, type ModelFolderHead } from '@fets/network';
 import { loadModelFolder } from '../modelFolder/loadModelFolder.js';
 import { entitySpans } from '../traces/metric/seqeval/spans.js';
 import type { PredictedSpan } from '../traces/io/tagPredictions.js';
@@ -11,6 +11,8 @@ export interface TaggedSentence {
   tags: string[];
   entities: PredictedSpan[];
 }
+
+const describe = (v: unknown) => (v instanceof NDArray ? `shape [${v.shape}]` : typeof v);
 
 /** Nothing in the experiment can tag words (no BertTokenize with labels, no scores output). */
 export class TaggerError extends FetsError {}
@@ -36,7 +38,8 @@ export type TokenTaggerOptions = z.input<typeof schema>;
  * Tags raw sentences with a trained token-classification experiment, as Hugging Face's
  * `pipeline("ner", aggregation_strategy="first")`: the experiment's own Pipeline (`transformBatch`, infer mode) and
  * Network (`transform`), each word's tag from its first sub-token (the positions BertTokenize labels), entity spans
- * from the tags. The BertTokenize op of the Pipeline gives the tokenizer, the labels and the alignment. A sentence
+ * from the tags. When the Network holds a `TagDecode` op (a CRF head, or constrained decoding), its tag ids are used
+ * instead of the argmax of the scores. The BertTokenize op of the Pipeline gives the tokenizer, the labels and the alignment. A sentence
  * longer than the op's `maxLen` is tagged in overlapping windows ({@link wordWindows}), each word by the window that
  * gives it the most context, so every word gets a tag.
  *
@@ -92,6 +95,8 @@ export class TokenTagger {
     this.#loaded?.model.dispose();
     this.#loaded = undefined;
   }
+  /** Output key of the Network's TagDecode op (CRF or constrained decoding), whose tag ids are used when present. */
+  readonly tagKey: string | undefined;
 
   constructor(
     readonly pipeline: Pipeline,
@@ -105,6 +110,8 @@ export class TokenTagger {
     this.tokenize = op;
     this.labels = op.labels;
     this.#predKey = this.options.predKey;
+    const decoders = network.ops.filter((o): o is TagDecode => o instanceof TagDecode && (o.modes === null || o.modes.has('infer')));
+    this.tagKey = this.options.predKey === undefined ? decoders[0]?.outputKey : undefined;
   }
 
   /** The Network's output of scores `[B, L, C]` for these labels. */
@@ -146,9 +153,16 @@ export class TokenTagger {
       pieces.map((p) => ({ [wordsKey]: p.words })),
       'infer',
     );
-    const scores = this.scores(await this.network.transform(batch, 'infer'));
-    const [, len, classes] = scores.shape as [number, number, number];
-    const data = scores.data as ArrayLike<number>;
+    const out = await this.network.transform(batch, 'infer');
+    const found = this.tagKey === undefined ? undefined : out[this.tagKey];
+    if (this.tagKey !== undefined && !(found instanceof NDArray && found.shape.length === 2)) {
+      throw new TaggerError(`TokenTagger: the TagDecode output "${this.tagKey}": expected tag ids [B, L], received ${describe(found)}`);
+    }
+    const ids = found as NDArray | undefined;
+    const scores = ids === undefined ? this.scores(out) : undefined;
+    const len = (ids ?? scores)!.shape[1]!;
+    const classes = scores?.shape[2] ?? 1;
+    const data = (ids ?? scores)!.data as ArrayLike<number>;
     pieces.forEach(({ r, w, words }, i) => {
       const positions = op.firstTokenPositions(words);
       const own: { word: number; pos: number }[] = [];
@@ -156,13 +170,17 @@ export class TokenTagger {
         const pos = positions[k - w.start]!;
         if (pos >= 0 && pos < len) own.push({ word: k, pos });
       }
-      const wordClasses = decodeWindow(
-        this.options.head,
-        data,
-        i * len * classes,
-        own.map((o) => o.pos),
-        classes,
-      );
+      // A TagDecode op's tag ids (CRF or constrained decoding) as they are; else the head's rule on the scores.
+      const wordClasses =
+        ids !== undefined
+          ? own.map((o) => data[i * len + o.pos]!)
+          : decodeWindow(
+              this.options.head,
+              data,
+              i * len * classes,
+              own.map((o) => o.pos),
+              classes,
+            );
       own.forEach((o, j) => {
         r.tags[o.word] = this.labels[wordClasses[j]!]!;
       });

@@ -71,6 +71,11 @@ export class BertModel implements FunctionModel {
   }
   private readonly act: (x: tf.Tensor) => tf.Tensor;
   private readonly scope: string;
+  /**
+   * Replaces the word-embedding lookup when set: ids [N] → word vectors [N, H] (ELECTRA's generator reads the
+   * discriminator's shared table through a projection). The model's own table is then unused.
+   */
+  wordEmbedder: ((ids: tf.Tensor1D) => tf.Tensor2D) | undefined;
 
   constructor(config: BertConfig, options: { addPoolingLayer?: boolean; scope?: string } = {}) {
     this.config = config;
@@ -157,7 +162,10 @@ export class BertModel implements FunctionModel {
     return tf.tidy(() => {
       const ids = tf.reshape(rawIds.dtype === 'int32' ? rawIds : tf.cast(rawIds, 'int32'), [B * L]);
       // Embeddings: word + position (0..L-1, as HF, whatever the mask) + token type.
-      const words = tf.reshape(tf.gather(this.p('embeddings.word_embeddings.weight'), ids), [B, L, H]);
+      const looked = this.wordEmbedder
+        ? this.wordEmbedder(ids as tf.Tensor1D)
+        : tf.gather(this.p('embeddings.word_embeddings.weight'), ids);
+      const words = tf.reshape(looked, [B, L, H]);
       const positions = tf.slice(this.p('embeddings.position_embeddings.weight'), [0, 0], [L, H]);
       const typeTable = this.p('embeddings.token_type_embeddings.weight');
       const types =

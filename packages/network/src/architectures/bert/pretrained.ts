@@ -12,6 +12,7 @@ import type { FunctionModel } from '../functionModel.js';
 import { fromHfConfig, resolveBertConfig, toHfConfig, type BertConfig, type BertConfigInput } from './config.js';
 import { BertForMaskedLM } from './maskedLM.js';
 import { BertForTokenClassification } from './tokenClassification.js';
+import { BertCrfForTokenClassification } from './crfTokenClassification.js';
 
 /**
  * A checkpoint tensor's shape differs from the shape the config gives the parameter.
@@ -150,6 +151,8 @@ export const fromPretrainedOptionsSchema = hubOptionsSchema.extend({
   seed: z.number().int().optional(),
   /** Further config overrides (fets camelCase, e.g. `{ hiddenDropoutProb: 0.2 }`). */
   config: z.record(z.string(), z.unknown()).optional(),
+  /** Token classification with a CRF head (`BertCrfForTokenClassification`; its `crf.*` tensors load when present). */
+  crf: z.boolean().default(false),
 });
 
 /** Options of {@link fromPretrained} (see {@link fromPretrainedOptionsSchema}). */
@@ -180,7 +183,7 @@ export async function fromPretrained(
 ): Promise<BertForTokenClassification>;
 export async function fromPretrained(nameOrPath: string, options: FromPretrainedOptions = {}): Promise<PretrainedBert> {
   const o = parseOptions('fromPretrained', fromPretrainedOptionsSchema, options);
-  const { architecture, numLabels, id2label, ignoreMismatchedSizes, seed, config: overrides, ...hub } = o;
+  const { architecture, numLabels, id2label, ignoreMismatchedSizes, seed, config: overrides, crf, ...hub } = o;
   const files = await resolveModelFiles(nameOrPath, ['config.json', 'model.safetensors'], ['vocab.txt'], hub);
   const configPath = files['config.json']!;
   const base = fromHfConfig(JSON.parse(await readFile(configPath, 'utf8')), configPath);
@@ -202,7 +205,9 @@ export async function fromPretrained(nameOrPath: string, options: FromPretrained
       ? new BertModel(config)
       : architecture === 'BertForMaskedLM'
         ? new BertForMaskedLM(config)
-        : new BertForTokenClassification(config);
+        : crf
+          ? new BertCrfForTokenClassification(config)
+          : new BertForTokenClassification(config);
   try {
     const weightsPath = files['model.safetensors']!;
     const { tensors } = parseSafetensors(await readFile(weightsPath), weightsPath);
