@@ -54,7 +54,7 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 export async function exportModelFolder(folder: string, out: string | undefined, format: ExportFormat = 'folder'): Promise<string[]> {
   switch (format) {
     case 'folder':
-      if (!out) throw new ExportError('fets export: --format folder: --out <dir>: expected the folder to copy to');
+      if (!out) throw new ExportError('fets export: --out <dir>: required (except with --format onnx on a model folder)');
       return (await copyModelFolder(folder, out)).map((f) => path.join(out, f));
     case 'onnx': {
       const dest = out ?? folder;

@@ -110,7 +110,9 @@ export class TokenTagger {
     this.tokenize = op;
     this.labels = op.labels;
     this.#predKey = this.options.predKey;
-    const decoders = network.ops.filter((o): o is TagDecode => o instanceof TagDecode && (o.modes === null || o.modes.has('infer')));
+    // A Network-like stand-in (e.g. an ONNX runtime session behind `transform`) may have no ops: then no decoder.
+    const ops: readonly unknown[] = network.ops ?? [];
+    const decoders = ops.filter((o): o is TagDecode => o instanceof TagDecode && (o.modes === null || o.modes.has('infer')));
     this.tagKey = this.options.predKey === undefined ? decoders[0]?.outputKey : undefined;
   }
 
