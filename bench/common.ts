@@ -139,13 +139,17 @@ export function formatTable(rows: readonly Row[]): string {
 export const CHILD_JSON = 'FETS_BENCH_JSON ';
 
 /**
- * Runs `node … bench/<script>` (TypeScript through tsx, fets packages from source) with extra env and returns the
- * JSON it printed after {@link CHILD_JSON}. Its stderr goes to ours.
+ * Runs a command (its stderr to ours) and returns the JSON of the last result line it printed: the text after
+ * {@link CHILD_JSON}, or, with `bareJson`, also a line that is a JSON object as a whole (a C program's).
  */
-export function runChild(script: string, args: string[], env: Record<string, string>): unknown {
-  const out = execFileSync(process.execPath, ['--conditions=fets-source', '--import', 'tsx', path.join(ROOT, 'bench', script), ...args], {
-    cwd: ROOT,
-    env: { ...process.env, FETS_QUIET: '1', ...env },
+export function execJson(
+  file: string,
+  args: string[],
+  o: { cwd: string; env: Record<string, string>; what: string; bareJson?: boolean },
+): unknown {
+  const out = execFileSync(file, args, {
+    cwd: o.cwd,
+    env: { ...process.env, FETS_QUIET: '1', ...o.env },
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 64 * 1024 * 1024,
     encoding: 'utf8',
@@ -153,9 +157,25 @@ export function runChild(script: string, args: string[], env: Record<string, str
   const line = out
     .split('\n')
     .reverse()
-    .find((l) => l.startsWith(CHILD_JSON));
-  if (!line) throw new Error(`bench: ${script} printed no result line; its output:\n${out}`);
-  return JSON.parse(line.slice(CHILD_JSON.length));
+    .find((l) => l.startsWith(CHILD_JSON) || (o.bareJson === true && l.startsWith('{')));
+  if (!line) throw new Error(`bench: ${o.what} printed no result line; its output:\n${out}`);
+  return JSON.parse(line.startsWith(CHILD_JSON) ? line.slice(CHILD_JSON.length) : line);
+}
+
+/** `node … <root>/bench/<script>` (TypeScript through tsx, fets packages from source): the arguments for {@link execJson}. */
+export const tsxArgs = (script: string, root = ROOT): string[] => [
+  '--conditions=fets-source',
+  '--import',
+  'tsx',
+  path.join(root, 'bench', script),
+];
+
+/**
+ * Runs `node … bench/<script>` with extra env and returns the JSON it printed after {@link CHILD_JSON}. Its stderr
+ * goes to ours.
+ */
+export function runChild(script: string, args: string[], env: Record<string, string>): unknown {
+  return execJson(process.execPath, [...tsxArgs(script), ...args], { cwd: ROOT, env, what: script });
 }
 
 /** Prints a progress note to stderr (the table goes to stdout). */

@@ -11,7 +11,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { bertPreset, resolveBertConfig } from '@fets/network';
-import { CHILD_JSON, ROOT, fmtX, median, note, runChild, type FigureResult, type Row } from './common.js';
+import { ROOT, execJson, fmtX, median, note, runChild, tsxArgs, type FigureResult, type Row } from './common.js';
 import { LABELS } from './bertTask.js';
 
 /** Trainable floats of a BERT token classifier of a preset size (= its gradient's length). */
@@ -28,22 +28,11 @@ const TCP = ['--mca', 'btl', 'tcp,self'];
 
 /** Runs `mpirun -np N <cmd…>` and returns the JSON line rank 0 printed (after CHILD_JSON, or the whole line for C). */
 function mpirunJson(np: number, mca: string[], cmd: string[], env: Record<string, string> = {}): unknown {
-  const out = execFileSync('mpirun', [...root, '--oversubscribe', '-np', String(np), ...mca, ...cmd], {
-    cwd: ROOT,
-    env: { ...process.env, FETS_QUIET: '1', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-    maxBuffer: 64 * 1024 * 1024,
-    encoding: 'utf8',
-  });
-  const line = out
-    .split('\n')
-    .reverse()
-    .find((l) => l.startsWith(CHILD_JSON) || l.startsWith('{'));
-  if (!line) throw new Error(`bench distributed: ${cmd.join(' ')} printed no result line; its output:\n${out}`);
-  return JSON.parse(line.startsWith(CHILD_JSON) ? line.slice(CHILD_JSON.length) : line);
+  const args = [...root, '--oversubscribe', '-np', String(np), ...mca, ...cmd];
+  return execJson('mpirun', args, { cwd: ROOT, env, what: `distributed: ${cmd.join(' ')}`, bareJson: true });
 }
 
-const tsx = (script: string) => [process.execPath, '--conditions=fets-source', '--import', 'tsx', path.join(ROOT, 'bench', script)];
+const tsx = (script: string) => [process.execPath, ...tsxArgs(script)];
 const busGBs = (floats: number, seconds: number, ranks: number) => (((2 * (ranks - 1)) / ranks) * ((4 * floats) / seconds)) / 1e9;
 
 export async function run(o: { reps: number; quick: boolean }): Promise<FigureResult> {

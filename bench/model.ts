@@ -9,10 +9,9 @@
  * repetitions after one warm-up step (its train step is about 30 times bert-mini's), on the native kernels only.
  * Where a WebGPU adapter exists, the same step on tfjs' webgpu backend (bench/modelWebgpu.ts).
  */
-import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { CHILD_JSON, fmtMs, fmtX, median, note, runChild, type FigureResult, type Row } from './common.js';
+import { execJson, fmtMs, fmtX, median, note, runChild, tsxArgs, type FigureResult, type Row } from './common.js';
 import { webgpuRows } from './modelWebgpu.js';
 import { runTorch, torchMissing } from './torchPeer.js';
 
@@ -48,23 +47,8 @@ function pool(ts: readonly Timing[]): Timing {
 
 /** bench/model-step.ts of another checkout (`--baseline DIR`), run from there: the same task on that tree's code. */
 function runBaseline(dir: string, args: string[], env: Record<string, string>): StepResults {
-  const out = execFileSync(
-    process.execPath,
-    ['--conditions=fets-source', '--import', 'tsx', path.join(dir, 'bench', 'model-step.ts'), ...args],
-    {
-      cwd: dir,
-      env: { ...process.env, FETS_QUIET: '1', ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-      maxBuffer: 64 * 1024 * 1024,
-      encoding: 'utf8',
-    },
-  );
-  const line = out
-    .split('\n')
-    .reverse()
-    .find((l) => l.startsWith(CHILD_JSON));
-  if (!line) throw new Error(`bench: ${dir}/bench/model-step.ts printed no result line`);
-  return JSON.parse(line.slice(CHILD_JSON.length)) as StepResults;
+  const what = `${dir}/bench/model-step.ts`;
+  return execJson(process.execPath, [...tsxArgs('model-step.ts', dir), ...args], { cwd: dir, env, what }) as StepResults;
 }
 
 /**
