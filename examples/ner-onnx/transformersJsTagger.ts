@@ -69,9 +69,9 @@ export class TransformersJsTagger {
   /** Tags sentences (each a list of words); empty sentences give empty results. */
   async tag(sentences: readonly (readonly string[])[]): Promise<TaggedSentence[]> {
     const results: TaggedSentence[] = sentences.map((w) => ({ words: [...w], tags: w.map(() => 'O'), entities: [] }));
-    const todo = results.filter((r) => r.words.length > 0);
-    for (let i = 0; i < todo.length; i += this.options.batchSize) {
-      const batch = todo.slice(i, i + this.options.batchSize);
+    const nonEmpty = results.filter((r) => r.words.length > 0);
+    for (let i = 0; i < nonEmpty.length; i += this.options.batchSize) {
+      const batch = nonEmpty.slice(i, i + this.options.batchSize);
       const out = await this.pipe(batch.map((r) => r.words.join(' ')));
       batch.forEach((r, b) => {
         const byIndex = new Map(out[b]!.map((t) => [t.index, t.entity]));

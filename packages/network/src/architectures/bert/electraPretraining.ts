@@ -23,7 +23,8 @@ export function generatorConfig(config: BertConfig, scale: number): BertConfig {
   const heads = Math.max(1, Math.round(config.numAttentionHeads * scale));
   const hidden = heads * Math.max(1, Math.round((config.hiddenSize * scale) / heads));
   const ffn = Math.max(1, Math.round((config.intermediateSize * hidden) / config.hiddenSize));
-  // The generator reads the shared word table, so its own is a 1-row stub.
+  // The generator embeds words through the discriminator's shared table, so its config asks for no second table of
+  // its own (vocabSize 1: one row, never looked up) rather than another vocabulary-sized copy.
   return { ...config, hiddenSize: hidden, numAttentionHeads: heads, intermediateSize: ffn, vocabSize: 1, padTokenId: 0 };
 }
 
