@@ -4,7 +4,6 @@
  * runs/cifar10/metrics.json. Flags: --dataset cifar10|digits --epochs N --batchSize N --lr X --width N --cutout N
  * --trainStepsPerEpoch N --outDir DIR --config file.yaml (see config.ts).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as fe from '@fets/estimator';
 import { readCifarConfig } from './config.js';
@@ -15,19 +14,21 @@ await fe.runScript('cifar10', async () => {
   const cfg = readCifarConfig();
   await fe.initBackend();
   fe.enableDeterministic(cfg.seed);
-  console.log(`cifar10: ${JSON.stringify(cfg)}`);
+  fe.say(`cifar10: ${JSON.stringify(cfg)}`);
   const run = await buildCifar(cfg);
-  console.log(
+  fe.say(
     `cifar10: ${cfg.dataset}: ${run.data.train.length} train / ${run.data.evalData.length} eval / ${run.data.test.length} test images, ResNet9`,
   );
   await run.estimator.fit();
   const summary = await run.estimator.test();
   const accuracy = Number([...(summary.history.test?.accuracy?.values() ?? [])].at(-1));
   const wallSeconds = (performance.now() - t0) / 1000;
-  console.log(`\ncifar10: test accuracy ${accuracy.toFixed(4)} on ${run.data.test.length} images, wall time ${wallSeconds.toFixed(1)} s`);
-  mkdirSync(cfg.outDir, { recursive: true });
-  writeFileSync(
-    path.join(cfg.outDir, 'metrics.json'),
-    `${JSON.stringify({ accuracy, wallSeconds: Number(wallSeconds.toFixed(1)), dataset: cfg.dataset, epochs: cfg.epochs, seed: cfg.seed }, null, 2)}\n`,
-  );
+  fe.say(`\ncifar10: test accuracy ${accuracy.toFixed(4)} on ${run.data.test.length} images, wall time ${wallSeconds.toFixed(1)} s`);
+  await fe.writeResult(path.join(cfg.outDir, 'metrics.json'), {
+    accuracy,
+    wallSeconds: Number(wallSeconds.toFixed(1)),
+    dataset: cfg.dataset,
+    epochs: cfg.epochs,
+    seed: cfg.seed,
+  });
 });

@@ -5,7 +5,6 @@
  * Flags: --dataset digits|mnist|fashion-mnist --epochs N --batchSize N --lr X --rotate DEG --translate F --seed N
  * --outDir DIR --config file.yaml (see config.ts for all).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as fe from '@fets/estimator';
 import { readMnistConfig } from './config.js';
@@ -16,16 +15,15 @@ await fe.runScript('mnist', async () => {
   const cfg = readMnistConfig();
   await fe.initBackend();
   fe.enableDeterministic(cfg.seed);
-  console.log(`mnist: ${JSON.stringify(cfg)}`);
+  fe.say(`mnist: ${JSON.stringify(cfg)}`);
   const run = await buildMnist(cfg);
   const { train, evalData, test } = run.splits;
-  console.log(`mnist: ${cfg.dataset}: ${train.length} train / ${evalData.length} eval / ${test.length} test images, LeNet`);
+  fe.say(`mnist: ${cfg.dataset}: ${train.length} train / ${evalData.length} eval / ${test.length} test images, LeNet`);
   await run.estimator.fit();
   const summary = await run.estimator.test();
   const accuracy = Number([...(summary.history.test?.accuracy?.values() ?? [])].at(-1));
   const wallSeconds = (performance.now() - t0) / 1000;
-  console.log(`\nmnist: test accuracy ${accuracy.toFixed(4)} on ${test.length} held-out images, wall time ${wallSeconds.toFixed(1)} s`);
-  mkdirSync(cfg.outDir, { recursive: true });
+  fe.say(`\nmnist: test accuracy ${accuracy.toFixed(4)} on ${test.length} held-out images, wall time ${wallSeconds.toFixed(1)} s`);
   const out = {
     accuracy,
     wallSeconds: Number(wallSeconds.toFixed(1)),
@@ -34,7 +32,7 @@ await fe.runScript('mnist', async () => {
     epochs: cfg.epochs,
     seed: cfg.seed,
   };
-  writeFileSync(path.join(cfg.outDir, 'metrics.json'), `${JSON.stringify(out, null, 2)}\n`);
+  await fe.writeResult(path.join(cfg.outDir, 'metrics.json'), out);
 
   // Inference on one image, as the tutorial ends: the Pipeline's infer ops, then the Network.
   const sample = test.get(0);
@@ -42,5 +40,5 @@ await fe.runScript('mnist', async () => {
   const y = await run.network.transform(x, 'infer');
   const probs = (y.yPred as fe.NDArray).data as Float32Array;
   const best = probs.indexOf(Math.max(...probs));
-  console.log(`mnist: test image 0 (label ${String(sample.y)}) → predicted ${best} (p = ${probs[best]!.toFixed(3)})`);
+  fe.say(`mnist: test image 0 (label ${String(sample.y)}) → predicted ${best} (p = ${probs[best]!.toFixed(3)})`);
 });

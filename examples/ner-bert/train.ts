@@ -3,7 +3,6 @@
  * Flags: --dataset mit-movie|bc5cdr-chem|<folder> --model tiny|mini|<pretrained folder> --init <folder> --epochs N
  * --head softmax|crf --decode argmax|constrained --batchSize N --maxLen N --lr X --dataDir DIR --outDir DIR --config file.yaml --profile 20 (kernel time table of step 20; see config.ts for all).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as fe from '@fets/estimator';
 import { readNerConfig } from './config.js';
@@ -14,18 +13,16 @@ await fe.runScript('ner-bert', async () => {
   const cfg = readNerConfig();
   await fe.initBackend();
   fe.enableDeterministic(cfg.seed);
-  console.log(`ner-bert: ${JSON.stringify(cfg)}`);
+  fe.say(`ner-bert: ${JSON.stringify(cfg)}`);
   const run = await buildNer(cfg);
-  console.log(
+  fe.say(
     `ner-bert: ${cfg.dataset}: ${run.splits.train.length} train / ${run.splits.evalData.length} eval / ${run.splits.test?.length ?? 0} test sentences, ` +
       `${run.splits.labels.length} labels, model ${cfg.model}${cfg.init ? ` from ${cfg.init}` : ''}`,
   );
   const windowed = (ds: unknown) => (ds instanceof fe.dataset.WindowedDataset ? ds.splitSentences : 0);
   const split = [run.pipeline.data.train, run.pipeline.data.eval, run.pipeline.data.test].map(windowed);
   if (split.some((n) => n > 0)) {
-    console.log(
-      `ner-bert: sentences longer than maxLen ${cfg.maxLen}, read in overlapping windows: ${split.join(' / ')} (train / eval / test)`,
-    );
+    fe.say(`ner-bert: sentences longer than maxLen ${cfg.maxLen}, read in overlapping windows: ${split.join(' / ')} (train / eval / test)`);
   }
   await run.estimator.fit();
   // Data-parallel (mpirun): every rank tests, rank 0 reports and writes.
@@ -40,15 +37,15 @@ await fe.runScript('ner-bert', async () => {
     const gold = report['micro avg']!.support;
     const sentences = run.seqeval.yTrue.length;
     const words = run.seqeval.yTrue.reduce((n, s) => n + s.length, 0);
-    console.log(`\nTest (${run.splits.testSplit}: ${sentences} sentences, ${words} words, ${gold} gold entities), seqeval strict IOB2:`);
-    console.log(fe.seqeval.formatSeqevalReport(report));
+    fe.say(`\nTest (${run.splits.testSplit}: ${sentences} sentences, ${words} words, ${gold} gold entities), seqeval strict IOB2:`);
+    fe.say(fe.seqeval.formatSeqevalReport(report));
     const files = run.estimator.traces.flatMap((t) => (t instanceof fe.trace.TagPredictions ? t.written : []));
-    if (files.length) console.log(`ner-bert: test predictions in ${files.join(' and ')}`);
+    if (files.length) fe.say(`ner-bert: test predictions in ${files.join(' and ')}`);
     const micro = report['micro avg']!;
     // Tags strict IOB2 reads as broken (an I-X after neither B-X nor I-X): what constrained decoding removes.
     const invalidI = run.seqeval.yPred.reduce((n, tags) => n + fe.op.countInvalidIob2(tags), 0);
     const predictedI = run.seqeval.yPred.reduce((n, tags) => n + tags.filter((t) => t.startsWith('I-')).length, 0);
-    console.log(
+    fe.say(
       `ner-bert: ${invalidI} of ${predictedI} predicted I- tags follow neither B-X nor I-X (head ${cfg.head}, decode ${cfg.decode ?? 'default'})`,
     );
     metrics = {
@@ -63,7 +60,6 @@ await fe.runScript('ner-bert', async () => {
   }
   if (!chief) return;
   const wallSeconds = (performance.now() - t0) / 1000;
-  mkdirSync(cfg.outDir, { recursive: true });
   const out: Record<string, unknown> = {
     ...metrics,
     wallSeconds: Number(wallSeconds.toFixed(1)),
@@ -80,19 +76,19 @@ await fe.runScript('ner-bert', async () => {
     epochs: cfg.epochs,
     backend: fe.getBackendInfo()?.name,
   };
-  writeFileSync(path.join(cfg.outDir, 'metrics.json'), `${JSON.stringify(out, null, 2)}\n`);
-  console.log(`ner-bert: wrote ${path.join(cfg.outDir, 'metrics.json')} (f1 ${String(out.f1 ?? 'n/a')}, ${out.wallSeconds} s)`);
+  await fe.writeResult(path.join(cfg.outDir, 'metrics.json'), out);
+  fe.say(`ner-bert: wrote ${path.join(cfg.outDir, 'metrics.json')} (f1 ${String(out.f1 ?? 'n/a')}, ${out.wallSeconds} s)`);
 
   const saver = run.estimator.traces.find((t): t is fe.trace.BestModelSaver => t instanceof fe.trace.BestModelSaver);
   if (saver?.folderPath) {
     const folder = path.relative(process.cwd(), saver.folderPath) || '.';
-    console.log(`ner-bert: the best model is one folder, ${folder} (copy it anywhere): npm run fets -- predict ${folder} --input text.txt`);
+    fe.say(`ner-bert: the best model is one folder, ${folder} (copy it anywhere): npm run fets -- predict ${folder} --input text.txt`);
   }
 
   // Raw text → entity spans, as `fets predict` does (the same Pipeline and Network, infer mode).
   const tagger = new fe.TokenTagger(run.pipeline, run.network);
   const tagged = await tagger.tag(cfg.predict.map((sentence) => sentence.trim().split(/\s+/)));
   for (const [i, { entities }] of tagged.entries()) {
-    console.log(`predict: "${cfg.predict[i]}" → ${entities.map((e) => `[${e.type}: ${e.text}]`).join(' ') || '(no entities)'}`);
+    fe.say(`predict: "${cfg.predict[i]}" → ${entities.map((e) => `[${e.type}: ${e.text}]`).join(' ') || '(no entities)'}`);
   }
 });

@@ -4,7 +4,6 @@
  * Flags: --model window|tiny|mini --tagset simplified|brown --epochs N --batchSize N --lr X --minCount N --heldOut F
  * --trainStepsPerEpoch N --outDir DIR --rootDir DIR --predict "a sentence" (see config.ts for all).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as fe from '@fets/estimator';
 import { readPosConfig } from './config.js';
@@ -15,12 +14,12 @@ await fe.runScript('pos-brown', async () => {
   const cfg = readPosConfig();
   await fe.initBackend();
   fe.enableDeterministic(cfg.seed);
-  console.log(`pos-brown: ${JSON.stringify(cfg)}`);
+  fe.say(`pos-brown: ${JSON.stringify(cfg)}`);
   const run = buildPos(cfg);
   const baseline = mostFrequentTagAccuracy(run.data.train, run.data.test);
   let heldOutWords = 0;
   for (let i = 0; i < run.data.test.length; i++) heldOutWords += (run.data.test.get(i).words as string[]).length;
-  console.log(
+  fe.say(
     `pos-brown: Brown (${cfg.tagset} tags): ${run.data.train.length} train / ${run.data.test.length} held-out sentences ` +
       `(${run.data.train.tokenCount} / ${heldOutWords} words), ` +
       `${run.labels.length} tags, ${run.vocab.size} words, ${run.suffixes.size} suffixes; model ${cfg.model}; ` +
@@ -33,10 +32,9 @@ await fe.runScript('pos-brown', async () => {
   const accuracy = perEpoch[perEpoch.length - 1];
   if (accuracy === undefined) throw new fe.FetsError('pos-brown: no eval accuracy was logged');
   const wallSeconds = (performance.now() - t0) / 1000;
-  console.log(
+  fe.say(
     `\npos-brown: held-out token accuracy ${accuracy.toFixed(4)} (baseline ${baseline.toFixed(4)}), wall time ${wallSeconds.toFixed(1)} s`,
   );
-  mkdirSync(cfg.outDir, { recursive: true });
   const out = {
     accuracy,
     accuracyPerEpoch: perEpoch,
@@ -53,11 +51,11 @@ await fe.runScript('pos-brown', async () => {
     seed: cfg.seed,
     backend: fe.getBackendInfo()?.name,
   };
-  writeFileSync(path.join(cfg.outDir, 'metrics.json'), `${JSON.stringify(out, null, 2)}\n`);
-  console.log(`pos-brown: wrote ${path.join(cfg.outDir, 'metrics.json')}`);
+  await fe.writeResult(path.join(cfg.outDir, 'metrics.json'), out);
+  fe.say(`pos-brown: wrote ${path.join(cfg.outDir, 'metrics.json')}`);
 
   for (const sentence of cfg.predict) {
     const tagged = await tagSentence(run, sentence);
-    console.log(`predict: ${tagged.map(([w, t]) => `${w}/${t}`).join(' ')}`);
+    fe.say(`predict: ${tagged.map(([w, t]) => `${w}/${t}`).join(' ')}`);
   }
 });

@@ -5,7 +5,6 @@
  * Flags: --objective mlm|electra --generatorScale 0.25 --rtdWeight 50 --model tiny|mini|<folder> --minutes N --epochs N --trainStepsPerEpoch N --batchSize N --maxLen N --lr X
  * --nerTrain mit-movie|<file> --nerRepeat N --text file.txt --wholeWord true --outDir DIR --config file.yaml (config.ts).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as fe from '@fets/estimator';
 import { readPretrainConfig } from './config.js';
@@ -16,11 +15,11 @@ await fe.runScript('pretrain-bert', async () => {
   const cfg = readPretrainConfig();
   await fe.initBackend();
   fe.enableDeterministic(cfg.seed);
-  console.log(`pretrain-bert: ${JSON.stringify(cfg)}`);
+  fe.say(`pretrain-bert: ${JSON.stringify(cfg)}`);
   const run = await buildPretrain(cfg);
-  for (const line of run.data.sources) console.log(`pretrain-bert: ${line}`);
+  for (const line of run.data.sources) fe.say(`pretrain-bert: ${line}`);
   const s = run.data.train.stats;
-  console.log(
+  fe.say(
     `pretrain-bert: ${s.sequences} training sequences of at most ${cfg.maxLen} tokens (mean ${s.meanLength.toFixed(1)}, ${s.tokens} tokens, ` +
       `${s.truncatedSentences} overlong sentences cut), ${run.data.evalData?.length ?? 0} held-out sequences; ` +
       `model ${cfg.model} (${run.model.trainableWeights().reduce((n, v) => n + v.size, 0)} parameters), ` +
@@ -72,9 +71,8 @@ await fe.runScript('pretrain-bert', async () => {
     seed: cfg.seed,
     backend: fe.getBackendInfo()?.name,
   };
-  mkdirSync(cfg.outDir, { recursive: true });
-  writeFileSync(path.join(cfg.outDir, 'pretrain.json'), `${JSON.stringify(out, null, 2)}\n`);
-  console.log(
+  await fe.writeResult(path.join(cfg.outDir, 'pretrain.json'), out);
+  fe.say(
     `pretrain-bert: ${stepsHere} steps in ${fitSeconds.toFixed(0)} s${steps !== stepsHere ? ` (${steps} in all, with the restored run)` : ''} (${out.fitStepsPerSecond} steps/s); held-out MLM loss ${evalLoss?.toFixed(3) ?? 'n/a'}, ` +
       `accuracy ${out.eval.mlmAccuracy?.toFixed(3) ?? 'n/a'}` +
       (out.electra
@@ -82,5 +80,5 @@ await fe.runScript('pretrain-bert', async () => {
         : '') +
       `; wrote ${cfg.outDir} (config.json, model.safetensors, vocab.txt, pretrain.json)`,
   );
-  console.log(`pretrain-bert: fine-tune it with: npm run ner -- --init ${path.relative(process.cwd(), cfg.outDir) || '.'}`);
+  fe.say(`pretrain-bert: fine-tune it with: npm run ner -- --init ${path.relative(process.cwd(), cfg.outDir) || '.'}`);
 });

@@ -173,3 +173,4 @@ export type { SavedRun } from './cli/runFiles.js';
 export { findPathMiss, schemaPaths } from './cli/schemaPath.js';
 export type { PathMiss } from './cli/schemaPath.js';
 export { readScriptParams, runScript, ScriptArgsError, ScriptHelp, scriptUsage } from './cli/scriptArgs.js';
+export { say, writeResult } from './cli/scriptOutput.js';
