@@ -153,7 +153,7 @@ export {
   ModelFolderMissingError,
   ModelFolderTypeError,
 } from '@fets/network';
-export type { LoadedModelFolder, ModelFolderHead, ModelFolderManifest } from '@fets/network';
+export type { CrfScores, LoadedModelFolder, ModelFolderHead, ModelFolderManifest } from '@fets/network';
 
 // cli: the `fets` command line, experiment files, parameters and overrides, script arguments
 export { CheckError, checkEstimator, describeShape, formatCheckReport } from './cli/check.js';

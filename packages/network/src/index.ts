@@ -238,7 +238,7 @@ export type { BuiltOnnxModel, OnnxExportOptions, OnnxExportResult } from './io/o
 export { OnnxExportError } from './io/onnx/errors.js';
 export { decodeOnnxModel, encodeOnnxModel } from './io/onnx/proto.js';
 export type { OnnxModel } from './io/onnx/proto.js';
-export { BERT_ONNX_INPUTS, BERT_ONNX_OUTPUT } from './io/onnx/bertGraph.js';
+export { BERT_ONNX_INPUTS, BERT_ONNX_OUTPUT, CRF_ONNX_OUTPUTS } from './io/onnx/bertGraph.js';
 // faults catalogue: typed errors for bad labels, weights that do not fit, non-finite inputs
 export { LabelRangeError } from './ops/loss/crossEntropy.js';
 export { WeightsMismatchError, WeightsShapeError } from './io/weightsErrors.js';
