@@ -207,7 +207,7 @@ describe('examples/ner-web: the trained model in a web page (Chromium headless)'
   });
 
   it("a CRF run (--head crf) writes its model folder; the page decodes it with the CRF's Viterbi, as fets predict and the experiment do", async () => {
-    const cfg = tinyRun(path.join(dir, 'run-crf'), 40, '--head', 'crf');
+    const cfg = tinyRun(path.join(dir, 'run-crf'), 10, '--head', 'crf', '--evalFraction', '0.02');
     const run = await buildNer(cfg);
     await run.estimator.fit();
     const recipeFolder = path.join(cfg.outDir, 'model');
@@ -222,7 +222,7 @@ describe('examples/ner-web: the trained model in a web page (Chromium headless)'
     const fromRecipe = await fe.TokenTagger.load(recipeFolder);
     expect(await fromRecipe.tag(words)).to.deep.equal(await experiment.tag(words));
     fromRecipe.dispose();
-    // After 40 steps the transitions are still near their start: strong ones make the CRF decide many tags, so that a
+    // After 10 steps the transitions are still near their start: strong ones make the CRF decide many tags, so that a
     // page decoding per word would disagree. The folder is written again from the same model.
     const model = run.model as fe.architecture.BertCrfForTokenClassification;
     const C = model.labels.length;

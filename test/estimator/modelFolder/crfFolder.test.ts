@@ -5,30 +5,13 @@ import * as tf from '@tensorflow/tfjs';
 import * as fe from '@fets/estimator';
 import { parseSafetensors, serializeSafetensors, type SafetensorsF32Entry } from '@fets/network';
 import { errorOf } from '../../helpers.js';
-import { LABELS, VOCAB, sentences, tempDir, tinyModel, tinyTokenize } from './tinyFolder.js';
+import { LABELS, sentences, tempDir, tinyCrfModel, tinyModel, tinyTokenize } from './tinyFolder.js';
 
 /** The sentences that fit one window of maxLen 10 (8 sub-tokens): their tags come from one decoded sequence. */
 const oneWindow = <T extends { words: string[] }>(tagged: T[]): T[] => {
   const tokenizer = tinyTokenize(10).tokenizer;
   return tagged.filter((s) => s.words.reduce((n, w) => n + tokenizer.wordToIds(w).length, 0) <= 8);
 };
-
-/** A fresh BertCrfForTokenClassification over the tiny vocabulary and labels. */
-function tinyCrfModel(seed = 5): fe.architecture.BertCrfForTokenClassification {
-  return fe.architecture.bertCrfForTokenClassification({
-    vocabSize: VOCAB.length,
-    hiddenSize: 16,
-    numHiddenLayers: 2,
-    numAttentionHeads: 2,
-    intermediateSize: 32,
-    maxPositionEmbeddings: 64,
-    id2label: LABELS,
-    hiddenDropoutProb: 0,
-    attentionProbsDropoutProb: 0,
-    initializerRange: 0.5,
-    seed,
-  });
-}
 
 /** Rewrites fets.json's checksums for the files as they are now (a folder edited by hand, consistent but wrong). */
 async function reseal(folder: string): Promise<void> {
