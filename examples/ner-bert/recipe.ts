@@ -188,6 +188,7 @@ export async function buildNer(cfg: NerConfig, splits?: NerSplits): Promise<NerR
   // What the model folder records of the decoding above, so that `fets predict <folder>` decodes the same way.
   const constraints = decode === 'constrained' ? 'iob2' : 'none';
   const folderHead = crfHead ? ({ type: 'crf', constraints } as const) : ({ type: 'softmax', constraints } as const);
+  const modelFolder = { tokenize, ...(cfg.stride !== undefined ? { stride: cfg.stride } : {}), head: folderHead };
 
   // Step 3: the Estimator.
   const words = { wordIdsKey: 'wordIds', tagsKey: 'tags', windowKey: 'window' };
@@ -218,9 +219,24 @@ export async function buildNer(cfg: NerConfig, splits?: NerSplits): Promise<NerR
         saveDir: cfg.outDir,
         metric: 'f1',
         saveBestMode: 'max',
-        loadBestFinal: true,
-        modelFolder: { tokenize, ...(cfg.stride !== undefined ? { stride: cfg.stride } : {}), head: folderHead },
+        loadBestFinal: cfg.average === 0,
+        ...(cfg.average === 0 ? { modelFolder } : {}),
       }),
+      // Checkpoint averaging: the mean of the last (or best) k epochs' weights becomes the model that is tested and
+      // written as the model folder.
+      ...(cfg.average > 0
+        ? [
+            new fe.trace.CheckpointAverage({
+              model,
+              k: cfg.average,
+              select: cfg.averageSelect,
+              metric: 'f1',
+              saveBestMode: 'max',
+              saveDir: cfg.outDir,
+              modelFolder,
+            }),
+          ]
+        : []),
       new fe.trace.LRScheduler({ model, lrFn: fe.schedule.linearWarmupDecay({ warmup: cfg.warmup, peak: cfg.lr }), by: 'step' }),
       ...(cfg.profile.length > 0 ? [new fe.trace.Profiler({ steps: cfg.profile })] : []),
       ...(cfg.checkpoints

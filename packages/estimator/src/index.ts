@@ -97,6 +97,8 @@ export type { NaNDetection, TerminateOnNaNOptions } from './traces/adapt/termina
 // traces/io: logging, savers, checkpoints, predictions, profiling
 export { BestModelSaver } from './traces/io/bestModelSaver.js';
 export type { BestModelSaverOptions } from './traces/io/bestModelSaver.js';
+export { CheckpointAverage } from './traces/io/checkpointAverage.js';
+export type { CheckpointAverageOptions } from './traces/io/checkpointAverage.js';
 export { CheckpointError, CheckpointStore } from './traces/io/checkpointStore.js';
 export type { CheckpointManifest, StoredCheckpoint } from './traces/io/checkpointStore.js';
 export { CSVLogger } from './traces/io/csvLogger.js';
