@@ -50,7 +50,8 @@ interface Snapshot {
  * (`select: 'best'`), in memory, and when training ends puts their element-wise mean into the model (each weight's
  * mean computed in float64, stored as float32), writes it to `${saveDir}/${modelName}_average.safetensors` and, with
  * `modelFolder`, as a model folder. A test epoch after `fit()` then scores the averaged model. Epochs whose weights
- * hold NaN/±Inf are not kept. List it after a BestModelSaver with `loadBestFinal`, whose restore it replaces. The
+ * hold NaN/±Inf are not kept. Do not combine it with a BestModelSaver's `loadBestFinal` (whichever ends last would
+ * decide the final weights; the NER recipe turns `loadBestFinal` off with `--average`). The
  * kept weights live in memory (k copies of the model): a run resumed by RestoreWizard averages the epochs it trained
  * after the resume only.
  *
