@@ -5,7 +5,14 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { bertCrfForTokenClassification, bertForTokenClassification, decodeOnnxModel, encodeOnnxModel, exportOnnx, savePretrained } from '@fets/network';
+import {
+  bertCrfForTokenClassification,
+  bertForTokenClassification,
+  decodeOnnxModel,
+  encodeOnnxModel,
+  exportOnnx,
+  savePretrained,
+} from '@fets/network';
 import { shared } from '../../../helpers.js';
 
 /** Debian's python3-onnx (1.12) lives under the system interpreter, not a pyenv or venv one. */
