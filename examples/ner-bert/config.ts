@@ -49,6 +49,14 @@ export const nerConfigSchema = z.strictObject({
    * the softmax head, unconstrained Viterbi for the CRF). Default: 'constrained' with the CRF, 'argmax' with softmax.
    */
   decode: z.enum(['argmax', 'constrained']).optional(),
+  /**
+   * Checkpoint averaging: the model that is tested and written (`model/`, `bert_average.safetensors`) is the mean of the
+   * weights of `average` epochs, the last ones or the best ones by eval F1 (`averageSelect`). 0 (default): none, the
+   * best epoch's weights as before.
+   */
+  average: z.number().int().min(0).default(0),
+  /** Which epochs `average` takes: 'last' (default; fairseq's habit) or 'best' (the k best by eval F1). */
+  averageSelect: z.enum(['last', 'best']).default('last'),
   /** The CRF transitions' learning rate as a multiple of `lr` (their own parameter group, moved by the same schedule). */
   crfLrScale: z.number().positive().default(1),
   lr: z.number().positive().default(1e-3),

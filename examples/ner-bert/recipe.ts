@@ -185,6 +185,10 @@ export async function buildNer(cfg: NerConfig, splits?: NerSplits): Promise<NerR
     new fe.op.UpdateOp({ model, lossName: 'ce', clipNorm: cfg.clipNorm }),
   ]);
   const predKey = decoder ? 'yTag' : 'yPred';
+  // What the model folder records of the decoding above, so that `fets predict <folder>` decodes the same way.
+  const constraints = decode === 'constrained' ? 'iob2' : 'none';
+  const folderHead = crfHead ? ({ type: 'crf', constraints } as const) : ({ type: 'softmax', constraints } as const);
+  const modelFolder = { tokenize, ...(cfg.stride !== undefined ? { stride: cfg.stride } : {}), head: folderHead };
 
   // Step 3: the Estimator.
   const words = { wordIdsKey: 'wordIds', tagsKey: 'tags', windowKey: 'window' };
@@ -208,16 +212,31 @@ export async function buildNer(cfg: NerConfig, splits?: NerSplits): Promise<NerR
       // The test epoch's predictions, for conlleval and for reading: predictions.conll and predictions.jsonl.
       new fe.trace.TagPredictions({ ...words, wordsKey: 'words', predKey, labels, saveDir: cfg.outDir, mode: 'test' }),
       // The best model also as one folder, outDir/model (Hugging Face's files plus fets.json): `fets predict <folder>`
-      // and the web page run it with nothing else, long sentences in the same windows as here. The folder carries the
-      // softmax head only so far: a CRF run keeps its best weights (and `fets predict <experiment> --load`) alone.
+      // and the web page run it with nothing else, long sentences in the same windows as here, decoded as here (the
+      // CRF's Viterbi with its transitions, or the softmax head's argmax or IOB2-constrained Viterbi).
       new fe.trace.BestModelSaver({
         model,
         saveDir: cfg.outDir,
         metric: 'f1',
         saveBestMode: 'max',
-        loadBestFinal: true,
-        ...(cfg.head === 'softmax' ? { modelFolder: { tokenize, ...(cfg.stride !== undefined ? { stride: cfg.stride } : {}) } } : {}),
+        loadBestFinal: cfg.average === 0,
+        ...(cfg.average === 0 ? { modelFolder } : {}),
       }),
+      // Checkpoint averaging: the mean of the last (or best) k epochs' weights becomes the model that is tested and
+      // written as the model folder.
+      ...(cfg.average > 0
+        ? [
+            new fe.trace.CheckpointAverage({
+              model,
+              k: cfg.average,
+              select: cfg.averageSelect,
+              metric: 'f1',
+              saveBestMode: 'max',
+              saveDir: cfg.outDir,
+              modelFolder,
+            }),
+          ]
+        : []),
       new fe.trace.LRScheduler({ model, lrFn: fe.schedule.linearWarmupDecay({ warmup: cfg.warmup, peak: cfg.lr }), by: 'step' }),
       ...(cfg.profile.length > 0 ? [new fe.trace.Profiler({ steps: cfg.profile })] : []),
       ...(cfg.checkpoints

@@ -71,6 +71,7 @@ await fe.runScript('ner-bert', async () => {
     head: cfg.head,
     decode: cfg.decode ?? (cfg.head === 'crf' ? 'constrained' : 'argmax'),
     ...(cfg.head === 'crf' ? { crfLrScale: cfg.crfLrScale } : {}),
+    ...(cfg.average > 0 ? { average: cfg.average, averageSelect: cfg.averageSelect } : {}),
     init: cfg.init ?? null,
     seed: cfg.seed,
     epochs: cfg.epochs,
@@ -80,8 +81,9 @@ await fe.runScript('ner-bert', async () => {
   fe.say(`ner-bert: wrote ${path.join(cfg.outDir, 'metrics.json')} (f1 ${String(out.f1 ?? 'n/a')}, ${out.wallSeconds} s)`);
 
   const saver = run.estimator.traces.find((t): t is fe.trace.BestModelSaver => t instanceof fe.trace.BestModelSaver);
-  if (saver?.folderPath) {
-    const folder = path.relative(process.cwd(), saver.folderPath) || '.';
+  const folderPath = saver?.folderPath ?? (cfg.average > 0 ? path.join(cfg.outDir, 'model') : undefined);
+  if (folderPath) {
+    const folder = path.relative(process.cwd(), folderPath) || '.';
     fe.say(`ner-bert: the best model is one folder, ${folder} (copy it anywhere): npm run fets -- predict ${folder} --input text.txt`);
   }
 

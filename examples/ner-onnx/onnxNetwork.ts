@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { z } from 'zod';
-import { type DataDict, NDArray, parseOptions } from '@fets/estimator';
+import { type CrfScores, type DataDict, NDArray, parseOptions } from '@fets/estimator';
 
 const optionsSchema = z.strictObject({
   /** Threads of onnxruntime's intra-op pool. */
@@ -24,6 +24,9 @@ export type OnnxNetworkOptions = z.input<typeof optionsSchema>;
  * @example
  * const net = await OnnxNetwork.load('runs/ner-bert/model/model.onnx');
  * const tagger = new fe.TokenTagger(pipeline, net as unknown as fe.Network);
+ * // A CRF model: Viterbi over the ONNX logits with the CRF's scores the graph outputs.
+ * const crf = await net.crfScores();
+ * const crfTagger = new fe.TokenTagger(pipeline, net as unknown as fe.Network, { head, ...(crf ? { crf } : {}) });
  */
 export class OnnxNetwork {
   private constructor(
@@ -57,6 +60,19 @@ export class OnnxNetwork {
     });
     const logits = out.logits!;
     return { ...batch, [outputKey]: new NDArray(logits.data as Float32Array, [...logits.dims], 'float32') };
+  }
+
+  /**
+   * The CRF's scores of a model exported from a CRF folder (its `transitions`, `start_transitions` and
+   * `end_transitions` outputs, constants: read from one run on a one-token input), or undefined for a softmax model.
+   */
+  async crfScores(): Promise<CrfScores | undefined> {
+    const names = ['transitions', 'start_transitions', 'end_transitions'] as const;
+    if (!names.every((n) => this.session.outputNames.includes(n))) return undefined;
+    const token = (v: bigint) => new ort.Tensor('int64', BigInt64Array.of(v), [1, 1]);
+    const out = await this.session.run({ input_ids: token(1n), attention_mask: token(1n), token_type_ids: token(0n) }, [...names]);
+    const [transitions, start, end] = names.map((n) => out[n]!.data as Float32Array);
+    return { transitions: transitions!, start: start!, end: end! };
   }
 
   /** Frees the session. */

@@ -97,6 +97,8 @@ export type { NaNDetection, TerminateOnNaNOptions } from './traces/adapt/termina
 // traces/io: logging, savers, checkpoints, predictions, profiling
 export { BestModelSaver } from './traces/io/bestModelSaver.js';
 export type { BestModelSaverOptions } from './traces/io/bestModelSaver.js';
+export { CheckpointAverage } from './traces/io/checkpointAverage.js';
+export type { CheckpointAverageOptions } from './traces/io/checkpointAverage.js';
 export { CheckpointError, CheckpointStore } from './traces/io/checkpointStore.js';
 export type { CheckpointManifest, StoredCheckpoint } from './traces/io/checkpointStore.js';
 export { CSVLogger } from './traces/io/csvLogger.js';
@@ -153,7 +155,7 @@ export {
   ModelFolderMissingError,
   ModelFolderTypeError,
 } from '@fets/network';
-export type { LoadedModelFolder, ModelFolderHead, ModelFolderManifest } from '@fets/network';
+export type { CrfScores, LoadedModelFolder, ModelFolderHead, ModelFolderManifest } from '@fets/network';
 
 // cli: the `fets` command line, experiment files, parameters and overrides, script arguments
 export { CheckError, checkEstimator, describeShape, formatCheckReport } from './cli/check.js';

@@ -114,6 +114,8 @@ export { compactPositions, positionsFromLabels, positionsFromWordIds } from './o
 export type { LabelledPositions } from './ops/crf/labelledPositions.js';
 export { viterbiPath } from './ops/crf/viterbi.js';
 export type { ViterbiScores } from './ops/crf/viterbi.js';
+export { decodeSequence } from './ops/crf/decodeSequence.js';
+export type { TagDecoding } from './ops/crf/decodeSequence.js';
 // build, optimizers, models
 export {
   build,
@@ -204,8 +206,10 @@ export type { VariableSpec, VariablesManifest } from './io/variables.js';
 export { WeightsFileError } from './io/weightsErrors.js';
 // io/modelFolder: one folder that runs anywhere (Hugging Face's files plus fets.json, checked on load)
 export {
+  CRF_TENSORS,
   MODEL_FOLDER_FILES,
   MODEL_FOLDER_MANIFEST,
+  modelFolderConstraintsSchema,
   modelFolderHeadSchema,
   modelFolderManifestSchema,
   modelFolderTextSchema,
@@ -226,13 +230,15 @@ export { modelFolderFiles, addToManifest } from './io/modelFolder/folderFiles.js
 export type { ModelFolderParts } from './io/modelFolder/folderFiles.js';
 export { readModelFolder } from './io/modelFolder/readFolder.js';
 export type { FolderReader, LoadedModelFolder } from './io/modelFolder/readFolder.js';
+export { headDecoding, HeadDecodingError } from './io/modelFolder/headDecoding.js';
+export type { CrfScores, HeadDecoding } from './io/modelFolder/headDecoding.js';
 // io/onnx: a BERT token-classification folder as an ONNX model (fets export --format onnx)
 export { buildOnnxModel, exportOnnx, onnxExportOptionsSchema } from './io/onnx/export.js';
 export type { BuiltOnnxModel, OnnxExportOptions, OnnxExportResult } from './io/onnx/export.js';
 export { OnnxExportError } from './io/onnx/errors.js';
 export { decodeOnnxModel, encodeOnnxModel } from './io/onnx/proto.js';
 export type { OnnxModel } from './io/onnx/proto.js';
-export { BERT_ONNX_INPUTS, BERT_ONNX_OUTPUT } from './io/onnx/bertGraph.js';
+export { BERT_ONNX_INPUTS, BERT_ONNX_OUTPUT, CRF_ONNX_OUTPUTS } from './io/onnx/bertGraph.js';
 // faults catalogue: typed errors for bad labels, weights that do not fit, non-finite inputs
 export { LabelRangeError } from './ops/loss/crossEntropy.js';
 export { WeightsMismatchError, WeightsShapeError } from './io/weightsErrors.js';

@@ -2,9 +2,9 @@ import { cpSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } 
 import path from 'node:path';
 import { expect } from 'chai';
 import * as fe from '@fets/estimator';
-import { ModelFolderChecksumError, sha256Hex } from '@fets/network';
+import { ModelFolderChecksumError, parseSafetensors, sha256Hex } from '@fets/network';
 import { errorOf, shared } from '../../helpers.js';
-import { sentences, tempDir, tinyModel, tinyTokenize } from '../modelFolder/tinyFolder.js';
+import { sentences, tempDir, tinyCrfModel, tinyModel, tinyTokenize } from '../modelFolder/tinyFolder.js';
 import { OnnxNetwork } from '../../../examples/ner-onnx/onnxNetwork.js';
 
 function collect() {
@@ -44,6 +44,42 @@ describe('cli: fets export <folder> --format onnx', function () {
     } finally {
       tagger.dispose();
       await net.release();
+    }
+  });
+
+  it("a crf folder: model.onnx also outputs the CRF's scores; Viterbi over onnxruntime's logits with them gives fets predict's tags", async () => {
+    const crfDir = path.join(dir, 'crf');
+    const model = tinyCrfModel(5, true);
+    await fe.saveModelFolder(crfDir, model, { tokenize: tinyTokenize(10) });
+    model.dispose();
+    const c = collect();
+    expect(await fe.runCli(['export', crfDir, '--format', 'onnx'], c.io), c.err.join('\n')).to.equal(0);
+    const tagger = await fe.TokenTagger.load(crfDir);
+    const net = await OnnxNetwork.load(path.join(crfDir, 'model.onnx'));
+    const plain = await OnnxNetwork.load(path.join(folder, 'model.onnx'));
+    try {
+      expect(net.session.outputNames).to.deep.equal(['logits', 'transitions', 'start_transitions', 'end_transitions']);
+      expect(await plain.crfScores(), "a softmax folder's model has no CRF outputs").to.equal(undefined);
+      const crf = (await net.crfScores())!;
+      const tensors = parseSafetensors(readFileSync(path.join(crfDir, 'model.safetensors'))).tensors;
+      const stored = (n: string) => Array.from(tensors.get(n)!.data as Float32Array);
+      expect(Array.from(crf.transitions)).to.deep.equal(stored('crf.transitions'));
+      expect(Array.from(crf.start)).to.deep.equal(stored('crf.start_transitions'));
+      expect(Array.from(crf.end)).to.deep.equal(stored('crf.end_transitions'));
+      const words = sentences(60, 14, 3);
+      const want = await tagger.tag(words);
+      const onnx = new fe.TokenTagger(tagger.pipeline, net as unknown as fe.Network, { ...tagger.options, crf });
+      expect(await onnx.tag(words)).to.deep.equal(want);
+      // The CRF's scores decide here: the ONNX logits' per-word argmax gives other tags.
+      const argmax = await new fe.TokenTagger(tagger.pipeline, net as unknown as fe.Network, {
+        ...tagger.options,
+        head: { type: 'softmax' },
+      }).tag(words);
+      expect(argmax.flatMap((s, i) => s.tags.filter((t, j) => t !== want[i]!.tags[j])).length).to.be.greaterThan(10);
+    } finally {
+      tagger.dispose();
+      await net.release();
+      await plain.release();
     }
   });
 

@@ -107,14 +107,14 @@ describe('model folder: damaged, incomplete or inconsistent folders are refused,
       fe.ModelFolderTypeError,
       `${roberta}/config.json: model_type: expected "bert", received "roberta" (a model of another type)`,
     );
-    const crf = copy();
-    editJson(path.join(crf, 'fets.json'), (j) => {
-      j.head = { type: 'crf' };
+    const hmm = copy();
+    editJson(path.join(hmm, 'fets.json'), (j) => {
+      j.head = { type: 'hmm' };
     });
     await refused(
-      crf,
+      hmm,
       fe.ModelFolderTypeError,
-      `${crf}/fets.json: head.type: expected one of "softmax" (the heads this version of fets reads), received "crf" (a model of another type)`,
+      `${hmm}/fets.json: head.type: expected one of "softmax", "crf" (the heads this version of fets reads), received "hmm" (a model of another type)`,
     );
     const nope = path.join(dir, 'nope');
     const e = await errorOf(fe.TokenTagger.load(nope));

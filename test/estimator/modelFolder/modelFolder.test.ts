@@ -108,7 +108,7 @@ describe('model folder: write, load, tag with nothing else', function () {
       spans: 'strict',
       charwiseLowercase: false,
     });
-    expect(fets.head).to.deep.equal({ type: 'softmax' });
+    expect(fets.head).to.deep.equal({ type: 'softmax', constraints: 'none' });
     expect(Object.keys(fets.sha256).sort()).to.deep.equal(
       readdirSync(folder)
         .filter((f) => f !== 'fets.json')

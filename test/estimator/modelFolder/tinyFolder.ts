@@ -2,6 +2,7 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import * as fe from '@fets/estimator';
 
 export const LABELS = ['O', 'B-PER', 'I-PER', 'B-LOC', 'I-LOC'];
@@ -25,19 +26,37 @@ export const VOCAB = [
 
 /** A fresh BertForTokenClassification over {@link VOCAB} with {@link LABELS}. */
 export function tinyModel(seed = 3): fe.architecture.BertForTokenClassification {
-  return fe.architecture.bertForTokenClassification({
-    vocabSize: VOCAB.length,
-    hiddenSize: 16,
-    numHiddenLayers: 2,
-    numAttentionHeads: 2,
-    intermediateSize: 32,
-    maxPositionEmbeddings: 64,
-    id2label: LABELS,
-    hiddenDropoutProb: 0,
-    attentionProbsDropoutProb: 0,
-    initializerRange: 0.5,
-    seed,
-  });
+  return fe.architecture.bertForTokenClassification({ ...tinyConfig, seed });
+}
+
+const tinyConfig = {
+  vocabSize: VOCAB.length,
+  hiddenSize: 16,
+  numHiddenLayers: 2,
+  numAttentionHeads: 2,
+  intermediateSize: 32,
+  maxPositionEmbeddings: 64,
+  id2label: LABELS,
+  hiddenDropoutProb: 0,
+  attentionProbsDropoutProb: 0,
+  initializerRange: 0.5,
+};
+
+/**
+ * A fresh BertCrfForTokenClassification over {@link VOCAB} with {@link LABELS}; with `strong`, transitions and start
+ * scores drawn in ±4 and ±2 (seeded), so that Viterbi's path often differs from the per-word argmax.
+ */
+export function tinyCrfModel(seed = 5, strong = false): fe.architecture.BertCrfForTokenClassification {
+  const model = fe.architecture.bertCrfForTokenClassification({ ...tinyConfig, seed });
+  if (strong) {
+    const C = LABELS.length;
+    const t = tf.randomUniform([C, C], -4, 4, 'float32', seed + 11);
+    const s = tf.randomUniform([C], -2, 2, 'float32', seed + 12);
+    model.crf.transitions.assign(t);
+    model.crf.startTransitions.assign(s);
+    tf.dispose([t, s]);
+  }
+  return model;
 }
 
 /** The tokenizer and the BertTokenize op of a training Pipeline over {@link VOCAB}. */

@@ -10,6 +10,7 @@ export { LRScheduler } from '../traces/adapt/lrScheduler.js';
 export { ReduceLROnPlateau } from '../traces/adapt/reduceLROnPlateau.js';
 export { TerminateOnNaN } from '../traces/adapt/terminateOnNaN.js';
 export { BestModelSaver } from '../traces/io/bestModelSaver.js';
+export { CheckpointAverage } from '../traces/io/checkpointAverage.js';
 export { RestoreWizard } from '../traces/io/restoreWizard.js';
 export { ModelSaver } from '../traces/io/modelSaver.js';
 export { CSVLogger } from '../traces/io/csvLogger.js';

@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { BertTokenize, ConfigError } from '@fets/pipeline';
-import { BertForTokenClassification, atomicWriteFolder, modelFolderFiles, modelFolderHeadSchema, type Model } from '@fets/network';
+import {
+  BertCrfForTokenClassification,
+  BertForTokenClassification,
+  CRF_TENSORS,
+  atomicWriteFolder,
+  modelFolderFiles,
+  modelFolderHeadSchema,
+  type Model,
+  type ModelFolderHead,
+} from '@fets/network';
 
 /**
  * What a saver needs to write a model folder beside a model's weights (BestModelSaver's and ModelSaver's
@@ -15,8 +24,13 @@ export const modelFolderSpecSchema = z.strictObject({
   stride: z.number().int().min(0).optional(),
   /** How entity spans are read from the tags: 'strict' IOB2 (default, as SeqEval) or 'default' (conlleval). */
   spans: z.enum(['strict', 'default']).default('strict'),
-  /** How scores become tags (default `{ type: 'softmax' }`: each word's argmax). */
-  head: modelFolderHeadSchema.default({ type: 'softmax' }),
+  /**
+   * How scores become tags. Default: the model's own, `{ type: 'crf', constraints }` for a
+   * BertCrfForTokenClassification (`'iob2'` when its CRF decodes with constraints), else `{ type: 'softmax' }` (each
+   * word's argmax). `{ type: 'softmax', constraints: 'iob2' }` records constrained decoding (the recipe's
+   * `--decode constrained`); a `crf` head needs a CRF model, and a CRF model is not saved as `softmax`.
+   */
+  head: modelFolderHeadSchema.optional(),
 });
 
 /** The `modelFolder` option of the savers (see {@link modelFolderSpecSchema}). */
@@ -54,7 +68,33 @@ export function checkModelFolderSpec(
       `${owner}: modelFolder.tokenize: the tokenizer has ${tokens} tokens, the model's vocabSize is ${model.config.vocabSize}`,
     );
   }
+  folderHead(model, spec.head, owner);
   return model;
+}
+
+/** The head a model folder records for `model` (see {@link modelFolderSpecSchema}'s `head`); a ConfigError when they do not fit. */
+export function folderHead(model: BertForTokenClassification, head: ModelFolderHead | undefined, owner: string): ModelFolderHead {
+  const isCrf = model instanceof BertCrfForTokenClassification;
+  if (head === undefined) {
+    return isCrf
+      ? { type: 'crf', constraints: model.crf.constraints ? 'iob2' : 'none', tensors: { ...CRF_TENSORS } }
+      : { type: 'softmax', constraints: 'none' };
+  }
+  if (head.type === 'crf' && !isCrf) {
+    throw new ConfigError(
+      owner,
+      [],
+      `${owner}: modelFolder.head: "crf" needs a BertCrfForTokenClassification, received "${model.name}" (no CRF)`,
+    );
+  }
+  if (head.type === 'softmax' && isCrf) {
+    throw new ConfigError(
+      owner,
+      [],
+      `${owner}: modelFolder.head: expected "crf" for a BertCrfForTokenClassification, received "softmax" (its transitions would go unused)`,
+    );
+  }
+  return head;
 }
 
 /**
@@ -81,7 +121,7 @@ export async function saveModelFolder(dir: string, model: Model, spec: ModelFold
         labelAllTokens: op.labelAllTokens,
         spans: s.spans,
       },
-      head: s.head,
+      head: folderHead(bert, s.head, owner),
     },
     dir,
   );

@@ -1,6 +1,17 @@
 import { z } from 'zod';
 import { AttentionMask, BertTokenize, FetsError, NDArray, Pipeline, parseOptions, wordWindows, type DataDict } from '@fets/pipeline';
-import { ModelOp, Network, TagDecode, modelFolderHeadSchema, type LoadedModelFolder, type ModelFolderHead } from '@fets/network';
+import {
+  HeadDecodingError,
+  ModelOp,
+  Network,
+  TagDecode,
+  decodeSequence,
+  headDecoding,
+  modelFolderHeadSchema,
+  type CrfScores,
+  type HeadDecoding,
+  type LoadedModelFolder,
+} from '@fets/network';
 import { loadModelFolder } from '../modelFolder/loadModelFolder.js';
 import { entitySpans } from '../traces/metric/seqeval/spans.js';
 import type { PredictedSpan } from '../traces/io/tagPredictions.js';
@@ -27,8 +38,18 @@ const schema = z.strictObject({
    * WindowedDataset's `stride`); default half the room, `(maxLen − 2) / 2`.
    */
   stride: z.number().int().min(0).optional(),
-  /** How the scores become tags (default `{ type: 'softmax' }`: each word's argmax); a model folder records its own. */
-  head: modelFolderHeadSchema.default({ type: 'softmax' }),
+  /**
+   * How the scores become tags (default `{ type: 'softmax' }`: each word's argmax); a model folder records its own.
+   * Ignored when the Network holds a TagDecode op (its tag ids are used).
+   */
+  head: modelFolderHeadSchema.default({ type: 'softmax', constraints: 'none' }),
+  /** The CRF's scores of a `crf` head (TokenTagger.load takes them from the folder's `model.safetensors`). */
+  crf: z
+    .custom<CrfScores>(
+      (v) => typeof v === 'object' && v !== null && 'transitions' in v,
+      'expected the CRF scores { transitions, start, end }',
+    )
+    .optional(),
 });
 
 /** Options of {@link TokenTagger}. */
@@ -85,7 +106,14 @@ export class TokenTagger {
     });
     const pipeline = new Pipeline({ ops: [tokenize, new AttentionMask({ inputs: 'x', outputs: 'xMask' })] });
     const network = new Network([new ModelOp({ model: loaded.model, inputs: ['x', 'xMask'], outputs: 'yPred' })]);
-    const tagger = new TokenTagger(pipeline, network, { predKey: 'yPred', evalMode: text.spans, stride: text.stride, head, ...options });
+    const tagger = new TokenTagger(pipeline, network, {
+      predKey: 'yPred',
+      evalMode: text.spans,
+      stride: text.stride,
+      head,
+      ...(loaded.crf ? { crf: loaded.crf } : {}),
+      ...options,
+    });
     tagger.#loaded = loaded;
     return tagger;
   }
@@ -97,6 +125,8 @@ export class TokenTagger {
   }
   /** Output key of the Network's TagDecode op (CRF or constrained decoding), whose tag ids are used when present. */
   readonly tagKey: string | undefined;
+  /** How the `head` option turns scores into tags when the Network has no TagDecode op. */
+  readonly #decoding: HeadDecoding;
 
   constructor(
     readonly pipeline: Pipeline,
@@ -114,6 +144,12 @@ export class TokenTagger {
     const ops: readonly unknown[] = network.ops ?? [];
     const decoders = ops.filter((o): o is TagDecode => o instanceof TagDecode && (o.modes === null || o.modes.has('infer')));
     this.tagKey = this.options.predKey === undefined ? decoders[0]?.outputKey : undefined;
+    try {
+      this.#decoding = headDecoding(this.options.head, this.labels, this.options.crf);
+    } catch (e) {
+      if (e instanceof HeadDecodingError) throw new TaggerError(`TokenTagger: ${e.message} (the crf option)`, { cause: e });
+      throw e;
+    }
   }
 
   /** The Network's output of scores `[B, L, C]` for these labels. */
@@ -163,28 +199,31 @@ export class TokenTagger {
     const ids = found as NDArray | undefined;
     const scores = ids === undefined ? this.scores(out) : undefined;
     const len = (ids ?? scores)!.shape[1]!;
-    const classes = scores?.shape[2] ?? 1;
+    if (scores !== undefined && scores.shape[2] !== this.labels.length) {
+      throw new TaggerError(
+        `TokenTagger: predKey "${this.#predKey}": expected scores [B, L, ${this.labels.length}] (one per label), received shape [${scores.shape}]`,
+      );
+    }
     const data = (ids ?? scores)!.data as ArrayLike<number>;
     pieces.forEach(({ r, w, words }, i) => {
       const positions = op.firstTokenPositions(words);
-      const own: { word: number; pos: number }[] = [];
-      for (let k = w.ownStart; k < w.ownEnd; k++) {
-        const pos = positions[k - w.start]!;
-        if (pos >= 0 && pos < len) own.push({ word: k, pos });
-      }
-      // A TagDecode op's tag ids (CRF or constrained decoding) as they are; else the head's rule on the scores.
+      // Every word of the window with a position, in order: the sequence a TagDecode op decodes, and the head here.
+      const seq: { word: number; pos: number }[] = [];
+      positions.forEach((pos, k) => {
+        if (pos >= 0 && pos < len) seq.push({ word: w.start + k, pos });
+      });
+      // A TagDecode op's tag ids (CRF or constrained decoding) as they are; else the head's rule on the window's scores.
       const wordClasses =
         ids !== undefined
-          ? own.map((o) => data[i * len + o.pos]!)
-          : decodeWindow(
-              this.options.head,
+          ? seq.map((o) => data[i * len + o.pos]!)
+          : decodeSequence(
               data,
-              i * len * classes,
-              own.map((o) => o.pos),
-              classes,
+              seq.map((o) => i * len + o.pos),
+              this.#decoding.decode,
+              this.#decoding.scores,
             );
-      own.forEach((o, j) => {
-        r.tags[o.word] = this.labels[wordClasses[j]!]!;
+      seq.forEach((o, j) => {
+        if (o.word >= w.ownStart && o.word < w.ownEnd) r.tags[o.word] = this.labels[wordClasses[j]!]!;
       });
     });
     for (const r of results) r.entities = this.spans(r.words, r.tags);
@@ -194,27 +233,5 @@ export class TokenTagger {
   /** Entity spans of tags (`last` inclusive). */
   spans(words: readonly string[], tags: readonly string[]): PredictedSpan[] {
     return entitySpans(words, tags, this.options.evalMode);
-  }
-}
-
-/**
- * The class of each word of one window by the head's rule: `data` holds the window's scores `[L, classes]` from
- * `offset`, `positions` each word's first sub-token (in word order).
- */
-function decodeWindow(
-  head: ModelFolderHead,
-  data: ArrayLike<number>,
-  offset: number,
-  positions: readonly number[],
-  classes: number,
-): number[] {
-  switch (head.type) {
-    case 'softmax':
-      return positions.map((pos) => {
-        const base = offset + pos * classes;
-        let best = 0;
-        for (let c = 1; c < classes; c++) if (data[base + c]! > data[base + best]!) best = c;
-        return best;
-      });
   }
 }

@@ -5,7 +5,14 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { bertForTokenClassification, decodeOnnxModel, encodeOnnxModel, exportOnnx, savePretrained } from '@fets/network';
+import {
+  bertCrfForTokenClassification,
+  bertForTokenClassification,
+  decodeOnnxModel,
+  encodeOnnxModel,
+  exportOnnx,
+  savePretrained,
+} from '@fets/network';
 import { shared } from '../../../helpers.js';
 
 /** Debian's python3-onnx (1.12) lives under the system interpreter, not a pyenv or venv one. */
@@ -65,6 +72,21 @@ describe("exportOnnx: Debian's python3-onnx checker accepts the file (full_check
     await savePretrained(model, path.join(dir, 'made'));
     model.dispose();
     files.push((await exportOnnx(path.join(dir, 'made'))).file);
+    // A CRF head (fets.json's head, as a model folder records it): the CRF's scores are further outputs.
+    const crf = bertCrfForTokenClassification({
+      vocabSize: 40,
+      hiddenSize: 12,
+      numHiddenLayers: 1,
+      numAttentionHeads: 3,
+      intermediateSize: 20,
+      maxPositionEmbeddings: 16,
+      id2label: ['O', 'B-A', 'I-A'],
+      seed: 2,
+    });
+    await savePretrained(crf, path.join(dir, 'crf'));
+    crf.dispose();
+    writeFileSync(path.join(dir, 'crf', 'fets.json'), JSON.stringify({ head: { type: 'crf', constraints: 'iob2' } }));
+    files.push((await exportOnnx(path.join(dir, 'crf'))).file);
     const lines = execFileSync(PYTHON, ['-c', CHECK, ...files], { encoding: 'utf8' })
       .trim()
       .split('\n');
@@ -72,6 +94,7 @@ describe("exportOnnx: Debian's python3-onnx checker accepts the file (full_check
       [['batch_size', 'sequence_length', 7]],
       [['batch_size', 'sequence_length', 7]],
       [['batch_size', 'sequence_length', 4]],
+      [['batch_size', 'sequence_length', 3], [3, 3], [3], [3]],
     ]);
   });
 

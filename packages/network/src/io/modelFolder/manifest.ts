@@ -13,14 +13,49 @@ export const MODEL_FOLDER_FILES = [
   'special_tokens_map.json',
 ] as const;
 
+/** Names of the CRF's tensors in `model.safetensors` (pytorch-crf's, under `crf.`), by role. */
+export const CRF_TENSORS = {
+  /** `[C, C]`: score of tag j following tag i at `[i, j]`. */
+  transitions: 'crf.transitions',
+  /** `[C]`: score of each tag starting a sentence. */
+  start: 'crf.start_transitions',
+  /** `[C]`: score of each tag ending a sentence. */
+  end: 'crf.end_transitions',
+} as const;
+
 /**
- * How the scores of the model become tags: `softmax` takes each word's most likely label (argmax of the logits at
- * the word's first sub-token). Further heads (e.g. a CRF with its transitions) are further members of this union.
+ * Which tag sequences decoding allows: 'iob2' forbids what strict IOB2 does not allow (`O → I-X`, `B-X → I-Y`,
+ * `I-X → I-Y`, a sentence starting with `I-X`; see `iob2Constraints`), 'none' allows every sequence.
+ */
+export const modelFolderConstraintsSchema = z.enum(['iob2', 'none']);
+
+/**
+ * How the scores of the model become tags, one sentence window at a time, over each word's first sub-token:
+ * `softmax` takes each word's most likely label (argmax of the logits), or with `constraints: 'iob2'` the most likely
+ * sequence IOB2 allows (Viterbi over the log-softmax, no learned transitions: the recipe's `--decode constrained`);
+ * `crf` takes the CRF's best path (Viterbi over the logits as emission scores plus the transitions stored in
+ * `model.safetensors` under {@link CRF_TENSORS}), with `constraints: 'iob2'` forbidding what IOB2 does not allow.
  */
 export const modelFolderHeadSchema = z.discriminatedUnion('type', [
   z.strictObject({
-    /** Independent per-token labels: argmax of the logits. */
+    /** Independent per-token labels from the logits. */
     type: z.literal('softmax'),
+    /** 'none' (default): each word's argmax; 'iob2': the best IOB2-valid sequence of the log-softmax. */
+    constraints: modelFolderConstraintsSchema.default('none'),
+  }),
+  z.strictObject({
+    /** A linear-chain CRF over the words of a window: the logits are its emission scores. */
+    type: z.literal('crf'),
+    /** 'iob2': IOB2-forbidden transitions are never decoded; 'none': the CRF's transitions alone. */
+    constraints: modelFolderConstraintsSchema,
+    /** Where the CRF's scores are in `model.safetensors` (always {@link CRF_TENSORS}; written for readers of the file). */
+    tensors: z
+      .strictObject({
+        transitions: z.literal(CRF_TENSORS.transitions),
+        start: z.literal(CRF_TENSORS.start),
+        end: z.literal(CRF_TENSORS.end),
+      })
+      .default({ ...CRF_TENSORS }),
   }),
 ]);
 

@@ -1,7 +1,9 @@
 import type { BertWordPieceTokenizer } from '@fets/pipeline/text';
 import { fromHfConfig, resolveBertConfig, type BertConfig } from '../../architectures/bert/config.js';
 import { loadWeights } from '../../architectures/bert/pretrained.js';
+import { BertCrfForTokenClassification } from '../../architectures/bert/crfTokenClassification.js';
 import { BertForTokenClassification } from '../../architectures/bert/tokenClassification.js';
+import { iob2Constraints } from '../../ops/crf/iob2Constraints.js';
 import { parseSafetensors, type SafetensorsTensor } from '../safetensors.js';
 import { sha256Hex } from './checksum.js';
 import {
@@ -13,6 +15,7 @@ import {
   ModelFolderTypeError,
 } from './errors.js';
 import {
+  CRF_TENSORS,
   MODEL_FOLDER_FILES,
   MODEL_FOLDER_MANIFEST,
   modelFolderHeadSchema,
@@ -20,6 +23,7 @@ import {
   type ModelFolderManifest,
 } from './manifest.js';
 import { readTokenizerFiles } from './tokenizerFiles.js';
+import { headDecoding, type CrfScores, type HeadDecoding } from './headDecoding.js';
 
 /** Reads one file of a folder: its bytes, or undefined when it does not exist (a disk, or `fetch` in a page). */
 export type FolderReader = (name: string) => Promise<Uint8Array | undefined>;
@@ -29,8 +33,12 @@ export interface LoadedModelFolder {
   /** The folder as given (named in errors). */
   folder: string;
   manifest: ModelFolderManifest;
-  /** The model with its weights (dropout off: it is for inference). */
+  /** The model with its weights (dropout off: it is for inference); a BertCrfForTokenClassification for a `crf` head. */
   model: BertForTokenClassification;
+  /** The CRF's scores from `model.safetensors` (a `crf` head only). */
+  crf?: CrfScores;
+  /** How the head turns the model's logits into tags (argmax, IOB2-constrained or CRF Viterbi). */
+  decoding: HeadDecoding;
   config: BertConfig;
   tokenizer: BertWordPieceTokenizer;
   /** Tag name of each class (config.json's `id2label`). */
@@ -190,8 +198,13 @@ async function build(folder: string, manifest: ModelFolderManifest, bytes: Reado
       `${manifest.text.maxLen}`,
     );
   }
+  const crf = manifest.head.type === 'crf' ? crfScores(folder, tensors, config.labels) : undefined;
   const { labels: _labels, ...input } = config;
-  const model = new BertForTokenClassification(resolveBertConfig({ ...input, hiddenDropoutProb: 0, attentionProbsDropoutProb: 0 }));
+  const inference = resolveBertConfig({ ...input, hiddenDropoutProb: 0, attentionProbsDropoutProb: 0 });
+  const model = crf ? new BertCrfForTokenClassification(inference) : new BertForTokenClassification(inference);
+  if (model instanceof BertCrfForTokenClassification) {
+    model.crf.constraints = manifest.head.constraints === 'iob2' ? iob2Constraints(config.labels) : undefined;
+  }
   try {
     const report = loadWeights(model, tensors, { source: folder, file: `${folder}/model.safetensors`, log: () => {} });
     if (report.missing.length > 0) {
@@ -208,5 +221,32 @@ async function build(folder: string, manifest: ModelFolderManifest, bytes: Reado
     if (e instanceof ModelFolderError) throw e;
     throw new ModelFolderFormatError(folder, 'model.safetensors', (e as Error).message, { cause: e });
   }
-  return { folder, manifest, model, config, tokenizer, labels: config.labels };
+  const decoding = headDecoding(manifest.head, config.labels, crf);
+  return { folder, manifest, model, ...(crf ? { crf } : {}), decoding, config, tokenizer, labels: config.labels };
+}
+
+/**
+ * The CRF's scores of a `crf` head, each tensor of {@link CRF_TENSORS} there and of the labels' size: transitions
+ * `[C, C]`, start and end `[C]` for the C labels of `config.json`'s `id2label` (else a one-line error naming the file).
+ */
+function crfScores(folder: string, tensors: ReadonlyMap<string, SafetensorsTensor>, labels: readonly string[]): CrfScores {
+  const C = labels.length;
+  const get = (name: string, shape: number[]): Float32Array => {
+    const t = tensors.get(name);
+    if (!t) throw new ModelFolderFormatError(folder, 'model.safetensors', `no tensor "${name}" (fets.json's head is "crf")`);
+    if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+      throw new ModelFolderMismatchError(
+        folder,
+        'model.safetensors',
+        name,
+        `shape [${shape.join(', ')}] (config.json's id2label has ${C} labels)`,
+        `[${t.shape.join(', ')}]`,
+      );
+    }
+    if (!(t.data instanceof Float32Array)) {
+      throw new ModelFolderFormatError(folder, 'model.safetensors', `${name}: expected float32 values, received ${t.dtype}`);
+    }
+    return t.data;
+  };
+  return { transitions: get(CRF_TENSORS.transitions, [C, C]), start: get(CRF_TENSORS.start, [C]), end: get(CRF_TENSORS.end, [C]) };
 }

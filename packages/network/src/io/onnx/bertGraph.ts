@@ -1,5 +1,6 @@
 import type { BertActivation, BertConfig } from '../../architectures/bert/config.js';
 import { FLOAT32_MIN } from '../../architectures/bert/layers.js';
+import { CRF_TENSORS } from '../modelFolder/manifest.js';
 import type { SafetensorsTensor } from '../safetensors.js';
 import { OnnxExportError } from './errors.js';
 import { GraphBuilder } from './graphBuilder.js';
@@ -9,6 +10,16 @@ import { OnnxDataType, type OnnxGraph } from './proto.js';
 export const BERT_ONNX_INPUTS = ['input_ids', 'attention_mask', 'token_type_ids'] as const;
 /** The graph's output: logits [batch_size, sequence_length, numLabels]. */
 export const BERT_ONNX_OUTPUT = 'logits';
+/**
+ * The further outputs of a CRF head's graph (constants: the CRF's scores, for Viterbi over the logits): name →
+ * tensor of `model.safetensors`. `transitions` [numLabels, numLabels] (tag j after tag i at [i, j]),
+ * `start_transitions` and `end_transitions` [numLabels].
+ */
+export const CRF_ONNX_OUTPUTS = {
+  transitions: CRF_TENSORS.transitions,
+  start_transitions: CRF_TENSORS.start,
+  end_transitions: CRF_TENSORS.end,
+} as const;
 
 /**
  * The checkpoint's tensors by Hugging Face name, without the `bert.` prefix of the encoder and with legacy
@@ -33,7 +44,7 @@ class Weights {
   /** The float32 values of `name` (without `bert.`), checked to have `shape`. */
   get(name: string, shape: readonly number[]): Float32Array {
     const t = this.byName.get(name);
-    const shown = name === 'classifier.weight' || name === 'classifier.bias' ? name : `bert.${name}`;
+    const shown = /^(classifier|crf)\./.test(name) ? name : `bert.${name}`;
     if (t === undefined) throw new OnnxExportError(this.file, `${shown}: missing (expected shape [${shape.join(', ')}] from config.json)`);
     const same = t.shape.length === shape.length && t.shape.every((d, i) => d === shape[i]);
     if (!same) {
@@ -67,13 +78,16 @@ class Weights {
  * - `numHiddenLayers` post-LayerNorm encoder layers: Q, K, V projections split into heads (`Reshape` + `Transpose`),
  *   `softmax(QKᵀ/√d + mask)·V`, output projection, residual, LayerNorm; feed-forward with the config's activation
  *   (`gelu`: exact erf form `0.5·x·(1 + erf(x/√2))`), residual, LayerNorm;
- * - the classifier: logits [batch_size, sequence_length, numLabels].
+ * - the classifier: logits [batch_size, sequence_length, numLabels];
+ * - with `crf` (a model folder whose head is a CRF): the CRF's scores as further outputs ({@link CRF_ONNX_OUTPUTS}),
+ *   constants of the graph, so that a runtime's user runs Viterbi over the logits with them.
  *
  * Inputs are int64 [batch_size, sequence_length] (both axes dynamic). The pooler, if the checkpoint has one, is not
  * part of token classification and is left out. `opset` 17 uses `LayerNormalization`; 14–16 spell LayerNorm out
  * (`ReduceMean`, `Sqrt`, `Div`). `file` (the weights file) is named in errors.
  *
  * @throws OnnxExportError naming the file and tensor when a weight is missing or its shape differs from the config
+ *   (a CRF's transitions of another size than the labels included)
  * @example
  * const graph = bertTokenClassificationGraph(resolveBertConfig(json), tensors, 17, 'model.safetensors');
  */
@@ -82,6 +96,7 @@ export function bertTokenClassificationGraph(
   tensors: ReadonlyMap<string, SafetensorsTensor>,
   opset: number,
   file: string,
+  crf = false,
 ): OnnxGraph {
   const w = new Weights(tensors, file);
   const { hiddenSize: H, numAttentionHeads: nh, intermediateSize: I, layerNormEps: eps, numLabels: C } = config;
@@ -200,6 +215,12 @@ export function bertTokenClassificationGraph(
 
   const logits = linear(h, 'classifier', C, H, '/classifier', '');
   g.output(logits, BERT_ONNX_OUTPUT, OnnxDataType.FLOAT, ['batch_size', 'sequence_length', C]);
+  if (crf) {
+    for (const [out, name] of Object.entries(CRF_ONNX_OUTPUTS)) {
+      const shape = out === 'transitions' ? [C, C] : [C];
+      g.output(g.weight(name, w.get(name, shape), shape), out, OnnxDataType.FLOAT, shape);
+    }
+  }
   return g.graph('BertForTokenClassification', 'BERT token classification: logits for each token (fets export --format onnx)');
 }
 

@@ -6,6 +6,7 @@ import { parseOptions } from '@fets/pipeline';
 import { resolveBertConfig } from '../../architectures/bert/config.js';
 import { atomicWriteFile } from '../atomic.js';
 import { parseSafetensors } from '../safetensors.js';
+import { MODEL_FOLDER_MANIFEST, modelFolderHeadSchema, type ModelFolderHead } from '../modelFolder/manifest.js';
 import { bertTokenClassificationGraph } from './bertGraph.js';
 import { OnnxExportError } from './errors.js';
 import { ONNX_IR_VERSION, encodeOnnxModel, type OnnxModel } from './proto.js';
@@ -31,6 +32,17 @@ export interface OnnxExportResult {
   nodes: number;
   /** Label names by id (from `config.json` `id2label`). */
   labels: string[];
+  /** The head of a fets model folder (from `fets.json`; absent for a Hugging Face folder without one). */
+  head?: ModelFolderHead;
+}
+
+/** The head `fets.json` records, when the folder has one (a Hugging Face folder has not). */
+async function folderHead(folder: string): Promise<ModelFolderHead | undefined> {
+  const file = path.join(folder, MODEL_FOLDER_MANIFEST);
+  if (!existsSync(file)) return undefined;
+  const parsed = modelFolderHeadSchema.safeParse((await readJson(file)).head);
+  if (!parsed.success) throw new OnnxExportError(file, `head: ${parsed.error.issues[0]!.message}`);
+  return parsed.data;
 }
 
 /** A protobuf message may not exceed 2 GiB; larger models need ONNX's external data, which fets does not write. */
@@ -73,7 +85,9 @@ export interface BuiltOnnxModel {
  * with HF tensor names, as fets' model folder or `save_pretrained` writes them) and returns its bytes. The graph:
  * BERT's embeddings, encoder layers and the classifier (see {@link bertTokenClassificationGraph}); inputs
  * `input_ids`, `attention_mask`, `token_type_ids` (int64, [batch_size, sequence_length], both dynamic), output
- * `logits` [batch_size, sequence_length, numLabels]; IR 8, `metadata_props` `id2label`.
+ * `logits` [batch_size, sequence_length, numLabels]; IR 8, `metadata_props` `id2label`. A fets model folder whose
+ * `fets.json` head is a CRF gets the CRF's scores as further outputs (`transitions`, `start_transitions`,
+ * `end_transitions`; see `CRF_ONNX_OUTPUTS`) and `metadata_props` `fets_head` (the head, its constraints).
  *
  * @throws OnnxExportError naming the file when a file is missing, the folder holds another model type or a weight
  *   does not fit the config
@@ -95,7 +109,8 @@ export async function buildOnnxModel(folder: string, options: Omit<OnnxExportOpt
   const weightsFile = path.join(folder, 'model.safetensors');
   if (!existsSync(weightsFile)) throw new OnnxExportError(weightsFile, 'missing (a model folder has config.json and model.safetensors)');
   const { tensors } = parseSafetensors(await readFile(weightsFile), weightsFile);
-  const graph = bertTokenClassificationGraph(config, tensors, o.opset, weightsFile);
+  const head = await folderHead(folder);
+  const graph = bertTokenClassificationGraph(config, tensors, o.opset, weightsFile, head?.type === 'crf');
   const weightBytes = graph.initializer.reduce((n, t) => n + t.raw_data.byteLength, 0);
   if (weightBytes >= PROTOBUF_LIMIT) {
     throw new OnnxExportError(weightsFile, `the weights take ${weightBytes} bytes; one ONNX protobuf holds at most ${PROTOBUF_LIMIT}`);
@@ -105,11 +120,14 @@ export async function buildOnnxModel(folder: string, options: Omit<OnnxExportOpt
     opset_import: [{ domain: '', version: o.opset }],
     producer_name: 'fets',
     producer_version: producerVersion(),
-    doc_string: `BertForTokenClassification (${config.numHiddenLayers} layers, hidden ${config.hiddenSize}, ${config.numLabels} labels)`,
+    doc_string: `BertForTokenClassification${head?.type === 'crf' ? ' with a CRF head' : ''} (${config.numHiddenLayers} layers, hidden ${config.hiddenSize}, ${config.numLabels} labels)`,
     graph,
-    metadata_props: [{ key: 'id2label', value: JSON.stringify(Object.fromEntries(config.labels.map((l, i) => [String(i), l]))) }],
+    metadata_props: [
+      { key: 'id2label', value: JSON.stringify(Object.fromEntries(config.labels.map((l, i) => [String(i), l]))) },
+      ...(head ? [{ key: 'fets_head', value: JSON.stringify(head) }] : []),
+    ],
   };
-  return { bytes: encodeOnnxModel(model), opset: o.opset, nodes: graph.node.length, labels: config.labels };
+  return { bytes: encodeOnnxModel(model), opset: o.opset, nodes: graph.node.length, labels: config.labels, ...(head ? { head } : {}) };
 }
 
 /**

@@ -5,7 +5,8 @@ import { TensorOp } from '../tensorOp.js';
 import type { TagConstraints } from './iob2Constraints.js';
 import { positionsFromLabels, positionsFromWordIds, type LabelledPositions } from './labelledPositions.js';
 import { LinearChainCrf } from './linearChainCrf.js';
-import { viterbiPath, type ViterbiScores } from './viterbi.js';
+import { decodeSequence, type TagDecoding } from './decodeSequence.js';
+import type { ViterbiScores } from './viterbi.js';
 
 const tagDecodeSchema = opOptionsSchema.extend({
   /** `[scores [B, L, C], positions [B, L]]`: emission scores (logits) and what marks the tagged positions. */
@@ -45,7 +46,7 @@ export type TagDecodeOptions = z.input<typeof tagDecodeSchema>;
  * new TagDecode({ inputs: ['yPred', 'wordIds'], outputs: 'yTag', decode: 'crf', crf: model.crf });
  */
 export class TagDecode extends TensorOp<typeof tagDecodeSchema> {
-  readonly decode: 'crf' | 'constrained' | 'argmax';
+  readonly decode: TagDecoding;
 
   constructor(options: TagDecodeOptions) {
     super(options, tagDecodeSchema);
@@ -94,28 +95,10 @@ export class TagDecode extends TensorOp<typeof tagDecodeSchema> {
       vs.end = o.crf!.endTransitions.dataSync();
     }
     if (this.decode !== 'argmax' && constraints) vs.constraints = constraints;
-    // Log-softmax of the scores at a position (the constrained softmax head compares log-probabilities).
-    const logSoftmax = (p: number) => {
-      let max = -Infinity;
-      for (let c = 0; c < C; c++) max = Math.max(max, e[p * C + c]!);
-      let s = 0;
-      for (let c = 0; c < C; c++) s += Math.exp(e[p * C + c]! - max);
-      return max + Math.log(s);
-    };
     pos.lengths.forEach((len, r) => {
-      const at = (t: number) => pos.index[r * pos.steps + t]!;
-      if (this.decode === 'argmax') {
-        for (let t = 0; t < len; t++) {
-          const p = at(t);
-          let best = 0;
-          for (let c = 1; c < C; c++) if (e[p * C + c]! > e[p * C + best]!) best = c;
-          out[p] = best;
-        }
-        return;
-      }
-      const norms = this.decode === 'constrained' ? Array.from({ length: len }, (_, t) => logSoftmax(at(t))) : undefined;
-      const { path } = viterbiPath(len, (t, c) => e[at(t) * C + c]! - (norms ? norms[t]! : 0), vs);
-      for (let t = 0; t < len; t++) out[at(t)] = path[t]!;
+      const rows = pos.index.subarray(r * pos.steps, r * pos.steps + len);
+      const path = decodeSequence(e, rows, this.decode, vs);
+      for (let t = 0; t < len; t++) out[rows[t]!] = path[t]!;
     });
     return tf.tensor2d(out, [B, L], 'int32');
   }
