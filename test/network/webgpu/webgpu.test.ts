@@ -15,7 +15,7 @@ const SUITE = path.join('test', 'network', 'webgpu', 'suite');
 describe('network/webgpu: the WebGPU suite in its own process (lavapipe in CI)', function () {
   this.timeout(600_000);
 
-  it('every fets WebGPU kernel and a BERT and a LeNet training run pass on a real webgpu backend', async function () {
+  it('every fets WebGPU kernel, BERT token classification, masked-LM pretraining, LeNet and ResNet9 training pass on a real webgpu backend', async function () {
     const cache = path.join(ROOT, 'node_modules', '.cache', 'fets-mesa-shaders');
     mkdirSync(cache, { recursive: true });
     const args = [
@@ -25,7 +25,9 @@ describe('network/webgpu: the WebGPU suite in its own process (lavapipe in CI)',
       '--require',
       path.join(SUITE, 'setup.gpu.ts'),
       path.join(SUITE, 'kernels.gpu.ts'),
+      path.join(SUITE, 'recipeKernels.gpu.ts'),
       path.join(SUITE, 'training.gpu.ts'),
+      path.join(SUITE, 'recipes.gpu.ts'),
     ];
     const env = {
       ...process.env,

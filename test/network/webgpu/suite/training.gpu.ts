@@ -8,20 +8,7 @@ import { NDArray } from '@fets/pipeline';
 import { AdamW, CrossEntropy, ModelOp, Network, UpdateOp, bertForTokenClassification, build, getOptimizer, lenet } from '@fets/network';
 import { countReadBacks } from '../readBacks.js';
 import { rng } from './compare.js';
-
-/** Runs `steps` train steps; returns the losses, the tensor count after step 3 and at the end, and read-backs per step. */
-async function train(network: Network, batch: Record<string, NDArray>, steps: number) {
-  const losses: number[] = [];
-  const reads: number[] = [];
-  let after3 = -1;
-  for (let step = 1; step <= steps; step++) {
-    const { value, reads: n } = await countReadBacks(() => network.runStep(batch, { mode: 'train', epoch: 1 }, ['loss']));
-    losses.push(value.loss as number);
-    reads.push(n);
-    if (step === 3) after3 = tf.memory().numTensors;
-  }
-  return { losses, reads, after3, end: tf.memory().numTensors };
-}
+import { trainSteps as train } from './steps.js';
 
 describe('webgpu: training runs', function () {
   this.timeout(180_000);
