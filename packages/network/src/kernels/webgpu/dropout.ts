@@ -3,9 +3,12 @@ import { ALEA_MULTIPLIER, aleaChunkStarts, aleaSeed } from '../alea.js';
 import type { KernelArgs } from '../wasmInternals.js';
 import { type FetsProgram, WORKGROUP, type WebGpuBackendLike } from './program.js';
 
-/** Draws one thread replays; the host jumps the stream to each chunk's start (at most MAX_CHUNKS BigInt products). */
+/**
+ * Draws one thread replays: the host jumps the stream to each chunk's start, one BigInt product (~1 µs) per chunk, so at
+ * most MAX_CHUNKS of them (~2 ms) per mask; past 256 × 2048 draws the chunks grow instead (a GPU thread steps fast).
+ */
 const MIN_CHUNK = 256;
-const MAX_CHUNKS = 8192;
+const MAX_CHUNKS = 2048;
 
 /** What the backend's `makeTensorInfo`/`disposeData` give fets (tfjs-backend-webgpu 4.22). */
 interface TensorMaking {
