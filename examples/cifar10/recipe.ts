@@ -19,6 +19,28 @@ export interface CifarRun {
   estimator: fe.Estimator;
 }
 
+/** The recipe's ResNet9 (`cfg.width`, seeded by `cfg.seed`) for images of `inputShape`, compiled with Adam. */
+export function cifarModel(
+  cfg: CifarConfig,
+  inputShape: [number, number, number],
+  classes: number,
+): ReturnType<typeof fe.architecture.resnet9> {
+  return fe.build(
+    fe.architecture.resnet9({ inputShape, classes, width: cfg.width, seed: cfg.seed }),
+    () => new fe.optimizer.Adam({ learningRate: cfg.lr }),
+    { modelName: 'resnet9' },
+  );
+}
+
+/** The recipe's Network: class probabilities `yPred` of `x`, cross-entropy `ce` against `y`, the update. */
+export function cifarNetwork(model: ReturnType<typeof fe.architecture.resnet9>): fe.Network {
+  return new fe.Network([
+    new fe.op.ModelOp({ model, inputs: 'x', outputs: 'yPred' }),
+    new fe.op.CrossEntropy({ inputs: ['yPred', 'y'], outputs: 'ce' }),
+    new fe.op.UpdateOp({ model, lossName: 'ce' }),
+  ]);
+}
+
 /** Builds Pipeline, ResNet9, Network and Estimator for a config. */
 export async function buildCifar(cfg: CifarConfig): Promise<CifarRun> {
   const digits = cfg.dataset === 'digits';
@@ -48,16 +70,8 @@ export async function buildCifar(cfg: CifarConfig): Promise<CifarRun> {
         : []),
     ],
   });
-  const model = fe.build(
-    fe.architecture.resnet9({ inputShape: [h, w, c], classes: loaded.classes.length, width: cfg.width, seed: cfg.seed }),
-    () => new fe.optimizer.Adam({ learningRate: cfg.lr }),
-    { modelName: 'resnet9' },
-  );
-  const network = new fe.Network([
-    new fe.op.ModelOp({ model, inputs: 'x', outputs: 'yPred' }),
-    new fe.op.CrossEntropy({ inputs: ['yPred', 'y'], outputs: 'ce' }),
-    new fe.op.UpdateOp({ model, lossName: 'ce' }),
-  ]);
+  const model = cifarModel(cfg, [h, w, c], loaded.classes.length);
+  const network = cifarNetwork(model);
   const estimator = new fe.Estimator({
     pipeline,
     network,

@@ -177,6 +177,46 @@ export function pretrainSchedule(cfg: PretrainConfig, totalSteps: number, budget
   };
 }
 
+/** The BERT config of a new model of the size `cfg.model` names, over `vocabSize` tokens (dropout and seed from `cfg`). */
+export function pretrainPreset(cfg: PretrainConfig, vocabSize: number): fe.architecture.BertConfigInput {
+  return fe.architecture.bertPreset(cfg.model, {
+    vocabSize,
+    maxPositionEmbeddings: Math.max(512, cfg.maxLen),
+    hiddenDropoutProb: cfg.dropout,
+    attentionProbsDropoutProb: cfg.dropout,
+    seed: cfg.seed,
+    name: 'bert',
+  });
+}
+
+/** Compiles the model with the recipe's optimizer (AdamW; the LR schedule sets the rate per step). */
+export function buildPretrainModel<M extends fe.architecture.BertForMaskedLM | fe.architecture.ElectraPretraining>(
+  cfg: PretrainConfig,
+  model: M,
+): M {
+  return fe.build(model, () => new fe.optimizer.AdamW({ learningRate: cfg.lr, weightDecay: cfg.weightDecay }), { modelName: 'bert' });
+}
+
+/** The masked-position loss (`mlm_loss`, sparse cross-entropy from logits, −100 ignored) and the predictions. */
+export function mlmLossOps(): fe.op.TensorOp[] {
+  return [
+    new fe.op.CrossEntropy({ inputs: ['mlmLogits', 'maskedLabels'], outputs: 'mlm_loss', fromLogits: true, ignoreIndex: -100 }),
+    new fe.op.Argmax({ inputs: 'mlmLogits', outputs: 'mlmPred' }),
+  ];
+}
+
+/**
+ * The MLM objective's Network ops: the model's logits at the masked positions of `x` (inputs `x`, `xMask`,
+ * `maskedPositions`), the loss against `maskedLabels`, and the clipped update.
+ */
+export function mlmNetworkOps(cfg: PretrainConfig, model: fe.architecture.BertForMaskedLM): fe.op.TensorOp[] {
+  return [
+    new fe.op.ModelOp({ model, inputs: ['x', 'xMask', 'maskedPositions'], outputs: 'mlmLogits' }),
+    ...mlmLossOps(),
+    new fe.op.UpdateOp({ model, lossName: 'mlm_loss', clipNorm: cfg.clipNorm }),
+  ];
+}
+
 /** Builds tokenizer, data, model, Pipeline, Network and Estimator for a config. */
 export async function buildPretrain(cfg: PretrainConfig): Promise<PretrainRun> {
   const tokenizer = await fe.text.BertWordPieceTokenizer.fromVocabFile(await resolveVocab(cfg), { lowercase: true });
@@ -197,14 +237,7 @@ export async function buildPretrain(cfg: PretrainConfig): Promise<PretrainRun> {
   // Step 2: the model and the Network.
   const dropout = { hiddenDropoutProb: cfg.dropout, attentionProbsDropoutProb: cfg.dropout };
   const electra = cfg.objective === 'electra';
-  const preset = () =>
-    fe.architecture.bertPreset(cfg.model, {
-      vocabSize: tokenizer.vocabSize,
-      maxPositionEmbeddings: Math.max(512, cfg.maxLen),
-      ...dropout,
-      seed: cfg.seed,
-      name: 'bert',
-    });
+  const preset = () => pretrainPreset(cfg, tokenizer.vocabSize);
   if (electra && !fe.architecture.isBertPreset(cfg.model)) {
     throw new fe.FetsError(
       `pretrain-bert: --objective electra starts a new model: expected --model ${Object.keys(fe.architecture.BERT_PRESETS).join('|')}, received "${cfg.model}"`,
@@ -220,13 +253,10 @@ export async function buildPretrain(cfg: PretrainConfig): Promise<PretrainRun> {
           config: { ...dropout, name: 'bert' },
         });
   model.vocab = [...tokenizer.idToToken];
-  fe.build(model, () => new fe.optimizer.AdamW({ learningRate: cfg.lr, weightDecay: cfg.weightDecay }), { modelName: 'bert' });
-  const mlmOps = [
-    new fe.op.CrossEntropy({ inputs: ['mlmLogits', 'maskedLabels'], outputs: 'mlm_loss', fromLogits: true, ignoreIndex: -100 }),
-    new fe.op.Argmax({ inputs: 'mlmLogits', outputs: 'mlmPred' }),
-  ];
+  buildPretrainModel(cfg, model);
+  const mlmOps = mlmLossOps();
   const network = new fe.Network(
-    electra
+    model instanceof fe.architecture.ElectraPretraining
       ? [
           new fe.op.ModelOp({
             model,
@@ -244,11 +274,7 @@ export async function buildPretrain(cfg: PretrainConfig): Promise<PretrainRun> {
           }),
           new fe.op.UpdateOp({ model, lossName: 'loss', clipNorm: cfg.clipNorm }),
         ]
-      : [
-          new fe.op.ModelOp({ model, inputs: ['x', 'xMask', 'maskedPositions'], outputs: 'mlmLogits' }),
-          ...mlmOps,
-          new fe.op.UpdateOp({ model, lossName: 'mlm_loss', clipNorm: cfg.clipNorm }),
-        ],
+      : mlmNetworkOps(cfg, model),
   );
   const saved = model instanceof fe.architecture.ElectraPretraining ? model.discriminator : model;
 

@@ -1,48 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
+import { aleaSeed } from './alea.js';
 import { nativeKernelsOn } from './native/addon.js';
 import { offsetOf, type KernelArgs, type WasmBackend } from './wasmInternals.js';
 
 /** Name of the fused dropout-mask kernel fets registers on wasm. */
 export const DROPOUT_MASK_KERNEL = 'FetsDropoutMask';
-
-/** The state of Baagøe's Alea generator (seedrandom's `alea`, which tfjs's randomUniform draws from). */
-interface AleaState {
-  s0: number;
-  s1: number;
-  s2: number;
-  c: number;
-}
-
-/** Baagøe's Mash hash, as Alea seeds itself with it. */
-function mash(): (data: string) => number {
-  let n = 0xefc8249d;
-  return (data) => {
-    for (let i = 0; i < data.length; i++) {
-      n += data.charCodeAt(i);
-      let h = 0.02519603282416938 * n;
-      n = h >>> 0;
-      h -= n;
-      h *= n;
-      n = h >>> 0;
-      h -= n;
-      n += h * 0x100000000;
-    }
-    return (n >>> 0) * 2.3283064365386963e-10;
-  };
-}
-
-function aleaSeed(seed: string): AleaState {
-  const m = mash();
-  const st: AleaState = { c: 1, s0: m(' '), s1: m(' '), s2: m(' ') };
-  st.s0 -= m(seed);
-  if (st.s0 < 0) st.s0 += 1;
-  st.s1 -= m(seed);
-  if (st.s1 < 0) st.s1 += 1;
-  st.s2 -= m(seed);
-  if (st.s2 < 0) st.s2 += 1;
-  return st;
-}
 
 /**
  * Writes tf.dropout's multiplier into `out`: for each element u = the next Alea draw (as float32, like

@@ -11,6 +11,8 @@ export type { KernelTimerOptions, StepProfile, StepProfileRow } from './profile.
 export { ADAMW_KERNEL, adamwStep } from './adamw.js';
 export type { AdamWStepScalars } from './adamw.js';
 export { DROPOUT_MASK_KERNEL, dropoutSeeded, fillDropoutMask } from './dropout.js';
+export { ALEA_MULTIPLIER, aleaChunkStarts, aleaSeed } from './alea.js';
+export type { AleaState } from './alea.js';
 export { GELU_KERNEL, geluErf, geluInto } from './gelu.js';
 export { LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL, layerNormLastAxis } from './layerNorm.js';
 export { ADD_LAYER_NORM_KERNEL, addLayerNorm } from './addLayerNorm.js';

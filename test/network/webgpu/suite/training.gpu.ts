@@ -8,20 +8,7 @@ import { NDArray } from '@fets/pipeline';
 import { AdamW, CrossEntropy, ModelOp, Network, UpdateOp, bertForTokenClassification, build, getOptimizer, lenet } from '@fets/network';
 import { countReadBacks } from '../readBacks.js';
 import { rng } from './compare.js';
-
-/** Runs `steps` train steps; returns the losses, the tensor count after step 3 and at the end, and read-backs per step. */
-async function train(network: Network, batch: Record<string, NDArray>, steps: number) {
-  const losses: number[] = [];
-  const reads: number[] = [];
-  let after3 = -1;
-  for (let step = 1; step <= steps; step++) {
-    const { value, reads: n } = await countReadBacks(() => network.runStep(batch, { mode: 'train', epoch: 1 }, ['loss']));
-    losses.push(value.loss as number);
-    reads.push(n);
-    if (step === 3) after3 = tf.memory().numTensors;
-  }
-  return { losses, reads, after3, end: tf.memory().numTensors };
-}
+import { trainSteps as train } from './steps.js';
 
 describe('webgpu: training runs', function () {
   this.timeout(180_000);
@@ -69,6 +56,57 @@ describe('webgpu: training runs', function () {
     expect((ev.yPred as NDArray).shape).to.deep.equal([B, L, 4]);
     model.dispose();
     getOptimizer(model).dispose();
+  });
+
+  it('BERT-tiny with dropout 0.1 follows the cpu backend step for step (same seed, same dropout masks)', async () => {
+    const B = 3;
+    const L = 9;
+    const ids = Int32Array.from({ length: B * L }, (_, i) => (i % L === 0 ? 1 : 2 + ((i * 5) % 37)));
+    const mask = Int32Array.from({ length: B * L }, (_, i) => (i % L < L - (i % 2) ? 1 : 0));
+    const labels = Int32Array.from({ length: B * L }, (_, i) => (i % L === 0 || mask[i] === 0 ? -100 : ids[i]! % 5));
+    const batch = {
+      x: new NDArray(ids, [B, L], 'int32'),
+      xMask: new NDArray(mask, [B, L], 'int32'),
+      y: new NDArray(labels, [B, L], 'int32'),
+    };
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      const model = build(
+        () =>
+          bertForTokenClassification({
+            vocabSize: 40,
+            hiddenSize: 16,
+            numHiddenLayers: 2,
+            numAttentionHeads: 2,
+            intermediateSize: 32,
+            maxPositionEmbeddings: 16,
+            numLabels: 5,
+            hiddenDropoutProb: 0.1,
+            attentionProbsDropoutProb: 0.1,
+            seed: 8,
+            name: 'gpuVsCpu',
+          }),
+        () => new AdamW({ learningRate: 1e-3, weightDecay: 0.01 }),
+      );
+      const network = new Network([
+        new ModelOp({ model, inputs: ['x', 'xMask'], outputs: 'yPred' }),
+        new CrossEntropy({ inputs: ['yPred', 'y'], outputs: 'loss', fromLogits: true, ignoreIndex: -100 }),
+        new UpdateOp({ model, lossName: 'loss', clipNorm: 1 }),
+      ]);
+      const losses: number[] = [];
+      for (let step = 0; step < 4; step++)
+        losses.push((await network.runStep(batch, { mode: 'train', epoch: 1 }, ['loss'])).loss as number);
+      model.dispose();
+      getOptimizer(model).dispose();
+      return losses;
+    };
+    try {
+      const gpu = await run('webgpu');
+      const cpu = await run('cpu');
+      for (let k = 0; k < gpu.length; k++) expect(gpu[k], `step ${k + 1}: webgpu ${gpu} vs cpu ${cpu}`).to.be.closeTo(cpu[k]!, 1e-4);
+    } finally {
+      await tf.setBackend('webgpu');
+    }
   });
 
   it('LeNet (conv, pooling, dense, Adam) learns a 3-class image task; flat tensor count; one read per step', async () => {
