@@ -19,31 +19,54 @@ constexpr int kMaxThreads = 256;  // scratch slots
 Scratch gPackA[kMaxThreads];
 Scratch gPackB[kMaxThreads];  // per-thread B for products run whole on one thread
 Scratch gSharedB;
+Scratch gSharedA;
 
 inline float at(const float* x, ptrdiff_t ld, bool t, int r, int c) { return t ? x[c * ld + r] : x[r * ld + c]; }
 
+/** Prefetches the lines of floats [x, x+n) (a stored row's piece that a pack reads a few rows later). */
+inline void prefetchFloats(const float* x, int n) {
+  for (int j = 0; j < n; j += 16) __builtin_prefetch(x + j);
+  __builtin_prefetch(x + n - 1);
+}
+
+/**
+ * Rows ahead that the packs prefetch. Their stored rows are 1-4 KiB apart (a new page every row or four), which the
+ * hardware prefetchers do not follow: without it packing a weight gradient's operands ran at ~2-3 ns a float.
+ */
+constexpr int kPackAhead = 8;
+
 /** A's rows [i0, i0+mc), steps [p0, p0+kc) into MR-row panels, k-major within a panel, zero-padded rows. */
 void packA(const Product& g, int mr, int i0, int mc, int p0, int kc, float* dst) {
+  if (g.ta) {
+    // Stored [k, m]: one pass along each stored row (its mc values of step p are adjacent), MR-value pieces into the
+    // panels. Panel by panel instead, each step touched a new line of a row 1-4 KiB away for MR values, and the same
+    // lines again for the next panel after L1 had lost them (4 KiB apart they share a set).
+    const int full = mc / mr;
+    const ptrdiff_t panel = (ptrdiff_t)mr * kc;
+    for (int p = 0; p < kc; p++) {
+      const float* src = g.a + (ptrdiff_t)(p0 + p) * g.lda + i0;
+      if (p + kPackAhead < kc) prefetchFloats(src + kPackAhead * g.lda, mc);
+      float* d = dst + (ptrdiff_t)p * mr;
+      for (int b = 0; b < full; b++) std::memcpy(d + b * panel, src + b * mr, sizeof(float) * mr);
+      if (full * mr < mc) {
+        float* dp = d + full * panel;
+        const int rows = mc - full * mr;
+        int i = 0;
+        for (; i < rows; i++) dp[i] = src[full * mr + i];
+        for (; i < mr; i++) dp[i] = 0.f;
+      }
+    }
+    return;
+  }
   for (int ib = 0; ib < mc; ib += mr) {
     const int rows = std::min(mr, mc - ib);
-    if (g.ta) {
-      // Stored [k, m]: the MR values of one step are adjacent.
-      for (int p = 0; p < kc; p++) {
-        const float* src = g.a + (ptrdiff_t)(p0 + p) * g.lda + i0 + ib;
-        float* d = dst + p * mr;
-        int i = 0;
-        for (; i < rows; i++) d[i] = src[i];
-        for (; i < mr; i++) d[i] = 0.f;
+    for (int i = 0; i < mr; i++) {
+      if (i >= rows) {
+        for (int p = 0; p < kc; p++) dst[p * mr + i] = 0.f;
+        continue;
       }
-    } else {
-      for (int i = 0; i < mr; i++) {
-        if (i >= rows) {
-          for (int p = 0; p < kc; p++) dst[p * mr + i] = 0.f;
-          continue;
-        }
-        const float* src = g.a + (ptrdiff_t)(i0 + ib + i) * g.lda + p0;
-        for (int p = 0; p < kc; p++) dst[p * mr + i] = src[p];
-      }
+      const float* src = g.a + (ptrdiff_t)(i0 + ib + i) * g.lda + p0;
+      for (int p = 0; p < kc; p++) dst[p * mr + i] = src[p];
     }
     dst += (ptrdiff_t)mr * kc;
   }
@@ -51,31 +74,39 @@ void packA(const Product& g, int mr, int i0, int mc, int p0, int kc, float* dst)
 
 /** Panels [q0, q1) of B's steps [p0, p0+kc) (panel q = columns q·NR …), k-major, zero-padded columns. */
 void packB(const Product& g, int nr, int p0, int kc, int q0, int q1, float* dst) {
+  const ptrdiff_t panel = (ptrdiff_t)kc * nr;
+  if (!g.tb) {
+    // Stored [k, n]: one pass along each stored row's piece [q0·NR, q1·NR), NR-column pieces into the panels.
+    const int j1 = std::min(g.n, q1 * nr);
+    for (int p = 0; p < kc; p++) {
+      const float* src = g.b + (ptrdiff_t)(p0 + p) * g.ldb;
+      if (p + kPackAhead < kc) prefetchFloats(src + kPackAhead * g.ldb + q0 * nr, j1 - q0 * nr);
+      float* d = dst + (ptrdiff_t)p * nr;
+      for (int q = q0; q < q1; q++, d += panel) {
+        const int j0 = q * nr;
+        const int cols = std::min(nr, g.n - j0);
+        if (cols == nr) {
+          std::memcpy(d, src + j0, sizeof(float) * nr);
+        } else {
+          int j = 0;
+          for (; j < cols; j++) d[j] = src[j0 + j];
+          for (; j < nr; j++) d[j] = 0.f;
+        }
+      }
+    }
+    return;
+  }
   for (int q = q0; q < q1; q++) {
     const int j0 = q * nr;
     const int cols = std::min(nr, g.n - j0);
-    float* d = dst + (ptrdiff_t)(q - q0) * kc * nr;
-    if (g.tb) {
-      for (int j = 0; j < nr; j++) {
-        if (j >= cols) {
-          for (int p = 0; p < kc; p++) d[p * nr + j] = 0.f;
-          continue;
-        }
-        const float* src = g.b + (ptrdiff_t)(j0 + j) * g.ldb + p0;
-        for (int p = 0; p < kc; p++) d[p * nr + j] = src[p];
+    float* d = dst + (ptrdiff_t)(q - q0) * panel;
+    for (int j = 0; j < nr; j++) {
+      if (j >= cols) {
+        for (int p = 0; p < kc; p++) d[p * nr + j] = 0.f;
+        continue;
       }
-    } else {
-      for (int p = 0; p < kc; p++) {
-        const float* src = g.b + (ptrdiff_t)(p0 + p) * g.ldb + j0;
-        float* dp = d + p * nr;
-        if (cols == nr) {
-          std::memcpy(dp, src, sizeof(float) * nr);
-        } else {
-          int j = 0;
-          for (; j < cols; j++) dp[j] = src[j];
-          for (; j < nr; j++) dp[j] = 0.f;
-        }
-      }
+      const float* src = g.b + (ptrdiff_t)(j0 + j) * g.ldb + p0;
+      for (int p = 0; p < kc; p++) d[p * nr + j] = src[p];
     }
   }
 }
@@ -170,6 +201,18 @@ inline int blockK(int k, int most) {
   return (k + blocks - 1) / blocks;
 }
 
+/**
+ * k steps per block on one thread. Long blocks (kKcSerial) mean fewer passes over C, which pays when C is large
+ * (a dense layer's [tokens, features] output). A packed transposed A is a weight gradient dyᵀ·x: C is a small
+ * [features, features] that stays in L2, while a KC × NR panel of B has to stay in L1 and an MC × KC block of A in
+ * L2, so it takes the threaded block size (kKc). On AVX2 (Zen 3, 1 thread, [256..1024, 2048]ᵀ·[2048, 256..1024]):
+ * 8-14% less CPU time than blocks of 1024 (native/test/gemm_ab.sh, interleaved A/B). AVX-512 reads that A in place and
+ * keeps the long blocks it was measured with.
+ */
+inline int serialBlockK(const Product& g, const Isa& isa) {
+  return blockK(g.k, g.ta && !directA(g, isa) ? std::min(kKc, kKcSerial) : kKcSerial);
+}
+
 /** Rows of A per packed block for this microkernel (a multiple of MR). */
 inline int mcRows(const Isa& isa) { return std::max(isa.mr, (kMcTarget / isa.mr) * isa.mr); }
 
@@ -233,7 +276,7 @@ void serialProduct(const Product& g, const Isa& isa, int thread) {
   const int panels = (g.n + isa.nr - 1) / isa.nr;
   const int kMcRows = mcRows(isa);
   const int mcMax = std::min(kMcRows, ((g.m + isa.mr - 1) / isa.mr) * isa.mr);
-  const int kb = blockK(g.k, kKcSerial);
+  const int kb = serialBlockK(g, isa);
   float* pb = g.packedB && g.packedKb == kb ? nullptr : gPackB[thread].get((size_t)kb * panels * isa.nr);
   float* pa = gPackA[thread].get((size_t)mcMax * kb);
   const bool prepacked = g.packedB && g.packedKb == kb;
@@ -261,10 +304,22 @@ struct ParallelJob {
   int chunks;
   int packTasksPerBlock;
   int kc;  // k steps per block (the last may be shorter)
+  int bTasks;  // pack tasks of B (0 when B came packed), then those of A
+  float* packedA;  // all of A packed when it is packed at all and several column chunks read it, else null
+  int mPadded;     // rows of packed A: m rounded up to MR (a k block of it is mPadded·kc floats)
 };
 
 void packTask(void* ctx, int task, int) {
   auto& j = *static_cast<ParallelJob*>(ctx);
+  if (task >= j.bTasks) {
+    // A's row block mb of k block `block`, at p0·mPadded + i0·kc (blocks before it are whole MR panels).
+    const int t = task - j.bTasks;
+    const int block = t / j.mBlocks, mb = t % j.mBlocks;
+    const int p0 = block * j.kc, kc = std::min(j.kc, j.g->k - p0);
+    const int i0 = mb * mcRows(*j.isa), mc = std::min(mcRows(*j.isa), j.g->m - i0);
+    packA(*j.g, j.isa->mr, i0, mc, p0, kc, j.packedA + (size_t)p0 * j.mPadded + (size_t)i0 * kc);
+    return;
+  }
   const int block = task / j.packTasksPerBlock;
   const int part = task % j.packTasksPerBlock;
   const int per = (j.panels + j.packTasksPerBlock - 1) / j.packTasksPerBlock;
@@ -287,11 +342,12 @@ void computeTask(void* ctx, int task, int thread) {
   const int mc = std::min(kMcRows, g.m - i0);
   const int q0 = chunk * j.panelsPerChunk;
   const int q1 = std::min(j.panels, q0 + j.panelsPerChunk);
-  float* pa = gPackA[thread].get((size_t)((mc + isa.mr - 1) / isa.mr) * isa.mr * j.kc);
+  float* pa = j.packedA ? nullptr : gPackA[thread].get((size_t)((mc + isa.mr - 1) / isa.mr) * isa.mr * j.kc);
   for (int p0 = 0; p0 < g.k; p0 += j.kc) {
     const int kc = std::min(j.kc, g.k - p0);
     const bool direct = directA(g, isa);
-    prepareA(g, isa.mr, i0, mc, p0, kc, pa, direct);
+    if (j.packedA) pa = j.packedA + (size_t)p0 * j.mPadded + (size_t)i0 * kc;
+    else prepareA(g, isa.mr, i0, mc, p0, kc, pa, direct);
     sweep(g, isa, pa, i0, mc, j.packed + (size_t)p0 * j.panels * isa.nr, q0, q1, kc, p0 > 0, direct, p0);
     if (p0 + kc >= g.k) activate(g, i0, mc, q0 * isa.nr, std::min(g.n, q1 * isa.nr) - q0 * isa.nr);
   }
@@ -319,7 +375,13 @@ void parallelProduct(Pool& pool, const Product& g, const Isa& isa) {
   j.kc = kc;
   const int kBlocks = (g.k + j.kc - 1) / j.kc;
   j.packTasksPerBlock = std::max(1, std::min(j.panels, 2 * threads));
-  if (!prepacked) pool.run(kBlocks * j.packTasksPerBlock, packTask, &j);
+  j.bTasks = prepacked ? 0 : kBlocks * j.packTasksPerBlock;
+  // A packed (not read in place) for several column chunks: packed once into shared scratch by the pack tasks, not
+  // once per chunk by each compute task (a weight gradient's [256, 2048]ᵀ on 2 threads packed A 3-4 times over).
+  j.mPadded = ((g.m + isa.mr - 1) / isa.mr) * isa.mr;
+  j.packedA = !directA(g, isa) && j.chunks > 1 ? gSharedA.get((size_t)j.mPadded * g.k) : nullptr;
+  const int aTasks = j.packedA ? kBlocks * j.mBlocks : 0;
+  if (j.bTasks + aTasks > 0) pool.run(j.bTasks + aTasks, packTask, &j);
   pool.run(j.mBlocks * j.chunks, computeTask, &j);
 }
 
@@ -352,11 +414,11 @@ float* Scratch::get(size_t n) {
 
 void gemmSerial(const Isa& isa, const Product& p, int thread) { serialProduct(p, isa, thread); }
 
-int gemmPackBlockK(const Pool& pool, const Isa&, const Product& g) {
+int gemmPackBlockK(const Pool& pool, const Isa& isa, const Product& g) {
   const double flops = 2.0 * g.m * g.n * g.k;
   if (pool.threads() == 1 || flops < 2e6) {
     if (g.k <= kKcSerial && (size_t)g.m * g.k <= kDirectA) return g.k;
-    return blockK(g.k, kKcSerial);
+    return serialBlockK(g, isa);
   }
   return blockK(g.k, kKc);
 }
