@@ -2,10 +2,11 @@
 // Serves the built page (examples/ner-web/dist) and a model folder (`npm run ner` writes runs/ner-bert/model; `fets
 // export <folder> --out …` copies one) at /model/ on localhost. `npm run ner:web` builds, then runs this.
 //
-// Every response carries the cross-origin isolation headers (COOP same-origin, COEP require-corp), so the page may
-// use SharedArrayBuffer and tfjs runs its threaded wasm build; `--no-isolate` leaves them out (single-thread build).
+// With `--isolate` every response carries the cross-origin isolation headers (COOP same-origin, COEP require-corp),
+// so the page may use SharedArrayBuffer and tfjs runs its threaded wasm build (docs/web.md: measured no faster here,
+// and its XNNPACK threads much slower on a busy machine; fets' kernels run on the page's thread either way).
 //
-//   node examples/ner-web/serve.mjs [--model runs/ner-bert/model] [--port 8080] [--no-isolate]
+//   node examples/ner-web/serve.mjs [--model runs/ner-bert/model] [--port 8080] [--isolate]
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -29,8 +30,8 @@ export const ISOLATION_HEADERS = {
   'cross-origin-resource-policy': 'same-origin',
 };
 
-/** Starts the server; resolves with it and its URL once it listens. `isolate: false` drops {@link ISOLATION_HEADERS}. */
-export function serve({ root, model, port = 0, host = '127.0.0.1', isolate = true }) {
+/** Starts the server; resolves with it and its URL once it listens. `isolate` adds {@link ISOLATION_HEADERS}. */
+export function serve({ root, model, port = 0, host = '127.0.0.1', isolate = false }) {
   const extra = isolate ? ISOLATION_HEADERS : {};
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -64,7 +65,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     options: {
       model: { type: 'string', default: 'runs/ner-bert/model' },
       port: { type: 'string', default: '8080' },
-      'no-isolate': { type: 'boolean', default: false },
+      isolate: { type: 'boolean', default: false },
     },
   });
   const here = path.dirname(fileURLToPath(import.meta.url));
@@ -76,6 +77,6 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
         `for a run saved before model folders: npm run fets -- export examples/ner-bert/experiment.ts --load runs/ner-bert --out ${values.model}`,
     );
   }
-  const { url } = await serve({ root, model: values.model, port: Number(values.port), isolate: !values['no-isolate'] });
+  const { url } = await serve({ root, model: values.model, port: Number(values.port), isolate: values.isolate });
   process.stderr.write(`ner-web: serving ${url} (model: ${values.model}); Ctrl+C stops\n`);
 }

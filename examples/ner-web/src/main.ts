@@ -3,7 +3,8 @@
  * The page: type a sentence, see its entities highlighted (the model runs here: on the GPU through tfjs' WebGPU
  * backend when the browser offers an adapter, else on tfjs' wasm backend with fets' WebAssembly kernels registered;
  * the status line names which). The wasm backend runs its threaded build when the page is cross-origin isolated
- * (serve.mjs sends the COOP/COEP headers), else the single-thread one.
+ * (`serve.mjs --isolate` sends the COOP/COEP headers), else the single-thread one; either way with one XNNPACK
+ * thread unless `?threads=N`.
  *
  * Query parameters, for measurements (latency.mjs) and tests: `?kernels=off` plain tfjs wasm (no fets kernels),
  * `?backend=wasm` skip WebGPU, `?threads=N` XNNPACK's thread count in the threaded build.
@@ -58,14 +59,16 @@ async function chooseBackend(): Promise<string> {
     }
   }
   setWasmPaths(new URL('./', location.href).href);
+  // One XNNPACK thread unless asked: fets' kernels (the products among them) run on this thread, and tfjs' pool
+  // threads spin while they wait, which was measured many times slower on a busy machine (docs/web.md).
   const threads = Number(params.get('threads'));
-  if (Number.isInteger(threads) && threads > 0) setThreadsCount(threads);
+  setThreadsCount(Number.isInteger(threads) && threads > 0 ? threads : 1);
   await tf.setBackend('wasm');
   const kernels =
     params.get('kernels') === 'off'
       ? `its own kernels only (?kernels=off; ${getThreadsCount()} thread${getThreadsCount() === 1 ? '' : 's'})`
       : formatWasmKernelStatus(registerWasmKernels());
-  const isolation = crossOriginIsolated ? '' : '; not cross-origin isolated, so no wasm threads';
+  const isolation = crossOriginIsolated ? '; threaded build' : '';
   return `tfjs wasm + ${kernels}${isolation}; WebGPU off: ${why}`;
 }
 
