@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The page's latency per sentence: builds nothing, serves examples/ner-web/dist with a model folder, tags the
 // first N sentences of a CoNLL file in Chromium headless and prints the mean, median and p90 milliseconds per
-// sentence, with the backend line the page shows.
+// sentence (wall time) and the page main thread's CPU milliseconds per sentence, with the backend line it shows.
 //   node examples/ner-web/latency.mjs --model runs/ner-bert/model --data ../shared/datasets/mit-movie/engtest.bio [--n 200]
 //
 // Side by side: `--variants` names page set-ups, each measured once per round, in turn, for `--rounds` rounds (one
@@ -58,7 +58,14 @@ const sentences = blocks.slice(0, Number(values.n)).map((b) =>
 );
 const browser = await chromium.launch({
   executablePath: values.chromium,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ],
 });
 
 /** One page of `variant`: its backend line and milliseconds per sentence. */
@@ -67,28 +74,38 @@ async function measure(variant) {
   const { server, url } = await serve({ root: v.root ?? path.join(here, 'dist'), model: values.model, isolate: v.isolate });
   try {
     const page = await browser.newPage();
+    const cdp = await page.context().newCDPSession(page);
     if (values.cores) {
       // navigator.hardwareConcurrency as the page sees it: tfjs sizes its wasm thread pool at half of it.
-      const cdp = await page.context().newCDPSession(page);
       await cdp.send('Emulation.setHardwareConcurrencyOverride', { hardwareConcurrency: Number(values.cores) });
     }
+    // CPU time of the page's main thread (Chromium's ThreadTime metric, seconds): on a busy machine it leaves out
+    // the time the page waited for a core, which wall time does not.
+    await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
+    const threadTime = async () =>
+      (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'ThreadTime')?.value ?? Number.NaN;
     await page.goto(url + v.query);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 120000 });
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 600000 });
     // The page's backend line (a build from before it was exposed: the status line, which names the backend).
     const backend = await page.evaluate(() => window.fetsBackend ?? document.querySelector('#status')?.textContent ?? '');
+    await page.evaluate((ss) => {
+      for (const s of ss.slice(0, 10)) window.fetsTag(s); // warm-up
+    }, sentences);
+    const cpu0 = await threadTime();
     const ms = await page.evaluate((ss) => {
       const tag = window.fetsTag;
-      for (const s of ss.slice(0, 10)) tag(s); // warm-up
       return ss.map((s) => {
         const t0 = performance.now();
         tag(s);
         return performance.now() - t0;
       });
     }, sentences);
+    const cpuMs = ((await threadTime()) - cpu0) * 1000;
     await page.close();
     const sorted = [...ms].sort((a, b) => a - b);
     return {
       backend,
+      cpuMs: cpuMs / ms.length,
       meanMs: ms.reduce((a, b) => a + b, 0) / ms.length,
       medianMs: sorted[sorted.length >> 1],
       p90Ms: sorted[Math.floor(sorted.length * 0.9)],
@@ -105,11 +122,14 @@ try {
     for (const v of variants) {
       const m = await measure(v);
       runs[v].push(m);
-      process.stderr.write(`latency: round ${r + 1} ${v}: median ${m.medianMs.toFixed(2)} ms (${m.backend})\n`);
+      process.stderr.write(
+        `latency: round ${r + 1} ${v}: median ${m.medianMs.toFixed(2)} ms, CPU ${m.cpuMs.toFixed(2)} ms a sentence (${m.backend})\n`,
+      );
     }
   }
   const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
   const first = median(runs[variants[0]].map((m) => m.medianMs));
+  const firstCpu = median(runs[variants[0]].map((m) => m.cpuMs));
   for (const v of variants) {
     const med = median(runs[v].map((m) => m.medianMs));
     console.log(
@@ -118,9 +138,17 @@ try {
         sentences: sentences.length,
         rounds: runs[v].length,
         medianMs: round2(med),
+        cpuMs: round2(median(runs[v].map((m) => m.cpuMs))),
         meanMs: round2(median(runs[v].map((m) => m.meanMs))),
         p90Ms: round2(median(runs[v].map((m) => m.p90Ms))),
-        ...(variants.length > 1 ? { overFirst: +(med / first).toFixed(3), roundMedians: runs[v].map((m) => round2(m.medianMs)) } : {}),
+        ...(variants.length > 1
+          ? {
+              overFirst: +(med / first).toFixed(3),
+              cpuOverFirst: +(median(runs[v].map((m) => m.cpuMs)) / firstCpu).toFixed(3),
+              roundMedians: runs[v].map((m) => round2(m.medianMs)),
+              roundCpu: runs[v].map((m) => round2(m.cpuMs)),
+            }
+          : {}),
         backend: runs[v][0].backend,
       }),
     );
