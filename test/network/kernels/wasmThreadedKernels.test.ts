@@ -8,13 +8,13 @@ const run = promisify(execFile);
 
 describe("fets' wasm kernels on the threaded wasm build (a shared heap, as a cross-origin isolated page has)", () => {
   it('the GEMM, GELU and LayerNorm run on the shared heap and match the cpu backend', async function () {
-    this.timeout(120_000);
+    this.timeout(300_000);
     const fixture = path.join(ROOT, 'test/network/kernels/fixtures/threadedWasmKernels.ts');
     const { stdout } = await run(process.execPath, ['--conditions=fets-source', '--import', 'tsx', fixture], {
       cwd: ROOT,
       // No native addon (as in a browser), the threaded wasm build.
       env: { ...process.env, FETS_BACKEND: 'wasm', FETS_WASM_THREADS: '2', FETS_NATIVE_DIR: path.join(ROOT, 'no-such-native-dir') },
-      timeout: 110_000,
+      timeout: 280_000,
     });
     const r = JSON.parse(stdout.trim().split('\n').pop()!) as {
       status: { kernels: string[]; gemm: string; threads: number; sharedMemory: boolean };
