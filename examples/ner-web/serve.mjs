@@ -2,7 +2,11 @@
 // Serves the built page (examples/ner-web/dist) and a model folder (`npm run ner` writes runs/ner-bert/model; `fets
 // export <folder> --out …` copies one) at /model/ on localhost. `npm run ner:web` builds, then runs this.
 //
-//   node examples/ner-web/serve.mjs [--model runs/ner-bert/model] [--port 8080]
+// With `--isolate` every response carries the cross-origin isolation headers (COOP same-origin, COEP require-corp),
+// so the page may use SharedArrayBuffer and tfjs runs its threaded wasm build (docs/web.md: measured no faster here,
+// and its XNNPACK threads much slower on a busy machine; fets' kernels run on the page's thread either way).
+//
+//   node examples/ner-web/serve.mjs [--model runs/ner-bert/model] [--port 8080] [--isolate]
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -19,8 +23,16 @@ const TYPES = {
   '.safetensors': 'application/octet-stream',
 };
 
-/** Starts the server; resolves with it and its URL once it listens. */
-export function serve({ root, model, port = 0, host = '127.0.0.1' }) {
+/** The headers that make a page cross-origin isolated (`crossOriginIsolated`: SharedArrayBuffer, wasm threads). */
+export const ISOLATION_HEADERS = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+  'cross-origin-resource-policy': 'same-origin',
+};
+
+/** Starts the server; resolves with it and its URL once it listens. `isolate` adds {@link ISOLATION_HEADERS}. */
+export function serve({ root, model, port = 0, host = '127.0.0.1', isolate = false }) {
+  const extra = isolate ? ISOLATION_HEADERS : {};
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const rel = decodeURIComponent(url.pathname);
@@ -29,10 +41,14 @@ export function serve({ root, model, port = 0, host = '127.0.0.1' }) {
       : [root, rel === '/' ? 'index.html' : rel.slice(1)];
     const file = path.resolve(base, sub);
     if (!file.startsWith(path.resolve(base)) || !existsSync(file) || !statSync(file).isFile()) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${rel}`);
+      res.writeHead(404, { 'content-type': 'text/plain', ...extra }).end(`not found: ${rel}`);
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'content-length': statSync(file).size });
+    res.writeHead(200, {
+      'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+      'content-length': statSync(file).size,
+      ...extra,
+    });
     createReadStream(file).pipe(res);
   });
   return new Promise((resolve, reject) => {
@@ -46,7 +62,11 @@ export function serve({ root, model, port = 0, host = '127.0.0.1' }) {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { values } = parseArgs({
-    options: { model: { type: 'string', default: 'runs/ner-bert/model' }, port: { type: 'string', default: '8080' } },
+    options: {
+      model: { type: 'string', default: 'runs/ner-bert/model' },
+      port: { type: 'string', default: '8080' },
+      isolate: { type: 'boolean', default: false },
+    },
   });
   const here = path.dirname(fileURLToPath(import.meta.url));
   const root = path.join(here, 'dist');
@@ -57,6 +77,6 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
         `for a run saved before model folders: npm run fets -- export examples/ner-bert/experiment.ts --load runs/ner-bert --out ${values.model}`,
     );
   }
-  const { url } = await serve({ root, model: values.model, port: Number(values.port) });
+  const { url } = await serve({ root, model: values.model, port: Number(values.port), isolate: values.isolate });
   process.stderr.write(`ner-web: serving ${url} (model: ${values.model}); Ctrl+C stops\n`);
 }

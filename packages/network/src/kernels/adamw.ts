@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
-import { nativeKernelsOn } from './native/addon.js';
+import { nativeKernelsOn } from './native/slot.js';
 import { Body, F32, I32, SIMD, V128, wasmLoops, type ValType, type WasmMemory } from './assembler.js';
-import { offsetOf, type KernelArgs, type WasmBackend } from './wasmInternals.js';
+import { memoryOf, offsetOf, type KernelArgs, type WasmBackend } from './wasmInternals.js';
 
 /**
  * `adamw(p, m, v, g, pOut, mOut, vOut, n4, β1, 1−β1, β2, 1−β2, bc1, bc2, ε, lr, decay)`: 4·n4 elements of
@@ -150,7 +150,7 @@ export function adamwKernel(args: KernelArgs): TensorInfo[] {
     });
     return [po, mo, vo];
   }
-  const simd = adamwLoops(backend.wasm.asm?.memory);
+  const simd = adamwLoops(memoryOf(backend));
   const n4 = simd ? n >> 2 : 0;
   if (simd && n4 > 0) {
     const o = (t: TensorInfo) => offsetOf(backend, t);

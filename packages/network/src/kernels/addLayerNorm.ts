@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
 import { LAYER_NORM_GRAD_KERNEL, layerNormLastAxis } from './layerNorm.js';
-import { nativeAddon } from './native/addon.js';
+import { nativeAddon } from './native/slot.js';
 import { offsetOf, type KernelArgs, type WasmBackend } from './wasmInternals.js';
 
 /** Name of the fused residual add + LayerNorm kernel (native kernels only). */

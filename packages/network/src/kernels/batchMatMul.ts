@@ -1,7 +1,7 @@
 import { backend_util, type TensorInfo } from '@tensorflow/tfjs';
 import { columnSum } from './columnSum.js';
 import { gemmProducts } from './gemm.js';
-import { nativeAddon } from './native/addon.js';
+import { nativeAddon } from './native/slot.js';
 import {
   f32Of,
   release,

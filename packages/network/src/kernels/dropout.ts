@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
 import { aleaSeed } from './alea.js';
-import { nativeKernelsOn } from './native/addon.js';
+import { nativeKernelsOn } from './native/slot.js';
 import { offsetOf, type KernelArgs, type WasmBackend } from './wasmInternals.js';
 
 /** Name of the fused dropout-mask kernel fets registers on wasm. */

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
-import { nativeKernelsOn } from './native/addon.js';
+import { nativeKernelsOn } from './native/slot.js';
 import { Body, I32, SIMD, V128, wasmLoops, type ValType, type WasmMemory } from './assembler.js';
-import { offsetOf, type KernelArgs, type WasmBackend } from './wasmInternals.js';
+import { memoryOf, offsetOf, type KernelArgs, type WasmBackend } from './wasmInternals.js';
 
 /**
  * `gelu(x, y, d, n4)`: for 4·n4 elements, with e = exp(−x²/2) and erf by Abramowitz & Stegun 7.1.26 (|error| ≤
@@ -143,7 +143,7 @@ export function geluKernel(args: KernelArgs): TensorInfo[] {
     addon.gelu(backend.wasm.HEAPU8, { x: offsetOf(backend, x), y: offsetOf(backend, y), d: offsetOf(backend, d), n });
     return [y, d];
   }
-  const simd = geluLoops(backend.wasm.asm?.memory);
+  const simd = geluLoops(memoryOf(backend));
   const n4 = simd ? n >> 2 : 0;
   if (simd && n4 > 0) simd.gelu(offsetOf(backend, x), offsetOf(backend, y), offsetOf(backend, d), n4);
   geluInto(

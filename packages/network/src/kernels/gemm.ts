@@ -1,7 +1,7 @@
 import type { TensorInfo } from '@tensorflow/tfjs';
-import { nativeAddon } from './native/addon.js';
+import { nativeAddon } from './native/slot.js';
 import { Body, I32, SIMD, V128, assemble, type ValType, type WasmMemory } from './assembler.js';
-import { offsetOf, type WasmBackend } from './wasmInternals.js';
+import { memoryOf, offsetOf, type WasmBackend } from './wasmInternals.js';
 
 /**
  * A single-threaded float32 matrix product C = A·B in WebAssembly SIMD on the tfjs wasm heap, in place of the
@@ -198,6 +198,18 @@ export function gemmLoops(memory: WasmMemory | undefined, fma = false): GemmExpo
   return out;
 }
 
+const wasmProducts = { count: 0 };
+
+/**
+ * How many `gemmProducts` calls ran on the WebAssembly GEMM (not the native addon, not XNNPACK) in this process.
+ *
+ * @example
+ * const before = wasmGemmCalls(); tf.matMul(a, b); wasmGemmCalls() - before; // 1
+ */
+export function wasmGemmCalls(): number {
+  return wasmProducts.count;
+}
+
 /** Sizes of {@link gemmProducts}. */
 export interface GemmDims {
   batch: number;
@@ -243,9 +255,10 @@ export function gemmProducts(backend: WasmBackend, a: TensorInfo, b: TensorInfo,
     });
     return true;
   }
-  const memory = backend.wasm.asm?.memory;
+  const memory = memoryOf(backend);
   const g = (dims.fma ? gemmLoops(memory, true) : null) ?? gemmLoops(memory, false);
   if (!g) return false;
+  wasmProducts.count += 1;
   const { batch, m, k, n, aStep, bStep } = dims;
   const transA = Boolean(dims.transA);
   const transB = Boolean(dims.transB);

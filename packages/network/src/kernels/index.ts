@@ -19,11 +19,17 @@ export { ADD_LAYER_NORM_KERNEL, addLayerNorm } from './addLayerNorm.js';
 export { simplifyPermutation } from './layout.js';
 export { setSimdLoops } from './assembler.js';
 
+// fets' WebAssembly kernels for hosts without the native addon (a web page); also in @fets/network/browser
+export { formatWasmKernelStatus, registerWasmKernels, wasmKernelOptionsSchema, wasmKernelStatus } from './wasmKernels.js';
+export type { WasmKernelOptions, WasmKernelStatus } from './wasmKernels.js';
+export { wasmGemmCalls } from './gemm.js';
+
 // WGSL kernels for tfjs' webgpu backend (registered by initBackend when WebGPU serves; the web page calls it itself)
 export { registerWebGpuKernels, WEBGPU_KERNELS } from './webgpu/register.js';
 
 // Native addon
-export { loadNativeAddon, nativeAddon, nativeDir } from './native/addon.js';
+export { loadNativeAddon, nativeDir } from './native/addon.js';
+export { nativeAddon } from './native/slot.js';
 export { LINEAR_KERNEL, linearFused } from './native/linear.js';
 export { ATTENTION_KERNEL, attentionFused } from './native/attention.js';
 export type { NativeAddon, NativeLoad } from './native/addon.js';
@@ -48,7 +54,9 @@ export type {
 export {
   applyKernelOverridesFromEnv,
   getKernelOverrides,
+  installedKernels,
   KERNEL_OVERRIDES,
+  kernelCalls,
   nativeOn,
   parseKernelSpec,
   setKernelOverrides,

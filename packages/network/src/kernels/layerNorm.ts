@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
 import { Body, F32, I32, SIMD, V128, wasmLoops, type ValType, type WasmMemory } from './assembler.js';
-import { nativeKernelsOn } from './native/addon.js';
-import { offsetOf, type KernelArgs, type WasmBackend } from './wasmInternals.js';
+import { nativeKernelsOn } from './native/slot.js';
+import { memoryOf, offsetOf, type KernelArgs, type WasmBackend } from './wasmInternals.js';
 
 /**
  * `lnForward(x, gamma, beta, y, mean, rstd, rows, h4, 1/h, eps)`: LayerNorm of `rows` rows of h = 4·h4 floats: per
@@ -218,7 +218,7 @@ export function layerNormKernel(args: KernelArgs): TensorInfo[] {
     });
     return [y, mean, rstd];
   }
-  const simd = h % 4 === 0 ? layerNormLoops(backend.wasm.asm?.memory) : null;
+  const simd = h % 4 === 0 ? layerNormLoops(memoryOf(backend)) : null;
   if (simd) {
     const o = (t: TensorInfo) => offsetOf(backend, t);
     simd.lnForward(o(x!), o(gamma!), o(beta!), o(y), o(mean), o(rstd), rows, h / 4, 1 / h, eps);
@@ -277,7 +277,7 @@ export function layerNormGradKernel(args: KernelArgs): TensorInfo[] {
     });
     return [dx, dgamma, dbeta];
   }
-  const simd = h % 4 === 0 ? layerNormLoops(backend.wasm.asm?.memory) : null;
+  const simd = h % 4 === 0 ? layerNormLoops(memoryOf(backend)) : null;
   if (simd) {
     const o = (t: TensorInfo) => offsetOf(backend, t);
     (backend.typedArrayFromHeap(dgamma) as Float32Array).fill(0);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
 import { BackendError } from '../backend/errors.js';
-import { nativeKernelsOn } from './native/addon.js';
+import { nativeKernelsOn } from './native/slot.js';
 import { f32Of, offsetOf, type KernelArgs, type WasmBackend } from './wasmInternals.js';
 
 type PoolAttrs = {

@@ -11,7 +11,7 @@ import { GELU_KERNEL, geluKernel } from './gelu.js';
 import { LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL, layerNormGradKernel, layerNormKernel } from './layerNorm.js';
 import { gatherRows, identityShared, transposeFast } from './layout.js';
 import { unsortedSegmentSum } from './segmentSum.js';
-import { nativeAddon, setNativeSwitch } from './native/addon.js';
+import { nativeAddon, setNativeSwitch } from './native/slot.js';
 import { conv2D, conv2DBackpropFilter, conv2DBackpropInput, depthwiseBackpropFilter, depthwiseBackpropInput } from './conv.js';
 import { maxPoolGrad } from './pool.js';
 import { nativeBinary } from './native/binary.js';
@@ -122,6 +122,16 @@ const KERNELS: { kernelName: string; func: KernelFunc; on: (s: KernelOverrideSet
 
 /** The kernels fets has registered in place of (or in addition to) the package's. */
 const installed = new Set<string>();
+/** Calls of each kernel through fets' registered function, since the process started. */
+const calls = new Map<string, number>();
+
+/** `func`, counting its calls under `kernelName` (one map update per kernel call). */
+function counted(kernelName: string, func: KernelFunc): KernelFunc {
+  return (args) => {
+    calls.set(kernelName, (calls.get(kernelName) ?? 0) + 1);
+    return func(args);
+  };
+}
 
 function sync(): void {
   for (const { kernelName, func, on } of KERNELS) {
@@ -132,7 +142,7 @@ function sync(): void {
     const original = captureOriginal(kernelName);
     if (tf.getKernel(kernelName, 'wasm')) tf.unregisterKernel(kernelName, 'wasm');
     if (want) {
-      const config: KernelConfig = { kernelName, backendName: 'wasm', kernelFunc: func };
+      const config: KernelConfig = { kernelName, backendName: 'wasm', kernelFunc: counted(kernelName, func) };
       if (original?.setupFunc) config.setupFunc = original.setupFunc;
       tf.registerKernel(config);
       installed.add(kernelName);
@@ -248,4 +258,24 @@ export function nativeOn(): boolean {
  */
 export function transposedMatMulIsFast(): boolean {
   return tf.getBackend() !== 'wasm' || state.Gemm || state.BatchMatMulTranspose || nativeOn();
+}
+
+/**
+ * The tfjs kernel names fets has registered on wasm (its replacements and its own fused kernels), sorted.
+ *
+ * @example
+ * installedKernels(); // ['BatchMatMul', 'FetsGelu', 'FetsLayerNorm', …] after setKernelOverrides(true)
+ */
+export function installedKernels(): string[] {
+  return [...installed].sort();
+}
+
+/**
+ * How many times each of fets' registered wasm kernels has run in this process (kernels never called are absent).
+ *
+ * @example
+ * kernelCalls().FetsGelu; // 4 after one forward pass of a 4-layer BERT
+ */
+export function kernelCalls(): Record<string, number> {
+  return Object.fromEntries([...calls].sort(([a], [b]) => a.localeCompare(b)));
 }

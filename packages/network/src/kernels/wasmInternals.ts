@@ -27,8 +27,10 @@ export function wasmVersionMismatch(installed: string = tfwasm.version_wasm): st
 export interface WasmModule {
   cwrap(name: string, ret: string | null, args: string[]): (...args: unknown[]) => unknown;
   HEAPU8: Uint8Array;
-  /** The instance's exports; `memory` is the heap as a WebAssembly.Memory. */
+  /** The instance's exports; `memory` is the heap as a WebAssembly.Memory (the single-thread builds export it). */
   asm?: { memory?: WasmMemory };
+  /** The heap as a WebAssembly.Memory in the multi-threaded build, which creates it (shared) and imports it. */
+  wasmMemory?: WasmMemory;
   tfjs: {
     registerTensor(id: number, size: number, memoryOffset: number): void;
     disposeData(id: number): void;
@@ -206,6 +208,14 @@ export function f32Of(backend: WasmBackend, t: TensorInfo, offset = 0, length?: 
 export function shareInfo(backend: WasmBackend, x: TensorInfo, shape: number[]): TensorInfo {
   backend.incRef(x.dataId);
   return { dataId: x.dataId, shape, dtype: x.dtype };
+}
+
+/**
+ * The backend's heap as a `WebAssembly.Memory`, for the loops fets assembles at run time (undefined if this build
+ * hides it): exported by the single-thread builds, created by the JS glue of the threaded one (a shared memory).
+ */
+export function memoryOf(backend: WasmBackend): WasmMemory | undefined {
+  return backend.wasm.asm?.memory ?? backend.wasm.wasmMemory;
 }
 
 /** Byte offset of a tensor's data on the wasm heap. */

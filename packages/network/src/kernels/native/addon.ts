@@ -1,97 +1,23 @@
-import type {
-  AdamWArgs,
-  AttentionArgs,
-  BinaryArgs,
-  BinaryRowsArgs,
-  Col2imArgs,
-  DropoutMaskArgs,
-  GeluArgs,
-  GemmArgs,
-  Im2colArgs,
-  LayerNormArgs,
-  LayerNormGradArgs,
-  MaxPoolGradArgs,
-} from './calls.js';
-
-// Node's modules are looked up when the addon is loaded, not imported: the kernel layer is bundled for browsers too
-// (where there is no addon and these functions report so).
-const node = () =>
-  typeof process !== 'undefined' && typeof process.getBuiltinModule === 'function'
-    ? {
-        fs: process.getBuiltinModule('node:fs') as typeof import('node:fs'),
-        path: process.getBuiltinModule('node:path') as typeof import('node:path'),
-        url: process.getBuiltinModule('node:url') as typeof import('node:url'),
-        module: process.getBuiltinModule('node:module') as typeof import('node:module'),
-      }
-    : undefined;
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setNativeLoader, type NativeAddon } from './slot.js';
 
 /**
- * The functions of fets' native addon (`packages/network/native`, built by node-gyp during `npm install`). Every
- * kernel works in place on one typed array (the tfjs wasm heap) at byte offsets, and takes its arguments by name
- * (calls.ts describes each).
+ * Loading fets' native addon (Node only: this file reads the install-time build's files and `require`s the `.node`
+ * binary). Importing it installs the loader in slot.ts, where the kernels look the addon up; `@fets/network` and
+ * `@fets/network/kernels` import it, the browser entry does not.
  */
-export interface NativeAddon {
-  /** `batch` float32 products C = op(A)·op(B), with a bias and GELU fused when asked. */
-  gemm(heap: Uint8Array, args: GemmArgs): void;
-  /** The microkernel in use, every variant that runs on this CPU, the pool's threads and the CPUs available. */
-  info(): {
-    isa: string;
-    isas: string[];
-    threads: number;
-    cpus: number;
-    mr: number;
-    nr: number;
-    /** Bytes and entries of weights kept packed (GemmArgs.cacheB). */
-    packedBytes: number;
-    packedEntries: number;
-  };
-  /** Drops the weights kept packed under `key` (GemmArgs.cacheB). */
-  gemmForget(args: { key: number }): void;
-  /** Resizes the thread pool. */
-  setThreads(args: { threads: number }): void;
-  /** Picks a microkernel variant by name (`''`: the best for this CPU). */
-  setIsa(args: { name: string }): void;
-  /**
-   * This variant's register-resident FMA rate, GFLOP/s, best over `seconds`: on the calling thread, or with
-   * `allThreads` summed over every pool thread running the loop at once.
-   */
-  peak(args: { seconds: number; allThreads: boolean }): number;
-  /** GEMM blocking for benchmarks (0 or absent keeps a value): k per block with threads, rows of A per block, k on one thread. */
-  tune(args: { kc?: number; mc?: number; kcSerial?: number }): void;
-  /** tf.dropout's multiplier from an Alea state. */
-  dropoutMask(heap: Uint8Array, args: DropoutMaskArgs): void;
-  /** GELU and its derivative. */
-  gelu(heap: Uint8Array, args: GeluArgs): void;
-  /** One AdamW step. */
-  adamw(heap: Uint8Array, args: AdamWArgs): void;
-  /** `out = a op b`, same shapes. */
-  binary(heap: Uint8Array, args: BinaryArgs): void;
-  /** `out[r, c] = a[r, c] op b[c]`. */
-  binaryRows(heap: Uint8Array, args: BinaryRowsArgs): void;
-  /** The instruction set of the element-wise loops (`avx512`, `avx2`, `base`). */
-  vecIsa(): string;
-  /** A convolution's patches. */
-  im2col(heap: Uint8Array, args: Im2colArgs): void;
-  /** The adjoint of `im2col`. */
-  col2im(heap: Uint8Array, args: Col2imArgs): void;
-  /** The max-pool gradient. */
-  maxPoolGrad(heap: Uint8Array, args: MaxPoolGradArgs): void;
-  /** Fused multi-head self-attention (inference): scores, mask, softmax and the product with V per head. */
-  attention(heap: Uint8Array, args: AttentionArgs): void;
-  /** LayerNorm with the residual add fused in. */
-  layerNorm(heap: Uint8Array, args: LayerNormArgs): void;
-  /** LayerNorm's gradient. */
-  layerNormGrad(heap: Uint8Array, args: LayerNormGradArgs): void;
-}
+
+export type { NativeAddon } from './slot.js';
 
 /** Whether the addon runs here, and why not when it does not. */
 export type NativeLoad = { ok: true; addon: NativeAddon; path: string } | { ok: false; reason: string; path: string };
 
 /** The addon's folder (`packages/network/native`), from this file in `src/` or its compiled copy in `dist/`. */
 export function nativeDir(): string {
-  const n = node();
-  if (!n) return '';
-  return n.path.resolve(n.path.dirname(n.url.fileURLToPath(import.meta.url)), '..', '..', '..', 'native');
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'native');
 }
 
 /**
@@ -103,9 +29,6 @@ export function nativeDir(): string {
  * if (!r.ok) console.log(r.reason);
  */
 export function loadNativeAddon(dir: string = nativeDir()): NativeLoad {
-  const n = node();
-  if (!n) return { ok: false, reason: 'not running on Node.js', path: '' };
-  const { fs, path } = n;
   const file = path.join(dir, 'build', 'Release', 'fets_native.node');
   if (!fs.existsSync(file)) {
     let reason = `not built (no ${file}; run \`node ${path.join(dir, 'build.mjs')}\`)`;
@@ -118,7 +41,7 @@ export function loadNativeAddon(dir: string = nativeDir()): NativeLoad {
     return { ok: false, reason, path: file };
   }
   try {
-    const addon = n.module.createRequire(import.meta.url)(file) as NativeAddon;
+    const addon = createRequire(import.meta.url)(file) as NativeAddon;
     if (typeof addon.gemm !== 'function' || typeof addon.info !== 'function') {
       return { ok: false, reason: `${file} is not fets' native addon (no gemm/info)`, path: file };
     }
@@ -130,16 +53,12 @@ export function loadNativeAddon(dir: string = nativeDir()): NativeLoad {
 
 let cached: NativeLoad | undefined;
 
-/**
- * The process's native addon, loaded once (undefined when it is unavailable; {@link nativeStatus} says why).
- *
- * @example
- * nativeAddon()?.info().isa; // 'avx512'
- */
-export function nativeAddon(): NativeAddon | undefined {
-  cached ??= loadNativeAddon((typeof process !== 'undefined' && process.env?.FETS_NATIVE_DIR) || undefined);
+/** The addon from `FETS_NATIVE_DIR` or {@link nativeDir}, loaded on first use. */
+function loadOnce(): NativeAddon | undefined {
+  cached ??= loadNativeAddon(process.env.FETS_NATIVE_DIR || undefined);
   return cached.ok ? cached.addon : undefined;
 }
+setNativeLoader(loadOnce);
 
 /**
  * What the native kernels are: `{ ok: true, isa, threads, … }` or `{ ok: false, reason }`.
@@ -150,28 +69,10 @@ export function nativeAddon(): NativeAddon | undefined {
 export function nativeStatus():
   | ({ ok: true; path: string } & ReturnType<NativeAddon['info']>)
   | { ok: false; reason: string; path: string } {
-  const addon = nativeAddon();
+  const addon = loadOnce();
   const c = cached!;
   if (!addon || !c.ok) return c as { ok: false; reason: string; path: string };
   return { ok: true, path: c.path, ...addon.info() };
-}
-
-let kernelsOn: () => boolean = () => true;
-
-/** Lets the kernel registry say whether its `Native` switch is on (called once by registry.ts). */
-export function setNativeSwitch(on: () => boolean): void {
-  kernelsOn = on;
-}
-
-/**
- * The addon when the fused wasm kernels should run on it: loaded, and the `Native` switch on.
- *
- * @example
- * const addon = nativeKernelsOn();
- * if (addon) addon.gelu(heap, { x, y, d, n });
- */
-export function nativeKernelsOn(): NativeAddon | undefined {
-  return kernelsOn() ? nativeAddon() : undefined;
 }
 
 /**
@@ -183,5 +84,5 @@ export function nativeKernelsOn(): NativeAddon | undefined {
  */
 export function setNativeThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1 || n > 256) throw new RangeError(`setNativeThreads: expected an integer from 1 to 256, received ${n}`);
-  nativeAddon()?.setThreads({ threads: n });
+  loadOnce()?.setThreads({ threads: n });
 }

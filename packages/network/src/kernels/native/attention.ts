@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
 import { offsetOf, type KernelArgs, type WasmBackend } from '../wasmInternals.js';
-import { nativeAddon } from './addon.js';
+import { nativeAddon } from './slot.js';
 
 /** Name of the fused self-attention kernel (inference) registered on wasm when the native kernels run. */
 export const ATTENTION_KERNEL = 'FetsAttention';

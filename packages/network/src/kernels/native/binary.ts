@@ -1,6 +1,6 @@
 import type { TensorInfo } from '@tensorflow/tfjs';
 import { offsetOf, runOriginal, type KernelArgs, type WasmBackend } from '../wasmInternals.js';
-import { nativeAddon } from './addon.js';
+import { nativeAddon } from './slot.js';
 import type { BinaryOp } from './calls.js';
 
 const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);

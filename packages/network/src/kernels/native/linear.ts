@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
 import { offsetOf, type KernelArgs, type WasmBackend } from '../wasmInternals.js';
-import { nativeAddon } from './addon.js';
+import { nativeAddon } from './slot.js';
 
 /** Keys of the weights kept packed by the native GEMM, one per tensor identity (its dataId object). */
 const packKeys = new WeakMap<object, number>();
