@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,8 +9,8 @@ import * as fe from '@fets/estimator';
 import { readNerConfig } from '../../examples/ner-bert/config.js';
 import { buildNer } from '../../examples/ner-bert/recipe.js';
 import { ROOT, shared } from '../helpers.js';
+import { launchChromium, requireChromium } from './chromium.js';
 
-const CHROMIUM = process.env.FETS_CHROMIUM ?? '/usr/bin/chromium';
 const OUT = path.join(ROOT, 'test', '.tmp-ner-web');
 
 /** The first `n` sentences of MIT Movie's engtest.bio, words joined by spaces. */
@@ -61,19 +61,7 @@ async function openPage(modelDir: string): Promise<{ page: import('playwright-co
     serve: (o: { root: string; model: string }) => Promise<{ server: import('node:http').Server; url: string }>;
   };
   const { server, url } = await serve({ root: path.join(ROOT, 'examples', 'ner-web', 'dist'), model: modelDir });
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium();
   const close = async () => {
     await browser.close();
     server.close();
@@ -125,12 +113,7 @@ describe('examples/ner-web: the trained model in a web page (Chromium headless)'
   this.timeout(300_000);
   let dir: string;
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      // CI installs Debian's chromium and requires it (.ci/run); elsewhere: apt-get install chromium.
-      if (process.env.FETS_REQUIRE_BROWSER === '1') throw new Error(`no browser at ${CHROMIUM} (apt-get install chromium)`);
-      console.warn(`    (no browser at ${CHROMIUM}: apt-get install chromium, or set FETS_CHROMIUM)`);
-      this.skip();
-    }
+    requireChromium(this);
     await fe.initBackend();
     dir = await mkdtemp(path.join(os.tmpdir(), 'fets-ner-web-'));
     mkdirSync(OUT, { recursive: true });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import os from 'node:os';
@@ -7,8 +7,8 @@ import path from 'node:path';
 import { expect } from 'chai';
 import * as fe from '@fets/estimator';
 import { ROOT, shared } from '../helpers.js';
+import { launchChromium, requireChromium } from './chromium.js';
 
-const CHROMIUM = process.env.FETS_CHROMIUM ?? '/usr/bin/chromium';
 const PAGE = path.join(ROOT, 'examples', 'ner-web');
 const builtins = new Set(builtinModules);
 
@@ -70,12 +70,7 @@ describe("examples/ner-web: fets' wasm kernels serve the page (Chromium headless
   this.timeout(900_000);
   let dir: string;
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      // CI installs Debian's chromium and requires it (.ci/run); elsewhere: apt-get install chromium.
-      if (process.env.FETS_REQUIRE_BROWSER === '1') throw new Error(`no browser at ${CHROMIUM} (apt-get install chromium)`);
-      console.warn(`    (no browser at ${CHROMIUM}: apt-get install chromium, or set FETS_CHROMIUM)`);
-      this.skip();
-    }
+    requireChromium(this);
     await fe.initBackend();
     dir = await mkdtemp(path.join(os.tmpdir(), 'fets-ner-web-kernels-'));
   });
@@ -121,18 +116,7 @@ describe("examples/ner-web: fets' wasm kernels serve the page (Chromium headless
     const { serve } = (await import(path.join(PAGE, 'serve.mjs'))) as {
       serve: (o: { root: string; model: string; isolate?: boolean }) => Promise<{ server: import('node:http').Server; url: string }>;
     };
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    const browser = await launchChromium();
     /** Opens the page (`isolate`: with the COOP/COEP headers), tags every text, returns the tags and what served. */
     const run = async (isolate: boolean, query: string) => {
       const { server, url } = await serve({ root: path.join(PAGE, 'dist'), model: folder, isolate });

@@ -262,12 +262,16 @@ describe('native kernels: GEMM', function () {
   });
 
   describe('when the build fails', () => {
+    let root: string;
     let dir: string;
     before(() => {
-      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fets-native-'));
+      // The addon's folder as the package ships it: native/ beside scripts/ (the shared install-time builder).
+      root = fs.mkdtempSync(path.join(os.tmpdir(), 'fets-native-'));
+      dir = path.join(root, 'native');
       for (const f of ['binding.gyp', 'build.mjs', 'src']) fs.cpSync(path.join(nativeDir(), f), path.join(dir, f), { recursive: true });
+      fs.cpSync(path.join(nativeDir(), '..', 'scripts'), path.join(root, 'scripts'), { recursive: true });
     });
-    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    after(() => fs.rmSync(root, { recursive: true, force: true }));
 
     it('the install step still succeeds and records why; fets says so once and runs on the wasm kernels', function () {
       // A compiler that always fails stands for a machine without a working toolchain.
