@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { notBuiltReason } from '../io/addonBuildStatus.js';
 
 /** What `init()` of the MPI binding reports. */
 export interface MpiInfo {
@@ -56,14 +57,7 @@ export function mpiBindingDir(): string {
 export function loadMpiBinding(dir: string = process.env.FETS_MPI_DIR || mpiBindingDir()): MpiLoad {
   const file = path.join(dir, 'build', 'Release', 'fets_mpi.node');
   if (!fs.existsSync(file)) {
-    let reason = `not built (no ${file}; install libopenmpi-dev, then run \`node ${path.join(dir, 'build.mjs')}\`)`;
-    try {
-      const status = JSON.parse(fs.readFileSync(path.join(dir, 'build', 'status.json'), 'utf8')) as { ok?: boolean; reason?: string };
-      if (status.ok === false && status.reason) reason = `the install-time build failed: ${status.reason}`;
-    } catch {
-      // No status: the build never ran (installed with --ignore-scripts, or a copy of the sources).
-    }
-    return { ok: false, reason, path: file };
+    return { ok: false, reason: notBuiltReason(dir, file, 'install libopenmpi-dev, then '), path: file };
   }
   try {
     const binding = createRequire(import.meta.url)(file) as MpiBinding;

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setNativeLoader, type NativeAddon } from './slot.js';
+import { notBuiltReason } from '../../io/addonBuildStatus.js';
 
 /**
  * Loading fets' native addon (Node only: this file reads the install-time build's files and `require`s the `.node`
@@ -31,14 +32,7 @@ export function nativeDir(): string {
 export function loadNativeAddon(dir: string = nativeDir()): NativeLoad {
   const file = path.join(dir, 'build', 'Release', 'fets_native.node');
   if (!fs.existsSync(file)) {
-    let reason = `not built (no ${file}; run \`node ${path.join(dir, 'build.mjs')}\`)`;
-    try {
-      const status = JSON.parse(fs.readFileSync(path.join(dir, 'build', 'status.json'), 'utf8')) as { ok?: boolean; reason?: string };
-      if (status.ok === false && status.reason) reason = `the install-time build failed: ${status.reason}`;
-    } catch {
-      // No status: the build never ran (installed with --ignore-scripts, or a copy of the sources).
-    }
-    return { ok: false, reason, path: file };
+    return { ok: false, reason: notBuiltReason(dir, file), path: file };
   }
   try {
     const addon = createRequire(import.meta.url)(file) as NativeAddon;
