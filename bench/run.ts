@@ -25,6 +25,10 @@
  *                                      --model mini --epochs 5 --fets-args="--bucket false" --no-peer). Not part of the
  *                                      default run.
  *   npm run bench -- electra [mini]    ELECTRA against masked-LM pretraining steps per second, same model and data
+ *   npm run bench -- recipes           NER recipe variants over seeds, a few runs at a time (one thread each): test and
+ *                                      eval F1 mean ± std and minutes per variant (--variant name="--head crf" …,
+ *                                      repeated; --sets mit-movie --seeds 0,1,2 --workers 2 --runs-dir runs/recipes);
+ *                                      resumes from the runs already written. Not part of the default run.
  *
  * Options: --reps N (repetitions after warm-up, default 5), --quick (fewer steps and reps; for checking the code,
  * not for figures), --cpu (model: also the js cpu backend), --no-plain (model: skip plain tfjs, about 5 s a mini step),
@@ -49,9 +53,10 @@ const FIGURES = [
   'predict',
   'distributed',
   'electra',
+  'recipes',
 ] as const;
 /** The default run: everything but the hour-long quality figure, the MPI one (it needs openmpi) and the pretraining-objective one. */
-const DEFAULT_FIGURES = FIGURES.filter((f) => f !== 'quality' && f !== 'distributed' && f !== 'electra');
+const DEFAULT_FIGURES = FIGURES.filter((f) => f !== 'quality' && f !== 'distributed' && f !== 'electra' && f !== 'recipes');
 type Figure = (typeof FIGURES)[number];
 
 const { values, positionals } = parseArgs({
@@ -74,6 +79,9 @@ const { values, positionals } = parseArgs({
     'model-dir': { type: 'string' },
     sizes: { type: 'string' },
     baseline: { type: 'string' },
+    variant: { type: 'string', multiple: true },
+    workers: { type: 'string', default: '2' },
+    'runs-dir': { type: 'string' },
   },
 });
 const quick = values.quick!;
@@ -161,6 +169,24 @@ for (const { figure, arg } of wanted) {
     case 'distributed':
       r = await (await import('./distributed.js')).run({ reps, quick });
       break;
+    case 'recipes': {
+      const seeds = values.seeds!.split(',').map(Number);
+      const workers = Number(values.workers);
+      if (seeds.some((x) => !Number.isInteger(x)) || !Number.isInteger(workers) || workers < 1) {
+        throw new Error(
+          `bench: recipes: expected --seeds as integers (0,1,2) and --workers ≥ 1, received ${values.seeds} / ${values.workers}`,
+        );
+      }
+      const { parseVariant, run: runRecipes } = await import('./recipes.js');
+      r = await runRecipes({
+        variants: (values.variant ?? []).map(parseVariant),
+        sets: values.sets === 'mit-movie,bc5cdr-chem' ? ['mit-movie'] : values.sets!.split(','),
+        seeds,
+        workers,
+        runsDir: path.resolve(values['runs-dir'] ?? 'runs/recipes'),
+      });
+      break;
+    }
     case 'quality': {
       const seeds = values.seeds!.split(',').map(Number);
       const epochs = Number(values.epochs ?? 5);

@@ -67,6 +67,8 @@ export const nerConfigSchema = z.strictObject({
   /** Fraction of the training split held out for model selection (MIT Movie has no dev split). */
   evalFraction: z.number().min(0).max(0.5).default(0.1),
   seed: z.number().int().default(0),
+  /** Score the test split after training (`--test false`: a tuning run, judged on the eval split only). */
+  test: z.boolean().default(true),
   outDir: z.string().default('runs/ner-bert'),
   logSteps: z.number().int().min(0).default(100),
   /** Cap on training steps per epoch (quick runs). */

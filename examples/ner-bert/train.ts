@@ -24,12 +24,12 @@ await fe.runScript('ner-bert', async () => {
   if (split.some((n) => n > 0)) {
     fe.say(`ner-bert: sentences longer than maxLen ${cfg.maxLen}, read in overlapping windows: ${split.join(' / ')} (train / eval / test)`);
   }
-  await run.estimator.fit();
+  const summary = await run.estimator.fit();
   // Data-parallel (mpirun): every rank tests, rank 0 reports and writes.
   const chief = run.estimator.system.world.isChief;
 
   let metrics: Record<string, unknown> = {};
-  if (run.splits.test) {
+  if (run.splits.test && cfg.test) {
     await run.estimator.test();
     if (!chief) return;
     const report = run.seqeval.lastReport;
@@ -73,6 +73,8 @@ await fe.runScript('ner-bert', async () => {
     ...(cfg.head === 'crf' ? { crfLrScale: cfg.crfLrScale } : {}),
     ...(cfg.average > 0 ? { average: cfg.average, averageSelect: cfg.averageSelect } : {}),
     init: cfg.init ?? null,
+    // Eval-split F1 after each epoch: what settings are chosen on (the test split is scored once, above).
+    evalF1: summary.series('eval', 'f1').map(([, v]) => Number(v.toFixed(4))),
     seed: cfg.seed,
     epochs: cfg.epochs,
     backend: fe.getBackendInfo()?.name,
