@@ -128,7 +128,8 @@ export async function run(o: RecipesOptions): Promise<FigureResult> {
   for (const set of o.sets) {
     if (!QUALITY_SETS[set]) throw new Error(`bench recipes: unknown set "${set}" (valid: ${Object.keys(QUALITY_SETS).join(', ')})`);
   }
-  const jobs = o.sets.flatMap((set) => o.variants.flatMap((v) => o.seeds.map((seed) => () => runOne(set, v, seed, o))));
+  // Seed by seed, so that a table cut short still compares every variant on the same seeds.
+  const jobs = o.sets.flatMap((set) => o.seeds.flatMap((seed) => o.variants.map((v) => () => runOne(set, v, seed, o))));
   const runs = await pool(jobs, o.workers);
   const rows: Row[] = [];
   const table: Record<string, unknown>[] = [];

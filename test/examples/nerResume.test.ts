@@ -73,7 +73,9 @@ describe('examples/ner-bert: resumable', function () {
     expect(resumed.output).to.match(/RestoreWizard: restored from .*epoch-0002: resuming after epoch 2, step 80/);
     const a = JSON.parse(readFileSync(path.join(dir, 'whole', 'metrics.json'), 'utf8'));
     const b = JSON.parse(readFileSync(path.join(dir, 'killed', 'metrics.json'), 'utf8'));
-    for (const k of ['f1', 'precision', 'recall', 'perType']) expect(b[k], k).to.deep.equal(a[k]);
+    for (const k of ['f1', 'precision', 'recall', 'perType', 'evalF1']) expect(b[k], k).to.deep.equal(a[k]);
+    // The eval split's F1 after each of the 3 epochs (what settings are chosen on), the resumed run's included.
+    expect(a.evalF1).to.have.length(3);
     // A model that finds entities: the comparison is not of two zeros.
     expect(a.f1).to.be.greaterThan(0.1);
 
@@ -93,6 +95,6 @@ describe('examples/ner-bert: resumable', function () {
     );
     expect(fellBack.output).to.match(/RestoreWizard: restored from .*epoch-0002: resuming after epoch 2, step 80/);
     const c = JSON.parse(readFileSync(path.join(dir, 'killed', 'metrics.json'), 'utf8'));
-    for (const k of ['f1', 'precision', 'recall', 'perType']) expect(c[k], k).to.deep.equal(a[k]);
+    for (const k of ['f1', 'precision', 'recall', 'perType', 'evalF1']) expect(c[k], k).to.deep.equal(a[k]);
   });
 });
