@@ -25,6 +25,8 @@
  *                                      --model mini --epochs 5 --fets-args="--bucket false" --no-peer). Not part of the
  *                                      default run.
  *   npm run bench -- electra [mini]    ELECTRA against masked-LM pretraining steps per second, same model and data
+ *   npm run bench -- trainparts        fused training attention, dropout mask, bias gradient: new vs before, CPU time,
+ *                                      1 and 2 native threads, in one process (bench/trainParts.ts)
  *
  * Options: --reps N (repetitions after warm-up, default 5), --quick (fewer steps and reps; for checking the code,
  * not for figures), --cpu (model: also the js cpu backend), --no-plain (model: skip plain tfjs, about 5 s a mini step),
@@ -49,9 +51,10 @@ const FIGURES = [
   'predict',
   'distributed',
   'electra',
+  'trainparts',
 ] as const;
 /** The default run: everything but the hour-long quality figure, the MPI one (it needs openmpi) and the pretraining-objective one. */
-const DEFAULT_FIGURES = FIGURES.filter((f) => f !== 'quality' && f !== 'distributed' && f !== 'electra');
+const DEFAULT_FIGURES = FIGURES.filter((f) => f !== 'quality' && f !== 'distributed' && f !== 'electra' && f !== 'trainparts');
 type Figure = (typeof FIGURES)[number];
 
 const { values, positionals } = parseArgs({
@@ -129,6 +132,9 @@ for (const { figure, arg } of wanted) {
         steps: quick ? 5 : 20,
         reps: quick ? 1 : reps,
       });
+      break;
+    case 'trainparts':
+      r = await (await import('./trainParts.js')).run({ reps: values.reps ? reps : quick ? 3 : 10 });
       break;
     case 'gemm':
       r = await (await import('./gemm.js')).run({ reps: quick ? 10 : 4 * reps });
