@@ -29,6 +29,8 @@
  *                                      eval F1 mean ± std and minutes per variant (--variant name="--head crf" …,
  *                                      repeated; --sets mit-movie --seeds 0,1,2 --workers 2 --runs-dir runs/recipes);
  *                                      resumes from the runs already written. Not part of the default run.
+ *   npm run bench -- trainparts        fused training attention, dropout mask, bias gradient: new vs before, CPU time,
+ *                                      1 and 2 native threads, in one process (bench/trainParts.ts)
  *
  * Options: --reps N (repetitions after warm-up, default 5), --quick (fewer steps and reps; for checking the code,
  * not for figures), --cpu (model: also the js cpu backend), --no-plain (model: skip plain tfjs, about 5 s a mini step),
@@ -54,9 +56,10 @@ const FIGURES = [
   'distributed',
   'electra',
   'recipes',
+  'trainparts',
 ] as const;
-/** The default run: everything but the hour-long quality figure, the MPI one (it needs openmpi) and the pretraining-objective one. */
-const DEFAULT_FIGURES = FIGURES.filter((f) => f !== 'quality' && f !== 'distributed' && f !== 'electra' && f !== 'recipes');
+/** The default run: everything but the hour-long figures (quality, recipes), the MPI one (it needs openmpi), the pretraining-objective one and the kernel A/B one. */
+const DEFAULT_FIGURES = FIGURES.filter((f) => !['quality', 'distributed', 'electra', 'recipes', 'trainparts'].includes(f));
 type Figure = (typeof FIGURES)[number];
 
 const { values, positionals } = parseArgs({
@@ -137,6 +140,9 @@ for (const { figure, arg } of wanted) {
         steps: quick ? 5 : 20,
         reps: quick ? 1 : reps,
       });
+      break;
+    case 'trainparts':
+      r = await (await import('./trainParts.js')).run({ reps: values.reps ? reps : quick ? 3 : 10 });
       break;
     case 'gemm':
       r = await (await import('./gemm.js')).run({ reps: quick ? 10 : 4 * reps });

@@ -10,7 +10,9 @@
     {
       "target_name": "fets_native",
       "sources": ["src/addon.cc", "src/pool.cc", "src/gemm.cc", "src/microkernels.cc", "src/elementwise.cc", "src/conv.cc",
-                  "src/vec/select.cc", "src/vec/base.cc", "src/call.cc", "src/attention.cc", "src/norm.cc", "src/packcache.cc"],
+                  "src/vec/select.cc", "src/vec/base.cc", "src/call.cc", "src/attention.cc", "src/norm.cc", "src/packcache.cc",
+                  "src/alea.cc", "src/dropout.cc", "src/attention_train.cc",
+                  "src/colsum.cc"],
       "ldflags": ["-pthread"],
       "conditions": [
         ["target_arch=='x64'", {"dependencies": ["fets_vec_avx512", "fets_vec_avx2"]}],

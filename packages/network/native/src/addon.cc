@@ -250,8 +250,11 @@ napi_value Init(napi_env env, napi_value exports) {
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   registerElementwise(env, exports);
+  registerDropout(env, exports);
+  registerColumnSum(env, exports);
   registerConv(env, exports);
   registerAttention(env, exports);
+  registerAttentionTrain(env, exports);
   registerNorm(env, exports);
   registerPackCache(env, exports);
   return exports;

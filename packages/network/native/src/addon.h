@@ -33,8 +33,14 @@ napi_value undefinedValue(napi_env env);
 const Isa& currentIsa();
 /** Adds the fused attention (attention.cc) to the exports. */
 void registerAttention(napi_env env, napi_value exports);
+/** Adds the fused attention for training and its gradient (attention_train.cc) to the exports. */
+void registerAttentionTrain(napi_env env, napi_value exports);
 /** Adds LayerNorm with the residual add and its gradient (norm.cc) to the exports. */
 void registerNorm(napi_env env, napi_value exports);
+/** Adds the dropout mask (dropout.cc: Alea's stream in parallel pieces) to the exports. */
+void registerDropout(napi_env env, napi_value exports);
+/** Adds the column sums (colsum.cc: bias gradients) to the exports. */
+void registerColumnSum(napi_env env, napi_value exports);
 /** Adds the element-wise kernels (elementwise.cc) to the exports. */
 void registerElementwise(napi_env env, napi_value exports);
 /** Adds the convolution data movement (conv.cc: im2col, col2im, the max-pool gradient) to the exports. */

@@ -1,5 +1,5 @@
-// Element-wise kernels of fets' native addon: the fused kernels of the wasm path (dropout mask, GELU with its
-// derivative, the AdamW update) and plain binary arithmetic, in the CPU's full vector width (vec/) and on the pool's
+// Element-wise kernels of fets' native addon: the fused kernels of the wasm path (GELU with its derivative, the
+// AdamW update) and plain binary arithmetic, in the CPU's full vector width (vec/) and on the pool's
 // threads, in place on the wasm heap.
 #include <algorithm>
 #include <cstdint>
@@ -13,46 +13,7 @@ namespace fets {
 
 namespace {
 
-/**
- * tf.dropout's multiplier from Baagøe's Alea generator, continued from a seeded state: u = the next draw rounded to
- * float32, out = (float32(u + keep) >= 1) ? scale : 0. The same double arithmetic as seedrandom's alea (no fused
- * multiply-add: compiled with -ffp-contract=off), so the mask equals the JavaScript one bit for bit. Serial by nature
- * (each draw depends on the three before it).
- */
-void dropoutMask(float* out, size_t n, double s0, double s1, double s2, double c, float keep, float scale) {
-  // Alea's step is t = 2091639·s0 + c·2⁻³², c' = trunc(t), s2' = t − c'. The carry c' depends on the previous carry
-  // only through c·2⁻³² < 4.9e-4, so trunc(2091639·s0) is c' unless the product's fraction is within 0.001 of the
-  // next integer (then c' is taken from t itself). This breaks the carry's dependency chain (a convert, a multiply
-  // and an add per element) without changing a bit of the sequence.
-  for (size_t i = 0; i < n; i++) {
-    const double prod = 2091639.0 * s0;
-    const double t = prod + c * 2.3283064365386963e-10;
-    double next = static_cast<double>(static_cast<int32_t>(prod));
-    if (prod - next >= 0.999) next = static_cast<double>(static_cast<int32_t>(t));
-    s0 = s1;
-    s1 = s2;
-    c = next;
-    s2 = t - next;
-    const float u = static_cast<float>(s2);
-    out[i] = (u + keep) >= 1.0f ? scale : 0.0f;
-  }
-}
-
 // The element-wise entry points: arguments by name (kernels/native/calls.ts).
-
-// dropoutMask(heap, {out, n, s0, s1, s2, c, keep, scale})
-napi_value DropoutMask(napi_env env, napi_callback_info info) {
-  CallArgs c(env, info, "dropoutMask");
-  const double n = c.number("n");
-  float* out = c.floats("out", n);
-  const double s0 = c.number("s0"), s1 = c.number("s1"), s2 = c.number("s2"), carry = c.number("c");
-  const float keep = (float)c.number("keep"), scale = (float)c.number("scale");
-  if (!c.ok()) return nullptr;
-  if (!out) return undefinedValue(env);
-  std::lock_guard<std::mutex> lock(callMutex());
-  dropoutMask(out, static_cast<size_t>(n), s0, s1, s2, carry, keep, scale);
-  return undefinedValue(env);
-}
 
 // gelu(heap, {x, y, d, n})
 napi_value Gelu(napi_env env, napi_callback_info info) {
@@ -146,7 +107,6 @@ napi_value VecName(napi_env env, napi_callback_info) {
 
 void registerElementwise(napi_env env, napi_value exports) {
   const napi_property_descriptor props[] = {
-      {"dropoutMask", nullptr, DropoutMask, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"gelu", nullptr, Gelu, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adamw", nullptr, AdamW, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -1,5 +1,16 @@
 import { util, type TensorInfo } from '@tensorflow/tfjs';
-import { f32Of, release, releaseView, reshapeInfo, runOriginal, viewOf, type KernelArgs, type WasmBackend } from './wasmInternals.js';
+import { nativeKernelsOn } from './native/slot.js';
+import {
+  f32Of,
+  offsetOf,
+  release,
+  releaseView,
+  reshapeInfo,
+  runOriginal,
+  viewOf,
+  type KernelArgs,
+  type WasmBackend,
+} from './wasmInternals.js';
 
 /** Below this many rows the package kernel is used as is. */
 const MIN_ROWS = 8;
@@ -27,6 +38,13 @@ export function columnSum(args: KernelArgs): TensorInfo {
   if (!leading || x.dtype !== 'float32' || rows < MIN_ROWS || cols === 0) {
     return runOriginal('Sum', { x }, args.attrs ?? {}, backend);
   }
+  const outShape = keepDims ? [...axes.map(() => 1), ...colShape] : colShape;
+  const addon = nativeKernelsOn();
+  if (addon) {
+    const out = backend.makeOutput(outShape, 'float32');
+    addon.columnSum(backend.wasm.HEAPU8, { x: offsetOf(backend, x), out: offsetOf(backend, out), rows, cols });
+    return out;
+  }
   let cur: TensorInfo = x;
   let owned = false;
   let m = rows;
@@ -47,7 +65,6 @@ export function columnSum(args: KernelArgs): TensorInfo {
     owned = true;
     m = h;
   }
-  const outShape = keepDims ? [...axes.map(() => 1), ...colShape] : colShape;
   const out = reshapeInfo(backend, cur, outShape);
   release(backend, cur);
   return out;

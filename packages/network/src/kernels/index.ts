@@ -32,6 +32,7 @@ export { loadNativeAddon, nativeDir } from './native/addon.js';
 export { nativeAddon } from './native/slot.js';
 export { LINEAR_KERNEL, linearFused } from './native/linear.js';
 export { ATTENTION_KERNEL, attentionFused } from './native/attention.js';
+export { ATTENTION_TRAIN_GRAD_KERNEL, ATTENTION_TRAIN_KERNEL, attentionTrainFused } from './native/attentionTrain.js';
 export type { NativeAddon, NativeLoad } from './native/addon.js';
 export type {
   AdamWArgs,

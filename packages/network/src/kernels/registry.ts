@@ -17,6 +17,12 @@ import { maxPoolGrad } from './pool.js';
 import { nativeBinary } from './native/binary.js';
 import { LINEAR_KERNEL, linearKernel } from './native/linear.js';
 import { ATTENTION_KERNEL, attentionKernel } from './native/attention.js';
+import {
+  ATTENTION_TRAIN_GRAD_KERNEL,
+  ATTENTION_TRAIN_KERNEL,
+  attentionTrainGradKernel,
+  attentionTrainKernel,
+} from './native/attentionTrain.js';
 import { ADD_LAYER_NORM_KERNEL, addLayerNormKernel } from './addLayerNorm.js';
 import { WASM_PACKAGE_VERSION, captureOriginal, wasmVersionMismatch } from './wasmInternals.js';
 
@@ -46,7 +52,8 @@ import { WASM_PACKAGE_VERSION, captureOriginal, wasmVersionMismatch } from './wa
  * - `Native`: fets' native addon (C++, built during `npm install`) runs the products (and the fused kernels it has)
  *   with the CPU's full vector width (AVX-512, AVX2+FMA, NEON) on a pool of threads, in place on the wasm heap; when
  *   the addon is unavailable this switch changes nothing and the WebAssembly kernels serve. It adds `FetsLinear` (a dense
- *   layer with its bias and GELU in the product's tiles) and `FetsAttention` (inference attention per head block).
+ *   layer with its bias and GELU in the product's tiles), `FetsAttention` (inference attention per head block) and
+ *   `FetsAttentionTrain` / `FetsAttentionTrainGrad` (training attention with its dropout, and its gradient).
  */
 export const KERNEL_OVERRIDES = [
   'UnsortedSegmentSum',
@@ -111,6 +118,8 @@ const KERNELS: { kernelName: string; func: KernelFunc; on: (s: KernelOverrideSet
   { kernelName: 'Sub', func: fn(nativeBinary('Sub', 'subtract')), on: nativeReady },
   { kernelName: LINEAR_KERNEL, func: fn(linearKernel), on: nativeReady },
   { kernelName: ATTENTION_KERNEL, func: fn(attentionKernel), on: nativeReady },
+  { kernelName: ATTENTION_TRAIN_KERNEL, func: fn(attentionTrainKernel), on: nativeReady },
+  { kernelName: ATTENTION_TRAIN_GRAD_KERNEL, func: fn(attentionTrainGradKernel), on: nativeReady },
   { kernelName: ADD_LAYER_NORM_KERNEL, func: fn(addLayerNormKernel), on: (s) => s.LayerNorm && nativeReady(s) },
   { kernelName: 'Conv2DBackpropFilter', func: fn(conv2DBackpropFilter), on: (s) => s.Conv },
   { kernelName: 'DepthwiseConv2dNativeBackpropFilter', func: fn(depthwiseBackpropFilter), on: (s) => s.Conv },

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { linearFused } from '../../kernels/native/linear.js';
 import { attentionFused } from '../../kernels/native/attention.js';
+import { attentionTrainFused } from '../../kernels/native/attentionTrain.js';
 import { addLayerNorm } from '../../kernels/addLayerNorm.js';
 import { FetsError } from '@fets/pipeline';
 import type { FunctionModel } from '../functionModel.js';
@@ -196,7 +197,11 @@ export class BertModel implements FunctionModel {
         // call that reads Q, K and V in place: no head transposes, no [B, nh, L, L] scores.
         const taped = (tf.engine() as unknown as { state: { gradientDepth: number } }).state.gradientDepth > 0;
         const inference = !training && !taped;
-        const fusedCtx = inference ? attentionFused(qh, kh, vh, maskAdd, L, nh) : undefined;
+        // With a gradient, the training kernels (the same dropout masks, drawn from the same seed stream) and their
+        // gradient, token-major too.
+        const fusedCtx = inference
+          ? attentionFused(qh, kh, vh, maskAdd, L, nh)
+          : attentionTrainFused(qh, kh, vh, maskAdd, L, nh, training ? attnRate : 0, () => this.seeds.next());
         const ctx =
           fusedCtx ??
           (() => {

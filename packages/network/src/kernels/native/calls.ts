@@ -154,6 +154,56 @@ export interface AttentionArgs {
   scale: number;
 }
 
+/** The dropout of `attentionTrain` / `attentionTrainGrad`: tf.dropout's multiplier from an Alea state (keep < 1: on). */
+export interface AttentionDropoutArgs {
+  /** 1 − rate as float32; 1 (or absent): no dropout. */
+  keep?: number;
+  /** float32(1 / keep), the kept probabilities' multiplier. */
+  dropScale?: number;
+  /** The seeded Alea state (see alea.ts) of the probabilities' mask. */
+  s0?: number;
+  s1?: number;
+  s2?: number;
+  c?: number;
+}
+
+/**
+ * `attentionTrain`: `attention`'s context, and `probs` [batch, heads, seq, seq] (the softmax, before dropout) for the
+ * gradient; with dropout the context uses probs ⊙ tf.dropout's multiplier of the [batch, heads·seq, seq] probabilities.
+ */
+export interface AttentionTrainArgs extends AttentionArgs, AttentionDropoutArgs {
+  probs: number;
+}
+
+/** `attentionTrainGrad`: dq, dk, dv (token-major, the strides of q, k, v) from the context's gradient `dout` (stride ldo). */
+export interface AttentionTrainGradArgs extends AttentionDropoutArgs {
+  q: number;
+  k: number;
+  v: number;
+  probs: number;
+  dout: number;
+  dq: number;
+  dk: number;
+  dv: number;
+  batch: number;
+  seq: number;
+  heads: number;
+  headDim: number;
+  ldq: number;
+  ldk: number;
+  ldv: number;
+  ldo: number;
+  scale: number;
+}
+
+/** `columnSum`: `out[c] = Σ_r x[r, c]` over `rows` rows of `cols` floats (fixed row chunks: any thread count, same bits). */
+export interface ColumnSumArgs {
+  x: number;
+  out: number;
+  rows: number;
+  cols: number;
+}
+
 /**
  * `layerNorm`: `y = LayerNorm(x + residual)` over rows of h floats (biased variance); `sum` receives x + residual,
  * `mean` and `rstd` (1/√(σ² + eps)) one value per row, each when given.

@@ -1,9 +1,12 @@
 import type {
   AdamWArgs,
   AttentionArgs,
+  AttentionTrainArgs,
+  AttentionTrainGradArgs,
   BinaryArgs,
   BinaryRowsArgs,
   Col2imArgs,
+  ColumnSumArgs,
   DropoutMaskArgs,
   GeluArgs,
   GemmArgs,
@@ -73,6 +76,12 @@ export interface NativeAddon {
   maxPoolGrad(heap: Uint8Array, args: MaxPoolGradArgs): void;
   /** Fused multi-head self-attention (inference): scores, mask, softmax and the product with V per head. */
   attention(heap: Uint8Array, args: AttentionArgs): void;
+  /** Fused multi-head self-attention for training: the context and the probabilities, attention dropout included. */
+  attentionTrain(heap: Uint8Array, args: AttentionTrainArgs): void;
+  /** The gradient of `attentionTrain` with respect to q, k and v. */
+  attentionTrainGrad(heap: Uint8Array, args: AttentionTrainGradArgs): void;
+  /** Column sums (bias gradients), the same bits on any thread count. */
+  columnSum(heap: Uint8Array, args: ColumnSumArgs): void;
   /** LayerNorm with the residual add fused in. */
   layerNorm(heap: Uint8Array, args: LayerNormArgs): void;
   /** LayerNorm's gradient. */
