@@ -2,7 +2,7 @@
 // in one process (best of REPS CPU-timed runs each, so both see the same load), on the dense layers of a BERT
 // inference pass (batch 32 × 64 = 2,048 tokens) as FetsLinear runs them: x·Wᵀ + b with W packed once beforehand (the
 // packed-weight cache), GELU on the intermediate layer. Prints the new/old CPU-time ratio per shape and for the whole
-// pass weighted by calls, and checks that both sides give the same C (max |difference|).
+// pass weighted by calls, and checks that both sides give the same C (max |difference|; GELU's differ by a few ulp).
 //
 //   packages/network/native/test/infer_ab.sh [REV] [REPS] [THREADS]     (REV default HEAD~1)
 //   environment: SIZES=mini,base (default both), ISA=avx2 to pick one, OLD_DIR=<folder with gemm.h, gemm.cc,
@@ -34,13 +34,23 @@ static double cpuSeconds() {
 namespace fets::vec_avx2 {
 extern const VecKernels kernels;
 }
-/** The addon's GELU for AVX2 (src/vec/avx2.cc, linked by infer_ab.sh), the same function for both sides. */
-static void gelu(float* x, size_t n) { fets::vec_avx2::kernels.geluInPlace(x, n); }
+/** The element-wise GELU of src/vec (avx2.cc, linked by infer_ab.sh): what the addon's dense layers used before. */
+static void vecGelu(float* x, size_t n) { fets::vec_avx2::kernels.geluInPlace(x, n); }
 #else
-static void gelu(float* x, size_t n) {
+static void vecGelu(float* x, size_t n) {
   for (size_t i = 0; i < n; i++) x[i] = 0.5f * x[i] * (1.0f + std::erf(x[i] * 0.70710678f));
 }
 #endif
+
+/** Each side's GELU epilogue as its addon passes it: the instruction set's own (Isa::gelu) where it has one. */
+template <class I>
+static auto geluOf(const I& isa, int) -> decltype(isa.gelu) {
+  return isa.gelu;
+}
+template <class I>
+static auto geluOf(const I&, long) -> void (*)(float*, size_t) {
+  return vecGelu;
+}
 
 /** One dense layer of the pass: C[m, n] = x[m, k]·W[n, k]ᵀ + b, `calls` of them per pass. */
 struct Shape {
@@ -81,7 +91,10 @@ int main(int argc, char** argv) {
       fets::Product p{a.data(), b.data(), c.data(), s.m, s.n, s.k, s.k, s.k, s.n, false, true};
       fetsold::Product q{a.data(), b.data(), c2.data(), s.m, s.n, s.k, s.k, s.k, s.n, false, true};
       p.bias = q.bias = bias.data();
-      if (s.gelu) p.activation = q.activation = gelu;
+      if (s.gelu) {
+        p.activation = geluOf(*isa, 0);
+        q.activation = geluOf(*oldIsa, 0);
+      }
       // W packed once, as the packed-weight cache keeps it (packcache.cc).
       p.packedKb = fets::gemmPackBlockK(pool, *isa, p);
       std::vector<float> pw(fets::gemmPackedSize(*isa, p) + 16);
