@@ -119,7 +119,7 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
   if (!c.ok()) return nullptr;
   Product p{a, b, out, m, n, k, ta ? m : k, tb ? k : n, n, ta, tb};
   p.bias = bias;
-  if (bias && activation == 1) p.activation = vec().geluInPlace;
+  if (bias && activation == 1) p.activation = isa().gelu;
   std::lock_guard<std::mutex> lock(callMutex());
   if (cacheKey > 0 && batch == 1 && m > 0 && n > 0 && k > 0) {
     // B kept packed under the caller's key (a layer's weights at inference): packed on first use, then reused.

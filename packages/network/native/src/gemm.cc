@@ -127,16 +127,24 @@ inline void activate(const Product& g, int i0, int rows, int j0, int cols) {
   for (int i = 0; i < rows; i++) g.activation(g.c + (ptrdiff_t)(i0 + i) * g.ldc + j0, (size_t)cols);
 }
 
+/**
+ * Columns of C that a sweep's last k block stores before it applies the activation to them: an MC × 64 strip of C
+ * (32 KiB) is still in L1/L2 then, where applied to the whole C after the product it was read back from memory.
+ */
+constexpr int kActivationCols = 64;
+
 void sweep(const Product& g, const Isa& isa, const float* pa, int i0, int mc, const float* pb, int q0, int q1, int kc,
-           bool accumulate, bool direct, int p0) {
+           bool accumulate, bool direct, int p0, bool last) {
   const int mr = isa.mr, nr = isa.nr;
   const ptrdiff_t rs = g.ta ? 1 : g.lda, ks = g.ta ? g.lda : 1;
   alignas(64) float tile[16 * 64];
   alignas(64) float pad[64];
+  const int group = last && g.activation ? std::max(1, kActivationCols / nr) : 0;
   for (int q = q0; q < q1; q++) {
     const int j0 = q * nr;
     const int cols = std::min(nr, g.n - j0);
     const float* bp = pb + (ptrdiff_t)q * kc * nr;
+    if (group && q > q0 && (q - q0) % group == 0) activate(g, i0, mc, (q - group) * nr, group * nr);
     // The first k block starts its accumulators from the bias (a dense layer's bias in the same pass).
     const float* bias = accumulate ? nullptr : panelBias(g, j0, cols, nr, pad);
     for (int ib = 0; ib < mc; ib += mr) {
@@ -161,6 +169,11 @@ void sweep(const Product& g, const Isa& isa, const float* pa, int i0, int mc, co
       }
     }
   }
+  if (group && q1 > q0) {
+    // The last group of panels (possibly fewer, possibly ending at C's last, partial panel).
+    const int qs = q0 + ((q1 - q0 - 1) / group) * group;
+    activate(g, i0, mc, qs * nr, std::min(g.n, q1 * nr) - qs * nr);
+  }
 }
 
 void zeroC(const Product& g) {
@@ -180,7 +193,7 @@ void zeroC(const Product& g) {
  * (CPU-time GFLOP/s of [256..1024, 2048]ᵀ·[2048, 256..1024], native/test/gemm_cpu_time.cc); row-major A measured the same
  * either way within the noise, so it stays in place.
  */
-inline bool directA(const Product& g, const Isa& isa) { return !g.ta || std::strcmp(isa.name, "avx512") == 0; }
+inline bool directA(const Product& g, const Isa& isa) { return std::strcmp(isa.name, "avx512") == 0; }
 
 /** Packs what the sweep reads packed: every row block, or with direct A only a partial last block. */
 void prepareA(const Product& g, int mr, int i0, int mc, int p0, int kc, float* pa, bool direct) {
@@ -288,9 +301,8 @@ void serialProduct(const Product& g, const Isa& isa, int thread) {
       const int mc = std::min(kMcRows, g.m - i0);
       const bool direct = directA(g, isa);
       prepareA(g, isa.mr, i0, mc, p0, kc, pa, direct);
-      sweep(g, isa, pa, i0, mc, pb, 0, panels, kc, p0 > 0, direct, p0);
+      sweep(g, isa, pa, i0, mc, pb, 0, panels, kc, p0 > 0, direct, p0, p0 + kc >= g.k);
     }
-    if (p0 + kc >= g.k) activate(g, 0, g.m, 0, g.n);
   }
 }
 
@@ -348,8 +360,8 @@ void computeTask(void* ctx, int task, int thread) {
     const bool direct = directA(g, isa);
     if (j.packedA) pa = j.packedA + (size_t)p0 * j.mPadded + (size_t)i0 * kc;
     else prepareA(g, isa.mr, i0, mc, p0, kc, pa, direct);
-    sweep(g, isa, pa, i0, mc, j.packed + (size_t)p0 * j.panels * isa.nr, q0, q1, kc, p0 > 0, direct, p0);
-    if (p0 + kc >= g.k) activate(g, i0, mc, q0 * isa.nr, std::min(g.n, q1 * isa.nr) - q0 * isa.nr);
+    sweep(g, isa, pa, i0, mc, j.packed + (size_t)p0 * j.panels * isa.nr, q0, q1, kc, p0 > 0, direct, p0,
+          p0 + kc >= g.k);
   }
 }
 

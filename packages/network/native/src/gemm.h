@@ -25,6 +25,11 @@ struct Isa {
   MicroKernel kernel;
   /** Runs `iters` steps of a register-resident FMA loop and returns the floating-point operations done. */
   double (*peak)(long iters);
+  /**
+   * The exact-erf GELU in place, x·Φ(x), on n floats: a dense layer's epilogue (Product::activation), run on a strip of
+   * C while it is in cache. erf by Abramowitz & Stegun 7.1.26 (|error| ≤ 1.5e-7) as the element-wise GELU kernels.
+   */
+  void (*gelu)(float* x, size_t n);
 };
 
 /** The variants this build has for this CPU, best first (the portable one is always last). */

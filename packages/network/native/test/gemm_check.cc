@@ -2,6 +2,8 @@
 // random shapes including 1, primes and sizes that are not multiples of the tile, every transpose case, batched and
 // broadcast operands, 1-3 threads. For machines where the Node addon's tests cannot run (an aarch64 emulator):
 //   g++ -O2 -std=c++17 -pthread test/gemm_check.cc src/gemm.cc src/microkernels.cc src/pool.cc -o gemm_check && ./gemm_check
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <random>
@@ -29,6 +31,66 @@ int check(const fets::Isa& isa, fets::Pool& pool, int m, int n, int k, bool ta, 
   if (c.back() != 42.f) {
     failures++;
     std::printf("%s: wrote past C\n", isa.name);
+  }
+  return failures;
+}
+
+/** The instruction set's GELU on n values (every length up to 70: the vector loop and its rest) against float64 erf. */
+int checkGelu(const fets::Isa& isa, std::mt19937& rng) {
+  std::uniform_real_distribution<float> u(-8.f, 8.f);
+  int failures = 0;
+  for (int n = 1; n <= 70; n++) {
+    std::vector<float> x(n + 1, 42.f);
+    for (int i = 0; i < n; i++) x[i] = i % 9 == 0 ? (i % 2 ? -200.f : 200.f) : u(rng);
+    x[0] = n % 3 == 0 ? 0.f : x[0];
+    const std::vector<float> in(x);
+    isa.gelu(x.data(), n);
+    for (int i = 0; i < n; i++) {
+      const double v = in[i], want = 0.5 * v * (1.0 + std::erf(v / std::sqrt(2.0)));
+      if (!(std::fabs(x[i] - want) <= 1e-6 * std::max(1.0, std::fabs(v))) && failures++ < 5)
+        std::printf("%s gelu n%d: gelu(%g) = %g vs %g\n", isa.name, n, v, x[i], want);
+    }
+    if (x[n] != 42.f && failures++ < 5) std::printf("%s gelu: wrote past x\n", isa.name);
+  }
+  return failures;
+}
+
+/**
+ * A dense layer as the addon runs it at inference: C = GELU(A·Bᵀ + bias) with B packed beforehand (the packed-weight
+ * cache) or not, against float64. Shapes through the direct path (small A), the blocked driver with several row
+ * blocks, column chunks and k blocks, panels that end inside C, and k = 0 (C = GELU(bias)).
+ */
+int checkDense(const fets::Isa& isa, fets::Pool& pool, int m, int n, int k, bool prepack, std::mt19937& rng) {
+  std::uniform_real_distribution<float> u(-1.f, 1.f);
+  std::vector<float> a((size_t)m * k), b((size_t)n * k), bias(n), c((size_t)m * n + 1, 42.f);
+  for (auto& x : a) x = u(rng);
+  for (auto& x : b) x = u(rng);
+  for (auto& x : bias) x = u(rng);
+  fets::Product p{a.data(), b.data(), c.data(), m, n, k, k, k, n, false, true};
+  p.bias = bias.data();
+  p.activation = isa.gelu;
+  std::vector<float> packed;
+  if (prepack && k > 0) {
+    p.packedKb = fets::gemmPackBlockK(pool, isa, p);
+    packed.resize(fets::gemmPackedSize(isa, p));
+    fets::gemmPackB(isa, p, p.packedKb, packed.data());
+    p.packedB = packed.data();
+  }
+  fets::gemmBatched(pool, isa, p, 1, 0, 0, 0);
+  int failures = 0;
+  for (int i = 0; i < m; i++)
+    for (int j = 0; j < n; j++) {
+      double s = bias[j];
+      for (int l = 0; l < k; l++) s += (double)a[(size_t)i * k + l] * b[(size_t)j * k + l];
+      const double want = 0.5 * s * (1.0 + std::erf(s / std::sqrt(2.0)));
+      const float got = c[(size_t)i * n + j];
+      if (!(std::fabs(got - want) <= 1e-5 * (k + 1)) && failures++ == 0)
+        std::printf("%s t%d dense+gelu m%d n%d k%d packed %d: C[%d][%d] %g vs %g\n", isa.name, pool.threads(), m, n, k,
+                    prepack, i, j, got, want);
+    }
+  if (c.back() != 42.f) {
+    failures++;
+    std::printf("%s: dense wrote past C\n", isa.name);
   }
   return failures;
 }
@@ -78,6 +140,17 @@ int main() {
       for (const int k : {301, 601})
         for (int mode = 0; mode < 4; mode++) {
           failures += check(*isas[v], pool, 133, 130, k, mode & 2, mode & 1, rng, shown);
+          cases++;
+        }
+    }
+    // The GELU epilogue of a dense layer (inference): alone, then in the driver on 1-3 threads.
+    failures += checkGelu(*isas[v], rng);
+    cases++;
+    for (int threads = 1; threads <= 3; threads++) {
+      fets::Pool pool(threads);
+      for (const auto& s : {std::array<int, 3>{7, 33, 13}, {133, 130, 301}, {200, 70, 1100}, {9, 5, 0}})
+        for (const bool prepack : {false, true}) {
+          failures += checkDense(*isas[v], pool, s[0], s[1], s[2], prepack, rng);
           cases++;
         }
     }
