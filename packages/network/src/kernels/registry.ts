@@ -17,6 +17,7 @@ import { maxPoolGrad } from './pool.js';
 import { nativeBinary } from './native/binary.js';
 import { LINEAR_KERNEL, linearKernel } from './native/linear.js';
 import { ATTENTION_KERNEL, attentionKernel } from './native/attention.js';
+import { INT8_LINEAR_KERNEL, int8LinearKernel } from './native/int8Linear.js';
 import { ADD_LAYER_NORM_KERNEL, addLayerNormKernel } from './addLayerNorm.js';
 import { WASM_PACKAGE_VERSION, captureOriginal, wasmVersionMismatch } from './wasmInternals.js';
 
@@ -111,6 +112,7 @@ const KERNELS: { kernelName: string; func: KernelFunc; on: (s: KernelOverrideSet
   { kernelName: 'Sub', func: fn(nativeBinary('Sub', 'subtract')), on: nativeReady },
   { kernelName: LINEAR_KERNEL, func: fn(linearKernel), on: nativeReady },
   { kernelName: ATTENTION_KERNEL, func: fn(attentionKernel), on: nativeReady },
+  { kernelName: INT8_LINEAR_KERNEL, func: fn(int8LinearKernel), on: nativeReady },
   { kernelName: ADD_LAYER_NORM_KERNEL, func: fn(addLayerNormKernel), on: (s) => s.LayerNorm && nativeReady(s) },
   { kernelName: 'Conv2DBackpropFilter', func: fn(conv2DBackpropFilter), on: (s) => s.Conv },
   { kernelName: 'DepthwiseConv2dNativeBackpropFilter', func: fn(depthwiseBackpropFilter), on: (s) => s.Conv },
