@@ -38,7 +38,11 @@ export function parseInt8Layers(bytes: Uint8Array, folder: string): Map<string, 
     const [n, k] = t.shape as [number, number];
     const s = tensors.get(int8ScaleName(name));
     if (!s || s.dtype !== 'F32' || s.shape.length !== 1 || s.shape[0] !== n)
-      throw new Int8FolderError(folder, INT8_FILE, `${int8ScaleName(name)}: expected F32 [${n}], received ${s ? `${s.dtype} [${s.shape.join(', ')}]` : 'nothing'}`);
+      throw new Int8FolderError(
+        folder,
+        INT8_FILE,
+        `${int8ScaleName(name)}: expected F32 [${n}], received ${s ? `${s.dtype} [${s.shape.join(', ')}]` : 'nothing'}`,
+      );
     const q = t.data as Int8Array;
     const bad = q.indexOf(-128);
     if (bad >= 0) throw new Int8FolderError(folder, INT8_FILE, `${name}[${bad}] is −128 (symmetric weights are in [−127, 127])`);

@@ -28,12 +28,18 @@ const taped = (): boolean => (tf.engine() as unknown as { state: { gradientDepth
  * @example
  * const y = int8LinearFor(x, w, b) ?? floatLinear(x, w, b);
  */
-export function int8LinearFor(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor | undefined, activation: 'none' | 'gelu' = 'none'): tf.Tensor2D | undefined {
+export function int8LinearFor(
+  x: tf.Tensor2D,
+  w: tf.Tensor,
+  b: tf.Tensor | undefined,
+  activation: 'none' | 'gelu' = 'none',
+): tf.Tensor2D | undefined {
   const entry = registry.get(w);
   if (!entry) return undefined;
   if (taped()) throw new Int8TapeError(entry.name);
   if (dataIdOf(w) !== entry.dataId) throw new Int8StaleError(entry.name);
-  if (!int8Available()) throw new Int8UnavailableError(`int8 linear ${entry.name}`, `backend "${tf.getBackend()}" has no FetsLinearInt8 kernel`);
+  if (!int8Available())
+    throw new Int8UnavailableError(`int8 linear ${entry.name}`, `backend "${tf.getBackend()}" has no FetsLinearInt8 kernel`);
   return int8Linear(x, entry.weights, b, activation);
 }
 

@@ -47,7 +47,8 @@ export function quantizeInt8(data: Float32Array, n: number, k: number): Quantize
  * key, value and attention output, intermediate and output, and the classifier head. Embeddings, LayerNorm, biases
  * and CRF transitions stay float32.
  */
-export const INT8_LAYER_PATTERN = /(?:attention\.self\.(?:query|key|value)|attention\.output\.dense|intermediate\.dense|output\.dense|classifier)\.weight$/;
+export const INT8_LAYER_PATTERN =
+  /(?:attention\.self\.(?:query|key|value)|attention\.output\.dense|intermediate\.dense|output\.dense|classifier)\.weight$/;
 
 /** Name of a layer's scales beside its int8 weights in `model.int8.safetensors`. */
 export const int8ScaleName = (weightName: string): string => `${weightName}_scale`;
