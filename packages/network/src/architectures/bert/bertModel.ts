@@ -218,7 +218,9 @@ export class BertModel implements FunctionModel {
         const b1 = this.p(`${p}intermediate.dense.bias`);
         // Without a gradient (inference, evaluation) the native kernels apply GELU as the product's tiles are stored.
         const fused =
-          inference && this.config.hiddenAct === 'gelu' ? (int8LinearFor(a, w1, b1, 'gelu') ?? linearFused(a, w1 as tf.Tensor2D, b1, 'gelu')) : undefined;
+          inference && this.config.hiddenAct === 'gelu'
+            ? (int8LinearFor(a, w1, b1, 'gelu') ?? linearFused(a, w1 as tf.Tensor2D, b1, 'gelu'))
+            : undefined;
         const inter = fused ?? (this.act(linear(a, w1, b1)) as tf.Tensor2D);
         let o = linear(inter, this.p(`${p}output.dense.weight`), this.p(`${p}output.dense.bias`));
         o = dropout(o, hiddenRate, training, this.seeds);

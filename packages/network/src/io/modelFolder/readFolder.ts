@@ -233,7 +233,17 @@ async function build(folder: string, manifest: ModelFolderManifest, bytes: Reado
     model.dispose();
     throw e;
   }
-  return { folder, manifest, model, ...(crf ? { crf } : {}), decoding, config, tokenizer, labels: config.labels, ...(int8 ? { int8 } : {}) };
+  return {
+    folder,
+    manifest,
+    model,
+    ...(crf ? { crf } : {}),
+    decoding,
+    config,
+    tokenizer,
+    labels: config.labels,
+    ...(int8 ? { int8 } : {}),
+  };
 }
 
 /**
