@@ -24,6 +24,7 @@
  *                                      hour for 3 seeds on both sets; --sets mit-movie,bc5cdr-chem --seeds 0,1,2
  *                                      --model mini --epochs 5 --fets-args="--bucket false" --no-peer). Not part of the
  *                                      default run.
+ *   npm run bench -- int8              bert-mini inference, dense layers in int8 against float32 (1, 2 threads), PyTorch
  *   npm run bench -- electra [mini]    ELECTRA against masked-LM pretraining steps per second, same model and data
  *
  * Options: --reps N (repetitions after warm-up, default 5), --quick (fewer steps and reps; for checking the code,
@@ -49,9 +50,10 @@ const FIGURES = [
   'predict',
   'distributed',
   'electra',
+  'int8',
 ] as const;
 /** The default run: everything but the hour-long quality figure, the MPI one (it needs openmpi) and the pretraining-objective one. */
-const DEFAULT_FIGURES = FIGURES.filter((f) => f !== 'quality' && f !== 'distributed' && f !== 'electra');
+const DEFAULT_FIGURES = FIGURES.filter((f) => f !== 'quality' && f !== 'distributed' && f !== 'electra' && f !== 'int8');
 type Figure = (typeof FIGURES)[number];
 
 const { values, positionals } = parseArgs({
@@ -129,6 +131,9 @@ for (const { figure, arg } of wanted) {
         steps: quick ? 5 : 20,
         reps: quick ? 1 : reps,
       });
+      break;
+    case 'int8':
+      r = await (await import('./int8.js')).run({ reps: quick ? 2 : reps, peer: !values['no-peer'] });
       break;
     case 'gemm':
       r = await (await import('./gemm.js')).run({ reps: quick ? 10 : 4 * reps });

@@ -49,30 +49,42 @@ struct Job {
   int tileChunk, panelChunk, tileTasks;
 };
 
-// Pass 1: rows r0 … r0 + MR of tile t, quantized (or copied, raw) into the tile's packed layout [g][MR][kg].
-void packTile(const Job& j, int t) {
-  const Int8Isa& isa = *j.isa;
+// Pass 1: rows r0 … r0 + MR of tile t, quantized (or copied, raw) into the tile's packed layout [g][MR][KG], with
+// the layout's constants known to the compiler (no division per element).
+template <int KG, typename T>
+void packTileAs(const Job& j, int t) {
   const Int8Product& p = *j.p;
-  const int K = p.w->k, mr = isa.mr, kg = isa.kg, eb = isa.elemBytes;
-  void* dst = j.packedA + (size_t)t * tileBytes(isa, K);
-  std::memset(dst, 0, tileBytes(isa, K));
+  const int K = p.w->k, mr = j.isa->mr, qmax = j.isa->qmax;
+  T* dst = reinterpret_cast<T*>(j.packedA + (size_t)t * tileBytes(*j.isa, K));
+  std::memset(dst, 0, tileBytes(*j.isa, K));
+  const int full = K / KG * KG;
   for (int i = 0; i < mr; i++) {
     const int r = t * mr + i;
     if (r >= p.m) break;
+    T* d = dst + i * KG;
     if (p.a) {
       const uint8_t* src = p.a + (size_t)r * K;
-      for (int kk = 0; kk < K; kk++) put<uint8_t>(dst, ((size_t)(kk / kg) * mr + i) * kg + kk % kg, eb, src[kk]);
+      for (int kk = 0; kk < K; kk++) d[(size_t)(kk / KG) * mr * KG + kk % KG] = (T)src[kk];
       continue;
     }
     const float* x = p.x + (size_t)r * K;
     float amax = 0;
     for (int kk = 0; kk < K; kk++) amax = std::max(amax, std::fabs(x[kk]));
-    const int qmax = isa.qmax;
     const float inv = amax > 0 ? (float)qmax / amax : 0.f;
     j.rowScale[r] = amax / (float)qmax;
-    for (int kk = 0; kk < K; kk++)
-      put<uint8_t>(dst, ((size_t)(kk / kg) * mr + i) * kg + kk % kg, eb, int8QuantizeValue(x[kk], inv, qmax) + qmax + 1);
+    const int zp = qmax + 1;
+    for (int g = 0; g < full; g += KG, d += mr * KG)
+      for (int u = 0; u < KG; u++) d[u] = (T)(int8QuantizeValue(x[g + u], inv, qmax) + zp);
+    for (int kk = full; kk < K; kk++) d[kk - full] = (T)(int8QuantizeValue(x[kk], inv, qmax) + zp);
   }
+}
+
+void packTile(const Job& j, int t) {
+  const Int8Isa& isa = *j.isa;
+  if (isa.kg == 4 && isa.elemBytes == 1) packTileAs<4, uint8_t>(j, t);
+  else if (isa.kg == 2 && isa.elemBytes == 2) packTileAs<2, int16_t>(j, t);
+  else if (isa.kg == 4 && isa.elemBytes == 2) packTileAs<4, int16_t>(j, t);
+  else packTileAs<2, uint8_t>(j, t);
 }
 
 void packTask(void* ctx, int task, int) {
@@ -137,11 +149,10 @@ void computeTask(void* ctx, int task, int) {
 }  // namespace
 
 int int8QuantizeValue(float x, float inv, int qmax) {
-  // x·inv rounded half to even: adding and subtracting 1.5·2²³ rounds any |v| < 2²² in the default rounding mode
-  // (and vectorises without SSE4.1's roundps).
+  // x·inv rounded half to even: adding and subtracting 1.5·2²³ rounds any |v| < 2²² in the default rounding mode (not
+  // folded away: the build has no -ffast-math), and vectorises without SSE4.1's roundps.
   const float v = x * inv;
-  volatile float magic = 12582912.f;  // volatile: kept from being folded away
-  const float r = (v + magic) - magic;
+  const float r = (v + 12582912.f) - 12582912.f;
   const int q = (int)r;
   return q > qmax ? qmax : (q < -qmax ? -qmax : q);
 }
