@@ -62,8 +62,15 @@ for (const kernel of addon.int8Info().kernels.filter((k) => k !== 'generic')) {
   const total = q.tags.flat().length;
   const same = q.tags.reduce((n, s, i) => n + s.filter((t, j) => t === f.tags[i]![j]).length, 0);
   const s = score(q.tags);
-  results[`int8 ${kernel}`] = { ...s, seconds: q.seconds, f1MinusFloat: s.f1 - (results.float32 as { f1: number }).f1, sameTags: same / total };
-  note(`int8-f1: int8 ${kernel} F1 ${s.f1.toFixed(4)} (${q.seconds.toFixed(1)} s), ${((100 * same) / total).toFixed(2)}% of words tagged as float32`);
+  results[`int8 ${kernel}`] = {
+    ...s,
+    seconds: q.seconds,
+    f1MinusFloat: s.f1 - (results.float32 as { f1: number }).f1,
+    sameTags: same / total,
+  };
+  note(
+    `int8-f1: int8 ${kernel} F1 ${s.f1.toFixed(4)} (${q.seconds.toFixed(1)} s), ${((100 * same) / total).toFixed(2)}% of words tagged as float32`,
+  );
 }
 addon.int8SetKernel({ name: '' });
 const file = writeResult('int8-f1', {

@@ -121,12 +121,12 @@ describe('model folder in int8: fets export --quantize int8, fets predict --int8
       [4, 10],
       'int32',
     );
-    const float = tf.tidy(() => model.call([ids], false).dataSync());
+    const float = tf.tidy(() => model.call([ids], false).dataSync()) as Float32Array;
     useInt8(model);
-    const int8 = tf.tidy(() => model.call([ids], false).dataSync());
+    const int8 = tf.tidy(() => model.call([ids], false).dataSync()) as Float32Array;
     releaseInt8(model);
-    const range = float.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-    const worst = float.reduce((m, v, i) => Math.max(m, Math.abs(v - int8[i]!)), 0);
+    const range = float.reduce((m: number, v: number) => Math.max(m, Math.abs(v)), 0);
+    const worst = float.reduce((m: number, v: number, i: number) => Math.max(m, Math.abs(v - int8[i]!)), 0);
     expect(worst, `max |int8 − float32| ${worst} of logits up to ${range}`).to.be.at.most(0.05 * range);
     expect(worst).to.be.greaterThan(0, 'int8 differs from float32 at all (the int8 path ran)');
     ids.dispose();

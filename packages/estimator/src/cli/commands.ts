@@ -306,6 +306,7 @@ export function createProgram(io: CliIO = processIO): Command {
       ) => {
         if (isFolderPath(file)) {
           folderOnly('export', file, opts);
+          if (opts.quantize) await initBackend(); // quantizing reads the float weights back from the model's variables
           const files = await exportModelFolder(file, opts.out, opts.format, opts.quantize);
           io.out(`fets export: wrote ${files.map((f) => displayPath(path.resolve(f))).join(', ')}`);
           return;
