@@ -24,6 +24,7 @@
  *                                      hour for 3 seeds on both sets; --sets mit-movie,bc5cdr-chem --seeds 0,1,2
  *                                      --model mini --epochs 5 --fets-args="--bucket false" --no-peer). Not part of the
  *                                      default run.
+ *   npm run bench -- int8              bert-mini inference, dense layers in int8 against float32 (1, 2 threads), PyTorch
  *   npm run bench -- electra [mini]    ELECTRA against masked-LM pretraining steps per second, same model and data
  *   npm run bench -- recipes           NER recipe variants over seeds, a few runs at a time (one thread each): test and
  *                                      eval F1 mean ± std and minutes per variant (--variant name="--head crf" …,
@@ -57,9 +58,10 @@ const FIGURES = [
   'electra',
   'recipes',
   'trainparts',
+  'int8',
 ] as const;
-/** The default run: everything but the hour-long figures (quality, recipes), the MPI one (it needs openmpi), the pretraining-objective one and the kernel A/B one. */
-const DEFAULT_FIGURES = FIGURES.filter((f) => !['quality', 'distributed', 'electra', 'recipes', 'trainparts'].includes(f));
+/** The default run: everything but the hour-long figures (quality, recipes), the MPI one (it needs openmpi), the pretraining-objective one and the kernel A/B ones. */
+const DEFAULT_FIGURES = FIGURES.filter((f) => !['quality', 'distributed', 'electra', 'recipes', 'trainparts', 'int8'].includes(f));
 type Figure = (typeof FIGURES)[number];
 
 const { values, positionals } = parseArgs({
@@ -143,6 +145,9 @@ for (const { figure, arg } of wanted) {
       break;
     case 'trainparts':
       r = await (await import('./trainParts.js')).run({ reps: values.reps ? reps : quick ? 3 : 10 });
+      break;
+    case 'int8':
+      r = await (await import('./int8.js')).run({ reps: quick ? 2 : reps, peer: !values['no-peer'] });
       break;
     case 'gemm':
       r = await (await import('./gemm.js')).run({ reps: quick ? 10 : 4 * reps });

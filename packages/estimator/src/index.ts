@@ -145,6 +145,8 @@ export { TaggerError, TokenTagger } from './predict/tokenTagger.js';
 export type { TaggedSentence, TokenTaggerOptions } from './predict/tokenTagger.js';
 // the model folder: one folder (Hugging Face's files plus fets.json) that runs anywhere, checked on load
 export { addFilesToModelFolder, copyModelFolder, isFolderPath, loadModelFolder } from './modelFolder/loadModelFolder.js';
+export { addInt8ToModelFolder, QUANTIZE_SCHEMES } from './modelFolder/int8Folder.js';
+export type { QuantizeScheme } from './modelFolder/int8Folder.js';
 export { checkModelFolderSpec, modelFolderSpecSchema, saveModelFolder } from './modelFolder/saveModelFolder.js';
 export type { ModelFolderSpec } from './modelFolder/saveModelFolder.js';
 export {

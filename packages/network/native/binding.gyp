@@ -12,7 +12,8 @@
       "sources": ["src/addon.cc", "src/pool.cc", "src/gemm.cc", "src/microkernels.cc", "src/elementwise.cc", "src/conv.cc",
                   "src/vec/select.cc", "src/vec/base.cc", "src/call.cc", "src/attention.cc", "src/norm.cc", "src/packcache.cc",
                   "src/alea.cc", "src/dropout.cc", "src/attention_train.cc",
-                  "src/colsum.cc"],
+                  "src/colsum.cc",
+                  "src/int8/int8gemm.cc", "src/int8/int8kernels.cc", "src/int8/int8addon.cc"],
       "ldflags": ["-pthread"],
       "conditions": [
         ["target_arch=='x64'", {"dependencies": ["fets_vec_avx512", "fets_vec_avx2"]}],

@@ -45,7 +45,7 @@ export {
   serializeSafetensors,
   f16ToF32,
 } from './io/safetensors.js';
-export type { SafetensorsDType, SafetensorsTensor, SafetensorsFile, SafetensorsF32Entry } from './io/safetensors.js';
+export type { SafetensorsDType, SafetensorsTensor, SafetensorsFile, SafetensorsF32Entry, SafetensorsEntry } from './io/safetensors.js';
 export {
   HubError,
   HubCacheMissError,
@@ -211,6 +211,7 @@ export {
   MODEL_FOLDER_MANIFEST,
   modelFolderConstraintsSchema,
   modelFolderHeadSchema,
+  modelFolderInt8Schema,
   modelFolderManifestSchema,
   modelFolderTextSchema,
 } from './io/modelFolder/manifest.js';
@@ -232,6 +233,14 @@ export { readModelFolder } from './io/modelFolder/readFolder.js';
 export type { FolderReader, LoadedModelFolder } from './io/modelFolder/readFolder.js';
 export { headDecoding, HeadDecodingError } from './io/modelFolder/headDecoding.js';
 export type { CrfScores, HeadDecoding } from './io/modelFolder/headDecoding.js';
+// int8: dense layers with int8 weights at inference (fets export --quantize int8, fets predict --int8)
+export { quantizeInt8, roundHalfEven, INT8_LAYER_PATTERN, int8ScaleName } from './int8/quantize.js';
+export type { QuantizedMatrix } from './int8/quantize.js';
+export { useInt8, releaseInt8, int8Layers, int8LinearFor, quantizeModelWeights } from './int8/int8Model.js';
+export type { Int8Quantizable } from './int8/int8Model.js';
+export { INT8_FILE, serializeInt8Layers, parseInt8Layers, int8FolderLayers } from './int8/int8File.js';
+export { Int8Error, Int8TapeError, Int8UnavailableError, Int8StaleError, Int8FolderError } from './int8/errors.js';
+export { Int8Weights, int8Linear, int8Available, INT8_LINEAR_KERNEL } from './kernels/native/int8Linear.js';
 // io/onnx: a BERT token-classification folder as an ONNX model (fets export --format onnx)
 export { buildOnnxModel, exportOnnx, onnxExportOptionsSchema } from './io/onnx/export.js';
 export type { BuiltOnnxModel, OnnxExportOptions, OnnxExportResult } from './io/onnx/export.js';

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { stringify as toYaml } from 'yaml';
-import { initBackend, atomicWriteFile } from '@fets/network';
+import { INT8_FILE, initBackend, atomicWriteFile } from '@fets/network';
 import { ConfigError, FetsError, MODES, type Mode } from '@fets/pipeline';
 import { batchGrid } from '../plot/batchGrid.js';
 import type { Estimator } from '../estimator/estimator.js';
@@ -17,6 +17,7 @@ import { EXPORT_FORMATS, ExportError, exportModelFolder, exportTokenClassifier, 
 import { PredictInputError, openInput, openOutput, predictStream, type PredictStats } from './predict.js';
 import { isFolderPath } from '../modelFolder/loadModelFolder.js';
 import { TokenTagger } from '../predict/tokenTagger.js';
+import { QUANTIZE_SCHEMES, type QuantizeScheme } from '../modelFolder/int8Folder.js';
 import { resolveParams } from './params.js';
 import { compareRuns, readRuns } from './runFiles.js';
 
@@ -216,10 +217,21 @@ export function createProgram(io: CliIO = processIO): Command {
     )
     .option('--out <file>', 'write the results to this file (default: standard output)')
     .option('--batch-size <n>', 'sentences per Network call', '32')
+    .option(
+      '--int8 [source]',
+      "int8 inference (model folder): the folder's model.int8.safetensors (fets export --quantize int8), or 'quantize' the float weights at load",
+    )
     .action(
       async (
         file: string,
-        opts: ModelCommandOptions & { load?: string; input: string; format: 'jsonl' | 'conll'; out?: string; batchSize: string },
+        opts: ModelCommandOptions & {
+          load?: string;
+          input: string;
+          format: 'jsonl' | 'conll';
+          out?: string;
+          batchSize: string;
+          int8?: true | string;
+        },
       ) => {
         const batchSize = Number(opts.batchSize);
         if (!Number.isInteger(batchSize) || batchSize < 1)
@@ -233,11 +245,14 @@ export function createProgram(io: CliIO = processIO): Command {
               `${(stats.sentences / Math.max(stats.seconds, 1e-9)).toFixed(0)} sentences/s`,
           );
         };
+        if (opts.int8 !== undefined && opts.int8 !== true && opts.int8 !== 'quantize')
+          throw new PredictInputError(`fets predict: --int8: expected no value or "quantize", received "${opts.int8}"`);
         if (isFolderPath(file)) {
           folderOnly('predict', file, opts);
           const input = openInput(opts.input);
           await initBackend();
-          const tagger = await TokenTagger.load(file);
+          const tagger = await TokenTagger.load(file, opts.int8 ? { int8: opts.int8 as true | 'quantize' } : {});
+          if (opts.int8) io.err(`fets: int8 inference (${opts.int8 === true ? INT8_FILE : 'quantized at load'})`);
           io.err(`fets: model folder ${displayPath(path.resolve(file))}: ${tagger.labels.length} labels, maxLen ${tagger.tokenize.maxLen}`);
           try {
             await run(tagger, input);
@@ -246,6 +261,7 @@ export function createProgram(io: CliIO = processIO): Command {
           }
           return;
         }
+        if (opts.int8) throw new PredictInputError('fets predict: --int8: only with a model folder (fets predict <folder> --int8)');
         const input = openInput(opts.input);
         const { estimator } = await prepare(file, opts, 'predict', io);
         try {
@@ -278,30 +294,42 @@ export function createProgram(io: CliIO = processIO): Command {
         .choices([...EXPORT_FORMATS])
         .default('folder'),
     )
-    .action(async (file: string, opts: ModelCommandOptions & { load?: string; out?: string; format: ExportFormat }) => {
-      if (isFolderPath(file)) {
-        folderOnly('export', file, opts);
-        const files = await exportModelFolder(file, opts.out, opts.format);
-        io.out(`fets export: wrote ${files.map((f) => displayPath(path.resolve(f))).join(', ')}`);
-        return;
-      }
-      if (!opts.out) throw new ExportError('fets export: --out <dir>: expected the folder to write');
-      const out = opts.out;
-      const { estimator } = await prepare(file, opts, 'export', io);
-      try {
-        if (opts.load) {
-          for (const w of loadSavedWeights(estimator.network, opts.load))
-            io.out(`fets: loaded model "${w.model}" from ${displayPath(path.resolve(w.file))}`);
-        } else {
-          io.err('fets: no --load given: exporting the weights build() made');
+    .addOption(
+      new Option('--quantize <scheme>', 'also write model.int8.safetensors: the dense layers in int8 (fets predict --int8)').choices([
+        ...QUANTIZE_SCHEMES,
+      ]),
+    )
+    .action(
+      async (
+        file: string,
+        opts: ModelCommandOptions & { load?: string; out?: string; format: ExportFormat; quantize?: QuantizeScheme },
+      ) => {
+        if (isFolderPath(file)) {
+          folderOnly('export', file, opts);
+          if (opts.quantize) await initBackend(); // quantizing reads the float weights back from the model's variables
+          const files = await exportModelFolder(file, opts.out, opts.format, opts.quantize);
+          io.out(`fets export: wrote ${files.map((f) => displayPath(path.resolve(f))).join(', ')}`);
+          return;
         }
-        const files = await exportTokenClassifier(estimator, out);
-        if (opts.format === 'onnx') files.push(...(await exportModelFolder(out, out, 'onnx')));
-        io.out(`fets export: wrote ${files.map((f) => displayPath(path.resolve(f))).join(', ')}`);
-      } finally {
-        await estimator.pipeline.close();
-      }
-    });
+        if (!opts.out) throw new ExportError('fets export: --out <dir>: expected the folder to write');
+        const out = opts.out;
+        const { estimator } = await prepare(file, opts, 'export', io);
+        try {
+          if (opts.load) {
+            for (const w of loadSavedWeights(estimator.network, opts.load))
+              io.out(`fets: loaded model "${w.model}" from ${displayPath(path.resolve(w.file))}`);
+          } else {
+            io.err('fets: no --load given: exporting the weights build() made');
+          }
+          const files = await exportTokenClassifier(estimator, out);
+          if (opts.format === 'onnx') files.push(...(await exportModelFolder(out, out, 'onnx')));
+          if (opts.quantize) files.push(...(await exportModelFolder(out, undefined, 'folder', opts.quantize)));
+          io.out(`fets export: wrote ${files.map((f) => displayPath(path.resolve(f))).join(', ')}`);
+        } finally {
+          await estimator.pipeline.close();
+        }
+      },
+    );
 
   addParamOptions(
     program

@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { BertForTokenClassification, MODEL_FOLDER_MANIFEST, buildOnnxModel, exportOnnx } from '@fets/network';
+import { BertForTokenClassification, INT8_FILE, MODEL_FOLDER_MANIFEST, buildOnnxModel, exportOnnx } from '@fets/network';
 import { BertTokenize, FetsError, WindowedDataset } from '@fets/pipeline';
 import type { Estimator } from '../estimator/estimator.js';
 import { addFilesToModelFolder, copyModelFolder } from '../modelFolder/loadModelFolder.js';
 import { saveModelFolder } from '../modelFolder/saveModelFolder.js';
+import { addInt8ToModelFolder, type QuantizeScheme } from '../modelFolder/int8Folder.js';
 
 /** The experiment has nothing `fets export` can write (no BertTokenize, not one token classifier). */
 export class ExportError extends FetsError {}
@@ -44,17 +45,34 @@ export const EXPORT_FORMATS = ['folder', 'onnx'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /**
- * `fets export <folder> [--format …] [--out <dir>]`: with `folder` (default), the model folder checked (a damaged or
+ * `fets export <folder> [--format …] [--out <dir>] [--quantize int8]`: with `folder` (default), the model folder checked (a damaged or
  * inconsistent file is refused, named) and copied to `out`, atomically. Returns the files written. Each further
- * format is one case here.
+ * format is one case here. `quantize: 'int8'` adds `model.int8.safetensors` (to `out`, or to the folder itself).
  *
  * @example
  * await exportModelFolder('runs/ner-bert/model', 'deploy/ner', 'folder');
  */
-export async function exportModelFolder(folder: string, out: string | undefined, format: ExportFormat = 'folder'): Promise<string[]> {
+export async function exportModelFolder(
+  folder: string,
+  out: string | undefined,
+  format: ExportFormat = 'folder',
+  quantize?: QuantizeScheme,
+): Promise<string[]> {
+  const files = await exportFormat(folder, out, format, quantize !== undefined);
+  if (quantize === 'int8') {
+    // Into the copy when --out names another folder, else into the folder itself.
+    const dest = out ?? folder;
+    await addInt8ToModelFolder(dest);
+    files.push(path.join(dest, INT8_FILE));
+  }
+  return files;
+}
+
+async function exportFormat(folder: string, out: string | undefined, format: ExportFormat, quantizing: boolean): Promise<string[]> {
   switch (format) {
     case 'folder':
-      if (!out) throw new ExportError('fets export: --out <dir>: required (except with --format onnx on a model folder)');
+      if (!out && quantizing) return [];
+      if (!out) throw new ExportError('fets export: --out <dir>: required (except with --format onnx or --quantize on a model folder)');
       return (await copyModelFolder(folder, out)).map((f) => path.join(out, f));
     case 'onnx': {
       const dest = out ?? folder;

@@ -9,6 +9,7 @@ import {
   atomicWriteFolder,
   readModelFolder,
   type LoadedModelFolder,
+  type ModelFolderManifest,
 } from '@fets/network';
 
 /** Reads files of a folder on disk: bytes, or undefined when the file does not exist. */
@@ -71,10 +72,15 @@ export async function copyModelFolder(dir: string, out: string): Promise<string[
  * @example
  * await addFilesToModelFolder('runs/ner-bert/model', { 'model.onnx': bytes });
  */
-export async function addFilesToModelFolder(dir: string, files: Readonly<Record<string, Uint8Array>>): Promise<void> {
+export async function addFilesToModelFolder(
+  dir: string,
+  files: Readonly<Record<string, Uint8Array>>,
+  /** Keys of `fets.json` to set besides the checksums (e.g. `int8`). */
+  manifestKeys: Partial<Omit<ModelFolderManifest, 'sha256'>> = {},
+): Promise<void> {
   const loaded = await loadModelFolder(dir);
   loaded.model.dispose();
-  const manifest = await addToManifest(loaded.manifest, files);
+  const manifest = await addToManifest({ ...loaded.manifest, ...manifestKeys }, files);
   await atomicWriteFiles(
     [
       ...Object.entries(files).map(([n, b]): [string, Uint8Array] => [path.join(dir, n), b]),

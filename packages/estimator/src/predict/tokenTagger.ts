@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AttentionMask, BertTokenize, FetsError, NDArray, Pipeline, parseOptions, wordWindows, type DataDict } from '@fets/pipeline';
+import { INT8_FILE, Int8FolderError, releaseInt8, useInt8 } from '@fets/network';
 import {
   HeadDecodingError,
   ModelOp,
@@ -43,6 +44,12 @@ const schema = z.strictObject({
    * Ignored when the Network holds a TagDecode op (its tag ids are used).
    */
   head: modelFolderHeadSchema.default({ type: 'softmax', constraints: 'none' }),
+  /**
+   * Int8 inference, for a tagger made by {@link TokenTagger.load} / `fromModelFolder` (ignored otherwise): `true` runs
+   * the dense layers on the folder's `model.int8.safetensors` (`fets export <folder> --quantize int8`; a folder without
+   * it is an Int8FolderError), `'quantize'` quantizes the float weights at load; `false` (default) float32.
+   */
+  int8: z.union([z.boolean(), z.literal('quantize')]).default(false),
   /** The CRF's scores of a `crf` head (TokenTagger.load takes them from the folder's `model.safetensors`). */
   crf: z
     .custom<CrfScores>(
@@ -97,6 +104,18 @@ export class TokenTagger {
   /** {@link load} for a folder already read (e.g. by `readModelFolder` from fetched bytes). */
   static fromModelFolder(loaded: LoadedModelFolder, options: TokenTaggerOptions = {}): TokenTagger {
     const { text, head } = loaded.manifest;
+    if (options.int8 === true && !loaded.int8)
+      throw new Int8FolderError(
+        loaded.folder,
+        INT8_FILE,
+        `not in the folder (fets.json records no int8 weights): write it with \`fets export ${loaded.folder} --quantize int8\`, or quantize at load (int8: 'quantize')`,
+      );
+    try {
+      if (options.int8) useInt8(loaded.model, options.int8 === true ? loaded.int8 : undefined);
+    } catch (e) {
+      loaded.model.dispose();
+      throw e;
+    }
     const tokenize = new BertTokenize({
       inputs: 'words',
       outputs: 'x',
@@ -120,6 +139,7 @@ export class TokenTagger {
 
   /** Frees the model of a tagger made by {@link load} (a tagger over an experiment's Network owns nothing). */
   dispose(): void {
+    if (this.#loaded) releaseInt8(this.#loaded.model);
     this.#loaded?.model.dispose();
     this.#loaded = undefined;
   }

@@ -12,6 +12,7 @@
 #include "addon.h"
 #include "call.h"
 #include "gemm.h"
+#include "int8/int8addon.h"
 #include "packcache.h"
 #include "pool.h"
 #include "vec/vec.h"
@@ -257,6 +258,7 @@ napi_value Init(napi_env env, napi_value exports) {
   registerAttentionTrain(env, exports);
   registerNorm(env, exports);
   registerPackCache(env, exports);
+  registerInt8(env, exports);
   return exports;
 }
 

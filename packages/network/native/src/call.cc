@@ -157,6 +157,19 @@ float* CallArgs::floats(const char* key, double count) {
   return p;
 }
 
+uint8_t* CallArgs::bytes(const char* key, double count, int align) {
+  const double at = number(key);
+  if (!ok_) return nullptr;
+  if (count == 0) return nullptr;
+  if (at < 0 || count < 0 || at != std::floor(at) || static_cast<uint64_t>(at) % align != 0 ||
+      at + count > static_cast<double>(heap_.bytes)) {
+    fail(std::string(key) + " (" + std::to_string((uint64_t)count) + " bytes at byte " + std::to_string((uint64_t)at) +
+         ", aligned to " + std::to_string(align) + ") is outside the heap of " + std::to_string(heap_.bytes) + " bytes");
+    return nullptr;
+  }
+  return heap_.base + static_cast<size_t>(at);
+}
+
 float* CallArgs::optionalFloats(const char* key, double count) {
   const double at = number(key, -1);
   if (!ok_ || at < 0 || count == 0) return nullptr;

@@ -43,6 +43,8 @@ class CallArgs {
   std::string string(const char* key, size_t capacity = 64);
   /** `count` floats at the byte offset named `key` (4-byte aligned, inside the heap); null when count is 0. */
   float* floats(const char* key, double count);
+  /** `count` bytes at the byte offset named `key` (a multiple of `align`, inside the heap); null when count is 0. */
+  uint8_t* bytes(const char* key, double count, int align = 1);
   /** As floats, or null when the key is absent, undefined or negative (an operand that is not given). */
   float* optionalFloats(const char* key, double count);
   /** Fails the call with a RangeError: "fets native <name>: <message>". */

@@ -238,8 +238,11 @@ export interface SafetensorsF32Entry {
   data: Float32Array;
 }
 
+/** A tensor to write: float32 (F32) or int8 (I8, quantized weights). */
+export type SafetensorsEntry = SafetensorsF32Entry | { shape: readonly number[]; data: Int8Array };
+
 /**
- * Serialises float32 tensors as safetensors, the way `safetensors.torch.save_file` lays them out: `__metadata__`
+ * Serialises float32 (and int8) tensors as safetensors, the way `safetensors.torch.save_file` lays them out: `__metadata__`
  * first, tensors sorted by name with contiguous offsets from 0, header padded with spaces to a multiple of 8.
  *
  * @param tensors name → {shape, data}
@@ -249,7 +252,7 @@ export interface SafetensorsF32Entry {
  * const bytes = serializeSafetensors(new Map([['w', { shape: [2], data: new Float32Array([1, 2]) }]]));
  */
 export function serializeSafetensors(
-  tensors: ReadonlyMap<string, SafetensorsF32Entry>,
+  tensors: ReadonlyMap<string, SafetensorsEntry>,
   metadata: Record<string, string> = { format: 'pt' },
 ): Uint8Array {
   const names = [...tensors.keys()].sort();
@@ -265,8 +268,9 @@ export function serializeSafetensors(
         `tensor "${name}": shape ${JSON.stringify(t.shape)} holds ${n} values, data has ${t.data.length}`,
       );
     }
-    header[name] = { dtype: 'F32', shape: [...t.shape], data_offsets: [offset, offset + n * 4] };
-    offset += n * 4;
+    const size = t.data.BYTES_PER_ELEMENT;
+    header[name] = { dtype: size === 1 ? 'I8' : 'F32', shape: [...t.shape], data_offsets: [offset, offset + n * size] };
+    offset += n * size;
   }
   let json = JSON.stringify(header);
   const enc = new TextEncoder();
@@ -283,7 +287,7 @@ export function serializeSafetensors(
   let pos = 8 + headerBytes.byteLength;
   for (const name of names) {
     const data = tensors.get(name)!.data;
-    if (LITTLE_ENDIAN) out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), pos);
+    if (LITTLE_ENDIAN || data instanceof Int8Array) out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), pos);
     else for (let i = 0; i < data.length; i++) view.setFloat32(pos + i * 4, data[i]!, true);
     pos += data.byteLength;
   }

@@ -23,6 +23,7 @@ import {
   attentionTrainGradKernel,
   attentionTrainKernel,
 } from './native/attentionTrain.js';
+import { INT8_LINEAR_KERNEL, int8LinearKernel } from './native/int8Linear.js';
 import { ADD_LAYER_NORM_KERNEL, addLayerNormKernel } from './addLayerNorm.js';
 import { WASM_PACKAGE_VERSION, captureOriginal, wasmVersionMismatch } from './wasmInternals.js';
 
@@ -120,6 +121,7 @@ const KERNELS: { kernelName: string; func: KernelFunc; on: (s: KernelOverrideSet
   { kernelName: ATTENTION_KERNEL, func: fn(attentionKernel), on: nativeReady },
   { kernelName: ATTENTION_TRAIN_KERNEL, func: fn(attentionTrainKernel), on: nativeReady },
   { kernelName: ATTENTION_TRAIN_GRAD_KERNEL, func: fn(attentionTrainGradKernel), on: nativeReady },
+  { kernelName: INT8_LINEAR_KERNEL, func: fn(int8LinearKernel), on: nativeReady },
   { kernelName: ADD_LAYER_NORM_KERNEL, func: fn(addLayerNormKernel), on: (s) => s.LayerNorm && nativeReady(s) },
   { kernelName: 'Conv2DBackpropFilter', func: fn(conv2DBackpropFilter), on: (s) => s.Conv },
   { kernelName: 'DepthwiseConv2dNativeBackpropFilter', func: fn(depthwiseBackpropFilter), on: (s) => s.Conv },

@@ -3,6 +3,7 @@ import { linearFused } from '../../kernels/native/linear.js';
 import { attentionFused } from '../../kernels/native/attention.js';
 import { attentionTrainFused } from '../../kernels/native/attentionTrain.js';
 import { addLayerNorm } from '../../kernels/addLayerNorm.js';
+import { int8LinearFor } from '../../int8/int8Model.js';
 import { FetsError } from '@fets/pipeline';
 import type { FunctionModel } from '../functionModel.js';
 import { resolveBertConfig, type BertConfig, type BertConfigInput, type HfBertConfig } from './config.js';
@@ -221,7 +222,10 @@ export class BertModel implements FunctionModel {
         const w1 = this.p(`${p}intermediate.dense.weight`);
         const b1 = this.p(`${p}intermediate.dense.bias`);
         // Without a gradient (inference, evaluation) the native kernels apply GELU as the product's tiles are stored.
-        const fused = inference && this.config.hiddenAct === 'gelu' ? linearFused(a, w1 as tf.Tensor2D, b1, 'gelu') : undefined;
+        const fused =
+          inference && this.config.hiddenAct === 'gelu'
+            ? (int8LinearFor(a, w1, b1, 'gelu') ?? linearFused(a, w1 as tf.Tensor2D, b1, 'gelu'))
+            : undefined;
         const inter = fused ?? (this.act(linear(a, w1, b1)) as tf.Tensor2D);
         let o = linear(inter, this.p(`${p}output.dense.weight`), this.p(`${p}output.dense.bias`));
         o = dropout(o, hiddenRate, training, this.seeds);

@@ -4,6 +4,7 @@ import { dropoutSeeded } from '../../kernels/dropout.js';
 import { geluErf } from '../../kernels/gelu.js';
 import { layerNormLastAxis } from '../../kernels/layerNorm.js';
 import { transposedMatMulIsFast } from '../../kernels/registry.js';
+import { int8LinearFor } from '../../int8/int8Model.js';
 import type { BertActivation } from './config.js';
 
 /** `torch.finfo(torch.float32).min`: the additive mask value Hugging Face puts on masked keys. */
@@ -48,7 +49,7 @@ export class SeedStream {
  * @example
  * const y = linear(x2d, weight, bias); // [M, out]
  */
-export const linear = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+const linearFloat = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
   const x2 = x as tf.Tensor2D;
   const w2 = w as tf.Tensor2D;
   save([x2, w2]);
@@ -69,6 +70,10 @@ export const linear = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, 
     },
   };
 }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor2D, weight: tf.Tensor, bias: tf.Tensor) => tf.Tensor2D;
+
+/** {@link linearFloat}, or its int8 copy when the model was put in int8 (`useInt8`; inference only). */
+export const linear = (x: tf.Tensor2D, weight: tf.Tensor, bias: tf.Tensor): tf.Tensor2D =>
+  int8LinearFor(x, weight, bias) ?? linearFloat(x, weight, bias);
 
 /**
  * Layer normalisation over the last axis, biased variance, as `torch.nn.LayerNorm`.

@@ -81,6 +81,20 @@ export const modelFolderTextSchema = z.strictObject({
 /** The text settings of a model folder (see {@link modelFolderTextSchema}). */
 export type ModelFolderText = z.output<typeof modelFolderTextSchema>;
 
+/**
+ * The int8 weights a folder holds beside its float32 ones (`fets export <folder> --quantize int8`): the dense layers'
+ * weights quantized per output channel (docs/int8.md). `fets predict --int8` and `TokenTagger.load(folder, { int8: true })`
+ * run them; every other reader keeps using `model.safetensors`.
+ */
+export const modelFolderInt8Schema = z.strictObject({
+  /** The file of I8 weights and F32 scales (always `model.int8.safetensors`). */
+  file: z.literal('model.int8.safetensors'),
+  /** Symmetric per output channel (w ≈ q·scale, q in [−127, 127]); activations are quantized per token at run time. */
+  scheme: z.literal('symmetric-per-channel'),
+  /** The layers in int8, by weight name (`bert.encoder.layer.0.attention.self.query.weight`, …, `classifier.weight`). */
+  layers: z.array(z.string().min(1)).min(1),
+});
+
 /** `fets.json`: the format marker, the task, the text settings, the head and a SHA-256 of every other file. */
 export const modelFolderManifestSchema = z.strictObject({
   format: z.literal('fets-model-folder'),
@@ -89,6 +103,8 @@ export const modelFolderManifestSchema = z.strictObject({
   task: z.literal('token-classification'),
   text: modelFolderTextSchema,
   head: modelFolderHeadSchema,
+  /** Int8 weights beside the float32 ones, when exported with `--quantize int8`. */
+  int8: modelFolderInt8Schema.optional(),
   /** SHA-256 (hex) of each file of the folder but `fets.json`, by file name. */
   sha256: z.record(z.string().min(1), z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lower-case hex digits')),
 });

@@ -23,6 +23,8 @@ import {
   type ModelFolderManifest,
 } from './manifest.js';
 import { readTokenizerFiles } from './tokenizerFiles.js';
+import { int8FolderLayers } from '../../int8/int8File.js';
+import type { QuantizedMatrix } from '../../int8/quantize.js';
 import { headDecoding, type CrfScores, type HeadDecoding } from './headDecoding.js';
 
 /** Reads one file of a folder: its bytes, or undefined when it does not exist (a disk, or `fetch` in a page). */
@@ -43,6 +45,8 @@ export interface LoadedModelFolder {
   tokenizer: BertWordPieceTokenizer;
   /** Tag name of each class (config.json's `id2label`). */
   labels: readonly string[];
+  /** The int8 layers of `model.int8.safetensors` when `fets.json` records them (for `useInt8`). */
+  int8?: ReadonlyMap<string, QuantizedMatrix>;
 }
 
 const ARCHITECTURE = 'BertForTokenClassification';
@@ -222,7 +226,24 @@ async function build(folder: string, manifest: ModelFolderManifest, bytes: Reado
     throw new ModelFolderFormatError(folder, 'model.safetensors', (e as Error).message, { cause: e });
   }
   const decoding = headDecoding(manifest.head, config.labels, crf);
-  return { folder, manifest, model, ...(crf ? { crf } : {}), decoding, config, tokenizer, labels: config.labels };
+  let int8: ReadonlyMap<string, QuantizedMatrix> | undefined;
+  try {
+    int8 = manifest.int8 && int8FolderLayers(folder, bytes.get(manifest.int8.file)!, manifest.int8.layers, model);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+  return {
+    folder,
+    manifest,
+    model,
+    ...(crf ? { crf } : {}),
+    decoding,
+    config,
+    tokenizer,
+    labels: config.labels,
+    ...(int8 ? { int8 } : {}),
+  };
 }
 
 /**

@@ -235,3 +235,53 @@ export interface LayerNormGradArgs {
   rows: number;
   h: number;
 }
+
+/**
+ * `int8Pack` → a handle: a dense layer's weights quantized per output channel, `q` [n, k] int8 bytes row-major in
+ * [−127, 127] and `scales` n floats (w ≈ q·scale), copied out of the heap and packed for the int8 kernel in use.
+ */
+export interface Int8PackArgs {
+  q: number;
+  scales: number;
+  n: number;
+  k: number;
+}
+
+/**
+ * `int8Linear`: `y[m, n] = act(sx[m]·sw[n]·Σ_k qx[m, k]·q[n, k] + bias[n])`, x [m, k] floats quantized per row at
+ * run time (qx = round(x / sx), sx = max|x_row| / qmax), products in int32.
+ */
+export interface Int8LinearArgs {
+  x: number;
+  y: number;
+  bias?: number;
+  m: number;
+  n: number;
+  k: number;
+  handle: number;
+  activation?: 'none' | 'gelu';
+}
+
+/** `int8GemmRaw` (tests): `c[m, n]` int32 = Σ_k a[m, k]·q[n, k], `a` m·k unsigned bytes, through the kernel's packing and threads. */
+export interface Int8GemmRawArgs {
+  a: number;
+  c: number;
+  m: number;
+  n: number;
+  k: number;
+  handle: number;
+}
+
+/** `int8Info`: the int8 kernel in use, those this CPU runs, its activation range and tile, the weights held. */
+export interface Int8Info {
+  kernel: string;
+  kernels: string[];
+  /** Largest |q| of the quantized activations (127, or 63 for `avx2-u8s8`). */
+  qmax: number;
+  mr: number;
+  nr: number;
+  kg: number;
+  /** Weight sets held (handles) and their bytes (int8 copy and packed panels). */
+  weights: number;
+  bytes: number;
+}

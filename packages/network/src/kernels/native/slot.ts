@@ -11,6 +11,10 @@ import type {
   GeluArgs,
   GemmArgs,
   Im2colArgs,
+  Int8GemmRawArgs,
+  Int8Info,
+  Int8LinearArgs,
+  Int8PackArgs,
   LayerNormArgs,
   LayerNormGradArgs,
   MaxPoolGradArgs,
@@ -86,6 +90,18 @@ export interface NativeAddon {
   layerNorm(heap: Uint8Array, args: LayerNormArgs): void;
   /** LayerNorm's gradient. */
   layerNormGrad(heap: Uint8Array, args: LayerNormGradArgs): void;
+  /** Copies and packs a dense layer's int8 weights (any typed array as the heap); returns their handle. */
+  int8Pack(heap: Uint8Array, args: Int8PackArgs): number;
+  /** Frees the int8 weights under `handle`. */
+  int8Forget(args: { handle: number }): void;
+  /** An int8 dense layer: activations quantized per row, int32 products, dequantized with the bias (and GELU). */
+  int8Linear(heap: Uint8Array, args: Int8LinearArgs): void;
+  /** The int8 kernel's integer product on raw unsigned activations (tests). */
+  int8GemmRaw(heap: Uint8Array, args: Int8GemmRawArgs): void;
+  /** The int8 kernel in use and those this CPU runs. */
+  int8Info(): Int8Info;
+  /** Picks an int8 kernel by name (`''`: the best for this CPU). */
+  int8SetKernel(args: { name: string }): void;
 }
 
 let loader: () => NativeAddon | undefined = () => undefined;
