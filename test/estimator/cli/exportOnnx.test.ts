@@ -123,7 +123,7 @@ describe('cli: fets export <folder> --format onnx', function () {
 
     const d = collect();
     expect(await fe.runCli(['export', folder], d.io)).to.equal(1);
-    expect(d.err.join('\n')).to.match(/fets export: --out <dir>: required \(except with --format onnx on a model folder\)/);
+    expect(d.err.join('\n')).to.match(/fets export: --out <dir>: required \(except with --format onnx or --quantize on a model folder\)/);
     expect(existsSync(path.join(folder, 'model.onnx'))).to.equal(true);
   });
 });
