@@ -52,9 +52,18 @@ await fe.runScript('pretrain-bert', async () => {
           electra: {
             generatorScale: cfg.generatorScale,
             rtdWeight: cfg.rtdWeight,
-            eval: { rtdLoss: last('eval', 'rtd_loss'), rtdAccuracy: last('eval', 'rtd_accuracy'), replaced: last('eval', 'rtd_replaced') },
+            // The per-epoch figures (the step's rtd_loss is not kept per epoch): the token-weighted mean replaced-token loss
+            // against the best constant answer's, and the combined objective MLM + λ·RTD.
+            eval: {
+              loss: last('eval', 'loss'),
+              rtdLoss: last('eval', 'rtd_mean_loss'),
+              rtdBaseLoss: last('eval', 'rtd_base_loss'),
+              rtdAccuracy: last('eval', 'rtd_accuracy'),
+              replaced: last('eval', 'rtd_replaced'),
+            },
             train: {
-              rtdLoss: last('train', 'rtd_loss'),
+              rtdLoss: last('train', 'rtd_mean_loss'),
+              rtdBaseLoss: last('train', 'rtd_base_loss'),
               rtdAccuracy: last('train', 'rtd_accuracy'),
               replaced: last('train', 'rtd_replaced'),
             },
