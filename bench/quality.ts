@@ -159,6 +159,8 @@ export async function run(o: QualityOptions): Promise<FigureResult> {
         'tsx',
         path.join(ROOT, 'examples', 'ner-bert', 'train.ts'),
         ...flags,
+        // The peer's head unless --fets-args says otherwise (the recipe's default is the CRF).
+        ...['--head', 'softmax'],
         ...o.fetsArgs,
         ...['--seed', String(seed), '--model', o.model, '--epochs', String(o.epochs), '--outDir', path.join(dir, 'fets')],
         ...['--dataDir', DATA, '--checkpoints', 'false'],

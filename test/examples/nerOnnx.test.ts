@@ -38,9 +38,10 @@ describe('examples/ner-onnx: a trained ner-bert model exported as ONNX, on 500 M
   before(async () => {
     await fe.initBackend();
     dir = await mkdtemp(path.join(os.tmpdir(), 'fets-ner-onnx-'));
-    // A tiny model trained briefly, so that it finds entities.
+    // A tiny model trained briefly, so that it finds entities; the softmax head, whose per-token argmax is what
+    // transformers.js' pipeline decodes (a CRF folder's Viterbi is not).
     const cfg = readNerConfig([
-      ...['--model', 'tiny', '--dataDir', shared('datasets'), '--epochs', '1', '--trainStepsPerEpoch', '100'],
+      ...['--model', 'tiny', '--head', 'softmax', '--dataDir', shared('datasets'), '--epochs', '1', '--trainStepsPerEpoch', '100'],
       ...['--batchSize', '16', '--outDir', path.join(dir, 'run'), '--logSteps', '0', '--checkpoints', 'false'],
       ...['--vocab', shared('vocab', 'bert-base-uncased-vocab.txt'), '--evalFraction', '0.02'],
     ]);

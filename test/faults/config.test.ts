@@ -117,7 +117,10 @@ describe('faults/config: bad parameters and experiment files on the command line
     );
     expect(r.stdout).to.match(/^ {4}1\. +ModelOp +x, xMask → yPred +yPred float32 \[32, \d+, 25\]$/m);
     expect(r.stdout).to.match(/^ {4}3\. +UpdateOp \(model "bert"\) +ce → ∅ +gradients of \d+ variables, ce = [\d.]+ \(not applied\)$/m);
-    expect(r.stdout).to.match(/^ {4}- +SeqEval +yPred, wordIds, tags, window → f1, precision, recall/m);
+    // The default head is the CRF: its loss in training, Viterbi decoding (TagDecode) for the metrics.
+    expect(r.stdout).to.match(/^ {4}2\. +CrfLoss +yPred, y → ce +ce float32 \[\]$/m);
+    expect(r.stdout).to.match(/^ {4}3\. +TagDecode +yPred, wordIds → yTag +yTag int32 \[32, \d+\]$/m);
+    expect(r.stdout).to.match(/^ {4}- +SeqEval +yTag, wordIds, tags, window → f1, precision, recall/m);
     expect(r.stdout).to.match(/fets check: ok: ner-bert: train, eval, test checked \(one batch each, no weights changed\) in \d+\.\d s\n$/);
     expect(r.stdout).not.to.include('FastEstimator-Train');
   });
