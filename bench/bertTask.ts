@@ -1,13 +1,24 @@
 /**
  * The BERT token-classification task the model-step, overhead and profile figures time, written as a plain tfjs
  * loop (no Network, no Estimator): fets's BertForTokenClassification (preset size, 30,522-row WordPiece embedding,
- * dropout 0.1), batch 32 × 64 tokens of random ids with a full attention mask, 25 labels, mean softmax cross-entropy
+ * dropout 0.1), batch 32 (FETS_BENCH_BATCH) × 64 tokens of random ids with a full attention mask, 25 labels, mean softmax cross-entropy
  * over all tokens, fets's AdamW (lr 1e-4, weight decay 0.01). bench/torch_step.py builds the same in PyTorch.
  */
 import * as tf from '@tensorflow/tfjs';
 import { AdamW, bertForTokenClassification, bertPreset, sparseSoftmaxCrossEntropy, type BertForTokenClassification } from '@fets/network';
 
-export const BATCH = 32;
+/**
+ * Sequences a batch (default 32). `FETS_BENCH_BATCH` changes it for every process of a figure (bench/torch_step.py
+ * reads the same variable): bert-base's train step at 32 × 64 outgrows the wasm heap's 4 GiB (docs/performance.md).
+ */
+export const BATCH = benchBatch(process.env.FETS_BENCH_BATCH);
+
+function benchBatch(v: string | undefined): number {
+  if (v === undefined || v.trim() === '') return 32;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 1024) throw new Error(`FETS_BENCH_BATCH: expected an integer from 1 to 1024, received "${v}"`);
+  return n;
+}
 export const SEQ = 64;
 export const LABELS = 25;
 export const VOCAB_SIZE = 30522;

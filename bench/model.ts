@@ -11,6 +11,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import { BATCH, SEQ } from './bertTask.js';
 import { execJson, fmtMs, fmtX, median, note, runChild, tsxArgs, type FigureResult, type Row } from './common.js';
 import { webgpuRows } from './modelWebgpu.js';
 import { runTorch, torchMissing } from './torchPeer.js';
@@ -243,7 +244,7 @@ export async function run(
     rows,
     data: {
       webgpu: gpu?.data ?? null,
-      task: 'BertForTokenClassification, batch 32 × 64 random ids, full mask, 25 labels, mean CE, AdamW; medians',
+      task: `BertForTokenClassification, batch ${BATCH} × ${SEQ} random ids, full mask, 25 labels, mean CE, AdamW; medians`,
       settings,
       native: nativeInfo,
       reps,

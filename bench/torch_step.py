@@ -15,6 +15,7 @@ Prints one line: FETS_BENCH_JSON {...}
 import argparse
 import json
 import math
+import os
 import statistics
 import time
 
@@ -23,7 +24,9 @@ from torch import nn
 import torch.nn.functional as F
 
 PRESETS = {"tiny": (2, 128, 2), "mini": (4, 256, 4), "small": (4, 512, 8), "base": (12, 768, 12)}
-BATCH, SEQ, LABELS, VOCAB = 32, 64, 25, 30522
+# FETS_BENCH_BATCH: the batch of every process of a figure (bench/bertTask.ts reads the same variable).
+BATCH = int(os.environ.get("FETS_BENCH_BATCH", "") or 32)
+SEQ, LABELS, VOCAB = 64, 25, 30522
 
 
 class Layer(nn.Module):
