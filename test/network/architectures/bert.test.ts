@@ -380,6 +380,36 @@ describe('BERT (architectures/bert)', function () {
     }
   });
 
+  it("inference frees each layer's intermediates when the layer ends: the peak grows by about one hidden state a layer", async function () {
+    const [B, L, H] = [8, 32, 64];
+    // Bytes a pass holds at its peak beyond what was allocated before it (the weights).
+    const transient = async (layers: number) => {
+      const m = bertModel({ vocabSize: 100, hiddenSize: H, numHiddenLayers: layers, numAttentionHeads: 4, intermediateSize: 256, seed: 1 });
+      const ids = tf.tensor2d(
+        Array.from({ length: B * L }, (_, i) => 1 + (i % 97)),
+        [B, L],
+        'int32',
+      );
+      const mask = tf.ones([B, L], 'int32');
+      const before = tf.memory();
+      const info = await tf.profile(() => {
+        const out = m.forward([ids, mask], false);
+        for (const t of Object.values(out)) (t as tf.Tensor).dispose();
+      });
+      expect(tf.memory().numTensors).to.equal(before.numTensors);
+      tf.dispose([ids, mask]);
+      m.dispose();
+      return info.peakBytes - before.numBytes;
+    };
+    const two = await transient(2);
+    const six = await transient(6);
+    // Kept to the pass's end: each layer's output (one hidden state of B·L·H floats). Before, every intermediate of every
+    // layer (Q, K, V, context, the intermediate layer at 4 H, …: about 15 hidden states a layer) stayed until the end.
+    const hidden = B * L * H * 4;
+    expect(six - two).to.be.at.most(4 * 2 * hidden);
+    expect(six - two).to.be.at.least(4 * hidden);
+  });
+
   it('rejects inputs that do not fit (rank, mask shape, too long) with BertInputError', function () {
     const m = bertModel({ ...tiny, seed: 0 });
     try {
