@@ -84,13 +84,15 @@ describe('native kernels: fused attention and LayerNorm (against float64 and the
   });
   afterEach(() => native?.setThreads({ threads: os.availableParallelism() }));
 
-  // [batch, seq, heads, headDim]: a token, odd lengths and widths (not multiples of a tile), BERT's shape.
+  // [batch, seq, heads, headDim]: a token, odd lengths and widths (not multiples of a tile), BERT's shape, and a
+  // sequence long enough (130² probabilities) that probs·V takes the blocked driver with V packed beforehand.
   const shapes: [number, number, number, number][] = [
     [1, 1, 1, 1],
     [2, 7, 3, 5],
     [3, 33, 2, 13],
     [2, 64, 4, 64],
     [1, 97, 1, 17],
+    [1, 130, 2, 24],
   ];
   for (const threads of [1, 2, 3]) {
     it(`attention equals softmax(Q·Kᵀ/√d + mask)·V per head, masked keys get 0, ${threads} thread(s)`, () => {

@@ -7,6 +7,11 @@
 
 #include "gemm.h"
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define FETS_X86 1
+#endif
+
 namespace fets {
 
 namespace {
@@ -72,8 +77,58 @@ void packA(const Product& g, int mr, int i0, int mc, int p0, int kc, float* dst)
   }
 }
 
+#if FETS_X86
+/**
+ * One panel of a transposed B with AVX2: d[p·nr + j] = src[j·ld + p] for rows j < nr (a multiple of 8) and steps
+ * p < kc, as 8 × 8 blocks transposed in registers (the scalar loop stored one float at a time, a stride of nr floats
+ * apart: attention's Kᵀ packing took a third as long as its product). A copy: the same values.
+ */
+__attribute__((target("avx2"))) void packPanelT(const float* src, ptrdiff_t ld, int kc, int nr, float* d) {
+  for (int j0 = 0; j0 < nr; j0 += 8) {
+    const float* s = src + (ptrdiff_t)j0 * ld;
+    int p = 0;
+    for (; p + 8 <= kc; p += 8) {
+      const __m256 r0 = _mm256_loadu_ps(s + p), r1 = _mm256_loadu_ps(s + ld + p);
+      const __m256 r2 = _mm256_loadu_ps(s + 2 * ld + p), r3 = _mm256_loadu_ps(s + 3 * ld + p);
+      const __m256 r4 = _mm256_loadu_ps(s + 4 * ld + p), r5 = _mm256_loadu_ps(s + 5 * ld + p);
+      const __m256 r6 = _mm256_loadu_ps(s + 6 * ld + p), r7 = _mm256_loadu_ps(s + 7 * ld + p);
+      const __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1);
+      const __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
+      const __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5);
+      const __m256 t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+      const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+      const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+      const __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+      const __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+      float* o = d + (ptrdiff_t)p * nr + j0;
+      _mm256_storeu_ps(o, _mm256_permute2f128_ps(u0, u4, 0x20));
+      _mm256_storeu_ps(o + nr, _mm256_permute2f128_ps(u1, u5, 0x20));
+      _mm256_storeu_ps(o + 2 * nr, _mm256_permute2f128_ps(u2, u6, 0x20));
+      _mm256_storeu_ps(o + 3 * nr, _mm256_permute2f128_ps(u3, u7, 0x20));
+      _mm256_storeu_ps(o + 4 * nr, _mm256_permute2f128_ps(u0, u4, 0x31));
+      _mm256_storeu_ps(o + 5 * nr, _mm256_permute2f128_ps(u1, u5, 0x31));
+      _mm256_storeu_ps(o + 6 * nr, _mm256_permute2f128_ps(u2, u6, 0x31));
+      _mm256_storeu_ps(o + 7 * nr, _mm256_permute2f128_ps(u3, u7, 0x31));
+    }
+    for (; p < kc; p++)
+      for (int i = 0; i < 8; i++) d[(ptrdiff_t)p * nr + j0 + i] = s[i * ld + p];
+  }
+}
+#endif
+
+/** Whether this instruction set's CPU has AVX2 (the x86 variants: AVX-512 hosts have it too). */
+inline bool hasAvx2(const Isa& isa) {
+#if FETS_X86
+  return std::strcmp(isa.name, "avx2") == 0 || std::strcmp(isa.name, "avx512") == 0;
+#else
+  (void)isa;
+  return false;
+#endif
+}
+
 /** Panels [q0, q1) of B's steps [p0, p0+kc) (panel q = columns q·NR …), k-major, zero-padded columns. */
-void packB(const Product& g, int nr, int p0, int kc, int q0, int q1, float* dst) {
+void packB(const Product& g, const Isa& isa, int p0, int kc, int q0, int q1, float* dst) {
+  const int nr = isa.nr;
   const ptrdiff_t panel = (ptrdiff_t)kc * nr;
   if (!g.tb) {
     // Stored [k, n]: one pass along each stored row's piece [q0·NR, q1·NR), NR-column pieces into the panels.
@@ -86,7 +141,10 @@ void packB(const Product& g, int nr, int p0, int kc, int q0, int q1, float* dst)
         const int j0 = q * nr;
         const int cols = std::min(nr, g.n - j0);
         if (cols == nr) {
-          std::memcpy(d, src + j0, sizeof(float) * nr);
+          // A constant length for the usual panel widths: an inlined copy instead of a call per 64-128 bytes.
+          if (nr == 16) std::memcpy(d, src + j0, sizeof(float) * 16);
+          else if (nr == 32) std::memcpy(d, src + j0, sizeof(float) * 32);
+          else std::memcpy(d, src + j0, sizeof(float) * nr);
         } else {
           int j = 0;
           for (; j < cols; j++) d[j] = src[j0 + j];
@@ -100,6 +158,12 @@ void packB(const Product& g, int nr, int p0, int kc, int q0, int q1, float* dst)
     const int j0 = q * nr;
     const int cols = std::min(nr, g.n - j0);
     float* d = dst + (ptrdiff_t)(q - q0) * panel;
+#if FETS_X86
+    if (cols == nr && nr % 8 == 0 && hasAvx2(isa)) {
+      packPanelT(g.b + (ptrdiff_t)j0 * g.ldb + p0, g.ldb, kc, nr, d);
+      continue;
+    }
+#endif
     for (int j = 0; j < nr; j++) {
       if (j >= cols) {
         for (int p = 0; p < kc; p++) d[p * nr + j] = 0.f;
@@ -258,7 +322,7 @@ void directProduct(const Product& g, const Isa& isa, int thread) {
       bp = g.b + j0;
       bs = g.ldb;
     } else {
-      packB(g, nr, 0, kc, q, q + 1, pb);
+      packB(g, isa, 0, kc, q, q + 1, pb);
       bp = pb;
       bs = nr;
     }
@@ -296,7 +360,7 @@ void serialProduct(const Product& g, const Isa& isa, int thread) {
   for (int p0 = 0; p0 < g.k; p0 += kb) {
     const int kc = std::min(kb, g.k - p0);
     if (prepacked) pb = const_cast<float*>(g.packedB) + (size_t)p0 * panels * isa.nr;
-    else packB(g, isa.nr, p0, kc, 0, panels, pb);
+    else packB(g, isa, p0, kc, 0, panels, pb);
     for (int i0 = 0; i0 < g.m; i0 += kMcRows) {
       const int mc = std::min(kMcRows, g.m - i0);
       const bool direct = directA(g, isa);
@@ -319,7 +383,21 @@ struct ParallelJob {
   int bTasks;  // pack tasks of B (0 when B came packed), then those of A
   float* packedA;  // all of A packed when it is packed at all and several column chunks read it, else null
   int mPadded;     // rows of packed A: m rounded up to MR (a k block of it is mPadded·kc floats)
+  int microRows;   // m in MR-row micro-panels (rounded up)
 };
+
+/**
+ * Rows [i0, i0 + mc) of row block mb: the micro-panels split as evenly as whole micro-panels allow (blocks differ by at
+ * most one), so that equal tasks keep every thread busy to the end. Fixed MC-row blocks left a short last block
+ * (bert's 2,048 rows: 16 blocks of 126 and one of 32, an odd number of tasks for two threads).
+ */
+inline void rowBlock(const ParallelJob& j, int mb, int* i0, int* mc) {
+  const int mr = j.isa->mr;
+  const int u0 = (int)((long long)mb * j.microRows / j.mBlocks);
+  const int u1 = (int)((long long)(mb + 1) * j.microRows / j.mBlocks);
+  *i0 = u0 * mr;
+  *mc = std::min(u1 * mr, j.g->m) - *i0;
+}
 
 void packTask(void* ctx, int task, int) {
   auto& j = *static_cast<ParallelJob*>(ctx);
@@ -328,7 +406,8 @@ void packTask(void* ctx, int task, int) {
     const int t = task - j.bTasks;
     const int block = t / j.mBlocks, mb = t % j.mBlocks;
     const int p0 = block * j.kc, kc = std::min(j.kc, j.g->k - p0);
-    const int i0 = mb * mcRows(*j.isa), mc = std::min(mcRows(*j.isa), j.g->m - i0);
+    int i0, mc;
+    rowBlock(j, mb, &i0, &mc);
     packA(*j.g, j.isa->mr, i0, mc, p0, kc, j.packedA + (size_t)p0 * j.mPadded + (size_t)i0 * kc);
     return;
   }
@@ -340,18 +419,17 @@ void packTask(void* ctx, int task, int) {
   const int p0 = block * j.kc;
   const int kc = std::min(j.kc, j.g->k - p0);
   const int nr = j.isa->nr;
-  packB(*j.g, nr, p0, kc, q0, q1, j.packed + (size_t)p0 * j.panels * nr + (size_t)q0 * kc * nr);
+  packB(*j.g, *j.isa, p0, kc, q0, q1, j.packed + (size_t)p0 * j.panels * nr + (size_t)q0 * kc * nr);
 }
 
 void computeTask(void* ctx, int task, int thread) {
   auto& j = *static_cast<ParallelJob*>(ctx);
   const Product& g = *j.g;
   const Isa& isa = *j.isa;
-  const int kMcRows = mcRows(isa);
   const int mb = task / j.chunks;
   const int chunk = task % j.chunks;
-  const int i0 = mb * kMcRows;
-  const int mc = std::min(kMcRows, g.m - i0);
+  int i0, mc;
+  rowBlock(j, mb, &i0, &mc);
   const int q0 = chunk * j.panelsPerChunk;
   const int q1 = std::min(j.panels, q0 + j.panelsPerChunk);
   float* pa = j.packedA ? nullptr : gPackA[thread].get((size_t)((mc + isa.mr - 1) / isa.mr) * isa.mr * j.kc);
@@ -378,12 +456,15 @@ void parallelProduct(Pool& pool, const Product& g, const Isa& isa) {
   const int kc = blockK(g.k, kKc);
   const bool prepacked = g.packedB && g.packedKb == kc;
   j.packed = prepacked ? const_cast<float*>(g.packedB) : gSharedB.get(packedBSize(g, isa));
+  j.microRows = (g.m + isa.mr - 1) / isa.mr;
   j.mBlocks = (g.m + mcRows(isa) - 1) / mcRows(isa);
   // Column chunks so that there are at least 4 tasks per thread where the panels allow it (a chunk ≥ 4 panels).
   const int want = std::max(1, (4 * threads + j.mBlocks - 1) / j.mBlocks);
   j.chunks = std::max(1, std::min(want, j.panels / 4));
   j.panelsPerChunk = (j.panels + j.chunks - 1) / j.chunks;
   j.chunks = (j.panels + j.panelsPerChunk - 1) / j.panelsPerChunk;
+  // Row blocks × column chunks a multiple of the threads where the rows allow (at most threads − 1 more blocks).
+  while ((j.mBlocks * j.chunks) % threads != 0 && j.mBlocks < j.microRows) j.mBlocks++;
   j.kc = kc;
   const int kBlocks = (g.k + j.kc - 1) / j.kc;
   j.packTasksPerBlock = std::max(1, std::min(j.panels, 2 * threads));
@@ -440,7 +521,7 @@ size_t gemmPackedSize(const Isa& isa, const Product& g) { return packedBSize(g, 
 void gemmPackB(const Isa& isa, const Product& g, int kb, float* dst) {
   const int panels = (g.n + isa.nr - 1) / isa.nr;
   for (int p0 = 0; p0 < g.k; p0 += kb)
-    packB(g, isa.nr, p0, std::min(kb, g.k - p0), 0, panels, dst + (size_t)p0 * panels * isa.nr);
+    packB(g, isa, p0, std::min(kb, g.k - p0), 0, panels, dst + (size_t)p0 * panels * isa.nr);
 }
 
 void gemmTune(int kc, int mc, int kcSerial) {

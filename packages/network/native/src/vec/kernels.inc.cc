@@ -7,6 +7,10 @@
 
 #include "vec.h"
 
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
 namespace fets {
 namespace FETS_VEC_NS {
 
@@ -100,7 +104,32 @@ inline float laneSum(const float* acc) {
   return s;
 }
 
-/** Row softmax in place: x ← softmax(x·scale + add) per row (add: `cols` floats shared by every row, or null). */
+#if defined(__AVX2__)
+/** expNeg on 8 lanes, the same operations in the same order (so the same bits as the scalar one). */
+inline __m256 expNeg8(__m256 x) {
+  x = _mm256_blendv_ps(x, _mm256_set1_ps(-87.0f), _mm256_cmp_ps(x, _mm256_set1_ps(-87.0f), _CMP_LT_OQ));
+  const __m256 fx =
+      _mm256_floor_ps(_mm256_add_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)), _mm256_set1_ps(0.5f)));
+  __m256 r = _mm256_sub_ps(x, _mm256_mul_ps(fx, _mm256_set1_ps(0.693359375f)));
+  r = _mm256_sub_ps(r, _mm256_mul_ps(fx, _mm256_set1_ps(-2.12194440e-4f)));
+  __m256 p = _mm256_set1_ps(1.9875691500e-4f);
+  p = _mm256_add_ps(_mm256_mul_ps(p, r), _mm256_set1_ps(1.3981999507e-3f));
+  p = _mm256_add_ps(_mm256_mul_ps(p, r), _mm256_set1_ps(8.3334519073e-3f));
+  p = _mm256_add_ps(_mm256_mul_ps(p, r), _mm256_set1_ps(4.1665795894e-2f));
+  p = _mm256_add_ps(_mm256_mul_ps(p, r), _mm256_set1_ps(1.6666665459e-1f));
+  p = _mm256_add_ps(_mm256_mul_ps(p, r), _mm256_set1_ps(5.0000001201e-1f));
+  const __m256 y = _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(_mm256_mul_ps(p, r), r), r), _mm256_set1_ps(1.0f));
+  const __m256i bits = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvttps_epi32(fx), _mm256_set1_epi32(127)), 23);
+  return _mm256_mul_ps(y, _mm256_castsi256_ps(bits));
+}
+#endif
+
+/**
+ * Row softmax in place: x ← softmax(x·scale + add) per row (add: `cols` floats shared by every row, or null). With
+ * AVX2 the kLanes lanes are two 8-float vectors written out with intrinsics (the compiler's vectorisation of the
+ * lane loops below ran at ~8 cycles an element: attention's softmax took a quarter of its time); the same operations
+ * in the same order per lane, so the same bits.
+ */
 template <bool kAdd>
 void softmaxRowsT(float* x, size_t rows, size_t cols, float scale, const float* add) {
   for (size_t r = 0; r < rows; r++) {
@@ -108,6 +137,26 @@ void softmaxRowsT(float* x, size_t rows, size_t cols, float scale, const float* 
     float mx[kLanes];
     for (size_t l = 0; l < kLanes; l++) mx[l] = -3.402823466e38f;
     size_t j = 0;
+#if defined(__AVX2__)
+    {
+      const __m256 sc = _mm256_set1_ps(scale);
+      __m256 m0 = _mm256_loadu_ps(mx), m1 = _mm256_loadu_ps(mx + 8);
+      for (; j + kLanes <= cols; j += kLanes) {
+        __m256 v0 = _mm256_mul_ps(_mm256_loadu_ps(row + j), sc), v1 = _mm256_mul_ps(_mm256_loadu_ps(row + j + 8), sc);
+        if (kAdd) {
+          v0 = _mm256_add_ps(v0, _mm256_loadu_ps(add + j));
+          v1 = _mm256_add_ps(v1, _mm256_loadu_ps(add + j + 8));
+        }
+        _mm256_storeu_ps(row + j, v0);
+        _mm256_storeu_ps(row + j + 8, v1);
+        // max_ps(v, m) is v > m ? v : m, as below.
+        m0 = _mm256_max_ps(v0, m0);
+        m1 = _mm256_max_ps(v1, m1);
+      }
+      _mm256_storeu_ps(mx, m0);
+      _mm256_storeu_ps(mx + 8, m1);
+    }
+#endif
     for (; j + kLanes <= cols; j += kLanes)
       for (size_t l = 0; l < kLanes; l++) {
         const float v = kAdd ? row[j + l] * scale + add[j + l] : row[j + l] * scale;
@@ -124,6 +173,24 @@ void softmaxRowsT(float* x, size_t rows, size_t cols, float scale, const float* 
     float acc[kLanes] = {};
     j = 0;
     // e^(x − max); below −87 (a masked key) exactly 0, as e^x rounds to in float32 for a large negative x.
+#if defined(__AVX2__)
+    {
+      const __m256 mv = _mm256_set1_ps(m), lo = _mm256_set1_ps(-87.0f);
+      __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+      for (; j + kLanes <= cols; j += kLanes) {
+        const __m256 d0 = _mm256_sub_ps(_mm256_loadu_ps(row + j), mv);
+        const __m256 d1 = _mm256_sub_ps(_mm256_loadu_ps(row + j + 8), mv);
+        const __m256 e0 = _mm256_andnot_ps(_mm256_cmp_ps(d0, lo, _CMP_LT_OQ), expNeg8(d0));
+        const __m256 e1 = _mm256_andnot_ps(_mm256_cmp_ps(d1, lo, _CMP_LT_OQ), expNeg8(d1));
+        _mm256_storeu_ps(row + j, e0);
+        _mm256_storeu_ps(row + j + 8, e1);
+        a0 = _mm256_add_ps(a0, e0);
+        a1 = _mm256_add_ps(a1, e1);
+      }
+      _mm256_storeu_ps(acc, a0);
+      _mm256_storeu_ps(acc + 8, a1);
+    }
+#endif
     for (; j + kLanes <= cols; j += kLanes)
       for (size_t l = 0; l < kLanes; l++) {
         const float d = row[j + l] - m;
@@ -139,7 +206,12 @@ void softmaxRowsT(float* x, size_t rows, size_t cols, float scale, const float* 
       total += e;
     }
     const float inv = 1.0f / total;
-    for (j = 0; j < cols; j++) row[j] *= inv;
+    j = 0;
+#if defined(__AVX2__)
+    for (const __m256 iv = _mm256_set1_ps(inv); j + 8 <= cols; j += 8)
+      _mm256_storeu_ps(row + j, _mm256_mul_ps(_mm256_loadu_ps(row + j), iv));
+#endif
+    for (; j < cols; j++) row[j] *= inv;
   }
 }
 
