@@ -7,11 +7,6 @@
 
 #include "gemm.h"
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#define FETS_X86 1
-#endif
-
 namespace fets {
 
 namespace {
@@ -77,55 +72,6 @@ void packA(const Product& g, int mr, int i0, int mc, int p0, int kc, float* dst)
   }
 }
 
-#if FETS_X86
-/**
- * One panel of a transposed B with AVX2: d[p·nr + j] = src[j·ld + p] for rows j < nr (a multiple of 8) and steps
- * p < kc, as 8 × 8 blocks transposed in registers (the scalar loop stored one float at a time, a stride of nr floats
- * apart: attention's Kᵀ packing took a third as long as its product). A copy: the same values.
- */
-__attribute__((target("avx2"))) void packPanelT(const float* src, ptrdiff_t ld, int kc, int nr, float* d) {
-  for (int j0 = 0; j0 < nr; j0 += 8) {
-    const float* s = src + (ptrdiff_t)j0 * ld;
-    int p = 0;
-    for (; p + 8 <= kc; p += 8) {
-      const __m256 r0 = _mm256_loadu_ps(s + p), r1 = _mm256_loadu_ps(s + ld + p);
-      const __m256 r2 = _mm256_loadu_ps(s + 2 * ld + p), r3 = _mm256_loadu_ps(s + 3 * ld + p);
-      const __m256 r4 = _mm256_loadu_ps(s + 4 * ld + p), r5 = _mm256_loadu_ps(s + 5 * ld + p);
-      const __m256 r6 = _mm256_loadu_ps(s + 6 * ld + p), r7 = _mm256_loadu_ps(s + 7 * ld + p);
-      const __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1);
-      const __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
-      const __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5);
-      const __m256 t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
-      const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
-      const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
-      const __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
-      const __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
-      float* o = d + (ptrdiff_t)p * nr + j0;
-      _mm256_storeu_ps(o, _mm256_permute2f128_ps(u0, u4, 0x20));
-      _mm256_storeu_ps(o + nr, _mm256_permute2f128_ps(u1, u5, 0x20));
-      _mm256_storeu_ps(o + 2 * nr, _mm256_permute2f128_ps(u2, u6, 0x20));
-      _mm256_storeu_ps(o + 3 * nr, _mm256_permute2f128_ps(u3, u7, 0x20));
-      _mm256_storeu_ps(o + 4 * nr, _mm256_permute2f128_ps(u0, u4, 0x31));
-      _mm256_storeu_ps(o + 5 * nr, _mm256_permute2f128_ps(u1, u5, 0x31));
-      _mm256_storeu_ps(o + 6 * nr, _mm256_permute2f128_ps(u2, u6, 0x31));
-      _mm256_storeu_ps(o + 7 * nr, _mm256_permute2f128_ps(u3, u7, 0x31));
-    }
-    for (; p < kc; p++)
-      for (int i = 0; i < 8; i++) d[(ptrdiff_t)p * nr + j0 + i] = s[i * ld + p];
-  }
-}
-#endif
-
-/** Whether this instruction set's CPU has AVX2 (the x86 variants: AVX-512 hosts have it too). */
-inline bool hasAvx2(const Isa& isa) {
-#if FETS_X86
-  return std::strcmp(isa.name, "avx2") == 0 || std::strcmp(isa.name, "avx512") == 0;
-#else
-  (void)isa;
-  return false;
-#endif
-}
-
 /** Panels [q0, q1) of B's steps [p0, p0+kc) (panel q = columns q·NR …), k-major, zero-padded columns. */
 void packB(const Product& g, const Isa& isa, int p0, int kc, int q0, int q1, float* dst) {
   const int nr = isa.nr;
@@ -158,12 +104,10 @@ void packB(const Product& g, const Isa& isa, int p0, int kc, int q0, int q1, flo
     const int j0 = q * nr;
     const int cols = std::min(nr, g.n - j0);
     float* d = dst + (ptrdiff_t)(q - q0) * panel;
-#if FETS_X86
-    if (cols == nr && nr % 8 == 0 && hasAvx2(isa)) {
-      packPanelT(g.b + (ptrdiff_t)j0 * g.ldb + p0, g.ldb, kc, nr, d);
+    if (cols == nr && isa.packPanelT) {
+      isa.packPanelT(g.b + (ptrdiff_t)j0 * g.ldb + p0, g.ldb, kc, nr, d);
       continue;
     }
-#endif
     for (int j = 0; j < nr; j++) {
       if (j >= cols) {
         for (int p = 0; p < kc; p++) d[p * nr + j] = 0.f;

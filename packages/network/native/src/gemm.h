@@ -30,6 +30,11 @@ struct Isa {
    * C while it is in cache. erf by Abramowitz & Stegun 7.1.26 (|error| ≤ 1.5e-7) as the element-wise GELU kernels.
    */
   void (*gelu)(float* x, size_t n);
+  /**
+   * Packs one full panel of a transposed B (nr rows of kc steps, row stride ld) k-major: d[p·nr + j] = src[j·ld + p].
+   * Null where the scalar loop is all there is (generic, NEON); a copy either way, the same values.
+   */
+  void (*packPanelT)(const float* src, ptrdiff_t ld, int kc, int nr, float* d);
 };
 
 /** The variants this build has for this CPU, best first (the portable one is always last). */

@@ -85,7 +85,7 @@ inline float geluOne(float v) {
 void geluGeneric(float* x, size_t n) {
   for (size_t i = 0; i < n; i++) x[i] = geluOne(x[i]);
 }
-const Isa kGeneric = {"generic", kGenMr, kGenNr, kernelGeneric, peakGeneric, geluGeneric};
+const Isa kGeneric = {"generic", kGenMr, kGenNr, kernelGeneric, peakGeneric, geluGeneric, nullptr};
 
 #if FETS_X86
 // AVX-512F: 8 rows × 32 columns, 16 zmm accumulators; A broadcast from memory into the FMA.
@@ -141,7 +141,8 @@ __attribute__((target("avx512f"))) double peakAvx512(long iters) {
   return 2.0 * 16 * 12 * iters;
 }
 void geluAvx2(float* x, size_t n);
-const Isa kAvx512 = {"avx512", 8, 32, kernelAvx512, peakAvx512, geluAvx2};
+void packPanelTAvx2(const float* src, ptrdiff_t ld, int kc, int nr, float* d);
+const Isa kAvx512 = {"avx512", 8, 32, kernelAvx512, peakAvx512, geluAvx2, packPanelTAvx2};
 
 // AVX2 + FMA: 6 rows × 16 columns, 12 ymm accumulators.
 __attribute__((target("avx2,fma"))) void kernelAvx2(int kc, const float* a, ptrdiff_t rs, ptrdiff_t ks,
@@ -260,7 +261,45 @@ __attribute__((target("avx2,fma"))) void geluAvx2(float* x, size_t n) {
   for (int j = 0; j < kGeluLanes; j++) _mm256_store_ps(rest + 8 * j, v[j]);
   std::memcpy(x + i, rest, left * sizeof(float));
 }
-const Isa kAvx2 = {"avx2", 6, 16, kernelAvx2, peakAvx2, geluAvx2};
+
+/**
+ * `Isa::packPanelT` with AVX2 (the avx2 and avx512 variants: nr 16 and 32, multiples of 8): d[p·nr + j] = src[j·ld + p]
+ * for rows j < nr and steps p < kc, as 8 × 8 blocks transposed in registers (the scalar loop stored one float at a
+ * time, nr floats apart: attention's Kᵀ packing took a third as long as its product). A copy: the same values.
+ */
+__attribute__((target("avx2"))) void packPanelTAvx2(const float* src, ptrdiff_t ld, int kc, int nr, float* d) {
+  for (int j0 = 0; j0 < nr; j0 += 8) {
+    const float* s = src + (ptrdiff_t)j0 * ld;
+    int p = 0;
+    for (; p + 8 <= kc; p += 8) {
+      const __m256 r0 = _mm256_loadu_ps(s + p), r1 = _mm256_loadu_ps(s + ld + p);
+      const __m256 r2 = _mm256_loadu_ps(s + 2 * ld + p), r3 = _mm256_loadu_ps(s + 3 * ld + p);
+      const __m256 r4 = _mm256_loadu_ps(s + 4 * ld + p), r5 = _mm256_loadu_ps(s + 5 * ld + p);
+      const __m256 r6 = _mm256_loadu_ps(s + 6 * ld + p), r7 = _mm256_loadu_ps(s + 7 * ld + p);
+      const __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1);
+      const __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
+      const __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5);
+      const __m256 t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+      const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+      const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+      const __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+      const __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+      float* o = d + (ptrdiff_t)p * nr + j0;
+      _mm256_storeu_ps(o, _mm256_permute2f128_ps(u0, u4, 0x20));
+      _mm256_storeu_ps(o + nr, _mm256_permute2f128_ps(u1, u5, 0x20));
+      _mm256_storeu_ps(o + 2 * nr, _mm256_permute2f128_ps(u2, u6, 0x20));
+      _mm256_storeu_ps(o + 3 * nr, _mm256_permute2f128_ps(u3, u7, 0x20));
+      _mm256_storeu_ps(o + 4 * nr, _mm256_permute2f128_ps(u0, u4, 0x31));
+      _mm256_storeu_ps(o + 5 * nr, _mm256_permute2f128_ps(u1, u5, 0x31));
+      _mm256_storeu_ps(o + 6 * nr, _mm256_permute2f128_ps(u2, u6, 0x31));
+      _mm256_storeu_ps(o + 7 * nr, _mm256_permute2f128_ps(u3, u7, 0x31));
+    }
+    for (; p < kc; p++)
+      for (int i = 0; i < 8; i++) d[(ptrdiff_t)p * nr + j0 + i] = s[i * ld + p];
+  }
+}
+
+const Isa kAvx2 = {"avx2", 6, 16, kernelAvx2, peakAvx2, geluAvx2, packPanelTAvx2};
 #endif
 
 #if defined(__aarch64__)
@@ -317,7 +356,7 @@ double peakNeon(long iters) {
   (void)sink;
   return 2.0 * 4 * 12 * iters;
 }
-const Isa kNeon = {"neon", 8, 8, kernelNeon, peakNeon, geluGeneric};
+const Isa kNeon = {"neon", 8, 8, kernelNeon, peakNeon, geluGeneric, nullptr};
 #endif
 
 const Isa* gList[4];
